@@ -1,0 +1,196 @@
+"""Loading a scenario folder: every file parsed, every cross-table rule checked, all problems at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from inputs.problems import InputProblem, ScenarioInvalid
+from inputs.settings import read_settings
+from inputs.tables import (
+    REQUIRED_FOR_VOLUMES,
+    VOLUME_TABLES,
+    Record,
+    read_table,
+)
+from models.months import Horizon, parse_month
+from models.scenario import PRICE_CLASSES, Scenario
+
+DEFAULT_SCENARIO = "vgr-2026"
+
+
+def default_scenario_path() -> Path:
+    """The folder of the scenario shipped inside the package."""
+    return Path(str(resources.files("inputs").joinpath(DEFAULT_SCENARIO)))
+
+
+class _Checker:
+    """Cross-table rules over parsed records; each rule appends located problems."""
+
+    def __init__(self, tables: dict[str, list[Record]], horizon: Horizon | None) -> None:
+        self.tables = tables
+        self.horizon = horizon
+        self.problems: list[InputProblem] = []
+        self.hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
+        self.categories = {r["category"] for r in tables.get("categories.csv", [])}
+        self.providers = {r["provider"] for r in tables.get("contracts.csv", [])}
+
+    def add(self, file: str, record: Record, column: str, expected: str) -> None:
+        self.problems.append(InputProblem(file, record.row, column, record.raw.get(column, ""), expected))
+
+    def rows(self, file: str) -> list[Record]:
+        return self.tables.get(file, [])
+
+    def unique_keys(self, file: str, columns: tuple[str, ...]) -> None:
+        """Hard: a key appears once in its table."""
+        first_row: dict[tuple[Any, ...], int] = {}
+        for record in self.rows(file):
+            key = tuple(record[c] for c in columns)
+            if key in first_row:
+                self.add(
+                    file, record, columns[-1],
+                    f"duplicates row {first_row[key]} ({', '.join(map(str, key))}); each key once",
+                )
+            else:
+                first_row[key] = record.row
+
+    def known(self, file: str, column: str, allowed: Iterable[str], what: str, source: str) -> None:
+        """Hard: a code refers to a row of another table."""
+        allowed_set = set(allowed)
+        for record in self.rows(file):
+            if record[column] not in allowed_set:
+                self.add(file, record, column, f"is not a {what} in {source}")
+
+    def in_horizon(self, file: str, column: str) -> None:
+        """Hard: a month lies within the horizon."""
+        if self.horizon is None:
+            return
+        for record in self.rows(file):
+            value = record[column]
+            if value is not None and self.horizon.number(value) is None:
+                last = self.horizon.label(self.horizon.length)
+                self.add(file, record, column, f"is outside the horizon {self.horizon.start}..{last}")
+
+    def check_all(self) -> list[InputProblem]:
+        hospital_source = "hospitals.csv"
+        self.unique_keys("hospitals.csv", ("hospital",))
+        self.unique_keys("categories.csv", ("category",))
+        for record in self.rows("categories.csv"):
+            if record["price_class"] not in PRICE_CLASSES:
+                self.add("categories.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}")
+        for file in ("prices.csv", "own_volumes.csv", "need.csv", "profile.csv", "access.csv"):
+            self.known(file, "hospital", self.hospitals, "hospital", hospital_source)
+        for file in ("own_volumes.csv", "need.csv", "contracts.csv"):
+            self.known(file, "category", self.categories, "category", "categories.csv")
+        for record in self.rows("prices.csv"):
+            if record["price_class"] not in PRICE_CLASSES:
+                self.add("prices.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}")
+        self.unique_keys("prices.csv", ("hospital", "price_class"))
+        self.unique_keys("own_volumes.csv", ("hospital", "category"))
+        self.unique_keys("need.csv", ("hospital", "category"))
+        self.unique_keys("profile.csv", ("hospital", "month"))
+        self.in_horizon("profile.csv", "month")
+        self.unique_keys("contracts.csv", ("contract",))
+        self.unique_keys("access.csv", ("hospital", "provider"))
+        self.contract_rules()
+        self.access_rules()
+        self.additional_volume_has_price()
+        return self.problems
+
+    def contract_rules(self) -> None:
+        """Hard: a contract's provider is external, its minimum fits its maximum, its months are ordered."""
+        for record in self.rows("contracts.csv"):
+            if record["provider"] in self.hospitals:
+                self.add("contracts.csv", record, "provider", "is a hospital code; a provider code may not equal one")
+            if record["volume_min"] > record["volume_max"]:
+                self.add(
+                    "contracts.csv", record, "volume_min",
+                    f"is above volume_max {record['volume_max']}; expected volume_min <= volume_max",
+                )
+            first, last = record["first_month"], record["last_month"]
+            if first is not None and last is not None and parse_month(first) > parse_month(last):
+                self.add("contracts.csv", record, "last_month", f"is before first_month {first}")
+
+    def access_rules(self) -> None:
+        """Hard: access rows lead from a hospital to a provider or to another hospital."""
+        destinations = self.hospitals | self.providers
+        for record in self.rows("access.csv"):
+            if record["provider"] not in destinations:
+                self.add(
+                    "access.csv", record, "provider",
+                    "is neither a hospital in hospitals.csv nor a provider in contracts.csv",
+                )
+            elif record["provider"] == record["hospital"]:
+                self.add("access.csv", record, "provider", "is the hospital itself; expected another hospital or a provider")
+
+    def additional_volume_has_price(self) -> None:
+        """Hard: every additional volume offered has a price in prices.csv."""
+        price_class = {r["category"]: r["price_class"] for r in self.rows("categories.csv")}
+        priced = {(r["hospital"], r["price_class"]) for r in self.rows("prices.csv")}
+        for record in self.rows("own_volumes.csv"):
+            cls = price_class.get(record["category"])
+            if record["additional_max"] > 0 and cls is not None and record["hospital"] in self.hospitals:
+                if (record["hospital"], cls) not in priced:
+                    self.add(
+                        "own_volumes.csv", record, "additional_max",
+                        f"has no price: prices.csv has no row for {record['hospital']} {cls}",
+                    )
+
+
+def _build(settings: dict[str, Any], tables: dict[str, list[Record]]) -> Scenario:
+    def rows(file: str, make: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
+        return tuple(make(r.values) for r in tables.get(file, []))
+
+    from models import scenario as m
+
+    objective = m.ObjectiveOrder(**settings.pop("objective", {}))
+    solver = m.SolverSettings(**settings.pop("solver", {}))
+    return Scenario(
+        **settings,
+        objective=objective,
+        solver=solver,
+        hospitals=rows("hospitals.csv", lambda v: m.Hospital(**v)),
+        categories=rows("categories.csv", lambda v: m.Category(**v)),
+        prices=rows("prices.csv", lambda v: m.PriceRow(**v)),
+        own_volumes=rows("own_volumes.csv", lambda v: m.OwnVolume(**v)),
+        need=rows("need.csv", lambda v: m.NeedRow(**v)),
+        profile=rows("profile.csv", lambda v: m.ProfileRow(**v)),
+        contracts=rows("contracts.csv", lambda v: m.Contract(**v)),
+        access=rows("access.csv", lambda v: m.AccessRow(**v)),
+    )
+
+
+def load_scenario(folder: Path | str) -> Scenario:
+    """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise ScenarioInvalid([InputProblem(str(path), None, None, None, "is not a scenario folder")])
+    problems: list[InputProblem] = []
+    settings = read_settings(path, problems)
+    tables: dict[str, list[Record]] = {}
+    for schema in VOLUME_TABLES:
+        records = read_table(path, schema, problems)
+        if records is not None:
+            tables[schema.file] = records
+    if not tables:
+        problems.append(
+            InputProblem(str(path), None, None, None, "has no scenario tables; expected at least the volume tables")
+        )
+    else:
+        for file in REQUIRED_FOR_VOLUMES:
+            if file not in tables:
+                problems.append(
+                    InputProblem(file, None, None, None, "is missing; a scenario with volume tables needs it")
+                )
+    horizon = None
+    if "start" in settings and "months" in settings:
+        horizon = Horizon(settings["start"], settings["months"])
+    problems.extend(_Checker(tables, horizon).check_all())
+    if problems:
+        raise ScenarioInvalid(problems)
+    return _build(settings, tables)
+
+
+__all__ = ["default_scenario_path", "load_scenario", "ScenarioInvalid", "InputProblem"]

@@ -1,0 +1,121 @@
+"""Reading scenario.toml: name, horizon, objective order, budget and solver settings."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from inputs.problems import InputProblem
+from models.months import parse_month
+from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
+
+FILE = "scenario.toml"
+_KNOWN: dict[str, set[str]] = {
+    "": {"name", "start", "months", "objective", "budget", "at", "solver"},
+    "objective": {"volumes", "placements", "at"},
+    "budget": {"max_cost_sek"},
+    "at": {"total"},
+    "solver": {"time_limit_s", "workers", "seed"},
+}
+_TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
+
+
+def _problem(key: str, value: Any, expected: str) -> InputProblem:
+    return InputProblem(FILE, None, f"key {key}", None if value is None else str(value), expected)
+
+
+def _whole(raw: dict[str, Any], key: str, path: str, problems: list[InputProblem], minimum: int) -> int | None:
+    if key not in raw:
+        return None
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        problems.append(_problem(path, value, f"expected a whole number, {minimum} or more"))
+        return None
+    return value
+
+
+def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
+    """Parse scenario.toml into keyword arguments for Scenario; problems are appended."""
+    path = folder / FILE
+    if not path.exists():
+        problems.append(InputProblem(FILE, None, None, None, f"is missing in {folder}; every scenario needs one"))
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(InputProblem(FILE, None, None, None, "the file is not UTF-8"))
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        problems.append(InputProblem(FILE, None, None, None, f"is not valid TOML ({error})"))
+        return {}
+    settings: dict[str, Any] = {}
+    for table, known in _KNOWN.items():
+        section = raw if not table else raw.get(table, {})
+        if not isinstance(section, dict):
+            problems.append(_problem(table, section, "expected a table [" + table + "]"))
+            continue
+        for key in section:
+            if key not in known and not (table == "" and isinstance(section[key], dict) and key in _KNOWN):
+                full = f"{table}.{key}" if table else key
+                problems.append(_problem(full, None, f"is not a setting; expected one of {', '.join(sorted(known))}"))
+    settings["name"] = str(raw.get("name", folder.name))
+    start = raw.get("start")
+    if start is None:
+        problems.append(_problem("start", None, "is missing; expected the first month, e.g. \"2026-01\""))
+    else:
+        try:
+            parse_month(str(start))
+            settings["start"] = str(start)
+        except ValueError:
+            problems.append(_problem("start", start, "expected a month written YYYY-MM"))
+    if "months" not in raw:
+        problems.append(_problem("months", None, "is missing; expected the horizon length in months"))
+    else:
+        months = _whole(raw, "months", "months", problems, 1)
+        if months is not None:
+            settings["months"] = months
+    objective = raw.get("objective", {})
+    order: dict[str, tuple[str, ...]] = {}
+    if isinstance(objective, dict):
+        for model, terms in _TERMS.items():
+            if model not in objective:
+                continue
+            given = objective[model]
+            if not isinstance(given, list) or not all(isinstance(t, str) for t in given):
+                problems.append(_problem(f"objective.{model}", given, "expected a list of objective names"))
+                continue
+            for term in given:
+                if term not in terms:
+                    problems.append(
+                        _problem(f"objective.{model}", term, f"is not an objective; expected one of {', '.join(terms)}")
+                    )
+            for term in {t for t in given if given.count(t) > 1}:
+                problems.append(_problem(f"objective.{model}", term, "appears twice; name each objective once"))
+            order[model] = tuple(given)
+    settings["objective"] = order
+    budget = raw.get("budget", {})
+    if isinstance(budget, dict):
+        cap = _whole(budget, "max_cost_sek", "budget.max_cost_sek", problems, 0)
+        if cap is not None:
+            settings["max_cost_sek"] = cap
+    at = raw.get("at", {})
+    if isinstance(at, dict):
+        total = _whole(at, "total", "at.total", problems, 0)
+        if total is not None:
+            settings["at_total"] = total
+    solver = raw.get("solver", {})
+    if isinstance(solver, dict):
+        solver_settings: dict[str, Any] = {}
+        limit = solver.get("time_limit_s")
+        if limit is not None:
+            if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+                problems.append(_problem("solver.time_limit_s", limit, "expected a number of seconds above 0"))
+            else:
+                solver_settings["time_limit_s"] = float(limit)
+        for key in ("workers", "seed"):
+            value = _whole(solver, key, f"solver.{key}", problems, 0)
+            if value is not None:
+                solver_settings[key] = value
+        settings["solver"] = solver_settings
+    return settings

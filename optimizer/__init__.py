@@ -1,0 +1,1 @@
+"""The optimizer: CP-SAT models that turn a scenario into decisions, and the solve driver."""

@@ -1,0 +1,313 @@
+"""The lexicographic solve driver: each objective term minimised in order, earlier ones held.
+
+The volume model separates by category except where equity or the budget couples the
+categories, so the driver solves category by category where that is exact, and one joint
+model where it is not:
+
+- A stage is first solved per category, with each category's earlier stages held at the
+  values reached for that category. When every category is proven optimal this is the same
+  as holding the region-wide total (each category is at its own minimum, and any plan with the
+  same total has every category at its minimum too).
+- The per-category plans together are then checked against the coupling rules: the budget
+  cap, and the equity value once that stage is solved. If they obey them, the relaxation's
+  optimum is feasible and therefore optimal for the coupled problem.
+- Equity is solved jointly over the categories where it can still move: those where more
+  than one hospital can carry patients beyond the guarantee. Elsewhere each hospital's part
+  of over_guarantee is already fixed by the earlier stages and enters as a constant.
+- When a check fails, that stage and all later ones are solved jointly over the coupled
+  categories (all of them with a budget), hinted with the plan reached so far, and the
+  region-wide value is held from then on.
+
+When a stage stops on the time limit, its best value and proven bound are reported and held.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from models.derived import VolumeData
+from models.plan import StageResult
+from models.scenario import Scenario
+from optimizer.volumes.decisions import Decisions, TermValues
+from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
+
+
+class VolumeInfeasible(Exception):
+    """No plan obeys every rule (for example a budget below the take-or-pay minimums)."""
+
+
+class NoSolutionInTime(Exception):
+    """The time limit ran out before any plan was found."""
+
+
+@dataclass
+class VolumeSolution:
+    """The decisions reached and the result of every stage."""
+
+    decisions: Decisions
+    stages: list[StageResult]
+    values: TermValues
+
+
+@dataclass
+class _Part:
+    """One category's (or the joint model's) result in a stage."""
+
+    status: str
+    value: int
+    bound: int
+    seconds: float
+    decisions: Decisions | None
+
+
+@dataclass
+class _Holds:
+    """Values held per category: (term, category) -> value, and whether proven optimal."""
+
+    value: dict[tuple[str, str], int] = field(default_factory=dict)
+    optimal: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+
+def greedy_base_plan(data: VolumeData) -> Decisions:
+    """Use each month's base units as far as there are patients; nothing else (a feasible start)."""
+    plan = Decisions()
+    for h, k in data.pairs:
+        level = data.waiting[h, k]
+        for m in data.months:
+            level += data.inflow[h, k, m]
+            used = min(data.base_capacity[h, k, m], level)
+            if used:
+                plan.base_used[h, k, m] = used
+            level -= used
+    return plan
+
+
+class LexicographicVolumes:
+    """Runs the volume stages of one scenario in the configured order."""
+
+    def __init__(self, scenario: Scenario, previous: Decisions | None = None) -> None:
+        self.scenario = scenario
+        self.data = VolumeData.from_scenario(scenario)
+        self.previous = previous
+        self.order = list(scenario.objective.volumes)
+        self.settings = scenario.solver
+        self.budget = scenario.max_cost_sek
+        self.models = {k: VolumeModel(self.data, [k], previous) for k in self.data.categories}
+        self.holds = _Holds()
+        self.joint: VolumeModel | None = None
+        self.joint_locked = False
+        self.equity_value: int | None = None
+        self.solution = greedy_base_plan(self.data)
+        self.stages: list[StageResult] = []
+        self.started = time.perf_counter()
+
+    # -- time -----------------------------------------------------------------------------
+    def remaining(self) -> float:
+        return self.settings.time_limit_s - (time.perf_counter() - self.started)
+
+    def parameters(self, limit: float) -> SolveParameters:
+        return SolveParameters(max(limit, 0.05), self.settings.workers, self.settings.seed)
+
+    # -- stages ---------------------------------------------------------------------------
+    def run(self) -> VolumeSolution:
+        for index, term in enumerate(self.order):
+            stages_left = len(self.order) - index
+            if term == "stability" and self.previous is None:
+                self.stages.append(StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0))
+            elif term == "equity":
+                self._equity_stage(stages_left)
+            else:
+                self._separable_stage(term, stages_left)
+        return VolumeSolution(self.solution, self.stages, TermValues(self.data, self.solution, self.previous))
+
+    def _separable_stage(self, term: str, stages_left: int) -> None:
+        """A term that sums over categories: per category if the couplings allow, else jointly."""
+        outside = [k for k in self.data.categories if self.joint is None or k not in self.joint.categories]
+        if self.joint_locked:
+            parts = self._solve_each(outside, term, stages_left)
+        else:
+            parts = self._solve_each(self.data.categories, term, stages_left)
+            candidate = self.solution.copy()
+            for k, part in parts.items():
+                if part.decisions is not None:
+                    candidate.update(part.decisions, {k}, self.data)
+            if self._couplings_hold(candidate):
+                self._accept_each(term, parts)
+                self._record(term, list(parts.values()))
+                return
+            if self.joint is None:
+                self._open_joint(list(self.data.categories))
+            assert self.joint is not None
+            failed_attempt = sum(parts[k].seconds for k in self.joint.categories)
+            outside = [k for k in self.data.categories if k not in self.joint.categories]
+            parts = {k: parts[k] for k in outside}
+            parts["(attempt)"] = _Part("OPTIMAL", 0, 0, failed_attempt, None)
+            self.joint_locked = True
+        self._accept_each(term, {k: p for k, p in parts.items() if k in self.models})
+        assert self.joint is not None
+        joint = self._solve_joint(term, stages_left)
+        self._record(term, [*parts.values(), joint])
+
+    def _equity_stage(self, stages_left: int) -> None:
+        """max over hospitals of patient-months beyond the guarantee per 1000 inflow."""
+        if self.joint is None:
+            contested = self._contested()
+            if self.budget is not None:
+                contested = list(self.data.categories)
+            if not contested:
+                value = TermValues(self.data, self.solution).equity()
+                self.equity_value = value
+                self.stages.append(StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0))
+                return
+            self._open_joint(contested)
+        assert self.joint is not None
+        joint = self.joint
+        outside = self._over_outside()
+        equity = joint.objectives.equity_variable(outside)
+        joint.hint(self.solution)
+        outcome = joint.solve(equity, self.parameters(self.remaining() / stages_left))
+        part = self._joint_part("equity", outcome)
+        joint.model.add(equity <= part.value)
+        self.equity_value = part.value
+        self._record("equity", [part])
+
+    # -- pieces ---------------------------------------------------------------------------
+    def _solve_each(self, categories: list[str], term: str, stages_left: int) -> dict[str, _Part]:
+        """Solve one stage in every category's own model."""
+        stage_time = self.remaining() / stages_left
+        parts: dict[str, _Part] = {}
+        for k in categories:
+            model = self.models[k]
+            if model.is_empty:
+                value = TermValues(self.data, self.solution, self.previous).term(term, [k])
+                parts[k] = _Part("OPTIMAL", value, value, 0.0, Decisions())
+                continue
+            model.hint(self.solution)
+            outcome = model.solve(model.term(term), self.parameters(min(stage_time, self.remaining())))
+            parts[k] = self._part(term, [k], outcome)
+        return parts
+
+    def _part(self, term: str, categories: list[str], outcome: SolveOutcome) -> _Part:
+        if outcome.status == "INFEASIBLE":
+            raise VolumeInfeasible(
+                f"no plan obeys every rule in {', '.join(categories)}"
+                + (f" within the budget of {self.budget:,} SEK".replace(",", " ") if self.budget is not None else "")
+            )
+        decisions = outcome.decisions
+        status = outcome.status
+        if decisions is None:
+            # Out of time: the plan reached in the earlier stages still obeys every hold.
+            decisions = Decisions()
+            decisions.update(self.solution, set(categories), self.data)
+            status = "FEASIBLE"
+        merged = self.solution.copy()
+        merged.update(decisions, set(categories), self.data)
+        value = TermValues(self.data, merged, self.previous).term(term, categories)
+        return _Part(status, value, min(outcome.bound, value), outcome.seconds, decisions)
+
+    def _accept_each(self, term: str, parts: dict[str, _Part]) -> None:
+        """Adopt per-category results and hold each category's value in later stages."""
+        for k, part in parts.items():
+            if part.decisions is not None:
+                self.solution.update(part.decisions, {k}, self.data)
+            self.holds.value[term, k] = part.value
+            self.holds.optimal[term, k] = part.status == "OPTIMAL"
+            self.models[k].hold(term, part.value)
+            if self.joint is not None and k in self.joint.categories:
+                self.joint.hold(term, part.value, [k])
+
+    def _solve_joint(self, term: str, stages_left: int) -> _Part:
+        assert self.joint is not None
+        joint = self.joint
+        joint.hint(self.solution)
+        outcome = joint.solve(joint.term(term), self.parameters(self.remaining() / stages_left))
+        part = self._joint_part(term, outcome)
+        joint.hold(term, part.value)
+        return part
+
+    def _joint_part(self, term: str, outcome: SolveOutcome) -> _Part:
+        assert self.joint is not None
+        categories = self.joint.categories
+        if term == "equity":
+            if outcome.status == "INFEASIBLE":
+                raise VolumeInfeasible("no plan obeys every rule" + self._budget_words())
+            decisions = outcome.decisions
+            if decisions is not None:
+                self.solution.update(decisions, set(categories), self.data)
+            value = TermValues(self.data, self.solution).equity()
+            status = outcome.status if decisions is not None else "FEASIBLE"
+            return _Part(status, value, min(outcome.bound, value), outcome.seconds, decisions)
+        part = self._part(term, categories, outcome)
+        if part.decisions is not None:
+            self.solution.update(part.decisions, set(categories), self.data)
+        return part
+
+    def _budget_words(self) -> str:
+        if self.budget is None:
+            return ""
+        return f" within the budget of {self.budget:,} SEK".replace(",", " ")
+
+    def _open_joint(self, categories: list[str]) -> None:
+        """Build the joint model of the coupled categories, with every hold reached so far."""
+        joint = VolumeModel(self.data, categories, self.previous)
+        chosen = set(categories)
+        for (term, k), value in self.holds.value.items():
+            if k in chosen:
+                joint.hold(term, value, [k])
+        if self.budget is not None:
+            outside_cost = TermValues(self.data, self.solution).term(
+                "cost", [k for k in self.data.categories if k not in chosen]
+            )
+            joint.add_budget(self.budget - outside_cost)
+        if self.equity_value is not None:
+            joint.hold_equity(self.equity_value, self._over_outside(categories))
+        self.joint = joint
+
+    def _over_outside(self, joint_categories: list[str] | None = None) -> dict[str, int]:
+        """X_h over the categories outside the joint model (fixed there by earlier stages)."""
+        chosen = set(joint_categories if joint_categories is not None else self.joint.categories)  # type: ignore[union-attr]
+        values = TermValues(self.data, self.solution)
+        return {
+            h: sum(v for (hh, k), v in values.over_by_hospital_category.items() if hh == h and k not in chosen)
+            for h in self.data.hospitals
+        }
+
+    def _contested(self) -> list[str]:
+        """Categories where a hospital's part of over_guarantee can still move."""
+        result = []
+        for k in self.data.categories:
+            with_need = [h for h in self.data.hospitals if self.data.has_need(h, k)]
+            held = self.holds.value.get(("over_guarantee", k))
+            if not with_need or held == 0:
+                continue
+            if len(with_need) == 1 and self.holds.optimal.get(("over_guarantee", k), False):
+                continue
+            result.append(k)
+        return result
+
+    def _couplings_hold(self, candidate: Decisions) -> bool:
+        """Whether a plan solved category by category obeys the rules that couple categories."""
+        values = TermValues(self.data, candidate)
+        if self.budget is not None and values.term("cost") > self.budget:
+            return False
+        return self.equity_value is None or values.equity() <= self.equity_value
+
+    def _record(self, term: str, parts: list[_Part]) -> None:
+        total = TermValues(self.data, self.solution, self.previous).term(term)
+        bound = min(sum(p.bound for p in parts), total)
+        optimal = all(p.status == "OPTIMAL" for p in parts) and bound == total
+        self.stages.append(
+            StageResult(
+                objective=term,
+                value=total,
+                bound=bound,
+                status="OPTIMAL" if optimal else "FEASIBLE",
+                seconds=round(sum(p.seconds for p in parts), 3),
+            )
+        )
+
+
+def solve_volumes(scenario: Scenario, previous: Decisions | None = None) -> VolumeSolution:
+    """Solve the volume model lexicographically in the scenario's objective order."""
+    return LexicographicVolumes(scenario, previous).run()

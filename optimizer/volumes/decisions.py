@@ -1,0 +1,142 @@
+"""Decision values of the volume model, and the objective terms they give (spec section 4)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from models.derived import VolumeData
+
+BaseKey = tuple[str, str, int]  # hospital, category, month
+TransferKey = tuple[str, str, str, int]  # from hospital, to hospital, category, month
+ReferralKey = tuple[str, str, int]  # hospital, contract, month
+
+
+@dataclass
+class Decisions:
+    """Values of b, a, t and e; a missing key is 0."""
+
+    base_used: dict[BaseKey, int] = field(default_factory=dict)
+    additional_own: dict[BaseKey, int] = field(default_factory=dict)
+    transfers: dict[TransferKey, int] = field(default_factory=dict)
+    referrals: dict[ReferralKey, int] = field(default_factory=dict)
+
+    def update(self, other: Decisions, categories: set[str], data: VolumeData) -> None:
+        """Replace the values of `categories` by those of `other`."""
+        for mine, theirs, position in (
+            (self.base_used, other.base_used, 1),
+            (self.additional_own, other.additional_own, 1),
+            (self.transfers, other.transfers, 2),
+        ):
+            for key in [key for key in mine if key[position] in categories]:
+                del mine[key]
+            mine.update({key: v for key, v in theirs.items() if key[position] in categories})
+        for key in [key for key in self.referrals if data.contracts[key[1]].category in categories]:
+            del self.referrals[key]
+        self.referrals.update(
+            {key: v for key, v in other.referrals.items() if data.contracts[key[1]].category in categories}
+        )
+
+    def copy(self) -> Decisions:
+        return Decisions(
+            dict(self.base_used), dict(self.additional_own), dict(self.transfers), dict(self.referrals)
+        )
+
+
+class TermValues:
+    """Objective terms of a set of decisions, per category where the term is separable."""
+
+    def __init__(self, data: VolumeData, decisions: Decisions, previous: Decisions | None = None) -> None:
+        self.data = data
+        self.waiting: dict[BaseKey, int] = {}
+        self.over_by_hospital_category: dict[tuple[str, str], int] = defaultdict(int)
+        self.cost_by_category: dict[str, int] = defaultdict(int)
+        self.travel_by_category: dict[str, int] = defaultdict(int)
+        self.out_of_region_by_category: dict[str, int] = defaultdict(int)
+        self.stability_by_category: dict[str, int] = defaultdict(int)
+        self._evaluate(decisions, previous)
+
+    def _evaluate(self, x: Decisions, previous: Decisions | None) -> None:
+        data = self.data
+        leaving: dict[BaseKey, int] = defaultdict(int)
+        for (h, k, m), v in x.base_used.items():
+            leaving[h, k, m] += v
+        for (h, k, m), v in x.additional_own.items():
+            leaving[h, k, m] += v
+            self.cost_by_category[k] += v * data.additional_price(h, k)
+        for (h, g, k, m), v in x.transfers.items():
+            leaving[h, k, m] += v
+            self.cost_by_category[k] += v * data.additional_price(g, k)
+            self.travel_by_category[k] += v * data.travel_minutes(h, g)
+        used: dict[str, int] = defaultdict(int)
+        for (h, c, m), v in x.referrals.items():
+            contract = data.contracts[c]
+            leaving[h, contract.category, m] += v
+            used[c] += v
+            self.cost_by_category[contract.category] += v * contract.price_sek
+            self.travel_by_category[contract.category] += v * data.travel_minutes(h, contract.provider)
+            if contract.out_of_region:
+                self.out_of_region_by_category[contract.category] += v
+        for c, contract in data.contracts.items():
+            self.cost_by_category[contract.category] += max(0, contract.volume_min - used[c]) * contract.price_sek
+        for h, k in data.pairs:
+            level = data.waiting[h, k]
+            for m in data.months:
+                level += data.inflow[h, k, m] - leaving[h, k, m]
+                self.waiting[h, k, m] = level
+                self.over_by_hospital_category[h, k] += max(0, level - data.limit[h, k])
+        if previous is not None:
+            for k, v in stability_by_category(data, x, previous).items():
+                self.stability_by_category[k] += v
+
+    def over_guarantee(self, categories: Iterable[str] | None = None) -> int:
+        chosen = None if categories is None else set(categories)
+        return sum(v for (_h, k), v in self.over_by_hospital_category.items() if chosen is None or k in chosen)
+
+    def over_of_hospital(self, hospital: str) -> int:
+        """X_h of the equity term."""
+        return sum(v for (h, _k), v in self.over_by_hospital_category.items() if h == hospital)
+
+    def equity(self) -> int:
+        return equity_value(self.data, {h: self.over_of_hospital(h) for h in self.data.hospitals})
+
+    def term(self, name: str, categories: Iterable[str] | None = None) -> int:
+        """Value of one objective term, over the given categories (all when None)."""
+        if name == "over_guarantee":
+            return self.over_guarantee(categories)
+        if name == "equity":
+            return self.equity()
+        by_category = {
+            "cost": self.cost_by_category,
+            "travel": self.travel_by_category,
+            "out_of_region": self.out_of_region_by_category,
+            "stability": self.stability_by_category,
+        }[name]
+        if categories is None:
+            return sum(by_category.values())
+        return sum(by_category.get(k, 0) for k in categories)
+
+
+def equity_value(data: VolumeData, over_by_hospital: dict[str, int]) -> int:
+    """max over hospitals with inflow of ceil(1000 * X_h / I_h); 0 when no hospital has inflow."""
+    values = [
+        math.ceil(1000 * over_by_hospital.get(h, 0) / inflow)
+        for h in data.hospitals
+        if (inflow := data.hospital_inflow(h)) > 0
+    ]
+    return max(values, default=0)
+
+
+def stability_by_category(data: VolumeData, x: Decisions, previous: Decisions) -> dict[str, int]:
+    """sum |x - x_prev| over every a, t and e value, by category."""
+    result: dict[str, int] = defaultdict(int)
+    for mine, theirs, category_of in (
+        (x.additional_own, previous.additional_own, lambda key: key[1]),
+        (x.transfers, previous.transfers, lambda key: key[2]),
+        (x.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
+    ):
+        for key in set(mine) | set(theirs):
+            result[category_of(key)] += abs(mine.get(key, 0) - theirs.get(key, 0))
+    return result

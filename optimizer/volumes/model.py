@@ -1,0 +1,121 @@
+"""The volume CP-SAT model for a set of categories: variables, rules, terms, holds and one solve."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.derived import VolumeData
+from optimizer.volumes.constraints import Constraints
+from optimizer.volumes.decisions import Decisions, TermValues
+from optimizer.volumes.objectives import Objectives
+from optimizer.volumes.variables import Variables
+
+_STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
+
+
+@dataclass
+class SolveOutcome:
+    """What one CP-SAT solve of one stage gave."""
+
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN
+    bound: int
+    seconds: float
+    decisions: Decisions | None
+
+
+@dataclass(frozen=True)
+class SolveParameters:
+    time_limit_s: float
+    workers: int
+    seed: int
+
+
+class VolumeModel:
+    """CP-SAT model of spec sections 3-4 restricted to `categories` (the model separates by category)."""
+
+    def __init__(self, data: VolumeData, categories: list[str], previous: Decisions | None = None) -> None:
+        self.data = data
+        self.categories = categories
+        self.previous = previous
+        self.model = cp_model.CpModel()
+        self.vars = Variables(self.model, data, categories)
+        Constraints(self.model, data, self.vars).add_constraints()
+        self.objectives = Objectives(self.model, data, self.vars, previous)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no decision can be made: every term is a constant."""
+        return not (self.vars.waiting or self.vars.referrals)
+
+    def term(self, name: str, categories: list[str] | None = None) -> cp_model.LinearExprT:
+        by_category = self.objectives.by_category[name]
+        return sum(by_category[k] for k in (categories or self.categories))  # type: ignore[return-value]
+
+    def hold(self, name: str, value: int, categories: list[str] | None = None) -> None:
+        """Keep a term (over some categories) at or below a value reached in an earlier stage."""
+        self.model.add(self.term(name, categories) <= value)
+
+    def hold_equity(self, value: int, over_outside: dict[str, int]) -> None:
+        """Keep equity at or below a value reached: 1000 X_h <= value * I_h for every hospital."""
+        self.objectives.add_equity_cap(over_outside, value)
+
+    def add_budget(self, max_cost_sek: int) -> None:
+        """Hard: the plan's cost stays within the budget cap."""
+        self.model.add(self.term("cost") <= max_cost_sek)
+
+    def hint(self, decisions: Decisions) -> None:
+        """Start the search from a known plan, with the waiting lists it implies."""
+        self.model.clear_hints()
+        values = TermValues(self.data, decisions)
+        variables = self.vars
+        for source, target in (
+            (decisions.base_used, variables.base_used),
+            (decisions.additional_own, variables.additional_own),
+            (decisions.transfers, variables.transfers),
+            (decisions.referrals, variables.referrals),
+        ):
+            for key, var in target.items():  # type: ignore[attr-defined]
+                self.model.add_hint(var, source.get(key, 0))  # type: ignore[attr-defined]
+        for key, var in variables.waiting.items():
+            self.model.add_hint(var, values.waiting[key])
+            self.model.add_hint(variables.over[key], max(0, values.waiting[key] - self.data.limit[key[:2]]))
+        used: dict[str, int] = {}
+        for (_h, c, _m), v in decisions.referrals.items():
+            used[c] = used.get(c, 0) + v
+        for c, var in variables.unused_min.items():
+            self.model.add_hint(var, max(0, self.data.contracts[c].volume_min - used.get(c, 0)))
+
+    def solve(
+        self,
+        objective: cp_model.LinearExprT,
+        parameters: SolveParameters,
+    ) -> SolveOutcome:
+        """Minimise `objective` under every rule and hold added so far."""
+        self.model.minimize(objective)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(parameters.time_limit_s, 0.05)
+        solver.parameters.num_workers = parameters.workers
+        solver.parameters.random_seed = parameters.seed
+        started = time.perf_counter()
+        status = solver.solve(self.model)
+        seconds = time.perf_counter() - started
+        if status not in _STATUS:
+            name = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
+            return SolveOutcome(name, 0, seconds, None)
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        return SolveOutcome(_STATUS[status], bound, seconds, self._decisions(solver))
+
+    def _decisions(self, solver: cp_model.CpSolver) -> Decisions:
+        def values(variables: dict) -> dict:  # type: ignore[type-arg]
+            return {key: v for key, var in variables.items() if (v := solver.value(var))}
+
+        return Decisions(
+            values(self.vars.base_used),
+            values(self.vars.additional_own),
+            values(self.vars.transfers),
+            values(self.vars.referrals),
+        )

@@ -1,0 +1,130 @@
+"""The volume model's objective terms (spec section 4) as linear expressions, per category."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from models.derived import VolumeData
+from optimizer.volumes.decisions import Decisions
+from optimizer.volumes.variables import Variables
+
+LinearTerms = dict[str, cp_model.LinearExprT]
+
+
+class Objectives:
+    """Each separable term as a dict category -> expression; equity as one variable."""
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        data: VolumeData,
+        variables: Variables,
+        previous: Decisions | None,
+    ) -> None:
+        self.model = model
+        self.data = data
+        self.vars = variables
+        self.by_category: dict[str, LinearTerms] = {
+            "over_guarantee": self._over_guarantee(),
+            "out_of_region": self._out_of_region(),
+            "cost": self._cost(),
+            "travel": self._travel(),
+            "stability": self._stability(previous),
+        }
+        self.equity: cp_model.IntVar | None = None
+
+    def _grouped(self, pairs: list[tuple[str, cp_model.LinearExprT]]) -> LinearTerms:
+        grouped: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
+        for category, expression in pairs:
+            grouped[category].append(expression)
+        return {k: sum(grouped.get(k, [])) for k in self.vars.categories}  # type: ignore[misc]
+
+    def _over_guarantee(self) -> LinearTerms:
+        """Patient-months beyond the guarantee limit."""
+        return self._grouped([(k, var) for (_h, k, _m), var in self.vars.over.items()])
+
+    def over_of_hospital(self, hospital: str) -> cp_model.LinearExprT:
+        """X_h over this model's categories."""
+        return sum(var for (h, _k, _m), var in self.vars.over.items() if h == hospital)  # type: ignore[return-value]
+
+    def _out_of_region(self) -> LinearTerms:
+        """Patients referred to providers in another region."""
+        return self._grouped(
+            [
+                (self.data.contracts[c].category, var)
+                for (_h, c, _m), var in self.vars.referrals.items()
+                if self.data.contracts[c].out_of_region
+            ]
+        )
+
+    def _cost(self) -> LinearTerms:
+        """SEK: additional units at the producer's price, referrals and unused take-or-pay minimums."""
+        data = self.data
+        terms: list[tuple[str, cp_model.LinearExprT]] = []
+        for (h, k, _m), var in self.vars.additional_own.items():
+            terms.append((k, data.additional_price(h, k) * var))
+        for (_h, g, k, _m), var in self.vars.transfers.items():
+            terms.append((k, data.additional_price(g, k) * var))
+        for (_h, c, _m), var in self.vars.referrals.items():
+            terms.append((data.contracts[c].category, data.contracts[c].price_sek * var))
+        for c, var in self.vars.unused_min.items():
+            terms.append((data.contracts[c].category, data.contracts[c].price_sek * var))
+        return self._grouped(terms)
+
+    def _travel(self) -> LinearTerms:
+        """Patient travel minutes for transfers and referrals."""
+        data = self.data
+        terms: list[tuple[str, cp_model.LinearExprT]] = []
+        for (h, g, k, _m), var in self.vars.transfers.items():
+            terms.append((k, data.travel_minutes(h, g) * var))
+        for (h, c, _m), var in self.vars.referrals.items():
+            terms.append((data.contracts[c].category, data.travel_minutes(h, data.contracts[c].provider) * var))
+        return self._grouped(terms)
+
+    def _stability(self, previous: Decisions | None) -> LinearTerms:
+        """sum |x - x_prev| over a, t and e; 0 without a previous plan."""
+        if previous is None:
+            return self._grouped([])
+        data = self.data
+        chosen = set(self.vars.categories)
+        terms: list[tuple[str, cp_model.LinearExprT]] = []
+        self.deviations: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
+        for variables, earlier, category_of in (
+            (self.vars.additional_own, previous.additional_own, lambda key: key[1]),
+            (self.vars.transfers, previous.transfers, lambda key: key[2]),
+            (self.vars.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
+        ):
+            for key, var in variables.items():  # type: ignore[attr-defined]
+                before = earlier.get(key, 0)  # type: ignore[attr-defined]
+                deviation = self.model.new_int_var(0, max(before, var.proto.domain[-1]), f"dev[{var.name}]")
+                self.model.add(deviation >= var - before)
+                self.model.add(deviation >= before - var)
+                self.deviations.append((deviation, var, before))
+                terms.append((category_of(key), deviation))
+            for key, before in earlier.items():  # type: ignore[attr-defined]
+                # A flow the previous plan had but this model cannot make counts in full.
+                if key not in variables and category_of(key) in chosen and before:
+                    terms.append((category_of(key), before))
+        return self._grouped(terms)
+
+    def equity_variable(self, over_outside: dict[str, int]) -> cp_model.IntVar:
+        """E with 1000*(X_h + X_h outside this model) <= E * I_h for every hospital with inflow."""
+        if self.equity is None:
+            bound = 0
+            for h in self.data.hospitals:
+                inflow = self.data.hospital_inflow(h)
+                if inflow > 0:
+                    most = sum(v.proto.domain[-1] for (hh, _k, _m), v in self.vars.over.items() if hh == h)
+                    bound = max(bound, -(-1000 * (most + over_outside.get(h, 0)) // inflow))
+            self.equity = self.model.new_int_var(0, bound, "equity")
+            self.add_equity_cap(over_outside, self.equity)
+        return self.equity
+
+    def add_equity_cap(self, over_outside: dict[str, int], cap: cp_model.LinearExprT) -> None:
+        """ceil(1000 X_h / I_h) <= cap, i.e. 1000 X_h <= cap * I_h, for every hospital with inflow."""
+        for h in self.data.hospitals:
+            inflow = self.data.hospital_inflow(h)
+            if inflow > 0:
+                self.model.add(1000 * (self.over_of_hospital(h) + over_outside.get(h, 0)) <= cap * inflow)
