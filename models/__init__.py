@@ -2,7 +2,8 @@
 
 from models.derived import VolumeData, guarantee_limit, split
 from models.months import Horizon
-from models.plan import StageResult, VolumePlan
+from models.evaluation import Decisions, TermValues
+from models.plan import StageResult, VolumeSolution
 from models.scenario import (
     PRICE_CLASSES,
     VOLUME_OBJECTIVES,
@@ -25,6 +26,7 @@ __all__ = [
     "AccessRow",
     "Category",
     "Contract",
+    "Decisions",
     "Horizon",
     "Hospital",
     "NeedRow",
@@ -35,8 +37,9 @@ __all__ = [
     "Scenario",
     "SolverSettings",
     "StageResult",
+    "TermValues",
     "VolumeData",
-    "VolumePlan",
+    "VolumeSolution",
     "guarantee_limit",
     "split",
 ]

@@ -1,10 +1,13 @@
-"""A solved volume plan: the decisions of spec section 3 and the stage results of the solve."""
+"""A solved volume plan: the decisions of spec section 3 and the result of every stage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from models.evaluation import Decisions, TermValues
 
 StageStatus = Literal["OPTIMAL", "FEASIBLE"]
 
@@ -21,21 +24,13 @@ class StageResult(BaseModel):
     seconds: float = Field(ge=0)
 
 
-class VolumePlan(BaseModel):
-    """Non-zero decisions of the volume model, keyed as in the spec.
+@dataclass
+class VolumeSolution:
+    """The decisions reached, the result of every stage, and the plan's objective terms."""
 
-    base_used[h,k,m] = b, additional_own[h,k,m] = a, transfers[h,g,k,m] = t,
-    referrals[h,c,m] = e. Month keys are 1-based month numbers of the horizon.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    base_used: dict[tuple[str, str, int], int] = {}
-    additional_own: dict[tuple[str, str, int], int] = {}
-    transfers: dict[tuple[str, str, str, int], int] = {}
-    referrals: dict[tuple[str, str, int], int] = {}
-    stages: tuple[StageResult, ...] = ()
-    objectives: dict[str, int] = {}
+    decisions: Decisions
+    stages: list[StageResult]
+    values: TermValues
 
     def stage(self, objective: str) -> StageResult:
         """The stage result of one objective term."""

@@ -27,10 +27,13 @@ import time
 from dataclasses import dataclass, field
 
 from models.derived import VolumeData
-from models.plan import StageResult
+from models.plan import StageResult, VolumeSolution
 from models.scenario import Scenario
-from optimizer.volumes.decisions import Decisions, TermValues
+from models.evaluation import Decisions, TermValues
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
+
+
+_RESERVE_PER_STAGE_S = 4.0
 
 
 class VolumeInfeasible(Exception):
@@ -39,15 +42,6 @@ class VolumeInfeasible(Exception):
 
 class NoSolutionInTime(Exception):
     """The time limit ran out before any plan was found."""
-
-
-@dataclass
-class VolumeSolution:
-    """The decisions reached and the result of every stage."""
-
-    decisions: Decisions
-    stages: list[StageResult]
-    values: TermValues
 
 
 @dataclass
@@ -109,6 +103,16 @@ class LexicographicVolumes:
     def parameters(self, limit: float) -> SolveParameters:
         return SolveParameters(max(limit, 0.05), self.settings.workers, self.settings.seed)
 
+    def joint_time(self, stages_left: int) -> float:
+        """Time for a joint solve: all that is left but a reserve for each later stage.
+
+        Joint stages are the hard ones; per-category stages take a second or two on the region,
+        so an even split would starve the joint stage for nothing.
+        """
+        remaining = self.remaining()
+        reserve = min(_RESERVE_PER_STAGE_S * (stages_left - 1), remaining / 2)
+        return max(remaining - reserve, remaining / stages_left)
+
     # -- stages ---------------------------------------------------------------------------
     def run(self) -> VolumeSolution:
         for index, term in enumerate(self.order):
@@ -166,7 +170,7 @@ class LexicographicVolumes:
         outside = self._over_outside()
         equity = joint.objectives.equity_variable(outside)
         joint.hint(self.solution)
-        outcome = joint.solve(equity, self.parameters(self.remaining() / stages_left))
+        outcome = joint.solve(equity, self.parameters(self.joint_time(stages_left)))
         part = self._joint_part("equity", outcome)
         joint.model.add(equity <= part.value)
         self.equity_value = part.value
@@ -221,7 +225,7 @@ class LexicographicVolumes:
         assert self.joint is not None
         joint = self.joint
         joint.hint(self.solution)
-        outcome = joint.solve(joint.term(term), self.parameters(self.remaining() / stages_left))
+        outcome = joint.solve(joint.term(term), self.parameters(self.joint_time(stages_left)))
         part = self._joint_part(term, outcome)
         joint.hold(term, part.value)
         return part

@@ -1,0 +1,1 @@
+"""Writing plans to files, and the independent plan checker that reads them back."""

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
 from optimizer.volumes.constraints import Constraints
-from optimizer.volumes.decisions import Decisions, TermValues
+from models.evaluation import Decisions, TermValues
 from optimizer.volumes.objectives import Objectives
 from optimizer.volumes.variables import Variables
 

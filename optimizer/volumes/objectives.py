@@ -7,10 +7,16 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
-from optimizer.volumes.decisions import Decisions
+from models.evaluation import Decisions
 from optimizer.volumes.variables import Variables
 
 LinearTerms = dict[str, cp_model.LinearExprT]
+
+
+def _upper_bound(var: cp_model.IntVar) -> int:
+    """Largest value in a variable's domain (the proto's repeated field has no negative index)."""
+    domain = var.proto.domain
+    return int(domain[len(domain) - 1])
 
 
 class Objectives:
@@ -98,7 +104,7 @@ class Objectives:
         ):
             for key, var in variables.items():  # type: ignore[attr-defined]
                 before = earlier.get(key, 0)  # type: ignore[attr-defined]
-                deviation = self.model.new_int_var(0, max(before, var.proto.domain[-1]), f"dev[{var.name}]")
+                deviation = self.model.new_int_var(0, max(before, _upper_bound(var)), f"dev[{var.name}]")
                 self.model.add(deviation >= var - before)
                 self.model.add(deviation >= before - var)
                 self.deviations.append((deviation, var, before))
@@ -116,7 +122,7 @@ class Objectives:
             for h in self.data.hospitals:
                 inflow = self.data.hospital_inflow(h)
                 if inflow > 0:
-                    most = sum(v.proto.domain[-1] for (hh, _k, _m), v in self.vars.over.items() if hh == h)
+                    most = sum(_upper_bound(v) for (hh, _k, _m), v in self.vars.over.items() if hh == h)
                     bound = max(bound, -(-1000 * (most + over_outside.get(h, 0)) // inflow))
             self.equity = self.model.new_int_var(0, bound, "equity")
             self.add_equity_cap(over_outside, self.equity)

@@ -1,4 +1,4 @@
-"""Decision values of the volume model, and the objective terms they give (spec section 4)."""
+"""Decision values of a volume plan, and the objective terms they give (spec section 4)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,130 @@
+"""Writing a plan folder all-or-nothing: written to a temporary folder, checked, then renamed."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from models.derived import VolumeData
+from models.plan import VolumeSolution
+from models.scenario import Scenario
+from outputs import volume_files as vf
+from outputs.check import PlanCheckFailed, check_volume_plan
+
+
+class OutputExists(Exception):
+    """The output folder exists and overwriting was not asked for."""
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def manifest(
+    scenario_dir: Path, scenario: Scenario, parameters: dict[str, Any], written: list[Path]
+) -> dict[str, Any]:
+    """The audit trail: what went in, with which tool and settings, and what came out."""
+    inputs = {
+        p.name: _sha256(p) for p in sorted(scenario_dir.iterdir()) if p.is_file() and not p.name.startswith(".")
+    }
+    return {
+        "scenario": scenario.name,
+        "scenario_folder": str(scenario_dir.resolve()),
+        "inputs_sha256": inputs,
+        "tool": {"leveransplan": _version("leveransplan"), "ortools": _version("ortools"),
+                 "python": platform.python_version()},
+        "parameters": parameters,
+        "command_line": sys.argv,
+        "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "outputs_sha256": {p.name: _sha256(p) for p in written},
+    }
+
+
+def write_volume_plan(folder: Path, data: VolumeData, solution: VolumeSolution, previous_plan: str | None) -> list[Path]:
+    """Write the volume plan's tables and summary.json into `folder`; return the files written."""
+    tables = (
+        ("delivery_plan.csv", vf.DELIVERY_COLUMNS, vf.delivery_rows(data, solution)),
+        ("production_plan.csv", vf.PRODUCTION_COLUMNS, vf.production_rows(data, solution)),
+        ("volume_table.csv", vf.VOLUME_TABLE_COLUMNS, vf.volume_table_rows(data, solution)),
+        ("contract_usage.csv", vf.CONTRACT_COLUMNS, vf.contract_rows(data, solution)),
+    )
+    written = []
+    for name, columns, rows in tables:
+        write_csv(folder / name, columns, rows)
+        written.append(folder / name)
+    summary = {"scenario": data.scenario.name, "volumes": vf.volume_summary(data, solution, previous_plan)}
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written.append(folder / "summary.json")
+    return written
+
+
+def free_folder_name(wanted: Path) -> Path:
+    """`wanted`, or wanted-2, wanted-3 ... : the first name not taken."""
+    candidate, number = wanted, 2
+    while candidate.exists():
+        candidate = wanted.with_name(f"{wanted.name}-{number}")
+        number += 1
+    return candidate
+
+
+def publish_volume_plan(
+    out: Path,
+    scenario_dir: Path,
+    scenario: Scenario,
+    solution: VolumeSolution,
+    parameters: dict[str, Any],
+    previous_plan: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write, check and then rename into place; on any failure nothing is left behind."""
+    if out.exists() and not overwrite:
+        raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
+    try:
+        data = VolumeData.from_scenario(scenario)
+        written = write_volume_plan(staging, data, solution, previous_plan)
+        problems = check_volume_plan(scenario, staging)
+        if problems:
+            raise PlanCheckFailed(problems)
+        record = manifest(scenario_dir, scenario, parameters, written)
+        (staging / "manifest.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, retired / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return out
