@@ -28,6 +28,7 @@ import io
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "vgr-2026"
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
@@ -102,12 +103,21 @@ KIND = {row[0]: row[2] for row in SAS_VOLUMES}
 
 # REAL: additional-volume prices 2026 (shared/data/vgr-2026/additional_volume_prices_2026.csv).
 PRICES = [
-    ("SU", "besok", 2503), ("NU", "besok", 2503), ("SkaS", "besok", 2503),
-    ("SÄS", "besok", 2503), ("SV", "besok", 2503),
-    ("SU", "behandling", 35795), ("NU", "behandling", 35795), ("SkaS", "behandling", 35795),
-    ("SÄS", "behandling", 35795), ("SV", "behandling", 35795),
-    ("SV", "skopi", 4459), ("NU", "skopi", 4955), ("SkaS", "skopi", 4770),
-    ("SU", "skopi", 4914), ("SÄS", "skopi", 4997),
+    ("SU", "besok", 2503),
+    ("NU", "besok", 2503),
+    ("SkaS", "besok", 2503),
+    ("SÄS", "besok", 2503),
+    ("SV", "besok", 2503),
+    ("SU", "behandling", 35795),
+    ("NU", "behandling", 35795),
+    ("SkaS", "behandling", 35795),
+    ("SÄS", "behandling", 35795),
+    ("SV", "behandling", 35795),
+    ("SV", "skopi", 4459),
+    ("NU", "skopi", 4955),
+    ("SkaS", "skopi", 4770),
+    ("SU", "skopi", 4914),
+    ("SÄS", "skopi", 4997),
 ]
 
 # Price class by kind (the decision: visits 2 503 SEK, treatments the DRG price, gastroscopy and
@@ -199,16 +209,28 @@ EHR_GO_LIVE = {"SV": {"2026-10": "0.6", "2026-11": "0.6"}}
 # Providers (neutral codes, never real companies) and their home towns; the towns Jönköping,
 # Halmstad and Varberg lie outside the region (their contracts are marked out_of_region).
 PROVIDERS = {
-    "P-OGON-A": "Göteborg", "P-OGON-B": "Trollhättan", "P-OGON-C": "Lidköping",
+    "P-OGON-A": "Göteborg",
+    "P-OGON-B": "Trollhättan",
+    "P-OGON-C": "Lidköping",
     "P-OGON-X": "Jönköping",
-    "P-ORTO-A": "Mölndal", "P-ORTO-B": "Borås", "P-ORTO-X": "Halmstad",
-    "P-SKOPI-A": "Göteborg", "P-SKOPI-B": "Skövde", "P-SKOPI-X": "Varberg",
-    "P-ONH-A": "Göteborg", "P-ONH-B": "Uddevalla",
-    "P-KARL-A": "Göteborg", "P-KARL-B": "Borås",
-    "P-URO-A": "Göteborg", "P-URO-B": "Trollhättan",
-    "P-KIR-A": "Kungälv", "P-KIR-B": "Falköping",
-    "P-GYN-A": "Göteborg", "P-GYN-B": "Borås",
-    "P-HUD-A": "Göteborg", "P-HUD-B": "Skövde",
+    "P-ORTO-A": "Mölndal",
+    "P-ORTO-B": "Borås",
+    "P-ORTO-X": "Halmstad",
+    "P-SKOPI-A": "Göteborg",
+    "P-SKOPI-B": "Skövde",
+    "P-SKOPI-X": "Varberg",
+    "P-ONH-A": "Göteborg",
+    "P-ONH-B": "Uddevalla",
+    "P-KARL-A": "Göteborg",
+    "P-KARL-B": "Borås",
+    "P-URO-A": "Göteborg",
+    "P-URO-B": "Trollhättan",
+    "P-KIR-A": "Kungälv",
+    "P-KIR-B": "Falköping",
+    "P-GYN-A": "Göteborg",
+    "P-GYN-B": "Borås",
+    "P-HUD-A": "Göteborg",
+    "P-HUD-B": "Skövde",
 }
 
 # Drive time in minutes from each hospital's catchment area to a town.
@@ -229,9 +251,15 @@ TOWN_MINUTES = {  # town: (SU, NU, SkaS, SÄS, SV)
 
 # Drive time in minutes for hospital h's patients to hospital g (symmetric).
 HOSPITAL_MINUTES = {
-    ("SU", "NU"): 65, ("SU", "SkaS"): 110, ("SU", "SÄS"): 55, ("SU", "SV"): 35,
-    ("NU", "SkaS"): 100, ("NU", "SÄS"): 95, ("NU", "SV"): 50,
-    ("SkaS", "SÄS"): 90, ("SkaS", "SV"): 80,
+    ("SU", "NU"): 65,
+    ("SU", "SkaS"): 110,
+    ("SU", "SÄS"): 55,
+    ("SU", "SV"): 35,
+    ("NU", "SkaS"): 100,
+    ("NU", "SÄS"): 95,
+    ("NU", "SV"): 50,
+    ("SkaS", "SÄS"): 90,
+    ("SkaS", "SV"): 80,
     ("SÄS", "SV"): 50,
 }
 
@@ -336,7 +364,7 @@ def need(volumes: dict[tuple[str, str], tuple[int, int]]) -> dict[tuple[str, str
         waiting[(h, k)] = math.floor(limit * between(0.90, 1.0, "waiting", h, k))
     for g, target in EXCESS_TARGET.items():
         keys = [key for key in excess_weight if group(key[1]) == g]
-        for key, extra in zip(keys, apportion(target, [excess_weight[key] for key in keys])):
+        for key, extra in zip(keys, apportion(target, [excess_weight[key] for key in keys]), strict=True):
             waiting[key] = 3 * inflow[key] // H + extra
     return {key: (waiting[key], inflow[key]) for key in inflow}
 
@@ -347,10 +375,10 @@ def minutes(h: str, target: str) -> int:
     return HOSPITAL_MINUTES.get((h, target)) or HOSPITAL_MINUTES[(target, h)]
 
 
-def tables() -> dict[str, list[list[object]]]:
+def tables() -> dict[str, list[list[Any]]]:
     volumes = own_volumes()
     needs = need(volumes)
-    out: dict[str, list[list[object]]] = {}
+    out: dict[str, list[list[Any]]] = {}
     out["hospitals.csv"] = [["hospital", "name"]] + [[h, n] for h, n in HOSPITALS]
     out["categories.csv"] = [["category", "area", "kind", "specialty", "price_class"]] + [
         [k, area, kind, spec, PRICE_CLASS[kind]] for k, area, kind, spec, _, _ in SAS_VOLUMES
@@ -363,15 +391,23 @@ def tables() -> dict[str, list[list[object]]]:
         [h, k, w, i] for (h, k), (w, i) in needs.items()
     ]
     out["profile.csv"] = [["hospital", "month", "factor"]] + [
-        [h, m, EHR_GO_LIVE.get(h, {}).get(m) or SEASON.get(m, "1.0")]
-        for h in HOSPITAL_CODES
-        for m in MONTHS
+        [h, m, EHR_GO_LIVE.get(h, {}).get(m) or SEASON.get(m, "1.0")] for h in HOSPITAL_CODES for m in MONTHS
     ]
     out["contracts.csv"] = [
-        ["contract", "provider", "category", "volume_min", "volume_max", "price_sek",
-         "first_month", "last_month", "monthly_max", "out_of_region"]
+        [
+            "contract",
+            "provider",
+            "category",
+            "volume_min",
+            "volume_max",
+            "price_sek",
+            "first_month",
+            "last_month",
+            "monthly_max",
+            "out_of_region",
+        ]
     ] + [list(c) for c in CONTRACTS]
-    access = [["hospital", "provider", "travel_minutes", "allowed"]]
+    access: list[list[Any]] = [["hospital", "provider", "travel_minutes", "allowed"]]
     for h in HOSPITAL_CODES:
         for target in [g for g in HOSPITAL_CODES if g != h] + list(PROVIDERS):
             allowed = "false" if (h, target) in NOT_ALLOWED else "true"
@@ -398,12 +434,16 @@ def check_source(source: Path) -> list[str]:
     names = [(r["hospital"], r["name"]) for r in read("hospitals.csv")]
     if names != HOSPITALS:
         problems.append("hospitals.csv differs")
-    rows = [(r["area"], r["kind"], r["specialty"], int(r["bas"]), int(r["tillagg"]))
-            for r in read("sas_volumes_2026.csv")]
+    rows = [
+        (r["area"], r["kind"], r["specialty"], int(r["bas"]), int(r["tillagg"]))
+        for r in read("sas_volumes_2026.csv")
+    ]
     if rows != [row[1:] for row in SAS_VOLUMES]:
         problems.append("sas_volumes_2026.csv differs")
-    prices = [(r["hospital"], r["price_class"], int(r["price_sek"]))
-              for r in read("additional_volume_prices_2026.csv")]
+    prices = [
+        (r["hospital"], r["price_class"], int(r["price_sek"]))
+        for r in read("additional_volume_prices_2026.csv")
+    ]
     if prices != PRICES:
         problems.append("additional_volume_prices_2026.csv differs")
     return problems

@@ -50,7 +50,9 @@ class _Checker:
             key = tuple(record[c] for c in columns)
             if key in first_row:
                 self.add(
-                    file, record, columns[-1],
+                    file,
+                    record,
+                    columns[-1],
                     f"duplicates row {first_row[key]} ({', '.join(map(str, key))}); each key once",
                 )
             else:
@@ -79,7 +81,9 @@ class _Checker:
         self.unique_keys("categories.csv", ("category",))
         for record in self.rows("categories.csv"):
             if record["price_class"] not in PRICE_CLASSES:
-                self.add("categories.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}")
+                self.add(
+                    "categories.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}"
+                )
         for file in ("prices.csv", "own_volumes.csv", "need.csv", "profile.csv", "access.csv"):
             self.known(file, "hospital", self.hospitals, "hospital", hospital_source)
         for file in ("own_volumes.csv", "need.csv", "contracts.csv"):
@@ -103,10 +107,17 @@ class _Checker:
         """Hard: a contract's provider is external, its minimum fits its maximum, its months are ordered."""
         for record in self.rows("contracts.csv"):
             if record["provider"] in self.hospitals:
-                self.add("contracts.csv", record, "provider", "is a hospital code; a provider code may not equal one")
+                self.add(
+                    "contracts.csv",
+                    record,
+                    "provider",
+                    "is a hospital code; a provider code may not equal one",
+                )
             if record["volume_min"] > record["volume_max"]:
                 self.add(
-                    "contracts.csv", record, "volume_min",
+                    "contracts.csv",
+                    record,
+                    "volume_min",
                     f"is above volume_max {record['volume_max']}; expected volume_min <= volume_max",
                 )
             first, last = record["first_month"], record["last_month"]
@@ -119,11 +130,18 @@ class _Checker:
         for record in self.rows("access.csv"):
             if record["provider"] not in destinations:
                 self.add(
-                    "access.csv", record, "provider",
+                    "access.csv",
+                    record,
+                    "provider",
                     "is neither a hospital in hospitals.csv nor a provider in contracts.csv",
                 )
             elif record["provider"] == record["hospital"]:
-                self.add("access.csv", record, "provider", "is the hospital itself; expected another hospital or a provider")
+                self.add(
+                    "access.csv",
+                    record,
+                    "provider",
+                    "is the hospital itself; expected another hospital or a provider",
+                )
 
     def additional_volume_has_price(self) -> None:
         """Hard: every additional volume offered has a price in prices.csv."""
@@ -131,12 +149,16 @@ class _Checker:
         priced = {(r["hospital"], r["price_class"]) for r in self.rows("prices.csv")}
         for record in self.rows("own_volumes.csv"):
             cls = price_class.get(record["category"])
-            if record["additional_max"] > 0 and cls is not None and record["hospital"] in self.hospitals:
-                if (record["hospital"], cls) not in priced:
-                    self.add(
-                        "own_volumes.csv", record, "additional_max",
-                        f"has no price: prices.csv has no row for {record['hospital']} {cls}",
-                    )
+            offered = (
+                record["additional_max"] > 0 and cls is not None and record["hospital"] in self.hospitals
+            )
+            if offered and (record["hospital"], cls) not in priced:
+                self.add(
+                    "own_volumes.csv",
+                    record,
+                    "additional_max",
+                    f"has no price: prices.csv has no row for {record['hospital']} {cls}",
+                )
 
 
 def _build(settings: dict[str, Any], tables: dict[str, list[Record]]) -> Scenario:
@@ -176,7 +198,9 @@ def load_scenario(folder: Path | str) -> Scenario:
             tables[schema.file] = records
     if not tables:
         problems.append(
-            InputProblem(str(path), None, None, None, "has no scenario tables; expected at least the volume tables")
+            InputProblem(
+                str(path), None, None, None, "has no scenario tables; expected at least the volume tables"
+            )
         )
     else:
         for file in REQUIRED_FOR_VOLUMES:
@@ -193,4 +217,4 @@ def load_scenario(folder: Path | str) -> Scenario:
     return _build(settings, tables)
 
 
-__all__ = ["default_scenario_path", "load_scenario", "ScenarioInvalid", "InputProblem"]
+__all__ = ["InputProblem", "ScenarioInvalid", "default_scenario_path", "load_scenario"]

@@ -25,7 +25,9 @@ def _problem(key: str, value: Any, expected: str) -> InputProblem:
     return InputProblem(FILE, None, f"key {key}", None if value is None else str(value), expected)
 
 
-def _whole(raw: dict[str, Any], key: str, path: str, problems: list[InputProblem], minimum: int) -> int | None:
+def _whole(
+    raw: dict[str, Any], key: str, path: str, problems: list[InputProblem], minimum: int
+) -> int | None:
     if key not in raw:
         return None
     value = raw[key]
@@ -39,7 +41,9 @@ def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
     """Parse scenario.toml into keyword arguments for Scenario; problems are appended."""
     path = folder / FILE
     if not path.exists():
-        problems.append(InputProblem(FILE, None, None, None, f"is missing in {folder}; every scenario needs one"))
+        problems.append(
+            InputProblem(FILE, None, None, None, f"is missing in {folder}; every scenario needs one")
+        )
         return {}
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
@@ -58,11 +62,13 @@ def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
         for key in section:
             if key not in known and not (table == "" and isinstance(section[key], dict) and key in _KNOWN):
                 full = f"{table}.{key}" if table else key
-                problems.append(_problem(full, None, f"is not a setting; expected one of {', '.join(sorted(known))}"))
+                problems.append(
+                    _problem(full, None, f"is not a setting; expected one of {', '.join(sorted(known))}")
+                )
     settings["name"] = str(raw.get("name", folder.name))
     start = raw.get("start")
     if start is None:
-        problems.append(_problem("start", None, "is missing; expected the first month, e.g. \"2026-01\""))
+        problems.append(_problem("start", None, 'is missing; expected the first month, e.g. "2026-01"'))
     else:
         try:
             parse_month(str(start))
@@ -88,10 +94,16 @@ def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
             for term in given:
                 if term not in terms:
                     problems.append(
-                        _problem(f"objective.{model}", term, f"is not an objective; expected one of {', '.join(terms)}")
+                        _problem(
+                            f"objective.{model}",
+                            term,
+                            f"is not an objective; expected one of {', '.join(terms)}",
+                        )
                     )
             for term in {t for t in given if given.count(t) > 1}:
-                problems.append(_problem(f"objective.{model}", term, "appears twice; name each objective once"))
+                problems.append(
+                    _problem(f"objective.{model}", term, "appears twice; name each objective once")
+                )
             order[model] = tuple(given)
     settings["objective"] = order
     budget = raw.get("budget", {})
@@ -110,7 +122,9 @@ def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
         limit = solver.get("time_limit_s")
         if limit is not None:
             if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
-                problems.append(_problem("solver.time_limit_s", limit, "expected a number of seconds above 0"))
+                problems.append(
+                    _problem("solver.time_limit_s", limit, "expected a number of seconds above 0")
+                )
             else:
                 solver_settings["time_limit_s"] = float(limit)
         for key in ("workers", "seed"):

@@ -57,8 +57,7 @@ def _decode(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(
-            f"the file is not UTF-8 (byte {error.start + 1} cannot be read); "
-            "save it as 'CSV UTF-8' in Excel"
+            f"the file is not UTF-8 (byte {error.start + 1} cannot be read); save it as 'CSV UTF-8' in Excel"
         ) from None
 
 
@@ -74,9 +73,7 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         yield number, row
 
 
-def read_table(
-    folder: Path, schema: TableSchema, problems: list[InputProblem]
-) -> list[Record] | None:
+def read_table(folder: Path, schema: TableSchema, problems: list[InputProblem]) -> list[Record] | None:
     """Parse one file; problems are appended, bad rows dropped. None if the file is absent."""
     path = folder / schema.file
     if not path.exists():
@@ -87,9 +84,7 @@ def read_table(
         problems.append(InputProblem(schema.file, None, None, None, str(error)))
         return []
     except OSError as error:
-        problems.append(
-            InputProblem(schema.file, None, None, None, f"cannot be read ({error.strerror})")
-        )
+        problems.append(InputProblem(schema.file, None, None, None, f"cannot be read ({error.strerror})"))
         return []
     header_line = text.splitlines()[0] if text.strip() else ""
     decimal_comma = header_line.count(";") > header_line.count(",")
@@ -103,7 +98,10 @@ def read_table(
         if name not in schema.names:
             problems.append(
                 InputProblem(
-                    schema.file, 1, None, name,
+                    schema.file,
+                    1,
+                    None,
+                    name,
                     f"is not a column of {schema.file}; expected {', '.join(schema.names)}",
                 )
             )
@@ -113,9 +111,7 @@ def read_table(
             ok = False
     for column in schema.columns:
         if column.required and column.name not in header:
-            problems.append(
-                InputProblem(schema.file, 1, column.name, None, "the required column is missing")
-            )
+            problems.append(InputProblem(schema.file, 1, column.name, None, "the required column is missing"))
             ok = False
     if not ok:
         return []
@@ -124,7 +120,10 @@ def read_table(
         if len(cells_in_row) > len(header):
             problems.append(
                 InputProblem(
-                    schema.file, number, None, None,
+                    schema.file,
+                    number,
+                    None,
+                    None,
                     f"the row has {len(cells_in_row)} cells but the header has {len(header)} columns",
                 )
             )
@@ -136,9 +135,7 @@ def read_table(
             text = raw.get(column.name, "")
             if not text.strip():
                 if column.required:
-                    problems.append(
-                        InputProblem(schema.file, number, column.name, "", "expected a value")
-                    )
+                    problems.append(InputProblem(schema.file, number, column.name, "", "expected a value"))
                     row_ok = False
                 values[column.name] = column.default
                 continue
@@ -170,7 +167,11 @@ CATEGORIES = TableSchema(
 )
 PRICES = TableSchema(
     "prices.csv",
-    (Column("hospital", cells.code), Column("price_class", cells.code), Column("price_sek", cells.whole_number)),
+    (
+        Column("hospital", cells.code),
+        Column("price_class", cells.code),
+        Column("price_sek", cells.whole_number),
+    ),
 )
 OWN_VOLUMES = TableSchema(
     "own_volumes.csv",

@@ -1,8 +1,8 @@
 """Domain types: the scenario's tables and the plans made from them (no solver imports)."""
 
 from models.derived import VolumeData, guarantee_limit, split
-from models.months import Horizon
 from models.evaluation import Decisions, TermValues
+from models.months import Horizon
 from models.plan import StageResult, VolumeSolution
 from models.scenario import (
     PRICE_CLASSES,

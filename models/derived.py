@@ -86,9 +86,7 @@ class VolumeData:
             data.base_total[key] = own.base
             for m, units in zip(months, split(own.base, factors[own.hospital]), strict=True):
                 data.base_capacity[own.hospital, own.category, m] = units
-            for m, units in zip(
-                months, split(own.additional_max, factors[own.hospital]), strict=True
-            ):
+            for m, units in zip(months, split(own.additional_max, factors[own.hospital]), strict=True):
                 data.additional_capacity[own.hospital, own.category, m] = units
         order = {code: i for i, code in enumerate(data.categories)}
         hospital_order = {code: i for i, code in enumerate(data.hospitals)}

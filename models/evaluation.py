@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.derived import VolumeData
 
@@ -25,11 +26,12 @@ class Decisions:
 
     def update(self, other: Decisions, categories: set[str], data: VolumeData) -> None:
         """Replace the values of `categories` by those of `other`."""
-        for mine, theirs, position in (
+        flows: tuple[tuple[dict[Any, int], dict[Any, int], int], ...] = (
             (self.base_used, other.base_used, 1),
             (self.additional_own, other.additional_own, 1),
             (self.transfers, other.transfers, 2),
-        ):
+        )
+        for mine, theirs, position in flows:
             for key in [key for key in mine if key[position] in categories]:
                 del mine[key]
             mine.update({key: v for key, v in theirs.items() if key[position] in categories})
@@ -80,7 +82,9 @@ class TermValues:
             if contract.out_of_region:
                 self.out_of_region_by_category[contract.category] += v
         for c, contract in data.contracts.items():
-            self.cost_by_category[contract.category] += max(0, contract.volume_min - used[c]) * contract.price_sek
+            self.cost_by_category[contract.category] += (
+                max(0, contract.volume_min - used[c]) * contract.price_sek
+            )
         for h, k in data.pairs:
             level = data.waiting[h, k]
             for m in data.months:
@@ -93,7 +97,9 @@ class TermValues:
 
     def over_guarantee(self, categories: Iterable[str] | None = None) -> int:
         chosen = None if categories is None else set(categories)
-        return sum(v for (_h, k), v in self.over_by_hospital_category.items() if chosen is None or k in chosen)
+        return sum(
+            v for (_h, k), v in self.over_by_hospital_category.items() if chosen is None or k in chosen
+        )
 
     def over_of_hospital(self, hospital: str) -> int:
         """X_h of the equity term."""
@@ -132,11 +138,12 @@ def equity_value(data: VolumeData, over_by_hospital: dict[str, int]) -> int:
 def stability_by_category(data: VolumeData, x: Decisions, previous: Decisions) -> dict[str, int]:
     """sum |x - x_prev| over every a, t and e value, by category."""
     result: dict[str, int] = defaultdict(int)
-    for mine, theirs, category_of in (
+    flows: tuple[tuple[dict[Any, int], dict[Any, int], Callable[[Any], str]], ...] = (
         (x.additional_own, previous.additional_own, lambda key: key[1]),
         (x.transfers, previous.transfers, lambda key: key[2]),
         (x.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
-    ):
+    )
+    for mine, theirs, category_of in flows:
         for key in set(mine) | set(theirs):
             result[category_of(key)] += abs(mine.get(key, 0) - theirs.get(key, 0))
     return result

@@ -39,7 +39,9 @@ err_console = Console(stderr=True)
 
 ScenarioArgument = Annotated[
     Path | None,
-    typer.Argument(help="Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario."),
+    typer.Argument(
+        help="Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario."
+    ),
 ]
 
 
@@ -68,23 +70,43 @@ def _print_summary(scenario: Scenario, solution: VolumeSolution, out: Path) -> N
     for column in ("objective", "value", "bound", "status", "seconds"):
         stages.add_column(column, justify="left" if column in ("objective", "status") else "right")
     for stage in solution.stages:
-        stages.add_row(stage.objective, _sek(stage.value), _sek(stage.bound), stage.status, f"{stage.seconds:.2f}")
+        stages.add_row(
+            stage.objective, _sek(stage.value), _sek(stage.bound), stage.status, f"{stage.seconds:.2f}"
+        )
     out_console.print(stages)
     table = Table(title="Per hospital", title_justify="left")
-    for column in ("hospital", "over 90 d start", "over 90 d end", "patient-months over",
-                   "sent out", "received", "cost MSEK"):
+    for column in (
+        "hospital",
+        "over 90 d start",
+        "over 90 d end",
+        "patient-months over",
+        "sent out",
+        "received",
+        "cost MSEK",
+    ):
         table.add_column(column, justify="left" if column == "hospital" else "right")
     rows = hospital_summary(data, solution)
     for row in rows:
-        table.add_row(row["hospital"], _sek(row["over_guarantee_start"]), _sek(row["over_guarantee_end"]),
-                      _sek(row["patient_months_over"]), _sek(row["referrals_out"]), _sek(row["referrals_in"]),
-                      _msek(row["cost_sek"]))
+        table.add_row(
+            row["hospital"],
+            _sek(row["over_guarantee_start"]),
+            _sek(row["over_guarantee_end"]),
+            _sek(row["patient_months_over"]),
+            _sek(row["referrals_out"]),
+            _sek(row["referrals_in"]),
+            _msek(row["cost_sek"]),
+        )
     unused = unused_minimum_cost(data, solution)
     table.add_row("unused min.", "", "", "", "", "", _msek(unused))
-    table.add_row("[bold]region[/]", _sek(sum(r["over_guarantee_start"] for r in rows)),
-                  _sek(sum(r["over_guarantee_end"] for r in rows)), _sek(sum(r["patient_months_over"] for r in rows)),
-                  _sek(sum(r["referrals_out"] for r in rows)), _sek(sum(r["referrals_in"] for r in rows)),
-                  _msek(solution.values.term("cost")))
+    table.add_row(
+        "[bold]region[/]",
+        _sek(sum(r["over_guarantee_start"] for r in rows)),
+        _sek(sum(r["over_guarantee_end"] for r in rows)),
+        _sek(sum(r["patient_months_over"] for r in rows)),
+        _sek(sum(r["referrals_out"] for r in rows)),
+        _sek(sum(r["referrals_in"] for r in rows)),
+        _msek(solution.values.term("cost")),
+    )
     out_console.print(table)
     out_console.print(
         "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
@@ -97,9 +119,16 @@ def _print_summary(scenario: Scenario, solution: VolumeSolution, out: Path) -> N
 @app.command()
 def solve(
     scenario_dir: ScenarioArgument = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: plan-<scenario folder name>, never overwritten).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output folder (default: plan-<scenario folder name>, never overwritten)."
+        ),
+    ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all stages.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all stages.")
+    ] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")] = None,
 ) -> None:
@@ -183,10 +212,12 @@ def main() -> None:
     """Console entry point: user errors are messages; an internal error is one line unless debugging."""
     try:
         app()
-    except Exception as error:  # noqa: BLE001 - the last guard against a traceback shown to a user
+    except Exception as error:
         if os.environ.get("LEVERANSPLAN_DEBUG"):
             raise
         err_console.print(
-            f"Internal error ({type(error).__name__}): {error}. Set LEVERANSPLAN_DEBUG=1 to see where."
-        , markup=False, highlight=False)
+            f"Internal error ({type(error).__name__}): {error}. Set LEVERANSPLAN_DEBUG=1 to see where.",
+            markup=False,
+            highlight=False,
+        )
         sys.exit(1)

@@ -27,11 +27,10 @@ import time
 from dataclasses import dataclass, field
 
 from models.derived import VolumeData
+from models.evaluation import Decisions, TermValues
 from models.plan import StageResult, VolumeSolution
 from models.scenario import Scenario
-from models.evaluation import Decisions, TermValues
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
-
 
 _RESERVE_PER_STAGE_S = 4.0
 
@@ -91,6 +90,7 @@ class LexicographicVolumes:
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
+        self.joint_terms: list[str] = []  # terms held region-wide in the joint model
         self.equity_value: int | None = None
         self.solution = greedy_base_plan(self.data)
         self.stages: list[StageResult] = []
@@ -118,7 +118,9 @@ class LexicographicVolumes:
         for index, term in enumerate(self.order):
             stages_left = len(self.order) - index
             if term == "stability" and self.previous is None:
-                self.stages.append(StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0))
+                self.stages.append(
+                    StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0)
+                )
             elif term == "equity":
                 self._equity_stage(stages_left)
             else:
@@ -162,7 +164,9 @@ class LexicographicVolumes:
             if not contested:
                 value = TermValues(self.data, self.solution).equity()
                 self.equity_value = value
-                self.stages.append(StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0))
+                self.stages.append(
+                    StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0)
+                )
                 return
             self._open_joint(contested)
         assert self.joint is not None
@@ -196,7 +200,11 @@ class LexicographicVolumes:
         if outcome.status == "INFEASIBLE":
             raise VolumeInfeasible(
                 f"no plan obeys every rule in {', '.join(categories)}"
-                + (f" within the budget of {self.budget:,} SEK".replace(",", " ") if self.budget is not None else "")
+                + (
+                    f" within the budget of {self.budget:,} SEK".replace(",", " ")
+                    if self.budget is not None
+                    else ""
+                )
             )
         decisions = outcome.decisions
         status = outcome.status
@@ -224,11 +232,48 @@ class LexicographicVolumes:
     def _solve_joint(self, term: str, stages_left: int) -> _Part:
         assert self.joint is not None
         joint = self.joint
-        joint.hint(self.solution)
+        started = time.perf_counter()
+        joint.hint(self._restricted_improvement(term))
         outcome = joint.solve(joint.term(term), self.parameters(self.joint_time(stages_left)))
+        outcome.seconds = time.perf_counter() - started
         part = self._joint_part(term, outcome)
         joint.hold(term, part.value)
+        self.joint_terms.append(term)
         return part
+
+    def _restricted_improvement(self, term: str) -> Decisions:
+        """A good start for a joint stage: each coupled category improved on its own, with its
+        hospitals' patient-months beyond the guarantee and every earlier term capped at the
+        current plan's values, so that the coupling rules still hold for the combined plan."""
+        assert self.joint is not None
+        current = TermValues(self.data, self.solution, self.previous)
+        improved = self.solution.copy()
+        deadline = self.remaining() / 4
+        started = time.perf_counter()
+        for k in self.joint.categories:
+            if time.perf_counter() - started > deadline:
+                break
+            model = VolumeModel(self.data, [k], self.previous)
+            if model.is_empty:
+                continue
+            for (held_term, category), value in self.holds.value.items():
+                if category == k:
+                    model.hold(held_term, value)
+            for held_term in self.joint_terms:
+                model.hold(held_term, current.term(held_term, [k]))
+            if self.equity_value is not None:
+                for h in self.data.hospitals:
+                    model.model.add(
+                        model.objectives.over_of_hospital(h)
+                        <= current.over_by_hospital_category.get((h, k), 0)
+                    )
+            model.hint(self.solution)
+            outcome = model.solve(
+                model.term(term), self.parameters(max(deadline / len(self.joint.categories), 0.2))
+            )
+            if outcome.decisions is not None:
+                improved.update(outcome.decisions, {k}, self.data)
+        return improved
 
     def _joint_part(self, term: str, outcome: SolveOutcome) -> _Part:
         assert self.joint is not None
@@ -273,7 +318,9 @@ class LexicographicVolumes:
         chosen = set(joint_categories if joint_categories is not None else self.joint.categories)  # type: ignore[union-attr]
         values = TermValues(self.data, self.solution)
         return {
-            h: sum(v for (hh, k), v in values.over_by_hospital_category.items() if hh == h and k not in chosen)
+            h: sum(
+                v for (hh, k), v in values.over_by_hospital_category.items() if hh == h and k not in chosen
+            )
             for h in self.data.hospitals
         }
 

@@ -50,14 +50,19 @@ def manifest(
 ) -> dict[str, Any]:
     """The audit trail: what went in, with which tool and settings, and what came out."""
     inputs = {
-        p.name: _sha256(p) for p in sorted(scenario_dir.iterdir()) if p.is_file() and not p.name.startswith(".")
+        p.name: _sha256(p)
+        for p in sorted(scenario_dir.iterdir())
+        if p.is_file() and not p.name.startswith(".")
     }
     return {
         "scenario": scenario.name,
         "scenario_folder": str(scenario_dir.resolve()),
         "inputs_sha256": inputs,
-        "tool": {"leveransplan": _version("leveransplan"), "ortools": _version("ortools"),
-                 "python": platform.python_version()},
+        "tool": {
+            "leveransplan": _version("leveransplan"),
+            "ortools": _version("ortools"),
+            "python": platform.python_version(),
+        },
         "parameters": parameters,
         "command_line": sys.argv,
         "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -65,7 +70,9 @@ def manifest(
     }
 
 
-def write_volume_plan(folder: Path, data: VolumeData, solution: VolumeSolution, previous_plan: str | None) -> list[Path]:
+def write_volume_plan(
+    folder: Path, data: VolumeData, solution: VolumeSolution, previous_plan: str | None
+) -> list[Path]:
     """Write the volume plan's tables and summary.json into `folder`; return the files written."""
     tables = (
         ("delivery_plan.csv", vf.DELIVERY_COLUMNS, vf.delivery_rows(data, solution)),
@@ -78,7 +85,9 @@ def write_volume_plan(folder: Path, data: VolumeData, solution: VolumeSolution, 
         write_csv(folder / name, columns, rows)
         written.append(folder / name)
     summary = {"scenario": data.scenario.name, "volumes": vf.volume_summary(data, solution, previous_plan)}
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     written.append(folder / "summary.json")
     return written
 
@@ -116,7 +125,9 @@ def publish_volume_plan(
         if problems:
             raise PlanCheckFailed(problems)
         record = manifest(scenario_dir, scenario, parameters, written)
-        (staging / "manifest.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, retired / out.name)

@@ -9,15 +9,36 @@ from models.derived import VolumeData
 from models.plan import VolumeSolution
 
 DELIVERY_COLUMNS = (
-    "month", "hospital", "category", "channel", "provider", "contract", "volume", "unit_price_sek", "cost_sek",
+    "month",
+    "hospital",
+    "category",
+    "channel",
+    "provider",
+    "contract",
+    "volume",
+    "unit_price_sek",
+    "cost_sek",
 )
 PRODUCTION_COLUMNS = (
-    "month", "hospital", "category", "base_used", "additional_own", "additional_for_others",
-    "waiting_end", "over_guarantee",
+    "month",
+    "hospital",
+    "category",
+    "base_used",
+    "additional_own",
+    "additional_for_others",
+    "waiting_end",
+    "over_guarantee",
 )
 VOLUME_TABLE_COLUMNS = ("hospital", "category", "uppdrag", "bas", "tillagg")
 CONTRACT_COLUMNS = (
-    "contract", "provider", "category", "volume_min", "volume_max", "used", "unused_min", "cost_sek",
+    "contract",
+    "provider",
+    "category",
+    "volume_min",
+    "volume_max",
+    "used",
+    "unused_min",
+    "cost_sek",
 )
 
 Row = dict[str, Any]
@@ -30,21 +51,44 @@ def delivery_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     for (h, g, k, m), volume in solution.decisions.transfers.items():
         price = data.additional_price(g, k)
         rows.append(
-            {"month": label(m), "hospital": h, "category": k, "channel": "transfer", "provider": g,
-             "contract": "", "volume": volume, "unit_price_sek": price, "cost_sek": volume * price}
+            {
+                "month": label(m),
+                "hospital": h,
+                "category": k,
+                "channel": "transfer",
+                "provider": g,
+                "contract": "",
+                "volume": volume,
+                "unit_price_sek": price,
+                "cost_sek": volume * price,
+            }
         )
     for (h, c, m), volume in solution.decisions.referrals.items():
         contract = data.contracts[c]
         rows.append(
-            {"month": label(m), "hospital": h, "category": contract.category, "channel": "external",
-             "provider": contract.provider, "contract": c, "volume": volume,
-             "unit_price_sek": contract.price_sek, "cost_sek": volume * contract.price_sek}
+            {
+                "month": label(m),
+                "hospital": h,
+                "category": contract.category,
+                "channel": "external",
+                "provider": contract.provider,
+                "contract": c,
+                "volume": volume,
+                "unit_price_sek": contract.price_sek,
+                "cost_sek": volume * contract.price_sek,
+            }
         )
     hospital_order = {h: i for i, h in enumerate(data.hospitals)}
     category_order = {k: i for i, k in enumerate(data.categories)}
     rows.sort(
-        key=lambda r: (r["month"], hospital_order[r["hospital"]], category_order[r["category"]],
-                       r["channel"] != "transfer", r["provider"], r["contract"])
+        key=lambda r: (
+            r["month"],
+            hospital_order[r["hospital"]],
+            category_order[r["category"]],
+            r["channel"] != "transfer",
+            r["provider"],
+            r["contract"],
+        )
     )
     return [r for r in rows if r["volume"]]
 
@@ -66,11 +110,16 @@ def production_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
         for h, k in data.pairs:
             waiting = solution.values.waiting[h, k, m]
             rows.append(
-                {"month": label(m), "hospital": h, "category": k,
-                 "base_used": decisions.base_used.get((h, k, m), 0),
-                 "additional_own": decisions.additional_own.get((h, k, m), 0),
-                 "additional_for_others": into.get((h, k, m), 0),
-                 "waiting_end": waiting, "over_guarantee": max(0, waiting - data.limit[h, k])}
+                {
+                    "month": label(m),
+                    "hospital": h,
+                    "category": k,
+                    "base_used": decisions.base_used.get((h, k, m), 0),
+                    "additional_own": decisions.additional_own.get((h, k, m), 0),
+                    "additional_for_others": into.get((h, k, m), 0),
+                    "waiting_end": waiting,
+                    "over_guarantee": max(0, waiting - data.limit[h, k]),
+                }
             )
     return rows
 
@@ -85,8 +134,15 @@ def volume_table_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     rows = []
     for h, k in data.pairs:
         base = data.base_total[h, k]
-        rows.append({"hospital": h, "category": k, "uppdrag": base + produced[h, k], "bas": base,
-                     "tillagg": produced[h, k]})
+        rows.append(
+            {
+                "hospital": h,
+                "category": k,
+                "uppdrag": base + produced[h, k],
+                "bas": base,
+                "tillagg": produced[h, k],
+            }
+        )
     return rows
 
 
@@ -99,9 +155,16 @@ def contract_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     for c, contract in data.contracts.items():
         unused = max(0, contract.volume_min - used[c])
         rows.append(
-            {"contract": c, "provider": contract.provider, "category": contract.category,
-             "volume_min": contract.volume_min, "volume_max": contract.volume_max, "used": used[c],
-             "unused_min": unused, "cost_sek": (used[c] + unused) * contract.price_sek}
+            {
+                "contract": c,
+                "provider": contract.provider,
+                "category": contract.category,
+                "volume_min": contract.volume_min,
+                "volume_max": contract.volume_max,
+                "used": used[c],
+                "unused_min": unused,
+                "cost_sek": (used[c] + unused) * contract.price_sek,
+            }
         )
     return rows
 
@@ -110,9 +173,16 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost."""
     decisions = solution.decisions
     last = data.months[-1]
-    summary = {
-        h: {"hospital": h, "over_guarantee_start": 0, "over_guarantee_end": 0, "patient_months_over": 0,
-            "referrals_out": 0, "referrals_in": 0, "cost_sek": 0}
+    summary: dict[str, dict[str, Any]] = {
+        h: {
+            "hospital": h,
+            "over_guarantee_start": 0,
+            "over_guarantee_end": 0,
+            "patient_months_over": 0,
+            "referrals_out": 0,
+            "referrals_in": 0,
+            "cost_sek": 0,
+        }
         for h in data.hospitals
     }
     for h, k in data.pairs:
@@ -133,13 +203,17 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
 
 def unused_minimum_cost(data: VolumeData, solution: VolumeSolution) -> int:
     """SEK paid for take-or-pay minimums that the plan does not use."""
-    return sum(row["unused_min"] * data.contracts[row["contract"]].price_sek for row in contract_rows(data, solution))
+    return sum(
+        row["unused_min"] * data.contracts[row["contract"]].price_sek for row in contract_rows(data, solution)
+    )
 
 
 def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: str | None) -> dict[str, Any]:
     """The "volumes" object of summary.json."""
-    objectives = {name: solution.values.term(name) for name in
-                  ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")}
+    objectives = {
+        name: solution.values.term(name)
+        for name in ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")
+    }
     return {
         "stages": [stage.model_dump() for stage in solution.stages],
         "objectives": objectives,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
@@ -46,7 +48,7 @@ class Constraints:
         """Hard: w[m] = w[m-1] + inflow - everything treated or referred, and never below 0."""
         outflow = self.vars.outflow()
         for h, k in self.vars.patients:
-            before: cp_model.LinearExprT = self.data.waiting[h, k]
+            before: Any = self.data.waiting[h, k]
             for m in self.data.months:
                 after = self.vars.waiting[h, k, m]
                 self.model.add(after == before + self.data.inflow[h, k, m] - sum(outflow.get((h, k, m), [])))

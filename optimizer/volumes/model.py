@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
-from optimizer.volumes.constraints import Constraints
 from models.evaluation import Decisions, TermValues
+from optimizer.volumes.constraints import Constraints
 from optimizer.volumes.objectives import Objectives
 from optimizer.volumes.variables import Variables
 
@@ -72,14 +73,15 @@ class VolumeModel:
         self.model.clear_hints()
         values = TermValues(self.data, decisions)
         variables = self.vars
-        for source, target in (
+        flows: tuple[tuple[dict[Any, int], dict[Any, cp_model.IntVar]], ...] = (
             (decisions.base_used, variables.base_used),
             (decisions.additional_own, variables.additional_own),
             (decisions.transfers, variables.transfers),
             (decisions.referrals, variables.referrals),
-        ):
-            for key, var in target.items():  # type: ignore[attr-defined]
-                self.model.add_hint(var, source.get(key, 0))  # type: ignore[attr-defined]
+        )
+        for source, target in flows:
+            for key, var in target.items():
+                self.model.add_hint(var, source.get(key, 0))
         for key, var in variables.waiting.items():
             self.model.add_hint(var, values.waiting[key])
             self.model.add_hint(variables.over[key], max(0, values.waiting[key] - self.data.limit[key[:2]]))

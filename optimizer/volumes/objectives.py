@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -86,7 +88,9 @@ class Objectives:
         for (h, g, k, _m), var in self.vars.transfers.items():
             terms.append((k, data.travel_minutes(h, g) * var))
         for (h, c, _m), var in self.vars.referrals.items():
-            terms.append((data.contracts[c].category, data.travel_minutes(h, data.contracts[c].provider) * var))
+            terms.append(
+                (data.contracts[c].category, data.travel_minutes(h, data.contracts[c].provider) * var)
+            )
         return self._grouped(terms)
 
     def _stability(self, previous: Decisions | None) -> LinearTerms:
@@ -97,19 +101,20 @@ class Objectives:
         chosen = set(self.vars.categories)
         terms: list[tuple[str, cp_model.LinearExprT]] = []
         self.deviations: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
-        for variables, earlier, category_of in (
+        flows: tuple[tuple[dict[Any, cp_model.IntVar], dict[Any, int], Callable[[Any], str]], ...] = (
             (self.vars.additional_own, previous.additional_own, lambda key: key[1]),
             (self.vars.transfers, previous.transfers, lambda key: key[2]),
             (self.vars.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
-        ):
-            for key, var in variables.items():  # type: ignore[attr-defined]
-                before = earlier.get(key, 0)  # type: ignore[attr-defined]
+        )
+        for variables, earlier, category_of in flows:
+            for key, var in variables.items():
+                before = earlier.get(key, 0)
                 deviation = self.model.new_int_var(0, max(before, _upper_bound(var)), f"dev[{var.name}]")
                 self.model.add(deviation >= var - before)
                 self.model.add(deviation >= before - var)
                 self.deviations.append((deviation, var, before))
                 terms.append((category_of(key), deviation))
-            for key, before in earlier.items():  # type: ignore[attr-defined]
+            for key, before in earlier.items():
                 # A flow the previous plan had but this model cannot make counts in full.
                 if key not in variables and category_of(key) in chosen and before:
                     terms.append((category_of(key), before))

@@ -33,7 +33,11 @@ class Variables:
         self.over: dict[tuple[str, str, int], cp_model.IntVar] = {}
         self.unused_min: dict[str, cp_model.IntVar] = {}
         suppliers = {
-            k: [g for g, kk in data.pairs if kk == k and any(data.additional_capacity[g, k, m] for m in months)]
+            k: [
+                g
+                for g, kk in data.pairs
+                if kk == k and any(data.additional_capacity[g, k, m] for m in months)
+            ]
             for k in categories
         }
         for h, k in self.patients:
