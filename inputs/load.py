@@ -29,8 +29,13 @@ def default_scenario_path() -> Path:
 class _Checker:
     """Cross-table rules over parsed records; each rule appends located problems."""
 
-    def __init__(self, tables: dict[str, list[Record]], horizon: Horizon | None) -> None:
+    def __init__(
+        self, tables: dict[str, list[Record]], horizon: Horizon | None, unreadable: set[str]
+    ) -> None:
         self.tables = tables
+        # A table that is missing or has a problem of its own is no evidence that a code is unknown:
+        # checking against it would bury the one real problem under follow-on messages.
+        self.unreadable = unreadable | {t for t in ("hospitals.csv", "categories.csv") if t not in tables}
         self.horizon = horizon
         self.problems: list[InputProblem] = []
         self.hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
@@ -60,6 +65,8 @@ class _Checker:
 
     def known(self, file: str, column: str, allowed: Iterable[str], what: str, source: str) -> None:
         """Hard: a code refers to a row of another table."""
+        if source in self.unreadable:
+            return
         allowed_set = set(allowed)
         for record in self.rows(file):
             if record[column] not in allowed_set:
@@ -127,8 +134,9 @@ class _Checker:
     def access_rules(self) -> None:
         """Hard: access rows lead from a hospital to a provider or to another hospital."""
         destinations = self.hospitals | self.providers
+        sources_complete = not {"hospitals.csv", "contracts.csv"} & self.unreadable
         for record in self.rows("access.csv"):
-            if record["provider"] not in destinations:
+            if record["provider"] not in destinations and sources_complete:
                 self.add(
                     "access.csv",
                     record,
@@ -211,7 +219,8 @@ def load_scenario(folder: Path | str) -> Scenario:
     horizon = None
     if "start" in settings and "months" in settings:
         horizon = Horizon(settings["start"], settings["months"])
-    problems.extend(_Checker(tables, horizon).check_all())
+    unreadable = {p.file for p in problems}
+    problems.extend(_Checker(tables, horizon, unreadable).check_all())
     if problems:
         raise ScenarioInvalid(problems)
     return _build(settings, tables)

@@ -142,10 +142,25 @@ class LexicographicVolumes:
                 self._accept_each(term, parts)
                 self._record(term, list(parts.values()))
                 return
+            # The relaxation broke a coupling rule. Each category's relaxed optimum is still a
+            # lower bound for it; if a capped per-category improvement reaches that bound in
+            # every category, the plan is optimal and the stage stays separable.
+            restricted = self._restricted_parts(term, self.data.categories, parts)
+            if all(
+                k in restricted
+                and restricted[k].status == parts[k].status == "OPTIMAL"
+                and restricted[k].value == parts[k].value
+                for k in parts
+            ):
+                attempt = sum(p.seconds for k, p in parts.items() if restricted[k] is not p)
+                self._accept_each(term, restricted)
+                self._record(term, [*restricted.values(), _Part("OPTIMAL", 0, 0, attempt, None)])
+                return
             if self.joint is None:
                 self._open_joint(list(self.data.categories))
             assert self.joint is not None
             failed_attempt = sum(parts[k].seconds for k in self.joint.categories)
+            failed_attempt += sum(restricted[k].seconds for k in self.joint.categories if k in restricted)
             outside = [k for k in self.data.categories if k not in self.joint.categories]
             parts = {k: parts[k] for k in outside}
             parts["(attempt)"] = _Part("OPTIMAL", 0, 0, failed_attempt, None)
@@ -242,24 +257,37 @@ class LexicographicVolumes:
         return part
 
     def _restricted_improvement(self, term: str) -> Decisions:
-        """A good start for a joint stage: each coupled category improved on its own, with its
-        hospitals' patient-months beyond the guarantee and every earlier term capped at the
-        current plan's values, so that the coupling rules still hold for the combined plan."""
+        """A good start for a joint stage: the coupled categories improved one by one under caps."""
         assert self.joint is not None
-        current = TermValues(self.data, self.solution, self.previous)
         improved = self.solution.copy()
-        deadline = self.remaining() / 4
+        for k, part in self._restricted_parts(term, self.joint.categories, {}).items():
+            if part.decisions is not None:
+                improved.update(part.decisions, {k}, self.data)
+        return improved
+
+    def _restricted_parts(
+        self, term: str, categories: list[str], relaxed: dict[str, _Part]
+    ) -> dict[str, _Part]:
+        """Each category improved on its own, with every hospital's patient-months beyond the
+        guarantee (once equity is held), its cost (under a budget) and every term held
+        region-wide capped at the current plan's values in that category. Whatever each category
+        then does, the combined plan still obeys the coupling rules. A category whose relaxed
+        result already keeps within the caps is taken as it is."""
+        current = TermValues(self.data, self.solution, self.previous)
+        time_budget = self.remaining() / 4
         started = time.perf_counter()
-        for k in self.joint.categories:
-            if time.perf_counter() - started > deadline:
-                break
+        parts: dict[str, _Part] = {}
+        for k in categories:
+            if k in relaxed and self._within_caps(k, relaxed[k], current):
+                parts[k] = relaxed[k]
+                continue
             model = VolumeModel(self.data, [k], self.previous)
-            if model.is_empty:
+            if model.is_empty or time.perf_counter() - started > time_budget:
                 continue
             for (held_term, category), value in self.holds.value.items():
                 if category == k:
                     model.hold(held_term, value)
-            for held_term in self.joint_terms:
+            for held_term in self._capped_terms():
                 model.hold(held_term, current.term(held_term, [k]))
             if self.equity_value is not None:
                 for h in self.data.hospitals:
@@ -268,12 +296,29 @@ class LexicographicVolumes:
                         <= current.over_by_hospital_category.get((h, k), 0)
                     )
             model.hint(self.solution)
-            outcome = model.solve(
-                model.term(term), self.parameters(max(deadline / len(self.joint.categories), 0.2))
-            )
-            if outcome.decisions is not None:
-                improved.update(outcome.decisions, {k}, self.data)
-        return improved
+            limit = max(time_budget / max(len(categories), 1), 0.2)
+            parts[k] = self._part(term, [k], model.solve(model.term(term), self.parameters(limit)))
+        return parts
+
+    def _capped_terms(self) -> list[str]:
+        """Terms whose per-category values a restricted improvement must not raise."""
+        return [*self.joint_terms, *(["cost"] if self.budget is not None else [])]
+
+    def _within_caps(self, category: str, part: _Part, current: TermValues) -> bool:
+        if part.decisions is None:
+            return True
+        merged = self.solution.copy()
+        merged.update(part.decisions, {category}, self.data)
+        values = TermValues(self.data, merged, self.previous)
+        if self.equity_value is not None and any(
+            values.over_by_hospital_category.get((h, category), 0)
+            > current.over_by_hospital_category.get((h, category), 0)
+            for h in self.data.hospitals
+        ):
+            return False
+        return all(
+            values.term(held, [category]) <= current.term(held, [category]) for held in self._capped_terms()
+        )
 
     def _joint_part(self, term: str, outcome: SolveOutcome) -> _Part:
         assert self.joint is not None

@@ -586,3 +586,15 @@ def test_cli_solve_broken_scenario_exits_3_and_writes_nothing(example1, tmp_path
     assert "contracts.csv, row 2, column volume_min: '4'" in squash(result.output)
     assert not out.exists()
     assert set(tmp_path.iterdir()) == before
+
+
+def test_a_broken_table_brings_no_follow_on_messages(tmp_path: Path) -> None:
+    # hospitals.csv is missing: the one problem is that; the hospital codes in need.csv,
+    # prices.csv etc. are not reported as unknown, because there is nothing to know them from.
+    folder = tmp_path / "scenario"
+    shutil.copytree(EXAMPLE1, folder)
+    (folder / "hospitals.csv").unlink()
+    with pytest.raises(ScenarioInvalid) as raised:
+        load_scenario(folder)
+    assert [p.file for p in raised.value.problems] == ["hospitals.csv"]
+    assert "is missing" in str(raised.value.problems[0])
