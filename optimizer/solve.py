@@ -115,6 +115,7 @@ class LexicographicVolumes:
 
     # -- stages ---------------------------------------------------------------------------
     def run(self) -> VolumeSolution:
+        self._start_within_budget()
         for index, term in enumerate(self.order):
             stages_left = len(self.order) - index
             if term == "stability" and self.previous is None:
@@ -126,6 +127,20 @@ class LexicographicVolumes:
             else:
                 self._separable_stage(term, stages_left)
         return VolumeSolution(self.solution, self.stages, TermValues(self.data, self.solution, self.previous))
+
+    def _start_within_budget(self) -> None:
+        """Replace the starting plan by one within the budget when it is not (or say there is none)."""
+        if self.budget is None or self._couplings_hold(self.solution):
+            return
+        self._open_joint(list(self.data.categories))
+        assert self.joint is not None
+        self.joint.hint(self.solution)
+        outcome = self.joint.solve(self.joint.term("cost"), self.parameters(self.remaining() / 2))
+        if outcome.status == "INFEASIBLE":
+            raise VolumeInfeasible("no plan obeys every rule" + self._budget_words())
+        if outcome.decisions is None:
+            raise NoSolutionInTime("no plan within the budget was found in time")
+        self.solution.update(outcome.decisions, set(self.data.categories), self.data)
 
     def _separable_stage(self, term: str, stages_left: int) -> None:
         """A term that sums over categories: per category if the couplings allow, else jointly."""
@@ -145,8 +160,14 @@ class LexicographicVolumes:
             # The relaxation broke a coupling rule. Each category's relaxed optimum is still a
             # lower bound for it; if a capped per-category improvement reaches that bound in
             # every category, the plan is optimal and the stage stays separable.
-            restricted = self._restricted_parts(term, self.data.categories, parts)
-            if all(
+            # (The caps are the current plan's values, so this needs a current plan that obeys
+            # the coupling rules; before the first stage under a budget it may not.)
+            restricted = (
+                self._restricted_parts(term, self.data.categories, parts)
+                if self._couplings_hold(self.solution)
+                else {}
+            )
+            if restricted and all(
                 k in restricted
                 and restricted[k].status == parts[k].status == "OPTIMAL"
                 and restricted[k].value == parts[k].value
@@ -160,7 +181,11 @@ class LexicographicVolumes:
                 self._open_joint(list(self.data.categories))
             assert self.joint is not None
             failed_attempt = sum(parts[k].seconds for k in self.joint.categories)
-            failed_attempt += sum(restricted[k].seconds for k in self.joint.categories if k in restricted)
+            failed_attempt += sum(
+                restricted[k].seconds
+                for k in self.joint.categories
+                if k in restricted and restricted[k] is not parts[k]
+            )
             outside = [k for k in self.data.categories if k not in self.joint.categories]
             parts = {k: parts[k] for k in outside}
             parts["(attempt)"] = _Part("OPTIMAL", 0, 0, failed_attempt, None)
