@@ -1,0 +1,276 @@
+"""Properties of the volume optimizer over small generated scenarios (hypothesis, fixed seed).
+
+(1) Every plan written passes the independent plan checker, with or without a (feasible) budget;
+    a budget below the take-or-pay minimums is reported infeasible.
+(2) More capacity (one hospital's additional_max, or a contract's volume_max) never raises the
+    optimal over_guarantee.
+(3) The final plan's value of every stage's term is at most that stage's value (equal when the
+    stage is proven optimal), and every bound is at most its value.
+(4) The stage values equal those of one plain lexicographic solve of the whole region (a single
+    CP-SAT model, each term held region-wide), so solving category by category loses nothing.
+
+The least cost of any plan is the sum of the contracts' take-or-pay minimums: every plan pays
+each minimum (used or not) and nothing else costs less than 0, and the plan that uses base units
+only pays exactly that. So a budget is feasible exactly when it is at least that sum.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import (
+    PRICE_CLASSES,
+    VOLUME_OBJECTIVES,
+    AccessRow,
+    Category,
+    Contract,
+    Hospital,
+    NeedRow,
+    ObjectiveOrder,
+    OwnVolume,
+    PriceRow,
+    ProfileRow,
+    Scenario,
+    SolverSettings,
+    VolumeData,
+)
+from models.months import Horizon
+from optimizer.solve import VolumeInfeasible, solve_volumes
+from optimizer.volumes.model import SolveParameters, VolumeModel
+from outputs.check import check_volume_plan
+from outputs.publish import publish_volume_plan
+
+SOLVER = SolverSettings(time_limit_s=5, workers=1)
+PROPERTY = settings(
+    deadline=None,
+    max_examples=25,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+FACTORS = [Decimal("0"), Decimal("0.5"), Decimal("0.6"), Decimal("1.5")]
+PROVIDERS = ("P1", "P2")
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, budget: str = "feasible") -> Scenario:
+    """1-3 hospitals, 1-2 categories, 2-4 months, 0-2 contracts, random access and profile.
+
+    budget: "none"; "feasible" (none, or at least the take-or-pay minimums); "infeasible"
+    (below them, with a take-or-pay contract added when there is none).
+    """
+    hospitals = [f"H{i}" for i in range(draw(st.integers(1, 3)))]
+    months = draw(st.integers(2, 4))
+    horizon = Horizon("2026-01", months)
+    categories = [
+        Category(
+            category=f"k{i}",
+            area="somatik",
+            kind="x",
+            specialty="s",
+            price_class=draw(st.sampled_from(PRICE_CLASSES)),
+        )
+        for i in range(draw(st.integers(1, 2)))
+    ]
+    codes = [c.category for c in categories]
+    prices = [
+        PriceRow(hospital=h, price_class=cls, price_sek=draw(st.integers(0, 400)))
+        for h in hospitals
+        for cls in PRICE_CLASSES
+    ]
+    own, need = [], []
+    for h in hospitals:
+        for k in codes:
+            if draw(st.booleans()):
+                own.append(
+                    OwnVolume(
+                        hospital=h,
+                        category=k,
+                        base=draw(st.integers(0, 12)),
+                        additional_max=draw(st.integers(0, 8)),
+                    )
+                )
+            if draw(st.booleans()):
+                need.append(
+                    NeedRow(
+                        hospital=h,
+                        category=k,
+                        waiting=draw(st.integers(0, 25)),
+                        inflow=draw(st.integers(0, 12)),
+                    )
+                )
+    profile = [
+        ProfileRow(hospital=h, month=label, factor=draw(st.sampled_from(FACTORS)))
+        for h in hospitals
+        for label in horizon.labels()
+        if draw(st.integers(0, 4)) == 0
+    ]
+    contracts = []
+    for i in range(draw(st.integers(0, 2))):
+        volume_min = draw(st.integers(0, 4))
+        first = last = None
+        if draw(st.booleans()):
+            # Month numbers 0..H+1: the contract may start before or end after the horizon.
+            lo, hi = sorted(draw(st.lists(st.integers(0, months + 1), min_size=2, max_size=2)))
+            first, last = horizon.label(lo), horizon.label(hi)
+        contracts.append(
+            Contract(
+                contract=f"c{i}",
+                provider=draw(st.sampled_from(PROVIDERS)),
+                category=draw(st.sampled_from(codes)),
+                volume_min=volume_min,
+                volume_max=volume_min + draw(st.integers(0, 8)),
+                price_sek=draw(st.integers(0, 300)),
+                first_month=first,
+                last_month=last,
+                monthly_max=draw(st.one_of(st.none(), st.integers(0, 5))),
+                out_of_region=draw(st.booleans()),
+            )
+        )
+    if budget == "infeasible" and take_or_pay(contracts) == 0:
+        volume_min = draw(st.integers(1, 3))
+        contracts.append(
+            Contract(
+                contract="c_min",
+                provider=PROVIDERS[0],
+                category=codes[0],
+                volume_min=volume_min,
+                volume_max=volume_min + draw(st.integers(0, 3)),
+                price_sek=draw(st.integers(1, 300)),
+            )
+        )
+    destinations = [*hospitals, *sorted({c.provider for c in contracts})]
+    access = [
+        AccessRow(
+            hospital=h,
+            provider=p,
+            travel_minutes=draw(st.integers(0, 90)),
+            allowed=draw(st.sampled_from([True, True, False])),
+        )
+        for h in hospitals
+        for p in destinations
+        if p != h and draw(st.booleans())
+    ]
+    order = draw(st.permutations(VOLUME_OBJECTIVES))[: draw(st.integers(1, len(VOLUME_OBJECTIVES)))]
+    least = take_or_pay(contracts)
+    cap = {
+        "none": None,
+        "feasible": draw(st.one_of(st.none(), st.integers(least, least + 600))),
+        "infeasible": draw(st.integers(0, least - 1)) if least else None,
+    }[budget]
+    return Scenario(
+        name="generated",
+        start="2026-01",
+        months=months,
+        objective=ObjectiveOrder(volumes=tuple(order)),
+        max_cost_sek=cap,
+        solver=SOLVER,
+        hospitals=tuple(Hospital(hospital=h, name=h) for h in hospitals),
+        categories=tuple(categories),
+        prices=tuple(prices),
+        own_volumes=tuple(own),
+        need=tuple(need),
+        profile=tuple(profile),
+        contracts=tuple(contracts),
+        access=tuple(access),
+    )
+
+
+def take_or_pay(contracts: list[Contract]) -> int:
+    """SEK every plan pays: the contracts' minimums (the least cost of any plan)."""
+    return sum(c.volume_min * c.price_sek for c in contracts)
+
+
+def reference_stage_values(scenario: Scenario) -> list[int]:
+    """Stage values of one CP-SAT model of all categories, each term held region-wide."""
+    data = VolumeData.from_scenario(scenario)
+    model = VolumeModel(data, list(data.categories))
+    if scenario.max_cost_sek is not None:
+        model.add_budget(scenario.max_cost_sek)
+    values = []
+    for term in scenario.objective.volumes:
+        if term == "stability":  # no previous plan: the term is 0
+            values.append(0)
+            continue
+        objective = model.objectives.equity_variable({}) if term == "equity" else model.term(term)
+        outcome = model.solve(objective, SolveParameters(5.0, 1, 0))
+        assert outcome.status == "OPTIMAL"
+        values.append(outcome.bound)
+        model.model.add(objective <= outcome.bound)
+    return values
+
+
+@PROPERTY
+@given(scenarios())
+def test_every_plan_passes_the_checker(scenario):
+    solution = solve_volumes(scenario)
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "plan"
+        parameters = {
+            "objective_volumes": list(scenario.objective.volumes),
+            "max_cost_sek": scenario.max_cost_sek,
+        }
+        publish_volume_plan(plan, Path(folder), scenario, solution, parameters)  # runs the checker
+        assert check_volume_plan(scenario, plan) == []
+
+
+@PROPERTY
+@given(scenarios(budget="infeasible"))
+def test_a_budget_below_the_take_or_pay_minimums_is_infeasible(scenario):
+    with pytest.raises(VolumeInfeasible):
+        solve_volumes(scenario)
+
+
+@PROPERTY
+@given(scenarios(budget="none"), st.data())
+def test_more_capacity_never_raises_over_guarantee(scenario, data):
+    raises = [("own", i) for i in range(len(scenario.own_volumes))]
+    raises += [("contract", i) for i in range(len(scenario.contracts))]
+    if not raises:
+        raises = [("new", 0)]
+    kind, index = data.draw(st.sampled_from(raises))
+    extra = data.draw(st.integers(1, 6))
+    if kind == "own":
+        rows = list(scenario.own_volumes)
+        rows[index] = rows[index].model_copy(update={"additional_max": rows[index].additional_max + extra})
+        update = {"own_volumes": tuple(rows)}
+    elif kind == "contract":
+        contracts = list(scenario.contracts)
+        contracts[index] = contracts[index].model_copy(
+            update={"volume_max": contracts[index].volume_max + extra}
+        )
+        update = {"contracts": tuple(contracts)}
+    else:
+        h, k = scenario.hospitals[0].hospital, scenario.categories[0].category
+        update = {"own_volumes": (OwnVolume(hospital=h, category=k, base=0, additional_max=extra),)}
+    order = ObjectiveOrder(volumes=("over_guarantee",))
+    before = solve_volumes(scenario.model_copy(update={"objective": order})).stages[0]
+    after = solve_volumes(scenario.model_copy(update={"objective": order, **update})).stages[0]
+    assert before.status == after.status == "OPTIMAL"
+    assert after.value <= before.value
+
+
+@PROPERTY
+@given(scenarios())
+def test_later_stages_keep_earlier_values(scenario):
+    solution = solve_volumes(scenario)
+    assert [stage.objective for stage in solution.stages] == list(scenario.objective.volumes)
+    for stage in solution.stages:
+        final = solution.values.term(stage.objective)
+        assert stage.bound <= stage.value
+        assert final <= stage.value, stage
+        if stage.status == "OPTIMAL":
+            assert stage.bound == stage.value == final, stage
+
+
+@PROPERTY
+@given(scenarios())
+def test_stage_values_match_one_whole_region_model(scenario):
+    solution = solve_volumes(scenario)
+    assert all(stage.status == "OPTIMAL" for stage in solution.stages)
+    assert [stage.value for stage in solution.stages] == reference_stage_values(scenario)
