@@ -239,12 +239,7 @@ class LexicographicVolumes:
     def _part(self, term: str, categories: list[str], outcome: SolveOutcome) -> _Part:
         if outcome.status == "INFEASIBLE":
             raise VolumeInfeasible(
-                f"no plan obeys every rule in {', '.join(categories)}"
-                + (
-                    f" within the budget of {self.budget:,} SEK".replace(",", " ")
-                    if self.budget is not None
-                    else ""
-                )
+                f"no plan obeys every rule in {', '.join(categories)}" + self._budget_words()
             )
         decisions = outcome.decisions
         status = outcome.status
