@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from models.months import parse_month
+from models.months import format_month, parse_month
 
 # Spaces inside numbers are ignored ("250 000"), including the no-break and thin spaces
 # that spreadsheets put in when they format thousands.
@@ -53,6 +53,25 @@ def month(text: str, decimal_comma: bool) -> str:
     except ValueError:
         raise ValueError("expected a month written YYYY-MM") from None
     return text.strip()
+
+
+def month_list(text: str, decimal_comma: bool) -> tuple[str, ...]:
+    """Months and ranges separated by spaces ("2026-06..2026-09 2027-01"), every month spelled out."""
+    months: list[str] = []
+    for item in text.split():
+        first, dots, last = item.partition("..")
+        try:
+            lo = parse_month(first)
+            hi = parse_month(last) if dots else lo
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not a month or a range; expected months YYYY-MM or ranges "
+                "YYYY-MM..YYYY-MM separated by spaces"
+            ) from None
+        if hi < lo:
+            raise ValueError(f"the range {item!r} ends before it starts")
+        months.extend(format_month(m) for m in range(lo, hi + 1))
+    return tuple(sorted(set(months)))
 
 
 def boolean(text: str, decimal_comma: bool) -> bool:

@@ -10,11 +10,15 @@ from typing import Any
 from inputs.problems import InputProblem, ScenarioInvalid
 from inputs.settings import read_settings
 from inputs.tables import (
+    ALL_TABLES,
+    PLACEMENT_TABLES,
+    REQUIRED_FOR_PLACEMENTS,
     REQUIRED_FOR_VOLUMES,
-    VOLUME_TABLES,
+    VOLUME_ONLY,
     Record,
     read_table,
 )
+from inputs.training_rules import TrainingRules
 from models.months import Horizon, parse_month
 from models.scenario import PRICE_CLASSES, Scenario
 
@@ -30,13 +34,20 @@ class _Checker:
     """Cross-table rules over parsed records; each rule appends located problems."""
 
     def __init__(
-        self, tables: dict[str, list[Record]], horizon: Horizon | None, unreadable: set[str]
+        self,
+        tables: dict[str, list[Record]],
+        horizon: Horizon | None,
+        unreadable: set[str],
+        placement_horizon: Horizon | None = None,
+        at_total: int | None = None,
     ) -> None:
         self.tables = tables
         # A table that is missing or has a problem of its own is no evidence that a code is unknown:
         # checking against it would bury the one real problem under follow-on messages.
         self.unreadable = unreadable | {t for t in ("hospitals.csv", "categories.csv") if t not in tables}
         self.horizon = horizon
+        self.placement_horizon = placement_horizon
+        self.at_total = at_total
         self.problems: list[InputProblem] = []
         self.hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
         self.categories = {r["category"] for r in tables.get("categories.csv", [])}
@@ -108,6 +119,7 @@ class _Checker:
         self.contract_rules()
         self.access_rules()
         self.additional_volume_has_price()
+        TrainingRules(self).check_all()
         return self.problems
 
     def contract_rules(self) -> None:
@@ -189,7 +201,53 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]]) -> Scenari
         profile=rows("profile.csv", lambda v: m.ProfileRow(**v)),
         contracts=rows("contracts.csv", lambda v: m.Contract(**v)),
         access=rows("access.csv", lambda v: m.AccessRow(**v)),
+        at=rows("at.csv", lambda v: m.ATRow(**v)),
+        at_rotations=rows("at_rotations.csv", lambda v: m.ATRotation(**v)),
+        st_trainees=rows("st_trainees.csv", lambda v: m.Trainee(**v)),
+        st_requirements=rows("st_requirements.csv", lambda v: m.Requirement(**v)),
+        st_capacity=rows("st_capacity.csv", lambda v: m.CapacityRow(**v)),
+        travel=rows("travel.csv", lambda v: m.TravelRow(**v)),
+        st_fixed=rows("st_fixed.csv", lambda v: m.FixedPlacement(**v)),
     )
+
+
+def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -> list[InputProblem]:
+    """Hard: the files each model needs come together (spec section 1, "Which files are required")."""
+    problems: list[InputProblem] = []
+
+    def need(files: Iterable[str], why: str) -> None:
+        for file in files:
+            if file not in present:
+                problems.append(InputProblem(file, None, None, None, f"is missing; {why}"))
+
+    if not present:
+        problems.append(
+            InputProblem(
+                str(folder), None, None, None, "has no scenario tables; expected volume or training tables"
+            )
+        )
+        return problems
+    if present & set(VOLUME_ONLY):
+        need(REQUIRED_FOR_VOLUMES, "a scenario with volume tables needs it")
+    if present & set(PLACEMENT_TABLES):
+        need(REQUIRED_FOR_PLACEMENTS, "a scenario with ST-A tables needs it")
+    if present & {"at.csv", "at_rotations.csv", "st_capacity.csv", "travel.csv", "st_fixed.csv"}:
+        need(("hospitals.csv",), "the training tables name hospitals by their codes")
+    if "at_rotations.csv" in present:
+        need(("at.csv",), "at_rotations.csv belongs to the AT distribution")
+    if "at.csv" in present and "at_total" not in settings:
+        problems.append(
+            InputProblem(
+                "scenario.toml",
+                None,
+                "key at.total",
+                None,
+                "is missing; at.csv needs the number to distribute",
+            )
+        )
+    if "at_total" in settings and "at.csv" not in present:
+        need(("at.csv",), "scenario.toml's [at] total needs it")
+    return problems
 
 
 def load_scenario(folder: Path | str) -> Scenario:
@@ -200,27 +258,18 @@ def load_scenario(folder: Path | str) -> Scenario:
     problems: list[InputProblem] = []
     settings = read_settings(path, problems)
     tables: dict[str, list[Record]] = {}
-    for schema in VOLUME_TABLES:
+    for schema in ALL_TABLES:
         records = read_table(path, schema, problems)
         if records is not None:
             tables[schema.file] = records
-    if not tables:
-        problems.append(
-            InputProblem(
-                str(path), None, None, None, "has no scenario tables; expected at least the volume tables"
-            )
-        )
-    else:
-        for file in REQUIRED_FOR_VOLUMES:
-            if file not in tables:
-                problems.append(
-                    InputProblem(file, None, None, None, "is missing; a scenario with volume tables needs it")
-                )
-    horizon = None
+    problems.extend(_required_files(path, set(tables), settings))
+    horizon = placement_horizon = None
     if "start" in settings and "months" in settings:
         horizon = Horizon(settings["start"], settings["months"])
+        placement_horizon = Horizon(settings["start"], settings.get("placement_months", settings["months"]))
     unreadable = {p.file for p in problems}
-    problems.extend(_Checker(tables, horizon, unreadable).check_all())
+    checker = _Checker(tables, horizon, unreadable, placement_horizon, settings.get("at_total"))
+    problems.extend(checker.check_all())
     if problems:
         raise ScenarioInvalid(problems)
     return _build(settings, tables)

@@ -12,10 +12,11 @@ from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIV
 
 FILE = "scenario.toml"
 _KNOWN: dict[str, set[str]] = {
-    "": {"name", "start", "months", "objective", "budget", "at", "solver"},
+    "": {"name", "start", "months", "objective", "budget", "at", "placements", "solver"},
     "objective": {"volumes", "placements", "at"},
     "budget": {"max_cost_sek"},
     "at": {"total"},
+    "placements": {"months"},
     "solver": {"time_limit_s", "workers", "seed"},
 }
 _TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
@@ -116,6 +117,11 @@ def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
         total = _whole(at, "total", "at.total", problems, 0)
         if total is not None:
             settings["at_total"] = total
+    placements = raw.get("placements", {})
+    if isinstance(placements, dict):
+        placement_months = _whole(placements, "months", "placements.months", problems, 1)
+        if placement_months is not None:
+            settings["placement_months"] = placement_months
     solver = raw.get("solver", {})
     if isinstance(solver, dict):
         solver_settings: dict[str, Any] = {}

@@ -219,5 +219,74 @@ ACCESS = TableSchema(
         optional("allowed", cells.boolean, True),
     ),
 )
+AT = TableSchema(
+    "at.csv",
+    (
+        Column("hospital", cells.code),
+        Column("min", cells.whole_number),
+        Column("max", cells.whole_number),
+        Column("weight", cells.whole_number),
+        optional("previous", cells.whole_number),
+    ),
+)
+AT_ROTATIONS = TableSchema(
+    "at_rotations.csv",
+    (
+        Column("hospital", cells.code),
+        Column("area", cells.code),
+        Column("months", cells.whole_number),
+        Column("capacity_months", cells.whole_number),
+    ),
+)
+ST_TRAINEES = TableSchema(
+    "st_trainees.csv",
+    (
+        Column("trainee", cells.code),
+        Column("home_area", cells.code),
+        Column("earliest_start", cells.month),
+        Column("deadline", cells.month),
+        optional("unavailable", cells.month_list, ()),
+    ),
+)
+ST_REQUIREMENTS = TableSchema(
+    "st_requirements.csv",
+    (Column("trainee", cells.code), Column("specialty", cells.code), Column("months", cells.whole_number)),
+)
+ST_CAPACITY = TableSchema(
+    "st_capacity.csv",
+    (
+        Column("hospital", cells.code),
+        Column("specialty", cells.code),
+        Column("year", cells.whole_number),
+        Column("places", cells.whole_number),
+        optional("concurrent_max", cells.whole_number),
+    ),
+)
+TRAVEL = TableSchema(
+    "travel.csv",
+    (Column("home_area", cells.code), Column("hospital", cells.code), Column("minutes", cells.whole_number)),
+)
+ST_FIXED = TableSchema(
+    "st_fixed.csv",
+    (
+        Column("trainee", cells.code),
+        Column("specialty", cells.code),
+        Column("hospital", cells.code),
+        Column("start", cells.month),
+    ),
+)
 VOLUME_TABLES = (HOSPITALS, CATEGORIES, PRICES, OWN_VOLUMES, NEED, PROFILE, CONTRACTS, ACCESS)
+TRAINING_TABLES = (AT, AT_ROTATIONS, ST_TRAINEES, ST_REQUIREMENTS, ST_CAPACITY, TRAVEL, ST_FIXED)
+ALL_TABLES = VOLUME_TABLES + TRAINING_TABLES
 REQUIRED_FOR_VOLUMES = ("hospitals.csv", "categories.csv", "prices.csv", "own_volumes.csv", "need.csv")
+REQUIRED_FOR_PLACEMENTS = ("st_trainees.csv", "st_requirements.csv", "st_capacity.csv", "travel.csv")
+VOLUME_ONLY = (
+    "categories.csv",
+    "prices.csv",
+    "own_volumes.csv",
+    "need.csv",
+    "profile.csv",
+    "contracts.csv",
+    "access.csv",
+)
+PLACEMENT_TABLES = (*REQUIRED_FOR_PLACEMENTS, "st_fixed.csv")

@@ -1,4 +1,4 @@
-"""The scenario: settings from scenario.toml and the volume tables, as immutable pydantic types.
+"""The scenario: settings from scenario.toml, the volume and the training tables, as pydantic types.
 
 Validation of files (with file, row and column in each message) happens in `inputs/`; these
 types hold data that has already passed it, so they only guard what a programmer can get wrong.
@@ -17,6 +17,8 @@ PRICE_CLASSES = ("besok", "behandling", "skopi")
 VOLUME_OBJECTIVES = ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")
 PLACEMENT_OBJECTIVES = ("unplaced", "travel", "stability")
 AT_OBJECTIVES = ("deviation", "stability")
+
+AT_AREAS = ("internmedicin", "kirurgi", "psykiatri", "allmanmedicin")
 
 PriceClass = Literal["besok", "behandling", "skopi"]
 
@@ -100,6 +102,70 @@ class AccessRow(_Row):
     allowed: bool = True
 
 
+class ATRow(_Row):
+    """Bounds, need weight and last distribution of one hospital's AT positions (AT-tjänster)."""
+
+    hospital: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    weight: int = Field(ge=0)
+    previous: int | None = Field(default=None, ge=0)
+
+
+class ATRotation(_Row):
+    """Months each AT doctor needs in an area, and the AT-months a hospital's departments can take."""
+
+    hospital: str
+    area: str
+    months: int = Field(ge=1)
+    capacity_months: int = Field(ge=0)
+
+
+class Trainee(_Row):
+    """A GP trainee (ST-A), by pseudonym: home area, placement window and months away (e.g. leave)."""
+
+    trainee: str
+    home_area: str
+    earliest_start: str
+    deadline: str
+    unavailable: tuple[str, ...] = ()  # every month written YYYY-MM, ranges expanded
+
+
+class Requirement(_Row):
+    """A mandatory side-service (sidotjänstgöring) a trainee still has to do, and its length."""
+
+    trainee: str
+    specialty: str
+    months: int = Field(ge=1)
+
+
+class CapacityRow(_Row):
+    """Side-service places a hospital's department offers: starts in a calendar year, and at a time."""
+
+    hospital: str
+    specialty: str
+    year: int
+    places: int = Field(ge=0)
+    concurrent_max: int | None = Field(default=None, ge=0)
+
+
+class TravelRow(_Row):
+    """Travel time from a home area to a hospital; a missing pair is not offered to that area."""
+
+    home_area: str
+    hospital: str
+    minutes: int = Field(ge=0)
+
+
+class FixedPlacement(_Row):
+    """A placement already agreed between trainee, supervisor and director of studies; it stays."""
+
+    trainee: str
+    specialty: str
+    hospital: str
+    start: str
+
+
 class ObjectiveOrder(_Row):
     """Lexicographic order of each model's objective terms, most important first."""
 
@@ -125,6 +191,7 @@ class Scenario(_Row):
     objective: ObjectiveOrder = ObjectiveOrder()
     max_cost_sek: int | None = Field(default=None, ge=0)
     at_total: int | None = Field(default=None, ge=0)
+    placement_months: int | None = Field(default=None, ge=1)  # [placements] months; default `months`
     solver: SolverSettings = SolverSettings()
     hospitals: tuple[Hospital, ...] = ()
     categories: tuple[Category, ...] = ()
@@ -134,11 +201,31 @@ class Scenario(_Row):
     profile: tuple[ProfileRow, ...] = ()
     contracts: tuple[Contract, ...] = ()
     access: tuple[AccessRow, ...] = ()
+    at: tuple[ATRow, ...] = ()
+    at_rotations: tuple[ATRotation, ...] = ()
+    st_trainees: tuple[Trainee, ...] = ()
+    st_requirements: tuple[Requirement, ...] = ()
+    st_capacity: tuple[CapacityRow, ...] = ()
+    travel: tuple[TravelRow, ...] = ()
+    st_fixed: tuple[FixedPlacement, ...] = ()
 
     @property
     def horizon(self) -> Horizon:
         return Horizon(self.start, self.months)
 
     @property
+    def placement_horizon(self) -> Horizon:
+        """The months side-service placements are planned over: from `start`, [placements] months long."""
+        return Horizon(self.start, self.placement_months or self.months)
+
+    @property
     def has_volumes(self) -> bool:
         return bool(self.categories or self.need or self.own_volumes)
+
+    @property
+    def has_at(self) -> bool:
+        return self.at_total is not None
+
+    @property
+    def has_placements(self) -> bool:
+        return bool(self.st_trainees or self.st_capacity)

@@ -17,20 +17,28 @@ from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from models.derived import VolumeData
-from models.plan import VolumeSolution
+from models.plan import StageResult, VolumeSolution
+from models.results import ScenarioPlan
 from models.scenario import Scenario
-from optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
-from outputs.check import PlanCheckFailed, check_volume_plan
-from outputs.publish import OutputExists, free_folder_name, publish_volume_plan
+from models.training import ATData, PlacementData
+from optimizer.driver import models_to_solve, solve_scenario
+from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
+from optimizer.solve import NoSolutionInTime, VolumeInfeasible
+from outputs.check import PlanCheckFailed
+from outputs.checks import check_plan, models_in_plan
+from outputs.publish import OutputExists, free_folder_name, publish_plan
+from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
 
 EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 2, 3, 4, 5, 6
+MODEL_NAMES = ("volumes", "at", "placements")
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    help="Delivery plans for care volumes across the region's hospitals (CP-SAT).\n\n"
+    help="Delivery plans for care volumes, AT positions and ST-A side-service placements across the "
+    "region's hospitals (CP-SAT).\n\n"
     "Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
     "5 no solution within the time limit, 6 plan checker failed.",
 )
@@ -64,16 +72,20 @@ def _load(folder: Path) -> Scenario:
         raise typer.Exit(EXIT_INVALID) from None
 
 
-def _print_summary(scenario: Scenario, solution: VolumeSolution, out: Path) -> None:
-    data = VolumeData.from_scenario(scenario)
-    stages = Table(title=f"{scenario.name}: stages solved in order", title_justify="left")
+def _print_stages(title: str, stages: list[StageResult]) -> None:
+    table = Table(title=title, title_justify="left")
     for column in ("objective", "value", "bound", "status", "seconds"):
-        stages.add_column(column, justify="left" if column in ("objective", "status") else "right")
-    for stage in solution.stages:
-        stages.add_row(
+        table.add_column(column, justify="left" if column in ("objective", "status") else "right")
+    for stage in stages:
+        table.add_row(
             stage.objective, _sek(stage.value), _sek(stage.bound), stage.status, f"{stage.seconds:.2f}"
         )
-    out_console.print(stages)
+    out_console.print(table)
+
+
+def _print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
+    data = VolumeData.from_scenario(scenario)
+    _print_stages(f"{scenario.name}, volumes: stages solved in order", solution.stages)
     table = Table(title="Per hospital", title_justify="left")
     for column in (
         "hospital",
@@ -113,7 +125,44 @@ def _print_summary(scenario: Scenario, solution: VolumeSolution, out: Path) -> N
         "sent out: transfers to other hospitals and referrals to contracts; received: transfers in. "
         "Exact SEK figures are in the files."
     )
-    out_console.print(f"Plan written to {out} (checked by the independent plan checker).")
+
+
+def _print_at(scenario: Scenario, plan: ScenarioPlan) -> None:
+    assert plan.at is not None
+    data = ATData(scenario)
+    _print_stages(f"{scenario.name}, AT positions ({data.total}): stages solved in order", plan.at.stages)
+    table = Table(title="AT positions per hospital", title_justify="left")
+    for column in ("hospital", "positions", "need-weighted share", "previous", "largest possible"):
+        table.add_column(column, justify="left" if column == "hospital" else "right")
+    for row in at_rows(data, plan.at):
+        limit = data.limit(row["hospital"])
+        table.add_row(
+            row["hospital"], str(row["positions"]), row["target"], str(row["previous"]), str(limit.positions)
+        )
+    out_console.print(table)
+
+
+def _print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
+    solution = plan.placements
+    assert solution is not None
+    data = PlacementData(scenario)
+    summary = placement_summary(data, solution)
+    mode = ", places proposed" if solution.propose_places else ""
+    _print_stages(f"{scenario.name}, ST-A placements{mode}: stages solved in order", solution.stages)
+    table = Table(title=f"Side-service places {summary['months']}", title_justify="left")
+    for column in ("hospital", "specialty", "year", "used", "places"):
+        table.add_column(column, justify="left" if column in ("hospital", "specialty") else "right")
+    for row in places_rows(data, solution):
+        table.add_row(
+            row["hospital"], row["specialty"], str(row["year"]), str(row["used"]), str(row["places"])
+        )
+    out_console.print(table)
+    share = 100 * summary["trainees_fully_placed"] / summary["trainees"] if summary["trainees"] else 100.0
+    out_console.print(
+        f"{summary['placed']} of {summary['requirements']} requirements placed; "
+        f"{summary['trainees_fully_placed']} of {summary['trainees']} trainees ({share:.1f} %) have every "
+        "mandatory side-service placed; unplaced.csv gives the reason for each one left."
+    )
 
 
 @app.command()
@@ -126,15 +175,42 @@ def solve(
         ),
     ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help="Solve one model: volumes, at or placements "
+            "(default: every model the scenario has tables for).",
+        ),
+    ] = None,
+    propose_places: Annotated[
+        bool,
+        typer.Option(
+            "--propose-places",
+            help="Instead of holding to st_capacity.csv's places, propose the fewest places per hospital, "
+            "specialty and year that place every requirement that can be placed, spread evenly.",
+        ),
+    ] = False,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all stages.")
+        float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all models and stages.")
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")] = None,
 ) -> None:
-    """Solve a scenario and write its delivery plan (all files appear together, or none)."""
+    """Solve a scenario and write its plans (all files appear together, or none)."""
+    if only is not None and only not in MODEL_NAMES:
+        err_console.print(f"--only {only!r}: expected one of {', '.join(MODEL_NAMES)}.")
+        raise typer.Exit(EXIT_USAGE)
     folder = scenario_dir or default_scenario_path()
     scenario = _load(folder)
+    try:
+        models = models_to_solve(scenario, only)
+    except ValueError as error:
+        err_console.print(f"{error}.")
+        raise typer.Exit(EXIT_USAGE) from None
+    if propose_places and "placements" not in models:
+        err_console.print("--propose-places needs the ST-A tables (st_trainees.csv and the others).")
+        raise typer.Exit(EXIT_USAGE)
     overrides: dict[str, Any] = {}
     for key, value in (("time_limit_s", time_limit), ("workers", workers), ("seed", seed)):
         if value is not None:
@@ -152,20 +228,22 @@ def solve(
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
     try:
-        solution = solve_volumes(scenario)
-    except VolumeInfeasible as error:
+        plan = solve_scenario(scenario, models, propose_places)
+    except (VolumeInfeasible, ModelInfeasible) as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}. Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
-    except NoSolutionInTime as error:
+    except (NoSolutionInTime, NoPlanInTime) as error:
         err_console.print(f"No plan within the time limit: {error}. Nothing was written.")
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     parameters = {
-        "objective_volumes": list(scenario.objective.volumes),
+        "models": models,
+        "propose_places": propose_places,
+        "objective": scenario.objective.model_dump(),
         "max_cost_sek": scenario.max_cost_sek,
         "solver": scenario.solver.model_dump(),
     }
     try:
-        written = publish_volume_plan(target, folder, scenario, solution, parameters, overwrite=overwrite)
+        written = publish_plan(target, folder, scenario, plan, parameters, overwrite=overwrite)
     except OutputExists as error:
         err_console.print(f"{error}. Nothing was written.")
         raise typer.Exit(EXIT_USAGE) from None
@@ -174,7 +252,13 @@ def solve(
         for problem in failed.violations:
             err_console.print(f"  {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_CHECK) from None
-    _print_summary(scenario, solution, written)
+    if plan.volumes is not None:
+        _print_volumes(scenario, plan.volumes)
+    if plan.at is not None:
+        _print_at(scenario, plan)
+    if plan.placements is not None:
+        _print_placements(scenario, plan)
+    out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
 
 
 @app.command()
@@ -182,11 +266,22 @@ def validate(scenario_dir: ScenarioArgument = None) -> None:
     """List every problem in a scenario's files (file, row, column, value, what was expected)."""
     folder = scenario_dir or default_scenario_path()
     scenario = _load(folder)
-    data = VolumeData.from_scenario(scenario)
-    out_console.print(
-        f"{folder}: valid. {len(data.hospitals)} hospitals, {len(data.categories)} categories, "
-        f"{len(data.contracts)} contracts, {scenario.months} months from {scenario.start}."
-    )
+    parts = [f"{len(scenario.hospitals)} hospitals"]
+    if scenario.has_volumes:
+        data = VolumeData.from_scenario(scenario)
+        parts.append(
+            f"volumes: {len(data.categories)} categories, {len(data.contracts)} contracts, "
+            f"{scenario.months} months from {scenario.start}"
+        )
+    if scenario.has_at:
+        parts.append(f"AT: {scenario.at_total} positions over {len(scenario.at)} hospitals")
+    if scenario.has_placements:
+        parts.append(
+            f"ST-A: {len(scenario.st_trainees)} trainees, {len(scenario.st_requirements)} requirements, "
+            f"{len(scenario.st_fixed)} fixed, "
+            f"{scenario.placement_horizon.length} months from {scenario.start}"
+        )
+    out_console.print(f"{folder}: valid. " + "; ".join(parts) + ".")
 
 
 @app.command()
@@ -199,13 +294,14 @@ def check(
     if not plan_dir.is_dir():
         err_console.print(f"{plan_dir} is not a plan folder.")
         raise typer.Exit(EXIT_USAGE)
-    problems = check_volume_plan(scenario, plan_dir)
+    problems = check_plan(scenario, plan_dir)
     if problems:
         err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
         for problem in problems:
             err_console.print(f"  {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_CHECK)
-    out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json.")
+    checked = ", ".join(models_in_plan(plan_dir) or [])
+    out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
 
 
 def main() -> None:

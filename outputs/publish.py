@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from models.derived import VolumeData
-from models.plan import VolumeSolution
+from models.results import ScenarioPlan
 from models.scenario import Scenario
+from models.training import ATData, PlacementData
+from outputs import training_files as tf
 from outputs import volume_files as vf
-from outputs.check import PlanCheckFailed, check_volume_plan
+from outputs.check import PlanCheckFailed
+from outputs.checks import check_plan
 
 
 class OutputExists(Exception):
@@ -70,21 +73,35 @@ def manifest(
     }
 
 
-def write_volume_plan(
-    folder: Path, data: VolumeData, solution: VolumeSolution, previous_plan: str | None
-) -> list[Path]:
-    """Write the volume plan's tables and summary.json into `folder`; return the files written."""
-    tables = (
-        ("delivery_plan.csv", vf.DELIVERY_COLUMNS, vf.delivery_rows(data, solution)),
-        ("production_plan.csv", vf.PRODUCTION_COLUMNS, vf.production_rows(data, solution)),
-        ("volume_table.csv", vf.VOLUME_TABLE_COLUMNS, vf.volume_table_rows(data, solution)),
-        ("contract_usage.csv", vf.CONTRACT_COLUMNS, vf.contract_rows(data, solution)),
-    )
+def write_plan(folder: Path, scenario: Scenario, plan: ScenarioPlan, previous_plan: str | None) -> list[Path]:
+    """Write each solved model's tables and summary.json into `folder`; return the files written."""
+    tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
+    summary: dict[str, Any] = {"scenario": scenario.name}
+    if plan.volumes is not None:
+        data = VolumeData.from_scenario(scenario)
+        tables += [
+            ("delivery_plan.csv", vf.DELIVERY_COLUMNS, vf.delivery_rows(data, plan.volumes)),
+            ("production_plan.csv", vf.PRODUCTION_COLUMNS, vf.production_rows(data, plan.volumes)),
+            ("volume_table.csv", vf.VOLUME_TABLE_COLUMNS, vf.volume_table_rows(data, plan.volumes)),
+            ("contract_usage.csv", vf.CONTRACT_COLUMNS, vf.contract_rows(data, plan.volumes)),
+        ]
+        summary["volumes"] = vf.volume_summary(data, plan.volumes, previous_plan)
+    if plan.at is not None:
+        at_data = ATData(scenario)
+        tables.append(("at_distribution.csv", tf.AT_COLUMNS, tf.at_rows(at_data, plan.at)))
+        summary["at"] = tf.at_summary(at_data, plan.at)
+    if plan.placements is not None:
+        placement_data = PlacementData(scenario)
+        tables += [
+            ("placements.csv", tf.PLACEMENT_COLUMNS, tf.placement_rows(placement_data, plan.placements)),
+            ("unplaced.csv", tf.UNPLACED_COLUMNS, tf.unplaced_rows(placement_data, plan.placements)),
+            ("places_table.csv", tf.PLACES_COLUMNS, tf.places_rows(placement_data, plan.placements)),
+        ]
+        summary["placements"] = tf.placement_summary(placement_data, plan.placements)
     written = []
     for name, columns, rows in tables:
         write_csv(folder / name, columns, rows)
         written.append(folder / name)
-    summary = {"scenario": data.scenario.name, "volumes": vf.volume_summary(data, solution, previous_plan)}
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -101,11 +118,11 @@ def free_folder_name(wanted: Path) -> Path:
     return candidate
 
 
-def publish_volume_plan(
+def publish_plan(
     out: Path,
     scenario_dir: Path,
     scenario: Scenario,
-    solution: VolumeSolution,
+    plan: ScenarioPlan,
     parameters: dict[str, Any],
     previous_plan: str | None = None,
     overwrite: bool = False,
@@ -119,9 +136,8 @@ def publish_volume_plan(
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
     try:
-        data = VolumeData.from_scenario(scenario)
-        written = write_volume_plan(staging, data, solution, previous_plan)
-        problems = check_volume_plan(scenario, staging)
+        written = write_plan(staging, scenario, plan, previous_plan)
+        problems = check_plan(scenario, staging)
         if problems:
             raise PlanCheckFailed(problems)
         record = manifest(scenario_dir, scenario, parameters, written)

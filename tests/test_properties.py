@@ -41,10 +41,11 @@ from models import (
     VolumeData,
 )
 from models.months import Horizon
+from models.results import ScenarioPlan
 from optimizer.solve import VolumeInfeasible, solve_volumes
 from optimizer.volumes.model import SolveParameters, VolumeModel
 from outputs.check import check_volume_plan
-from outputs.publish import publish_volume_plan
+from outputs.publish import publish_plan
 
 SOLVER = SolverSettings(time_limit_s=5, workers=1)
 PROPERTY = settings(
@@ -215,7 +216,9 @@ def test_every_plan_passes_the_checker(scenario):
             "objective_volumes": list(scenario.objective.volumes),
             "max_cost_sek": scenario.max_cost_sek,
         }
-        publish_volume_plan(plan, Path(folder), scenario, solution, parameters)  # runs the checker
+        publish_plan(
+            plan, Path(folder), scenario, ScenarioPlan(volumes=solution), parameters
+        )  # runs the checker
         assert check_volume_plan(scenario, plan) == []
 
 

@@ -1,7 +1,7 @@
 """The lexicographic volume optimizer on tiny scenarios whose optima are derived by hand.
 
 Each scenario is built as a Scenario, written as CSV files into tmp_path, read back with
-load_scenario, solved, and published (publish_volume_plan runs the independent plan checker).
+load_scenario, solved, and published (publish_plan runs the independent plan checker).
 
 Notation of the derivations: H months; the monthly inflow is split evenly; the guarantee limit
 is L = floor(3*inflow/H), so with inflow 0 every waiting patient is over the guarantee and
@@ -37,10 +37,11 @@ from models import (
     VolumeData,
     VolumeSolution,
 )
+from models.results import ScenarioPlan
 from optimizer.cli import app
 from optimizer.solve import VolumeInfeasible, solve_volumes
 from outputs.check import check_volume_plan
-from outputs.publish import publish_volume_plan
+from outputs.publish import publish_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 FAST = SolverSettings(time_limit_s=10, workers=1)
@@ -184,7 +185,9 @@ def publish_and_check(
         "max_cost_sek": scenario.max_cost_sek,
     }
     previous = None if previous_plan is None else str(previous_plan)
-    publish_volume_plan(plan, scenario_dir, scenario, solution, parameters, previous_plan=previous)
+    publish_plan(
+        plan, scenario_dir, scenario, ScenarioPlan(volumes=solution), parameters, previous_plan=previous
+    )
     assert check_volume_plan(scenario, plan) == []
     return plan
 

@@ -1,0 +1,154 @@
+"""Why a requirement was left unplaced, in the words a director of studies would use.
+
+The reason names the limit that binds. A requirement with no option at all is stopped by a
+static rule (no hospital within reach offers the specialty, the window is shorter than the
+stay, leave fills the window, no places in the years it could start). Otherwise every option
+is blocked in the plan by places taken, a department full in some month, or the trainee's
+own other placements; when the unplaced stage was proven optimal one of these always holds,
+because an unblocked option would have let the solver place one more requirement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models.months import format_month, parse_month
+from models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
+
+
+def month_ranges(months: list[int]) -> str:
+    """Running month numbers as 'YYYY-MM..YYYY-MM, YYYY-MM' (consecutive months joined)."""
+    spans: list[list[int]] = []
+    for month in sorted(set(months)):
+        if spans and month == spans[-1][1] + 1:
+            spans[-1][1] = month
+        else:
+            spans.append([month, month])
+    return ", ".join(
+        format_month(lo) if lo == hi else f"{format_month(lo)}..{format_month(hi)}" for lo, hi in spans
+    )
+
+
+def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
+    """The rule that leaves the requirement without any option, or None when it has options."""
+    trainee = data.trainees[requirement.trainee]
+    area, specialty, months = trainee.home_area, requirement.specialty, requirement.months
+    if not data.reachable(requirement):
+        return (
+            f"no hospital within reach of home area {area} offers {specialty} (travel.csv, st_capacity.csv)"
+        )
+    window = data.start_window(requirement)
+    lo = max(parse_month(trainee.earliest_start), data.first)
+    hi = min(parse_month(trainee.deadline), data.last)
+    if not window:
+        return (
+            f"the {months} months of {specialty} do not fit between "
+            f"{format_month(lo)} and {format_month(hi)} "
+            f"(earliest start {trainee.earliest_start}, deadline {trainee.deadline}, "
+            f"planning months {data.horizon_label()})"
+        )
+    starts = data.free_starts(requirement)
+    if not starts:
+        away = [m for m in data.unavailable(requirement.trainee) if lo <= m <= hi]
+        return (
+            f"no {months} consecutive available months between {format_month(lo)} and {format_month(hi)}: "
+            f"the trainee is unavailable {month_ranges(away)}"
+        )
+    if not data.options[requirement.key]:
+        years = sorted({s // 12 for s in starts})
+        reach = ", ".join(data.reachable(requirement))
+        return (
+            f"no places in {specialty} within reach of home area {area} ({reach}) in "
+            f"{', '.join(str(y) for y in years)}, the years the stay could start"
+        )
+    return None
+
+
+def _blocking(
+    data: PlacementData,
+    plan: PlacementPlan,
+    places: dict[tuple[str, str, int], int],
+    requirement: Requirement,
+) -> str:
+    """What stops each option of the requirement in this plan, grouped into one sentence."""
+    starts = plan.starts(data)
+    present = plan.present(data)
+    own = [
+        month
+        for (trainee, specialty), (_, start) in plan.placed.items()
+        if trainee == requirement.trainee and specialty != requirement.specialty
+        for month in range(start, start + data.by_key[trainee, specialty].months)
+    ]
+    own_months = set(own)
+    full_years: dict[tuple[str, int], int] = {}
+    full_months: dict[tuple[str, int], list[int]] = defaultdict(list)
+    own_blocked = False
+    free: list[tuple[str, int]] = []
+    for option in data.options[requirement.key]:
+        stay = range(option.start, option.start + requirement.months)
+        place = (option.hospital, requirement.specialty, option.start // 12)
+        if own_months.intersection(stay):
+            own_blocked = True
+            continue
+        if starts.get(place, 0) >= places.get(place, 0):
+            full_years[option.hospital, option.start // 12] = places.get(place, 0)
+            continue
+        crowded = [
+            m
+            for m in stay
+            if (limit := data.concurrent_limit(option.hospital, requirement.specialty, m)) is not None
+            and present.get((option.hospital, requirement.specialty, m), 0) >= limit
+        ]
+        if crowded:
+            limit = data.concurrent_limit(option.hospital, requirement.specialty, crowded[0]) or 0
+            full_months[option.hospital, limit].extend(crowded)
+            continue
+        free.append((option.hospital, option.start))
+    parts = [
+        f"all {n} places at {h} taken in {y}" if n != 1 else f"the one place at {h} taken in {y}"
+        for (h, y), n in sorted(full_years.items())
+    ]
+    parts += [
+        f"{h} already has {limit} trainees at a time (concurrent_max) in {month_ranges(months)}"
+        for (h, limit), months in sorted(full_months.items())
+    ]
+    if own_blocked:
+        parts.append(f"the trainee's other placements take {month_ranges(own)}")
+    if free:
+        hospital, start = free[0]
+        parts.append(
+            f"a place at {hospital} from {format_month(start)} was still free when the time limit ended"
+        )
+    return "; ".join(parts)
+
+
+def unplaced_reasons(
+    data: PlacementData,
+    plan: PlacementPlan,
+    places: dict[tuple[str, str, int], int],
+    proven: bool,
+) -> dict[RequirementKey, str]:
+    """A plain-words reason for every requirement the plan leaves unplaced."""
+    reasons: dict[RequirementKey, str] = {}
+    for requirement in data.requirements:
+        if requirement.key in plan.placed:
+            continue
+        static = _static_reason(data, requirement)
+        if static is not None:
+            reasons[requirement.key] = static
+            continue
+        trainee = data.trainees[requirement.trainee]
+        reach = data.reachable(requirement)
+        when = (
+            f"before the deadline {trainee.deadline}"
+            if parse_month(trainee.deadline) <= data.last
+            else f"within the planning months {data.horizon_label()}"
+        )
+        lead = (
+            f"no place in {requirement.specialty} within reach of home area {trainee.home_area} "
+            f"({', '.join(reach)}) {when}"
+        )
+        blocking = _blocking(data, plan, places, requirement)
+        note = "" if proven else " (the unplaced stage was not proven optimal)"
+        reasons[requirement.key] = f"{lead}: {blocking}{note}" if blocking else lead + note
+    return reasons

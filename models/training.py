@@ -1,0 +1,322 @@
+"""The training models' data and plans: AT bounds, ST-A requirements and their placement options.
+
+Everything here follows spec section 5 and imports no solver, so the optimizer, the output
+writers and the reasons given for unplaced requirements all read the rules from one place.
+Months are running numbers (models.months.parse_month) so that stays can cross a year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from itertools import permutations, product
+
+from models.months import format_month, parse_month
+from models.plan import StageResult
+from models.scenario import CapacityRow, Scenario, Trainee
+
+RequirementKey = tuple[str, str]  # (trainee, specialty)
+Placement = tuple[str, int]  # (hospital, first month of the stay as a running month number)
+
+
+# -- AT ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ATLimit:
+    """The most AT positions a hospital can have, and the row that sets it, in words."""
+
+    hospital: str
+    positions: int
+    because: str
+
+
+class ATData:
+    """at.csv and at_rotations.csv as the AT model reads them."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        if scenario.at_total is None:
+            raise ValueError("the scenario has no [at] total.")
+        self.scenario = scenario
+        self.total = scenario.at_total
+        self.rows = {r.hospital: r for r in scenario.at}
+        self.hospitals = list(self.rows)
+        self.weight_sum = sum(r.weight for r in scenario.at)
+        self.has_previous = any(r.previous is not None for r in scenario.at)
+
+    def target(self, hospital: str) -> Fraction:
+        """The hospital's share of the total by need weight: total * weight / W (0 when W = 0)."""
+        if self.weight_sum == 0:
+            return Fraction(0)
+        return Fraction(self.total * self.rows[hospital].weight, self.weight_sum)
+
+    def limit(self, hospital: str) -> ATLimit:
+        """max, or fewer when a department cannot take every AT doctor for the months needed."""
+        row = self.rows[hospital]
+        best = ATLimit(hospital, row.max, f"max {row.max} in at.csv")
+        for rotation in self.scenario.at_rotations:
+            if rotation.hospital != hospital:
+                continue
+            positions = rotation.capacity_months // rotation.months
+            if positions < best.positions:
+                best = ATLimit(
+                    hospital,
+                    positions,
+                    f"{rotation.area} takes {rotation.capacity_months} AT-months at "
+                    f"{rotation.months} months each",
+                )
+        return best
+
+    def deviation(self, positions: dict[str, int]) -> int:
+        """sum_h |W*n_h - total*weight_h|: distance from the need-weighted shares, in whole units."""
+        return sum(
+            abs(self.weight_sum * positions[h] - self.total * self.rows[h].weight) for h in self.hospitals
+        )
+
+    def stability(self, positions: dict[str, int]) -> int:
+        """sum_h |n_h - previous_h| over hospitals with a previous distribution."""
+        return sum(
+            abs(positions[h] - row.previous) for h, row in self.rows.items() if row.previous is not None
+        )
+
+    def term(self, name: str, positions: dict[str, int]) -> int:
+        return self.deviation(positions) if name == "deviation" else self.stability(positions)
+
+    @property
+    def order(self) -> list[str]:
+        """The configured AT order; stability only when at.csv has a previous distribution."""
+        return [t for t in self.scenario.objective.at if t != "stability" or self.has_previous]
+
+
+@dataclass
+class ATSolution:
+    """Positions per hospital and the result of every stage."""
+
+    positions: dict[str, int]
+    stages: list[StageResult]
+
+
+# -- ST-A -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One mandatory side-service still to do: trainee, specialty and length in months."""
+
+    trainee: str
+    specialty: str
+    months: int
+
+    @property
+    def key(self) -> RequirementKey:
+        return (self.trainee, self.specialty)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A place a requirement could be done: hospital and first month, with its travel."""
+
+    hospital: str
+    start: int
+    minutes: int
+
+
+class PlacementData:
+    """The ST-A tables as the placement model reads them (spec section 5)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        horizon = scenario.placement_horizon
+        self.first = horizon.first_serial
+        self.last = self.first + horizon.length - 1
+        self.trainees: dict[str, Trainee] = {t.trainee: t for t in scenario.st_trainees}
+        self.requirements = [Requirement(r.trainee, r.specialty, r.months) for r in scenario.st_requirements]
+        self.by_key = {r.key: r for r in self.requirements}
+        self.travel = {(t.home_area, t.hospital): t.minutes for t in scenario.travel}
+        self.capacity: dict[tuple[str, str, int], CapacityRow] = {
+            (c.hospital, c.specialty, c.year): c for c in scenario.st_capacity
+        }
+        self.fixed: dict[RequirementKey, Placement] = {
+            (f.trainee, f.specialty): (f.hospital, parse_month(f.start)) for f in scenario.st_fixed
+        }
+        self.hospitals = [h.hospital for h in scenario.hospitals]
+
+    @property
+    def months(self) -> range:
+        return range(self.first, self.last + 1)
+
+    def label(self, month: int) -> str:
+        return format_month(month)
+
+    def horizon_label(self) -> str:
+        return f"{format_month(self.first)}..{format_month(self.last)}"
+
+    def unavailable(self, trainee: str) -> set[int]:
+        return {parse_month(m) for m in self.trainees[trainee].unavailable}
+
+    def start_window(self, requirement: Requirement) -> range:
+        """Starts that keep the stay within earliest_start..deadline and the horizon."""
+        trainee = self.trainees[requirement.trainee]
+        lo = max(parse_month(trainee.earliest_start), self.first)
+        hi = min(parse_month(trainee.deadline), self.last) - requirement.months + 1
+        return range(lo, hi + 1)
+
+    def free_starts(self, requirement: Requirement) -> list[int]:
+        """Starts in the window whose every month the trainee is available."""
+        away = self.unavailable(requirement.trainee)
+        return [
+            s
+            for s in self.start_window(requirement)
+            if not any(m in away for m in range(s, s + requirement.months))
+        ]
+
+    def reachable(self, requirement: Requirement) -> list[str]:
+        """Hospitals offered to the trainee's home area that have this specialty in some year."""
+        area = self.trainees[requirement.trainee].home_area
+        offering = {h for h, s, _ in self.capacity if s == requirement.specialty}
+        return [h for h in self._hospital_order() if (area, h) in self.travel and h in offering]
+
+    def _hospital_order(self) -> list[str]:
+        known = list(self.hospitals)
+        for h, _, _ in self.capacity:
+            if h not in known:
+                known.append(h)
+        return known
+
+    def minutes(self, requirement: Requirement, hospital: str) -> int:
+        return self.travel[self.trainees[requirement.trainee].home_area, hospital]
+
+    @cached_property
+    def options(self) -> dict[RequirementKey, list[Option]]:
+        """Every (hospital, start) that obeys the rules of spec section 5 for each requirement.
+
+        A fixed requirement has exactly its agreed option (the loader checked that it obeys the
+        rules).
+        """
+        found: dict[RequirementKey, list[Option]] = {}
+        for requirement in self.requirements:
+            fixed = self.fixed.get(requirement.key)
+            if fixed is not None:
+                hospital, start = fixed
+                found[requirement.key] = [Option(hospital, start, self.minutes(requirement, hospital))]
+                continue
+            starts = self.free_starts(requirement)
+            found[requirement.key] = [
+                Option(h, s, self.minutes(requirement, h))
+                for h in self.reachable(requirement)
+                for s in starts
+                if (h, requirement.specialty, s // 12) in self.capacity
+            ]
+        return found
+
+    @cached_property
+    def option_starts(self) -> dict[RequirementKey, list[int]]:
+        """The start months of each requirement's options, ascending."""
+        return {key: sorted({o.start for o in options}) for key, options in self.options.items()}
+
+    def year_patterns(self, requirements: list[Requirement]) -> list[dict[RequirementKey, int]]:
+        """The largest ways to give a trainee's requirements start years so that the stays fit.
+
+        A pattern maps each requirement it places to the calendar year its stay starts. Leaving
+        stays out of a pattern that fits still fits, so only patterns that no other pattern
+        extends are listed; a plan may place any part of one of them.
+        """
+        choices = [[None, *sorted({s // 12 for s in self.option_starts[r.key]})] for r in requirements]
+        largest: list[dict[RequirementKey, int]] = []
+        for years in sorted(product(*choices), key=lambda ys: -sum(y is not None for y in ys)):
+            pattern = {r.key: y for r, y in zip(requirements, years, strict=True) if y is not None}
+            if any(pattern.items() <= bigger.items() for bigger in largest):
+                continue
+            placed = [r for r in requirements if r.key in pattern]
+            if self.sequence(placed, pattern) is not None:
+                largest.append(pattern)
+        return largest
+
+    def sequence(
+        self, requirements: list[Requirement], years: dict[RequirementKey, int] | None = None
+    ) -> list[int] | None:
+        """Starts that fit all these stays one after another, or None when no order fits.
+
+        For a fixed order the earliest start that fits is always best (a later one leaves less
+        room), so trying every order is exact; a trainee has a handful of requirements.
+        """
+        for order in permutations(requirements):
+            starts, free_from = [], -1
+            for requirement in order:
+                year = None if years is None else years[requirement.key]
+                start = next(
+                    (
+                        s
+                        for s in self.option_starts[requirement.key]
+                        if s > free_from and (year is None or s // 12 == year)
+                    ),
+                    None,
+                )
+                if start is None:
+                    break
+                starts.append(start)
+                free_from = start + requirement.months - 1
+            else:
+                by_key = dict(zip((r.key for r in order), starts, strict=True))
+                return [by_key[r.key] for r in requirements]
+        return None
+
+    def concurrent_limit(self, hospital: str, specialty: str, month: int) -> int | None:
+        """concurrent_max of the row for the month's own calendar year (None: no limit)."""
+        row = self.capacity.get((hospital, specialty, month // 12))
+        return None if row is None else row.concurrent_max
+
+
+@dataclass
+class PlacementPlan:
+    """Where and when each placed requirement is done; the others are unplaced."""
+
+    placed: dict[RequirementKey, Placement] = field(default_factory=dict)
+
+    def starts(self, data: PlacementData) -> dict[tuple[str, str, int], int]:
+        """Placements starting per (hospital, specialty, year)."""
+        counts: dict[tuple[str, str, int], int] = defaultdict(int)
+        for (_, specialty), (hospital, start) in self.placed.items():
+            counts[hospital, specialty, start // 12] += 1
+        return counts
+
+    def present(self, data: PlacementData) -> dict[tuple[str, str, int], int]:
+        """Trainees present per (hospital, specialty, month)."""
+        counts: dict[tuple[str, str, int], int] = defaultdict(int)
+        for key, (hospital, start) in self.placed.items():
+            for month in range(start, start + data.by_key[key].months):
+                counts[hospital, key[1], month] += 1
+        return counts
+
+
+def placement_terms(
+    data: PlacementData, plan: PlacementPlan, previous: dict[RequirementKey, Placement] | None
+) -> dict[str, int]:
+    """The placement objective terms of spec section 5 for a plan."""
+    travel = sum(
+        data.minutes(data.by_key[key], hospital) * data.by_key[key].months
+        for key, (hospital, _) in plan.placed.items()
+    )
+    stability = 0
+    if previous is not None:
+        stability = sum(1 for r in data.requirements if plan.placed.get(r.key) != previous.get(r.key))
+    return {
+        "unplaced": len(data.requirements) - len(plan.placed),
+        "travel": travel,
+        "stability": stability,
+    }
+
+
+@dataclass
+class PlacementSolution:
+    """A placement plan, the places it was held to (or proposed), every stage and the terms."""
+
+    plan: PlacementPlan
+    places: dict[tuple[str, str, int], int]
+    stages: list[StageResult]
+    terms: dict[str, int]
+    propose_places: bool = False
+    previous_plan: str | None = None
+    reasons: dict[RequirementKey, str] = field(default_factory=dict)

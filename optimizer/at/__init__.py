@@ -1,0 +1,1 @@
+"""The AT distribution: how many internship positions each hospital gets (spec section 5)."""

@@ -1,0 +1,55 @@
+"""Solving every model a scenario has tables for, within one time limit for the whole solve."""
+
+from __future__ import annotations
+
+import time
+
+from models.results import ScenarioPlan
+from models.scenario import Scenario
+from models.training import ATData, PlacementData
+from optimizer.at.model import solve_at
+from optimizer.placements.model import solve_placements
+from optimizer.solve import solve_volumes
+
+
+def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:
+    """The models the scenario has tables for, or just `only` (which must be one of them)."""
+    present = [
+        name
+        for name, has in (
+            ("volumes", scenario.has_volumes),
+            ("at", scenario.has_at),
+            ("placements", scenario.has_placements),
+        )
+        if has
+    ]
+    if only is None:
+        return present
+    if only not in present:
+        raise ValueError(
+            f"--only {only}: the scenario has no tables for that model; it has {', '.join(present)}"
+        )
+    return [only]
+
+
+def solve_scenario(scenario: Scenario, models: list[str], propose_places: bool = False) -> ScenarioPlan:
+    """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
+
+    A model that finishes early leaves its time to the next; the volume driver takes what is left.
+    """
+    started = time.perf_counter()
+    limit = scenario.solver.time_limit_s
+    plan = ScenarioPlan()
+
+    def remaining() -> float:
+        return max(limit - (time.perf_counter() - started), 0.05)
+
+    if "at" in models:
+        plan.at = solve_at(ATData(scenario))
+    if "placements" in models:
+        share = remaining() / 2 if "volumes" in models else remaining()
+        plan.placements = solve_placements(PlacementData(scenario), share, propose_places)
+    if "volumes" in models:
+        settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
+        plan.volumes = solve_volumes(scenario.model_copy(update={"solver": settings}))
+    return plan

@@ -1,0 +1,114 @@
+"""Lexicographic stages over one CP-SAT model: each term minimised in order, earlier ones held.
+
+The training models are small enough to solve whole, so unlike the volume driver this needs no
+decomposition: minimise a term, record its value and proven bound, hold it at or below the value
+reached, hint the next stage with the plan found, go on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from models.plan import StageResult, StageStatus
+from models.scenario import SolverSettings
+
+_STATUS: dict[Any, StageStatus] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
+_RESERVE_PER_STAGE_S = 3.0
+
+
+class ModelInfeasible(Exception):
+    """No plan obeys every rule of the model."""
+
+
+class NoPlanInTime(Exception):
+    """The time limit ran out before any plan was found."""
+
+
+@dataclass
+class StagedSolve:
+    """The stages solved and the solver that holds the last plan's values."""
+
+    stages: list[StageResult]
+    solver: cp_model.CpSolver
+
+
+def stage_time(remaining: float, stages_left: int) -> float:
+    """All the time left but a reserve for each later stage: the first stage is usually the hard one."""
+    reserve = min(_RESERVE_PER_STAGE_S * (stages_left - 1), remaining / 2)
+    return max(remaining - reserve, remaining / stages_left, 0.05)
+
+
+def solve_in_order(
+    model: cp_model.CpModel,
+    terms: Mapping[str, cp_model.LinearExprT],
+    order: Sequence[str],
+    settings: SolverSettings,
+    time_limit_s: float,
+    constant_terms: Mapping[str, int] | None = None,
+    on_infeasible: Callable[[], str] | None = None,
+    full_subsolvers: Sequence[str] = (),
+) -> StagedSolve:
+    """Minimise each term of `order` in turn, holding each at the value reached before the next.
+
+    `constant_terms` are terms that are the same for every plan (for example stability without
+    a previous plan): they are reported as an optimal stage without a solve.
+    """
+    started = time.perf_counter()
+    stages: list[StageResult] = []
+    solver = cp_model.CpSolver()
+    solved_once = False
+    variables = list(_all_variables(model))
+    for index, name in enumerate(order):
+        if constant_terms and name in constant_terms:
+            value = constant_terms[name]
+            stages.append(
+                StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
+            )
+            continue
+        remaining = time_limit_s - (time.perf_counter() - started)
+        model.minimize(terms[name])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = stage_time(remaining, len(order) - index)
+        solver.parameters.num_workers = settings.workers
+        solver.parameters.random_seed = settings.seed
+        solver.parameters.subsolvers.extend(full_subsolvers)
+        stage_started = time.perf_counter()
+        status = solver.solve(model)
+        seconds = time.perf_counter() - stage_started
+        if status == cp_model.INFEASIBLE:
+            raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+        if status not in _STATUS:
+            raise NoPlanInTime(f"no plan was found for the {name} stage within the time limit")
+        value = round(solver.objective_value)
+        bound = min(math.ceil(solver.best_objective_bound - 1e-6), value)
+        stages.append(
+            StageResult(objective=name, value=value, bound=bound, status=_STATUS[status], seconds=seconds)
+        )
+        model.add(terms[name] <= value)
+        model.clear_hints()
+        for variable in variables:
+            model.add_hint(variable, solver.value(variable))
+        solved_once = True
+    if not solved_once:
+        # Every term was constant: one solve for a plan that obeys the rules.
+        model.clear_objective()
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
+        solver.parameters.num_workers = settings.workers
+        solver.parameters.random_seed = settings.seed
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+        if status not in _STATUS:
+            raise NoPlanInTime("no plan was found within the time limit")
+    return StagedSolve(stages, solver)
+
+
+def _all_variables(model: cp_model.CpModel) -> list[cp_model.IntVar]:
+    return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]

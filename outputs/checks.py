@@ -1,0 +1,37 @@
+"""The plan checker for a whole plan folder: each model's checker for each model the plan holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from models.scenario import Scenario
+from outputs.check import SUMMARY, check_volume_plan
+from outputs.check_training import check_at_plan, check_placements_plan
+
+CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": check_placements_plan}
+
+
+def models_in_plan(plan_dir: Path) -> list[str] | None:
+    """The models summary.json has an object for, or None when it cannot be read."""
+    try:
+        document = json.loads((plan_dir / SUMMARY).read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    return [name for name in CHECKERS if name in document]
+
+
+def check_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
+    """Every violation of the spec by the plan in `plan_dir`; empty when every model passes."""
+    models = models_in_plan(Path(plan_dir))
+    if models is None:
+        # Let the volume checker say precisely what is wrong with summary.json.
+        return check_volume_plan(scenario, plan_dir) or [f"{SUMMARY}: cannot be read in {plan_dir}"]
+    if not models:
+        return [f'{SUMMARY}: has no object "volumes", "at" or "placements"; expected one per model solved']
+    violations: list[str] = []
+    for name in models:
+        violations.extend(CHECKERS[name](scenario, Path(plan_dir)))
+    return violations

@@ -1,0 +1,106 @@
+"""Rows of the training models' output files (spec section 6) and their summary.json objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.months import format_month
+from models.training import ATData, ATSolution, PlacementData, PlacementSolution
+
+Row = dict[str, Any]
+
+AT_COLUMNS = ("hospital", "positions", "target", "previous")
+PLACEMENT_COLUMNS = ("trainee", "specialty", "hospital", "start", "end", "travel_minutes")
+UNPLACED_COLUMNS = ("trainee", "specialty", "reason")
+PLACES_COLUMNS = ("hospital", "specialty", "year", "used", "places")
+
+
+def at_rows(data: ATData, solution: ATSolution) -> list[Row]:
+    """One row per at.csv row: positions, the need-weighted target (2 decimals) and the previous."""
+    return [
+        {
+            "hospital": h,
+            "positions": solution.positions[h],
+            "target": f"{float(data.target(h)):.2f}",
+            "previous": "" if data.rows[h].previous is None else data.rows[h].previous,
+        }
+        for h in data.hospitals
+    ]
+
+
+def at_summary(data: ATData, solution: ATSolution) -> dict[str, Any]:
+    """The "at" object of summary.json."""
+    return {
+        "stages": [stage.model_dump() for stage in solution.stages],
+        "objectives": {
+            "deviation": data.deviation(solution.positions),
+            "stability": data.stability(solution.positions),
+        },
+        "total": data.total,
+    }
+
+
+def placement_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
+    """Placed requirements by trainee and start: where, when and the one-way travel."""
+    rows = []
+    for (trainee, specialty), (hospital, start) in solution.plan.placed.items():
+        months = data.by_key[trainee, specialty].months
+        rows.append(
+            {
+                "trainee": trainee,
+                "specialty": specialty,
+                "hospital": hospital,
+                "start": format_month(start),
+                "end": format_month(start + months - 1),
+                "travel_minutes": data.travel[data.trainees[trainee].home_area, hospital],
+            }
+        )
+    return sorted(rows, key=lambda r: (r["trainee"], r["start"], r["specialty"]))
+
+
+def unplaced_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
+    """Requirements not placed, each with the limit that binds, in st_requirements.csv order."""
+    return [
+        {"trainee": r.trainee, "specialty": r.specialty, "reason": solution.reasons[r.key]}
+        for r in data.requirements
+        if r.key not in solution.plan.placed
+    ]
+
+
+def places_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
+    """One row per st_capacity.csv row: placements started that year against the places."""
+    starts = solution.plan.starts(data)
+    return [
+        {
+            "hospital": row.hospital,
+            "specialty": row.specialty,
+            "year": row.year,
+            "used": starts.get((row.hospital, row.specialty, row.year), 0),
+            "places": solution.places[row.hospital, row.specialty, row.year],
+        }
+        for row in data.scenario.st_capacity
+    ]
+
+
+def placement_summary(data: PlacementData, solution: PlacementSolution) -> dict[str, Any]:
+    """The "placements" object of summary.json."""
+    placed_keys = set(solution.plan.placed)
+    complete = sum(
+        1
+        for trainee in data.trainees
+        if all(r.key in placed_keys for r in data.requirements if r.trainee == trainee)
+    )
+    return {
+        "stages": [stage.model_dump() for stage in solution.stages],
+        "objectives": dict(solution.terms),
+        "mode": "propose_places" if solution.propose_places else "places",
+        "months": data.horizon_label(),
+        "requirements": len(data.requirements),
+        "placed": len(placed_keys),
+        "trainees": len(data.trainees),
+        "trainees_fully_placed": complete,
+        "places_total": sum(
+            solution.places[r.hospital, r.specialty, r.year] for r in data.scenario.st_capacity
+        ),
+        "previous_plan": solution.previous_plan,
+    }

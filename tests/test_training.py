@@ -1,0 +1,392 @@
+"""The AT and ST-A models: spec examples 2 and 3, one tiny case per rule and objective, and
+properties over generated cohorts (every plan passes the independent checker).
+
+Placements are written through publish_plan, which runs the checker before anything appears.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.results import ScenarioPlan
+from models.scenario import (
+    ATRotation,
+    ATRow,
+    CapacityRow,
+    FixedPlacement,
+    Hospital,
+    ObjectiveOrder,
+    Requirement,
+    Scenario,
+    SolverSettings,
+    Trainee,
+    TravelRow,
+)
+from models.training import ATData, PlacementData, PlacementSolution
+from optimizer.at.model import solve_at
+from optimizer.lexicographic import ModelInfeasible
+from optimizer.placements.model import solve_placements
+from outputs.checks import check_plan
+from outputs.publish import publish_plan
+
+ONE_WORKER = SolverSettings(time_limit_s=20, workers=1, seed=0)
+H = (
+    Hospital(hospital="H1", name="one"),
+    Hospital(hospital="H2", name="two"),
+    Hospital(hospital="H3", name="three"),
+)
+
+
+def placements(scenario: Scenario, propose: bool = False) -> PlacementSolution:
+    return solve_placements(PlacementData(scenario), 20, propose_places=propose)
+
+
+def value(solution: PlacementSolution, objective: str) -> int:
+    return next(s.value for s in solution.stages if s.objective == objective)
+
+
+def published(tmp_path: Path, scenario: Scenario, plan: ScenarioPlan) -> Path:
+    """Publish (the checker runs inside and must pass) and check again from the files."""
+    out = publish_plan(tmp_path / "plan", tmp_path, scenario, plan, {})
+    assert check_plan(scenario, out) == []
+    return out
+
+
+# -- AT: spec example 3 ---------------------------------------------------------------------------
+
+
+def at_scenario(
+    total: int = 10, capacity: int = 12, previous: tuple[int | None, ...] = (3, 5, 2)
+) -> Scenario:
+    return Scenario(
+        name="example 3",
+        start="2026-01",
+        months=1,
+        at_total=total,
+        hospitals=H,
+        solver=ONE_WORKER,
+        at=tuple(
+            ATRow(hospital=h.hospital, min=0, max=10, weight=1, previous=p)
+            for h, p in zip(H, previous, strict=True)
+        ),
+        at_rotations=(ATRotation(hospital="H1", area="psykiatri", months=4, capacity_months=capacity),),
+    )
+
+
+def test_at_example3(tmp_path: Path) -> None:
+    # deviation sum |3 n_h - 10| is least (4) at (3,3,4) in any order; n_H1 <= 12/4 = 3, and
+    # against previous (3,5,2) the order (3,4,3) changes 0+1+1 = 2 where (3,3,4) changes 4.
+    scenario = at_scenario()
+    solution = solve_at(ATData(scenario))
+    assert [(s.objective, s.value, s.status) for s in solution.stages] == [
+        ("deviation", 4, "OPTIMAL"),
+        ("stability", 2, "OPTIMAL"),
+    ]
+    assert solution.positions == {"H1": 3, "H2": 4, "H3": 3}
+    published(tmp_path, scenario, ScenarioPlan(at=solution))
+
+
+def test_at_department_capacity_binds() -> None:
+    # With room for 2 AT doctors at H1 (8 AT-months / 4), the other 8 split 4 + 4:
+    # deviation |6-10| + |12-10| + |12-10| = 8.
+    solution = solve_at(ATData(at_scenario(capacity=8)))
+    assert solution.positions["H1"] == 2
+    assert solution.stages[0].value == 8
+
+
+def test_at_without_previous_has_only_deviation() -> None:
+    solution = solve_at(ATData(at_scenario(previous=(None, None, None))))
+    assert [s.objective for s in solution.stages] == ["deviation"]
+
+
+def test_at_total_out_of_reach_is_infeasible_in_words() -> None:
+    # H1 takes at most 3 (12 AT-months / 4), H2 and H3 at most 10 each: 23 < 25.
+    with pytest.raises(
+        ModelInfeasible, match=r"at most 23 AT positions.*H1 3 \(psykiatri takes 12 AT-months"
+    ):
+        solve_at(ATData(at_scenario(total=25)))
+
+
+# -- ST-A: spec example 2 -------------------------------------------------------------------------
+
+
+def example2(fixed: bool = False, h2_places: int = 2) -> Scenario:
+    return Scenario(
+        name="example 2",
+        start="2026-01",
+        months=6,
+        hospitals=H[:2],
+        solver=ONE_WORKER,
+        objective=ObjectiveOrder(placements=("unplaced", "travel")),
+        st_trainees=(
+            Trainee(
+                trainee="T1",
+                home_area="X",
+                earliest_start="2026-01",
+                deadline="2026-06",
+                unavailable=("2026-02",),
+            ),
+            Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
+            Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-06"),
+        ),
+        st_requirements=(
+            Requirement(trainee="T1", specialty="ped", months=2),
+            Requirement(trainee="T1", specialty="psy", months=2),
+            Requirement(trainee="T2", specialty="ped", months=3),
+            Requirement(trainee="T3", specialty="ped", months=2),
+        ),
+        st_capacity=(
+            CapacityRow(hospital="H1", specialty="ped", year=2026, places=1),
+            CapacityRow(hospital="H2", specialty="ped", year=2026, places=h2_places, concurrent_max=1),
+            CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
+        ),
+        travel=(
+            TravelRow(home_area="X", hospital="H1", minutes=10),
+            TravelRow(home_area="X", hospital="H2", minutes=50),
+        ),
+        st_fixed=(FixedPlacement(trainee="T1", specialty="ped", hospital="H1", start="2026-03"),)
+        if fixed
+        else (),
+    )
+
+
+def test_example2_stages(tmp_path: Path) -> None:
+    # H1's one paediatrics place goes to the longest stay T2 (10 x 3); T1 and T3 take H2 one
+    # after the other (concurrent_max 1; 50 x 2 each); T1 psy at H1 (10 x 2): 30 + 200 + 20 = 250.
+    scenario = example2()
+    solution = placements(scenario)
+    assert [(s.objective, s.value) for s in solution.stages] == [("unplaced", 0), ("travel", 250)]
+    assert solution.plan.placed[("T2", "ped")][0] == "H1"
+    published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_example2_fixed_placement_stays(tmp_path: Path) -> None:
+    # T1 ped fixed at H1 from 2026-03 (20); T2 (150) and T3 (100) share H2; T1 psy at H1 (20): 290.
+    scenario = example2(fixed=True)
+    solution = placements(scenario)
+    assert [(s.objective, s.value) for s in solution.stages] == [("unplaced", 0), ("travel", 290)]
+    assert solution.plan.placed[("T1", "ped")] == ("H1", 2026 * 12 + 2)
+    published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_example2_places_bind(tmp_path: Path) -> None:
+    # With one paediatrics place at each hospital, three paediatrics requirements share two places.
+    scenario = example2(fixed=True, h2_places=1)
+    solution = placements(scenario)
+    assert value(solution, "unplaced") == 1
+    (reason,) = solution.reasons.values()
+    assert "place at H1 taken in 2026" in reason and "place at H2 taken in 2026" in reason
+    published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_propose_places_places_everything_placeable(tmp_path: Path) -> None:
+    # Unlimited places: all four requirements placed with 4 places (3 paediatrics, 1 psychiatry);
+    # the most any hospital gets is 2 paediatrics (H1: T2 and one more; H2 holds one at a time)
+    # plus 1 psychiatry: peak 3. Travel then 30 + 20 + 20 + 100 = 170.
+    scenario = example2(h2_places=0)
+    solution = placements(scenario, propose=True)
+    assert [(s.objective, s.value) for s in solution.stages] == [
+        ("unplaced", 0),
+        ("places", 4),
+        ("peak_places", 3),
+        ("travel", 170),
+    ]
+    published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_unavailable_months_and_window_leave_a_reason() -> None:
+    # T2 needs 3 months of ped by 2026-04 but is away 2026-02..2026-03: no 3 free months in a row.
+    scenario = example2().model_copy(
+        update={
+            "st_trainees": (
+                Trainee(trainee="T1", home_area="X", earliest_start="2026-01", deadline="2026-06"),
+                Trainee(
+                    trainee="T2",
+                    home_area="X",
+                    earliest_start="2026-01",
+                    deadline="2026-04",
+                    unavailable=("2026-02", "2026-03"),
+                ),
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-05", deadline="2026-05"),
+            )
+        }
+    )
+    solution = placements(scenario)
+    assert value(solution, "unplaced") == 2
+    assert "the trainee is unavailable 2026-02..2026-03" in solution.reasons[("T2", "ped")]
+    assert "do not fit between 2026-05 and 2026-05" in solution.reasons[("T3", "ped")]
+
+
+def test_no_hospital_within_reach() -> None:
+    # travel.csv offers only H2 to home area X, and psychiatry exists only at H1.
+    scenario = example2().model_copy(
+        update={"travel": (TravelRow(home_area="X", hospital="H2", minutes=50),)}
+    )
+    solution = placements(scenario)
+    assert "no hospital within reach of home area X offers psy" in solution.reasons[("T1", "psy")]
+
+
+def test_concurrent_max_binds() -> None:
+    # Only H2 (3 places, concurrent_max 1) is within reach; T2 (3 months by 2026-04) and T3
+    # (2 months by 2026-03) cannot both fit 2026-01..2026-04 one at a time (3 + 2 > 4): one stays
+    # unplaced though a place is left, and T1 ped fits 2026-05..06 after them.
+    scenario = example2(h2_places=3).model_copy(
+        update={
+            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
+            "st_trainees": (
+                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
+                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
+            ),
+        }
+    )
+    solution = placements(scenario)
+    # T1 psy is out of reach (1), and one of T2/T3 ped (1).
+    assert value(solution, "unplaced") == 2
+    reason = next(r for k, r in solution.reasons.items() if k[1] == "ped")
+    assert "concurrent_max" in reason
+
+
+def test_travel_prefers_the_nearer_hospital() -> None:
+    # One trainee, one requirement, places at both: H1 at 10 minutes beats H2 at 50; 10 x 2 = 20.
+    scenario = example2().model_copy(
+        update={
+            "st_trainees": (
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-06"),
+            ),
+            "st_requirements": (Requirement(trainee="T3", specialty="ped", months=2),),
+        }
+    )
+    solution = placements(scenario)
+    assert value(solution, "travel") == 20
+
+
+def test_stability_keeps_the_previous_placement() -> None:
+    # Without a previous plan T3 could start in any month at H1; with one it keeps 2026-04: 0 changes.
+    scenario = example2().model_copy(
+        update={
+            "objective": ObjectiveOrder(placements=("unplaced", "travel", "stability")),
+            "st_trainees": (
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-06"),
+            ),
+            "st_requirements": (Requirement(trainee="T3", specialty="ped", months=2),),
+        }
+    )
+    previous = {("T3", "ped"): ("H1", 2026 * 12 + 3)}
+    solution = solve_placements(PlacementData(scenario), 20, previous=previous)
+    assert value(solution, "stability") == 0
+    assert solution.plan.placed[("T3", "ped")] == ("H1", 2026 * 12 + 3)
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+
+@st.composite
+def cohorts(draw: st.DrawFn) -> Scenario:
+    """Small random cohorts over 12 months: windows, leave, reach, places and concurrent limits."""
+    specialties = ("ped", "psy", "med")
+    hospitals = H
+    capacity = []
+    for h in hospitals:
+        for s in specialties:
+            if draw(st.booleans()):
+                capacity.append(
+                    CapacityRow(
+                        hospital=h.hospital,
+                        specialty=s,
+                        year=2026,
+                        places=draw(st.integers(0, 3)),
+                        concurrent_max=draw(st.one_of(st.none(), st.integers(0, 2))),
+                    )
+                )
+    if not capacity:
+        capacity.append(CapacityRow(hospital="H1", specialty="ped", year=2026, places=1))
+    offered = sorted({c.specialty for c in capacity})
+    areas = ("A", "B")
+    travel = [
+        TravelRow(home_area=a, hospital=h.hospital, minutes=draw(st.integers(0, 90)))
+        for a in areas
+        for h in hospitals
+        if draw(st.booleans())
+    ]
+    reached = sorted({t.home_area for t in travel}) or ["A"]
+    if not travel:
+        travel.append(TravelRow(home_area="A", hospital="H1", minutes=5))
+    trainees, requirements = [], []
+    for number in range(draw(st.integers(1, 6))):
+        name = f"T{number}"
+        first = draw(st.integers(1, 12))
+        last = draw(st.integers(first, 12))
+        away = tuple(f"2026-{m:02d}" for m in sorted(draw(st.sets(st.integers(1, 12), max_size=3))))
+        trainees.append(
+            Trainee(
+                trainee=name,
+                home_area=draw(st.sampled_from(reached)),
+                earliest_start=f"2026-{first:02d}",
+                deadline=f"2026-{last:02d}",
+                unavailable=away,
+            )
+        )
+        for s in draw(st.sets(st.sampled_from(offered), min_size=1)):
+            requirements.append(Requirement(trainee=name, specialty=s, months=draw(st.integers(1, 4))))
+    return Scenario(
+        name="generated",
+        start="2026-01",
+        months=12,
+        hospitals=hospitals,
+        solver=ONE_WORKER,
+        st_trainees=tuple(trainees),
+        st_requirements=tuple(requirements),
+        st_capacity=tuple(capacity),
+        travel=tuple(travel),
+    )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cohorts())
+def test_every_placement_plan_passes_the_checker(
+    tmp_path_factory: pytest.TempPathFactory, scenario: Scenario
+) -> None:
+    folder = tmp_path_factory.mktemp("plan")
+    solution = placements(scenario)
+    assert all(s.status == "OPTIMAL" for s in solution.stages)
+    published(folder, scenario, ScenarioPlan(placements=solution))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cohorts())
+def test_proposed_places_place_everything_placeable(
+    tmp_path_factory: pytest.TempPathFactory, scenario: Scenario
+) -> None:
+    # With every places cell unlimited, the unplaced stage is the least any places table allows;
+    # proposing places must reach it, and the proposal itself must then place that many.
+    unlimited = scenario.model_copy(
+        update={"st_capacity": tuple(c.model_copy(update={"places": 99}) for c in scenario.st_capacity)}
+    )
+    best = value(placements(unlimited), "unplaced")
+    proposal = placements(scenario, propose=True)
+    assert value(proposal, "unplaced") == best
+    held = scenario.model_copy(
+        update={
+            "st_capacity": tuple(
+                c.model_copy(update={"places": proposal.places[c.hospital, c.specialty, c.year]})
+                for c in scenario.st_capacity
+            )
+        }
+    )
+    assert value(placements(held), "unplaced") == best
+    published(tmp_path_factory.mktemp("plan"), scenario, ScenarioPlan(placements=proposal))
