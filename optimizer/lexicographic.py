@@ -61,7 +61,7 @@ def solve_in_order(
     """
     started = time.perf_counter()
     stages: list[StageResult] = []
-    solver = cp_model.CpSolver()
+    solver = last_solver = cp_model.CpSolver()
     solved_once = False
     variables = list(_all_variables(model))
     for index, name in enumerate(order):
@@ -84,12 +84,23 @@ def solve_in_order(
         if status == cp_model.INFEASIBLE:
             raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
         if status not in _STATUS:
-            raise NoPlanInTime(f"no plan was found for the {name} stage within the time limit")
+            if not solved_once:
+                raise NoPlanInTime(f"no plan was found for the {name} stage within the time limit")
+            # The plan of the earlier stages stands: report this term's value in it, with the
+            # trivial bound 0 (every term counts something), and go on from there.
+            solver = last_solver
+            value = round(solver.value(terms[name]))
+            stages.append(
+                StageResult(objective=name, value=value, bound=0, status="FEASIBLE", seconds=seconds)
+            )
+            model.add(terms[name] <= value)
+            continue
         value = round(solver.objective_value)
         bound = min(math.ceil(solver.best_objective_bound - 1e-6), value)
         stages.append(
             StageResult(objective=name, value=value, bound=bound, status=_STATUS[status], seconds=seconds)
         )
+        last_solver = solver
         model.add(terms[name] <= value)
         model.clear_hints()
         for variable in variables:
