@@ -6,17 +6,24 @@
 The output is deterministic: running it again reproduces the CSV files byte for byte.
 scenario.toml and README.md are written by hand and are not touched.
 
+    python inputs/build_vgr_2026.py --report   # also print the AT optimum and ST-A demand vs places
+
 REAL figures (copied from the 2026 assignment to Södra Älvsborgs Sjukhus,
 seeds/000_ef548236a434049e.txt, extracted to shared/data/vgr-2026/):
   - the five hospital codes and names (hospitals.csv),
   - SÄS base (bas) and additional (tillägg) volumes for the 49 categories (sas_volumes_2026.csv),
-  - the additional-volume prices per hospital (additional_volume_prices_2026.csv).
+  - the additional-volume prices per hospital (additional_volume_prices_2026.csv),
+  - the AT positions per hospital 2026, 292 in all (at_positions_2026.csv),
+  - SÄS's ST-A side-service places 2026 per specialty (sta_side_service_places_2026.csv).
 They are embedded below so that the script needs no file outside the repository;
 `--source DIR` checks them against the extracted CSV files in DIR.
 
 ILLUSTRATIVE figures (invented here by the fixed rules below, labelled as such in README.md):
 the other four hospitals' volumes, every waiting list and inflow, the capacity profile,
-the external contracts and the travel times.
+the external contracts and the travel times; the AT weights, bounds and rotations; every GP
+trainee (pseudonymous ids), requirement, travel time, agreed placement, and every ST-A place
+except SÄS's in 2026. Before writing, the script checks the training tables' rules
+(check_training) and exits 1 if one fails.
 """
 
 from __future__ import annotations
@@ -726,7 +733,12 @@ def report(people: list[Trainee], capacity: dict[tuple[str, str, int], tuple[int
         places = [
             sum(n for (_, x, y), (n, _) in capacity.items() if x == s and y == year) for year in (2026, 2027)
         ]
-        lines.append(f"{s}: requirements {count[s]}, places 2026 {places[0]}, 2027 {places[1]}")
+        last = [min(t.deadline, ST_MONTHS - 1) - d + 1 for t in people for x, d in t.requirements if x == s]
+        first = [t.earliest for t in people for x, _ in t.requirements if x == s]
+        lines.append(
+            f"{s}: requirements {count[s]} (must start in 2026: {sum(m < 12 for m in last)}, "
+            f"in 2027: {sum(m >= 12 for m in first)}), places 2026 {places[0]}, 2027 {places[1]}"
+        )
         for area, reach in TRAVEL.items():
             need = sum(1 for t in people if t.home_area == area for x, _ in t.requirements if x == s)
             within = [
@@ -830,6 +842,13 @@ def check_source(source: Path) -> list[str]:
     ]
     if prices != PRICES:
         problems.append("additional_volume_prices_2026.csv differs")
+    if [(r["hospital"], int(r["at_positions"])) for r in read("at_positions_2026.csv")] != AT_POSITIONS_2026:
+        problems.append("at_positions_2026.csv differs")
+    places = [
+        (r["hospital"], r["specialty"], int(r["places"])) for r in read("sta_side_service_places_2026.csv")
+    ]
+    if places != SAS_STA_PLACES_2026:
+        problems.append("sta_side_service_places_2026.csv differs")
     return problems
 
 
