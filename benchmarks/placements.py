@@ -25,7 +25,7 @@ from optimizer.placements.model import PlacementModel
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", type=Path, default=None)
-    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds for all stages (default 30)")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds for all stages (default 60)")
     parser.add_argument("--propose-places", action="store_true")
     args = parser.parse_args()
     scenario = load_scenario(args.scenario or default_scenario_path())

@@ -85,14 +85,16 @@ def _blocking(
     own_blocked = False
     free: list[tuple[str, int]] = []
     for option in data.options[requirement.key]:
+        # Every limit that stops this option is named, not just the first: an analyst relaxing
+        # one of them must know whether another still binds.
         stay = range(option.start, option.start + requirement.months)
         place = (option.hospital, requirement.specialty, option.start // 12)
+        blocked = False
         if own_months.intersection(stay):
-            own_blocked = True
-            continue
+            own_blocked = blocked = True
         if starts.get(place, 0) >= places.get(place, 0):
             full_years[option.hospital, option.start // 12] = places.get(place, 0)
-            continue
+            blocked = True
         crowded = [
             m
             for m in stay
@@ -102,8 +104,9 @@ def _blocking(
         if crowded:
             limit = data.concurrent_limit(option.hospital, requirement.specialty, crowded[0]) or 0
             full_months[option.hospital, limit].extend(crowded)
-            continue
-        free.append((option.hospital, option.start))
+            blocked = True
+        if not blocked:
+            free.append((option.hospital, option.start))
     parts = [
         f"all {n} places at {h} taken in {y}" if n != 1 else f"the one place at {h} taken in {y}"
         for (h, y), n in sorted(full_years.items())

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections import defaultdict
+
 from ortools.sat.python import cp_model
 
 from models.placement_reasons import unplaced_reasons
+from models.plan import StageResult
 from models.training import (
     Placement,
     PlacementData,
@@ -13,13 +18,17 @@ from models.training import (
     RequirementKey,
     placement_terms,
 )
-from optimizer.lexicographic import solve_in_order
+from optimizer.lexicographic import ModelInfeasible, NoPlanInTime, solve_in_order, stage_time
 from optimizer.placements.constraints import Constraints
 from optimizer.placements.greedy import greedy_plan
 from optimizer.placements.objectives import Objectives
 from optimizer.placements.variables import Variables
 
 PROPOSE_TERMS = ("places", "peak_places")
+# The workers that solve the LP with every constraint in it (with and without symmetry handling)
+# prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
+# towards them for minutes (see README, performance).
+FULL_SUBSOLVERS = ("max_lp", "max_lp_sym")
 
 
 class PlacementModel:
@@ -30,12 +39,13 @@ class PlacementModel:
         data: PlacementData,
         propose_places: bool = False,
         previous: dict[RequirementKey, Placement] | None = None,
+        enforced: set[tuple[str, str]] | None = None,
     ) -> None:
         self.data = data
         self.propose_places = propose_places
         self.previous = previous
         self.model = cp_model.CpModel()
-        self.vars = Variables(self.model, data, propose_places, previous)
+        self.vars = Variables(self.model, data, propose_places, previous, enforced)
         Constraints(self.model, data, self.vars).add_constraints()
         self.objectives = Objectives(self.model, data, self.vars, previous)
 
@@ -50,70 +60,313 @@ class PlacementModel:
     def hint_greedy_plan(self) -> None:
         """Start the search from a quick plan (optimizer.placements.greedy)."""
         patterns = {t: [p for p, _ in options] for t, options in self.vars.patterns.items()}
-        chosen, placed = greedy_plan(self.data, patterns, limited_places=not self.propose_places)
+        _, placed = greedy_plan(self.data, patterns, limited_places=not self.propose_places)
+        self.hint_plan(placed)
+
+    def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
+        """Start the search from a plan given as (hospital, start) per placed requirement."""
+        self.model.clear_hints()
         for trainee, options in self.vars.patterns.items():
+            placed_years = {
+                r.key: placed[r.key][1] // 12 for r in self.vars.requirements_of[trainee] if r.key in placed
+            }
+            chosen = next((p for p, _ in options if placed_years.items() <= p.items()), None)
             for pattern, var in options:
-                self.model.add_hint(var, pattern is chosen.get(trainee))
+                self.model.add_hint(var, pattern is chosen)
+        for key, years in self.vars.year.items():
+            where = placed.get(key)
+            for year, var in years.items():
+                self.model.add_hint(var, where is not None and where[1] // 12 == year)
         for key, sites in self.vars.site.items():
             where = placed.get(key)
             for (hospital, year), var in sites.items():
                 self.model.add_hint(
                     var, where is not None and where[0] == hospital and where[1] // 12 == year
                 )
+        counts: dict[tuple[tuple[str, str, int], int, str], int] = defaultdict(int)
+        for key, (hospital, start) in placed.items():
+            if key not in self.vars.site:
+                requirement = self.data.by_key[key]
+                pool = (self.data.trainees[key[0]].home_area, key[1], requirement.months)
+                counts[pool, start // 12, hospital] += 1
+        for flow_key, var in self.vars.flow.items():
+            self.model.add_hint(var, counts.get(flow_key, 0))
         for key, starts in self.vars.start.items():
             where = placed.get(key)
             for start, var in starts.items():
                 self.model.add_hint(var, where is not None and where[1] == start)
+        for (trainee, specialty, hospital, start), var in self.vars.stay.items():
+            self.model.add_hint(var, placed.get((trainee, specialty)) == (hospital, start))
 
-    def solve(self, time_limit_s: float, previous_plan: str | None = None) -> PlacementSolution:
-        self.hint_greedy_plan()
-        constant = {"stability": 0} if self.previous is None else {}
-        staged = solve_in_order(
-            self.model,
-            self.objectives.terms,
-            self.order,
-            self.data.scenario.solver,
-            time_limit_s,
-            constant_terms=constant,
-            # The LP with symmetry handling proves the bound at once on this model; the default
-            # two-worker portfolio's LP crawls towards it for minutes (see README, performance).
-            full_subsolvers=("max_lp_sym",),
-        )
-        solver = staged.solver
+    def hint_all(self, solver: cp_model.CpSolver) -> None:
+        """Start the next search from every variable's value in a solution of this model."""
+        self.model.clear_hints()
+        for index in range(len(self.model.proto.variables)):
+            var = self.model.get_int_var_from_proto_index(index)
+            self.model.add_hint(var, solver.value(var))
+
+    def decode(self, solver: cp_model.CpSolver) -> PlacementPlan:
+        """The plan a solution describes: years and hospitals from the model, months where free."""
+        years = {
+            key: y for key, by_year in self.vars.year.items() for y, v in by_year.items() if solver.value(v)
+        }
+        hospital_of = {
+            key: h for key, sites in self.vars.site.items() for (h, _), v in sites.items() if solver.value(v)
+        }
+        for (pool, year), members in sorted(self.vars.pooled.items()):
+            going = sorted(r.key for r in members if years.get(r.key) == year)
+            for (p, y, hospital), var in self.vars.flow.items():
+                if p == pool and y == year:
+                    for _ in range(solver.value(var)):
+                        hospital_of[going.pop(0)] = hospital
         placed: dict[RequirementKey, Placement] = {}
         for trainee, requirements_of in self.vars.requirements_of.items():
-            sites = {
-                r.key: site
-                for r in requirements_of
-                for site, var in self.vars.site[r.key].items()
-                if solver.value(var)
-            }
-            requirements = [r for r in requirements_of if r.key in sites]
+            requirements = [r for r in requirements_of if r.key in years]
             if trainee in self.vars.monthly:
                 starts = [
                     next(s for s, var in self.vars.start[r.key].items() if solver.value(var))
                     for r in requirements
                 ]
             else:  # any order that fits the years will do; the pattern guarantees one exists
-                starts = self.data.sequence(requirements, {k: y for k, (_, y) in sites.items()}) or []
+                starts = self.data.sequence(requirements, years) or []
             for requirement, start in zip(requirements, starts, strict=True):
-                placed[requirement.key] = (sites[requirement.key][0], start)
-        plan = PlacementPlan(placed)
+                placed[requirement.key] = (hospital_of[requirement.key], start)
+        return PlacementPlan(placed)
+
+    def solve(self, time_limit_s: float, previous_plan: str | None = None) -> PlacementSolution:
+        self.hint_greedy_plan()
+        constant = {"stability": 0} if self.previous is None else {}
+        if self.vars.stay:
+            stages, solver = RelaxAndComplete(self).run(time_limit_s, constant)
+        else:
+            staged = solve_in_order(
+                self.model,
+                self.objectives.terms,
+                self.order,
+                self.data.scenario.solver,
+                time_limit_s,
+                constant_terms=constant,
+                full_subsolvers=FULL_SUBSOLVERS,
+            )
+            stages, solver = staged.stages, staged.solver
+        return self.solution(stages, solver, previous_plan)
+
+    def solution(
+        self, stages: list[StageResult], solver: cp_model.CpSolver, previous_plan: str | None
+    ) -> PlacementSolution:
+        plan = self.decode(solver)
         if self.propose_places:
             places = {place: solver.value(var) for place, var in self.vars.places.items()}
         else:
             places = {place: row.places for place, row in self.data.capacity.items()}
-        unplaced_stage = next((s for s in staged.stages if s.objective == "unplaced"), None)
+        unplaced_stage = next((s for s in stages if s.objective == "unplaced"), None)
         proven = unplaced_stage is not None and unplaced_stage.status == "OPTIMAL"
         return PlacementSolution(
             plan=plan,
             places=places,
-            stages=staged.stages,
+            stages=stages,
             terms=placement_terms(self.data, plan, self.previous),
             propose_places=self.propose_places,
             previous_plan=previous_plan,
             reasons=unplaced_reasons(self.data, plan, places, proven),
         )
+
+
+class RelaxAndComplete:
+    """Each stage solved with concurrent_max only where it binds; the full model only if that falls short.
+
+    concurrent_max makes a trainee's months matter, and with it the model needs month-level
+    variables for every trainee who can reach such a department: most of a region's cohort.
+    Usually only a few departments' limits actually bind. So each stage is solved first on a
+    relaxation that enforces concurrent_max at an `enforced` set of departments only (at the
+    start none). Its optimum is a lower bound for the stage. Its plan's years and hospitals are
+    then kept and the months chosen under every limit (the completion). If the completion reaches
+    the bound, it is optimal. If it had to leave requirements out, the departments they were
+    meant for are added to `enforced` and the stage is tried again. What is left after that is
+    solved on the full model, hinted with the best plan, and the relaxation's optimum stays a
+    valid bound. Each stage's value is held in every model.
+    """
+
+    def __init__(self, full: PlacementModel) -> None:
+        self.full = full
+        self.settings = full.data.scenario.solver
+        self.enforced: set[tuple[str, str]] = set()
+        self.holds: list[tuple[str, int]] = []
+        self.best_plan: PlacementPlan | None = None
+        self.relaxed = self._relaxation()
+
+    def _relaxation(self) -> PlacementModel:
+        full = self.full
+        relaxed = PlacementModel(full.data, full.propose_places, full.previous, enforced=set(self.enforced))
+        if self.best_plan is None:
+            relaxed.hint_greedy_plan()
+        else:
+            relaxed.hint_plan(self.best_plan.placed)
+        for name, value in self.holds:
+            relaxed.model.add(relaxed.objectives.terms[name] <= value)
+        return relaxed
+
+    def _solve(
+        self, model: cp_model.CpModel, objective: cp_model.LinearExprT, seconds: float
+    ) -> tuple[str, int, int, cp_model.CpSolver]:
+        model.minimize(objective)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(seconds, 0.05)
+        solver.parameters.num_workers = self.settings.workers
+        solver.parameters.random_seed = self.settings.seed
+        solver.parameters.subsolvers.extend(FULL_SUBSOLVERS)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            return "INFEASIBLE", 0, 0, solver
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "UNKNOWN", 0, 0, solver
+        value = round(solver.objective_value)
+        bound = min(math.ceil(solver.best_objective_bound - 1e-6), value)
+        return ("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"), value, bound, solver
+
+    @staticmethod
+    def _keep_to(target: PlacementModel, relaxed_plan: PlacementPlan) -> cp_model.CpModel:
+        """A copy of `target` kept to the relaxed plan's years and hospitals (leaving out allowed)."""
+        model = target.model.clone()
+
+        def same(var: cp_model.IntVar) -> cp_model.IntVar:
+            return model.get_int_var_from_proto_index(var.index)
+
+        placed = relaxed_plan.placed
+        for key, years in target.vars.year.items():
+            for year, var in years.items():
+                if key not in placed or placed[key][1] // 12 != year:
+                    model.add(same(var) == 0)
+        for key, sites in target.vars.site.items():
+            for (hospital, year), var in sites.items():
+                if key not in placed or placed[key][0] != hospital or placed[key][1] // 12 != year:
+                    model.add(same(var) == 0)
+        counts: dict[tuple[tuple[str, str, int], int, str], int] = defaultdict(int)
+        for key, (hospital, start) in placed.items():
+            if key not in target.vars.site:
+                pool = (target.data.trainees[key[0]].home_area, key[1], target.data.by_key[key].months)
+                counts[pool, start // 12, hospital] += 1
+        for flow_key, var in target.vars.flow.items():
+            model.add(same(var) <= counts.get(flow_key, 0))
+        return model
+
+    def _binding_departments(self, relaxed_plan: PlacementPlan, seconds: float) -> set[tuple[str, str]]:
+        """Departments whose concurrent_max makes the relaxed plan leave requirements out.
+
+        The relaxed plan is kept to with months chosen under every limit, and as many of its
+        requirements placed as possible (earlier stages' holds left out, so this only asks
+        where the limits bite).
+        """
+        unheld = PlacementModel(self.full.data, self.full.propose_places, self.full.previous)
+        model = self._keep_to(unheld, relaxed_plan)
+        status, _, _, solver = self._solve(model, unheld.objectives.terms["unplaced"], seconds)
+        if status not in ("OPTIMAL", "FEASIBLE"):
+            return set()
+        kept = unheld.decode(solver).placed
+        crowded = unheld.vars.crowded
+        return {
+            (hospital, key[1])
+            for key, (hospital, _) in relaxed_plan.placed.items()
+            if key not in kept and (hospital, key[1]) in crowded
+        } - self.enforced
+
+    def _stage(self, name: str, share: float) -> tuple[int, tuple[str, int, int, cp_model.CpSolver] | None]:
+        """The relaxation's bound and the best completed plan for one stage."""
+        started = time.perf_counter()
+        bound, candidate = 0, None
+        while True:
+            left = share - (time.perf_counter() - started)
+            status, _, low_bound, relaxed_solver = self._solve(
+                self.relaxed.model, self.relaxed.objectives.terms[name], left / 2
+            )
+            if status == "INFEASIBLE":
+                raise ModelInfeasible("no placement plan obeys every rule")
+            if status == "UNKNOWN":
+                return bound, candidate
+            bound = max(bound, low_bound)
+            relaxed_plan = self.relaxed.decode(relaxed_solver)
+            completion = self._keep_to(self.full, relaxed_plan)
+            left = share - (time.perf_counter() - started)
+            done = self._solve(completion, self.full.objectives.terms[name], left / 3)
+            if done[0] in ("OPTIMAL", "FEASIBLE") and (candidate is None or done[1] < candidate[1]):
+                candidate = done
+            if candidate is not None and candidate[1] <= bound:
+                return bound, candidate
+            left = share - (time.perf_counter() - started)
+            binding = self._binding_departments(relaxed_plan, left / 3)
+            if not binding:
+                return bound, candidate
+            self.enforced |= binding
+            if candidate is not None:  # the completed plan obeys every limit: a good start
+                self.best_plan = self.full.decode(candidate[3])
+            self.relaxed = self._relaxation()
+
+    def run(
+        self, time_limit_s: float, constant: dict[str, int]
+    ) -> tuple[list[StageResult], cp_model.CpSolver]:
+        started = time.perf_counter()
+        full = self.full
+        order = full.order
+        stages: list[StageResult] = []
+        best: cp_model.CpSolver | None = None
+        for index, name in enumerate(order):
+            stage_started = time.perf_counter()
+            if name in constant:
+                value = constant[name]
+                stages.append(
+                    StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
+                )
+                continue
+            share = stage_time(time_limit_s - (stage_started - started), len(order) - index)
+            bound, candidate = self._stage(name, share * 2 / 3)
+            if candidate is None or candidate[1] > bound:
+                if candidate is not None:
+                    full.hint_all(candidate[3])
+                elif best is not None:
+                    full.hint_all(best)
+                left = share - (time.perf_counter() - stage_started)
+                direct = self._solve(full.model, full.objectives.terms[name], left)
+                if direct[0] == "INFEASIBLE":
+                    raise ModelInfeasible("no placement plan obeys every rule")
+                if direct[0] != "UNKNOWN":
+                    bound = max(bound, direct[2])
+                    if candidate is None or direct[1] <= candidate[1]:
+                        candidate = direct
+            seconds = time.perf_counter() - stage_started
+            if candidate is None:
+                if best is None:
+                    raise NoPlanInTime(
+                        f"no placement plan was found for the {name} stage within the time limit"
+                    )
+                value = round(best.value(full.objectives.terms[name]))
+                result = StageResult(
+                    objective=name, value=value, bound=min(bound, value), status="FEASIBLE", seconds=seconds
+                )
+            else:
+                _, value, _, best = candidate
+                bound = min(bound, value)
+                result = StageResult(
+                    objective=name,
+                    value=value,
+                    bound=bound,
+                    status="OPTIMAL" if bound == value else "FEASIBLE",
+                    seconds=seconds,
+                )
+            stages.append(result)
+            self.holds.append((name, result.value))
+            full.model.add(full.objectives.terms[name] <= result.value)
+            self.relaxed.model.add(self.relaxed.objectives.terms[name] <= result.value)
+            if best is not None:
+                full.hint_all(best)
+                self.best_plan = full.decode(best)
+                self.relaxed.hint_plan(self.best_plan.placed)
+        if best is None:  # every term constant: one plan that obeys the rules
+            status, _, _, best = self._solve(full.model, 0, time_limit_s)
+            if status == "INFEASIBLE":
+                raise ModelInfeasible("no placement plan obeys every rule")
+            if status == "UNKNOWN":
+                raise NoPlanInTime("no placement plan was found within the time limit")
+        return stages, best
 
 
 def solve_placements(

@@ -35,16 +35,21 @@ class Objectives:
 
     def _unplaced(self) -> cp_model.LinearExprT:
         """Requirements not placed."""
-        placed = sum(var for sites in self.vars.site.values() for var in sites.values())
+        placed = sum(var for years in self.vars.year.values() for var in years.values())
         return len(self.data.requirements) - placed  # type: ignore[no-any-return]
 
     def _travel(self) -> cp_model.LinearExprT:
         """sum of minutes(home_area, hospital) * months over placed requirements."""
-        return sum(  # type: ignore[no-any-return]
+        own = [
             self.data.minutes(self.data.by_key[key], hospital) * self.data.by_key[key].months * var
             for key, sites in self.vars.site.items()
             for (hospital, _), var in sites.items()
-        )
+        ]
+        pooled = [
+            self.data.travel[area, hospital] * months * var
+            for ((area, _, months), _, hospital), var in self.vars.flow.items()
+        ]
+        return sum(own) + sum(pooled)  # type: ignore[no-any-return]
 
     def _stability(self) -> cp_model.LinearExprT:
         """Requirements whose (hospital, start) differs from the previous plan (0 without one)."""
@@ -75,7 +80,7 @@ class Objectives:
             groups[specialty, year].append(var)
         peaks = []
         for (specialty, year), places in groups.items():
-            most = max(p.proto.domain[len(p.proto.domain) - 1] for p in places)
+            most = max(self.vars.upper_bound(p) for p in places)
             peak = self.model.new_int_var(0, most, f"peak[{specialty},{year}]")
             for p in places:
                 self.model.add(p <= peak)

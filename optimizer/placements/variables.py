@@ -1,19 +1,24 @@
-"""Decision variables of the placement model: where each requirement is done, from which year and month.
+"""Decision variables of the placement model: which year each requirement starts in, where, and when.
 
 A requirement's options are a product within each calendar year: every hospital within reach
 that has places that year, times every start month that fits the window and the leave (see
-models.training.PlacementData.options). The model therefore decides three things apart:
+models.training.PlacementData.options). The model therefore decides apart:
 
-- site[r,h,Y]: the requirement is done at hospital h, starting in year Y (places count these);
-- pattern[t,P]: the start years of trainee t's placed stays, one of the patterns that fit
-  (PlacementData.year_patterns), which gives the LP relaxation the exact per-trainee choice;
+- year[r,Y]: the requirement is placed with its stay starting in year Y;
+- pattern[t,P]: the start years of trainee t's stays follow P, one of the largest patterns that
+  fit (PlacementData.year_patterns); this gives the LP relaxation the exact per-trainee choice;
+- where: requirements of the same home area, specialty and length are interchangeable as far
+  as hospitals go (the same hospitals are within reach, with the same places and travel), so
+  flow[area,specialty,months,Y,h] counts how many of them go to hospital h. A requirement gets
+  its own site[r,h,Y] only where its hospital matters beyond counting: a fixed placement, a
+  department with concurrent_max among its options, or a previous placement to keep;
 - start[r,s]: the start month, only for trainees whose months matter to another rule or term:
-  those who can reach a department with concurrent_max, or who have a previous placement.
+  those with a requirement that has its own site.
 
-For every other trainee the months touch no other trainee and no objective, so any order
-that fits the chosen years is as good as another; the plan takes the earliest one
-(PlacementData.sequence). This keeps the shipped cohort at tens of thousands of Booleans
-instead of one per (requirement, hospital, month).
+For every other trainee the months touch no other trainee and no objective, so any order that
+fits the chosen years is as good as another; the plan takes the earliest one
+(PlacementData.sequence). Pooling where the hospital is chosen removes the symmetry between
+interchangeable trainees that otherwise keeps CP-SAT from proving the travel stage.
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ from models.training import Placement, PlacementData, Requirement, RequirementKe
 
 Place = tuple[str, str, int]  # hospital, specialty, year
 Pattern = dict[RequirementKey, int]  # requirement -> start year
+Pool = tuple[str, str, int]  # home area, specialty, months
 
 
 class Variables:
-    """site, pattern, start and stay Booleans, and places[h,spec,Y] when places are proposed."""
+    """year, pattern, flow, site, start and stay variables, and places[h,spec,Y] when proposed."""
 
     def __init__(
         self,
@@ -37,55 +43,70 @@ class Variables:
         data: PlacementData,
         propose_places: bool,
         previous: dict[RequirementKey, Placement] | None,
+        enforced: set[tuple[str, str]] | None = None,
     ) -> None:
         self.data = data
         self.requirements_of: dict[str, list[Requirement]] = defaultdict(list)
         for requirement in data.requirements:
             if data.options[requirement.key]:
                 self.requirements_of[requirement.trainee].append(requirement)
-        crowded = {(c.hospital, c.specialty) for c in data.capacity.values() if c.concurrent_max is not None}
-        self.monthly = {
-            trainee
-            for trainee, requirements in self.requirements_of.items()
-            if any(
-                (o.hospital, r.specialty) in crowded or (previous is not None and r.key in previous)
-                for r in requirements
-                for o in data.options[r.key]
-            )
+        self.crowded = {
+            (c.hospital, c.specialty)
+            for c in data.capacity.values()
+            if c.concurrent_max is not None and (enforced is None or (c.hospital, c.specialty) in enforced)
         }
+        timed = {
+            r.key
+            for requirements in self.requirements_of.values()
+            for r in requirements
+            if (previous is not None and r.key in previous)
+            or any((o.hospital, r.specialty) in self.crowded for o in data.options[r.key])
+        }
+        self.own_site = timed | set(data.fixed)
+        self.monthly = {trainee for trainee, _ in timed}
+        self.year: dict[RequirementKey, dict[int, cp_model.IntVar]] = {}
         self.site: dict[RequirementKey, dict[tuple[str, int], cp_model.IntVar]] = {}
         self.start: dict[RequirementKey, dict[int, cp_model.IntVar]] = {}
         self.stay: dict[tuple[str, str, str, int], cp_model.IntVar] = {}
+        self.pooled: dict[tuple[Pool, int], list[Requirement]] = defaultdict(list)
         self.patterns: dict[str, list[tuple[Pattern, cp_model.IntVar]]] = {}
         for trainee, requirements in self.requirements_of.items():
             for requirement in requirements:
-                self._add_requirement(model, requirement, crowded, trainee in self.monthly)
+                self._add_requirement(model, requirement, trainee in self.monthly)
             self.patterns[trainee] = [
                 (pattern, model.new_bool_var(f"pattern[{trainee},{index}]"))
                 for index, pattern in enumerate(data.year_patterns(requirements))
             ]
+        self.flow: dict[tuple[Pool, int, str], cp_model.IntVar] = {}
+        for (pool, year), members in sorted(self.pooled.items()):
+            area, specialty, months = pool
+            for hospital in data.reachable(members[0]):
+                if (hospital, specialty, year) in data.capacity:
+                    self.flow[pool, year, hospital] = model.new_int_var(
+                        0, len(members), f"flow[{area},{specialty},{months},{year},{hospital}]"
+                    )
         self.places: dict[Place, cp_model.IntVar] = {}
         if propose_places:
-            wanting = self.sites_by_place()
+            wanting = self.starts_by_place()
             for place in data.capacity:
                 hospital, specialty, year = place
-                self.places[place] = model.new_int_var(
-                    0, len(wanting.get(place, [])), f"places[{hospital},{specialty},{year}]"
-                )
+                most = sum(self.upper_bound(term) for term in wanting.get(place, []))
+                self.places[place] = model.new_int_var(0, most, f"places[{hospital},{specialty},{year}]")
 
-    def _add_requirement(
-        self,
-        model: cp_model.CpModel,
-        requirement: Requirement,
-        crowded: set[tuple[str, str]],
-        monthly: bool,
-    ) -> None:
+    def _add_requirement(self, model: cp_model.CpModel, requirement: Requirement, monthly: bool) -> None:
         key, options = requirement.key, self.data.options[requirement.key]
         name = f"{requirement.trainee},{requirement.specialty}"
-        self.site[key] = {
-            (h, y): model.new_bool_var(f"site[{name},{h},{y}]")
-            for h, y in sorted({(o.hospital, o.start // 12) for o in options})
-        }
+        years = sorted({o.start // 12 for o in options})
+        self.year[key] = {y: model.new_bool_var(f"year[{name},{y}]") for y in years}
+        if key in self.own_site:
+            self.site[key] = {
+                (h, y): model.new_bool_var(f"site[{name},{h},{y}]")
+                for h, y in sorted({(o.hospital, o.start // 12) for o in options})
+            }
+        else:
+            area = self.data.trainees[requirement.trainee].home_area
+            for year in years:
+                self.pooled[(area, requirement.specialty, requirement.months), year].append(requirement)
         if not monthly:
             return
         self.start[key] = {
@@ -93,17 +114,24 @@ class Variables:
             for s in sorted({o.start for o in options})
         }
         for option in options:
-            if (option.hospital, requirement.specialty) in crowded:
+            if key in self.site and (option.hospital, requirement.specialty) in self.crowded:
                 self.stay[(*key, option.hospital, option.start)] = model.new_bool_var(
                     f"stay[{name},{option.hospital},{self.data.label(option.start)}]"
                 )
 
-    def sites_by_place(self) -> dict[Place, list[cp_model.IntVar]]:
-        """Site choices per (hospital, specialty, year): the placements that would start there."""
+    @staticmethod
+    def upper_bound(var: cp_model.IntVar) -> int:
+        domain = var.proto.domain
+        return int(domain[len(domain) - 1])
+
+    def starts_by_place(self) -> dict[Place, list[cp_model.IntVar]]:
+        """What starts at each (hospital, specialty, year): own sites and pooled flows."""
         found: dict[Place, list[cp_model.IntVar]] = defaultdict(list)
         for (_, specialty), sites in self.site.items():
             for (hospital, year), var in sites.items():
                 found[hospital, specialty, year].append(var)
+        for ((_, specialty, _), year, hospital), var in self.flow.items():
+            found[hospital, specialty, year].append(var)
         return found
 
     def present_by_trainee(self) -> dict[tuple[str, int], list[cp_model.IntVar]]:
@@ -126,4 +154,4 @@ class Variables:
 
     def placed(self, key: RequirementKey) -> cp_model.LinearExprT:
         """1 when the requirement is placed anywhere."""
-        return sum(self.site.get(key, {}).values())  # type: ignore[return-value]
+        return sum(self.year.get(key, {}).values())  # type: ignore[return-value]
