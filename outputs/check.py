@@ -251,8 +251,13 @@ class _Cells:
         return value
 
 
-def _read_table(folder: Path, file: str, out: list[str], label: str = "") -> Rows | None:
-    """Rows of a CSV plan file as (spreadsheet row, cells by column); None when it cannot be read."""
+def _read_table(
+    folder: Path, file: str, out: list[str], label: str = "", header: tuple[str, ...] | None = None
+) -> Rows | None:
+    """Rows of a CSV plan file as (spreadsheet row, cells by column); None when it cannot be read.
+
+    `header` is the expected header row (default: the volume file's, from HEADERS).
+    """
     name = label or file
     path = folder / file
     if not path.is_file():
@@ -264,10 +269,10 @@ def _read_table(folder: Path, file: str, out: list[str], label: str = "") -> Row
         out.append(f"{name}: not UTF-8 text (byte {error.start + 1} cannot be read)")
         return None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=",")
-    expected = HEADERS[file]
-    header = next(reader, None)
-    if header is None or tuple(cell.strip() for cell in header) != expected:
-        found = ",".join(header or [])
+    expected = header if header is not None else HEADERS[file]
+    found_header = next(reader, None)
+    if found_header is None or tuple(cell.strip() for cell in found_header) != expected:
+        found = ",".join(found_header or [])
         out.append(f"{name} row 1: header is {found!r}, expected {','.join(expected)!r}")
         return None
     rows: Rows = []

@@ -32,8 +32,6 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections import defaultdict
@@ -55,6 +53,7 @@ from outputs.check import (
     _n,
     _one_row_each,
     _previous_folder,
+    _read_table,
 )
 
 __all__ = [
@@ -112,35 +111,8 @@ def _runs(months: list[int]) -> Iterator[tuple[int, int]]:
 
 
 def _read_csv(folder: Path, file: str, out: list[str], label: str = "") -> Rows | None:
-    """Rows of a CSV plan file as (spreadsheet row, cells by column); None when it cannot be read."""
-    name = label or file
-    path = folder / file
-    if not path.is_file():
-        out.append(f"{name}: missing from the plan folder {folder}")
-        return None
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        out.append(f"{name}: not UTF-8 text (byte {error.start + 1} cannot be read)")
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",")
-    expected = HEADERS[file]
-    header = next(reader, None)
-    if header is None or tuple(cell.strip() for cell in header) != expected:
-        found = ",".join(header or [])
-        out.append(f"{name} row 1: header is {found!r}, expected {','.join(expected)!r}")
-        return None
-    rows: Rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(expected):
-            out.append(
-                f"{name} row {reader.line_num}: {len(cells)} cells, but the header has {len(expected)}"
-            )
-            continue
-        rows.append((reader.line_num, dict(zip(expected, cells, strict=True))))
-    return rows
+    """Rows of a training plan file, read as the volume checker reads its files."""
+    return _read_table(folder, file, out, label, header=HEADERS[file])
 
 
 class _Cells:

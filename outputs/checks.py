@@ -32,6 +32,12 @@ def check_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
     if not models:
         return [f'{SUMMARY}: has no object "volumes", "at" or "placements"; expected one per model solved']
     violations: list[str] = []
+    present = {"volumes": scenario.has_volumes, "at": scenario.has_at, "placements": scenario.has_placements}
     for name in models:
+        if not present[name]:
+            violations.append(
+                f'{SUMMARY}: has an object "{name}", but the scenario has no tables for that model'
+            )
+            continue
         violations.extend(CHECKERS[name](scenario, Path(plan_dir)))
     return violations

@@ -390,3 +390,11 @@ def test_proposed_places_place_everything_placeable(
     )
     assert value(placements(held), "unplaced") == best
     published(tmp_path_factory.mktemp("plan"), scenario, ScenarioPlan(placements=proposal))
+
+
+def test_a_plan_for_a_model_the_scenario_lacks_is_rejected(tmp_path: Path) -> None:
+    # An AT plan checked against the placements-only example 2: summary.json's "at" has no tables.
+    at_plan = published(tmp_path, at_scenario(), ScenarioPlan(at=solve_at(ATData(at_scenario()))))
+    assert check_plan(example2(), at_plan) == [
+        'summary.json: has an object "at", but the scenario has no tables for that model'
+    ]
