@@ -74,7 +74,8 @@ def solve_in_order(
         remaining = time_limit_s - (time.perf_counter() - started)
         model.minimize(terms[name])
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = stage_time(remaining, len(order) - index)
+        solved_later = sum(1 for later in order[index:] if not constant_terms or later not in constant_terms)
+        solver.parameters.max_time_in_seconds = stage_time(remaining, solved_later)
         solver.parameters.num_workers = settings.workers
         solver.parameters.random_seed = settings.seed
         solver.parameters.subsolvers.extend(full_subsolvers)

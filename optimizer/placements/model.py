@@ -262,12 +262,16 @@ class RelaxAndComplete:
         status, _, _, solver = self._solve(model, unheld.objectives.terms["unplaced"], seconds)
         if status not in ("OPTIMAL", "FEASIBLE"):
             return set()
-        kept = unheld.decode(solver).placed
-        crowded = unheld.vars.crowded
+        return self._departments_of(relaxed_plan, unheld.decode(solver).placed)
+
+    def _departments_of(
+        self, relaxed_plan: PlacementPlan, kept: dict[RequirementKey, Placement]
+    ) -> set[tuple[str, str]]:
+        """Departments with a concurrent_max not yet enforced where the completion left requirements out."""
         return {
             (hospital, key[1])
             for key, (hospital, _) in relaxed_plan.placed.items()
-            if key not in kept and (hospital, key[1]) in crowded
+            if key not in kept and (hospital, key[1]) in self.full.vars.crowded
         } - self.enforced
 
     def _stage(self, name: str, share: float) -> tuple[int, tuple[str, int, int, cp_model.CpSolver] | None]:
@@ -277,7 +281,7 @@ class RelaxAndComplete:
         while True:
             left = share - (time.perf_counter() - started)
             status, _, low_bound, relaxed_solver = self._solve(
-                self.relaxed.model, self.relaxed.objectives.terms[name], left / 2
+                self.relaxed.model, self.relaxed.objectives.terms[name], left * 0.7
             )
             if status == "INFEASIBLE":
                 raise ModelInfeasible("no placement plan obeys every rule")
@@ -287,13 +291,20 @@ class RelaxAndComplete:
             relaxed_plan = self.relaxed.decode(relaxed_solver)
             completion = self._keep_to(self.full, relaxed_plan)
             left = share - (time.perf_counter() - started)
-            done = self._solve(completion, self.full.objectives.terms[name], left / 3)
-            if done[0] in ("OPTIMAL", "FEASIBLE") and (candidate is None or done[1] < candidate[1]):
-                candidate = done
+            done = self._solve(completion, self.full.objectives.terms[name], left * 0.7)
+            binding: set[tuple[str, str]] = set()
+            if done[0] in ("OPTIMAL", "FEASIBLE"):
+                if candidate is None or done[1] < candidate[1]:
+                    candidate = done
+                # Requirements the completion left out show where the limits bite (when the
+                # earlier stages' holds let it leave any out; otherwise ask separately below).
+                kept = self.full.decode(done[3]).placed
+                binding = self._departments_of(relaxed_plan, kept)
             if candidate is not None and candidate[1] <= bound:
                 return bound, candidate
-            left = share - (time.perf_counter() - started)
-            binding = self._binding_departments(relaxed_plan, left / 3)
+            if not binding:
+                left = share - (time.perf_counter() - started)
+                binding = self._binding_departments(relaxed_plan, left * 0.5)
             if not binding:
                 return bound, candidate
             self.enforced |= binding
@@ -317,8 +328,9 @@ class RelaxAndComplete:
                     StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 continue
-            share = stage_time(time_limit_s - (stage_started - started), len(order) - index)
-            bound, candidate = self._stage(name, share * 2 / 3)
+            solved_later = sum(1 for later in order[index:] if later not in constant)
+            share = stage_time(time_limit_s - (stage_started - started), solved_later)
+            bound, candidate = self._stage(name, share)
             if candidate is None or candidate[1] > bound:
                 if candidate is not None:
                     full.hint_all(candidate[3])
