@@ -27,14 +27,14 @@ def greedy_plan(
     chosen: dict[str, Pattern] = {}
     placed: dict[RequirementKey, Placement] = {}
 
-    def fits(
-        hospital: str, specialty: str, start: int, months: int, extra: dict[tuple[str, str, int], int]
-    ) -> bool:
-        if left.get((hospital, specialty, start // 12), 0) - extra[hospital, specialty, start // 12] <= 0:
+    def fits(hospital: str, specialty: str, start: int, months: int) -> bool:
+        # A trainee has one requirement per specialty, so the stays tried together for one
+        # trainee never share a department: only the plan so far counts.
+        if left.get((hospital, specialty, start // 12), 0) <= 0:
             return False
         return all(
             (limit := data.concurrent_limit(hospital, specialty, m)) is None
-            or present[hospital, specialty, m] + extra[hospital, specialty, -m - 1] < limit
+            or present[hospital, specialty, m] < limit
             for m in range(start, start + months)
         )
 
@@ -49,7 +49,6 @@ def greedy_plan(
             requirements = [data.by_key[k] for k in pattern]
             starts = data.sequence(requirements, pattern) or []
             attempt: dict[RequirementKey, Placement] = {}
-            extra: dict[tuple[str, str, int], int] = defaultdict(int)  # places and months taken here
             for requirement, start in zip(requirements, starts, strict=True):
                 fixed = data.fixed.get(requirement.key)
                 candidates = (
@@ -58,11 +57,8 @@ def greedy_plan(
                     else sorted(data.reachable(requirement), key=lambda h: data.minutes(requirement, h))
                 )
                 for hospital in candidates:
-                    if fixed or fits(hospital, requirement.specialty, start, requirement.months, extra):
+                    if fixed or fits(hospital, requirement.specialty, start, requirement.months):
                         attempt[requirement.key] = (hospital, start)
-                        extra[hospital, requirement.specialty, start // 12] += 1
-                        for m in range(start, start + requirement.months):
-                            extra[hospital, requirement.specialty, -m - 1] += 1
                         break
             if len(attempt) > len(best) or not best_pattern:
                 best, best_pattern = attempt, pattern
