@@ -398,3 +398,69 @@ def test_a_plan_for_a_model_the_scenario_lacks_is_rejected(tmp_path: Path) -> No
     assert check_plan(example2(), at_plan) == [
         'summary.json: has an object "at", but the scenario has no tables for that model'
     ]
+
+
+@st.composite
+def at_scenarios(draw: st.DrawFn) -> Scenario:
+    """Three hospitals, a small total, random bounds, weights, previous and one rotation limit."""
+    rows = []
+    for h in H:
+        low = draw(st.integers(0, 3))
+        rows.append(
+            ATRow(
+                hospital=h.hospital,
+                min=low,
+                max=low + draw(st.integers(0, 5)),
+                weight=draw(st.integers(0, 4)),
+                previous=draw(st.one_of(st.none(), st.integers(0, 8))),
+            )
+        )
+    total = draw(st.integers(sum(r.min for r in rows), sum(r.max for r in rows)))
+    rotation = ATRotation(
+        hospital="H1",
+        area="psykiatri",
+        months=draw(st.integers(1, 4)),
+        capacity_months=draw(st.integers(0, 40)),
+    )
+    return Scenario(
+        name="generated AT",
+        start="2026-01",
+        months=1,
+        at_total=total,
+        hospitals=H,
+        solver=ONE_WORKER,
+        at=tuple(rows),
+        at_rotations=(rotation,),
+    )
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(at_scenarios())
+def test_at_is_optimal_by_enumeration(tmp_path_factory: pytest.TempPathFactory, scenario: Scenario) -> None:
+    # Every distribution within the bounds is enumerated; the solver's stages must equal the
+    # lexicographic minimum of (deviation, stability) over those that obey the rotation limit.
+    data = ATData(scenario)
+    rotation = scenario.at_rotations[0]
+    rows = scenario.at
+    feasible = [
+        {"H1": a, "H2": b, "H3": scenario.at_total - a - b}
+        for a in range(rows[0].min, rows[0].max + 1)
+        for b in range(rows[1].min, rows[1].max + 1)
+        if rows[2].min <= scenario.at_total - a - b <= rows[2].max
+        and a * rotation.months <= rotation.capacity_months
+    ]
+    if not feasible:
+        with pytest.raises(ModelInfeasible):
+            solve_at(data)
+        return
+    best = min((data.deviation(p), data.stability(p)) for p in feasible)
+    solution = solve_at(data)
+    assert solution.stages[0].value == best[0]
+    if data.has_previous:
+        assert solution.stages[1].value == best[1]
+    published(tmp_path_factory.mktemp("at"), scenario, ScenarioPlan(at=solution))
