@@ -77,6 +77,7 @@ class TrainingRules:
     def at_rotation_rows(self) -> None:
         """Hard: a rotation names an AT hospital of at.csv and one of the AT areas."""
         at_hospitals = {r["hospital"] for r in self.c.rows("at.csv")}
+        minimum = {r["hospital"]: r["min"] for r in self.c.rows("at.csv")}
         for record in self.c.rows("at_rotations.csv"):
             if record["area"] not in AT_AREAS:
                 self.c.add("at_rotations.csv", record, "area", f"expected one of {', '.join(AT_AREAS)}")
@@ -88,6 +89,15 @@ class TrainingRules:
                 and record["hospital"] not in at_hospitals
             ):
                 self.c.add("at_rotations.csv", record, "hospital", "has no row in at.csv")
+            least = minimum.get(record["hospital"], 0)
+            if least * record["months"] > record["capacity_months"]:
+                self.c.add(
+                    "at_rotations.csv",
+                    record,
+                    "capacity_months",
+                    f"is below at.csv's min {least} AT doctors x {record['months']} months = "
+                    f"{least * record['months']} AT-months",
+                )
 
     # -- ST-A -------------------------------------------------------------------------------------
     def trainee_windows(self) -> None:

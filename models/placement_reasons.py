@@ -4,8 +4,9 @@ The reason names the limit that binds. A requirement with no option at all is st
 static rule (no hospital within reach offers the specialty, the window is shorter than the
 stay, leave fills the window, no places in the years it could start). Otherwise every option
 is blocked in the plan by places taken, a department full in some month, or the trainee's
-own other placements; when the unplaced stage was proven optimal one of these always holds,
-because an unblocked option would have let the solver place one more requirement.
+own other placements. When unplaced is the first term and proven optimal one of these always
+holds, because an unblocked option would have let the solver place one more requirement;
+otherwise a free option is explained by the objective order or the time limit.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
 def _blocking(
     data: PlacementData,
     plan: PlacementPlan,
-    places: dict[tuple[str, str, int], int],
+    places: dict[tuple[str, str, int], int] | None,
     requirement: Requirement,
+    free_note: str,
 ) -> str:
     """What stops each option of the requirement in this plan, grouped into one sentence."""
     starts = plan.starts(data)
@@ -92,7 +94,7 @@ def _blocking(
         blocked = False
         if own_months.intersection(stay):
             own_blocked = blocked = True
-        if starts.get(place, 0) >= places.get(place, 0):
+        if places is not None and starts.get(place, 0) >= places.get(place, 0):
             full_years[option.hospital, option.start // 12] = places.get(place, 0)
             blocked = True
         crowded = [
@@ -107,31 +109,60 @@ def _blocking(
             blocked = True
         if not blocked:
             free.append((option.hospital, option.start))
-    parts = [
-        f"all {n} places at {h} taken in {y}" if n != 1 else f"the one place at {h} taken in {y}"
-        for (h, y), n in sorted(full_years.items())
-    ]
+    parts = [_places_words(h, y, n) for (h, y), n in sorted(full_years.items())]
     parts += [
-        f"{h} already has {limit} trainees at a time (concurrent_max) in {month_ranges(months)}"
+        f"{h} takes no trainees at a time in {month_ranges(months)} (concurrent_max 0)"
+        if limit == 0
+        else f"{h} already has {_trainees(limit)} at a time (concurrent_max) in {month_ranges(months)}"
         for (h, limit), months in sorted(full_months.items())
     ]
     if own_blocked:
         parts.append(f"the trainee's other placements take {month_ranges(own)}")
     if free:
         hospital, start = free[0]
-        parts.append(
-            f"a place at {hospital} from {format_month(start)} was still free when the time limit ended"
-        )
+        parts.append(f"a place at {hospital} from {format_month(start)} is free, but {free_note}")
     return "; ".join(parts)
+
+
+def _places_words(hospital: str, year: int, places: int) -> str:
+    if places == 0:
+        return f"{hospital} has no places in {year}"
+    if places == 1:
+        return f"the one place at {hospital} taken in {year}"
+    return f"all {places} places at {hospital} taken in {year}"
+
+
+def _trainees(count: int) -> str:
+    return "1 trainee" if count == 1 else f"{count} trainees"
+
+
+def free_option_note(order: list[str], unplaced_status: str | None) -> str:
+    """Why a free option can be left unused, given the objective order and the unplaced stage.
+
+    With unplaced first and proven optimal no option is ever free; otherwise this says which
+    rule of the solve let it stay free.
+    """
+    if "unplaced" not in order:
+        return "unplaced is not among the placement objectives"
+    earlier = order[: order.index("unplaced")]
+    if earlier:
+        return f"placing it would worsen {', '.join(earlier)}, ranked before unplaced"
+    if unplaced_status != "OPTIMAL":
+        return "the unplaced stage stopped at the time limit before it was placed"
+    return "the plan left it free (please report this: a proven plan should have placed it)"
 
 
 def unplaced_reasons(
     data: PlacementData,
     plan: PlacementPlan,
-    places: dict[tuple[str, str, int], int],
-    proven: bool,
+    places: dict[tuple[str, str, int], int] | None,
+    free_note: str,
 ) -> dict[RequirementKey, str]:
-    """A plain-words reason for every requirement the plan leaves unplaced."""
+    """A plain-words reason for every requirement the plan leaves unplaced.
+
+    `places` is None when the places were proposed by the solve itself (then they equal the
+    starts and never explain anything); `free_note` says why a free option was left unused.
+    """
     reasons: dict[RequirementKey, str] = {}
     for requirement in data.requirements:
         if requirement.key in plan.placed:
@@ -151,7 +182,6 @@ def unplaced_reasons(
             f"no place in {requirement.specialty} within reach of home area {trainee.home_area} "
             f"({', '.join(reach)}) {when}"
         )
-        blocking = _blocking(data, plan, places, requirement)
-        note = "" if proven else " (the unplaced stage was not proven optimal)"
-        reasons[requirement.key] = f"{lead}: {blocking}{note}" if blocking else lead + note
+        blocking = _blocking(data, plan, places, requirement, free_note)
+        reasons[requirement.key] = f"{lead}: {blocking}" if blocking else lead
     return reasons

@@ -11,13 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from itertools import permutations, product
+from itertools import permutations
 
 from models.months import format_month, parse_month
 from models.plan import StageResult
 from models.scenario import CapacityRow, Scenario, Trainee
 
 RequirementKey = tuple[str, str]  # (trainee, specialty)
+PATTERN_LIMIT = 400  # year combinations listed per trainee before deciding months directly instead
 Placement = tuple[str, int]  # (hospital, first month of the stay as a running month number)
 
 
@@ -142,6 +143,9 @@ class PlacementData:
             (f.trainee, f.specialty): (f.hospital, parse_month(f.start)) for f in scenario.st_fixed
         }
         self.hospitals = [h.hospital for h in scenario.hospitals]
+        self._pattern_cache: dict[
+            tuple[tuple[int, tuple[int, ...]], ...], list[tuple[int | None, ...]] | None
+        ] = {}
 
     @property
     def months(self) -> range:
@@ -216,23 +220,59 @@ class PlacementData:
         """The start months of each requirement's options, ascending."""
         return {key: sorted({o.start for o in options}) for key, options in self.options.items()}
 
-    def year_patterns(self, requirements: list[Requirement]) -> list[dict[RequirementKey, int]]:
+    def year_patterns(self, requirements: list[Requirement]) -> list[dict[RequirementKey, int]] | None:
         """The largest ways to give a trainee's requirements start years so that the stays fit.
 
         A pattern maps each requirement it places to the calendar year its stay starts. Leaving
         stays out of a pattern that fits still fits, so only patterns that no other pattern
         extends are listed; a plan may place any part of one of them.
+
+        The search gives requirements their years one at a time and stops at the first that no
+        longer fits (nothing added to it can fit again). Trainees with the same stays and start
+        months share the answer, which is kept for every model built on this data. None when
+        more than PATTERN_LIMIT combinations fit (many long stays over many years): listing them
+        would cost more than deciding that trainee's months directly.
         """
-        choices = [[None, *sorted({s // 12 for s in self.option_starts[r.key]})] for r in requirements]
-        largest: list[dict[RequirementKey, int]] = []
-        for years in sorted(product(*choices), key=lambda ys: -sum(y is not None for y in ys)):
-            pattern = {r.key: y for r, y in zip(requirements, years, strict=True) if y is not None}
-            if any(pattern.items() <= bigger.items() for bigger in largest):
-                continue
-            placed = [r for r in requirements if r.key in pattern]
-            if self.sequence(placed, pattern) is not None:
-                largest.append(pattern)
-        return largest
+        signature = tuple((r.months, tuple(self.option_starts[r.key])) for r in requirements)
+        if signature not in self._pattern_cache:
+            self._pattern_cache[signature] = self._largest_year_patterns(requirements)
+        found = self._pattern_cache[signature]
+        if found is None:
+            return None
+        return [
+            {r.key: y for r, y in zip(requirements, years, strict=True) if y is not None} for years in found
+        ]
+
+    def _largest_year_patterns(self, requirements: list[Requirement]) -> list[tuple[int | None, ...]] | None:
+        choices = [sorted({s // 12 for s in self.option_starts[r.key]}) for r in requirements]
+        fitting: list[tuple[int | None, ...]] = []
+
+        class TooMany(Exception):
+            pass
+
+        def extend(years: tuple[int | None, ...]) -> None:
+            index = len(years)
+            if index == len(requirements):
+                fitting.append(years)
+                if len(fitting) > PATTERN_LIMIT:
+                    raise TooMany
+                return
+            for year in choices[index]:
+                chosen = (*years, year)
+                placed = {r.key: y for r, y in zip(requirements, chosen, strict=False) if y is not None}
+                if self.sequence([r for r in requirements if r.key in placed], placed) is not None:
+                    extend(chosen)
+            extend((*years, None))
+
+        try:
+            extend(())
+        except TooMany:
+            return None
+
+        def within(small: tuple[int | None, ...], big: tuple[int | None, ...]) -> bool:
+            return small != big and all(a is None or a == b for a, b in zip(small, big, strict=True))
+
+        return [p for p in fitting if not any(within(p, q) for q in fitting)]
 
     def sequence(
         self, requirements: list[Requirement], years: dict[RequirementKey, int] | None = None

@@ -45,7 +45,7 @@ def solve_scenario(scenario: Scenario, models: list[str], propose_places: bool =
         return max(limit - (time.perf_counter() - started), 0.05)
 
     if "at" in models:
-        plan.at = solve_at(ATData(scenario))
+        plan.at = solve_at(ATData(scenario), remaining())
     if "placements" in models:
         share = remaining() / 2 if "volumes" in models else remaining()
         plan.placements = solve_placements(PlacementData(scenario), share, propose_places)

@@ -464,3 +464,65 @@ def test_at_is_optimal_by_enumeration(tmp_path_factory: pytest.TempPathFactory, 
     if data.has_previous:
         assert solution.stages[1].value == best[1]
     published(tmp_path_factory.mktemp("at"), scenario, ScenarioPlan(at=solution))
+
+
+def test_travel_before_unplaced_is_named_in_the_reason() -> None:
+    # With travel ranked first, placing anything costs travel: the plan places nothing and each
+    # reason says that the order, not a limit, left the free place unused.
+    scenario = example2().model_copy(update={"objective": ObjectiveOrder(placements=("travel", "unplaced"))})
+    solution = placements(scenario)
+    assert value(solution, "travel") == 0 and value(solution, "unplaced") == 4
+    assert (
+        "is free, but placing it would worsen travel, ranked before unplaced"
+        in solution.reasons[("T2", "ped")]
+    )
+
+
+def test_proposed_places_are_never_the_reason() -> None:
+    # Proposing places for example 2 with H2 limited to one trainee at a time and T1, T3 both due
+    # in 2026-02: the place is proposed freely, so only concurrent_max can be what binds.
+    scenario = example2().model_copy(
+        update={
+            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
+            "st_trainees": (
+                Trainee(trainee="T1", home_area="X", earliest_start="2026-01", deadline="2026-02"),
+                Trainee(trainee="T2", home_area="X", earliest_start="2026-05", deadline="2026-06"),
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-02"),
+            ),
+            "st_requirements": (
+                Requirement(trainee="T1", specialty="ped", months=2),
+                Requirement(trainee="T3", specialty="ped", months=2),
+            ),
+        }
+    )
+    solution = placements(scenario, propose=True)
+    assert value(solution, "unplaced") == 1
+    (reason,) = solution.reasons.values()
+    assert "concurrent_max" in reason
+    assert "taken in" not in reason and "has no places" not in reason
+
+
+def test_many_long_stays_decide_months_directly(tmp_path: Path) -> None:
+    # Six 6-month stays over 48 months fit in more than PATTERN_LIMIT year combinations, so the
+    # trainee is modelled month by month instead; all six still fit one after another (36 months).
+    specialties = ("a", "b", "c", "d", "e", "f")
+    scenario = Scenario(
+        name="long",
+        start="2026-01",
+        months=48,
+        hospitals=H[:1],
+        solver=ONE_WORKER,
+        st_trainees=(Trainee(trainee="T1", home_area="X", earliest_start="2026-01", deadline="2029-12"),),
+        st_requirements=tuple(Requirement(trainee="T1", specialty=s, months=6) for s in specialties),
+        st_capacity=tuple(
+            CapacityRow(hospital="H1", specialty=s, year=y, places=1)
+            for s in specialties
+            for y in range(2026, 2030)
+        ),
+        travel=(TravelRow(home_area="X", hospital="H1", minutes=10),),
+    )
+    data = PlacementData(scenario)
+    assert data.year_patterns(data.requirements) is None
+    solution = solve_placements(data, 20)
+    assert value(solution, "unplaced") == 0 and value(solution, "travel") == 6 * 6 * 10
+    published(tmp_path, scenario, ScenarioPlan(placements=solution))

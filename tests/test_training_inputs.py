@@ -157,8 +157,8 @@ def test_unavailable_ranges_are_spelled_out(folder: Path) -> None:
         ),
         (
             "at.csv",
-            ["hospital,min,max,weight,previous", "H1,5,4,1,3", "H2,0,10,1,5", "H3,0,10,1,2"],
-            2,
+            ["hospital,min,max,weight,previous", "H1,0,10,1,3", "H2,5,4,1,5", "H3,0,10,1,2"],
+            3,
             "min",
             "5",
             "is above max 4; expected min <= max",
@@ -231,3 +231,16 @@ def test_st_tables_come_together(folder: Path) -> None:
         "travel.csv",
         "is missing; a scenario with ST-A tables needs it",
     )
+
+
+def test_rotation_capacity_below_the_minimum(folder: Path) -> None:
+    # H1 must have at least 4 AT doctors, each 4 months in psykiatri: 16 AT-months, but 12 are offered.
+    write(folder, "at.csv", "hospital,min,max,weight,previous", "H1,4,10,1,3", "H2,0,10,1,5", "H3,0,10,1,2")
+    problem = only_problem(folder)
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "at_rotations.csv",
+        2,
+        "capacity_months",
+        "12",
+    )
+    assert problem.expected == "is below at.csv's min 4 AT doctors x 4 months = 16 AT-months"

@@ -76,20 +76,20 @@ class ATModel:
             f"{details}"
         )
 
-    def solve(self) -> ATSolution:
+    def solve(self, time_limit_s: float | None = None) -> ATSolution:
         settings = self.data.scenario.solver
         staged = solve_in_order(
             self.model,
             self.terms,
             self.data.order,
             settings,
-            settings.time_limit_s,
+            settings.time_limit_s if time_limit_s is None else time_limit_s,
             on_infeasible=self.infeasible_words,
         )
         positions = {h: staged.solver.value(n) for h, n in self.positions.items()}
         return ATSolution(positions, staged.stages)
 
 
-def solve_at(data: ATData) -> ATSolution:
+def solve_at(data: ATData, time_limit_s: float | None = None) -> ATSolution:
     """The AT distribution of spec section 5, stages in the configured order."""
-    return ATModel(data).solve()
+    return ATModel(data).solve(time_limit_s)

@@ -39,6 +39,10 @@ class Constraints:
         needs: spread fractionally over months, four stays of 15 months would otherwise seem
         to fit a 12-month window.
         """
+        for trainee, requirements in self.vars.requirements_of.items():
+            if trainee not in self.vars.patterns:  # months decided directly (see variables.py)
+                for requirement in requirements:
+                    self.model.add_at_most_one(self.vars.year[requirement.key].values())
         for trainee, patterns in self.vars.patterns.items():
             self.model.add_exactly_one(var for _, var in patterns)
             allowing: dict[tuple[RequirementKey, int], list[cp_model.IntVar]] = defaultdict(list)

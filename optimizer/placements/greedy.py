@@ -24,6 +24,11 @@ def greedy_plan(
     for place, row in data.capacity.items():
         left[place] = row.places if limited_places else len(data.requirements)
     present: dict[tuple[str, str, int], int] = defaultdict(int)
+    # Fixed placements hold their place and months from the start, whoever comes first.
+    for key, (hospital, start) in data.fixed.items():
+        left[hospital, key[1], start // 12] = left.get((hospital, key[1], start // 12), 0) - 1
+        for m in range(start, start + data.by_key[key].months):
+            present[hospital, key[1], m] += 1
     chosen: dict[str, Pattern] = {}
     placed: dict[RequirementKey, Placement] = {}
 
@@ -67,6 +72,8 @@ def greedy_plan(
         chosen[trainee] = best_pattern
         for key, (hospital, start) in best.items():
             placed[key] = (hospital, start)
+            if key in data.fixed:
+                continue  # counted above
             left[hospital, key[1], start // 12] -= 1
             for m in range(start, start + data.by_key[key].months):
                 present[hospital, key[1], m] += 1

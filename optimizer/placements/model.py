@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from models.placement_reasons import unplaced_reasons
+from models.placement_reasons import free_option_note, unplaced_reasons
 from models.plan import StageResult
 from models.training import (
     Placement,
@@ -160,7 +160,7 @@ class PlacementModel:
         else:
             places = {place: row.places for place, row in self.data.capacity.items()}
         unplaced_stage = next((s for s in stages if s.objective == "unplaced"), None)
-        proven = unplaced_stage is not None and unplaced_stage.status == "OPTIMAL"
+        note = free_option_note(self.order, None if unplaced_stage is None else unplaced_stage.status)
         return PlacementSolution(
             plan=plan,
             places=places,
@@ -168,7 +168,7 @@ class PlacementModel:
             terms=placement_terms(self.data, plan, self.previous),
             propose_places=self.propose_places,
             previous_plan=previous_plan,
-            reasons=unplaced_reasons(self.data, plan, places, proven),
+            reasons=unplaced_reasons(self.data, plan, None if self.propose_places else places, note),
         )
 
 

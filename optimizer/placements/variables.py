@@ -71,12 +71,16 @@ class Variables:
         self.pooled: dict[tuple[Pool, int], list[Requirement]] = defaultdict(list)
         self.patterns: dict[str, list[tuple[Pattern, cp_model.IntVar]]] = {}
         for trainee, requirements in self.requirements_of.items():
+            patterns = data.year_patterns(requirements)
+            if patterns is None:
+                self.monthly.add(trainee)  # too many year combinations: decide the months directly
             for requirement in requirements:
                 self._add_requirement(model, requirement, trainee in self.monthly)
-            self.patterns[trainee] = [
-                (pattern, model.new_bool_var(f"pattern[{trainee},{index}]"))
-                for index, pattern in enumerate(data.year_patterns(requirements))
-            ]
+            if patterns is not None:
+                self.patterns[trainee] = [
+                    (pattern, model.new_bool_var(f"pattern[{trainee},{index}]"))
+                    for index, pattern in enumerate(patterns)
+                ]
         self.flow: dict[tuple[Pool, int, str], cp_model.IntVar] = {}
         for (pool, year), members in sorted(self.pooled.items()):
             area, specialty, months = pool
