@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from inputs.tables import (
     read_table,
 )
 from inputs.training_rules import TrainingRules
+from inputs.whatif import WhatIf, apply_what_ifs
 from models.months import Horizon, parse_month
 from models.scenario import PRICE_CLASSES, Scenario
 
@@ -250,8 +251,12 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
     return problems
 
 
-def load_scenario(folder: Path | str) -> Scenario:
-    """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found."""
+def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
+    """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found.
+
+    `what_ifs` change the parsed tables and settings in memory before the rules are checked
+    (inputs.whatif); a change that cannot be applied raises WhatIfInvalid.
+    """
     path = Path(folder)
     if not path.is_dir():
         raise ScenarioInvalid([InputProblem(str(path), None, None, None, "is not a scenario folder")])
@@ -262,6 +267,8 @@ def load_scenario(folder: Path | str) -> Scenario:
         records = read_table(path, schema, problems)
         if records is not None:
             tables[schema.file] = records
+    if what_ifs and not problems:
+        apply_what_ifs(what_ifs, tables, settings)
     problems.extend(_required_files(path, set(tables), settings))
     horizon = placement_horizon = None
     if "start" in settings and "months" in settings:

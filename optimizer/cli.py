@@ -6,8 +6,10 @@ Exit codes: 0 done, 1 internal error, 2 usage (bad flag, output folder exists), 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
+from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
 from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
@@ -61,11 +64,20 @@ def _msek(value: int) -> str:
     return f"{value / 1e6:,.1f}".replace(",", " ")
 
 
-def _load(folder: Path) -> Scenario:
+def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     try:
-        return load_scenario(folder)
+        return load_scenario(folder, what_ifs)
+    except WhatIfInvalid as invalid:
+        err_console.print(f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]")
+        for problem in invalid.problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_USAGE) from None
     except ScenarioInvalid as invalid:
-        err_console.print(f"[bold red]The scenario {folder} has {len(invalid.problems)} problem(s):[/]")
+        changed = " with the what-if changes" if what_ifs else ""
+        err_console.print(
+            f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
+        )
         for problem in invalid.problems:
             err_console.print(f"  {problem}", markup=False, highlight=False)
         err_console.print("Nothing was written.")
@@ -196,13 +208,67 @@ def solve(
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")] = None,
+    set_values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="What-if: one value, TABLE.KEY.COLUMN=VALUE (contracts.KAT-1.volume_max=2500)."
+        ),
+    ] = None,
+    scales: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scale", help="What-if: scale a numeric column, TABLE.COLUMN=FACTOR (need.inflow=1.10)."
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Rows --scale applies to, COLUMN=VALUE (hospital=SÄS); all must match."),
+    ] = None,
+    dips: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dip",
+            help="What-if: a production dip, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR (SU:2026-04..2026-06=0.6).",
+        ),
+    ] = None,
+    without_providers: Annotated[
+        list[str] | None,
+        typer.Option("--without-provider", help="What-if: leave out every contract of a provider."),
+    ] = None,
+    budget: Annotated[
+        str | None, typer.Option("--budget", help="What-if: a cap on the plan's cost in SEK (250e6).")
+    ] = None,
+    objectives: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--objective",
+            help="What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel).",
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario and write its plans (all files appear together, or none)."""
     if only is not None and only not in MODEL_NAMES:
         err_console.print(f"--only {only!r}: expected one of {', '.join(MODEL_NAMES)}.")
         raise typer.Exit(EXIT_USAGE)
     folder = scenario_dir or default_scenario_path()
-    scenario = _load(folder)
+    flags = what_if_flags(
+        set_values or (),
+        scales or (),
+        where or (),
+        dips or (),
+        without_providers or (),
+        budget,
+        objectives or (),
+    )
+    try:
+        what_ifs = parse_recorded(flags)
+    except WhatIfInvalid as invalid:
+        err_console.print(f"[bold red]{len(invalid.problems)} what-if flag(s) are not understood:[/]")
+        for problem in invalid.problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_USAGE) from None
+    scenario = _load(folder, what_ifs)
     try:
         models = models_to_solve(scenario, only)
     except ValueError as error:
@@ -236,6 +302,8 @@ def solve(
         err_console.print(f"No plan within the time limit: {error}. Nothing was written.")
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     parameters = {
+        "what_if": [str(change) for change in what_ifs],
+        "what_if_flags": flags,
         "models": models,
         "propose_places": propose_places,
         "objective": scenario.objective.model_dump(),
@@ -249,9 +317,13 @@ def solve(
         raise typer.Exit(EXIT_USAGE) from None
     except PlanCheckFailed as failed:
         err_console.print("[bold red]The plan checker rejected the plan; nothing was written:[/]")
-        for problem in failed.violations:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
+        for violation in failed.violations:
+            err_console.print(f"  {violation}", markup=False, highlight=False)
         raise typer.Exit(EXIT_CHECK) from None
+    if what_ifs:
+        out_console.print("What-if changes (in memory; the scenario files are unchanged):")
+        for change in what_ifs:
+            out_console.print(f"  {change}", markup=False, highlight=False)
     if plan.volumes is not None:
         _print_volumes(scenario, plan.volumes)
     if plan.at is not None:
@@ -289,11 +361,27 @@ def check(
     scenario_dir: Annotated[Path, typer.Argument(help="The scenario folder the plan was made from.")],
     plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")],
 ) -> None:
-    """Check a written plan against every rule of the spec, independently of the solver."""
-    scenario = _load(scenario_dir)
+    """Check a written plan against every rule of the spec, independently of the solver.
+
+    What-if changes recorded in the plan's manifest.json are applied to the scenario again first.
+    """
     if not plan_dir.is_dir():
         err_console.print(f"{plan_dir} is not a plan folder.")
         raise typer.Exit(EXIT_USAGE)
+    recorded: dict[str, Any] = {}
+    try:
+        manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+        recorded = manifest.get("parameters", {}).get("what_if_flags") or {}
+    except (OSError, ValueError, AttributeError):
+        recorded = {}
+    try:
+        what_ifs = parse_recorded(recorded)
+    except WhatIfInvalid as invalid:
+        err_console.print(f"{plan_dir}/manifest.json records what-if flags that cannot be read: {invalid}")
+        raise typer.Exit(EXIT_USAGE) from None
+    scenario = _load(scenario_dir, what_ifs)
+    if what_ifs:
+        out_console.print("Checked with the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
     problems = check_plan(scenario, plan_dir)
     if problems:
         err_console.print(f"[bold red]{len(problems)} violation(s):[/]")

@@ -1,0 +1,417 @@
+"""What-if changes: edits to a scenario's tables and settings made in memory, never in the files.
+
+Each change is applied to the parsed rows before the cross-table rules run, so a what-if is
+validated exactly like the files it changes: a value that breaks a rule (a contract's minimum
+above its new maximum) is reported like the same value typed into the CSV file. A change that
+names an unknown table, key, column, hospital or provider is an error of the flag itself
+(WhatIfInvalid), reported with the flag as the analyst typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from inputs import cells
+from inputs.problems import InputProblem, ScenarioInvalid
+from inputs.tables import ALL_TABLES, Record, TableSchema
+from models.months import format_month, parse_month
+from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
+
+# The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
+# (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max).
+KEYS: dict[str, tuple[str, ...]] = {
+    "hospitals.csv": ("hospital",),
+    "categories.csv": ("category",),
+    "prices.csv": ("hospital", "price_class"),
+    "own_volumes.csv": ("hospital", "category"),
+    "need.csv": ("hospital", "category"),
+    "profile.csv": ("hospital", "month"),
+    "contracts.csv": ("contract",),
+    "access.csv": ("hospital", "provider"),
+    "at.csv": ("hospital",),
+    "at_rotations.csv": ("hospital", "area"),
+    "st_trainees.csv": ("trainee",),
+    "st_requirements.csv": ("trainee", "specialty"),
+    "st_capacity.csv": ("hospital", "specialty", "year"),
+    "travel.csv": ("home_area", "hospital"),
+    "st_fixed.csv": ("trainee", "specialty"),
+}
+SCHEMAS = {schema.file: schema for schema in ALL_TABLES}
+NUMERIC = (cells.whole_number, cells.factor)
+_DIP = re.compile(
+    r"^(?P<hospital>[^:]+):(?P<first>\d{4}-\d{2})(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"
+)
+_TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
+
+
+class WhatIfInvalid(ScenarioInvalid):
+    """A what-if flag names something the scenario does not have, or is written wrongly."""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """One change as the analyst wrote it (`flag` and `text`), and what it does."""
+
+    flag: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.flag} {self.text}"
+
+    def problem(self, expected: str, value: str | None = None) -> InputProblem:
+        return InputProblem(str(self), None, None, value, expected)
+
+
+@dataclass(frozen=True)
+class SetValue(WhatIf):
+    """--set TABLE.KEY.COLUMN=VALUE: one cell of one row."""
+
+    table: str
+    key: str
+    column: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Scale(WhatIf):
+    """--scale TABLE.COLUMN=FACTOR [--where COLUMN=VALUE ...]: a numeric column on matching rows."""
+
+    table: str
+    column: str
+    factor: Decimal
+    where: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        return " ".join([f"{self.flag} {self.text}", *(f"--where {c}={v}" for c, v in self.where)])
+
+
+@dataclass(frozen=True)
+class Dip(WhatIf):
+    """--dip HOSPITAL:FIRST..LAST=FACTOR: the hospital's capacity factor times FACTOR in those months."""
+
+    hospital: str
+    first: str
+    last: str
+    factor: Decimal
+
+
+@dataclass(frozen=True)
+class WithoutProvider(WhatIf):
+    """--without-provider NAME: every contract with that provider left out."""
+
+    provider: str
+
+
+@dataclass(frozen=True)
+class Setting(WhatIf):
+    """--budget SEK or --objective TERMS: a setting of scenario.toml replaced."""
+
+    name: str
+    value: Any
+
+
+FLAGS = ("set", "scale", "where", "dip", "without_provider", "budget", "objective")
+
+
+def what_if_flags(
+    sets: Sequence[str] = (),
+    scales: Sequence[str] = (),
+    where: Sequence[str] = (),
+    dips: Sequence[str] = (),
+    without_providers: Sequence[str] = (),
+    budget: str | None = None,
+    objectives: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The flags as manifest.json records them, so that `check` can apply them again."""
+    return {
+        "set": list(sets),
+        "scale": list(scales),
+        "where": list(where),
+        "dip": list(dips),
+        "without_provider": list(without_providers),
+        "budget": budget,
+        "objective": list(objectives),
+    }
+
+
+def parse_recorded(flags: dict[str, Any]) -> list[WhatIf]:
+    """The changes of a plan's manifest.json record (what_if_flags), parsed again."""
+    return parse_what_ifs(
+        flags.get("set", ()),
+        flags.get("scale", ()),
+        flags.get("where", ()),
+        flags.get("dip", ()),
+        flags.get("without_provider", ()),
+        flags.get("budget"),
+        flags.get("objective", ()),
+    )
+
+
+def _table_name(text: str) -> str:
+    return text if text.endswith(".csv") else f"{text}.csv"
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def parse_what_ifs(
+    sets: Sequence[str] = (),
+    scales: Sequence[str] = (),
+    where: Sequence[str] = (),
+    dips: Sequence[str] = (),
+    without_providers: Sequence[str] = (),
+    budget: str | None = None,
+    objectives: Sequence[str] = (),
+) -> list[WhatIf]:
+    """The changes the flags ask for, in the order applied; WhatIfInvalid lists every bad flag."""
+    changes: list[WhatIf] = []
+    problems: list[InputProblem] = []
+    filters: list[tuple[str, str]] = []
+    for text in where:
+        column, equals, value = text.partition("=")
+        if not equals or not column.strip():
+            problems.append(WhatIf("--where", text).problem("expected COLUMN=VALUE, e.g. hospital=SÄS"))
+        else:
+            filters.append((column.strip(), value.strip()))
+    for text in sets:
+        target, equals, value = text.partition("=")
+        table, dot, rest = target.partition(".")
+        key, dot2, column = rest.rpartition(".")
+        if not (equals and dot and dot2 and key and column):
+            problems.append(
+                WhatIf("--set", text).problem(
+                    "expected TABLE.KEY.COLUMN=VALUE, e.g. contracts.KAT-1.volume_max=2500"
+                )
+            )
+            continue
+        changes.append(
+            SetValue("--set", text, _table_name(table.strip()), key.strip(), column.strip(), value)
+        )
+    for text in scales:
+        target, equals, value = text.partition("=")
+        table, dot, column = target.partition(".")
+        factor = _decimal(value) if equals else None
+        if not (dot and column) or factor is None or factor < 0:
+            problems.append(
+                WhatIf("--scale", text).problem(
+                    "expected TABLE.COLUMN=FACTOR with a factor 0 or more, e.g. need.inflow=1.10"
+                )
+            )
+            continue
+        changes.append(
+            Scale("--scale", text, _table_name(table.strip()), column.strip(), factor, tuple(filters))
+        )
+    if filters and not scales:
+        problems.append(WhatIf("--where", " ".join(where)).problem("applies to --scale; give a --scale flag"))
+    for text in dips:
+        match = _DIP.match(text.strip())
+        factor = _decimal(match.group("factor")) if match else None
+        if match is None or factor is None or factor < 0:
+            problems.append(
+                WhatIf("--dip", text).problem(
+                    "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR, e.g. SU:2026-04..2026-06=0.6"
+                )
+            )
+            continue
+        first, last = match.group("first"), match.group("last") or match.group("first")
+        try:
+            if parse_month(last) < parse_month(first):
+                problems.append(
+                    WhatIf("--dip", text).problem(f"the months end ({last}) before they start ({first})")
+                )
+                continue
+        except ValueError as error:
+            problems.append(WhatIf("--dip", text).problem(str(error)))
+            continue
+        changes.append(Dip("--dip", text, match.group("hospital").strip(), first, last, factor))
+    for name in without_providers:
+        changes.append(WithoutProvider("--without-provider", name, name.strip()))
+    if budget is not None:
+        amount = _decimal(budget)
+        if amount is None or amount < 0 or amount != amount.to_integral_value():
+            problems.append(WhatIf("--budget", budget).problem("expected whole SEK, 0 or more, e.g. 250e6"))
+        else:
+            changes.append(Setting("--budget", budget, "max_cost_sek", int(amount)))
+    for text in objectives:
+        model, equals, terms_text = text.partition("=")
+        if not equals:
+            model, terms_text = "volumes", text
+        model = model.strip()
+        terms = tuple(t.strip() for t in terms_text.split(",") if t.strip())
+        flag = WhatIf("--objective", text)
+        if model not in _TERMS:
+            problems.append(flag.problem(f"expected a model of {', '.join(_TERMS)} before '='", model))
+        elif not terms or any(t not in _TERMS[model] for t in terms) or len(set(terms)) != len(terms):
+            problems.append(
+                flag.problem(
+                    f"expected {model} terms from {', '.join(_TERMS[model])}, each once, separated by commas"
+                )
+            )
+        else:
+            changes.append(Setting("--objective", text, f"objective.{model}", terms))
+    if problems:
+        raise WhatIfInvalid(problems)
+    return changes
+
+
+def _parse(change: WhatIf, schema: TableSchema, column: str, text: str, problems: list[InputProblem]) -> Any:
+    parser = next(c.parse for c in schema.columns if c.name == column)
+    try:
+        return parser(text, False)
+    except ValueError as error:
+        problems.append(change.problem(f"{schema.file} column {column}: {error}", text))
+        return None
+
+
+def _schema(
+    change: WhatIf, table: str, tables: dict[str, list[Record]], problems: list[InputProblem]
+) -> TableSchema | None:
+    if table not in SCHEMAS:
+        problems.append(
+            change.problem(
+                f"is not a table; expected one of {', '.join(t[:-4] for t in SCHEMAS)}", table[:-4]
+            )
+        )
+        return None
+    if table not in tables:
+        problems.append(change.problem(f"the scenario has no {table}", table[:-4]))
+        return None
+    return SCHEMAS[table]
+
+
+def _column(
+    change: WhatIf, schema: TableSchema, column: str, problems: list[InputProblem], numeric: bool
+) -> bool:
+    if column not in schema.names:
+        problems.append(
+            change.problem(
+                f"is not a column of {schema.file}; expected one of {', '.join(schema.names)}", column
+            )
+        )
+        return False
+    parser = next(c.parse for c in schema.columns if c.name == column)
+    if numeric and parser not in NUMERIC:
+        problems.append(change.problem(f"{schema.file} column {column} is not a number", column))
+        return False
+    return True
+
+
+def _assign(record: Record, column: str, value: Any) -> None:
+    record.values[column] = value
+    record.raw[column] = "" if value is None else str(value)
+
+
+def apply_what_ifs(
+    changes: Sequence[WhatIf], tables: dict[str, list[Record]], settings: dict[str, Any]
+) -> None:
+    """Apply the changes in order to parsed tables and settings; WhatIfInvalid lists what cannot be."""
+    problems: list[InputProblem] = []
+    for change in changes:
+        if isinstance(change, SetValue):
+            _set_value(change, tables, problems)
+        elif isinstance(change, Scale):
+            _scale(change, tables, problems)
+        elif isinstance(change, Dip):
+            _dip(change, tables, settings, problems)
+        elif isinstance(change, WithoutProvider):
+            _without_provider(change, tables, problems)
+        elif isinstance(change, Setting):
+            if change.name.startswith("objective."):
+                settings.setdefault("objective", {})[change.name.split(".", 1)[1]] = change.value
+            else:
+                settings[change.name] = change.value
+    if problems:
+        raise WhatIfInvalid(problems)
+
+
+def _set_value(change: SetValue, tables: dict[str, list[Record]], problems: list[InputProblem]) -> None:
+    schema = _schema(change, change.table, tables, problems)
+    if schema is None or not _column(change, schema, change.column, problems, numeric=False):
+        return
+    key_columns = KEYS[change.table]
+    parts = change.key.split("/")
+    if len(parts) != len(key_columns):
+        problems.append(
+            change.problem(f"expected the key {'/'.join(key_columns)} of {change.table}", change.key)
+        )
+        return
+    matches = [r for r in tables[change.table] if [str(r[c]) for c in key_columns] == parts]
+    if not matches:
+        problems.append(
+            change.problem(f"{change.table} has no row {'/'.join(key_columns)} = {change.key}", change.key)
+        )
+        return
+    value = _parse(change, schema, change.column, change.value, problems)
+    if value is not None:
+        for record in matches:
+            _assign(record, change.column, value)
+
+
+def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputProblem]) -> None:
+    schema = _schema(change, change.table, tables, problems)
+    if schema is None or not _column(change, schema, change.column, problems, numeric=True):
+        return
+    for column, _ in change.where:
+        if not _column(change, schema, column, problems, numeric=False):
+            return
+    matching = [r for r in tables[change.table] if all(str(r[c]) == v for c, v in change.where)]
+    if not matching:
+        condition = " and ".join(f"{c}={v}" for c, v in change.where)
+        problems.append(change.problem(f"no row of {change.table} has {condition}"))
+        return
+    whole = next(c.parse for c in schema.columns if c.name == change.column) is cells.whole_number
+    for record in matching:
+        if record[change.column] is None:
+            continue
+        scaled = Decimal(record[change.column]) * change.factor
+        _assign(record, change.column, int(scaled.quantize(Decimal(1), ROUND_HALF_UP)) if whole else scaled)
+
+
+def _dip(
+    change: Dip, tables: dict[str, list[Record]], settings: dict[str, Any], problems: list[InputProblem]
+) -> None:
+    hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
+    if change.hospital not in hospitals:
+        problems.append(change.problem("is not a hospital in hospitals.csv", change.hospital))
+        return
+    profile = tables.setdefault("profile.csv", [])
+    by_month = {r["month"]: r for r in profile if r["hospital"] == change.hospital}
+    start, months = settings.get("start"), settings.get("months")
+    for serial in range(parse_month(change.first), parse_month(change.last) + 1):
+        month = format_month(serial)
+        if start is not None and months is not None and not 0 <= serial - parse_month(start) < months:
+            problems.append(change.problem(f"{month} is outside the horizon", month))
+            return
+        record = by_month.get(month)
+        if record is None:
+            profile.append(
+                Record(0, {"hospital": change.hospital, "month": month, "factor": change.factor}, {})
+            )
+        else:
+            _assign(record, "factor", record["factor"] * change.factor)
+
+
+def _without_provider(
+    change: WithoutProvider, tables: dict[str, list[Record]], problems: list[InputProblem]
+) -> None:
+    contracts = tables.get("contracts.csv", [])
+    if not any(r["provider"] == change.provider for r in contracts):
+        known = sorted({r["provider"] for r in contracts})
+        problems.append(
+            change.problem(
+                f"is not a provider in contracts.csv; expected one of {', '.join(known)}", change.provider
+            )
+        )
+        return
+    tables["contracts.csv"] = [r for r in contracts if r["provider"] != change.provider]
+    if "access.csv" in tables:
+        tables["access.csv"] = [r for r in tables["access.csv"] if r["provider"] != change.provider]

@@ -1,0 +1,138 @@
+"""What-if flags: each changes the scenario in memory (never the files), is recorded in manifest.json,
+is applied again by `check`, and a bad flag is rejected with a message naming it.
+
+Example 1 of the spec (tests/data/example1): hospitals A and B, category k, contract c1 with
+provider X (volume_min 2, volume_max 3, monthly_max 2, 120 SEK), A's capacity factor 0.5 in
+2026-02; A waits 10 with inflow 4 over two months.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inputs import ScenarioInvalid, load_scenario
+from inputs.whatif import WhatIfInvalid, parse_what_ifs
+from optimizer.cli import app
+
+EXAMPLE1 = Path(__file__).parent / "data" / "example1"
+runner = CliRunner()
+
+
+def files_digest() -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(EXAMPLE1.iterdir()))).hexdigest()
+
+
+def loaded(**flags: object):  # type: ignore[no-untyped-def]
+    return load_scenario(EXAMPLE1, parse_what_ifs(**flags))  # type: ignore[arg-type]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_set_one_value() -> None:
+    assert loaded(sets=["contracts.c1.volume_max=5"]).contracts[0].volume_max == 5
+
+
+def test_set_with_a_composite_key() -> None:
+    # own_volumes is keyed by hospital/category.
+    scenario = loaded(sets=["own_volumes.B/k.additional_max=7"])
+    assert [(o.hospital, o.additional_max) for o in scenario.own_volumes] == [("A", 0), ("B", 7)]
+
+
+def test_scale_on_matching_rows_rounds_half_up() -> None:
+    # A's inflow 4 x 1.10 = 4.4 -> 4; x 1.125 = 4.5 -> 5 (half up).
+    assert loaded(scales=["need.inflow=1.10"], where=["hospital=A"]).need[0].inflow == 4
+    assert loaded(scales=["need.inflow=1.125"], where=["hospital=A"]).need[0].inflow == 5
+
+
+def test_dip_multiplies_the_profile() -> None:
+    # A already runs at 0.5 in 2026-02: 0.5 x 0.6 = 0.3; 2026-01 gets a new row 0.6.
+    factors = {(p.hospital, p.month): p.factor for p in loaded(dips=["A:2026-01..2026-02=0.6"]).profile}
+    assert factors == {("A", "2026-01"): Decimal("0.6"), ("A", "2026-02"): Decimal("0.30")}
+
+
+def test_without_provider_leaves_out_its_contracts_and_access() -> None:
+    scenario = loaded(without_providers=["X"])
+    assert scenario.contracts == () and all(a.provider != "X" for a in scenario.access)
+
+
+def test_budget_and_objective() -> None:
+    scenario = loaded(budget="2.5e3", objectives=["over_guarantee,cost"])
+    assert scenario.max_cost_sek == 2500
+    assert scenario.objective.volumes == ("over_guarantee", "cost")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"sets": ["contracts.c9.volume_max=5"]}, "contracts.csv has no row contract = c9"),
+        ({"sets": ["contract.c1.volume_max=5"]}, "is not a table"),
+        ({"sets": ["contracts.c1.volume_maximum=5"]}, "is not a column of contracts.csv"),
+        (
+            {"sets": ["contracts.c1.volume_max=lots"]},
+            "contracts.csv column volume_max: expected a whole number",
+        ),
+        ({"sets": ["contracts.c1"]}, "expected TABLE.KEY.COLUMN=VALUE"),
+        ({"scales": ["need.category=2"]}, "need.csv column category is not a number"),
+        ({"scales": ["need.inflow=1.1"], "where": ["hospital=Z"]}, "no row of need.csv has hospital=Z"),
+        ({"where": ["hospital=A"]}, "applies to --scale"),
+        ({"dips": ["Q:2026-01..2026-02=0.5"]}, "'Q': is not a hospital in hospitals.csv"),
+        ({"dips": ["A:2026-03=0.5"]}, "2026-03 is outside the horizon"),
+        ({"dips": ["A:2026-02..2026-01=0.5"]}, "the months end (2026-01) before they start (2026-02)"),
+        ({"without_providers": ["Y"]}, "is not a provider in contracts.csv; expected one of X"),
+        ({"budget": "cheap"}, "expected whole SEK, 0 or more"),
+        ({"objectives": ["over_guarantee,speed"]}, "expected volumes terms from"),
+    ],
+)
+def test_bad_flags_are_named(flags: dict[str, object], message: str) -> None:
+    with pytest.raises(WhatIfInvalid) as raised:
+        loaded(**flags)
+    assert message in str(raised.value)
+
+
+def test_a_change_that_breaks_a_rule_is_reported_like_the_file() -> None:
+    # volume_min 2 above the new volume_max 1: the same message as if typed into contracts.csv.
+    with pytest.raises(ScenarioInvalid) as raised:
+        loaded(sets=["contracts.c1.volume_max=1"])
+    assert not isinstance(raised.value, WhatIfInvalid)
+    assert "contracts.csv, row 2, column volume_min: '2': is above volume_max 1" in str(raised.value)
+
+
+def test_solve_records_the_flags_and_check_applies_them_again(tmp_path: Path) -> None:
+    before = files_digest()
+    out = tmp_path / "plan"
+    flags = ["--set", "contracts.c1.volume_max=2", "--budget", "100000", "--without-provider", "X"]
+    result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out), *flags])
+    assert result.exit_code == 0, result.output
+    assert "What-if changes" in result.output and "--without-provider X" in result.output
+    parameters = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+    assert parameters["what_if"] == [
+        "--set contracts.c1.volume_max=2",
+        "--without-provider X",
+        "--budget 100000",
+    ]
+    assert parameters["what_if_flags"]["without_provider"] == ["X"]
+    assert parameters["max_cost_sek"] == 100000
+    # Without contract c1 nothing is referred externally.
+    assert "external" not in (out / "delivery_plan.csv").read_text(encoding="utf-8")
+    checked = runner.invoke(app, ["check", str(EXAMPLE1), str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert "Checked with the plan's what-if changes" in checked.output
+    assert files_digest() == before  # the scenario files are untouched
+
+
+def test_a_bad_flag_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app, ["solve", str(EXAMPLE1), "--out", str(out), "--set", "contracts.c9.volume_max=1"]
+    )
+    assert result.exit_code == 2
+    assert "contracts.csv has no row contract = c9" in flat(result.output)
+    assert not out.exists()
