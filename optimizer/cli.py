@@ -29,7 +29,8 @@ from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan, models_in_plan
-from outputs.publish import OutputExists, free_folder_name, publish_plan
+from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
+from outputs.publish import OutputExists, free_folder_name, publish_plan, write_csv
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
 
@@ -390,6 +391,61 @@ def check(
         raise typer.Exit(EXIT_CHECK)
     checked = ", ".join(models_in_plan(plan_dir) or [])
     out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
+
+
+@app.command()
+def diff(
+    plan_a: Annotated[Path, typer.Argument(help="The plan compared with (e.g. the decided one).")],
+    plan_b: Annotated[Path, typer.Argument(help="The new plan.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="CSV of the changed flows (default: diff-A-B.csv, never overwritten)."),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+) -> None:
+    """What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives."""
+    try:
+        result = diff_plans(plan_a, plan_b)
+    except PlanUnreadable as error:
+        err_console.print(f"{error}.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else Path(f"diff-{plan_a.resolve().name}-{plan_b.resolve().name}.csv")
+    if target.exists() and not overwrite:
+        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    flows = Table(title=f"Referrals that change from {plan_a} to {plan_b}", title_justify="left")
+    for column in ("month", "hospital", "provider", "referrals A", "referrals B", "change", "SEK change"):
+        flows.add_column(column, justify="left" if column in ("month", "hospital", "provider") else "right")
+    for row in result.flows:
+        flows.add_row(
+            row["month"],
+            row["hospital"],
+            row["provider"],
+            _sek(row["volume_a"]),
+            _sek(row["volume_b"]),
+            f"{row['volume_change']:+,}".replace(",", " "),
+            f"{row['cost_change_sek']:+,}".replace(",", " "),
+        )
+    out_console.print(flows)
+    objectives = Table(title="Objectives", title_justify="left")
+    for column in ("model", "objective", "A", "B", "change"):
+        objectives.add_column(column, justify="left" if column in ("model", "objective") else "right")
+    for row in result.objectives:
+        change = "" if row["change"] is None else f"{row['change']:+,}".replace(",", " ")
+        objectives.add_row(row["model"], row["objective"], str(row["a"]), str(row["b"]), change)
+    out_console.print(objectives)
+    if result.cost_change_sek is not None:
+        decision = (
+            "a committee decision (above the 3 000 000 SEK delegation limit)"
+            if result.needs_committee
+            else "a decision on delegation (within 3 000 000 SEK)"
+        )
+        out_console.print(
+            f"The volume plan's cost changes by {result.cost_change_sek:+,} SEK".replace(",", " ")
+            + f": this update needs {decision}."
+        )
+    write_csv(target, DIFF_COLUMNS, result.flows)
+    out_console.print(f"{len(result.flows)} changed flows written to {target}.")
 
 
 def main() -> None:
