@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
+from inputs.previous import PreviousPlanInvalid, read_previous_plan
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
 from models.plan import StageResult, VolumeSolution
@@ -209,6 +210,10 @@ def solve(
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="A plan folder to stay close to: turns on the stability objectives."),
+    ] = None,
     set_values: Annotated[
         list[str] | None,
         typer.Option(
@@ -294,8 +299,18 @@ def solve(
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
+    previous_plan = None
+    if previous is not None:
+        try:
+            previous_plan = read_previous_plan(previous, scenario)
+        except PreviousPlanInvalid as invalid:
+            err_console.print(f"[bold red]The previous plan {previous} cannot be used:[/]")
+            for problem in invalid.problems:
+                err_console.print(f"  {problem}", markup=False, highlight=False)
+            err_console.print("Nothing was written.")
+            raise typer.Exit(EXIT_USAGE) from None
     try:
-        plan = solve_scenario(scenario, models, propose_places)
+        plan = solve_scenario(scenario, models, propose_places, previous_plan)
     except (VolumeInfeasible, ModelInfeasible) as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}. Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
@@ -305,6 +320,7 @@ def solve(
     parameters = {
         "what_if": [str(change) for change in what_ifs],
         "what_if_flags": flags,
+        "previous_plan": None if previous is None else str(previous),
         "models": models,
         "propose_places": propose_places,
         "objective": scenario.objective.model_dump(),
@@ -312,7 +328,15 @@ def solve(
         "solver": scenario.solver.model_dump(),
     }
     try:
-        written = publish_plan(target, folder, scenario, plan, parameters, overwrite=overwrite)
+        written = publish_plan(
+            target,
+            folder,
+            scenario,
+            plan,
+            parameters,
+            previous_plan=None if previous_plan is None or previous_plan.volumes is None else str(previous),
+            overwrite=overwrite,
+        )
     except OutputExists as error:
         err_console.print(f"{error}. Nothing was written.")
         raise typer.Exit(EXIT_USAGE) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from inputs.previous import PreviousPlan
 from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
@@ -32,7 +33,12 @@ def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:
     return [only]
 
 
-def solve_scenario(scenario: Scenario, models: list[str], propose_places: bool = False) -> ScenarioPlan:
+def solve_scenario(
+    scenario: Scenario,
+    models: list[str],
+    propose_places: bool = False,
+    previous: PreviousPlan | None = None,
+) -> ScenarioPlan:
     """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
 
     A model that finishes early leaves its time to the next; the volume driver takes what is left.
@@ -48,8 +54,16 @@ def solve_scenario(scenario: Scenario, models: list[str], propose_places: bool =
         plan.at = solve_at(ATData(scenario), remaining())
     if "placements" in models:
         share = remaining() / 2 if "volumes" in models else remaining()
-        plan.placements = solve_placements(PlacementData(scenario), share, propose_places)
+        plan.placements = solve_placements(
+            PlacementData(scenario),
+            share,
+            propose_places,
+            previous=None if previous is None else previous.placements,
+            previous_plan=None if previous is None or previous.placements is None else str(previous.folder),
+        )
     if "volumes" in models:
         settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
-        plan.volumes = solve_volumes(scenario.model_copy(update={"solver": settings}))
+        plan.volumes = solve_volumes(
+            scenario.model_copy(update={"solver": settings}), None if previous is None else previous.volumes
+        )
     return plan

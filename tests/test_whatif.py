@@ -136,3 +136,44 @@ def test_a_bad_flag_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "contracts.csv has no row contract = c9" in flat(result.output)
     assert not out.exists()
+
+
+def test_previous_plan_turns_on_stability_and_is_recorded(tmp_path: Path) -> None:
+    # Plan A (spec example 1): 1 transferred to B and 2 referred to c1, both in 2026-01.
+    # Re-planned with c1 capped at 1: month 1 sheds B's 1 and c1's 1, w1 = 12 - 3 - 2 = 7 (over
+    # the limit 6 by 1); month 2 must shed 1 more, and only B is left: over_guarantee 1.
+    # Against plan A: c1 in 2026-01 |1 - 2| = 1, the new transfer in 2026-02 |1 - 0| = 1: stability 2,
+    # the least possible, since both changes are forced.
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "solve", str(EXAMPLE1), "--out", str(second), "--previous", str(first),
+            "--set", "contracts.c1.volume_min=0", "--set", "contracts.c1.volume_max=1",
+            "--objective", "over_guarantee,stability",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((second / "summary.json").read_text(encoding="utf-8"))["volumes"]
+    assert summary["previous_plan"] == str(first)
+    assert [(s["objective"], s["value"], s["status"]) for s in summary["stages"]] == [
+        ("over_guarantee", 1, "OPTIMAL"),
+        ("stability", 2, "OPTIMAL"),
+    ]
+    manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["previous_plan"] == str(first)
+    assert runner.invoke(app, ["check", str(EXAMPLE1), str(second)]).exit_code == 0
+
+
+def test_a_previous_plan_with_unknown_codes_is_refused(tmp_path: Path) -> None:
+    first = tmp_path / "a"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
+    text = (first / "delivery_plan.csv").read_text(encoding="utf-8").replace(",c1,", ",c9,")
+    (first / "delivery_plan.csv").write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["solve", str(EXAMPLE1), "--out", str(tmp_path / "b"), "--previous", str(first)]
+    )
+    assert result.exit_code == 2
+    assert "column contract: 'c9': is not a contract of this scenario" in flat(result.output)
+    assert not (tmp_path / "b").exists()

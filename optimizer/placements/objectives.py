@@ -68,8 +68,11 @@ class Objectives:
                 parts.append(1)  # the previous placement is no longer possible
                 continue
             kept = self.model.new_bool_var(f"kept[{requirement.trainee},{requirement.specialty}]")
+            # kept is exactly "same hospital and same start", so the term is exact in every
+            # solution, not only in optimal ones (the checker compares the stage with the plan).
             self.model.add_implication(kept, start_var)
             self.model.add_implication(kept, site_var)
+            self.model.add_bool_or([start_var.Not(), site_var.Not(), kept])
             parts.append(1 - kept)
         return sum(parts)  # type: ignore[return-value]
 
