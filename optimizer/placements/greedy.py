@@ -18,8 +18,12 @@ def greedy_plan(
     data: PlacementData,
     patterns: dict[str, list[Pattern]],
     limited_places: bool,
+    first: dict[RequirementKey, Placement] | None = None,
 ) -> tuple[dict[str, Pattern], dict[RequirementKey, Placement]]:
-    """The pattern each trainee follows and the (hospital, start) of each requirement placed."""
+    """The pattern each trainee follows and the (hospital, start) of each requirement placed.
+
+    `first` are placements to keep where they still fit (a previous plan), before the rest.
+    """
     left: dict[tuple[str, str, int], int] = {}
     for place, row in data.capacity.items():
         left[place] = row.places if limited_places else len(data.requirements)
@@ -31,6 +35,28 @@ def greedy_plan(
             present[hospital, key[1], m] += 1
     chosen: dict[str, Pattern] = {}
     placed: dict[RequirementKey, Placement] = {}
+    for key, (hospital, start) in sorted((first or {}).items()):
+        months = data.by_key[key].months
+        if key in data.fixed:
+            continue
+        busy = {
+            m
+            for other, (_, other_start) in placed.items()
+            if other[0] == key[0]
+            for m in range(other_start, other_start + data.by_key[other].months)
+        }
+        if busy.intersection(range(start, start + months)):
+            continue
+        if left.get((hospital, key[1], start // 12), 0) <= 0 or any(
+            (limit := data.concurrent_limit(hospital, key[1], m)) is not None
+            and present[hospital, key[1], m] >= limit
+            for m in range(start, start + months)
+        ):
+            continue
+        placed[key] = (hospital, start)
+        left[hospital, key[1], start // 12] -= 1
+        for m in range(start, start + months):
+            present[hospital, key[1], m] += 1
 
     def fits(hospital: str, specialty: str, start: int, months: int) -> bool:
         # A trainee has one requirement per specialty, so the stays tried together for one
@@ -47,7 +73,10 @@ def greedy_plan(
         largest = max((len(p) for p in patterns[trainee]), default=0)
         return (len(patterns[trainee]), -largest)
 
+    kept_trainees = {key[0] for key in placed}
     for trainee in sorted(patterns, key=tightness):
+        if trainee in kept_trainees:
+            continue  # keeps its previous placements; the solver places the rest
         best: dict[RequirementKey, Placement] = {}
         best_pattern: Pattern = {}
         for pattern in patterns[trainee]:

@@ -58,9 +58,18 @@ class PlacementModel:
         return ["unplaced", *PROPOSE_TERMS, *(t for t in configured if t != "unplaced")]
 
     def hint_greedy_plan(self) -> None:
-        """Start the search from a quick plan (optimizer.placements.greedy)."""
+        """Start the search from a quick plan (optimizer.placements.greedy).
+
+        With a previous plan, its placements that are still options come first: a re-plan
+        should change little, and the search finds that far sooner from the old plan.
+        """
         patterns = {t: [p for p, _ in options] for t, options in self.vars.patterns.items()}
-        _, placed = greedy_plan(self.data, patterns, limited_places=not self.propose_places)
+        kept = {}
+        if self.previous is not None:
+            for key, (hospital, start) in self.previous.items():
+                if any(o.hospital == hospital and o.start == start for o in self.data.options.get(key, [])):
+                    kept[key] = (hospital, start)
+        _, placed = greedy_plan(self.data, patterns, limited_places=not self.propose_places, first=kept)
         self.hint_plan(placed)
 
     def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
