@@ -214,6 +214,13 @@ def solve(
         Path | None,
         typer.Option("--previous", help="A plan folder to stay close to: turns on the stability objectives."),
     ] = None,
+    freeze_until: Annotated[
+        str | None,
+        typer.Option(
+            "--freeze-until",
+            help="With --previous: volume decisions up to this month (YYYY-MM) stay as decided.",
+        ),
+    ] = None,
     set_values: Annotated[
         list[str] | None,
         typer.Option(
@@ -309,8 +316,24 @@ def solve(
                 err_console.print(f"  {problem}", markup=False, highlight=False)
             err_console.print("Nothing was written.")
             raise typer.Exit(EXIT_USAGE) from None
+    frozen_until = None
+    if freeze_until is not None:
+        if previous_plan is None or previous_plan.volumes is None or "volumes" not in models:
+            err_console.print("--freeze-until needs --previous with a volume plan, and the volume model.")
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            frozen_until = scenario.horizon.number(freeze_until)
+        except ValueError:
+            frozen_until = None
+        if frozen_until is None:
+            horizon = scenario.horizon
+            err_console.print(
+                f"--freeze-until {freeze_until!r}: expected a month of the horizon "
+                f"{horizon.start}..{horizon.label(horizon.length)}."
+            )
+            raise typer.Exit(EXIT_USAGE)
     try:
-        plan = solve_scenario(scenario, models, propose_places, previous_plan)
+        plan = solve_scenario(scenario, models, propose_places, previous_plan, frozen_until)
     except (VolumeInfeasible, ModelInfeasible) as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}. Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
@@ -321,6 +344,7 @@ def solve(
         "what_if": [str(change) for change in what_ifs],
         "what_if_flags": flags,
         "previous_plan": None if previous is None else str(previous),
+        "freeze_until": freeze_until,
         "models": models,
         "propose_places": propose_places,
         "objective": scenario.objective.model_dump(),

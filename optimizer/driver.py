@@ -38,6 +38,7 @@ def solve_scenario(
     models: list[str],
     propose_places: bool = False,
     previous: PreviousPlan | None = None,
+    frozen_until: int | None = None,
 ) -> ScenarioPlan:
     """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
 
@@ -64,6 +65,8 @@ def solve_scenario(
     if "volumes" in models:
         settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
         plan.volumes = solve_volumes(
-            scenario.model_copy(update={"solver": settings}), None if previous is None else previous.volumes
+            scenario.model_copy(update={"solver": settings}),
+            None if previous is None else previous.volumes,
+            frozen_until,
         )
     return plan

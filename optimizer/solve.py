@@ -79,14 +79,17 @@ def greedy_base_plan(data: VolumeData) -> Decisions:
 class LexicographicVolumes:
     """Runs the volume stages of one scenario in the configured order."""
 
-    def __init__(self, scenario: Scenario, previous: Decisions | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None
+    ) -> None:
         self.scenario = scenario
         self.data = VolumeData.from_scenario(scenario)
         self.previous = previous
         self.order = list(scenario.objective.volumes)
         self.settings = scenario.solver
         self.budget = scenario.max_cost_sek
-        self.models = {k: VolumeModel(self.data, [k], previous) for k in self.data.categories}
+        self.frozen_until = frozen_until
+        self.models = {k: VolumeModel(self.data, [k], previous, frozen_until) for k in self.data.categories}
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
@@ -301,7 +304,7 @@ class LexicographicVolumes:
             if k in relaxed and self._within_caps(k, relaxed[k], current):
                 parts[k] = relaxed[k]
                 continue
-            model = VolumeModel(self.data, [k], self.previous)
+            model = VolumeModel(self.data, [k], self.previous, self.frozen_until)
             if model.is_empty or time.perf_counter() - started > time_budget:
                 continue
             for (held_term, category), value in self.holds.value.items():
@@ -364,7 +367,7 @@ class LexicographicVolumes:
 
     def _open_joint(self, categories: list[str]) -> None:
         """Build the joint model of the coupled categories, with every hold reached so far."""
-        joint = VolumeModel(self.data, categories, self.previous)
+        joint = VolumeModel(self.data, categories, self.previous, self.frozen_until)
         chosen = set(categories)
         for (term, k), value in self.holds.value.items():
             if k in chosen:
@@ -424,6 +427,11 @@ class LexicographicVolumes:
         )
 
 
-def solve_volumes(scenario: Scenario, previous: Decisions | None = None) -> VolumeSolution:
-    """Solve the volume model lexicographically in the scenario's objective order."""
-    return LexicographicVolumes(scenario, previous).run()
+def solve_volumes(
+    scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None
+) -> VolumeSolution:
+    """Solve the volume model lexicographically in the scenario's objective order.
+
+    With `frozen_until` (a month number) every decision of the months up to it equals `previous`.
+    """
+    return LexicographicVolumes(scenario, previous, frozen_until).run()

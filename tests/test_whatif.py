@@ -177,3 +177,60 @@ def test_a_previous_plan_with_unknown_codes_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "column contract: 'c9': is not a contract of this scenario" in flat(result.output)
     assert not (tmp_path / "b").exists()
+
+
+WIDER_C1 = ["--set", "contracts.c1.volume_max=5", "--set", "contracts.c1.monthly_max=4"]
+
+
+def test_frozen_months_stay_as_decided(tmp_path: Path) -> None:
+    # Plan A (example 1) refers 2 to c1 and transfers 1 to B in 2026-01. Re-planned with c1's
+    # maximum raised to 5 and its monthly maximum to 4, but 2026-01 frozen: month 1 keeps exactly
+    # plan A's decisions (production_plan and delivery_plan rows of 2026-01 identical). Unfrozen,
+    # the cheaper plan refers 3 to c1 (360 SEK) instead of 2 plus a transfer (390 SEK) in month 1.
+    first, second, free = tmp_path / "a", tmp_path / "b", tmp_path / "free"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "solve", str(EXAMPLE1), "--out", str(second), "--previous", str(first),
+            "--freeze-until", "2026-01", *WIDER_C1,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+    def month1(folder: Path, file: str) -> list[str]:
+        return [
+            r for r in (folder / file).read_text(encoding="utf-8").splitlines() if r.startswith("2026-01")
+        ]
+
+    for file in ("production_plan.csv", "delivery_plan.csv"):
+        assert month1(second, file) == month1(first, file)
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(free), *WIDER_C1]).exit_code == 0
+    assert month1(free, "delivery_plan.csv") == ["2026-01,A,k,external,X,c1,3,120,360"]
+    parameters = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+    assert parameters["freeze_until"] == "2026-01"
+
+
+def test_freeze_needs_a_previous_plan_and_a_month_of_the_horizon(tmp_path: Path) -> None:
+    first = tmp_path / "a"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
+    alone = runner.invoke(
+        app, ["solve", str(EXAMPLE1), "--out", str(tmp_path / "b"), "--freeze-until", "2026-01"]
+    )
+    assert alone.exit_code == 2 and "--freeze-until needs --previous" in flat(alone.output)
+    outside = runner.invoke(
+        app,
+        [
+            "solve",
+            str(EXAMPLE1),
+            "--out",
+            str(tmp_path / "c"),
+            "--previous",
+            str(first),
+            "--freeze-until",
+            "2026-05",
+        ],
+    )
+    assert outside.exit_code == 2 and "expected a month of the horizon 2026-01..2026-02" in flat(
+        outside.output
+    )

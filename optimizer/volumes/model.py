@@ -38,14 +38,35 @@ class SolveParameters:
 class VolumeModel:
     """CP-SAT model of spec sections 3-4 restricted to `categories` (the model separates by category)."""
 
-    def __init__(self, data: VolumeData, categories: list[str], previous: Decisions | None = None) -> None:
+    def __init__(
+        self,
+        data: VolumeData,
+        categories: list[str],
+        previous: Decisions | None = None,
+        frozen_until: int | None = None,
+    ) -> None:
         self.data = data
         self.categories = categories
         self.previous = previous
         self.model = cp_model.CpModel()
         self.vars = Variables(self.model, data, categories)
         Constraints(self.model, data, self.vars).add_constraints()
+        if previous is not None and frozen_until is not None:
+            self._frozen_months_stay(previous, frozen_until)
         self.objectives = Objectives(self.model, data, self.vars, previous)
+
+    def _frozen_months_stay(self, previous: Decisions, until: int) -> None:
+        """Hard: every decision of the months up to `until` (already decided) equals the previous plan's."""
+        pairs: tuple[tuple[dict[Any, int], dict[Any, cp_model.IntVar]], ...] = (
+            (previous.base_used, self.vars.base_used),
+            (previous.additional_own, self.vars.additional_own),
+            (previous.transfers, self.vars.transfers),
+            (previous.referrals, self.vars.referrals),
+        )
+        for decided, variables in pairs:
+            for key, var in variables.items():
+                if key[-1] <= until:
+                    self.model.add(var == decided.get(key, 0))
 
     @property
     def is_empty(self) -> bool:
