@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
+from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
 from inputs.previous import PreviousPlanInvalid, read_previous_plan
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
@@ -31,6 +32,8 @@ from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
+from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
+from outputs.followup import PlanUnreadable as FollowUpUnreadable
 from outputs.publish import OutputExists, free_folder_name, publish_plan, write_csv
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
@@ -494,6 +497,69 @@ def diff(
         )
     write_csv(target, DIFF_COLUMNS, result.flows)
     out_console.print(f"{len(result.flows)} changed flows written to {target}.")
+
+
+@app.command()
+def followup(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan folder to follow up.")],
+    actuals: Annotated[
+        Path, typer.Option("--actuals", help="CSV: hospital, category, month, performed, waiting_end.")
+    ],
+    referrals: Annotated[
+        Path | None,
+        typer.Option("--referrals", help="CSV: hospital, category, provider, month, referrals (delivered)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the CSV files (default: followup-PLAN, never overwritten)."),
+    ] = None,
+) -> None:
+    """Performed against planned per hospital, category and month; referrals delivered against the plan."""
+    try:
+        performed = read_actuals(actuals)
+        delivered = None if referrals is None else read_referrals(referrals)
+    except ActualsInvalid as invalid:
+        err_console.print(f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]")
+        for problem in invalid.problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_INVALID) from None
+    try:
+        result = follow_up(plan_dir, performed, delivered)
+    except FollowUpUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else free_folder_name(Path(f"followup-{plan_dir.resolve().name}"))
+    if target.exists():
+        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    for title, columns, rows in (
+        ("Performed against planned (target 100 %), shortfalls first", PRODUCTION_COLUMNS, result.production),
+        (
+            "Referrals delivered against the delivery plan, shortfalls first",
+            REFERRAL_COLUMNS,
+            result.referrals,
+        ),
+    ):
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(
+                column, justify="left" if column in ("month", "hospital", "category", "provider") else "right"
+            )
+        for row in rows[:25]:
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+        out_console.print(table)
+        if len(rows) > 25:
+            out_console.print(f"... and {len(rows) - 25} more rows in the CSV file.")
+    staging = target.with_name(f".{target.name}.partial")
+    staging.mkdir(parents=True)
+    write_csv(staging / "followup_production.csv", PRODUCTION_COLUMNS, result.production)
+    if delivered is not None:
+        write_csv(staging / "followup_referrals.csv", REFERRAL_COLUMNS, result.referrals)
+    staging.rename(target)
+    out_console.print(f"Follow-up written to {target}.")
 
 
 def main() -> None:

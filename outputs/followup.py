@@ -1,0 +1,117 @@
+"""The monthly follow-up the assignments prescribe: performed against planned, delivered against the plan.
+
+"Måluppfyllelse, utförda volymer i förhållande till plan", target 100 %. Per hospital, category
+and month: units performed against the units planned (base and additional, own patients and
+others'). Per hospital, provider and month: referrals delivered against the delivery plan. The
+rows that fall furthest short come first.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.actuals import Delivered, Performed
+
+PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "difference", "fulfilment_pct")
+REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
+
+
+class PlanUnreadable(Exception):
+    """The plan folder lacks production_plan.csv or delivery_plan.csv, or they cannot be read."""
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise PlanUnreadable(
+            f"{path} is missing; expected a plan folder written by leveransplan solve"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+
+
+def _pct(done: int, planned: int) -> float | None:
+    """Fulfilment in per cent with one decimal; None when nothing was planned."""
+    return None if planned == 0 else round(100 * done / planned, 1)
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Shortfalls first (lowest fulfilment), then unplanned work, then by month and hospital.
+    return sorted(
+        rows,
+        key=lambda r: (r["fulfilment_pct"] is None, r["fulfilment_pct"] or 0.0, r["month"], r["hospital"]),
+    )
+
+
+@dataclass
+class FollowUp:
+    """Both tables, each sorted with the largest shortfall first."""
+
+    production: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+
+
+def follow_up(plan: Path, performed: list[Performed], delivered: list[Delivered] | None) -> FollowUp:
+    """Compare reported outcomes with the plan; months not reported are left out."""
+    planned_units: dict[tuple[str, str, str], int] = defaultdict(int)
+    for row in _read(plan / "production_plan.csv"):
+        try:
+            units = int(row["base_used"]) + int(row["additional_own"]) + int(row["additional_for_others"])
+        except (KeyError, TypeError, ValueError):
+            raise PlanUnreadable(
+                f"{plan / 'production_plan.csv'}: not a production plan written by leveransplan"
+            ) from None
+        planned_units[row["month"], row["hospital"], row["category"]] += units
+    done_units: dict[tuple[str, str, str], int] = defaultdict(int)
+    for report in performed:
+        done_units[report.month, report.hospital, report.category] += report.performed
+    production = []
+    for key in sorted(done_units):
+        month, hospital, category = key
+        planned, done = planned_units.get(key, 0), done_units[key]
+        production.append(
+            {
+                "month": month,
+                "hospital": hospital,
+                "category": category,
+                "planned": planned,
+                "performed": done,
+                "difference": done - planned,
+                "fulfilment_pct": _pct(done, planned),
+            }
+        )
+    referrals = []
+    if delivered is not None:
+        planned_flows: dict[tuple[str, str, str], int] = defaultdict(int)
+        for row in _read(plan / "delivery_plan.csv"):
+            try:
+                planned_flows[row["month"], row["hospital"], row["provider"]] += int(row["volume"])
+            except (KeyError, TypeError, ValueError):
+                raise PlanUnreadable(
+                    f"{plan / 'delivery_plan.csv'}: not a delivery plan written by leveransplan"
+                ) from None
+        done_flows: dict[tuple[str, str, str], int] = defaultdict(int)
+        for delivery in delivered:
+            done_flows[delivery.month, delivery.hospital, delivery.provider] += delivery.referrals
+        months = {month for month, _, _ in done_flows}
+        for key in sorted(done_flows.keys() | {k for k in planned_flows if k[0] in months}):
+            month, hospital, provider = key
+            planned, done = planned_flows.get(key, 0), done_flows.get(key, 0)
+            referrals.append(
+                {
+                    "month": month,
+                    "hospital": hospital,
+                    "provider": provider,
+                    "planned": planned,
+                    "delivered": done,
+                    "difference": done - planned,
+                    "fulfilment_pct": _pct(done, planned),
+                }
+            )
+    return FollowUp(_sorted(production), _sorted(referrals))
