@@ -29,6 +29,9 @@ from models.training import ATData, PlacementData
 from optimizer.driver import models_to_solve, solve_scenario
 from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
+from optimizer.sweep import TERMS as SWEEP_TERMS
+from optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
+from optimizer.sweep import sweep as run_sweep
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
@@ -560,6 +563,53 @@ def followup(
         write_csv(staging / "followup_referrals.csv", REFERRAL_COLUMNS, result.referrals)
     staging.rename(target)
     out_console.print(f"Follow-up written to {target}.")
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario_dir: ScenarioArgument = None,
+    variants: Annotated[
+        Path | None,
+        typer.Option(
+            "--variants", help="TOML file of [[variant]] tables (name and what-if keys); default: built in."
+        ),
+    ] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per variant.")] = 20.0,
+    processes: Annotated[int, typer.Option("--processes", help="Worker processes (default: the cores).")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="CSV of the results (default: sweep-SCENARIO.csv, never overwritten)."),
+    ] = None,
+) -> None:
+    """Solve a set of what-ifs side by side and compare each with the base plan."""
+    folder = scenario_dir or default_scenario_path()
+    scenario = _load(folder)
+    try:
+        chosen = read_variants(variants) if variants is not None else built_in_variants(scenario)
+    except VariantsInvalid as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else Path(f"sweep-{folder.resolve().name}.csv")
+    if target.exists():
+        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    rows = run_sweep(folder, chosen, time_limit, processes or os.cpu_count() or 1)
+    columns = ("variant", "status", *SWEEP_TERMS, "cost_change_sek", "seconds", "note")
+    table = Table(
+        title=f"{scenario.name}: {len(chosen)} what-ifs against the base plan", title_justify="left"
+    )
+    for column in columns[:-1]:
+        table.add_column(column, justify="left" if column in ("variant", "status") else "right")
+    for row in rows:
+        table.add_row(
+            *(
+                "" if row.get(c) is None else (_sek(row[c]) if isinstance(row.get(c), int) else str(row[c]))
+                for c in columns[:-1]
+            )
+        )
+    out_console.print(table)
+    write_csv(target, columns, rows)
+    out_console.print(f"Written to {target}.")
 
 
 def main() -> None:

@@ -1,0 +1,122 @@
+"""A set of what-ifs solved side by side in worker processes, each against the base plan.
+
+Each variant is a set of what-if flags (inputs.whatif) applied to the same scenario, solved for
+the volume model; one row per variant with its objective values and cost, and the change in
+cost against the base plan (no flags). Variants come from a small TOML file, or a built-in set:
+each provider left out in turn, inflow -10 %, +10 % and +20 %, and each hospital's capacity
+-30 % for three months from the horizon's fourth month.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inputs.load import load_scenario
+from inputs.problems import ScenarioInvalid
+from inputs.whatif import FLAGS, parse_recorded
+from models.scenario import Scenario
+from optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
+
+TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
+
+
+class VariantsInvalid(Exception):
+    """The variants file cannot be read; the message says where."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named set of what-if flags (the keys of inputs.whatif.what_if_flags)."""
+
+    name: str
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+def built_in_variants(scenario: Scenario) -> list[Variant]:
+    """Each provider left out, inflow -10/+10/+20 %, each hospital -30 % for three months."""
+    variants = [
+        Variant(f"without {provider}", {"without_provider": [provider]})
+        for provider in sorted({c.provider for c in scenario.contracts})
+    ]
+    variants += [
+        Variant(f"inflow {label}", {"scale": [f"need.inflow={factor}"]})
+        for label, factor in (("-10 %", "0.90"), ("+10 %", "1.10"), ("+20 %", "1.20"))
+    ]
+    horizon = scenario.horizon
+    if horizon.length >= 6:
+        first, last = horizon.label(4), horizon.label(6)
+        variants += [
+            Variant(f"{h.hospital} -30 % {first}..{last}", {"dip": [f"{h.hospital}:{first}..{last}=0.7"]})
+            for h in scenario.hospitals
+        ]
+    return variants
+
+
+def read_variants(path: Path) -> list[Variant]:
+    """[[variant]] tables with a name and what-if keys (set, scale, where, dip, ...)."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise VariantsInvalid(f"{path} cannot be read ({error})") from None
+    entries = document.get("variant")
+    if not isinstance(entries, list) or not entries:
+        raise VariantsInvalid(f'{path}: expected one or more [[variant]] tables, each with a "name"')
+    variants = []
+    for index, entry in enumerate(entries, start=1):
+        where = f"{path}, variant {index}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise VariantsInvalid(f'{where}: expected a "name"')
+        unknown = set(entry) - {"name", *FLAGS}
+        if unknown:
+            raise VariantsInvalid(
+                f"{where}: {', '.join(sorted(unknown))} is not a what-if; expected {', '.join(FLAGS)}"
+            )
+        flags = {k: v for k, v in entry.items() if k != "name"}
+        try:
+            parse_recorded(flags)
+        except ScenarioInvalid as invalid:
+            raise VariantsInvalid(f"{where} ({entry['name']}): {invalid}") from None
+        variants.append(Variant(entry["name"], flags))
+    return variants
+
+
+def solve_variant(folder: str, variant: Variant, time_limit_s: float, workers: int) -> dict[str, Any]:
+    """One row of the sweep: the variant's objective values and cost, or why it has none."""
+    started = time.perf_counter()
+    row: dict[str, Any] = {"variant": variant.name, "status": "", "note": ""}
+    try:
+        scenario = load_scenario(Path(folder), parse_recorded(variant.flags))
+        settings = scenario.solver.model_copy(update={"time_limit_s": time_limit_s, "workers": workers})
+        solution = solve_volumes(scenario.model_copy(update={"solver": settings}))
+    except ScenarioInvalid as invalid:
+        row.update(status="INVALID", note=str(invalid).replace("\n", "; "))
+    except VolumeInfeasible as error:
+        row.update(status="INFEASIBLE", note=str(error))
+    except NoSolutionInTime as error:
+        row.update(status="NO PLAN", note=str(error))
+    else:
+        proven = all(s.status == "OPTIMAL" for s in solution.stages)
+        row["status"] = "OPTIMAL" if proven else "FEASIBLE"
+        row.update({term: solution.values.term(term) for term in TERMS})
+    row["seconds"] = round(time.perf_counter() - started, 1)
+    return row
+
+
+def sweep(folder: Path, variants: list[Variant], time_limit_s: float, processes: int) -> list[dict[str, Any]]:
+    """The base plan and every variant, solved in `processes` worker processes (one CP-SAT worker each)."""
+    everything = [Variant("base"), *variants]
+    with ProcessPoolExecutor(max_workers=max(processes, 1)) as pool:
+        futures = [pool.submit(solve_variant, str(folder), v, time_limit_s, 1) for v in everything]
+        rows = [future.result() for future in futures]
+    base_cost = rows[0].get("cost")
+    for row in rows:
+        cost = row.get("cost")
+        row["cost_change_sek"] = (
+            cost - base_cost if isinstance(cost, int) and isinstance(base_cost, int) else None
+        )
+    return rows
