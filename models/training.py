@@ -127,8 +127,16 @@ class Option:
 class PlacementData:
     """The ST-A tables as the placement model reads them (spec section 5)."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        previous: dict[RequirementKey, Placement] | None = None,
+        frozen_until: int | None = None,
+    ) -> None:
+        """`frozen_until` (a running month number) with `previous`: stays of the previous plan that
+        start by then stay as they are (months already decided), and no other stay starts by then."""
         self.scenario = scenario
+        self.frozen_until = frozen_until
         horizon = scenario.placement_horizon
         self.first = horizon.first_serial
         self.last = self.first + horizon.length - 1
@@ -142,6 +150,11 @@ class PlacementData:
         self.fixed: dict[RequirementKey, Placement] = {
             (f.trainee, f.specialty): (f.hospital, parse_month(f.start)) for f in scenario.st_fixed
         }
+        if previous is not None and frozen_until is not None:
+            requirements = {(r.trainee, r.specialty) for r in scenario.st_requirements}
+            for key, (hospital, start) in previous.items():
+                if start <= frozen_until and key in requirements and key not in self.fixed:
+                    self.fixed[key] = (hospital, start)
         self.hospitals = [h.hospital for h in scenario.hospitals]
         self._pattern_cache: dict[
             tuple[tuple[int, tuple[int, ...]], ...], list[tuple[int | None, ...]] | None
@@ -207,6 +220,8 @@ class PlacementData:
                 found[requirement.key] = [Option(hospital, start, self.minutes(requirement, hospital))]
                 continue
             starts = self.free_starts(requirement)
+            if self.frozen_until is not None:
+                starts = [s for s in starts if s > self.frozen_until]
             found[requirement.key] = [
                 Option(h, s, self.minutes(requirement, h))
                 for h in self.reachable(requirement)

@@ -224,7 +224,7 @@ def solve(
         str | None,
         typer.Option(
             "--freeze-until",
-            help="With --previous: volume decisions up to this month (YYYY-MM) stay as decided.",
+            help="With --previous: decisions up to this month (YYYY-MM) stay as decided.",
         ),
     ] = None,
     set_values: Annotated[
@@ -322,16 +322,15 @@ def solve(
                 err_console.print(f"  {problem}", markup=False, highlight=False)
             err_console.print("Nothing was written.")
             raise typer.Exit(EXIT_USAGE) from None
-    frozen_until = None
     if freeze_until is not None:
-        if previous_plan is None or previous_plan.volumes is None or "volumes" not in models:
-            err_console.print("--freeze-until needs --previous with a volume plan, and the volume model.")
+        if previous_plan is None:
+            err_console.print("--freeze-until needs --previous: the plan whose months are already decided.")
             raise typer.Exit(EXIT_USAGE)
         try:
-            frozen_until = scenario.horizon.number(freeze_until)
+            inside = scenario.horizon.number(freeze_until) is not None
         except ValueError:
-            frozen_until = None
-        if frozen_until is None:
+            inside = False
+        if not inside:
             horizon = scenario.horizon
             err_console.print(
                 f"--freeze-until {freeze_until!r}: expected a month of the horizon "
@@ -339,7 +338,7 @@ def solve(
             )
             raise typer.Exit(EXIT_USAGE)
     try:
-        plan = solve_scenario(scenario, models, propose_places, previous_plan, frozen_until)
+        plan = solve_scenario(scenario, models, propose_places, previous_plan, freeze_until)
     except (VolumeInfeasible, ModelInfeasible) as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}. Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from inputs.previous import PreviousPlan
+from models.months import parse_month
 from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
@@ -38,7 +39,7 @@ def solve_scenario(
     models: list[str],
     propose_places: bool = False,
     previous: PreviousPlan | None = None,
-    frozen_until: int | None = None,
+    frozen_until: str | None = None,
 ) -> ScenarioPlan:
     """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
 
@@ -55,8 +56,10 @@ def solve_scenario(
         plan.at = solve_at(ATData(scenario), remaining())
     if "placements" in models:
         share = remaining() / 2 if "volumes" in models else remaining()
+        previous_placements = None if previous is None else previous.placements
+        placement_freeze = None if frozen_until is None else parse_month(frozen_until)
         plan.placements = solve_placements(
-            PlacementData(scenario),
+            PlacementData(scenario, previous_placements, placement_freeze),
             share,
             propose_places,
             previous=None if previous is None else previous.placements,
@@ -67,6 +70,6 @@ def solve_scenario(
         plan.volumes = solve_volumes(
             scenario.model_copy(update={"solver": settings}),
             None if previous is None else previous.volumes,
-            frozen_until,
+            None if frozen_until is None else scenario.horizon.number(frozen_until),
         )
     return plan

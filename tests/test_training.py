@@ -526,3 +526,26 @@ def test_many_long_stays_decide_months_directly(tmp_path: Path) -> None:
     solution = solve_placements(data, 20)
     assert value(solution, "unplaced") == 0 and value(solution, "travel") == 6 * 6 * 10
     published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_frozen_placements_stay_and_nothing_new_starts_in_frozen_months() -> None:
+    # Example 2's plan, re-planned with 2026-01..2026-02 already decided and H2's ped places raised
+    # to 3: the stays that started by 2026-02 keep hospital and start (they are facts now, not
+    # choices), and every other stay starts from 2026-03.
+    before = placements(example2())
+    changed = example2().model_copy(
+        update={
+            "st_capacity": (
+                CapacityRow(hospital="H1", specialty="ped", year=2026, places=1),
+                CapacityRow(hospital="H2", specialty="ped", year=2026, places=3, concurrent_max=1),
+                CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
+            )
+        }
+    )
+    freeze = 2026 * 12 + 1  # 2026-02
+    data = PlacementData(changed, before.plan.placed, freeze)
+    after = solve_placements(data, 20, previous=before.plan.placed)
+    for key, (hospital, start) in before.plan.placed.items():
+        if start <= freeze:
+            assert after.plan.placed[key] == (hospital, start)
+    assert all(start > freeze for key, (_, start) in after.plan.placed.items() if key not in data.fixed)
