@@ -20,8 +20,10 @@ from rich.table import Table
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
 from inputs.previous import PreviousPlanInvalid, read_previous_plan
+from inputs.replan import rest_of_year
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
+from models.months import format_month, parse_month
 from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
 from models.scenario import Scenario
@@ -90,6 +92,24 @@ def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
             err_console.print(f"  {problem}", markup=False, highlight=False)
         err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INVALID) from None
+
+
+def _rest_of_year(scenario: Scenario, actuals: Path, decided_until: str, previous: Path | None) -> Scenario:
+    """The scenario of the months after `decided_until`, from the reported outcomes (inputs.replan)."""
+    try:
+        decided = read_previous_plan(previous, scenario).volumes if previous is not None else None
+        return rest_of_year(scenario, read_actuals(actuals), decided_until, decided, actuals.name)
+    except (ActualsInvalid, PreviousPlanInvalid) as invalid:
+        err_console.print(f"[bold red]The re-plan from {actuals} cannot start:[/]")
+        for problem in invalid.problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def scenario_start_before(scenario: Scenario) -> str:
+    """The month before the scenario's first: the last decided month of a re-plan."""
+    return format_month(parse_month(scenario.start) - 1)
 
 
 def _print_stages(title: str, stages: list[StageResult]) -> None:
@@ -227,6 +247,14 @@ def solve(
             help="With --previous: decisions up to this month (YYYY-MM) stay as decided.",
         ),
     ] = None,
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            "--actuals",
+            help="With --freeze-until: re-plan the months after it from reported outcomes "
+            "(CSV: hospital, category, month, performed, waiting_end).",
+        ),
+    ] = None,
     set_values: Annotated[
         list[str] | None,
         typer.Option(
@@ -312,6 +340,15 @@ def solve(
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
+    if actuals is not None:
+        if freeze_until is None or models != ["volumes"]:
+            err_console.print(
+                "--actuals re-plans the volumes after the decided months: give --freeze-until YYYY-MM "
+                "and, when the scenario has training tables, --only volumes."
+            )
+            raise typer.Exit(EXIT_USAGE)
+        scenario = _rest_of_year(scenario, actuals, freeze_until, previous)
+        freeze_until = None  # the decided months are not part of the new plan
     previous_plan = None
     if previous is not None:
         try:
@@ -349,7 +386,10 @@ def solve(
         "what_if": [str(change) for change in what_ifs],
         "what_if_flags": flags,
         "previous_plan": None if previous is None else str(previous),
-        "freeze_until": freeze_until,
+        "freeze_until": freeze_until if actuals is None else None,
+        "actuals": None
+        if actuals is None
+        else {"file": str(actuals), "decided_until": scenario_start_before(scenario)},
         "models": models,
         "propose_places": propose_places,
         "objective": scenario.objective.model_dump(),
@@ -423,11 +463,15 @@ def check(
         err_console.print(f"{plan_dir} is not a plan folder.")
         raise typer.Exit(EXIT_USAGE)
     recorded: dict[str, Any] = {}
+    replanned: dict[str, Any] = {}
     try:
         manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
         recorded = manifest.get("parameters", {}).get("what_if_flags") or {}
+        replanned = manifest.get("parameters", {}).get("actuals") or {}
+        if replanned:
+            replanned["previous_plan"] = manifest["parameters"].get("previous_plan")
     except (OSError, ValueError, AttributeError):
-        recorded = {}
+        recorded, replanned = {}, {}
     try:
         what_ifs = parse_recorded(recorded)
     except WhatIfInvalid as invalid:
@@ -436,6 +480,12 @@ def check(
     scenario = _load(scenario_dir, what_ifs)
     if what_ifs:
         out_console.print("Checked with the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
+    if replanned:
+        previous = Path(replanned["previous_plan"]) if replanned.get("previous_plan") else None
+        scenario = _rest_of_year(scenario, Path(replanned["file"]), replanned["decided_until"], previous)
+        out_console.print(
+            f"Checked as a re-plan after {replanned['decided_until']} from {replanned['file']}."
+        )
     problems = check_plan(scenario, plan_dir)
     if problems:
         err_console.print(f"[bold red]{len(problems)} violation(s):[/]")

@@ -234,3 +234,59 @@ def test_freeze_needs_a_previous_plan_and_a_month_of_the_horizon(tmp_path: Path)
     assert outside.exit_code == 2 and "expected a month of the horizon 2026-01..2026-02" in flat(
         outside.output
     )
+
+
+def test_replan_from_actuals(tmp_path: Path) -> None:
+    # Plan A (example 1) referred 2 to c1 in 2026-01. Reported for 2026-01: A performed its 3 base
+    # units but ends with 8 waiting (not 6); B performed 1 additional unit. The rest of the year is
+    # 2026-02 alone: A waits 8, inflow 2, base 2 (the 0.5 month), limit floor(3 x 2 / 1) = 6; B has
+    # 3 - 1 = 2 additional units left; c1 has 3 - 2 = 1 left and no minimum. Shedding 2 patients:
+    # c1 1 (120) + B 1 (150) = 270 SEK, over_guarantee 0, travel 30 + 20 = 50.
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text(
+        "hospital,category,month,performed,waiting_end\nA,k,2026-01,3,8\nB,k,2026-01,1,0\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "solve", str(EXAMPLE1), "--out", str(second), "--previous", str(first),
+            "--freeze-until", "2026-01", "--actuals", str(actuals),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((second / "summary.json").read_text(encoding="utf-8"))["volumes"]
+    assert [(s["objective"], s["value"]) for s in summary["stages"]] == [
+        ("over_guarantee", 0),
+        ("cost", 270),
+        ("travel", 50),
+    ]
+    months = {
+        r.split(",")[0] for r in (second / "production_plan.csv").read_text(encoding="utf-8").splitlines()[1:]
+    }
+    assert months == {"2026-02"}
+    parameters = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+    assert parameters["actuals"] == {"file": str(actuals), "decided_until": "2026-01"}
+    checked = runner.invoke(app, ["check", str(EXAMPLE1), str(second)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_actuals_must_cover_every_waiting_list(tmp_path: Path) -> None:
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("hospital,category,month,performed,waiting_end\nB,k,2026-01,1,0\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        [
+            "solve",
+            str(EXAMPLE1),
+            "--out",
+            str(tmp_path / "b"),
+            "--freeze-until",
+            "2026-01",
+            "--actuals",
+            str(actuals),
+        ],
+    )
+    assert result.exit_code == 3
+    assert "actuals.csv: has no waiting_end for A k in 2026-01" in flat(result.output)
