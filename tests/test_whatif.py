@@ -290,3 +290,38 @@ def test_actuals_must_cover_every_waiting_list(tmp_path: Path) -> None:
     )
     assert result.exit_code == 3
     assert "actuals.csv: has no waiting_end for A k in 2026-01" in flat(result.output)
+
+
+def test_every_flag_is_recorded_in_the_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    flags = [
+        "--set", "contracts.c1.volume_max=3",
+        "--scale", "need.inflow=1.0", "--where", "hospital=A",
+        "--dip", "B:2026-02=0.5",
+        "--budget", "1e6",
+        "--objective", "over_guarantee,cost",
+    ]  # fmt: skip
+    result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out), *flags])
+    assert result.exit_code == 0, result.output
+    parameters = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+    assert parameters["what_if"] == [
+        "--set contracts.c1.volume_max=3",
+        "--scale need.inflow=1.0 --where hospital=A",
+        "--dip B:2026-02=0.5",
+        "--budget 1e6",
+        "--objective over_guarantee,cost",
+    ]
+    assert parameters["what_if_flags"] == {
+        "set": ["contracts.c1.volume_max=3"],
+        "scale": ["need.inflow=1.0"],
+        "where": ["hospital=A"],
+        "dip": ["B:2026-02=0.5"],
+        "without_provider": [],
+        "budget": "1e6",
+        "objective": ["over_guarantee,cost"],
+    }
+    assert (
+        parameters["objective"]["volumes"] == ["over_guarantee", "cost"]
+        and parameters["max_cost_sek"] == 1_000_000
+    )
+    assert runner.invoke(app, ["check", str(EXAMPLE1), str(out)]).exit_code == 0
