@@ -535,7 +535,8 @@ def diff(
         objectives.add_column(column, justify="left" if column in ("model", "objective") else "right")
     for row in result.objectives:
         change = "" if row["change"] is None else f"{row['change']:+,}".replace(",", " ")
-        objectives.add_row(row["model"], row["objective"], str(row["a"]), str(row["b"]), change)
+        a, b = (_sek(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
+        objectives.add_row(row["model"], row["objective"], a, b, change)
     out_console.print(objectives)
     if result.cost_change_sek is not None:
         decision = (

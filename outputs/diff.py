@@ -117,6 +117,8 @@ def diff_plans(plan_a: Path, plan_b: Path) -> PlanDiff:
             }
         )
     for model in ("volumes", "at", "placements"):
+        if model not in summary_a or model not in summary_b:
+            continue  # a model solved in one plan only has nothing to compare
         objectives_a = (summary_a.get(model) or {}).get("objectives") or {}
         objectives_b = (summary_b.get(model) or {}).get("objectives") or {}
         for name in [*objectives_a, *(n for n in objectives_b if n not in objectives_a)]:
