@@ -648,18 +648,29 @@ def sweep_command(
     table = Table(
         title=f"{scenario.name}: {len(chosen)} what-ifs against the base plan", title_justify="left"
     )
-    for column in columns[:-1]:
-        table.add_column(column, justify="left" if column in ("variant", "status") else "right")
-    for row in rows:
-        table.add_row(
-            *(
-                "" if row.get(c) is None else (_sek(row[c]) if isinstance(row.get(c), int) else str(row[c]))
-                for c in columns[:-1]
-            )
+    money = {"cost": "cost MSEK", "cost_change_sek": "change MSEK"}
+    shown = [c for c in columns if c != "note"]
+    for column in shown:
+        table.add_column(
+            money.get(column, column), justify="left" if column in ("variant", "status") else "right"
         )
+    for row in rows:
+        cells = []
+        for column in shown:
+            value = row.get(column)
+            if value is None:
+                cells.append("")
+            elif column in money:
+                cells.append(_msek(value))
+            else:
+                cells.append(_sek(value) if isinstance(value, int) else str(value))
+        table.add_row(*cells)
     out_console.print(table)
+    for row in rows:
+        if row.get("note"):
+            out_console.print(f"{row['variant']}: {row['note']}", markup=False, highlight=False)
     write_csv(target, columns, rows)
-    out_console.print(f"Written to {target}.")
+    out_console.print(f"Written to {target} (exact SEK there).")
 
 
 def main() -> None:
