@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -74,24 +74,28 @@ def _msek(value: int) -> str:
     return f"{value / 1e6:,.1f}".replace(",", " ")
 
 
+def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
+    """Print a title and every problem, say that nothing was written, and exit with `exit_code`."""
+    err_console.print(title)
+    for problem in problems:
+        err_console.print(f"  {problem}", markup=False, highlight=False)
+    err_console.print("Nothing was written.")
+    raise typer.Exit(exit_code)
+
+
 def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     try:
         return load_scenario(folder, what_ifs)
     except WhatIfInvalid as invalid:
-        err_console.print(f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]")
-        for problem in invalid.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        err_console.print("Nothing was written.")
-        raise typer.Exit(EXIT_USAGE) from None
+        _refuse(
+            f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
+            invalid.problems,
+            EXIT_USAGE,
+        )
     except ScenarioInvalid as invalid:
         changed = " with the what-if changes" if what_ifs else ""
-        err_console.print(
-            f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
-        )
-        for problem in invalid.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        err_console.print("Nothing was written.")
-        raise typer.Exit(EXIT_INVALID) from None
+        title = f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
+        _refuse(title, invalid.problems, EXIT_INVALID)
 
 
 def _rest_of_year(scenario: Scenario, actuals: Path, decided_until: str, previous: Path | None) -> Scenario:
@@ -100,11 +104,7 @@ def _rest_of_year(scenario: Scenario, actuals: Path, decided_until: str, previou
         decided = read_previous_plan(previous, scenario).volumes if previous is not None else None
         return rest_of_year(scenario, read_actuals(actuals), decided_until, decided, actuals.name)
     except (ActualsInvalid, PreviousPlanInvalid) as invalid:
-        err_console.print(f"[bold red]The re-plan from {actuals} cannot start:[/]")
-        for problem in invalid.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        err_console.print("Nothing was written.")
-        raise typer.Exit(EXIT_INVALID) from None
+        _refuse(f"[bold red]The re-plan from {actuals} cannot start:[/]", invalid.problems, EXIT_INVALID)
 
 
 def scenario_start_before(scenario: Scenario) -> str:
@@ -310,11 +310,11 @@ def solve(
     try:
         what_ifs = parse_recorded(flags)
     except WhatIfInvalid as invalid:
-        err_console.print(f"[bold red]{len(invalid.problems)} what-if flag(s) are not understood:[/]")
-        for problem in invalid.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        err_console.print("Nothing was written.")
-        raise typer.Exit(EXIT_USAGE) from None
+        _refuse(
+            f"[bold red]{len(invalid.problems)} what-if flag(s) are not understood:[/]",
+            invalid.problems,
+            EXIT_USAGE,
+        )
     scenario = _load(folder, what_ifs)
     try:
         models = models_to_solve(scenario, only)
@@ -354,11 +354,9 @@ def solve(
         try:
             previous_plan = read_previous_plan(previous, scenario)
         except PreviousPlanInvalid as invalid:
-            err_console.print(f"[bold red]The previous plan {previous} cannot be used:[/]")
-            for problem in invalid.problems:
-                err_console.print(f"  {problem}", markup=False, highlight=False)
-            err_console.print("Nothing was written.")
-            raise typer.Exit(EXIT_USAGE) from None
+            _refuse(
+                f"[bold red]The previous plan {previous} cannot be used:[/]", invalid.problems, EXIT_USAGE
+            )
     if freeze_until is not None:
         if previous_plan is None:
             err_console.print("--freeze-until needs --previous: the plan whose months are already decided.")
@@ -572,11 +570,11 @@ def followup(
         performed = read_actuals(actuals)
         delivered = None if referrals is None else read_referrals(referrals)
     except ActualsInvalid as invalid:
-        err_console.print(f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]")
-        for problem in invalid.problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        err_console.print("Nothing was written.")
-        raise typer.Exit(EXIT_INVALID) from None
+        _refuse(
+            f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]",
+            invalid.problems,
+            EXIT_INVALID,
+        )
     try:
         result = follow_up(plan_dir, performed, delivered)
     except FollowUpUnreadable as error:
