@@ -289,24 +289,86 @@ class PlacementData:
 
         return [p for p in fitting if not any(within(p, q) for q in fitting)]
 
+    def pinned_patterns(
+        self, requirements: list[Requirement], pins: dict[RequirementKey, int]
+    ) -> list[tuple[dict[RequirementKey, int], frozenset[RequirementKey]]] | None:
+        """The largest (start years, stays kept at their pinned start) combinations that fit.
+
+        As year_patterns, with a third choice per requirement: placed at its pin (a previous
+        plan's start, when that is still an option). A combination is left out when another
+        places the same stays in the same years and keeps at least the same ones. None when more
+        than PATTERN_LIMIT combinations fit.
+        """
+        choices: list[list[tuple[int, bool]]] = []
+        for r in requirements:
+            years = [(y, False) for y in sorted({s // 12 for s in self.option_starts[r.key]})]
+            pin = pins.get(r.key)
+            if pin is not None and pin in self.option_starts[r.key]:
+                years.append((pin // 12, True))
+            choices.append(years)
+        fitting: list[tuple[tuple[int, bool] | None, ...]] = []
+
+        class TooMany(Exception):
+            pass
+
+        def extend(chosen: tuple[tuple[int, bool] | None, ...]) -> None:
+            index = len(chosen)
+            if index == len(requirements):
+                fitting.append(chosen)
+                if len(fitting) > PATTERN_LIMIT:
+                    raise TooMany
+                return
+            for choice in choices[index]:
+                candidate = (*chosen, choice)
+                placed = [(r, c) for r, c in zip(requirements, candidate, strict=False) if c is not None]
+                years = {r.key: c[0] for r, c in placed}
+                kept = {r.key: pins[r.key] for r, c in placed if c[1]}
+                if self.sequence([r for r, _ in placed], years, kept) is not None:
+                    extend(candidate)
+            extend((*chosen, None))
+
+        try:
+            extend(())
+        except TooMany:
+            return None
+
+        def within(
+            small: tuple[tuple[int, bool] | None, ...], big: tuple[tuple[int, bool] | None, ...]
+        ) -> bool:
+            return small != big and all(
+                a is None or (b is not None and a[0] == b[0] and (not a[1] or b[1]))
+                for a, b in zip(small, big, strict=True)
+            )
+
+        largest = [p for p in fitting if not any(within(p, q) for q in fitting)]
+        return [
+            (
+                {r.key: c[0] for r, c in zip(requirements, p, strict=True) if c is not None},
+                frozenset(r.key for r, c in zip(requirements, p, strict=True) if c is not None and c[1]),
+            )
+            for p in largest
+        ]
+
     def sequence(
-        self, requirements: list[Requirement], years: dict[RequirementKey, int] | None = None
+        self,
+        requirements: list[Requirement],
+        years: dict[RequirementKey, int] | None = None,
+        pins: dict[RequirementKey, int] | None = None,
     ) -> list[int] | None:
         """Starts that fit all these stays one after another, or None when no order fits.
 
         For a fixed order the earliest start that fits is always best (a later one leaves less
         room), so trying every order is exact; a trainee has a handful of requirements.
+        `pins` hold some stays at a given start (a previous plan's, to keep).
         """
         for order in permutations(requirements):
             starts, free_from = [], -1
             for requirement in order:
                 year = None if years is None else years[requirement.key]
+                pinned = None if pins is None else pins.get(requirement.key)
+                starts_allowed = self.option_starts[requirement.key] if pinned is None else [pinned]
                 start = next(
-                    (
-                        s
-                        for s in self.option_starts[requirement.key]
-                        if s > free_from and (year is None or s // 12 == year)
-                    ),
+                    (s for s in starts_allowed if s > free_from and (year is None or s // 12 == year)),
                     None,
                 )
                 if start is None:

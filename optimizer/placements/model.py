@@ -107,6 +107,26 @@ class PlacementModel:
         for (trainee, specialty, hospital, start), var in self.vars.stay.items():
             self.model.add_hint(var, placed.get((trainee, specialty)) == (hospital, start))
 
+    def _restate_stability(self, stages: list[StageResult], plan: PlacementPlan) -> list[StageResult]:
+        """The stability stage's value as the plan has it.
+
+        A stay that no kept pattern pins may still land on its previous start by the earliest-fit
+        order, so the plan can change fewer stays than the stage counted; the plan's count is
+        the value reached (the bound stays valid: it bounds every plan).
+        """
+        if self.previous is None:
+            return stages
+        actual = placement_terms(self.data, plan, self.previous)["stability"]
+        restated = []
+        for stage in stages:
+            if stage.objective == "stability" and actual < stage.value:
+                status = "OPTIMAL" if stage.bound >= actual else stage.status
+                stage = stage.model_copy(
+                    update={"value": actual, "bound": min(stage.bound, actual), "status": status}
+                )
+            restated.append(stage)
+        return restated
+
     def hint_all(self, solver: cp_model.CpSolver) -> None:
         """Start the next search from every variable's value in a solution of this model."""
         self.model.clear_hints()
@@ -137,7 +157,14 @@ class PlacementModel:
                     for r in requirements
                 ]
             else:  # any order that fits the years will do; the pattern guarantees one exists
-                starts = self.data.sequence(requirements, years) or []
+                pins = {
+                    r.key: self.previous[r.key][1]
+                    for r in requirements
+                    if self.previous is not None
+                    and r.key in self.objectives.kept
+                    and solver.value(self.objectives.kept[r.key])
+                }
+                starts = self.data.sequence(requirements, years, pins) or []
             for requirement, start in zip(requirements, starts, strict=True):
                 placed[requirement.key] = (hospital_of[requirement.key], start)
         return PlacementPlan(placed)
@@ -164,6 +191,7 @@ class PlacementModel:
         self, stages: list[StageResult], solver: cp_model.CpSolver, previous_plan: str | None
     ) -> PlacementSolution:
         plan = self.decode(solver)
+        stages = self._restate_stability(stages, plan)
         if self.propose_places:
             places = {place: solver.value(var) for place, var in self.vars.places.items()}
         else:

@@ -24,6 +24,7 @@ class Objectives:
         self.data = data
         self.vars = variables
         self.previous = previous
+        self.kept: dict[RequirementKey, cp_model.IntVar] = {}  # stays kept at the previous plan's place
         self.terms: dict[str, cp_model.LinearExprT] = {
             "unplaced": self._unplaced(),
             "travel": self._travel(),
@@ -62,17 +63,34 @@ class Objectives:
                 parts.append(self.vars.placed(requirement.key))  # was unplaced: placing it is a change
                 continue
             hospital, start = before
-            start_var = self.vars.start.get(requirement.key, {}).get(start)
             site_var = self.vars.site.get(requirement.key, {}).get((hospital, start // 12))
-            if start_var is None or site_var is None:
+            if site_var is None:
                 parts.append(1)  # the previous placement is no longer possible
                 continue
             kept = self.model.new_bool_var(f"kept[{requirement.trainee},{requirement.specialty}]")
-            # kept is exactly "same hospital and same start", so the term is exact in every
-            # solution, not only in optimal ones (the checker compares the stage with the plan).
-            self.model.add_implication(kept, start_var)
+            self.kept[requirement.key] = kept
             self.model.add_implication(kept, site_var)
-            self.model.add_bool_or([start_var.Not(), site_var.Not(), kept])
+            start_var = self.vars.start.get(requirement.key, {}).get(start)
+            if requirement.trainee in self.vars.monthly:
+                if start_var is None:
+                    parts.append(1)
+                    continue
+                # kept is exactly "same hospital and same start" for month-level trainees.
+                self.model.add_implication(kept, start_var)
+                self.model.add_bool_or([start_var.Not(), site_var.Not(), kept])
+            else:
+                # Kept only in a pattern that pins the stay at its previous start; the plan then
+                # starts it there (PlacementModel.decode).
+                pinning = [
+                    var
+                    for (_, var), pins in zip(
+                        self.vars.patterns.get(requirement.trainee, []),
+                        self.vars.pattern_pins.get(requirement.trainee, []),
+                        strict=True,
+                    )
+                    if requirement.key in pins
+                ]
+                self.model.add(kept <= sum(pinning))
             parts.append(1 - kept)
         return sum(parts)  # type: ignore[return-value]
 

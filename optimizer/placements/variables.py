@@ -12,8 +12,9 @@ models.training.PlacementData.options). The model therefore decides apart:
   flow[area,specialty,months,Y,h] counts how many of them go to hospital h. A requirement gets
   its own site[r,h,Y] only where its hospital matters beyond counting: a fixed placement, a
   department with concurrent_max among its options, or a previous placement to keep;
-- start[r,s]: the start month, only for trainees whose months matter to another rule or term:
-  those with a requirement that has its own site.
+- start[r,s]: the start month, only for trainees whose months matter to another rule: those who
+  can reach a department with concurrent_max. A previous plan's start to keep is a choice of
+  the pattern instead (PlacementData.pinned_patterns).
 
 For every other trainee the months touch no other trainee and no objective, so any order that
 fits the chosen years is as good as another; the plan takes the earliest one
@@ -59,28 +60,40 @@ class Variables:
             r.key
             for requirements in self.requirements_of.values()
             for r in requirements
-            if (previous is not None and r.key in previous)
-            or any((o.hospital, r.specialty) in self.crowded for o in data.options[r.key])
+            if any((o.hospital, r.specialty) in self.crowded for o in data.options[r.key])
         }
-        self.own_site = timed | set(data.fixed)
+        kept_possible = set() if previous is None else set(previous)
+        self.own_site = timed | set(data.fixed) | kept_possible
         self.monthly = {trainee for trainee, _ in timed}
+        self.previous = previous
         self.year: dict[RequirementKey, dict[int, cp_model.IntVar]] = {}
         self.site: dict[RequirementKey, dict[tuple[str, int], cp_model.IntVar]] = {}
         self.start: dict[RequirementKey, dict[int, cp_model.IntVar]] = {}
         self.stay: dict[tuple[str, str, str, int], cp_model.IntVar] = {}
         self.pooled: dict[tuple[Pool, int], list[Requirement]] = defaultdict(list)
         self.patterns: dict[str, list[tuple[Pattern, cp_model.IntVar]]] = {}
+        # Stays a pattern keeps at the previous plan's start (pinned_patterns), aligned with patterns.
+        self.pattern_pins: dict[str, list[frozenset[RequirementKey]]] = {}
         for trainee, requirements in self.requirements_of.items():
-            patterns = data.year_patterns(requirements)
-            if patterns is None:
+            pins = {
+                r.key: previous[r.key][1] for r in requirements if previous is not None and r.key in previous
+            }
+            found: list[tuple[Pattern, frozenset[RequirementKey]]] | None
+            if pins and trainee not in self.monthly:
+                found = data.pinned_patterns(requirements, pins)
+            else:
+                plain = data.year_patterns(requirements)
+                found = None if plain is None else [(p, frozenset()) for p in plain]
+            if found is None:
                 self.monthly.add(trainee)  # too many year combinations: decide the months directly
             for requirement in requirements:
                 self._add_requirement(model, requirement, trainee in self.monthly)
-            if patterns is not None:
+            if found is not None:
                 self.patterns[trainee] = [
                     (pattern, model.new_bool_var(f"pattern[{trainee},{index}]"))
-                    for index, pattern in enumerate(patterns)
+                    for index, (pattern, _) in enumerate(found)
                 ]
+                self.pattern_pins[trainee] = [kept for _, kept in found]
         self.flow: dict[tuple[Pool, int, str], cp_model.IntVar] = {}
         for (pool, year), members in sorted(self.pooled.items()):
             area, specialty, months = pool
