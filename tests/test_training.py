@@ -29,7 +29,7 @@ from models.scenario import (
 from models.training import ATData, PlacementData, PlacementSolution
 from optimizer.at.model import solve_at
 from optimizer.lexicographic import ModelInfeasible
-from optimizer.placements.model import solve_placements
+from optimizer.placements.model import PlacementModel, solve_placements
 from outputs.checks import check_plan
 from outputs.publish import publish_plan
 
@@ -549,3 +549,29 @@ def test_frozen_placements_stay_and_nothing_new_starts_in_frozen_months() -> Non
         if start <= freeze:
             assert after.plan.placed[key] == (hospital, start)
     assert all(start > freeze for key, (_, start) in after.plan.placed.items() if key not in data.fixed)
+
+
+def test_a_previous_start_is_kept_without_month_level_variables() -> None:
+    # No concurrent_max anywhere, so T3 is decided by year patterns, and the earliest order that
+    # fits would start it in 2026-01. The previous plan had it at H1 from 2026-04: a pattern that
+    # pins that start keeps it (stability 0), at the same travel 10 x 2 = 20.
+    scenario = example2().model_copy(
+        update={
+            "objective": ObjectiveOrder(placements=("unplaced", "travel", "stability")),
+            "st_trainees": (
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-06"),
+            ),
+            "st_requirements": (Requirement(trainee="T3", specialty="ped", months=2),),
+            "st_capacity": (CapacityRow(hospital="H1", specialty="ped", year=2026, places=1),),
+        }
+    )
+    previous = {("T3", "ped"): ("H1", 2026 * 12 + 3)}
+    model = PlacementModel(PlacementData(scenario), previous=previous)
+    assert model.vars.monthly == set()
+    solution = model.solve(20)
+    assert [(s.objective, s.value) for s in solution.stages] == [
+        ("unplaced", 0),
+        ("travel", 20),
+        ("stability", 0),
+    ]
+    assert solution.plan.placed[("T3", "ped")] == ("H1", 2026 * 12 + 3)
