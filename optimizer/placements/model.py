@@ -41,6 +41,8 @@ class PlacementModel:
         previous: dict[RequirementKey, Placement] | None = None,
         enforced: set[tuple[str, str]] | None = None,
     ) -> None:
+        """`enforced`: the (hospital, specialty) departments whose concurrent_max the model holds
+        (None: all; a smaller set makes the relaxation RelaxAndComplete solves first)."""
         self.data = data
         self.propose_places = propose_places
         self.previous = previous
