@@ -32,6 +32,10 @@ def check_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
     if not models:
         return [f'{SUMMARY}: has no object "volumes", "at" or "placements"; expected one per model solved']
     violations: list[str] = []
+    if "volumes" not in models:  # the volume checker compares the name; without it, here
+        named = json.loads((Path(plan_dir) / SUMMARY).read_bytes().decode("utf-8-sig")).get("scenario")
+        if named != scenario.name:
+            violations.append(f"{SUMMARY} scenario: {named!r}, but the scenario is {scenario.name!r}")
     present = {"volumes": scenario.has_volumes, "at": scenario.has_at, "placements": scenario.has_placements}
     for name in models:
         if not present[name]:

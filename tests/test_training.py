@@ -396,7 +396,8 @@ def test_a_plan_for_a_model_the_scenario_lacks_is_rejected(tmp_path: Path) -> No
     # An AT plan checked against the placements-only example 2: summary.json's "at" has no tables.
     at_plan = published(tmp_path, at_scenario(), ScenarioPlan(at=solve_at(ATData(at_scenario()))))
     assert check_plan(example2(), at_plan) == [
-        'summary.json: has an object "at", but the scenario has no tables for that model'
+        "summary.json scenario: 'example 3', but the scenario is 'example 2'",
+        'summary.json: has an object "at", but the scenario has no tables for that model',
     ]
 
 
@@ -575,3 +576,10 @@ def test_a_previous_start_is_kept_without_month_level_variables() -> None:
         ("stability", 0),
     ]
     assert solution.plan.placed[("T3", "ped")] == ("H1", 2026 * 12 + 3)
+
+
+def test_a_training_plan_names_its_scenario(tmp_path: Path) -> None:
+    # An AT plan checked against a scenario of another name (and otherwise the same tables).
+    plan = published(tmp_path, at_scenario(), ScenarioPlan(at=solve_at(ATData(at_scenario()))))
+    renamed = at_scenario().model_copy(update={"name": "another"})
+    assert check_plan(renamed, plan) == ["summary.json scenario: 'example 3', but the scenario is 'another'"]
