@@ -63,7 +63,6 @@ def solve_in_order(
     stages: list[StageResult] = []
     solver = last_solver = cp_model.CpSolver()
     solved_once = False
-    variables = list(_all_variables(model))
     for index, name in enumerate(order):
         if constant_terms and name in constant_terms:
             value = constant_terms[name]
@@ -103,9 +102,7 @@ def solve_in_order(
         )
         last_solver = solver
         model.add(terms[name] <= value)
-        model.clear_hints()
-        for variable in variables:
-            model.add_hint(variable, solver.value(variable))
+        hint_solution(model, solver)
         solved_once = True
     if not solved_once:
         # Every term was constant: one solve for a plan that obeys the rules.
@@ -122,5 +119,9 @@ def solve_in_order(
     return StagedSolve(stages, solver)
 
 
-def _all_variables(model: cp_model.CpModel) -> list[cp_model.IntVar]:
-    return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
+def hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Start the next search from every variable's value in the solver's solution of `model`."""
+    model.clear_hints()
+    for index in range(len(model.proto.variables)):
+        variable = model.get_int_var_from_proto_index(index)
+        model.add_hint(variable, solver.value(variable))

@@ -162,8 +162,9 @@ class Usage:
 
 @dataclass(frozen=True)
 class StageLine:
-    """One entry of summary.json's volumes.stages."""
+    """One entry of a model's stages list in summary.json (volumes, at or placements)."""
 
+    model: str
     index: int
     objective: str
     value: int
@@ -172,7 +173,7 @@ class StageLine:
 
     @property
     def where(self) -> str:
-        return f"{SUMMARY} volumes.stages[{self.index}] ({self.objective})"
+        return f"{SUMMARY} {self.model}.stages[{self.index}] ({self.objective})"
 
 
 @dataclass
@@ -363,13 +364,14 @@ def _json_int(owner: dict[str, Any], key: str, where: str, out: list[str]) -> in
     return None
 
 
-def _parse_stages(raw: Any, out: list[str]) -> list[StageLine] | None:
+def parse_stages(model: str, raw: Any, out: list[str]) -> list[StageLine] | None:
+    """A model's stages from summary.json; every malformed entry is reported."""
     if not isinstance(raw, list):
-        out.append(f"{SUMMARY} volumes.stages: {raw!r} is not a list of stages")
+        out.append(f"{SUMMARY} {model}.stages: {raw!r} is not a list of stages")
         return None
     stages = []
     for index, entry in enumerate(raw):
-        where = f"volumes.stages[{index}]"
+        where = f"{model}.stages[{index}]"
         if not isinstance(entry, dict):
             out.append(f"{SUMMARY} {where}: {entry!r} is not an object")
             continue
@@ -387,7 +389,7 @@ def _parse_stages(raw: Any, out: list[str]) -> list[StageLine] | None:
             out.append(f"{SUMMARY} {where}.seconds: {seconds!r} is not a number of seconds >= 0")
         if ok:
             assert value is not None and bound is not None
-            stages.append(StageLine(index, str(objective), value, bound, str(status)))
+            stages.append(StageLine(model, index, str(objective), value, bound, str(status)))
     return stages
 
 
@@ -436,7 +438,7 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
         summary.scenario = scenario
     else:
         out.append(f"{SUMMARY} scenario: {scenario!r} is not the scenario's name")
-    summary.stages = _parse_stages(volumes.get("stages"), out)
+    summary.stages = parse_stages("volumes", volumes.get("stages"), out)
     objectives = volumes.get("objectives")
     if isinstance(objectives, dict):
         for name in VOLUME_OBJECTIVES:

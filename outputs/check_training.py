@@ -44,16 +44,17 @@ from typing import Any, TypeVar
 from models.months import format_month, parse_month
 from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, CapacityRow, Requirement, Scenario, Trainee
 from outputs.check import (
-    STATUSES,
     SUMMARY,
     WHOLE_NUMBER,
     PlanCheckFailed,
+    StageLine,
     _at,
     _json_int,
     _n,
     _one_row_each,
     _previous_folder,
     _read_table,
+    parse_stages,
 )
 
 __all__ = [
@@ -162,22 +163,6 @@ def _parse(file: str, rows: Rows, out: list[str], build: Callable[[_Cells, int],
     return parsed
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One entry of a model's stages list in summary.json."""
-
-    model: str
-    index: int
-    objective: str
-    value: int
-    bound: int
-    status: str
-
-    @property
-    def where(self) -> str:
-        return f"{SUMMARY} {self.model}.stages[{self.index}] ({self.objective})"
-
-
 def _read_model(folder: Path, model: str, out: list[str]) -> dict[str, Any] | None:
     """summary.json's object for one model ("at", "placements"); None when it cannot be read."""
     path = folder / SUMMARY
@@ -194,34 +179,6 @@ def _read_model(folder: Path, model: str, out: list[str]) -> dict[str, Any] | No
         out.append(f'{SUMMARY}: has no object "{model}"')
         return None
     return part
-
-
-def _parse_stages(model: str, raw: Any, out: list[str]) -> list[Stage] | None:
-    if not isinstance(raw, list):
-        out.append(f"{SUMMARY} {model}.stages: {raw!r} is not a list of stages")
-        return None
-    stages = []
-    for index, entry in enumerate(raw):
-        where = f"{model}.stages[{index}]"
-        if not isinstance(entry, dict):
-            out.append(f"{SUMMARY} {where}: {entry!r} is not an object")
-            continue
-        objective, status, seconds = entry.get("objective"), entry.get("status"), entry.get("seconds")
-        value = _json_int(entry, "value", where, out)
-        bound = _json_int(entry, "bound", where, out)
-        ok = value is not None and bound is not None
-        if not isinstance(objective, str):
-            out.append(f"{SUMMARY} {where}.objective: {objective!r} is not a term name")
-            ok = False
-        if status not in STATUSES:
-            out.append(f"{SUMMARY} {where}.status: {status!r} is not one of {', '.join(STATUSES)}")
-            ok = False
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            out.append(f"{SUMMARY} {where}.seconds: {seconds!r} is not a number of seconds >= 0")
-        if ok:
-            assert value is not None and bound is not None
-            stages.append(Stage(model, index, str(objective), value, bound, str(status)))
-    return stages
 
 
 def _parse_objectives(model: str, raw: Any, names: Iterable[str], out: list[str]) -> dict[str, int]:
@@ -244,7 +201,7 @@ def _parse_previous_plan(model: str, part: dict[str, Any], out: list[str]) -> st
 
 
 def _stages_consistent(
-    model: str, stages: list[Stage] | None, order: list[str], order_name: str, terms: dict[str, int]
+    model: str, stages: list[StageLine] | None, order: list[str], order_name: str, terms: dict[str, int]
 ) -> Iterator[str]:
     """Hard: one stage per term, in order; bound <= value, equal when OPTIMAL; later stages hold it;
     the final plan is the last stage's solution."""
@@ -319,7 +276,7 @@ class ATLine:
 class ATSummary:
     """The parts of summary.json's "at" object that parsed; a part that did not is None or left out."""
 
-    stages: list[Stage] | None = None
+    stages: list[StageLine] | None = None
     objectives: dict[str, int] = field(default_factory=dict)
     total: int | None = None
 
@@ -339,7 +296,7 @@ def _read_at_summary(folder: Path, out: list[str]) -> ATSummary | None:
     if part is None:
         return None
     return ATSummary(
-        stages=_parse_stages("at", part.get("stages"), out),
+        stages=parse_stages("at", part.get("stages"), out),
         objectives=_parse_objectives("at", part.get("objectives"), AT_OBJECTIVES, out),
         total=_json_int(part, "total", "at", out),
     )
@@ -587,7 +544,7 @@ class Stay:
 class PlacementSummary:
     """The parts of summary.json's "placements" object that parsed; a part that did not is left out."""
 
-    stages: list[Stage] | None = None
+    stages: list[StageLine] | None = None
     objectives: dict[str, int] = field(default_factory=dict)
     mode: str | None = None
     months: str | None = None
@@ -627,7 +584,7 @@ def _read_placement_summary(folder: Path, out: list[str]) -> PlacementSummary | 
     if part is None:
         return None
     summary = PlacementSummary(
-        stages=_parse_stages("placements", part.get("stages"), out),
+        stages=parse_stages("placements", part.get("stages"), out),
         objectives=_parse_objectives("placements", part.get("objectives"), PLACEMENT_OBJECTIVES, out),
         previous_plan=_parse_previous_plan("placements", part, out),
     )

@@ -18,7 +18,7 @@ from models.training import (
     RequirementKey,
     placement_terms,
 )
-from optimizer.lexicographic import ModelInfeasible, NoPlanInTime, solve_in_order, stage_time
+from optimizer.lexicographic import ModelInfeasible, NoPlanInTime, hint_solution, solve_in_order, stage_time
 from optimizer.placements.constraints import Constraints
 from optimizer.placements.greedy import greedy_plan
 from optimizer.placements.objectives import Objectives
@@ -131,10 +131,7 @@ class PlacementModel:
 
     def hint_all(self, solver: cp_model.CpSolver) -> None:
         """Start the next search from every variable's value in a solution of this model."""
-        self.model.clear_hints()
-        for index in range(len(self.model.proto.variables)):
-            var = self.model.get_int_var_from_proto_index(index)
-            self.model.add_hint(var, solver.value(var))
+        hint_solution(self.model, solver)
 
     def decode(self, solver: cp_model.CpSolver) -> PlacementPlan:
         """The plan a solution describes: years and hospitals from the model, months where free."""
