@@ -19,10 +19,11 @@ from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from inputs.previous import PreviousPlanInvalid, read_previous_plan
+from inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from inputs.replan import rest_of_year
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
+from models.explanation import explain_over_guarantee
 from models.months import format_month, parse_month
 from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
@@ -30,16 +31,19 @@ from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.driver import models_to_solve, solve_scenario
 from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
+from optimizer.search import search_run
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from optimizer.sweep import TERMS as SWEEP_TERMS
 from optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
 from optimizer.sweep import sweep as run_sweep
+from optimizer.volumes.conflicts import volume_conflicts
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
 from outputs.publish import OutputExists, free_folder_name, publish_plan, write_csv
+from outputs.report import ReportUnreadable, write_report
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
 
@@ -84,18 +88,24 @@ def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
 
 
 def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
+    """The scenario, with notes on how its files were read on stderr; bad input exits 3 (a what-if 2)."""
     try:
-        return load_scenario(folder, what_ifs)
-    except WhatIfInvalid as invalid:
-        _refuse(
-            f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
-            invalid.problems,
-            EXIT_USAGE,
-        )
+        scenario = load_scenario(folder, what_ifs)
     except ScenarioInvalid as invalid:
+        for note in invalid.notes:
+            err_console.print(f"Note: {note}", markup=False, highlight=False)
+        if isinstance(invalid, WhatIfInvalid):
+            _refuse(
+                f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
+                invalid.problems,
+                EXIT_USAGE,
+            )
         changed = " with the what-if changes" if what_ifs else ""
         title = f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
         _refuse(title, invalid.problems, EXIT_INVALID)
+    for note in scenario.notes:
+        err_console.print(f"Note: {note}", markup=False, highlight=False)
+    return scenario
 
 
 def _rest_of_year(scenario: Scenario, actuals: Path, decided_until: str, previous: Path | None) -> Scenario:
@@ -292,6 +302,29 @@ def solve(
             help="What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel).",
         ),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="Write the CSV files in the Swedish Excel dialect (';', decimal comma, BOM) "
+            "and delivery_plan.xlsx.",
+        ),
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html (self-contained, works offline).")
+    ] = False,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="Byte-identical output files for the same inputs and flags on any machine: the solver "
+            "searches in a fixed order and --time-limit counts CP-SAT's deterministic time units.",
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json's content on stdout instead of tables.")
+    ] = False,
 ) -> None:
     """Solve a scenario and write its plans (all files appear together, or none)."""
     if only is not None and only not in MODEL_NAMES:
@@ -324,7 +357,7 @@ def solve(
     if propose_places and "placements" not in models:
         err_console.print("--propose-places needs the ST-A tables (st_trainees.csv and the others).")
         raise typer.Exit(EXIT_USAGE)
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {"deterministic": True} if deterministic else {}
     for key, value in (("time_limit_s", time_limit), ("workers", workers), ("seed", seed)):
         if value is not None:
             overrides[key] = value
@@ -372,10 +405,15 @@ def solve(
                 f"{horizon.start}..{horizon.label(horizon.length)}."
             )
             raise typer.Exit(EXIT_USAGE)
+    show_progress = not quiet and not as_json and err_console.is_terminal
     try:
-        plan = solve_scenario(scenario, models, propose_places, previous_plan, freeze_until)
+        with search_run(scenario.solver.deterministic, show_progress) as run:
+            plan = solve_scenario(scenario, models, propose_places, previous_plan, freeze_until)
     except (VolumeInfeasible, ModelInfeasible) as error:
-        err_console.print(f"[bold red]Infeasible:[/] {error}. Nothing was written.")
+        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        if isinstance(error, VolumeInfeasible):
+            _print_conflicts(scenario, previous_plan, freeze_until)
+        err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except (NoSolutionInTime, NoPlanInTime) as error:
         err_console.print(f"No plan within the time limit: {error}. Nothing was written.")
@@ -403,6 +441,9 @@ def solve(
             parameters,
             previous_plan=None if previous_plan is None or previous_plan.volumes is None else str(previous),
             overwrite=overwrite,
+            excel=excel,
+            report=report,
+            progress=run.progress.trajectory(),
         )
     except OutputExists as error:
         err_console.print(f"{error}. Nothing was written.")
@@ -412,6 +453,10 @@ def solve(
         for violation in failed.violations:
             err_console.print(f"  {violation}", markup=False, highlight=False)
         raise typer.Exit(EXIT_CHECK) from None
+    if as_json:
+        summary = json.loads((written / "summary.json").read_text(encoding="utf-8"))
+        print(json.dumps({"plan_folder": str(written), **summary}, ensure_ascii=False, indent=2))
+        return
     if what_ifs:
         out_console.print("What-if changes (in memory; the scenario files are unchanged):")
         for change in what_ifs:
@@ -423,6 +468,113 @@ def solve(
     if plan.placements is not None:
         _print_placements(scenario, plan)
     out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
+
+
+def _print_conflicts(
+    scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str | None
+) -> None:
+    """Name a small set of volume rules that cannot hold together (a separate feasibility solve)."""
+    frozen = None if freeze_until is None else scenario.horizon.number(freeze_until)
+    previous = None if previous_plan is None else previous_plan.volumes
+    conflict = volume_conflicts(VolumeData.from_scenario(scenario), scenario.max_cost_sek, previous, frozen)
+    if conflict is None:
+        err_console.print("A separate feasibility solve found no conflict in time to name.")
+        return
+    minimal = "; each one is needed for the conflict" if conflict.proven_minimal else ""
+    if len(conflict.rules) == 1:
+        err_console.print("This rule cannot hold by itself:")
+    else:
+        err_console.print(f"These {len(conflict.rules)} rules cannot all hold{minimal}:")
+    for rule in conflict.rules:
+        err_console.print(f"  - {rule}", markup=False, highlight=False)
+
+
+@app.command()
+def explain(
+    scenario_dir: ScenarioArgument = None,
+    plan_dir: Annotated[
+        Path | None,
+        typer.Argument(help="A plan folder made from the scenario (default: solve the volumes first)."),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", help="Show the N hospitals and categories with most patient-months.")
+    ] = 20,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the solve when no plan is given.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every explanation as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Why patients are left beyond the care guarantee: the limits that bind, per hospital and category.
+
+    Ordered by patient-months beyond the guarantee. When no plan obeys every rule, names a small
+    set of rules that cannot hold together instead (exit code 4).
+    """
+    folder = scenario_dir or default_scenario_path()
+    if plan_dir is not None:
+        scenario = _scenario_of_plan(folder, plan_dir)
+        try:
+            decided = read_previous_plan(plan_dir, scenario).volumes
+        except PreviousPlanInvalid as invalid:
+            _refuse(f"[bold red]The plan {plan_dir} cannot be read:[/]", invalid.problems, EXIT_USAGE)
+        if decided is None:
+            err_console.print(f"{plan_dir} has no volume plan (delivery_plan.csv) to explain.")
+            raise typer.Exit(EXIT_USAGE)
+        decisions = decided
+    else:
+        scenario = _load(folder)
+        if not scenario.has_volumes:
+            err_console.print(f"{folder} has no volume tables: nothing is planned against the guarantee.")
+            raise typer.Exit(EXIT_USAGE)
+        if time_limit is not None:
+            if time_limit <= 0:
+                err_console.print("--time-limit must be above 0.")
+                raise typer.Exit(EXIT_USAGE)
+            settings = scenario.solver.model_copy(update={"time_limit_s": time_limit})
+            scenario = scenario.model_copy(update={"solver": settings})
+        try:
+            with search_run(False, not as_json and err_console.is_terminal):
+                plan = solve_scenario(scenario, ["volumes"])
+        except VolumeInfeasible as error:
+            err_console.print(f"[bold red]Infeasible:[/] {error}.")
+            _print_conflicts(scenario, None, None)
+            raise typer.Exit(EXIT_INFEASIBLE) from None
+        except NoSolutionInTime as error:
+            err_console.print(f"No plan within the time limit: {error}.")
+            raise typer.Exit(EXIT_NO_SOLUTION) from None
+        assert plan.volumes is not None
+        decisions = plan.volumes.decisions
+    data = VolumeData.from_scenario(scenario)
+    reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in reasons], ensure_ascii=False, indent=2))
+        return
+    total = sum(r.patient_months for r in reasons)
+    out_console.print(
+        f"[bold]{scenario.name}[/]: {_sek(total)} patient-months beyond the care guarantee, "
+        f"in {len(reasons)} hospital and category pairs; most first."
+    )
+    for reason in reasons[:top]:
+        out_console.print(
+            f"\n[bold]{reason.hospital} · {reason.category}[/]: {_sek(reason.patient_months)} patient-months "
+            f"beyond the guarantee in {reason.months} ({_sek(reason.over_start)} beyond it at the start, "
+            f"{_sek(reason.over_end)} at the end)",
+            highlight=False,
+        )
+        for limit in reason.limits:
+            out_console.print(f"  binds: {limit}", markup=False, highlight=False)
+        for unused in reason.unused:
+            out_console.print(f"  left unused: {unused}", markup=False, highlight=False)
+    if len(reasons) > top:
+        out_console.print(f"\n... and {len(reasons) - top} more; --top {len(reasons)} shows them all.")
+    if any(r.unused for r in reasons):
+        order = ", ".join(scenario.objective.volumes)
+        out_console.print(
+            "\n'left unused' is capacity that would have shortened a wait beyond the guarantee: the plan "
+            f"leaves it because of the objective order ({order}) or a stage stopped on the time limit "
+            "(see the stages' status)."
+        )
 
 
 @app.command()
@@ -457,6 +609,19 @@ def check(
 
     What-if changes recorded in the plan's manifest.json are applied to the scenario again first.
     """
+    scenario = _scenario_of_plan(scenario_dir, plan_dir)
+    problems = check_plan(scenario, plan_dir)
+    if problems:
+        err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
+        for problem in problems:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_CHECK)
+    checked = ", ".join(models_in_plan(plan_dir) or [])
+    out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
+
+
+def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
+    """The scenario a plan was made from: the folder with the plan's recorded what-ifs and re-plan applied."""
     if not plan_dir.is_dir():
         err_console.print(f"{plan_dir} is not a plan folder.")
         raise typer.Exit(EXIT_USAGE)
@@ -477,21 +642,34 @@ def check(
         raise typer.Exit(EXIT_USAGE) from None
     scenario = _load(scenario_dir, what_ifs)
     if what_ifs:
-        out_console.print("Checked with the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
+        out_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
     if replanned:
         previous = Path(replanned["previous_plan"]) if replanned.get("previous_plan") else None
         scenario = _rest_of_year(scenario, Path(replanned["file"]), replanned["decided_until"], previous)
-        out_console.print(
-            f"Checked as a re-plan after {replanned['decided_until']} from {replanned['file']}."
-        )
-    problems = check_plan(scenario, plan_dir)
-    if problems:
-        err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
-        for problem in problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_CHECK)
-    checked = ", ".join(models_in_plan(plan_dir) or [])
-    out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
+        out_console.print(f"Read as a re-plan after {replanned['decided_until']} from {replanned['file']}.")
+    return scenario
+
+
+@app.command("report")
+def report_command(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The HTML file (default: report.html in the plan folder)."),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Write one self-contained HTML report of a plan (opens offline, in any browser)."""
+    target = out if out is not None else plan_dir / "report.html"
+    if target.exists() and not overwrite:
+        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        write_report(plan_dir, target)
+    except ReportUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    out_console.print(f"Report written to {target}.")
 
 
 @app.command()

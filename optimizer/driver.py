@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from inputs.previous import PreviousPlan
 from models.months import parse_month
 from models.results import ScenarioPlan
@@ -11,6 +9,7 @@ from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.at.model import solve_at
 from optimizer.placements.model import solve_placements
+from optimizer.search import current_run_or_none, search_run
 from optimizer.solve import solve_volumes
 
 
@@ -45,16 +44,22 @@ def solve_scenario(
 
     A model that finishes early leaves its time to the next; the volume driver takes what is left.
     """
-    started = time.perf_counter()
+    run = current_run_or_none()
+    if run is None:
+        with search_run(scenario.solver.deterministic):
+            return solve_scenario(scenario, models, propose_places, previous, frozen_until)
+    started = run.now()
     limit = scenario.solver.time_limit_s
     plan = ScenarioPlan()
 
     def remaining() -> float:
-        return max(limit - (time.perf_counter() - started), 0.05)
+        return max(limit - (run.now() - started), 0.05)
 
     if "at" in models:
+        run.progress.start_model("at", run.now())
         plan.at = solve_at(ATData(scenario), remaining())
     if "placements" in models:
+        run.progress.start_model("placements", run.now())
         share = remaining() / 2 if "volumes" in models else remaining()
         previous_placements = None if previous is None else previous.placements
         placement_freeze = None if frozen_until is None else parse_month(frozen_until)
@@ -66,6 +71,7 @@ def solve_scenario(
             previous_plan=None if previous is None or previous.placements is None else str(previous.folder),
         )
     if "volumes" in models:
+        run.progress.start_model("volumes", run.now())
         settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
         plan.volumes = solve_volumes(
             scenario.model_copy(update={"solver": settings}),

@@ -8,7 +8,6 @@ reached, hint the next stage with the plan found, go on.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from models.plan import StageResult, StageStatus
 from models.scenario import SolverSettings
+from optimizer.search import current_run
 
 _STATUS: dict[Any, StageStatus] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 _RESERVE_PER_STAGE_S = 3.0
@@ -59,7 +59,8 @@ def solve_in_order(
     `constant_terms` are terms that are the same for every plan (for example stability without
     a previous plan): they are reported as an optimal stage without a solve.
     """
-    started = time.perf_counter()
+    search = current_run()
+    started = search.now()
     stages: list[StageResult] = []
     solver = last_solver = cp_model.CpSolver()
     solved_once = False
@@ -70,17 +71,13 @@ def solve_in_order(
                 StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
             )
             continue
-        remaining = time_limit_s - (time.perf_counter() - started)
+        remaining = time_limit_s - (search.now() - started)
         model.minimize(terms[name])
-        solver = cp_model.CpSolver()
         solved_later = sum(1 for later in order[index:] if not constant_terms or later not in constant_terms)
-        solver.parameters.max_time_in_seconds = stage_time(remaining, solved_later)
-        solver.parameters.num_workers = settings.workers
-        solver.parameters.random_seed = settings.seed
-        solver.parameters.subsolvers.extend(full_subsolvers)
-        stage_started = time.perf_counter()
-        status = solver.solve(model)
-        seconds = time.perf_counter() - stage_started
+        search.progress.start_stage(name, search.now())
+        status, solver, seconds = search.solve(
+            model, settings, stage_time(remaining, solved_later), full_subsolvers
+        )
         if status == cp_model.INFEASIBLE:
             raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
         if status not in _STATUS:
@@ -93,6 +90,7 @@ def solve_in_order(
             stages.append(
                 StageResult(objective=name, value=value, bound=0, status="FEASIBLE", seconds=seconds)
             )
+            search.progress.finish_stage(search.now(), value, 0)
             model.add(terms[name] <= value)
             continue
         value = round(solver.objective_value)
@@ -100,6 +98,7 @@ def solve_in_order(
         stages.append(
             StageResult(objective=name, value=value, bound=bound, status=_STATUS[status], seconds=seconds)
         )
+        search.progress.finish_stage(search.now(), value, bound)
         last_solver = solver
         model.add(terms[name] <= value)
         hint_solution(model, solver)
@@ -107,11 +106,7 @@ def solve_in_order(
     if not solved_once:
         # Every term was constant: one solve for a plan that obeys the rules.
         model.clear_objective()
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
-        solver.parameters.num_workers = settings.workers
-        solver.parameters.random_seed = settings.seed
-        status = solver.solve(model)
+        status, solver, _ = search.solve(model, settings, time_limit_s)
         if status == cp_model.INFEASIBLE:
             raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
         if status not in _STATUS:

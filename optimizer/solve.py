@@ -23,13 +23,13 @@ When a stage stops on the time limit, its best value and proven bound are report
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
 from models.plan import StageResult, VolumeSolution
 from models.scenario import Scenario
+from optimizer.search import current_run
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 
 _RESERVE_PER_STAGE_S = 4.0
@@ -97,11 +97,13 @@ class LexicographicVolumes:
         self.equity_value: int | None = None
         self.solution = greedy_base_plan(self.data)
         self.stages: list[StageResult] = []
-        self.started = time.perf_counter()
+        self.search = current_run()
+        self.progress = self.search.progress
+        self.started = self.search.now()
 
     # -- time -----------------------------------------------------------------------------
     def remaining(self) -> float:
-        return self.settings.time_limit_s - (time.perf_counter() - self.started)
+        return self.settings.time_limit_s - (self.search.now() - self.started)
 
     def parameters(self, limit: float) -> SolveParameters:
         return SolveParameters(max(limit, 0.05), self.settings.workers, self.settings.seed)
@@ -121,6 +123,7 @@ class LexicographicVolumes:
         self._start_within_budget()
         for index, term in enumerate(self.order):
             stages_left = len(self.order) - index
+            self.progress.start_stage(term, self.search.now())
             if term == "stability" and self.previous is None:
                 self.stages.append(
                     StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0)
@@ -228,15 +231,25 @@ class LexicographicVolumes:
         """Solve one stage in every category's own model."""
         stage_time = self.remaining() / stages_left
         parts: dict[str, _Part] = {}
-        for k in categories:
+        before = TermValues(self.data, self.solution, self.previous)
+        # The stage's region-wide figures as categories finish: the plan so far (the categories not
+        # yet solved at their values before the stage) and the bounds proven so far (0 elsewhere).
+        value_so_far = before.term(term)
+        bound_so_far = 0
+        for number, k in enumerate(categories, start=1):
             model = self.models[k]
             if model.is_empty:
-                value = TermValues(self.data, self.solution, self.previous).term(term, [k])
+                value = before.term(term, [k])
                 parts[k] = _Part("OPTIMAL", value, value, 0.0, Decisions())
-                continue
-            model.hint(self.solution)
-            outcome = model.solve(model.term(term), self.parameters(min(stage_time, self.remaining())))
-            parts[k] = self._part(term, [k], outcome)
+            else:
+                model.hint(self.solution)
+                limit = self.parameters(min(stage_time, self.remaining()))
+                with self.progress.part(f"{k}, category {number} of {len(categories)}"):
+                    outcome = model.solve(model.term(term), limit)
+                parts[k] = self._part(term, [k], outcome)
+            value_so_far += parts[k].value - before.term(term, [k])
+            bound_so_far += parts[k].bound
+            self.progress.update(self.search.now(), value=value_so_far, bound=bound_so_far)
         return parts
 
     def _part(self, term: str, categories: list[str], outcome: SolveOutcome) -> _Part:
@@ -270,10 +283,15 @@ class LexicographicVolumes:
     def _solve_joint(self, term: str, stages_left: int) -> _Part:
         assert self.joint is not None
         joint = self.joint
-        started = time.perf_counter()
+        started = self.search.now()
         joint.hint(self._restricted_improvement(term))
-        outcome = joint.solve(joint.term(term), self.parameters(self.joint_time(stages_left)))
-        outcome.seconds = time.perf_counter() - started
+        outside = [k for k in self.data.categories if k not in joint.categories]
+        outcome = joint.solve(
+            joint.term(term),
+            self.parameters(self.joint_time(stages_left)),
+            value_offset=TermValues(self.data, self.solution, self.previous).term(term, outside),
+        )
+        outcome.seconds = self.search.now() - started
         part = self._joint_part(term, outcome)
         joint.hold(term, part.value)
         self.joint_terms.append(term)
@@ -298,14 +316,14 @@ class LexicographicVolumes:
         result already keeps within the caps is taken as it is."""
         current = TermValues(self.data, self.solution, self.previous)
         time_budget = self.remaining() / 4
-        started = time.perf_counter()
+        started = self.search.now()
         parts: dict[str, _Part] = {}
         for k in categories:
             if k in relaxed and self._within_caps(k, relaxed[k], current):
                 parts[k] = relaxed[k]
                 continue
             model = VolumeModel(self.data, [k], self.previous, self.frozen_until)
-            if model.is_empty or time.perf_counter() - started > time_budget:
+            if model.is_empty or self.search.now() - started > time_budget:
                 continue
             for (held_term, category), value in self.holds.value.items():
                 if category == k:
@@ -320,7 +338,9 @@ class LexicographicVolumes:
                     )
             model.hint(self.solution)
             limit = max(time_budget / max(len(categories), 1), 0.2)
-            parts[k] = self._part(term, [k], model.solve(model.term(term), self.parameters(limit)))
+            with self.progress.part(f"{k}, improved within the coupled rules"):
+                outcome = model.solve(model.term(term), self.parameters(limit))
+            parts[k] = self._part(term, [k], outcome)
         return parts
 
     def _capped_terms(self) -> list[str]:
@@ -416,6 +436,7 @@ class LexicographicVolumes:
         total = TermValues(self.data, self.solution, self.previous).term(term)
         bound = min(sum(p.bound for p in parts), total)
         optimal = all(p.status == "OPTIMAL" for p in parts) and bound == total
+        self.progress.finish_stage(self.search.now(), total, bound)
         self.stages.append(
             StageResult(
                 objective=term,

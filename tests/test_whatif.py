@@ -124,7 +124,7 @@ def test_solve_records_the_flags_and_check_applies_them_again(tmp_path: Path) ->
     assert "external" not in (out / "delivery_plan.csv").read_text(encoding="utf-8")
     checked = runner.invoke(app, ["check", str(EXAMPLE1), str(out)])
     assert checked.exit_code == 0, checked.output
-    assert "Checked with the plan's what-if changes" in checked.output
+    assert "With the plan's what-if changes" in checked.output
     assert files_digest() == before  # the scenario files are untouched
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
 from collections import defaultdict
+from contextlib import nullcontext
 
 from ortools.sat.python import cp_model
 
@@ -23,6 +23,7 @@ from optimizer.placements.constraints import Constraints
 from optimizer.placements.greedy import greedy_plan
 from optimizer.placements.objectives import Objectives
 from optimizer.placements.variables import Variables
+from optimizer.search import current_run
 
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
@@ -243,15 +244,13 @@ class RelaxAndComplete:
         return relaxed
 
     def _solve(
-        self, model: cp_model.CpModel, objective: cp_model.LinearExprT, seconds: float
+        self, model: cp_model.CpModel, objective: cp_model.LinearExprT, seconds: float, detail: str = ""
     ) -> tuple[str, int, int, cp_model.CpSolver]:
+        """One solve: (status, value, bound, solver); a `detail` solve is shown as a part of the stage."""
         model.minimize(objective)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(seconds, 0.05)
-        solver.parameters.num_workers = self.settings.workers
-        solver.parameters.random_seed = self.settings.seed
-        solver.parameters.subsolvers.extend(FULL_SUBSOLVERS)
-        status = solver.solve(model)
+        search = current_run()
+        with search.progress.part(detail) if detail else nullcontext():
+            status, solver, _ = search.solve(model, self.settings, seconds, FULL_SUBSOLVERS)
         if status == cp_model.INFEASIBLE:
             return "INFEASIBLE", 0, 0, solver
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -295,7 +294,9 @@ class RelaxAndComplete:
         """
         unheld = PlacementModel(self.full.data, self.full.propose_places, self.full.previous)
         model = self._keep_to(unheld, relaxed_plan)
-        status, _, _, solver = self._solve(model, unheld.objectives.terms["unplaced"], seconds)
+        status, _, _, solver = self._solve(
+            model, unheld.objectives.terms["unplaced"], seconds, "where concurrent_max binds"
+        )
         if status not in ("OPTIMAL", "FEASIBLE"):
             return set()
         return self._departments_of(relaxed_plan, unheld.decode(solver).placed)
@@ -312,12 +313,16 @@ class RelaxAndComplete:
 
     def _stage(self, name: str, share: float) -> tuple[int, tuple[str, int, int, cp_model.CpSolver] | None]:
         """The relaxation's bound and the best completed plan for one stage."""
-        started = time.perf_counter()
+        search = current_run()
+        started = search.now()
         bound, candidate = 0, None
         while True:
-            left = share - (time.perf_counter() - started)
+            left = share - (search.now() - started)
             status, _, low_bound, relaxed_solver = self._solve(
-                self.relaxed.model, self.relaxed.objectives.terms[name], left * 0.7
+                self.relaxed.model,
+                self.relaxed.objectives.terms[name],
+                left * 0.7,
+                f"without concurrent_max at {len(self.full.vars.crowded) - len(self.enforced)} departments",
             )
             if status == "INFEASIBLE":
                 raise ModelInfeasible("no placement plan obeys every rule")
@@ -326,12 +331,16 @@ class RelaxAndComplete:
             bound = max(bound, low_bound)
             relaxed_plan = self.relaxed.decode(relaxed_solver)
             completion = self._keep_to(self.full, relaxed_plan)
-            left = share - (time.perf_counter() - started)
-            done = self._solve(completion, self.full.objectives.terms[name], left * 0.7)
+            search.progress.update(search.now(), bound=bound)
+            left = share - (search.now() - started)
+            done = self._solve(
+                completion, self.full.objectives.terms[name], left * 0.7, "months under every limit"
+            )
             binding: set[tuple[str, str]] = set()
             if done[0] in ("OPTIMAL", "FEASIBLE"):
                 if candidate is None or done[1] < candidate[1]:
                     candidate = done
+                    search.progress.update(search.now(), value=done[1], bound=bound)
                 # Requirements the completion left out show where the limits bite (when the
                 # earlier stages' holds let it leave any out; otherwise ask separately below).
                 kept = self.full.decode(done[3]).placed
@@ -339,7 +348,7 @@ class RelaxAndComplete:
             if candidate is not None and candidate[1] <= bound:
                 return bound, candidate
             if not binding:
-                left = share - (time.perf_counter() - started)
+                left = share - (search.now() - started)
                 binding = self._binding_departments(relaxed_plan, left * 0.5)
             if not binding:
                 return bound, candidate
@@ -351,13 +360,14 @@ class RelaxAndComplete:
     def run(
         self, time_limit_s: float, constant: dict[str, int]
     ) -> tuple[list[StageResult], cp_model.CpSolver]:
-        started = time.perf_counter()
+        search = current_run()
+        started = search.now()
         full = self.full
         order = full.order
         stages: list[StageResult] = []
         best: cp_model.CpSolver | None = None
         for index, name in enumerate(order):
-            stage_started = time.perf_counter()
+            stage_started = search.now()
             if name in constant:
                 value = constant[name]
                 stages.append(
@@ -366,13 +376,14 @@ class RelaxAndComplete:
                 continue
             solved_later = sum(1 for later in order[index:] if later not in constant)
             share = stage_time(time_limit_s - (stage_started - started), solved_later)
+            search.progress.start_stage(name, search.now())
             bound, candidate = self._stage(name, share)
             if candidate is None or candidate[1] > bound:
                 if candidate is not None:
                     full.hint_all(candidate[3])
                 elif best is not None:
                     full.hint_all(best)
-                left = share - (time.perf_counter() - stage_started)
+                left = share - (search.now() - stage_started)
                 direct = self._solve(full.model, full.objectives.terms[name], left)
                 if direct[0] == "INFEASIBLE":
                     raise ModelInfeasible("no placement plan obeys every rule")
@@ -380,7 +391,7 @@ class RelaxAndComplete:
                     bound = max(bound, direct[2])
                     if candidate is None or direct[1] <= candidate[1]:
                         candidate = direct
-            seconds = time.perf_counter() - stage_started
+            seconds = search.now() - stage_started
             if candidate is None:
                 if best is None:
                     raise NoPlanInTime(
@@ -401,6 +412,7 @@ class RelaxAndComplete:
                     seconds=seconds,
                 )
             stages.append(result)
+            search.progress.finish_stage(search.now(), result.value, result.bound)
             self.holds.append((name, result.value))
             full.model.add(full.objectives.terms[name] <= result.value)
             self.relaxed.model.add(self.relaxed.objectives.terms[name] <= result.value)

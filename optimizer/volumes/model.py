@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,8 @@ from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
+from models.scenario import SolverSettings
+from optimizer.search import current_run
 from optimizer.volumes.constraints import Constraints
 from optimizer.volumes.objectives import Objectives
 from optimizer.volumes.variables import Variables
@@ -57,16 +59,23 @@ class VolumeModel:
 
     def _frozen_months_stay(self, previous: Decisions, until: int) -> None:
         """Hard: every decision of the months up to `until` (already decided) equals the previous plan's."""
-        pairs: tuple[tuple[dict[Any, int], dict[Any, cp_model.IntVar]], ...] = (
-            (previous.base_used, self.vars.base_used),
-            (previous.additional_own, self.vars.additional_own),
-            (previous.transfers, self.vars.transfers),
-            (previous.referrals, self.vars.referrals),
+        contracts = self.data.contracts
+        # Each kind of decision, its variables, and where its key holds the category.
+        kinds: tuple[tuple[dict[Any, int], dict[Any, cp_model.IntVar], Callable[[Any], str]], ...] = (
+            (previous.base_used, self.vars.base_used, lambda key: key[1]),
+            (previous.additional_own, self.vars.additional_own, lambda key: key[1]),
+            (previous.transfers, self.vars.transfers, lambda key: key[2]),
+            (previous.referrals, self.vars.referrals, lambda key: contracts[key[1]].category),
         )
-        for decided, variables in pairs:
+        chosen = set(self.categories)
+        for decided, variables, category_of in kinds:
             for key, var in variables.items():
                 if key[-1] <= until:
                     self.model.add(var == decided.get(key, 0))
+            # A decided flow that the rules no longer allow has no variable: it cannot stay.
+            for key, value in decided.items():
+                if key[-1] <= until and value > 0 and key not in variables and category_of(key) in chosen:
+                    self.model.add_bool_or([])
 
     @property
     def is_empty(self) -> bool:
@@ -116,16 +125,17 @@ class VolumeModel:
         self,
         objective: cp_model.LinearExprT,
         parameters: SolveParameters,
+        value_offset: int = 0,
     ) -> SolveOutcome:
-        """Minimise `objective` under every rule and hold added so far."""
+        """Minimise `objective` under every rule and hold added so far.
+
+        `value_offset`: what the rest of the stage adds to the objective, for the progress shown.
+        """
         self.model.minimize(objective)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(parameters.time_limit_s, 0.05)
-        solver.parameters.num_workers = parameters.workers
-        solver.parameters.random_seed = parameters.seed
-        started = time.perf_counter()
-        status = solver.solve(self.model)
-        seconds = time.perf_counter() - started
+        settings = SolverSettings(workers=parameters.workers, seed=parameters.seed)
+        status, solver, seconds = current_run().solve(
+            self.model, settings, parameters.time_limit_s, value_offset=value_offset
+        )
         if status not in _STATUS:
             name = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
             return SolveOutcome(name, 0, seconds, None)

@@ -1,0 +1,294 @@
+"""Why patients are left beyond the care guarantee in a volume plan: the limits that bind, in words.
+
+A patient waiting beyond the guarantee in month m could only have been helped by one more unit
+of treatment in some month up to m while the patient was on the list: base units (bas), the
+hospital's own additional units (tillägg), another hospital's additional units, or a contract
+(köpt vård). So for each hospital and category left over the guarantee the explanation looks at
+every month from the first up to the last month over the guarantee in which the hospital had
+patients waiting, and names, for each of those ways, why the plan did not use it more:
+
+- used in full (the capacity, the contract maximum or its monthly maximum was reached), with
+  the months and the figures;
+- not offered (no base or additional volume, the contract's months do not cover those months);
+- not allowed (access.csv forbids those patients going there);
+- the budget cap, when what is left of it buys less than one more unit of the cheapest way;
+- otherwise the capacity was left unused, which the objective order explains (an earlier stage
+  held, or a stage stopped on the time limit): the explanation says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from models.derived import VolumeData
+from models.evaluation import Decisions, TermValues
+
+
+def _sek(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+@dataclass
+class OverGuaranteeReason:
+    """One hospital's patients in one category left beyond the guarantee, and why."""
+
+    hospital: str
+    category: str
+    patient_months: int
+    over_start: int  # beyond the guarantee before month 1 (waiting above three months of inflow)
+    over_end: int  # beyond the guarantee at the end of the last month
+    months: str  # the months with patients beyond the guarantee, as ranges
+    limits: list[str] = field(default_factory=list)  # each limit that binds, in words with figures
+    unused: list[str] = field(default_factory=list)  # capacity left unused, with its months
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hospital": self.hospital,
+            "category": self.category,
+            "patient_months": self.patient_months,
+            "over_start": self.over_start,
+            "over_end": self.over_end,
+            "months": self.months,
+            "limits": list(self.limits),
+            "unused": list(self.unused),
+        }
+
+
+class _Explainer:
+    """The per-month use of every way of treating patients in a plan, for the explanations."""
+
+    def __init__(self, data: VolumeData, decisions: Decisions, budget: int | None) -> None:
+        self.data = data
+        self.decisions = decisions
+        self.values = TermValues(data, decisions)
+        self.budget = budget
+        self.cost = self.values.term("cost")
+        # additional units produced by g in (k, m): for its own patients and for others'
+        self.additional_used: dict[tuple[str, str, int], int] = defaultdict(int)
+        for (g, k, m), v in decisions.additional_own.items():
+            self.additional_used[g, k, m] += v
+        for (_h, g, k, m), v in decisions.transfers.items():
+            self.additional_used[g, k, m] += v
+        self.contract_used: dict[str, int] = defaultdict(int)
+        self.contract_month_used: dict[tuple[str, int], int] = defaultdict(int)
+        for (_h, c, m), v in decisions.referrals.items():
+            self.contract_used[c] += v
+            self.contract_month_used[c, m] += v
+
+    def label(self, months: Iterable[int]) -> str:
+        return month_ranges(self.data, months)
+
+    def explain(self, h: str, k: str) -> OverGuaranteeReason:
+        data = self.data
+        waiting = self.values.waiting
+        limit = data.limit[h, k]
+        over_months = [m for m in data.months if waiting[h, k, m] > limit]
+        window = _helpful_months(list(data.months), [waiting[h, k, m] for m in data.months], set(over_months))
+        reason = OverGuaranteeReason(
+            hospital=h,
+            category=k,
+            patient_months=self.values.over_by_hospital_category[h, k],
+            over_start=max(0, data.waiting[h, k] - limit),
+            over_end=max(0, waiting[h, k, data.months[-1]] - limit),
+            months=self.label(over_months),
+        )
+        cheapest_spare: list[int] = []  # prices of ways with room left, for the budget check
+        self._base(h, k, window, reason)
+        self._own_additional(h, k, window, reason, cheapest_spare)
+        self._other_hospitals(h, k, window, reason, cheapest_spare)
+        self._contracts(h, k, window, reason, cheapest_spare)
+        if self.budget is not None and cheapest_spare:
+            left = self.budget - self.cost
+            if left < min(cheapest_spare):
+                reason.limits.append(
+                    f"the budget cap binds at {_sek(self.budget)} SEK: the plan costs {_sek(self.cost)} SEK, "
+                    f"and the {_sek(left)} SEK left buy no unit of the cheapest way with room left "
+                    f"({_sek(min(cheapest_spare))} SEK)"
+                )
+        return reason
+
+    def _base(self, h: str, k: str, window: list[int], reason: OverGuaranteeReason) -> None:
+        data = self.data
+        offered = sum(data.base_capacity[h, k, m] for m in window)
+        if offered == 0:
+            reason.limits.append(f"{h} has no base volume (bas) in {k} in {self.label(window)}")
+            return
+        used = sum(self.decisions.base_used.get((h, k, m), 0) for m in window)
+        full = [m for m in window if data.base_capacity[h, k, m] > 0]
+        if used == offered:
+            reason.limits.append(f"base volume (bas) used in full: {_sek(used)} units in {self.label(full)}")
+        else:
+            spare = [
+                m for m in window if self.decisions.base_used.get((h, k, m), 0) < data.base_capacity[h, k, m]
+            ]
+            reason.unused.append(
+                f"base volume (bas): {_sek(offered - used)} units unused in {self.label(spare)}"
+            )
+
+    def _own_additional(
+        self, h: str, k: str, window: list[int], reason: OverGuaranteeReason, prices: list[int]
+    ) -> None:
+        data = self.data
+        offered = sum(data.additional_capacity[h, k, m] for m in window)
+        if offered == 0:
+            reason.limits.append(f"{h} offers no additional volume (tillägg) in {k} in {self.label(window)}")
+            return
+        used = sum(self.additional_used[h, k, m] for m in window)
+        for_others = sum(
+            v
+            for (p, g, kk, m), v in self.decisions.transfers.items()
+            if g == h and kk == k and m in window and p != h
+        )
+        full = [m for m in window if 0 < data.additional_capacity[h, k, m] <= self.additional_used[h, k, m]]
+        spare = [m for m in window if self.additional_used[h, k, m] < data.additional_capacity[h, k, m]]
+        if full:
+            others = f", of which {_sek(for_others)} for other hospitals' patients" if for_others else ""
+            reason.limits.append(
+                f"own additional capacity (tillägg) used up in {self.label(full)} "
+                f"({_sek(sum(data.additional_capacity[h, k, m] for m in full))} units{others})"
+            )
+        if spare:
+            prices.append(data.additional_price(h, k))
+            reason.unused.append(
+                f"own additional capacity (tillägg): {_sek(offered - used)} units unused "
+                f"in {self.label(spare)}"
+            )
+
+    def _other_hospitals(
+        self, h: str, k: str, window: list[int], reason: OverGuaranteeReason, prices: list[int]
+    ) -> None:
+        data = self.data
+        used_up: list[str] = []
+        none_offered: list[str] = []
+        for g in data.hospitals:
+            if g == h:
+                continue
+            offered = sum(data.additional_capacity.get((g, k, m), 0) for m in window)
+            if offered == 0:
+                none_offered.append(g)
+                continue
+            if not data.allowed(h, g):
+                reason.limits.append(f"transfers to {g} not allowed for {h} patients (access.csv)")
+                continue
+            full = [
+                m
+                for m in window
+                if 0 < data.additional_capacity.get((g, k, m), 0) <= self.additional_used[g, k, m]
+            ]
+            spare = [
+                m
+                for m in window
+                if self.additional_used[g, k, m] < data.additional_capacity.get((g, k, m), 0)
+            ]
+            if full:
+                used_up.append(f"{g} in {self.label(full)}")
+            if spare:
+                prices.append(data.additional_price(g, k))
+                left = offered - sum(self.additional_used[g, k, m] for m in window)
+                reason.unused.append(
+                    f"{g}'s additional capacity: {_sek(left)} units unused in {self.label(spare)}"
+                )
+        if used_up:
+            reason.limits.append("other hospitals' additional capacity used up: " + "; ".join(used_up))
+        if none_offered:
+            reason.limits.append(
+                f"no additional volume (tillägg) in {k} offered by {', '.join(none_offered)}"
+            )
+
+    def _contracts(
+        self, h: str, k: str, window: list[int], reason: OverGuaranteeReason, prices: list[int]
+    ) -> None:
+        data = self.data
+        contracts = [c for c, contract in data.contracts.items() if contract.category == k]
+        if not contracts:
+            reason.limits.append(f"no contract (köpt vård) in {k}")
+            return
+        for c in contracts:
+            contract = data.contracts[c]
+            name = f"contract {c} ({contract.provider})"
+            if not data.allowed(h, contract.provider):
+                reason.limits.append(
+                    f"provider {contract.provider} not allowed for {h} patients (access.csv)"
+                )
+                continue
+            active = [m for m in window if m in data.contract_months[c]]
+            if not active:
+                first, last = data.contract_months[c].start, data.contract_months[c].stop - 1
+                runs = "no month of the horizon" if first > last else self.label(range(first, last + 1))
+                reason.limits.append(f"{name} runs in {runs}, not in {self.label(window)}")
+                continue
+            if self.contract_used[c] >= contract.volume_max:
+                reason.limits.append(f"{name} at its maximum of {_sek(contract.volume_max)}")
+                continue
+            monthly = contract.monthly_max
+            capped = [m for m in active if monthly is not None and self.contract_month_used[c, m] >= monthly]
+            if capped:
+                assert monthly is not None
+                reason.limits.append(
+                    f"{name} at its monthly maximum of {_sek(monthly)} in {self.label(capped)}"
+                )
+            open_months = [m for m in active if m not in capped]
+            if open_months:
+                prices.append(contract.price_sek)
+                left = contract.volume_max - self.contract_used[c]
+                outside = (
+                    " (out of region: used only after the region's own options)"
+                    if contract.out_of_region
+                    else ""
+                )
+                reason.unused.append(
+                    f"{name}: {_sek(left)} of {_sek(contract.volume_max)} unused, "
+                    f"open in {self.label(open_months)}{outside}"
+                )
+
+
+def _helpful_months(months: list[int], waiting: list[int], over: set[int]) -> list[int]:
+    """Months in which one more unit treated would have shortened a wait beyond the guarantee.
+
+    A unit more in month j lowers the list in every month from j on, so it helps a month m >= j
+    that is over the guarantee, as long as the list stays above 0 from j to m (an empty month in
+    between means the unit would only move a treatment from then to j). So: in each run of months
+    with patients left, the months up to the run's last month over the guarantee.
+    """
+    helpful: list[int] = []
+    run: list[int] = []
+    for m, level in zip([*months, None], [*waiting, 0], strict=True):
+        if m is not None and level > 0:
+            run.append(m)
+            continue
+        over_in_run = [j for j in run if j in over]
+        if over_in_run:
+            helpful += [j for j in run if j <= over_in_run[-1]]
+        run = []
+    return helpful
+
+
+def month_ranges(data: VolumeData, months: Iterable[int]) -> str:
+    """Month numbers as YYYY-MM ranges: 2026-01..2026-03, 2026-06."""
+    ordered = sorted(set(months))
+    parts: list[str] = []
+    index = 0
+    while index < len(ordered):
+        first = last = ordered[index]
+        while index + 1 < len(ordered) and ordered[index + 1] == last + 1:
+            index += 1
+            last = ordered[index]
+        label = data.scenario.horizon.label
+        parts.append(label(first) if first == last else f"{label(first)}..{label(last)}")
+        index += 1
+    return ", ".join(parts) if parts else "no month"
+
+
+def explain_over_guarantee(
+    data: VolumeData, decisions: Decisions, budget: int | None = None
+) -> list[OverGuaranteeReason]:
+    """Every hospital and category left beyond the guarantee, most patient-months first."""
+    explainer = _Explainer(data, decisions, budget)
+    left = [(h, k) for (h, k), v in explainer.values.over_by_hospital_category.items() if v > 0]
+    reasons = [explainer.explain(h, k) for h, k in left]
+    hospital_order = {h: i for i, h in enumerate(data.hospitals)}
+    category_order = {k: i for i, k in enumerate(data.categories)}
+    reasons.sort(key=lambda r: (-r.patient_months, hospital_order[r.hospital], category_order[r.category]))
+    return reasons

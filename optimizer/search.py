@@ -1,0 +1,278 @@
+"""Every CP-SAT solve of a run goes through here: its parameters, the clock its time limits count, progress.
+
+One run (a `leveransplan solve`) has one `SearchRun`: the clock that time limits and the seconds
+reported in summary.json are counted on, and the live progress shown while the solver works.
+
+- Normally the clock is the wall clock, and CP-SAT runs its workers in parallel.
+- With `deterministic`, CP-SAT interleaves a fixed number of workers in a fixed order and every
+  limit counts CP-SAT's deterministic time (a measure of work done, roughly seconds on a current
+  machine). Then the same inputs give the same plan, the same stage values and the same reported
+  "seconds" whatever the machine's speed, load or number of cores, so output files are
+  byte-identical. The price: the run no longer stops at a wall-clock time.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from ortools.sat.python import cp_model
+
+from models.scenario import SolverSettings
+
+# Workers interleaved in deterministic mode when --workers is 0 (all cores): a fixed number, so
+# that the plan does not depend on how many cores the machine has.
+DETERMINISTIC_WORKERS = 8
+# The trajectory keeps at most one point per this many seconds of a stage (the first and last always).
+_MIN_POINT_INTERVAL_S = 0.05
+
+
+@dataclass
+class ProgressPoint:
+    """The best objective value and proven bound of one stage at one moment."""
+
+    model: str
+    stage: str
+    seconds: float
+    value: int | None
+    bound: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "stage": self.stage,
+            "seconds": round(self.seconds, 3),
+            "value": self.value,
+            "bound": self.bound,
+        }
+
+
+@dataclass
+class Progress:
+    """Live progress on a terminal (throttled) and the trajectory of every stage, kept for the report."""
+
+    stream: TextIO | None = None  # None: record only, show nothing
+    interval_s: float = 0.5
+    points: list[ProgressPoint] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _shown_at: float = -math.inf
+    _line_length: int = 0
+    _model: str = ""
+    _stage: str = ""
+    _detail: str = ""
+    _recording: bool = True
+    _stage_started: float = 0.0
+    _model_started: float = 0.0
+    _value: int | None = None
+    _bound: int | None = None
+
+    def start_model(self, model: str, now: float) -> None:
+        self._model, self._model_started = model, now
+
+    def start_stage(self, stage: str, now: float) -> None:
+        """A new stage starts; its figures are unknown yet."""
+        with self._lock:
+            self._stage, self._stage_started = stage, now
+            self._value = self._bound = None
+
+    @contextmanager
+    def part(self, detail: str) -> Iterator[None]:
+        """A part of the stage (one category, a relaxation) is solved: its own figures are shown
+        while it runs, named by `detail`, but not recorded; the trajectory is the whole stage's."""
+        with self._lock:
+            saved = self._value, self._bound
+            self._detail, self._recording = detail, False
+            self._value = self._bound = None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._detail, self._recording = "", True
+                self._value, self._bound = saved
+
+    def update(self, now: float, value: int | None = None, bound: int | None = None) -> None:
+        """A better plan (`value`) or bound was found: record it; show it unless shown just now."""
+        with self._lock:
+            if value is not None:
+                self._value = value
+            if bound is not None:
+                self._bound = bound if self._value is None else min(bound, self._value)
+            point = ProgressPoint(
+                self._model, self._stage, now - self._model_started, self._value, self._bound
+            )
+            if self._recording:
+                self._record(point)
+            if self.stream is not None and time.monotonic() - self._shown_at >= self.interval_s:
+                self._show(now)
+
+    def finish_stage(self, now: float, value: int, bound: int) -> None:
+        """The stage's final figures: always recorded, always shown."""
+        with self._lock:
+            self._value, self._bound = value, bound
+            self._record(ProgressPoint(self._model, self._stage, now - self._model_started, value, bound))
+            if self.stream is not None:
+                self._show(now)
+
+    def close(self) -> None:
+        """Clear the progress line, so that the results print on a clean line."""
+        if self.stream is not None and self._line_length:
+            self.stream.write("\r" + " " * self._line_length + "\r")
+            self.stream.flush()
+            self._line_length = 0
+
+    def trajectory(self) -> list[dict[str, Any]]:
+        return [point.as_dict() for point in self.points]
+
+    def _record(self, point: ProgressPoint) -> None:
+        stage = (point.model, point.stage)
+        last = self.points[-1] if self.points else None
+        if last is not None and (last.model, last.stage) == stage:
+            if (last.value, last.bound) == (point.value, point.bound):
+                return
+            before = self.points[-2] if len(self.points) > 1 else None
+            if (
+                point.seconds - last.seconds < _MIN_POINT_INTERVAL_S
+                and before is not None
+                and (before.model, before.stage) == stage
+            ):
+                self.points[-1] = point  # many improvements in a blink: keep the latest
+                return
+        self.points.append(point)
+
+    def _show(self, now: float) -> None:
+        assert self.stream is not None
+        value = "-" if self._value is None else f"{self._value:,}".replace(",", " ")
+        bound = "-" if self._bound is None else f"{self._bound:,}".replace(",", " ")
+        gap = ""
+        if self._value is not None and self._bound is not None:
+            gap = f"  gap {gap_percent(self._value, self._bound):.2f} %"
+        detail = f" ({self._detail})" if self._detail else ""
+        line = (
+            f"{self._model} · {self._stage}{detail}  objective {value}  bound {bound}{gap}  "
+            f"{now - self._model_started:.1f} s"
+        )
+        padding = max(self._line_length - len(line), 0)
+        self.stream.write("\r" + line + " " * padding)
+        self.stream.flush()
+        self._line_length = len(line)
+        self._shown_at = time.monotonic()
+
+
+def gap_percent(value: int, bound: int) -> float:
+    """The relative gap between a plan's value and the proven bound, in percent of the value."""
+    if value == bound:
+        return 0.0
+    return 100.0 * abs(value - bound) / max(abs(value), 1)
+
+
+class SearchRun:
+    """The clock and progress of one run; see the module docstring."""
+
+    def __init__(self, deterministic: bool = False, progress: Progress | None = None) -> None:
+        self.deterministic = deterministic
+        self.progress = progress if progress is not None else Progress()
+        self._started = time.perf_counter()
+        self._deterministic_spent = 0.0
+
+    def now(self) -> float:
+        """Seconds since the run started, on the run's clock."""
+        if self.deterministic:
+            return self._deterministic_spent
+        return time.perf_counter() - self._started
+
+    def solve(
+        self,
+        model: cp_model.CpModel,
+        settings: SolverSettings,
+        time_limit_s: float,
+        subsolvers: Sequence[str] = (),
+        value_offset: int = 0,
+    ) -> tuple[Any, cp_model.CpSolver, float]:
+        """Solve `model` within `time_limit_s` on the run's clock: (status, solver, seconds spent).
+
+        `value_offset` is added to the objective and bound shown (the rest of a stage solved in parts).
+        """
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.random_seed = settings.seed
+        parameters.subsolvers.extend(subsolvers)
+        limit = max(time_limit_s, 0.05)
+        if self.deterministic:
+            parameters.num_workers = settings.workers or DETERMINISTIC_WORKERS
+            parameters.interleave_search = True
+            parameters.max_deterministic_time = limit
+        else:
+            parameters.num_workers = settings.workers
+            parameters.max_time_in_seconds = limit
+        started = self.now()
+        wall_started = time.perf_counter()
+        callback = None
+        if model.has_objective():
+            callback = _SolutionProgress(self, value_offset, wall_started, started)
+            solver.best_bound_callback = callback.on_bound
+        status = solver.solve(model, callback)
+        if self.deterministic:
+            self._deterministic_spent += solver.deterministic_time
+        return status, solver, self.now() - started
+
+
+class _SolutionProgress(cp_model.CpSolverSolutionCallback):
+    """Forwards each improving plan and bound of one solve to the run's progress."""
+
+    def __init__(self, run: SearchRun, offset: int, wall_started: float, clock_started: float) -> None:
+        super().__init__()
+        self.run = run
+        self.offset = offset
+        self.wall_started = wall_started
+        self.clock_started = clock_started
+
+    def _now(self) -> float:
+        # During a solve the deterministic clock has not been charged yet; show wall time meanwhile.
+        return self.clock_started + (time.perf_counter() - self.wall_started)
+
+    def on_solution_callback(self) -> None:
+        self.run.progress.update(
+            self._now(),
+            value=round(self.objective_value) + self.offset,
+            bound=math.ceil(self.best_objective_bound - 1e-6) + self.offset,
+        )
+
+    def on_bound(self, bound: float) -> None:
+        self.run.progress.update(self._now(), bound=math.ceil(bound - 1e-6) + self.offset)
+
+
+_current: ContextVar[SearchRun | None] = ContextVar("search_run", default=None)
+
+
+def current_run_or_none() -> SearchRun | None:
+    """The run in progress, if a caller opened one with `search_run`."""
+    return _current.get()
+
+
+def current_run() -> SearchRun:
+    """The run in progress, or a fresh wall-clock run that shows nothing (library use, tests)."""
+    run = _current.get()
+    if run is None:
+        run = SearchRun()
+        _current.set(run)
+    return run
+
+
+@contextmanager
+def search_run(deterministic: bool = False, show_progress: bool = False) -> Iterator[SearchRun]:
+    """Make a run the current one for the solves inside the `with` block."""
+    progress = Progress(stream=sys.stderr if show_progress else None)
+    run = SearchRun(deterministic, progress)
+    token = _current.set(run)
+    try:
+        yield run
+    finally:
+        progress.close()
+        _current.reset(token)

@@ -1,0 +1,268 @@
+"""When no volume plan obeys every rule: a small set of rules that cannot hold together, in words.
+
+A separate feasibility model states each rule of spec section 3, and each decision that stays
+from a previous plan, under one assumption literal per group (a contract's maximum, a hospital's
+additional capacity in a category, the budget cap, the months a hospital has already decided...).
+CP-SAT, asked to hold every literal, answers INFEASIBLE with a subset of them that is infeasible
+on its own; each literal of that subset is then left out in turn and kept out when the rest stay
+infeasible. What remains is a set of rules of which no one can be dropped: the conflict.
+
+Only the rules that can clash appear as groups. The waiting-list balance and the take-or-pay
+definition are arithmetic, not choices, and stay hard.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from models.derived import VolumeData
+from models.evaluation import Decisions
+from models.explanation import month_ranges
+
+_SOLVE_SECONDS = 10.0
+_MINIMISE_SECONDS = 30.0
+
+
+def _sek(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+@dataclass
+class Conflict:
+    """The rules that cannot all hold, each in words; `proven_minimal` when no one can be dropped."""
+
+    rules: list[str]
+    proven_minimal: bool
+
+
+class _FeasibilityModel:
+    """The volume rules with one assumption literal per group of rules that can clash."""
+
+    def __init__(
+        self,
+        data: VolumeData,
+        budget: int | None,
+        previous: Decisions | None,
+        frozen_until: int | None,
+    ) -> None:
+        self.data = data
+        self.model = cp_model.CpModel()
+        self.groups: dict[str, cp_model.IntVar] = {}
+        self.frozen = previous if previous is not None and frozen_until is not None else Decisions()
+        self.frozen_until = frozen_until or 0
+        self._variables()
+        self._capacity_rules()
+        self._contract_rules()
+        self._access_rules()
+        self._waiting_list_rules()
+        self._frozen_rules()
+        if budget is not None:
+            self._budget_rule(budget)
+
+    def group(self, words: str) -> cp_model.IntVar:
+        """The literal of the rule group named by `words` (made on first use)."""
+        if words not in self.groups:
+            self.groups[words] = self.model.new_bool_var(f"rule[{len(self.groups)}]")
+        return self.groups[words]
+
+    def _variables(self) -> None:
+        data, model = self.data, self.model
+        self.b: dict[tuple[str, str, int], Any] = {}
+        self.a: dict[tuple[str, str, int], Any] = {}
+        self.t: dict[tuple[str, str, str, int], Any] = {}
+        self.e: dict[tuple[str, str, int], Any] = {}
+        frozen_keys = (
+            set(self.frozen.base_used)
+            | set(self.frozen.additional_own)
+            | set(self.frozen.transfers)
+            | set(self.frozen.referrals)
+        )
+        for h, k in data.pairs:
+            total = data.waiting[h, k] + data.inflow_total[h, k]
+            for m in data.months:
+                self.b[h, k, m] = model.new_int_var(0, total, f"b[{h},{k},{m}]")
+                self.a[h, k, m] = model.new_int_var(0, total, f"a[{h},{k},{m}]")
+                for g in data.hospitals:
+                    offered = data.additional_capacity.get((g, k, m), 0)
+                    if g != h and (offered > 0 or (h, g, k, m) in frozen_keys):
+                        self.t[h, g, k, m] = model.new_int_var(0, total, f"t[{h},{g},{k},{m}]")
+                for c, contract in data.contracts.items():
+                    if contract.category == k and (m in data.contract_months[c] or (h, c, m) in frozen_keys):
+                        self.e[h, c, m] = model.new_int_var(0, total, f"e[{h},{c},{m}]")
+
+    def _capacity_rules(self) -> None:
+        """Base units within the base volume; additional units, own and for others, within the offer."""
+        data = self.data
+        for (h, k, m), var in self.b.items():
+            self.model.add(var <= data.base_capacity.get((h, k, m), 0)).only_enforce_if(
+                self.group(f"base volume (bas) of {h} in {k}: {_sek(data.base_total.get((h, k), 0))} units")
+            )
+        used: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
+        for (g, k, m), var in self.a.items():
+            used[g, k, m].append(var)
+        for (_h, g, k, m), var in self.t.items():
+            used[g, k, m].append(var)
+        for (g, k, m), variables in used.items():
+            offered = data.additional_capacity.get((g, k, m), 0)
+            total = sum(data.additional_capacity.get((g, k, mm), 0) for mm in data.months)
+            self.model.add(sum(variables) <= offered).only_enforce_if(
+                self.group(f"additional volume (tillägg) offered by {g} in {k}: {_sek(total)} units")
+            )
+
+    def _contract_rules(self) -> None:
+        """A contract's volume_max, monthly_max and months."""
+        data = self.data
+        by_contract: dict[str, list[Any]] = defaultdict(list)
+        by_month: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        for (_h, c, m), var in self.e.items():
+            by_contract[c].append(var)
+            by_month[c, m].append(var)
+            if m not in data.contract_months[c]:
+                runs = month_ranges(data, data.contract_months[c])
+                self.model.add(var == 0).only_enforce_if(self.group(f"contract {c} runs only in {runs}"))
+        for c, variables in by_contract.items():
+            contract = data.contracts[c]
+            self.model.add(sum(variables) <= contract.volume_max).only_enforce_if(
+                self.group(f"contract {c} ({contract.provider}): volume_max {_sek(contract.volume_max)}")
+            )
+            if contract.monthly_max is not None:
+                for m in data.months:
+                    if by_month.get((c, m)):
+                        self.model.add(sum(by_month[c, m]) <= contract.monthly_max).only_enforce_if(
+                            self.group(
+                                f"contract {c} ({contract.provider}): monthly_max {contract.monthly_max}"
+                            )
+                        )
+
+    def _access_rules(self) -> None:
+        """Patients go only where access.csv allows."""
+        data = self.data
+        for (h, g, _k, _m), var in self.t.items():
+            if not data.allowed(h, g):
+                self.model.add(var == 0).only_enforce_if(
+                    self.group(f"access.csv: {h} patients may not go to {g}")
+                )
+        for (h, c, _m), var in self.e.items():
+            provider = data.contracts[c].provider
+            if not data.allowed(h, provider):
+                self.model.add(var == 0).only_enforce_if(
+                    self.group(f"access.csv: {h} patients may not go to {provider}")
+                )
+
+    def _waiting_list_rules(self) -> None:
+        """No more patients treated or referred than are waiting: the list never goes below 0."""
+        data = self.data
+        outflow: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
+        for key, var in self.b.items():
+            outflow[key].append(var)
+        for key, var in self.a.items():
+            outflow[key].append(var)
+        for (h, _g, k, m), var in self.t.items():
+            outflow[h, k, m].append(var)
+        for (h, c, m), var in self.e.items():
+            outflow[h, data.contracts[c].category, m].append(var)
+        for h, k in data.pairs:
+            level: Any = data.waiting[h, k]
+            patients = self.group(
+                f"patients of {h} in {k}: {_sek(data.waiting[h, k])} waiting at the start "
+                f"and {_sek(data.inflow_total[h, k])} new over the horizon"
+            )
+            for m in data.months:
+                level = level + data.inflow[h, k, m] - sum(outflow.get((h, k, m), []))
+                self.model.add(level >= 0).only_enforce_if(patients)
+
+    def _frozen_rules(self) -> None:
+        """Decisions of the months already decided stay as the previous plan made them."""
+        data = self.data
+        until = self.frozen_until
+        if not until:
+            return
+        label = data.scenario.horizon.label
+        pairs: tuple[tuple[dict[Any, int], dict[Any, Any], int], ...] = (
+            (self.frozen.base_used, self.b, 0),
+            (self.frozen.additional_own, self.a, 0),
+            (self.frozen.transfers, self.t, 0),
+            (self.frozen.referrals, self.e, 0),
+        )
+        for decided, variables, position in pairs:
+            for key, var in variables.items():
+                if key[-1] <= until:
+                    hospital = key[position]
+                    self.model.add(var == decided.get(key, 0)).only_enforce_if(
+                        self.group(
+                            f"{hospital}'s decisions of {label(1)}..{label(until)}, "
+                            "frozen from the previous plan (--freeze-until)"
+                        )
+                    )
+
+    def _budget_rule(self, budget: int) -> None:
+        """The plan's cost, take-or-pay minimums included, within the budget cap."""
+        data = self.data
+        cost: list[Any] = []
+        for (h, k, _m), var in self.a.items():
+            if (h, data.price_class[k]) in data.prices:
+                cost.append(var * data.additional_price(h, k))
+        for (_h, g, k, _m), var in self.t.items():
+            if (g, data.price_class[k]) in data.prices:
+                cost.append(var * data.additional_price(g, k))
+        used: dict[str, list[Any]] = defaultdict(list)
+        for (_h, c, _m), var in self.e.items():
+            cost.append(var * data.contracts[c].price_sek)
+            used[c].append(var)
+        for c, contract in data.contracts.items():
+            unused = self.model.new_int_var(0, contract.volume_min, f"unused_min[{c}]")
+            self.model.add(unused >= contract.volume_min - sum(used.get(c, [])))
+            cost.append(unused * contract.price_sek)
+        minimums = sum(c.volume_min * c.price_sek for c in data.contracts.values())
+        self.model.add(sum(cost) <= budget).only_enforce_if(
+            self.group(
+                f"the budget cap of {_sek(budget)} SEK (the contracts' take-or-pay minimums "
+                f"alone cost {_sek(minimums)} SEK)"
+            )
+        )
+
+    def check(self, groups: list[str], seconds: float) -> tuple[str, list[str]]:
+        """Whether the rules `groups` alone can hold: ("INFEASIBLE", a subset that cannot),
+        ("FEASIBLE", []) or ("UNKNOWN", []) when the time ran out first."""
+        self.model.clear_assumptions()
+        self.model.add_assumptions([self.groups[g] for g in groups])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1  # the core of assumptions is only reported by one worker
+        status = solver.solve(self.model)
+        if status == cp_model.INFEASIBLE:
+            names = {var.index: name for name, var in self.groups.items()}
+            core = [names[index] for index in solver.sufficient_assumptions_for_infeasibility()]
+            return "INFEASIBLE", [g for g in groups if g in core] or list(groups)
+        return ("FEASIBLE" if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "UNKNOWN"), []
+
+
+def volume_conflicts(
+    data: VolumeData,
+    budget: int | None,
+    previous: Decisions | None = None,
+    frozen_until: int | None = None,
+) -> Conflict | None:
+    """A small set of volume rules that cannot hold together, or None when a plan exists (or none
+    was proven impossible in time)."""
+    feasibility = _FeasibilityModel(data, budget, previous, frozen_until)
+    status, core = feasibility.check(list(feasibility.groups), _SOLVE_SECONDS)
+    if status != "INFEASIBLE":
+        return None
+    # Leave each rule out in turn; keep it out while the rest still cannot hold.
+    proven = True
+    seconds_per_try = _MINIMISE_SECONDS / max(len(core), 1)
+    for rule in list(core):
+        if rule not in core or len(core) == 1:
+            continue
+        without = [r for r in core if r != rule]
+        status, smaller = feasibility.check(without, seconds_per_try)
+        if status == "INFEASIBLE":
+            core = smaller
+        elif status == "UNKNOWN":
+            proven = False
+    return Conflict(core, proven)
