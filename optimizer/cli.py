@@ -642,11 +642,11 @@ def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
         raise typer.Exit(EXIT_USAGE) from None
     scenario = _load(scenario_dir, what_ifs)
     if what_ifs:
-        out_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
+        err_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
     if replanned:
         previous = Path(replanned["previous_plan"]) if replanned.get("previous_plan") else None
         scenario = _rest_of_year(scenario, Path(replanned["file"]), replanned["decided_until"], previous)
-        out_console.print(f"Read as a re-plan after {replanned['decided_until']} from {replanned['file']}.")
+        err_console.print(f"Read as a re-plan after {replanned['decided_until']} from {replanned['file']}.")
     return scenario
 
 

@@ -1,0 +1,225 @@
+"""`leveransplan explain`: the limits that bind where patients are left beyond the guarantee, and,
+when no plan obeys every rule, a small set of rules that conflict.
+
+Example 1 of the spec (tests/data/example1): hospitals A and B, category k, two months from
+2026-01. A waits 10 with inflow 4 (2 a month), so the guarantee limit is L = floor(3*4/2) = 6 and
+4 patients are beyond it at the start. A's base 5 splits 3 + 2 (A's capacity factor is 0.5 in
+2026-02); B offers 3 additional units, split 1 + 2; contract c1 with provider X: volume_min 2,
+volume_max 3, monthly_max 2, 120 SEK. B's additional units cost 150 SEK.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inputs import load_scenario
+from models.derived import VolumeData
+from models.evaluation import Decisions
+from models.explanation import explain_over_guarantee, month_ranges
+from optimizer.cli import app
+from optimizer.volumes.conflicts import volume_conflicts
+
+EXAMPLE1 = Path(__file__).parent / "data" / "example1"
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def write_scenario(folder: Path, **tables: str) -> Path:
+    """Example 1 with some tables replaced (name without .csv -> file text)."""
+    shutil.copytree(EXAMPLE1, folder)
+    for name, text in tables.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_contract_at_its_maximum_and_the_other_hospital_used_up(tmp_path: Path) -> None:
+    # With c1 capped at 1 (and its minimum at 1), the optimum leaves 1 patient-month beyond the
+    # guarantee (test_whatif derives it): in 2026-01 A treats 3 with base, sends 1 to B (all of
+    # B's 1 unit that month) and 1 to c1 (its whole maximum): 10 + 2 - 5 = 7 > 6. In 2026-02 the
+    # list is 7 + 2 - 2 (base) - 1 (B) = 6, at the limit. So the limits binding in 2026-01 are
+    # A's base, B's additional capacity and c1's maximum; A offers no additional units at all.
+    plan = tmp_path / "plan"
+    solved = runner.invoke(
+        app,
+        [
+            "solve",
+            str(EXAMPLE1),
+            "--out",
+            str(plan),
+            "--set",
+            "contracts.c1.volume_max=1",
+            "--set",
+            "contracts.c1.volume_min=1",
+        ],
+    )
+    assert solved.exit_code == 0, solved.output
+    result = runner.invoke(app, ["explain", str(EXAMPLE1), str(plan), "--json"])
+    assert result.exit_code == 0, result.output
+    explained = json.loads(result.stdout)
+    assert explained == [
+        {
+            "hospital": "A",
+            "category": "k",
+            "patient_months": 1,
+            "over_start": 4,
+            "over_end": 0,
+            "months": "2026-01",
+            "limits": [
+                "base volume (bas) used in full: 3 units in 2026-01",
+                "A offers no additional volume (tillägg) in k in 2026-01",
+                "other hospitals' additional capacity used up: B in 2026-01",
+                "contract c1 (X) at its maximum of 1",
+            ],
+            "unused": [],
+        }
+    ]
+    printed = runner.invoke(app, ["explain", str(EXAMPLE1), str(plan)])
+    assert printed.exit_code == 0
+    assert "1 patient-months beyond the care guarantee" in flat(printed.output)
+    assert "binds: contract c1 (X) at its maximum of 1" in flat(printed.output)
+
+
+def test_no_plan_given_solves_first_and_finds_nobody_left(tmp_path: Path) -> None:
+    # Unchanged example 1 reaches over_guarantee 0 (spec examples.md), so nothing to explain.
+    result = runner.invoke(app, ["explain", str(EXAMPLE1), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+
+
+def test_most_patient_months_first_and_what_is_not_offered(tmp_path: Path) -> None:
+    # No base, no additional volume, no contract. Two months, inflow 4 each, so L = 6 for both.
+    # A waits 10: lists 12 and 14 -> 6 + 8 = 14 patient-months. B waits 8: 10 and 12 -> 4 + 6 = 10.
+    folder = write_scenario(
+        tmp_path / "s",
+        need="hospital,category,waiting,inflow\nA,k,10,4\nB,k,8,4\n",
+        own_volumes="hospital,category,base,additional_max\n",
+        contracts="contract,provider,category,volume_min,volume_max,price_sek\n",
+        access="hospital,provider,travel_minutes,allowed\n",
+    )
+    scenario = load_scenario(folder)
+    data = VolumeData.from_scenario(scenario)
+    reasons = explain_over_guarantee(data, Decisions())
+    assert [(r.hospital, r.patient_months, r.over_start, r.over_end) for r in reasons] == [
+        ("A", 14, 4, 8),
+        ("B", 10, 2, 6),
+    ]
+    assert reasons[0].months == "2026-01..2026-02"
+    assert reasons[0].limits == [
+        "A has no base volume (bas) in k in 2026-01..2026-02",
+        "A offers no additional volume (tillägg) in k in 2026-01..2026-02",
+        "no additional volume (tillägg) in k offered by B",
+        "no contract (köpt vård) in k",
+    ]
+
+
+def test_provider_and_hospital_not_allowed(tmp_path: Path) -> None:
+    # access.csv forbids A's patients both X and B: only A's base remains. Lists: 10 + 2 - 3 = 9
+    # (3 over) and 9 + 2 - 2 = 9 (3 over): 6 patient-months; c1's minimum is paid unused.
+    folder = write_scenario(
+        tmp_path / "s",
+        access="hospital,provider,travel_minutes,allowed\nA,X,30,false\nA,B,20,false\n",
+    )
+    plan = tmp_path / "plan"
+    assert runner.invoke(app, ["solve", str(folder), "--out", str(plan)]).exit_code == 0
+    explained = json.loads(runner.invoke(app, ["explain", str(folder), str(plan), "--json"]).stdout)
+    assert explained[0]["patient_months"] == 6
+    assert "transfers to B not allowed for A patients (access.csv)" in explained[0]["limits"]
+    assert "provider X not allowed for A patients (access.csv)" in explained[0]["limits"]
+
+
+def test_budget_cap_binds(tmp_path: Path) -> None:
+    # Budget 240 SEK = c1's take-or-pay minimum (2 x 120). The 2 units paid for anyway go to c1 in
+    # 2026-01 (its monthly maximum): 10 + 2 - 3 - 2 = 7 (1 over). Any further unit costs 120 (c1)
+    # or 150 (B), beyond the cap: 2026-02 ends at 7 + 2 - 2 = 7 (1 over). 2 patient-months.
+    plan = tmp_path / "plan"
+    solved = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(plan), "--budget", "240"])
+    assert solved.exit_code == 0, solved.output
+    explained = json.loads(runner.invoke(app, ["explain", str(EXAMPLE1), str(plan), "--json"]).stdout)
+    assert explained[0]["patient_months"] == 2
+    assert (
+        "the budget cap binds at 240 SEK: the plan costs 240 SEK, and the 0 SEK left buy no unit "
+        "of the cheapest way with room left (120 SEK)" in explained[0]["limits"]
+    )
+
+
+def test_budget_below_the_take_or_pay_minimums_is_named(tmp_path: Path) -> None:
+    # c1's minimum of 2 at 120 SEK is paid whatever happens: 240 SEK > 100 SEK. Only the budget
+    # rule is needed for the conflict.
+    scenario = load_scenario(EXAMPLE1)
+    conflict = volume_conflicts(VolumeData.from_scenario(scenario), 100)
+    assert conflict is not None
+    assert conflict.rules == [
+        "the budget cap of 100 SEK (the contracts' take-or-pay minimums alone cost 240 SEK)"
+    ]
+    assert conflict.proven_minimal
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["solve", str(EXAMPLE1), "--budget", "100", "--out", str(out)])
+    assert result.exit_code == 4
+    assert "This rule cannot hold by itself: - the budget cap of 100 SEK" in flat(result.output)
+    assert not out.exists()
+    explained = runner.invoke(app, ["explain", str(EXAMPLE1)], env={})
+    assert explained.exit_code == 0  # without the what-if there is a plan
+
+
+def test_frozen_decisions_against_a_lowered_contract_maximum(tmp_path: Path) -> None:
+    # The base plan refers 2 of A's patients to c1 in 2026-01. Frozen up to 2026-01 with c1's
+    # maximum then cut to 0, the two rules cannot both hold (and each is needed: without the cut
+    # the base plan itself obeys the freeze; without the freeze the re-plan simply avoids c1).
+    base = tmp_path / "base"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(base)]).exit_code == 0
+    assert "2026-01,A,k,external,X,c1,2" in (base / "delivery_plan.csv").read_text(encoding="utf-8")
+    out = tmp_path / "replan"
+    result = runner.invoke(
+        app,
+        [
+            "solve",
+            str(EXAMPLE1),
+            "--previous",
+            str(base),
+            "--freeze-until",
+            "2026-01",
+            "--set",
+            "contracts.c1.volume_max=0",
+            "--set",
+            "contracts.c1.volume_min=0",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 4, result.output
+    words = flat(result.output)
+    assert "These 2 rules cannot all hold; each one is needed for the conflict" in words
+    assert "- contract c1 (X): volume_max 0" in words
+    assert "- A's decisions of 2026-01..2026-01, frozen from the previous plan (--freeze-until)" in words
+    assert not out.exists()
+
+
+def test_a_feasible_scenario_has_no_conflict() -> None:
+    scenario = load_scenario(EXAMPLE1)
+    assert volume_conflicts(VolumeData.from_scenario(scenario), None) is None
+
+
+def test_month_ranges() -> None:
+    data = VolumeData.from_scenario(load_scenario(EXAMPLE1))
+    assert month_ranges(data, [2, 1]) == "2026-01..2026-02"
+    assert month_ranges(data, [2]) == "2026-02"
+    assert month_ranges(data, []) == "no month"
+
+
+@pytest.mark.parametrize("arguments", [["--top", "0"], []])
+def test_explain_a_training_only_plan_is_refused(tmp_path: Path, arguments: list[str]) -> None:
+    # A plan folder without delivery_plan.csv has no volume plan to explain (exit 2).
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "summary.json").write_text('{"scenario": "Example 1"}', encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(EXAMPLE1), str(plan), *arguments])
+    assert result.exit_code == 2
+    assert "has no volume plan" in flat(result.output)
