@@ -18,8 +18,8 @@ def _schema(path: Path, columns: tuple[Column, ...]) -> TableSchema:
     return TableSchema(path.name, columns)
 
 
-def read_actuals(path: Path) -> list[Performed]:
-    """hospital, category, month, performed, waiting_end."""
+def read_actuals(path: Path, notes: list[str] | None = None) -> list[Performed]:
+    """hospital, category, month, performed, waiting_end; a note on how the file was read goes to `notes`."""
     schema = _schema(
         path,
         (
@@ -30,11 +30,11 @@ def read_actuals(path: Path) -> list[Performed]:
             Column("waiting_end", cells.whole_number),
         ),
     )
-    return [Performed(r.row, **r.values) for r in _read(path, schema)]
+    return [Performed(r.row, **r.values) for r in _read(path, schema, notes)]
 
 
-def read_referrals(path: Path) -> list[Delivered]:
-    """hospital, category, provider, month, referrals."""
+def read_referrals(path: Path, notes: list[str] | None = None) -> list[Delivered]:
+    """hospital, category, provider, month, referrals; a note on how the file was read goes to `notes`."""
     schema = _schema(
         path,
         (
@@ -45,14 +45,14 @@ def read_referrals(path: Path) -> list[Delivered]:
             Column("referrals", cells.whole_number),
         ),
     )
-    return [Delivered(r.row, **r.values) for r in _read(path, schema)]
+    return [Delivered(r.row, **r.values) for r in _read(path, schema, notes)]
 
 
-def _read(path: Path, schema: TableSchema) -> list:  # type: ignore[type-arg]
+def _read(path: Path, schema: TableSchema, notes: list[str] | None) -> list:  # type: ignore[type-arg]
     problems: list[InputProblem] = []
-    if not path.is_file():
-        raise ActualsInvalid([InputProblem(str(path), None, None, None, "is not a file")])
-    records = read_table(path.parent, schema, problems)
+    records = read_table(path.parent, schema, problems, notes)
+    if records is None:
+        problems.append(InputProblem(str(path), None, None, None, "does not exist; expected a CSV file"))
     if problems:
-        raise ActualsInvalid(problems)
+        raise ActualsInvalid(problems, tuple(notes or ()))
     return records or []

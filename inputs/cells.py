@@ -13,6 +13,7 @@ from models.months import format_month, parse_month
 # that spreadsheets put in when they format thousands.
 _NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 _WHOLE = re.compile(r"^[+-]?\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "1", "yes", "ja"}
 _FALSE = {"false", "0", "no", "nej"}
 
@@ -51,6 +52,11 @@ def month(text: str, decimal_comma: bool) -> str:
     try:
         parse_month(text)
     except ValueError:
+        if _DATE.match(text.strip()):
+            raise ValueError(
+                "expected a month written YYYY-MM, not a date (Excel makes dates of months typed "
+                "in a cell: format the column as Text)"
+            ) from None
         raise ValueError("expected a month written YYYY-MM") from None
     return text.strip()
 

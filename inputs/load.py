@@ -19,7 +19,7 @@ from inputs.tables import (
     read_table,
 )
 from inputs.training_rules import TrainingRules
-from inputs.whatif import WhatIf, apply_what_ifs
+from inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from models.months import Horizon, parse_month
 from models.scenario import PRICE_CLASSES, Scenario
 
@@ -182,7 +182,7 @@ class _Checker:
                 )
 
 
-def _build(settings: dict[str, Any], tables: dict[str, list[Record]]) -> Scenario:
+def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tuple[str, ...]) -> Scenario:
     def rows(file: str, make: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
         return tuple(make(r.values) for r in tables.get(file, []))
 
@@ -194,6 +194,7 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]]) -> Scenari
         **settings,
         objective=objective,
         solver=solver,
+        notes=notes,
         hospitals=rows("hospitals.csv", lambda v: m.Hospital(**v)),
         categories=rows("categories.csv", lambda v: m.Category(**v)),
         prices=rows("prices.csv", lambda v: m.PriceRow(**v)),
@@ -251,6 +252,21 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
     return problems
 
 
+def _check_folder(path: Path) -> None:
+    """Hard: the scenario is a folder we may read; else the one problem is that."""
+    try:
+        if path.is_dir():
+            next(path.iterdir(), None)  # a folder we may not list cannot be read
+            return
+        found = path.exists()
+    except OSError as error:
+        reason = "permission denied" if isinstance(error, PermissionError) else error.strerror or str(error)
+        problem = InputProblem(str(path), None, None, None, f"cannot be read ({reason})")
+        raise ScenarioInvalid([problem]) from None
+    what = "it is a file" if found else "it does not exist"
+    raise ScenarioInvalid([InputProblem(str(path), None, None, None, f"is not a scenario folder ({what})")])
+
+
 def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found.
 
@@ -258,17 +274,21 @@ def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenar
     (inputs.whatif); a change that cannot be applied raises WhatIfInvalid.
     """
     path = Path(folder)
-    if not path.is_dir():
-        raise ScenarioInvalid([InputProblem(str(path), None, None, None, "is not a scenario folder")])
+    _check_folder(path)
     problems: list[InputProblem] = []
-    settings = read_settings(path, problems)
+    notes: list[str] = []
+    settings = read_settings(path, problems, notes)
     tables: dict[str, list[Record]] = {}
     for schema in ALL_TABLES:
-        records = read_table(path, schema, problems)
+        records = read_table(path, schema, problems, notes)
         if records is not None:
             tables[schema.file] = records
     if what_ifs and not problems:
-        apply_what_ifs(what_ifs, tables, settings)
+        try:
+            apply_what_ifs(what_ifs, tables, settings)
+        except WhatIfInvalid as invalid:
+            invalid.notes = tuple(notes)
+            raise
     problems.extend(_required_files(path, set(tables), settings))
     horizon = placement_horizon = None
     if "start" in settings and "months" in settings:
@@ -278,8 +298,8 @@ def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenar
     checker = _Checker(tables, horizon, unreadable, placement_horizon, settings.get("at_total"))
     problems.extend(checker.check_all())
     if problems:
-        raise ScenarioInvalid(problems)
-    return _build(settings, tables)
+        raise ScenarioInvalid(problems, tuple(notes))
+    return _build(settings, tables, tuple(notes))
 
 
 __all__ = ["InputProblem", "ScenarioInvalid", "default_scenario_path", "load_scenario"]

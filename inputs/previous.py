@@ -9,7 +9,6 @@ do not describe the same options.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from models.evaluation import Decisions
 from models.months import parse_month
 from models.scenario import Scenario
 from models.training import Placement, RequirementKey
+from outputs.tabular import read_plan_csv
 
 
 class PreviousPlanInvalid(ScenarioInvalid):
@@ -37,14 +37,11 @@ def _rows(path: Path, problems: list[InputProblem]) -> list[tuple[int, dict[str,
     if not path.exists():
         return None
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [
-                (n, {k: (v or "").strip() for k, v in row.items()})
-                for n, row in enumerate(csv.DictReader(handle), 2)
-            ]
+        table = read_plan_csv(path)  # either dialect, guard apostrophes taken off
     except (OSError, UnicodeDecodeError) as error:
         problems.append(InputProblem(str(path), None, None, None, f"cannot be read ({error})"))
         return None
+    return [(n, {k: v.strip() for k, v in row.items()}) for n, row in table.records()]
 
 
 def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:

@@ -29,9 +29,10 @@ class InputProblem:
 class ScenarioInvalid(Exception):
     """The scenario has problems; all of them are listed, not just the first."""
 
-    def __init__(self, problems: list[InputProblem]) -> None:
+    def __init__(self, problems: list[InputProblem], notes: tuple[str, ...] = ()) -> None:
         super().__init__(f"{len(problems)} problem(s) in the scenario")
         self.problems = problems
+        self.notes = notes  # how files were read (e.g. as cp1252): shown with the problems
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)

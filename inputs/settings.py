@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from inputs.problems import InputProblem
+from inputs.tables import cannot_read, read_text
 from models.months import parse_month
 from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
 
@@ -38,19 +39,29 @@ def _whole(
     return value
 
 
-def read_settings(folder: Path, problems: list[InputProblem]) -> dict[str, Any]:
-    """Parse scenario.toml into keyword arguments for Scenario; problems are appended."""
+def read_settings(
+    folder: Path, problems: list[InputProblem], notes: list[str] | None = None
+) -> dict[str, Any]:
+    """Parse scenario.toml into keyword arguments for Scenario; problems are appended.
+
+    A note on how the file was read (not UTF-8, read as cp1252) goes to `notes`.
+    """
     path = folder / FILE
-    if not path.exists():
+    try:
+        present = path.exists()
+    except OSError as error:
+        problems.append(InputProblem(FILE, None, None, None, cannot_read(error)))
+        return {}
+    if not present:
         problems.append(
             InputProblem(FILE, None, None, None, f"is missing in {folder}; every scenario needs one")
         )
         return {}
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        problems.append(InputProblem(FILE, None, None, None, "the file is not UTF-8"))
+    text = read_text(path, FILE, problems, notes, table=False, advice="save it as UTF-8")
+    if text is None:
         return {}
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         problems.append(InputProblem(FILE, None, None, None, f"is not valid TOML ({error})"))
         return {}

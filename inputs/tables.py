@@ -6,6 +6,7 @@ a bad value is. Unknown columns are an error: a typo in a header must not be sil
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,14 +52,100 @@ class Record:
         return self.values[column]
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
+# What Excel on a Swedish Windows saves as "CSV (semikolonavgränsad)": a file that is not UTF-8 is
+# read as this, and the user is told, since a wrong guess shows only in the letters å, ä and ö.
+FALLBACK_ENCODING = "cp1252"
+CSV_ADVICE = "save it as 'CSV UTF-8' in Excel"
+A_FOLDER = "cannot be read: it is a folder; expected a file"
+
+
+def cannot_read(error: OSError) -> str:
+    """What to tell the user about a file the system does not let us read."""
+    if isinstance(error, PermissionError):
+        # On Windows this is what a file open in Excel gives.
+        return "cannot be read (permission denied: is it open in another program, e.g. Excel?)"
+    if isinstance(error, IsADirectoryError):
+        return A_FOLDER
+    return f"cannot be read ({error.strerror or error})"
+
+
+def _not_text(data: bytes) -> str | None:
+    """Why the bytes are not a text file in any encoding we read, or None."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return "is an Excel workbook (or another binary file), not text"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "is UTF-16 text (Excel's 'Unicode text'), not UTF-8"
+    if b"\x00" in data:
+        return "contains NUL bytes, so it is not a text file"
+    return None
+
+
+def _partly_utf8(data: bytes) -> bool:
+    """A BOM or a valid UTF-8 multi-byte character: then a bad byte is damage, not another encoding."""
+    return any(ord(c) > 127 and c != "\ufffd" for c in data.decode("utf-8", errors="replace"))
+
+
+def _undecodable(
+    name: str, data: bytes, encoding: str, error: UnicodeDecodeError, why: str, table: bool
+) -> InputProblem:
+    """The first byte that cannot be read, located by row and column (or by line outside a table)."""
+    byte = f"0x{error.object[error.start]:02X}"
+    text = data.decode(encoding, errors="replace")
+    if table:
+        rows = list(_rows(text))
+        header = [cell.strip() for cell in rows[0][1]] if rows else []
+        for number, row in rows:
+            for position, cell in enumerate(row):
+                if "\ufffd" in cell:
+                    column = header[position] if number > 1 and position < len(header) else None
+                    return InputProblem(name, number, column, cell, f"has byte {byte}, which {why}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\ufffd" in line:
+            return InputProblem(name, None, None, None, f"byte {byte} in line {number} {why}")
+    return InputProblem(name, None, None, None, f"byte {byte} {why}")
+
+
+def read_text(
+    path: Path,
+    name: str,
+    problems: list[InputProblem],
+    notes: list[str] | None = None,
+    table: bool = True,
+    advice: str = CSV_ADVICE,
+) -> str | None:
+    """An input file's text: UTF-8 (a BOM is fine), else cp1252 with a note; None if it cannot be read.
+
+    Problems name the file as `name`; a note on how the file was read goes to `notes`.
+    """
+    try:
+        if path.is_dir():
+            problems.append(InputProblem(name, None, None, None, A_FOLDER))
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(InputProblem(name, None, None, None, cannot_read(error)))
+        return None
+    not_text = _not_text(data)
+    if not_text is not None:
+        problems.append(InputProblem(name, None, None, None, f"{not_text}; {advice}"))
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(
-            f"the file is not UTF-8 (byte {error.start + 1} cannot be read); save it as 'CSV UTF-8' in Excel"
-        ) from None
+        if _partly_utf8(data):
+            why = f"is not UTF-8 like the rest of the file; {advice}"
+            problems.append(_undecodable(name, data, "utf-8-sig", error, why, table))
+            return None
+    try:
+        text = data.decode(FALLBACK_ENCODING)
+    except UnicodeDecodeError as error:
+        why = f"is neither UTF-8 nor Windows-1252 (cp1252); {advice}"
+        problems.append(_undecodable(name, data, FALLBACK_ENCODING, error, why, table))
+        return None
+    if notes is not None:
+        read_as = "read it as Windows-1252 (cp1252): check å, ä, ö"
+        notes.append(f"{name} is not UTF-8; {read_as} ({advice} to avoid this note)")
+    return text
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -73,18 +160,31 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         yield number, row
 
 
-def read_table(folder: Path, schema: TableSchema, problems: list[InputProblem]) -> list[Record] | None:
-    """Parse one file; problems are appended, bad rows dropped. None if the file is absent."""
+def _without_trailing_empties(cells_in_row: list[str]) -> list[str]:
+    """The cells up to the last non-empty one: Excel writes separators for columns once used and cleared."""
+    end = len(cells_in_row)
+    while end and not cells_in_row[end - 1].strip():
+        end -= 1
+    return cells_in_row[:end]
+
+
+def read_table(
+    folder: Path, schema: TableSchema, problems: list[InputProblem], notes: list[str] | None = None
+) -> list[Record] | None:
+    """Parse one file; problems are appended, bad rows dropped. None if the file is absent.
+
+    A note on how the file was read (not UTF-8, read as cp1252) goes to `notes`.
+    """
     path = folder / schema.file
-    if not path.exists():
-        return None
     try:
-        text = _decode(path)
-    except ValueError as error:
-        problems.append(InputProblem(schema.file, None, None, None, str(error)))
+        present = path.exists()
+    except OSError as error:  # e.g. a folder we may not look into
+        problems.append(InputProblem(schema.file, None, None, None, cannot_read(error)))
         return []
-    except OSError as error:
-        problems.append(InputProblem(schema.file, None, None, None, f"cannot be read ({error.strerror})"))
+    if not present:
+        return None
+    text = read_text(path, schema.file, problems, notes)
+    if text is None:
         return []
     header_line = text.splitlines()[0] if text.strip() else ""
     decimal_comma = header_line.count(";") > header_line.count(",")
@@ -92,7 +192,7 @@ def read_table(folder: Path, schema: TableSchema, problems: list[InputProblem]) 
     if not rows:
         problems.append(InputProblem(schema.file, 1, None, None, "the file is empty; expected a header row"))
         return []
-    header = [name.strip() for name in rows[0][1]]
+    header = _without_trailing_empties([name.strip() for name in rows[0][1]])
     ok = True
     for position, name in enumerate(header):
         if name not in schema.names:
@@ -117,14 +217,15 @@ def read_table(folder: Path, schema: TableSchema, problems: list[InputProblem]) 
         return []
     records: list[Record] = []
     for number, cells_in_row in rows[1:]:
-        if len(cells_in_row) > len(header):
+        used = len(_without_trailing_empties(cells_in_row))
+        if used > len(header):
             problems.append(
                 InputProblem(
                     schema.file,
                     number,
                     None,
                     None,
-                    f"the row has {len(cells_in_row)} cells but the header has {len(header)} columns",
+                    f"the row has {used} cells but the header has {len(header)} columns",
                 )
             )
             continue

@@ -180,6 +180,8 @@ class SolverSettings(_Row):
     time_limit_s: float = Field(default=60.0, gt=0)
     workers: int = Field(default=0, ge=0)
     seed: int = Field(default=0, ge=0)
+    # Reproducible runs: a fixed search order and time limits in CP-SAT's deterministic time units.
+    deterministic: bool = False
 
 
 class Scenario(_Row):
@@ -193,6 +195,8 @@ class Scenario(_Row):
     at_total: int | None = Field(default=None, ge=0)
     placement_months: int | None = Field(default=None, ge=1)  # [placements] months; default `months`
     solver: SolverSettings = SolverSettings()
+    # How the files were read, for the user (e.g. "contracts.csv is not UTF-8; read it as cp1252").
+    notes: tuple[str, ...] = ()
     hospitals: tuple[Hospital, ...] = ()
     categories: tuple[Category, ...] = ()
     prices: tuple[PriceRow, ...] = ()

@@ -16,12 +16,12 @@ Choices where the spec is silent:
   this horizon are not values of this plan and are left out.
 - A relative `previous_plan` path is looked up from the working directory, then from the plan
   folder.
+- The CSV files may be in either dialect, plain or Swedish Excel (outputs/tabular.py); a text
+  cell's guard apostrophe is not part of its value.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections import defaultdict
@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from models.derived import VolumeData
 from models.months import parse_month
 from models.scenario import VOLUME_OBJECTIVES, Scenario
+from outputs.tabular import read_plan_csv
 
 DELIVERY = "delivery_plan.csv"
 PRODUCTION = "production_plan.csv"
@@ -255,9 +256,10 @@ class _Cells:
 def _read_table(
     folder: Path, file: str, out: list[str], label: str = "", header: tuple[str, ...] | None = None
 ) -> Rows | None:
-    """Rows of a CSV plan file as (spreadsheet row, cells by column); None when it cannot be read.
+    """Rows of a plan CSV in either dialect as (spreadsheet row, cells by column); None when unreadable.
 
-    `header` is the expected header row (default: the volume file's, from HEADERS).
+    `header` is the expected header row (default: the volume file's, from HEADERS). Cells come back
+    as the plain dialect has them (decimal point, no guard apostrophe), so codes compare as written.
     """
     name = label or file
     path = folder / file
@@ -265,27 +267,20 @@ def _read_table(
         out.append(f"{name}: missing from the plan folder {folder}")
         return None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        table = read_plan_csv(path)
     except UnicodeDecodeError as error:
         out.append(f"{name}: not UTF-8 text (byte {error.start + 1} cannot be read)")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",")
     expected = header if header is not None else HEADERS[file]
-    found_header = next(reader, None)
-    if found_header is None or tuple(cell.strip() for cell in found_header) != expected:
-        found = ",".join(found_header or [])
-        out.append(f"{name} row 1: header is {found!r}, expected {','.join(expected)!r}")
+    if tuple(table.header) != expected:
+        out.append(f"{name} row 1: header is {','.join(table.header)!r}, expected {','.join(expected)!r}")
         return None
     rows: Rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
+    for number, cells in table.rows:
         if len(cells) != len(expected):
-            out.append(
-                f"{name} row {reader.line_num}: {len(cells)} cells, but the header has {len(expected)}"
-            )
+            out.append(f"{name} row {number}: {len(cells)} cells, but the header has {len(expected)}")
             continue
-        rows.append((reader.line_num, dict(zip(expected, cells, strict=True))))
+        rows.append((number, dict(zip(expected, cells, strict=True))))
     return rows
 
 

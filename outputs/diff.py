@@ -7,12 +7,13 @@ delegation (the region's rule for updating the assignments during the year).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from outputs.tabular import read_plan_csv
 
 DELEGATION_LIMIT_SEK = 3_000_000
 DIFF_COLUMNS = (
@@ -62,18 +63,18 @@ def _flows(plan: Path) -> dict[FlowKey, tuple[int, int]]:
     if not path.exists():
         return {}
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                try:
-                    key = (row["month"], row["hospital"], row["provider"])
-                    totals[key][0] += int(row["volume"])
-                    totals[key][1] += int(row["cost_sek"])
-                except (KeyError, TypeError, ValueError):
-                    raise PlanUnreadable(
-                        f"{path}, row {number}: expected a delivery plan row written by leveransplan"
-                    ) from None
+        table = read_plan_csv(path)
     except (OSError, UnicodeDecodeError) as error:
         raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+    for number, row in table.records():
+        try:
+            key = (row["month"], row["hospital"], row["provider"])
+            totals[key][0] += int(row["volume"])
+            totals[key][1] += int(row["cost_sek"])
+        except (KeyError, ValueError):
+            raise PlanUnreadable(
+                f"{path}, row {number}: expected a delivery plan row written by leveransplan"
+            ) from None
     return {key: (v[0], v[1]) for key, v in totals.items()}
 
 

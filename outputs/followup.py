@@ -8,13 +8,13 @@ rows that fall furthest short come first.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models.actuals import Delivered, Performed
+from outputs.tabular import read_plan_csv
 
 PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "difference", "fulfilment_pct")
 REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
@@ -25,9 +25,9 @@ class PlanUnreadable(Exception):
 
 
 def _read(path: Path) -> list[dict[str, str]]:
+    """A plan CSV's rows by column, in either dialect (outputs/tabular.py)."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
+        return [row for _, row in read_plan_csv(path).records()]
     except FileNotFoundError:
         raise PlanUnreadable(
             f"{path} is missing; expected a plan folder written by leveransplan solve"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -24,17 +23,14 @@ from outputs import training_files as tf
 from outputs import volume_files as vf
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan
+from outputs.excel import WORKBOOK, write_workbook
+from outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
+
+__all__ = ["OutputExists", "free_folder_name", "publish_plan", "write_csv", "write_plan"]
 
 
 class OutputExists(Exception):
     """The output folder exists and overwriting was not asked for."""
-
-
-def write_csv(path: Path, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def _sha256(path: Path) -> str:
@@ -73,8 +69,13 @@ def manifest(
     }
 
 
-def write_plan(folder: Path, scenario: Scenario, plan: ScenarioPlan, previous_plan: str | None) -> list[Path]:
-    """Write each solved model's tables and summary.json into `folder`; return the files written."""
+def write_plan(
+    folder: Path, scenario: Scenario, plan: ScenarioPlan, previous_plan: str | None, excel: bool = False
+) -> list[Path]:
+    """Write each solved model's tables and summary.json into `folder`; return the files written.
+
+    `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume plan.
+    """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
     if plan.volumes is not None:
@@ -100,8 +101,12 @@ def write_plan(folder: Path, scenario: Scenario, plan: ScenarioPlan, previous_pl
         summary["placements"] = tf.placement_summary(placement_data, plan.placements)
     written = []
     for name, columns, rows in tables:
-        write_csv(folder / name, columns, rows)
+        write_csv(folder / name, columns, rows, SWEDISH_EXCEL if excel else PLAIN)
         written.append(folder / name)
+    if excel and plan.volumes is not None:
+        names = {h.hospital: h.name for h in scenario.hospitals}
+        write_workbook(folder / WORKBOOK, summary, names, {name: rows for name, _, rows in tables})
+        written.append(folder / WORKBOOK)
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -126,8 +131,15 @@ def publish_plan(
     parameters: dict[str, Any],
     previous_plan: str | None = None,
     overwrite: bool = False,
+    excel: bool = False,
+    report: bool = False,
+    progress: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Write, check and then rename into place; on any failure nothing is left behind."""
+    """Write, check and then rename into place; on any failure nothing is left behind.
+
+    `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
+    report.html; `progress`: each stage's objective and bound over time, kept in manifest.json.
+    """
     if out.exists() and not overwrite:
         raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -136,11 +148,12 @@ def publish_plan(
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
     try:
-        written = write_plan(staging, scenario, plan, previous_plan)
+        written = write_plan(staging, scenario, plan, previous_plan, excel)
         problems = check_plan(scenario, staging)
         if problems:
             raise PlanCheckFailed(problems)
         record = manifest(scenario_dir, scenario, parameters, written)
+        record["progress"] = progress or []
         (staging / "manifest.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

@@ -236,19 +236,6 @@ def test_missing_scenario_toml(example1):
     assert_located(only_problem(example1), "scenario.toml", None, None, None, "is missing")
 
 
-@pytest.mark.parametrize(
-    ("file", "text"),
-    [
-        ("need.csv", "hospital,category,waiting,inflow\nSÄS,k,10,4\n"),
-        ("scenario.toml", 'name = "Södra Älvsborg"\nstart = "2026-01"\nmonths = 2\n'),
-    ],
-)
-def test_file_not_utf8(example1, file, text):
-    # Saved as Latin-1 (as older Excel versions do): Ä is the single byte 0xC4, which is not UTF-8.
-    (example1 / file).write_bytes(text.encode("latin-1"))
-    assert_located(only_problem(example1), file, None, None, None, "not UTF-8")
-
-
 # --- cell values --------------------------------------------------------------------------------
 
 

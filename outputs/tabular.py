@@ -1,0 +1,150 @@
+"""CSV files of a plan: the plain dialect or the Swedish Excel one, and text that cannot become a formula.
+
+Every plan CSV is written here and read back through `read_plan_csv`, so the checker, `diff`,
+`followup` and `--previous` read both dialects the same way.
+
+- Plain (the default): `,`, decimal point, UTF-8 without a byte order mark.
+- Swedish Excel (`--excel`): `;`, decimal comma, UTF-8 with a byte order mark, which is what a
+  Swedish Excel opens with a double click.
+
+A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a
+leading apostrophe, so a spreadsheet shows it as text instead of running it as a formula (a
+provider named `=HYPERLINK(...)` in contracts.csv must not become a link in the delivery plan).
+Numbers, including negative ones, are written as numbers. In the Swedish Excel dialect a text
+that reads as a decimal number (a code `1,5`) is guarded too, and so is a text whose own leading
+apostrophe would otherwise be taken for the guard: reading a file back gives every text exactly
+as it was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")  # a number in either dialect: never a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file is written: separator, decimal mark and encoding."""
+
+    delimiter: str
+    decimal: str
+    encoding: str
+
+
+PLAIN = Dialect(delimiter=",", decimal=".", encoding="utf-8")
+SWEDISH_EXCEL = Dialect(delimiter=";", decimal=",", encoding="utf-8-sig")
+
+
+def looks_numeric(text: str) -> bool:
+    """Whether a text cell holds a plain number (which a spreadsheet may and should read as one)."""
+    return bool(_NUMBER.match(text))
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet would take `text` for a formula (a number such as -5 is not one)."""
+    return text.startswith(FORMULA_STARTS) and not looks_numeric(text)
+
+
+def _misread(text: str, dialect: Dialect) -> bool:
+    """Whether `text`, written as it is, would come back as something else: a formula or a number."""
+    return starts_formula(text) or (dialect.decimal == "," and bool(_COMMA_DECIMAL.match(text)))
+
+
+def _needs_guard(text: str, dialect: Dialect) -> bool:
+    # Apostrophes already in front are escaped by one more, so unguarding is exact.
+    return _misread(text.lstrip(GUARD), dialect)
+
+
+def guard_text(text: str, dialect: Dialect = PLAIN) -> str:
+    """`text`, with an apostrophe in front when a spreadsheet would otherwise start a formula."""
+    return GUARD + text if _needs_guard(text, dialect) else text
+
+
+def unguard_text(text: str, dialect: Dialect = PLAIN) -> str:
+    """The text `guard_text` was given: the apostrophe it added is taken off again."""
+    if text.startswith(GUARD) and _needs_guard(text[1:], dialect):
+        return text[1:]
+    return text
+
+
+def cell_text(value: Any, dialect: Dialect = PLAIN) -> str:
+    """One value as the cell's text in `dialect`: numbers with its decimal mark, text guarded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value).replace(".", dialect.decimal)
+    text = str(value)
+    if _PLAIN_NUMBER.match(text):  # a number kept as text, such as at_distribution's "12.50"
+        return text.replace(".", dialect.decimal)
+    return guard_text(text, dialect)
+
+
+def write_csv(
+    path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect = PLAIN
+) -> None:
+    """Write `rows` (missing keys as empty cells) under a header of `columns`."""
+    with path.open("w", encoding=dialect.encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\n")
+        writer.writerow([guard_text(column, dialect) for column in columns])
+        for row in rows:
+            writer.writerow([cell_text(row.get(column), dialect) for column in columns])
+
+
+@dataclass
+class PlanCsv:
+    """A plan CSV read back: its dialect, header and non-blank rows as (spreadsheet row, cells)."""
+
+    dialect: Dialect
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Rows as dicts by column (short rows padded with empty cells, extra cells dropped)."""
+        for number, cells in self.rows:
+            padded = cells + [""] * (len(self.header) - len(cells))
+            yield number, dict(zip(self.header, padded, strict=False))
+
+
+def parse_plan_csv(text: str) -> PlanCsv:
+    """Read a plan CSV's text in either dialect: a header with more `;` than `,` means Swedish Excel.
+
+    Cells come back as the plain dialect would have them: decimal point, no guard apostrophe.
+    Rows with only blank cells are left out.
+    """
+    body = text.removeprefix(_BOM)
+    first_line = body.split("\n", 1)[0]
+    dialect = SWEDISH_EXCEL if first_line.count(";") > first_line.count(",") else PLAIN
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=dialect.delimiter)
+    header = [unguard_text(cell.strip(), dialect) for cell in next(reader, [])]
+    rows = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((reader.line_num, [_plain_cell(cell, dialect) for cell in cells]))
+    return PlanCsv(dialect, header, rows)
+
+
+def read_plan_csv(path: Path) -> PlanCsv:
+    """`parse_plan_csv` of a file (UnicodeDecodeError and OSError are the caller's to report)."""
+    return parse_plan_csv(path.read_bytes().decode("utf-8"))
+
+
+def _plain_cell(cell: str, dialect: Dialect) -> str:
+    if dialect.decimal != "." and _COMMA_DECIMAL.match(cell.strip()):
+        return cell.strip().replace(dialect.decimal, ".")
+    return unguard_text(cell, dialect)

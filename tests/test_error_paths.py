@@ -1,0 +1,460 @@
+"""Every way a command ends early: its exit code, the key words of its message, and nothing written.
+
+Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
+time, 6 checker failed. Each path of optimizer/cli.py below, with its exit code and the tests that
+cover it; those written as module::test are elsewhere and not repeated here.
+
+solve
+  2  --only not a model name
+       test_solve_usage_errors[only]
+  2  a what-if flag not understood (parse_recorded)
+       test_solve_usage_errors[set]
+  2  a what-if flag that names nothing (_load, applied)
+       test_whatif::test_a_bad_flag_exits_2_and_writes_nothing
+  3  the scenario has problems (_load)
+       test_inputs::test_cli_solve_broken_scenario_exits_3_and_writes_nothing
+  3  a file unreadable / not UTF-8 or cp1252 (_load)
+       test_robustness (every file kind)
+  2  --only a model the scenario lacks (models_to_solve)
+       test_solve_usage_errors[only at]
+  2  --propose-places without ST-A tables
+       test_solve_usage_errors[propose]
+  2  --time-limit / --workers / --seed out of range
+       test_solve_usage_errors[time/workers]
+  2  --out exists, no --overwrite
+       test_cli_solve::test_an_existing_output_folder_is_kept
+  2  --actuals without --freeze-until
+       test_solve_usage_errors[actuals]
+  3  --actuals that do not fit (_rest_of_year)
+       test_whatif::test_actuals_must_cover_every_waiting_list
+       test_robustness::test_a_locked_actuals_file_stops_the_replan
+  2  --previous not usable (PreviousPlanInvalid)
+       test_whatif::test_a_previous_plan_with_unknown_codes_is_refused
+  2  --freeze-until without --previous
+       test_whatif::test_freeze_needs_a_previous_plan_and_a_month_of_the_horizon
+  2  --freeze-until outside the horizon
+       (same test)
+  4  volumes infeasible (VolumeInfeasible)
+       test_volumes::test_a_budget_below_the_take_or_pay_minimums_exits_4_and_writes_nothing
+  4  AT infeasible (ModelInfeasible)
+       test_at_out_of_reach_exits_4
+  5  no plan in time (NoSolutionInTime, NoPlanInTime)
+       test_no_plan_in_time_exits_5
+  2  --out appears while solving (OutputExists)
+       test_an_output_folder_made_while_solving_is_kept
+  6  the plan checker rejects the plan (PlanCheckFailed)
+       test_a_rejected_plan_exits_6_and_leaves_nothing
+explain    (writes no files)
+  2  PLAN given: a plan folder that is not a folder (_scenario_of_plan, as check)
+       test_explain_errors[not a folder]
+  2  PLAN given: a delivery plan that does not fit (PreviousPlanInvalid)
+       test_explain_errors[unknown contract]
+  2  PLAN given: no delivery_plan.csv
+       test_explain::test_explain_a_training_only_plan_is_refused
+  3  the scenario has problems (_load)
+       test_explain_errors[scenario]
+  2  the scenario has no volume tables
+       test_explain_errors[no volumes]
+  2  --time-limit not above 0
+       test_explain_errors[time]
+  4  no plan obeys every rule (VolumeInfeasible), with the rules in conflict
+       test_explain_errors[infeasible]
+  5  no plan in time (NoSolutionInTime)
+       test_explain_no_plan_in_time_exits_5
+validate
+  3  the scenario has problems (_load)
+       test_inputs::test_cli_validate_broken_scenario_exits_3_with_the_located_message
+check
+  2  the plan folder is not a folder
+       test_check_errors[not a folder]
+  2  manifest.json's what-if flags cannot be read
+       test_check_errors[flags]
+  3  the scenario has problems (_load)
+       test_check_errors[scenario]
+  3  the recorded re-plan cannot start (_rest_of_year)
+       test_check_errors[replan]
+  6  a rule is broken
+       test_cli_solve::test_check_names_a_tampered_volume
+report
+  2  --out exists, no --overwrite
+       test_report_errors[exists]
+  2  the folder cannot be read as a plan (ReportUnreadable)
+       test_report_errors[not a plan]
+diff
+  2  a folder that is not a plan (PlanUnreadable)
+       test_diff::test_a_folder_that_is_not_a_plan
+  2  --out exists, no --overwrite
+       test_diff::test_the_command_prints_and_writes_the_csv
+followup
+  3  the reported outcomes have problems (ActualsInvalid)
+       test_followup::test_a_bad_report_is_located
+       test_robustness::test_a_reported_outcomes_file_that_cannot_be_read
+  2  the folder is not a plan (PlanUnreadable)
+       test_followup_errors[not a plan]
+  2  --out exists
+       test_followup_errors[exists]
+sweep
+  3  the scenario has problems (_load)
+       test_sweep_errors[scenario]
+  2  the variants file is bad (VariantsInvalid)
+       test_sweep::test_a_bad_variants_file_is_named
+       test_robustness::test_a_variants_file_that_cannot_be_read
+  2  --out exists
+       test_sweep_errors[exists]
+main()
+  1  any other exception: one line, no traceback
+       test_an_internal_error_is_one_line
+  -  ... unless LEVERANSPLAN_DEBUG is set
+       test_debugging_shows_the_traceback
+(typer)
+  2  unknown option, missing argument
+       test_typer_usage_errors
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import optimizer.cli as cli
+import outputs.publish
+from optimizer.cli import app
+from optimizer.lexicographic import NoPlanInTime
+from optimizer.solve import NoSolutionInTime
+
+EXAMPLE1 = Path(__file__).parent / "data" / "example1"
+EXIT_INTERNAL, EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 1, 2, 3, 4, 5, 6
+ACTUALS = "hospital,category,month,performed,waiting_end\nA,k,2026-01,3,8\nB,k,2026-01,1,0\n"
+
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    """The output with rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def invoke(*args: str | Path) -> Any:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def refused(result: Any, code: int, *says: str) -> None:
+    """The command ended with `code` and every message part, as a message and not as a traceback."""
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    for part in says:
+        # Compared without whitespace: rich wraps long paths anywhere, even inside a word.
+        assert "".join(part.split()) in "".join(result.output.split()), result.output
+
+
+def left_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Example 1's plan, solved once; tests copy it before changing it."""
+    out = tmp_path_factory.mktemp("solved") / "plan"
+    assert invoke("solve", EXAMPLE1, "--out", out).exit_code == 0
+    return out
+
+
+def copy_of(solved: Path, tmp_path: Path) -> Path:
+    plan = tmp_path / "plan"
+    shutil.copytree(solved, plan)
+    return plan
+
+
+def _at_only(folder: Path) -> Path:
+    """A scenario with the AT tables alone: H1's psykiatri takes 12 AT-months at 4 months each."""
+    folder.mkdir()
+    files = {
+        "scenario.toml": 'name = "AT"\nstart = "2026-01"\nmonths = 12\n'
+        "[at]\ntotal = 5\n[solver]\nworkers = 1\n",
+        "hospitals.csv": "hospital,name\nH1,One\n",
+        "at.csv": "hospital,min,max,weight\nH1,0,10,1\n",
+        "at_rotations.csv": "hospital,area,months,capacity_months\nH1,psykiatri,4,12\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+# --- solve ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        pytest.param(
+            ["--only", "speed"], "--only 'speed': expected one of volumes, at, placements", id="only"
+        ),
+        pytest.param(
+            ["--set", "nonsense"],
+            ["what-if flag(s) are not understood", "--set nonsense", "expected TABLE.KEY.COLUMN=VALUE"],
+            id="set",
+        ),
+        pytest.param(
+            ["--only", "at"],
+            "--only at: the scenario has no tables for that model; it has volumes",
+            id="only at",
+        ),
+        pytest.param(["--propose-places"], "--propose-places needs the ST-A tables", id="propose"),
+        pytest.param(["--time-limit", "0"], "--time-limit must be above 0", id="time"),
+        pytest.param(["--workers", "-1"], "--workers and --seed 0 or more", id="workers"),
+        pytest.param(
+            ["--actuals", "actuals.csv"],
+            "--actuals re-plans the volumes after the decided months",
+            id="actuals",
+        ),
+    ],
+)
+def test_solve_usage_errors(tmp_path: Path, flags: list[str], says: str | list[str]) -> None:
+    out = tmp_path / "plan"
+    result = invoke("solve", EXAMPLE1, "--out", out, *flags)
+    refused(result, EXIT_USAGE, *([says] if isinstance(says, str) else says))
+    assert left_in(tmp_path) == []
+
+
+def test_at_out_of_reach_exits_4(tmp_path: Path) -> None:
+    # H1 can take at most 12 / 4 = 3 AT positions, fewer than the total 5.
+    result = invoke("solve", _at_only(tmp_path / "at"), "--out", tmp_path / "plan")
+    refused(result, EXIT_INFEASIBLE, "Infeasible", "at most 3 AT positions", "Nothing was written")
+    assert left_in(tmp_path) == ["at"]
+
+
+@pytest.mark.parametrize("error", [NoSolutionInTime, NoPlanInTime])
+def test_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type) -> None:
+    # Example 1 is solved in presolve however short the limit, so the solver's answer is stood in for.
+    def out_of_time(*args: Any, **kwargs: Any) -> None:
+        raise error("no plan for the volumes within 0.1 s")
+
+    monkeypatch.setattr(cli, "solve_scenario", out_of_time)
+    result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
+    refused(result, EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s", "Nothing was written")
+    assert left_in(tmp_path) == []
+
+
+def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another run (or the analyst) creates --out after the early check: it is left as it is.
+    out = tmp_path / "plan"
+    solve_scenario = cli.solve_scenario
+
+    def solve_while_someone_writes(*args: Any, **kwargs: Any) -> Any:
+        plan = solve_scenario(*args, **kwargs)
+        out.mkdir()
+        (out / "theirs.txt").write_text("theirs\n", encoding="utf-8")
+        return plan
+
+    monkeypatch.setattr(cli, "solve_scenario", solve_while_someone_writes)
+    result = invoke("solve", EXAMPLE1, "--out", out)
+    refused(result, EXIT_USAGE, "exists", "Nothing was written")
+    assert left_in(tmp_path) == ["plan"]
+    assert left_in(out) == ["theirs.txt"]
+
+
+def test_a_rejected_plan_exits_6_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The checker is made to find a violation in the freshly written files; the staging folder goes.
+    monkeypatch.setattr(
+        outputs.publish, "check_plan", lambda scenario, folder: ["delivery_plan.csv row 2: made up"]
+    )
+    result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
+    refused(result, EXIT_CHECK, "The plan checker rejected the plan", "delivery_plan.csv row 2: made up")
+    assert left_in(tmp_path) == []
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def _record(plan: Path, **parameters: Any) -> None:
+    manifest = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parameters"].update(parameters)
+    (plan / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["not a folder", "flags", "scenario", "replan"])
+def test_check_errors(solved: Path, tmp_path: Path, case: str) -> None:
+    plan = copy_of(solved, tmp_path)
+    scenario = EXAMPLE1
+    if case == "not a folder":
+        plan = plan / "summary.json"
+        code, says = EXIT_USAGE, ["summary.json is not a plan folder"]
+    elif case == "flags":
+        _record(plan, what_if_flags={"set": ["nonsense"]})
+        code, says = EXIT_USAGE, ["manifest.json records what-if flags that cannot be read", "--set nonsense"]
+    elif case == "scenario":
+        scenario = tmp_path / "scenario"
+        shutil.copytree(EXAMPLE1, scenario)
+        (scenario / "need.csv").write_text("hospital,category,waiting,inflow\nA,k,-1,4\n", encoding="utf-8")
+        code, says = EXIT_INVALID, ["need.csv, row 2, column waiting: '-1'"]
+    else:
+        _record(plan, actuals={"file": str(tmp_path / "gone.csv"), "decided_until": "2026-01"})
+        code, says = EXIT_INVALID, ["The re-plan from", "gone.csv: does not exist"]
+    before = {p.name: p.read_bytes() for p in (plan if plan.is_dir() else plan.parent).iterdir()}
+    result = invoke("check", scenario, plan)
+    refused(result, code, *says)
+    assert {p.name: p.read_bytes() for p in (plan if plan.is_dir() else plan.parent).iterdir()} == before
+
+
+# --- explain -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["not a folder", "unknown contract", "scenario", "no volumes", "time", "infeasible"],
+)
+def test_explain_errors(solved: Path, tmp_path: Path, case: str) -> None:
+    plan = copy_of(solved, tmp_path)
+    args: list[str | Path] = [EXAMPLE1, plan]
+    if case == "not a folder":
+        args = [EXAMPLE1, plan / "summary.json"]
+        code, says = EXIT_USAGE, ["summary.json is not a plan folder"]
+    elif case == "unknown contract":
+        path = plan / "delivery_plan.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace(",c1,", ",c9,"), encoding="utf-8")
+        code, says = (
+            EXIT_USAGE,
+            ["cannot be read", "column contract: 'c9': is not a contract of this scenario"],
+        )
+    elif case == "scenario":
+        scenario = tmp_path / "scenario"
+        shutil.copytree(EXAMPLE1, scenario)
+        (scenario / "need.csv").write_text("hospital,category,waiting,inflow\nA,k,-1,4\n", encoding="utf-8")
+        args = [scenario]
+        code, says = EXIT_INVALID, ["need.csv, row 2, column waiting: '-1'"]
+    elif case == "no volumes":
+        args = [_at_only(tmp_path / "at")]
+        code, says = EXIT_USAGE, ["has no volume tables"]
+    elif case == "time":
+        args = [EXAMPLE1, "--time-limit", "0"]
+        code, says = EXIT_USAGE, ["--time-limit must be above 0"]
+    else:
+        # c1's take-or-pay minimum alone costs 2 x 120 = 240 SEK, above a budget of 1 SEK.
+        scenario = tmp_path / "scenario"
+        shutil.copytree(EXAMPLE1, scenario)
+        with (scenario / "scenario.toml").open("a", encoding="utf-8") as handle:
+            handle.write("\n[budget]\nmax_cost_sek = 1\n")
+        args = [scenario]
+        code, says = EXIT_INFEASIBLE, ["Infeasible", "the budget cap of 1 SEK", "minimums alone cost 240 SEK"]
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    refused(invoke("explain", *args), code, *says)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_explain_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def out_of_time(*args: Any, **kwargs: Any) -> None:
+        raise NoSolutionInTime("no plan for the volumes within 0.1 s")
+
+    monkeypatch.setattr(cli, "solve_scenario", out_of_time)
+    monkeypatch.chdir(tmp_path)
+    refused(invoke("explain", EXAMPLE1), EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s")
+    assert left_in(tmp_path) == []
+
+
+# --- report, followup, sweep ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["exists", "not a plan"])
+def test_report_errors(tmp_path: Path, case: str) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    target = tmp_path / "report.html"
+    if case == "exists":
+        target.write_text("theirs\n", encoding="utf-8")
+        result = invoke("report", folder, "--out", target)
+        refused(result, EXIT_USAGE, "exists", "Nothing was written")
+        assert target.read_text(encoding="utf-8") == "theirs\n"
+    else:
+        result = invoke("report", folder, "--out", target)
+        refused(result, EXIT_USAGE, "Nothing was written")
+        assert not target.exists()
+    assert left_in(folder) == []
+
+
+@pytest.mark.parametrize("case", ["not a plan", "exists"])
+def test_followup_errors(solved: Path, tmp_path: Path, case: str) -> None:
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text(ACTUALS, encoding="utf-8")
+    out = tmp_path / "f"
+    if case == "not a plan":
+        result = invoke("followup", tmp_path / "nothing", "--actuals", actuals, "--out", out)
+        refused(result, EXIT_USAGE, "production_plan.csv is missing", "Nothing was written")
+        assert not out.exists()
+    else:
+        out.mkdir()
+        result = invoke("followup", solved, "--actuals", actuals, "--out", out)
+        refused(result, EXIT_USAGE, "exists; choose another --out", "Nothing was written")
+        assert left_in(out) == []
+    assert left_in(tmp_path) == (["actuals.csv", "f"] if case == "exists" else ["actuals.csv"])
+
+
+@pytest.mark.parametrize("case", ["scenario", "exists"])
+def test_sweep_errors(tmp_path: Path, case: str) -> None:
+    scenario = tmp_path / "scenario"
+    shutil.copytree(EXAMPLE1, scenario)
+    out = tmp_path / "sweep.csv"
+    if case == "scenario":
+        (scenario / "contracts.csv").unlink()
+        (scenario / "access.csv").write_text("hospital,provider,travel_minutes\nA,Y,5\n", encoding="utf-8")
+        result = invoke("sweep", scenario, "--processes", "1", "--out", out)
+        refused(result, EXIT_INVALID, "access.csv, row 2, column provider: 'Y'", "Nothing was written")
+        assert not out.exists()
+    else:
+        out.write_text("theirs\n", encoding="utf-8")
+        result = invoke("sweep", scenario, "--processes", "1", "--out", out)
+        refused(result, EXIT_USAGE, "exists; choose another --out", "Nothing was written")
+        assert out.read_text(encoding="utf-8") == "theirs\n"
+
+
+# --- main() and typer ------------------------------------------------------------------------------
+
+
+def _break_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "load_scenario", boom)
+    monkeypatch.setattr(sys, "argv", ["leveransplan", "validate", str(EXAMPLE1)])
+
+
+def test_an_internal_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _break_loading(monkeypatch)
+    monkeypatch.delenv("LEVERANSPLAN_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == EXIT_INTERNAL
+    err = flat(capsys.readouterr().err)
+    assert err == "Internal error (RuntimeError): boom. Set LEVERANSPLAN_DEBUG=1 to see where."
+
+
+def test_debugging_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    _break_loading(monkeypatch)
+    monkeypatch.setenv("LEVERANSPLAN_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["solve", str(EXAMPLE1), "--speed", "9"], "No such option"),
+        (["followup", "plan"], "Missing option '--actuals'"),
+        (["diff", "plan"], "Missing argument"),
+    ],
+)
+def test_typer_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert says in flat(result.output)
+    assert left_in(tmp_path) == []
