@@ -1,13 +1,16 @@
 """The `leveransplan` command line: thin wrappers over inputs, the solve driver and outputs.
 
 Exit codes: 0 done, 1 internal error, 2 usage (bad flag, output folder exists), 3 invalid input,
-4 infeasible, 5 no solution within the time limit, 6 the plan checker found a violation.
+4 infeasible, 5 no solution within the time limit, 6 the plan checker found a violation,
+7 the output cannot be written (disk full, no permission, a file open in another program).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,7 +50,7 @@ from outputs.report import ReportUnreadable, write_report
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
 
-EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 2, 3, 4, 5, 6
+EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK, EXIT_OUTPUT = 2, 3, 4, 5, 6, 7
 MODEL_NAMES = ("volumes", "at", "placements")
 
 app = typer.Typer(
@@ -57,7 +60,8 @@ app = typer.Typer(
     help="Delivery plans for care volumes, AT positions and ST-A side-service placements across the "
     "region's hospitals (CP-SAT).\n\n"
     "Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
-    "5 no solution within the time limit, 6 plan checker failed.",
+    "5 no solution within the time limit, 6 plan checker failed, 7 output cannot be written "
+    "(disk full, no permission, a file open in another program).",
 )
 out_console = Console()
 err_console = Console(stderr=True)
@@ -85,6 +89,22 @@ def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
         err_console.print(f"  {problem}", markup=False, highlight=False)
     err_console.print("Nothing was written.")
     raise typer.Exit(exit_code)
+
+
+def _cannot_write(target: Path, error: OSError) -> NoReturn:
+    """The output could not be written: say why in plain words; nothing was left behind."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "permission denied: is the folder or a file in it open in another program, e.g. Excel?",
+        errno.EPERM: "permission denied: is the folder or a file in it open in another program, e.g. Excel?",
+        errno.EROFS: "the disk is read-only",
+        errno.ENOTEMPTY: "a folder of that name appeared meanwhile",
+        errno.EEXIST: "a folder of that name appeared meanwhile",
+    }
+    why = reasons.get(error.errno or 0, error.strerror or str(error))
+    err_console.print(f"Cannot write {target}: {why}. Nothing was written.", markup=False, highlight=False)
+    raise typer.Exit(EXIT_OUTPUT)
 
 
 def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
@@ -448,6 +468,8 @@ def solve(
     except OutputExists as error:
         err_console.print(f"{error}. Nothing was written.")
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        _cannot_write(target, error)
     except PlanCheckFailed as failed:
         err_console.print("[bold red]The plan checker rejected the plan; nothing was written:[/]")
         for violation in failed.violations:
@@ -724,7 +746,10 @@ def diff(
             f"The volume plan's cost changes by {result.cost_change_sek:+,} SEK".replace(",", " ")
             + f": this update needs {decision}."
         )
-    write_csv(target, DIFF_COLUMNS, result.flows)
+    try:
+        write_csv(target, DIFF_COLUMNS, result.flows)
+    except OSError as error:
+        _cannot_write(target, error)
     out_console.print(f"{len(result.flows)} changed flows written to {target}.")
 
 
@@ -782,12 +807,17 @@ def followup(
         out_console.print(table)
         if len(rows) > 25:
             out_console.print(f"... and {len(rows) - 25} more rows in the CSV file.")
-    staging = target.with_name(f".{target.name}.partial")
-    staging.mkdir(parents=True)
-    write_csv(staging / "followup_production.csv", PRODUCTION_COLUMNS, result.production)
-    if delivered is not None:
-        write_csv(staging / "followup_referrals.csv", REFERRAL_COLUMNS, result.referrals)
-    staging.rename(target)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        staging.mkdir(parents=True)
+        write_csv(staging / "followup_production.csv", PRODUCTION_COLUMNS, result.production)
+        if delivered is not None:
+            write_csv(staging / "followup_referrals.csv", REFERRAL_COLUMNS, result.referrals)
+        staging.rename(target)
+    except OSError as error:
+        _cannot_write(target, error)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     out_console.print(f"Follow-up written to {target}.")
 
 
@@ -845,7 +875,10 @@ def sweep_command(
     for row in rows:
         if row.get("note"):
             out_console.print(f"{row['variant']}: {row['note']}", markup=False, highlight=False)
-    write_csv(target, columns, rows)
+    try:
+        write_csv(target, columns, rows)
+    except OSError as error:
+        _cannot_write(target, error)
     out_console.print(f"Written to {target} (exact SEK there).")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from inputs.tables import ALL_TABLES
 from models.derived import VolumeData
 from models.results import ScenarioPlan
 from models.scenario import Scenario
@@ -24,9 +26,13 @@ from outputs import volume_files as vf
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan
 from outputs.excel import WORKBOOK, write_workbook
+from outputs.report import write_report
 from outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
 
 __all__ = ["OutputExists", "free_folder_name", "publish_plan", "write_csv", "write_plan"]
+
+
+REPORT = "report.html"
 
 
 class OutputExists(Exception):
@@ -44,15 +50,26 @@ def _version(package: str) -> str:
         return "unknown"
 
 
+def _input_digests(scenario_dir: Path) -> dict[str, str]:
+    """SHA-256 of each scenario file the tool reads (other files in the folder, such as Excel's
+    ~$ lock files, are not inputs); a file that cannot be read now is recorded as such."""
+    digests: dict[str, str] = {}
+    for name in sorted(["scenario.toml", *(schema.file for schema in ALL_TABLES)]):
+        path = scenario_dir / name
+        if not path.is_file():
+            continue
+        try:
+            digests[name] = _sha256(path)
+        except OSError as error:
+            digests[name] = f"cannot be read now ({error.strerror or error})"
+    return digests
+
+
 def manifest(
     scenario_dir: Path, scenario: Scenario, parameters: dict[str, Any], written: list[Path]
 ) -> dict[str, Any]:
     """The audit trail: what went in, with which tool and settings, and what came out."""
-    inputs = {
-        p.name: _sha256(p)
-        for p in sorted(scenario_dir.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    }
+    inputs = _input_digests(scenario_dir)
     return {
         "scenario": scenario.name,
         "scenario_folder": str(scenario_dir.resolve()),
@@ -107,11 +124,48 @@ def write_plan(
         names = {h.hospital: h.name for h in scenario.hospitals}
         write_workbook(folder / WORKBOOK, summary, names, {name: rows for name, _, rows in tables})
         written.append(folder / WORKBOOK)
-    (folder / "summary.json").write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    _write_json(folder / "summary.json", summary)
     written.append(folder / "summary.json")
     return written
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _staging_prefix(out: Path) -> str:
+    """Hidden, and naming the process that writes it, so a later run can tell a stale one."""
+    return f".{out.name}.{os.getpid()}."
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the half-written folders that a killed run left beside `out` (hidden, never `out`).
+
+    A run writes its plan into `.OUT.PID.xxxx.partial` and renames it to OUT only when every file
+    is written and checked, so a run killed at any moment leaves at most such a hidden folder;
+    this removes those whose process is gone.
+    """
+    removed = []
+    for leftover in sorted(out.parent.glob(f".{glob.escape(out.name)}.*")):
+        if leftover.suffix not in (".partial", ".old") or not leftover.is_dir():
+            continue
+        pid_text = leftover.name[len(out.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def free_folder_name(wanted: Path) -> Path:
@@ -143,7 +197,8 @@ def publish_plan(
     if out.exists() and not overwrite:
         raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), suffix=".partial", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
@@ -154,11 +209,14 @@ def publish_plan(
             raise PlanCheckFailed(problems)
         record = manifest(scenario_dir, scenario, parameters, written)
         record["progress"] = progress or []
-        (staging / "manifest.json").write_text(
-            json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        _write_json(staging / "manifest.json", record)
+        if report:
+            # The report shows the manifest's audit trail; the manifest then records its digest.
+            write_report(staging, staging / REPORT, progress)
+            record["outputs_sha256"][REPORT] = _sha256(staging / REPORT)
+            _write_json(staging / "manifest.json", record)
         if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            retired = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), suffix=".old", dir=out.parent))
             os.replace(out, retired / out.name)
             os.replace(staging, out)
             shutil.rmtree(retired, ignore_errors=True)

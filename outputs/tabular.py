@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,12 +99,21 @@ def cell_text(value: Any, dialect: Dialect = PLAIN) -> str:
 def write_csv(
     path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect = PLAIN
 ) -> None:
-    """Write `rows` (missing keys as empty cells) under a header of `columns`."""
-    with path.open("w", encoding=dialect.encoding, newline="") as handle:
-        writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\n")
-        writer.writerow([guard_text(column, dialect) for column in columns])
-        for row in rows:
-            writer.writerow([cell_text(row.get(column), dialect) for column in columns])
+    """Write `rows` (missing keys as empty cells) under a header of `columns`, all or nothing.
+
+    The file is written under a hidden name beside `path` and renamed when complete, so a full
+    disk or a killed run never leaves half a file under the real name.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("w", encoding=dialect.encoding, newline="") as handle:
+            writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\n")
+            writer.writerow([guard_text(column, dialect) for column in columns])
+            for row in rows:
+                writer.writerow([cell_text(row.get(column), dialect) for column in columns])
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @dataclass

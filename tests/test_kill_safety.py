@@ -1,0 +1,127 @@
+"""Outputs appear all or nothing: a run killed at any moment, a full disk or a locked folder never
+leave a partial plan folder or a half-written file under its real name.
+
+Example 1 of the spec (tests/data/example1) is the scenario: it solves in well under a second,
+so the kills below land in every phase of a run (start-up, loading, solving, writing, checking).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import outputs.publish
+from optimizer.cli import app
+from outputs.publish import remove_stale_staging
+from outputs.tabular import write_csv
+
+EXAMPLE1 = Path(__file__).parent / "data" / "example1"
+runner = CliRunner()
+COMMAND = [sys.executable, "-c", "from optimizer.cli import main; main()"]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("after_s", [0.2, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.5, 3.0, 4.0])
+def test_a_killed_run_leaves_a_whole_plan_or_none(tmp_path: Path, after_s: float) -> None:
+    out = tmp_path / "plan"
+    run = subprocess.Popen(
+        [*COMMAND, "solve", str(EXAMPLE1), "--out", str(out), "--quiet"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(after_s)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    if out.exists():
+        # Killed after the rename: the plan is whole and passes the independent checker.
+        checked = runner.invoke(app, ["check", str(EXAMPLE1), str(out)])
+        assert checked.exit_code == 0, checked.output
+        assert (out / "manifest.json").is_file()
+    visible = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    assert visible in ([], ["plan"])
+    # The next run into the same folder name removes what the killed one left hidden.
+    out2 = tmp_path / "plan"
+    if not out.exists():
+        result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out2), "--quiet"])
+        assert result.exit_code == 0, result.output
+    else:
+        remove_stale_staging(out)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_stale_staging_of_a_dead_process_is_removed_but_a_live_one_is_kept(tmp_path: Path) -> None:
+    # PID 2**22 + 1 is above Linux's pid_max (4 194 304), so no process has it.
+    dead = tmp_path / f".plan.{2**22 + 1}.abc.partial"
+    alive = tmp_path / f".plan.{os.getpid()}.def.partial"
+    unrelated = tmp_path / ".plan-notes.partial"
+    for folder in (dead, alive, unrelated):
+        folder.mkdir()
+    assert remove_stale_staging(tmp_path / "plan") == [dead]
+    assert alive.exists() and unrelated.exists() and not dead.exists()
+
+
+def test_a_full_disk_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The disk fills when the manifest, the last file, is written: every CSV is already in the
+    # staging folder, which must go, and the message must say why.
+    def full(path: Path, content: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(outputs.publish, "_write_json", full)
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
+    assert result.exit_code == 7
+    assert f"Cannot write {out}: the disk is full. Nothing was written." in flat(result.output)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As root chmod does not stop writes, so the refusal Windows gives for a folder open in
+    # another program is raised where the staging folder is made.
+    def locked(*args: object, **kwargs: object) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(outputs.publish.tempfile, "mkdtemp", locked)
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
+    assert result.exit_code == 7
+    assert "permission denied: is the folder or a file in it open in another program" in flat(result.output)
+    assert not out.exists()
+
+
+def test_a_csv_cut_short_by_a_full_disk_is_not_left_behind(tmp_path: Path) -> None:
+    # The second row cannot be written: neither the file nor its hidden partial copy remains.
+    def rows() -> object:
+        yield {"a": 1}
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = tmp_path / "diff.csv"
+    with pytest.raises(OSError):
+        write_csv(target, ["a"], rows())  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_diff_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = tmp_path / "plan"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(plan), "--quiet"]).exit_code == 0
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("optimizer.cli.write_csv", full)
+    target = tmp_path / "d.csv"
+    result = runner.invoke(app, ["diff", str(plan), str(plan), "--out", str(target)])
+    assert result.exit_code == 7
+    assert "the disk is full" in flat(result.output)
+    assert not target.exists()
