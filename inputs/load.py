@@ -222,7 +222,8 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
             if file not in present:
                 problems.append(InputProblem(file, None, None, None, f"is missing; {why}"))
 
-    if not present:
+    if not present - {"hospitals.csv"}:
+        # hospitals.csv alone plans nothing: every model needs tables of its own.
         problems.append(
             InputProblem(
                 str(folder), None, None, None, "has no scenario tables; expected volume or training tables"

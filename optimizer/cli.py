@@ -112,8 +112,7 @@ def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     try:
         scenario = load_scenario(folder, what_ifs)
     except ScenarioInvalid as invalid:
-        for note in invalid.notes:
-            err_console.print(f"Note: {note}", markup=False, highlight=False)
+        _print_notes(invalid.notes)
         if isinstance(invalid, WhatIfInvalid):
             _refuse(
                 f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
@@ -123,18 +122,27 @@ def _load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
         changed = " with the what-if changes" if what_ifs else ""
         title = f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
         _refuse(title, invalid.problems, EXIT_INVALID)
-    for note in scenario.notes:
-        err_console.print(f"Note: {note}", markup=False, highlight=False)
+    _print_notes(scenario.notes)
     return scenario
 
 
 def _rest_of_year(scenario: Scenario, actuals: Path, decided_until: str, previous: Path | None) -> Scenario:
     """The scenario of the months after `decided_until`, from the reported outcomes (inputs.replan)."""
+    notes: list[str] = []
     try:
         decided = read_previous_plan(previous, scenario).volumes if previous is not None else None
-        return rest_of_year(scenario, read_actuals(actuals), decided_until, decided, actuals.name)
+        performed = read_actuals(actuals, notes)
+        _print_notes(notes)
+        return rest_of_year(scenario, performed, decided_until, decided, actuals.name)
     except (ActualsInvalid, PreviousPlanInvalid) as invalid:
+        _print_notes(notes)
         _refuse(f"[bold red]The re-plan from {actuals} cannot start:[/]", invalid.problems, EXIT_INVALID)
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    """How input files were read (for example as cp1252), on stderr."""
+    for note in notes:
+        err_console.print(f"Note: {note}", markup=False, highlight=False)
 
 
 def scenario_start_before(scenario: Scenario) -> str:
@@ -642,6 +650,15 @@ def check(
     out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
 
 
+def _unreadable_manifest(where: Path, key: str, expected: str) -> NoReturn:
+    err_console.print(
+        f"{where}: {key} is not what leveransplan writes (expected {expected}); was the file edited?",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_USAGE)
+
+
 def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
     """The scenario a plan was made from: the folder with the plan's recorded what-ifs and re-plan applied."""
     if not plan_dir.is_dir():
@@ -653,15 +670,26 @@ def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
         manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
         recorded = manifest.get("parameters", {}).get("what_if_flags") or {}
         replanned = manifest.get("parameters", {}).get("actuals") or {}
-        if replanned:
+        if isinstance(replanned, dict) and replanned:
             replanned["previous_plan"] = manifest["parameters"].get("previous_plan")
     except (OSError, ValueError, AttributeError):
         recorded, replanned = {}, {}
+    where = plan_dir / "manifest.json"
+    if not isinstance(recorded, dict):
+        _unreadable_manifest(where, "parameters.what_if_flags", "an object of what-if flags")
+    if replanned and not (
+        isinstance(replanned, dict)
+        and isinstance(replanned.get("file"), str)
+        and isinstance(replanned.get("decided_until"), str)
+    ):
+        _unreadable_manifest(where, "parameters.actuals", 'an object with "file" and "decided_until"')
     try:
         what_ifs = parse_recorded(recorded)
     except WhatIfInvalid as invalid:
-        err_console.print(f"{plan_dir}/manifest.json records what-if flags that cannot be read: {invalid}")
+        err_console.print(f"{where} records what-if flags that cannot be read: {invalid}")
         raise typer.Exit(EXIT_USAGE) from None
+    except (TypeError, ValueError, AttributeError, KeyError):
+        _unreadable_manifest(where, "parameters.what_if_flags", "lists of flags as leveransplan writes them")
     scenario = _load(scenario_dir, what_ifs)
     if what_ifs:
         err_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
@@ -769,10 +797,13 @@ def followup(
     ] = None,
 ) -> None:
     """Performed against planned per hospital, category and month; referrals delivered against the plan."""
+    notes: list[str] = []
     try:
-        performed = read_actuals(actuals)
-        delivered = None if referrals is None else read_referrals(referrals)
+        performed = read_actuals(actuals, notes)
+        delivered = None if referrals is None else read_referrals(referrals, notes)
+        _print_notes(notes)
     except ActualsInvalid as invalid:
+        _print_notes(notes)
         _refuse(
             f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]",
             invalid.problems,

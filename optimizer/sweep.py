@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from inputs.load import load_scenario
-from inputs.problems import ScenarioInvalid
+from inputs.problems import InputProblem, ScenarioInvalid
+from inputs.tables import read_text
 from inputs.whatif import FLAGS, parse_recorded
 from models.scenario import Scenario
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
@@ -59,10 +60,14 @@ def built_in_variants(scenario: Scenario) -> list[Variant]:
 
 def read_variants(path: Path) -> list[Variant]:
     """[[variant]] tables with a name and what-if keys (set, scale, where, dip, ...)."""
+    problems: list[InputProblem] = []
+    text = read_text(path, str(path), problems, table=False, advice="save it as UTF-8")
+    if text is None:
+        raise VariantsInvalid(str(problems[0]) if problems else f"{path} cannot be read")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise VariantsInvalid(f"{path} cannot be read ({error})") from None
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise VariantsInvalid(f"{path} is not valid TOML ({error})") from None
     entries = document.get("variant")
     if not isinstance(entries, list) or not entries:
         raise VariantsInvalid(f'{path}: expected one or more [[variant]] tables, each with a "name"')

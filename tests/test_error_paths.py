@@ -1,7 +1,7 @@
 """Every way a command ends early: its exit code, the key words of its message, and nothing written.
 
 Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
-time, 6 checker failed. Each path of optimizer/cli.py below, with its exit code and the tests that
+time, 6 checker failed, 7 the output cannot be written. Each path of optimizer/cli.py below, with its exit code and the tests that
 cover it; those written as module::test are elsewhere and not repeated here.
 
 solve
@@ -44,6 +44,11 @@ solve
        test_an_output_folder_made_while_solving_is_kept
   6  the plan checker rejects the plan (PlanCheckFailed)
        test_a_rejected_plan_exits_6_and_leaves_nothing
+  7  the disk is full, or the folder cannot be written (OSError)
+       test_kill_safety::test_a_full_disk_while_writing_leaves_nothing
+       test_kill_safety::test_a_folder_that_cannot_be_written_is_named
+  -  killed at any moment: no partial plan folder
+       test_kill_safety::test_a_killed_run_leaves_a_whole_plan_or_none
 explain    (writes no files)
   2  PLAN given: a plan folder that is not a folder (_scenario_of_plan, as check)
        test_explain_errors[not a folder]
@@ -64,11 +69,15 @@ explain    (writes no files)
 validate
   3  the scenario has problems (_load)
        test_inputs::test_cli_validate_broken_scenario_exits_3_with_the_located_message
+  3  hospitals.csv alone: nothing to plan
+       test_hospitals_alone_plan_nothing
 check
   2  the plan folder is not a folder
        test_check_errors[not a folder]
   2  manifest.json's what-if flags cannot be read
        test_check_errors[flags]
+  2  manifest.json edited into another shape
+       test_an_edited_manifest_is_refused
   3  the scenario has problems (_load)
        test_check_errors[scenario]
   3  the recorded re-plan cannot start (_rest_of_year)
@@ -85,6 +94,8 @@ diff
        test_diff::test_a_folder_that_is_not_a_plan
   2  --out exists, no --overwrite
        test_diff::test_the_command_prints_and_writes_the_csv
+  7  the disk is full
+       test_kill_safety::test_diff_on_a_full_disk
 followup
   3  the reported outcomes have problems (ActualsInvalid)
        test_followup::test_a_bad_report_is_located
@@ -458,3 +469,32 @@ def test_typer_usage_errors(
     assert result.exit_code == EXIT_USAGE, result.output
     assert says in flat(result.output)
     assert left_in(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("parameters", "key"),
+    [
+        ({"what_if_flags": "--set x"}, "parameters.what_if_flags"),
+        ({"what_if_flags": ["a"]}, "parameters.what_if_flags"),
+        ({"what_if_flags": {"set": [1]}}, "parameters.what_if_flags"),
+        ({"actuals": "a.csv"}, "parameters.actuals"),
+        ({"actuals": {"file": "a.csv"}}, "parameters.actuals"),
+    ],
+)
+def test_an_edited_manifest_is_refused(
+    solved: Path, tmp_path: Path, parameters: dict[str, Any], key: str
+) -> None:
+    # A manifest edited by hand into a shape leveransplan never writes: exit 2 naming the key,
+    # for check and explain alike, never an internal error.
+    plan = copy_of(solved, tmp_path)
+    _record(plan, **parameters)
+    for command in ("check", "explain"):
+        refused(invoke(command, EXAMPLE1, plan), EXIT_USAGE, f"{key} is not what leveransplan writes")
+
+
+def test_hospitals_alone_plan_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    shutil.copy(EXAMPLE1 / "scenario.toml", folder)
+    shutil.copy(EXAMPLE1 / "hospitals.csv", folder)
+    refused(invoke("validate", folder), EXIT_INVALID, "has no scenario tables")

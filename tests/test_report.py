@@ -369,6 +369,40 @@ def test_the_trajectory_in_manifest_json_is_used(example1_plan: Path, tmp_path: 
     assert "2 recorded progress point(s) could not be read" in text
 
 
+def test_points_before_the_first_solution_are_kept(example1_plan: Path, tmp_path: Path) -> None:
+    # The solve records a bound before the first solution with "value": null.
+    plan = without_trajectory(example1_plan, tmp_path / "plan")
+    early = {"model": "volumes", "stage": "over_guarantee", "seconds": 0.0, "value": None, "bound": 0}
+    write_report(plan, tmp_path / "r.html", [early, *progress_points()])
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert Page(text).charts[-1] == "Solver progress, volumes"
+    assert "could not be read" not in text
+
+
+def test_a_stage_stopped_by_the_time_limit_is_pointed_out(example1_plan: Path, tmp_path: Path) -> None:
+    # cost stopped at 390 with a bound of 300: gap |390 - 300| / 390 = 23.08 %.
+    plan = tmp_path / "plan"
+    shutil.copytree(example1_plan, plan)
+    summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+    summary["volumes"]["stages"][1].update(bound=300, status="FEASIBLE")
+    (plan / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    write_report(plan, tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert Page(text).table("objective")[2][:5] == ["cost", "390", "300", "23.08", "FEASIBLE"]
+    assert "no plan can do better than 300 (gap 23.08 %)" in text
+
+
+def test_solve_report_shows_the_plan_folder_not_the_staging_folder(
+    example1_plan: Path, tmp_path: Path
+) -> None:
+    # publish_plan writes the report in a staging folder named .NAME.XXXX.partial before renaming it.
+    staging = tmp_path / ".plan.k2j4_x.partial"
+    shutil.copytree(example1_plan, staging)
+    write_report(staging, staging / "report.html")
+    rows = Page((staging / "report.html").read_text(encoding="utf-8")).tables[0]
+    assert rows[0] == ["Plan folder", str(tmp_path.resolve() / "plan")]
+
+
 def test_text_from_the_files_is_escaped(example1_plan: Path, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
     shutil.copytree(example1_plan, plan)

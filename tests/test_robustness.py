@@ -380,20 +380,21 @@ def test_a_locked_referrals_file_in_followup(tmp_path: Path, monkeypatch: pytest
 def test_a_variants_file_that_cannot_be_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    # optimizer/sweep.py reads it with Path.read_text; the message names the file and the reason.
+    # optimizer/sweep.py reads it as the scenario files are read (inputs.tables.read_text, which
+    # reads the bytes); the message names the file and the reason.
     variants = tmp_path / "variants.toml"
     if kind == "a folder":
         variants.mkdir()
     else:
         variants.write_text('[[variant]]\nname = "x"\n', encoding="utf-8")
-        original = Path.read_text
+        original = Path.read_bytes
 
-        def read_text(self: Path, *args: Any, **kwargs: Any) -> str:
+        def read_bytes(self: Path) -> bytes:
             if self.name == "variants.toml":
                 raise locked()
-            return original(self, *args, **kwargs)
+            return original(self)
 
-        monkeypatch.setattr(Path, "read_text", read_text)
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
     out = tmp_path / "s.csv"
     result = runner.invoke(app, ["sweep", str(EXAMPLE1), "--variants", str(variants), "--out", str(out)])
     refused(result, EXIT_USAGE, "cannot be read")
