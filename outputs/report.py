@@ -17,7 +17,8 @@ Choices where the issue is silent:
   summary.json's out_of_region term is 0 (then no contract is out of region). When none of these
   holds, out-of-region contracts are shown with the other contracts and the page says so.
 - The solver's progress comes from the `progress` argument, else manifest.json's "progress"; points
-  that are not {"model", "stage", "seconds", "value", "bound"} with numbers are left out.
+  that are not {"model", "stage", "seconds", "value", "bound"} with a number of seconds and a value
+  or a bound (the other may be null, as before a stage's first solution) are left out.
 """
 
 from __future__ import annotations
@@ -211,13 +212,16 @@ class Stage:
 
 @dataclass(frozen=True)
 class ProgressPoint:
-    """The best value and the proven bound of one stage at one moment of its model's solve."""
+    """The best value and the proven bound of one stage at one moment of its model's solve.
+
+    `value` is None before the stage's first solution; `bound` None before a bound is proven.
+    """
 
     model: str
     stage: str
     seconds: float
-    value: float
-    bound: float
+    value: float | None
+    bound: float | None
 
 
 @dataclass
@@ -256,10 +260,11 @@ def _progress_points(raw: Any) -> tuple[list[ProgressPoint], int]:
     for item in raw:
         if not isinstance(item, dict):
             continue
-        numbers = [_number(item.get(key)) for key in ("seconds", "value", "bound")]
-        if item.get("model") not in MODELS or not isinstance(item.get("stage"), str) or None in numbers:
+        seconds, value, bound = (_number(item.get(key)) for key in ("seconds", "value", "bound"))
+        if item.get("model") not in MODELS or not isinstance(item.get("stage"), str):
             continue
-        seconds, value, bound = (float(n) for n in numbers if n is not None)
+        if seconds is None or (value is None and bound is None):
+            continue
         points.append(ProgressPoint(item["model"], item["stage"], seconds, value, bound))
     return points, len(raw) - len(points)
 
@@ -432,6 +437,8 @@ def _n(value: Any, decimals: int = 0) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     text = f"{value:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # no "−0"
     return text.replace(",", "\u00a0").replace("-", "−")
 
 
@@ -644,6 +651,14 @@ def _summary_section(plan: Plan) -> str:
     ]
     for model in plan.models:
         parts.append(f"<h3>{_e(MODEL_TITLES[model])}</h3>{_stage_table(plan, model)}")
+        for stage in plan.stages(model):
+            if stage.status != "OPTIMAL" and stage.gap_pct:
+                parts.append(
+                    f'<p class="warn"><code>{_e(stage.objective)}</code> stopped at the time limit before '
+                    f"its value was proven best: {_n(stage.value)} found, and no plan can do better than "
+                    f"{_n(stage.bound)} (gap {stage.gap_pct:.2f} %). "
+                    "A longer --time-limit may close the gap.</p>"
+                )
     parts.append("</section>")
     return "".join(parts)
 
@@ -670,14 +685,14 @@ def _volume_section(plan: Plan, charts: _Charts) -> str:
     parts.append(
         _cards(
             [
-                (f"cost ({unit})", _n(channels.cost_sek / divisor, 1 if divisor > 1 else 0)),
+                (f"cost, {unit}", _n(channels.cost_sek / divisor, 1 if divisor > 1 else 0)),
                 (
-                    "patients over the guarantee, start → end",
+                    "over the guarantee, start → end",
                     f"{_n(total('over_guarantee_start'))} → {_n(total('over_guarantee_end'))}",
                 ),
                 ("patient-months over the guarantee", _n(total("patient_months_over"))),
-                ("patients sent out (transfers and contracts)", _n(total("referrals_out"))),
-                ("patients sent out of the region", _n(objectives.get("out_of_region"))),
+                ("patients sent out", _n(total("referrals_out"))),
+                ("sent out of the region", _n(objectives.get("out_of_region"))),
             ]
         )
     )
@@ -930,13 +945,12 @@ def _contract_chart(usage: list[dict[str, str]], path: Path, away: set[str]) -> 
         _counts(ax.xaxis)
         ax.set_xlim(0, max([*maximum, *used, 1]) * 1.15)
         ax.grid(axis="x")
-        handles: list[Artist] = [
-            Patch(color=BLUE, label="used"),
-            Patch(facecolor="#eceef1", edgecolor=GREY, label="room up to the maximum"),
-            Patch(color=ORANGE, label="used below the minimum"),
-        ]
-        if away:
-            handles.insert(1, Patch(color=LIGHT_BLUE, label="used, out of region"))
+        handles: list[Artist] = [Patch(color=BLUE, label="used")]
+        if LIGHT_BLUE in colours:
+            handles.append(Patch(color=LIGHT_BLUE, label="used, out of region"))
+        if ORANGE in colours:
+            handles.append(Patch(color=ORANGE, label="used below the minimum"))
+        handles.append(Patch(facecolor="#eceef1", edgecolor=GREY, label="room up to the maximum"))
         handles.append(
             Line2D(
                 [],
@@ -1212,44 +1226,39 @@ def _progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[
             ax = figure.add_subplot(rows, columns, k + 1)
             series = sorted((p for p in points if p.stage == stage), key=lambda p: p.seconds)
             seconds = [p.seconds for p in series]
-            ax.step(
-                seconds,
-                [p.value for p in series],
-                where="post",
-                color=BLUE,
-                label="best value",
-                marker="o",
-                markersize=3,
-            )
-            ax.step(
-                seconds,
-                [p.bound for p in series],
-                where="post",
-                color=ORANGE,
-                linestyle="--",
-                label="bound",
-                marker="o",
-                markersize=3,
-            )
-            ax.set_title(stage)
-            last = series[-1]
-            if last.value == last.bound:
-                ax.text(
-                    0.98,
-                    0.95,
-                    f"proven optimal at {last.seconds:.2f} s",
-                    transform=ax.transAxes,
-                    ha="right",
-                    va="top",
-                    fontsize=8,
-                    color="#1e7b34",
-                )
+            values = [np.nan if p.value is None else p.value for p in series]
+            bounds = [np.nan if p.bound is None else p.bound for p in series]
+            ax.step(seconds, bounds, where="post", color=ORANGE, linestyle="--", marker="o", markersize=3)
+            ax.step(seconds, values, where="post", color=BLUE, marker="o", markersize=3, zorder=3)
+            known = [v for v in values + bounds if not np.isnan(v)]
+            if max(known) - min(known) < 1:  # a flat line: whole numbers around it, not 2, 2, 2
+                ax.set_ylim(min(known) - 1, max(known) + 1)
+            ax.set_title(stage, loc="left")
+            value = next((p.value for p in reversed(series) if p.value is not None), None)
+            bound = next((p.bound for p in reversed(series) if p.bound is not None), None)
+            end = f"{seconds[-1]:.2f} s"
+            if value is None:
+                ax.set_title(f"no solution by {end}", loc="right", fontsize=8, color=ORANGE)
+            elif bound is not None and value == bound:
+                ax.set_title(f"optimal at {end}", loc="right", fontsize=8, color="#1e7b34")
+            elif bound is not None:
+                gap = 100 * abs(value - bound) / max(1.0, abs(value))
+                ax.set_title(f"gap {gap:.2f} % at {end}", loc="right", fontsize=8, color=ORANGE)
+            if seconds[-1] - seconds[0] < 1e-6:  # one moment: show it within a second, not a blink
+                ax.set_xlim(max(0.0, seconds[0] - 0.5), seconds[0] + 0.5)
             ax.set_xlabel("seconds")
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             _thousands(ax.yaxis)
             ax.grid(True)
-            if k == 0:
-                ax.legend(loc="best", fontsize=8)
+        figure.legend(
+            handles=[
+                Line2D([], [], color=BLUE, marker="o", markersize=3, label="best value found"),
+                Line2D([], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label="proven bound"),
+            ],
+            loc="outside upper left",
+            ncol=2,
+            fontsize=8,
+        )
 
     return draw
 

@@ -1,8 +1,9 @@
 """Every way a command ends early: its exit code, the key words of its message, and nothing written.
 
 Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
-time, 6 checker failed, 7 the output cannot be written. Each path of optimizer/cli.py below, with its exit code and the tests that
-cover it; those written as module::test are elsewhere and not repeated here.
+time, 6 checker failed, 7 the output cannot be written. Each path of optimizer/cli.py below, with
+its exit code and the tests that cover it; those written as module::test are elsewhere and not
+repeated here.
 
 solve
   2  --only not a model name
