@@ -29,7 +29,7 @@ from models.scenario import SolverSettings
 
 # Workers interleaved in deterministic mode when --workers is 0 (all cores): a fixed number, so
 # that the plan does not depend on how many cores the machine has.
-DETERMINISTIC_WORKERS = 8
+DETERMINISTIC_WORKERS = 2
 # The trajectory keeps at most one point per this many seconds of a stage (the first and last always).
 _MIN_POINT_INTERVAL_S = 0.05
 

@@ -333,7 +333,9 @@ def _out_of_region_contracts(
     manifest = plan.manifest or {}
     folder = manifest.get("scenario_folder")
     recorded = (manifest.get("inputs_sha256") or {}).get("contracts.csv")
-    if isinstance(folder, str) and isinstance(recorded, str):
+    flags = ((manifest.get("parameters") or {}).get("what_if_flags") or {}).get("set") or []
+    changed = any("out_of_region" in str(flag) for flag in flags)  # --set may have changed a mark
+    if isinstance(folder, str) and isinstance(recorded, str) and not changed:
         contracts = Path(folder) / "contracts.csv"
         try:
             data = contracts.read_bytes()
@@ -451,12 +453,6 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<td class="num">{_n(value)}</td>'
-    return f"<td>{_e(value)}</td>"
-
-
 def _table(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -464,28 +460,25 @@ def _table(
     total: Sequence[Any] | None = None,
     raw: bool = False,
 ) -> str:
-    """An HTML table; text is escaped unless `raw` (cells already HTML)."""
+    """An HTML table: numbers spaced by thousands, text escaped unless `raw` (cells already HTML)."""
     numeric = numeric or [False] * len(header)
-    head = "".join(
-        f'<th class="num">{_e(h)}</th>' if num else f"<th>{_e(h)}</th>"
-        for h, num in zip(header, numeric, strict=True)
-    )
 
-    def line(cells: Sequence[Any], css: str = "") -> str:
-        body = "".join(
-            (f'<td class="num">{c}</td>' if num else f"<td>{c}</td>")
-            if raw
-            else (
-                f'<td class="num">{_n(c) if isinstance(c, int | float) else _e(c)}</td>' if num else _cell(c)
-            )
-            for c, num in zip(cells, numeric, strict=True)
-        )
-        return f"<tr{css}>{body}</tr>"
+    def cell(tag: str, value: Any, num: bool) -> str:
+        if raw and tag == "td":
+            text = str(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = _n(value)
+        else:
+            text = _e(value)
+        return f'<{tag} class="num">{text}</{tag}>' if num else f"<{tag}>{text}</{tag}>"
 
-    lines = [line(r) for r in rows]
+    def line(tag: str, cells: Sequence[Any], css: str = "") -> str:
+        return f"<tr{css}>" + "".join(cell(tag, c, n) for c, n in zip(cells, numeric, strict=True)) + "</tr>"
+
+    body = [line("td", r) for r in rows]
     if total is not None:
-        lines.append(line(total, ' class="total"'))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
+        body.append(line("td", total, ' class="total"'))
+    return f"<table><thead>{line('th', header)}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _cards(items: Sequence[tuple[str, str]]) -> str:
@@ -566,7 +559,10 @@ def _label_bars(ax: Axes, bars: Any, texts: Sequence[str], horizontal: bool = Fa
 def _shown_folder(folder: Path) -> str:
     """The plan folder's path; for `solve --report` the final name instead of the staging folder's."""
     path = folder.resolve()
-    staging = re.fullmatch(r"\.(.+)\.[^.]+\.partial", path.name)
+    # outputs/publish.py stages a plan in `.OUT.PID.xxxx.partial` (older versions `.OUT.xxxx.partial`).
+    staging = re.fullmatch(r"\.(.+)\.\d+\.[^.]+\.partial", path.name) or re.fullmatch(
+        r"\.(.+)\.[^.]+\.partial", path.name
+    )
     return str(path.parent / staging[1]) if staging else str(path)
 
 
@@ -1232,7 +1228,8 @@ def _progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[
             ax.step(seconds, values, where="post", color=BLUE, marker="o", markersize=3, zorder=3)
             known = [v for v in values + bounds if not np.isnan(v)]
             if max(known) - min(known) < 1:  # a flat line: whole numbers around it, not 2, 2, 2
-                ax.set_ylim(min(known) - 1, max(known) + 1)
+                low = min(known)
+                ax.set_ylim(low - 1 if low < 0 else max(0.0, low - 1), max(known) + 1)
             ax.set_title(stage, loc="left")
             value = next((p.value for p in reversed(series) if p.value is not None), None)
             bound = next((p.bound for p in reversed(series) if p.bound is not None), None)

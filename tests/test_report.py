@@ -395,12 +395,12 @@ def test_a_stage_stopped_by_the_time_limit_is_pointed_out(example1_plan: Path, t
 def test_solve_report_shows_the_plan_folder_not_the_staging_folder(
     example1_plan: Path, tmp_path: Path
 ) -> None:
-    # publish_plan writes the report in a staging folder named .NAME.XXXX.partial before renaming it.
-    staging = tmp_path / ".plan.k2j4_x.partial"
+    # publish_plan writes the report in a staging folder named .OUT.PID.xxxx.partial, then renames it.
+    staging = tmp_path / ".plan.v2.1036.k2j4_x.partial"
     shutil.copytree(example1_plan, staging)
     write_report(staging, staging / "report.html")
     rows = Page((staging / "report.html").read_text(encoding="utf-8")).tables[0]
-    assert rows[0] == ["Plan folder", str(tmp_path.resolve() / "plan")]
+    assert rows[0] == ["Plan folder", str(tmp_path.resolve() / "plan.v2")]
 
 
 def test_text_from_the_files_is_escaped(example1_plan: Path, tmp_path: Path) -> None:
