@@ -100,10 +100,15 @@ class Progress:
     def update(self, now: float, value: int | None = None, bound: int | None = None) -> None:
         """A better plan (`value`) or bound was found: record it; show it unless shown just now."""
         with self._lock:
+            # Every value reported is a plan's and every bound a proven one, so within a stage
+            # the best of each stands (a joint solve may start from a weaker bound than the
+            # categories solved before it had proven).
             if value is not None:
-                self._value = value
+                self._value = value if self._value is None else min(value, self._value)
             if bound is not None:
-                self._bound = bound if self._value is None else min(bound, self._value)
+                self._bound = bound if self._bound is None else max(bound, self._bound)
+            if self._value is not None and self._bound is not None:
+                self._bound = min(self._bound, self._value)
             point = ProgressPoint(
                 self._model, self._stage, now - self._model_started, self._value, self._bound
             )

@@ -232,9 +232,8 @@ class LexicographicVolumes:
         stage_time = self.remaining() / stages_left
         parts: dict[str, _Part] = {}
         before = TermValues(self.data, self.solution, self.previous)
-        # The stage's region-wide figures as categories finish: the plan so far (the categories not
-        # yet solved at their values before the stage) and the bounds proven so far (0 elsewhere).
-        value_so_far = before.term(term)
+        # The stage's proven bound as categories finish (0 for those not solved yet). Their plans
+        # are not recorded: until the coupling rules are checked they may not be the stage's.
         bound_so_far = 0
         for number, k in enumerate(categories, start=1):
             model = self.models[k]
@@ -247,9 +246,8 @@ class LexicographicVolumes:
                 with self.progress.part(f"{k}, category {number} of {len(categories)}"):
                     outcome = model.solve(model.term(term), limit)
                 parts[k] = self._part(term, [k], outcome)
-            value_so_far += parts[k].value - before.term(term, [k])
             bound_so_far += parts[k].bound
-            self.progress.update(self.search.now(), value=value_so_far, bound=bound_so_far)
+            self.progress.update(self.search.now(), bound=bound_so_far)
         return parts
 
     def _part(self, term: str, categories: list[str], outcome: SolveOutcome) -> _Part:

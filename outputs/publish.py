@@ -212,7 +212,7 @@ def publish_plan(
         _write_json(staging / "manifest.json", record)
         if report:
             # The report shows the manifest's audit trail; the manifest then records its digest.
-            write_report(staging, staging / REPORT, progress)
+            write_report(staging, staging / REPORT, progress, shown_folder=out)
             record["outputs_sha256"][REPORT] = _sha256(staging / REPORT)
             _write_json(staging / "manifest.json", record)
         if out.exists():

@@ -234,6 +234,7 @@ class Plan:
     progress: list[ProgressPoint]
     skipped_progress: int = 0
     models: list[str] = field(default_factory=list)
+    shown_folder: Path | None = None  # the name to show, when the files are read from elsewhere
 
     def stages(self, model: str) -> list[Stage]:
         stages = self.summary[model].get("stages")
@@ -556,20 +557,10 @@ def _label_bars(ax: Axes, bars: Any, texts: Sequence[str], horizontal: bool = Fa
 # -- sections ------------------------------------------------------------------------------------------
 
 
-def _shown_folder(folder: Path) -> str:
-    """The plan folder's path; for `solve --report` the final name instead of the staging folder's."""
-    path = folder.resolve()
-    # outputs/publish.py stages a plan in `.OUT.PID.xxxx.partial` (older versions `.OUT.xxxx.partial`).
-    staging = re.fullmatch(r"\.(.+)\.\d+\.[^.]+\.partial", path.name) or re.fullmatch(
-        r"\.(.+)\.[^.]+\.partial", path.name
-    )
-    return str(path.parent / staging[1]) if staging else str(path)
-
-
 def _header(plan: Plan) -> str:
     manifest = plan.manifest or {}
     scenario = plan.summary.get("scenario") or manifest.get("scenario") or "(unnamed scenario)"
-    rows = [("Plan folder", _shown_folder(plan.folder))]
+    rows = [("Plan folder", str(plan.shown_folder or plan.folder.resolve()))]
     if manifest:
         if isinstance(manifest.get("scenario_folder"), str):
             rows.append(("Scenario folder", manifest["scenario_folder"]))
@@ -1260,9 +1251,16 @@ def _progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[
     return draw
 
 
-def render_report(plan_dir: Path, progress: list[dict[str, Any]] | None = None) -> str:
-    """The report of the plan in `plan_dir` as one HTML document."""
+def render_report(
+    plan_dir: Path, progress: list[dict[str, Any]] | None = None, shown_folder: Path | None = None
+) -> str:
+    """The report of the plan in `plan_dir` as one HTML document.
+
+    `shown_folder`: the plan folder's name on the page when the files are still in a staging
+    folder (`solve --report` writes the report before the plan is moved into place).
+    """
     plan = read_plan(plan_dir, progress)
+    plan.shown_folder = None if shown_folder is None else shown_folder.resolve()
     for model, files in (("volumes", VOLUME_FILES), ("placements", PLACEMENT_FILES)):
         if model in plan.models:
             for name in files:
@@ -1286,9 +1284,14 @@ def render_report(plan_dir: Path, progress: list[dict[str, Any]] | None = None) 
     )
 
 
-def write_report(plan_dir: Path, target: Path, progress: list[dict[str, Any]] | None = None) -> None:
-    """Write the report of the plan in `plan_dir` to `target`."""
-    document = render_report(Path(plan_dir), progress)
+def write_report(
+    plan_dir: Path,
+    target: Path,
+    progress: list[dict[str, Any]] | None = None,
+    shown_folder: Path | None = None,
+) -> None:
+    """Write the report of the plan in `plan_dir` to `target` (see `render_report`)."""
+    document = render_report(Path(plan_dir), progress, shown_folder)
     try:
         Path(target).write_text(document, encoding="utf-8")
     except OSError as error:

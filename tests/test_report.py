@@ -7,6 +7,7 @@ cost 390, travel 80, all OPTIMAL. The training-only plan is examples 2 and 3 in 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -395,12 +396,21 @@ def test_a_stage_stopped_by_the_time_limit_is_pointed_out(example1_plan: Path, t
 def test_solve_report_shows_the_plan_folder_not_the_staging_folder(
     example1_plan: Path, tmp_path: Path
 ) -> None:
-    # publish_plan writes the report in a staging folder named .OUT.PID.xxxx.partial, then renames it.
+    # publish_plan writes the report in a staging folder, then renames it: the page names the
+    # folder the plan ends up in, as `solve --report` passes it.
     staging = tmp_path / ".plan.v2.1036.k2j4_x.partial"
     shutil.copytree(example1_plan, staging)
-    write_report(staging, staging / "report.html")
+    write_report(staging, staging / "report.html", shown_folder=tmp_path / "plan.v2")
     rows = Page((staging / "report.html").read_text(encoding="utf-8")).tables[0]
     assert rows[0] == ["Plan folder", str(tmp_path.resolve() / "plan.v2")]
+    out = tmp_path / "solved"
+    result = CliRunner().invoke(app, ["solve", str(EXAMPLE1), "--out", str(out), "--report", "--quiet"])
+    assert result.exit_code == 0, result.output
+    rows = Page((out / "report.html").read_text(encoding="utf-8")).tables[0]
+    assert rows[0] == ["Plan folder", str(out.resolve())]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256((out / "report.html").read_bytes()).hexdigest()
+    assert manifest["outputs_sha256"]["report.html"] == digest
 
 
 def test_text_from_the_files_is_escaped(example1_plan: Path, tmp_path: Path) -> None:
