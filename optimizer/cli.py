@@ -34,7 +34,7 @@ from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.driver import models_to_solve, solve_scenario
 from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
-from optimizer.search import search_run
+from optimizer.search import Interrupted, search_run, stop_on_signals
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from optimizer.sweep import TERMS as SWEEP_TERMS
 from optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
@@ -914,9 +914,17 @@ def sweep_command(
 
 
 def main() -> None:
-    """Console entry point: user errors are messages; an internal error is one line unless debugging."""
+    """Console entry point: user errors are messages; an internal error is one line unless debugging.
+
+    Ctrl-C or SIGTERM stop the run at once, even mid-search; whatever was half-written is removed
+    and the exit code is 128 + the signal's number (130 for Ctrl-C).
+    """
+    restore = stop_on_signals()
     try:
         app()
+    except Interrupted as stop:
+        err_console.print(f"Stopped ({stop}). Nothing was written.")
+        sys.exit(128 + stop.signal_number)
     except Exception as error:
         if os.environ.get("LEVERANSPLAN_DEBUG"):
             raise
@@ -926,3 +934,5 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(1)
+    finally:
+        restore()

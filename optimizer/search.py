@@ -14,10 +14,12 @@ reported in summary.json are counted on, and the live progress shown while the s
 from __future__ import annotations
 
 import math
+import os
+import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -177,6 +179,60 @@ def gap_percent(value: int, bound: int) -> float:
     return 100.0 * abs(value - bound) / max(abs(value), 1)
 
 
+class Interrupted(Exception):
+    """The run was asked to stop (Ctrl-C or a termination signal); nothing is to be written."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal.Signals(signal_number).name)
+        self.signal_number = signal_number
+
+
+# The solves under way, so that a stop request can end their search at once.
+_active_solvers: set[cp_model.CpSolver] = set()
+_active_lock = threading.Lock()
+
+
+def stop_on_signals() -> Callable[[], None]:
+    """Make Ctrl-C and SIGTERM stop the run promptly, even in the middle of a CP-SAT search.
+
+    Python runs a signal handler only between bytecodes of the main thread, which waits inside
+    CP-SAT during a search, so the handler alone would wait for the stage's time limit. Python's
+    C-level handler also writes the signal's number to a wakeup file at once: a watcher thread
+    reads it and stops every search under way; the handler then raises `Interrupted` in the
+    main thread, and the `finally` blocks remove anything half-written. Returns a function that
+    restores the previous handling. Only the main thread can install signal handlers.
+    """
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+
+    def raise_interrupted(signal_number: int, _frame: object) -> None:
+        raise Interrupted(signal_number)
+
+    previous_handlers = {
+        number: signal.signal(number, raise_interrupted) for number in (signal.SIGINT, signal.SIGTERM)
+    }
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+
+    def watch() -> None:
+        while os.read(read_fd, 1):
+            with _active_lock:
+                for solver in _active_solvers:
+                    solver.stop_search()
+
+    watcher = threading.Thread(target=watch, name="stop-on-signals", daemon=True)
+    watcher.start()
+
+    def restore() -> None:
+        signal.set_wakeup_fd(previous_fd)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
+        os.close(write_fd)
+        watcher.join(timeout=1)
+        os.close(read_fd)
+
+    return restore
+
+
 class SearchRun:
     """The clock and progress of one run; see the module docstring."""
 
@@ -208,6 +264,8 @@ class SearchRun:
         parameters = solver.parameters
         parameters.random_seed = settings.seed
         parameters.subsolvers.extend(subsolvers)
+        # Ctrl-C is ours to handle (stop_on_signals): CP-SAT would end the one search and go on.
+        parameters.catch_sigint_signal = False
         limit = max(time_limit_s, 0.05)
         if self.deterministic:
             parameters.num_workers = settings.workers or DETERMINISTIC_WORKERS
@@ -222,7 +280,13 @@ class SearchRun:
         if model.has_objective():
             callback = _SolutionProgress(self, value_offset, wall_started, started)
             solver.best_bound_callback = callback.on_bound
-        status = solver.solve(model, callback)
+        with _active_lock:
+            _active_solvers.add(solver)
+        try:
+            status = solver.solve(model, callback)
+        finally:
+            with _active_lock:
+                _active_solvers.discard(solver)
         if self.deterministic:
             self._deterministic_spent += solver.deterministic_time
         return status, solver, self.now() - started
