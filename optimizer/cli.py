@@ -32,8 +32,11 @@ from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
+from optimizer.conflicts import Conflict
 from optimizer.driver import models_to_solve, solve_scenario
 from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
+from optimizer.placements.conflicts import placement_conflicts
+from optimizer.placements.model import PlacementsInfeasible
 from optimizer.search import Interrupted, search_run, stop_on_signals
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from optimizer.sweep import TERMS as SWEEP_TERMS
@@ -441,6 +444,8 @@ def solve(
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
         if isinstance(error, VolumeInfeasible):
             _print_conflicts(scenario, previous_plan, freeze_until)
+        elif isinstance(error, PlacementsInfeasible):
+            _print_placement_conflicts(scenario, previous_plan, freeze_until)
         err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except (NoSolutionInTime, NoPlanInTime) as error:
@@ -500,13 +505,27 @@ def solve(
     out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
 
 
+def _print_placement_conflicts(
+    scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str | None
+) -> None:
+    """Name the placements that must stay and the limits that cannot hold together."""
+    previous = None if previous_plan is None else previous_plan.placements
+    frozen = None if freeze_until is None else parse_month(freeze_until)
+    _print_conflict(placement_conflicts(PlacementData(scenario, previous, frozen)))
+
+
 def _print_conflicts(
     scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str | None
 ) -> None:
     """Name a small set of volume rules that cannot hold together (a separate feasibility solve)."""
     frozen = None if freeze_until is None else scenario.horizon.number(freeze_until)
     previous = None if previous_plan is None else previous_plan.volumes
-    conflict = volume_conflicts(VolumeData.from_scenario(scenario), scenario.max_cost_sek, previous, frozen)
+    data = VolumeData.from_scenario(scenario)
+    _print_conflict(volume_conflicts(data, scenario.max_cost_sek, previous, frozen))
+
+
+def _print_conflict(conflict: Conflict | None) -> None:
+    """Print the rules in conflict, found by a separate feasibility solve with assumptions."""
     if conflict is None:
         err_console.print("A separate feasibility solve found no conflict in time to name.")
         return

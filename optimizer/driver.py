@@ -8,7 +8,8 @@ from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.at.model import solve_at
-from optimizer.placements.model import solve_placements
+from optimizer.lexicographic import ModelInfeasible
+from optimizer.placements.model import PlacementsInfeasible, solve_placements
 from optimizer.search import current_run_or_none, search_run
 from optimizer.solve import solve_volumes
 
@@ -63,13 +64,18 @@ def solve_scenario(
         share = remaining() / 2 if "volumes" in models else remaining()
         previous_placements = None if previous is None else previous.placements
         placement_freeze = None if frozen_until is None else parse_month(frozen_until)
-        plan.placements = solve_placements(
-            PlacementData(scenario, previous_placements, placement_freeze),
-            share,
-            propose_places,
-            previous=None if previous is None else previous.placements,
-            previous_plan=None if previous is None or previous.placements is None else str(previous.folder),
-        )
+        try:
+            plan.placements = solve_placements(
+                PlacementData(scenario, previous_placements, placement_freeze),
+                share,
+                propose_places,
+                previous=None if previous is None else previous.placements,
+                previous_plan=None
+                if previous is None or previous.placements is None
+                else str(previous.folder),
+            )
+        except ModelInfeasible as infeasible:
+            raise PlacementsInfeasible(str(infeasible)) from None
     if "volumes" in models:
         run.progress.start_model("volumes", run.now())
         settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})

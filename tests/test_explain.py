@@ -21,7 +21,12 @@ from inputs import load_scenario
 from models.derived import VolumeData
 from models.evaluation import Decisions
 from models.explanation import explain_over_guarantee, month_ranges
+from models.scenario import CapacityRow
+from models.training import PlacementData
 from optimizer.cli import app
+from optimizer.lexicographic import ModelInfeasible
+from optimizer.placements.conflicts import placement_conflicts
+from optimizer.placements.model import solve_placements
 from optimizer.volumes.conflicts import volume_conflicts
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
@@ -223,3 +228,64 @@ def test_explain_a_training_only_plan_is_refused(tmp_path: Path, arguments: list
     result = runner.invoke(app, ["explain", str(EXAMPLE1), str(plan), *arguments])
     assert result.exit_code == 2
     assert "has no volume plan" in flat(result.output)
+
+
+# --- placements that must stay ------------------------------------------------------------------
+
+
+def _example2_replanned(capacity: tuple[object, ...]) -> PlacementData:
+    """Example 2's plan (tests/test_training.py) re-planned with 2026-01..2026-02 frozen."""
+    from test_training import example2, placements
+
+    before = placements(example2())
+    # Example 2's optimum: T2 ped at H1 from 2026-02 (H1's one place, the longest stay), T3 ped
+    # at H2 from 2026-01, T1 ped at H2 from 2026-03 and psy at H1 from 2026-05.
+    assert before.plan.placed[("T2", "ped")] == ("H1", 2026 * 12 + 1)
+    changed = example2().model_copy(update={"st_capacity": capacity})
+    return PlacementData(changed, before.plan.placed, 2026 * 12 + 1)
+
+
+def test_a_frozen_placement_beyond_the_places_left_is_named() -> None:
+    # H1's ped places cut to 0: T2's stay, started in the frozen 2026-02, cannot stay. The two
+    # rules together are the conflict; either alone holds.
+    data = _example2_replanned(
+        (
+            CapacityRow(hospital="H1", specialty="ped", year=2026, places=0),
+            CapacityRow(hospital="H2", specialty="ped", year=2026, places=2, concurrent_max=1),
+            CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
+        )
+    )
+    with pytest.raises(ModelInfeasible):
+        solve_placements(data, 5)
+    conflict = placement_conflicts(data)
+    assert conflict is not None and conflict.proven_minimal
+    assert conflict.rules == [
+        "T2's ped at H1 from 2026-02, started in the frozen months of the previous plan (--freeze-until)",
+        "st_capacity.csv: H1 ped 2026 has 0 places",
+    ]
+
+
+def test_a_frozen_placement_at_a_department_without_a_row_is_named() -> None:
+    # The row for H1 ped 2026 is gone: no places there (never a KeyError).
+    data = _example2_replanned(
+        (
+            CapacityRow(hospital="H2", specialty="ped", year=2026, places=2, concurrent_max=1),
+            CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
+        )
+    )
+    with pytest.raises(ModelInfeasible):
+        solve_placements(data, 5)
+    conflict = placement_conflicts(data)
+    assert conflict is not None
+    assert conflict.rules[1] == "st_capacity.csv has no row for H1 ped 2026 (no places)"
+
+
+def test_placements_that_must_stay_and_fit_have_no_conflict() -> None:
+    data = _example2_replanned(
+        (
+            CapacityRow(hospital="H1", specialty="ped", year=2026, places=1),
+            CapacityRow(hospital="H2", specialty="ped", year=2026, places=2, concurrent_max=1),
+            CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
+        )
+    )
+    assert placement_conflicts(data) is None

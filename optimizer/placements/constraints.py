@@ -98,7 +98,9 @@ class Constraints:
             if place in self.vars.places:
                 self.model.add(sum(starting) <= self.vars.places[place])
             else:
-                self.model.add(sum(starting) <= self.data.capacity[place].places)
+                # No st_capacity.csv row means no places (a frozen placement may still name one).
+                row = self.data.capacity.get(place)
+                self.model.add(sum(starting) <= (0 if row is None else row.places))
 
     def _concurrent_max(self) -> None:
         """Hard: trainees present in a month fit concurrent_max of that month's year."""

@@ -429,6 +429,10 @@ class RelaxAndComplete:
         return stages, best
 
 
+class PlacementsInfeasible(ModelInfeasible):
+    """No placement plan keeps every placement that must stay (agreed or frozen) within the limits."""
+
+
 def solve_placements(
     data: PlacementData,
     time_limit_s: float,

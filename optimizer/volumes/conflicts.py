@@ -1,11 +1,9 @@
 """When no volume plan obeys every rule: a small set of rules that cannot hold together, in words.
 
-A separate feasibility model states each rule of spec section 3, and each decision that stays
-from a previous plan, under one assumption literal per group (a contract's maximum, a hospital's
-additional capacity in a category, the budget cap, the months a hospital has already decided...).
-CP-SAT, asked to hold every literal, answers INFEASIBLE with a subset of them that is infeasible
-on its own; each literal of that subset is then left out in turn and kept out when the rest stay
-infeasible. What remains is a set of rules of which no one can be dropped: the conflict.
+A separate feasibility model (optimizer.conflicts) states each rule of spec section 3, and each
+decision that stays from a previous plan, under one assumption literal per group: a contract's
+maximum, a hospital's additional capacity in a category, the budget cap, the months a hospital
+has already decided...
 
 Only the rules that can clash appear as groups. The waiting-list balance and the take-or-pay
 definition are arithmetic, not choices, and stay hard.
@@ -14,32 +12,19 @@ definition are arithmetic, not choices, and stay hard.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
-
-from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
 from models.evaluation import Decisions
 from models.explanation import month_ranges
-
-_SOLVE_SECONDS = 10.0
-_MINIMISE_SECONDS = 30.0
+from optimizer.conflicts import Conflict, ConflictModel
 
 
 def _sek(value: int) -> str:
     return f"{value:,}".replace(",", " ")
 
 
-@dataclass
-class Conflict:
-    """The rules that cannot all hold, each in words; `proven_minimal` when no one can be dropped."""
-
-    rules: list[str]
-    proven_minimal: bool
-
-
-class _FeasibilityModel:
+class _FeasibilityModel(ConflictModel):
     """The volume rules with one assumption literal per group of rules that can clash."""
 
     def __init__(
@@ -49,9 +34,8 @@ class _FeasibilityModel:
         previous: Decisions | None,
         frozen_until: int | None,
     ) -> None:
+        super().__init__()
         self.data = data
-        self.model = cp_model.CpModel()
-        self.groups: dict[str, cp_model.IntVar] = {}
         self.frozen = previous if previous is not None and frozen_until is not None else Decisions()
         self.frozen_until = frozen_until or 0
         self._variables()
@@ -62,12 +46,6 @@ class _FeasibilityModel:
         self._frozen_rules()
         if budget is not None:
             self._budget_rule(budget)
-
-    def group(self, words: str) -> cp_model.IntVar:
-        """The literal of the rule group named by `words` (made on first use)."""
-        if words not in self.groups:
-            self.groups[words] = self.model.new_bool_var(f"rule[{len(self.groups)}]")
-        return self.groups[words]
 
     def _variables(self) -> None:
         data, model = self.data, self.model
@@ -225,21 +203,6 @@ class _FeasibilityModel:
             )
         )
 
-    def check(self, groups: list[str], seconds: float) -> tuple[str, list[str]]:
-        """Whether the rules `groups` alone can hold: ("INFEASIBLE", a subset that cannot),
-        ("FEASIBLE", []) or ("UNKNOWN", []) when the time ran out first."""
-        self.model.clear_assumptions()
-        self.model.add_assumptions([self.groups[g] for g in groups])
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = seconds
-        solver.parameters.num_workers = 1  # the core of assumptions is only reported by one worker
-        status = solver.solve(self.model)
-        if status == cp_model.INFEASIBLE:
-            names = {var.index: name for name, var in self.groups.items()}
-            core = [names[index] for index in solver.sufficient_assumptions_for_infeasibility()]
-            return "INFEASIBLE", [g for g in groups if g in core] or list(groups)
-        return ("FEASIBLE" if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "UNKNOWN"), []
-
 
 def volume_conflicts(
     data: VolumeData,
@@ -249,20 +212,4 @@ def volume_conflicts(
 ) -> Conflict | None:
     """A small set of volume rules that cannot hold together, or None when a plan exists (or none
     was proven impossible in time)."""
-    feasibility = _FeasibilityModel(data, budget, previous, frozen_until)
-    status, core = feasibility.check(list(feasibility.groups), _SOLVE_SECONDS)
-    if status != "INFEASIBLE":
-        return None
-    # Leave each rule out in turn; keep it out while the rest still cannot hold.
-    proven = True
-    seconds_per_try = _MINIMISE_SECONDS / max(len(core), 1)
-    for rule in list(core):
-        if rule not in core or len(core) == 1:
-            continue
-        without = [r for r in core if r != rule]
-        status, smaller = feasibility.check(without, seconds_per_try)
-        if status == "INFEASIBLE":
-            core = smaller
-        elif status == "UNKNOWN":
-            proven = False
-    return Conflict(core, proven)
+    return _FeasibilityModel(data, budget, previous, frozen_until).conflict()
