@@ -659,7 +659,7 @@ def check(
     What-if changes recorded in the plan's manifest.json are applied to the scenario again first.
     """
     scenario = _scenario_of_plan(scenario_dir, plan_dir)
-    problems = check_plan(scenario, plan_dir)
+    problems = check_plan(scenario, plan_dir, _frozen_of_plan(plan_dir))
     if problems:
         err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
         for problem in problems:
@@ -667,6 +667,18 @@ def check(
         raise typer.Exit(EXIT_CHECK)
     checked = ", ".join(models_in_plan(plan_dir) or [])
     out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
+
+
+def _frozen_of_plan(plan_dir: Path) -> tuple[Path, str] | None:
+    """The previous plan and --freeze-until month a re-plan's manifest records, if any."""
+    try:
+        parameters = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["parameters"]
+        previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if isinstance(previous, str) and isinstance(freeze, str):
+        return Path(previous), freeze
+    return None
 
 
 def _unreadable_manifest(where: Path, key: str, expected: str) -> NoReturn:

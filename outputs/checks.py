@@ -7,6 +7,7 @@ from pathlib import Path
 
 from models.scenario import Scenario
 from outputs.check import SUMMARY, check_volume_plan
+from outputs.check_frozen import check_frozen_months
 from outputs.check_training import check_at_plan, check_placements_plan
 
 CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": check_placements_plan}
@@ -23,8 +24,12 @@ def models_in_plan(plan_dir: Path) -> list[str] | None:
     return [name for name in CHECKERS if name in document]
 
 
-def check_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
-    """Every violation of the spec by the plan in `plan_dir`; empty when every model passes."""
+def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | None = None) -> list[str]:
+    """Every violation of the spec by the plan in `plan_dir`; empty when every model passes.
+
+    `frozen`: the previous plan's folder and the --freeze-until month of a re-plan, whose
+    decided months must be as the previous plan decided them (outputs.check_frozen).
+    """
     models = models_in_plan(Path(plan_dir))
     if models is None:
         # Let the volume checker say precisely what is wrong with summary.json.
@@ -44,4 +49,6 @@ def check_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
             )
             continue
         violations.extend(CHECKERS[name](scenario, Path(plan_dir)))
+    if frozen is not None:
+        violations.extend(check_frozen_months(scenario, Path(plan_dir), *frozen))
     return violations

@@ -204,7 +204,9 @@ def publish_plan(
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
     try:
         written = write_plan(staging, scenario, plan, previous_plan, excel)
-        problems = check_plan(scenario, staging)
+        previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
+        frozen = (Path(previous), freeze) if previous and freeze else None
+        problems = check_plan(scenario, staging, frozen)
         if problems:
             raise PlanCheckFailed(problems)
         record = manifest(scenario_dir, scenario, parameters, written)
