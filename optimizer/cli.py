@@ -66,8 +66,8 @@ app = typer.Typer(
     "5 no solution within the time limit, 6 plan checker failed, 7 output cannot be written "
     "(disk full, no permission, a file open in another program).",
 )
-out_console = Console()
-err_console = Console(stderr=True)
+out_console = Console(soft_wrap=True)  # messages keep whole paths on one line; tables fit the width
+err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArgument = Annotated[
     Path | None,

@@ -44,6 +44,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from outputs.check import HOSPITAL_FIGURES
 from outputs.tabular import read_plan_csv
 
 MODELS = ("volumes", "at", "placements")
@@ -152,14 +153,6 @@ def _int(row: dict[str, str], column: str, path: Path) -> int:
         raise ReportUnreadable(f"{path}, column {column}: {text!r} is not a whole number") from None
 
 
-HOSPITAL_FIGURES = (
-    "over_guarantee_start",
-    "over_guarantee_end",
-    "patient_months_over",
-    "referrals_out",
-    "referrals_in",
-    "cost_sek",
-)
 
 
 def _whole(value: Any, where: str) -> int:
