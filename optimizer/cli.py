@@ -2,7 +2,8 @@
 
 Exit codes: 0 done, 1 internal error, 2 usage (bad flag, output folder exists), 3 invalid input,
 4 infeasible, 5 no solution within the time limit, 6 the plan checker found a violation,
-7 the output cannot be written (disk full, no permission, a file open in another program).
+7 the output cannot be written (disk full, no permission, a file open in another program),
+130 stopped by Ctrl-C (143 by SIGTERM).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ app = typer.Typer(
     "region's hospitals (CP-SAT).\n\n"
     "Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
     "5 no solution within the time limit, 6 plan checker failed, 7 output cannot be written "
-    "(disk full, no permission, a file open in another program).",
+    "(disk full, no permission, a file open in another program), 130 stopped by Ctrl-C "
+    "(143 by SIGTERM).",
 )
 out_console = Console(soft_wrap=True)  # messages keep whole paths on one line; tables fit the width
 err_console = Console(stderr=True, soft_wrap=True)

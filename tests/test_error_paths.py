@@ -274,7 +274,7 @@ def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch
 def test_a_rejected_plan_exits_6_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The checker is made to find a violation in the freshly written files; the staging folder goes.
     monkeypatch.setattr(
-        outputs.publish, "check_plan", lambda scenario, folder: ["delivery_plan.csv row 2: made up"]
+        outputs.publish, "check_plan", lambda scenario, folder, frozen=None: ["delivery_plan.csv row 2: made up"]
     )
     result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
     refused(result, EXIT_CHECK, "The plan checker rejected the plan", "delivery_plan.csv row 2: made up")
