@@ -59,8 +59,11 @@ class OverGuaranteeReason:
 class _Explainer:
     """The per-month use of every way of treating patients in a plan, for the explanations."""
 
-    def __init__(self, data: VolumeData, decisions: Decisions, budget: int | None) -> None:
+    def __init__(
+        self, data: VolumeData, decisions: Decisions, budget: int | None, frozen_until: int | None = None
+    ) -> None:
         self.data = data
+        self.frozen_until = frozen_until or 0
         self.decisions = decisions
         self.values = TermValues(data, decisions)
         self.budget = budget
@@ -94,6 +97,16 @@ class _Explainer:
             over_end=max(0, waiting[h, k, data.months[-1]] - limit),
             months=self.label(over_months),
         )
+        decided = [m for m in window if m <= self.frozen_until]
+        if decided:
+            # Decided months are facts now: their capacity is no choice of this plan.
+            reason.limits.append(
+                f"{self.label(decided)} decided by the previous plan (--freeze-until): "
+                "its decisions stay as they were"
+            )
+            window = [m for m in window if m > self.frozen_until]
+            if not window:
+                return reason
         cheapest_spare: list[int] = []  # prices of ways with room left, for the budget check
         self._base(h, k, window, reason)
         self._own_additional(h, k, window, reason, cheapest_spare)
@@ -136,12 +149,12 @@ class _Explainer:
             reason.limits.append(f"{h} offers no additional volume (tillägg) in {k} in {self.label(window)}")
             return
         used = sum(self.additional_used[h, k, m] for m in window)
+        full = [m for m in window if 0 < data.additional_capacity[h, k, m] <= self.additional_used[h, k, m]]
         for_others = sum(
             v
             for (p, g, kk, m), v in self.decisions.transfers.items()
-            if g == h and kk == k and m in window and p != h
+            if g == h and kk == k and m in full and p != h
         )
-        full = [m for m in window if 0 < data.additional_capacity[h, k, m] <= self.additional_used[h, k, m]]
         spare = [m for m in window if self.additional_used[h, k, m] < data.additional_capacity[h, k, m]]
         if full:
             others = f", of which {_sek(for_others)} for other hospitals' patients" if for_others else ""
@@ -209,9 +222,9 @@ class _Explainer:
             contract = data.contracts[c]
             name = f"contract {c} ({contract.provider})"
             if not data.allowed(h, contract.provider):
-                reason.limits.append(
-                    f"provider {contract.provider} not allowed for {h} patients (access.csv)"
-                )
+                words = f"provider {contract.provider} not allowed for {h} patients (access.csv)"
+                if words not in reason.limits:  # once per provider, however many contracts it has
+                    reason.limits.append(words)
                 continue
             active = [m for m in window if m in data.contract_months[c]]
             if not active:
@@ -282,10 +295,14 @@ def month_ranges(data: VolumeData, months: Iterable[int]) -> str:
 
 
 def explain_over_guarantee(
-    data: VolumeData, decisions: Decisions, budget: int | None = None
+    data: VolumeData, decisions: Decisions, budget: int | None = None, frozen_until: int | None = None
 ) -> list[OverGuaranteeReason]:
-    """Every hospital and category left beyond the guarantee, most patient-months first."""
-    explainer = _Explainer(data, decisions, budget)
+    """Every hospital and category left beyond the guarantee, most patient-months first.
+
+    `frozen_until`: the last month a re-plan took as decided (--freeze-until); its months are
+    named as decided, not searched for capacity left unused.
+    """
+    explainer = _Explainer(data, decisions, budget, frozen_until)
     left = [(h, k) for (h, k), v in explainer.values.over_by_hospital_category.items() if v > 0]
     reasons = [explainer.explain(h, k) for h, k in left]
     hospital_order = {h: i for i, h in enumerate(data.hospitals)}

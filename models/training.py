@@ -150,6 +150,7 @@ class PlacementData:
         self.fixed: dict[RequirementKey, Placement] = {
             (f.trainee, f.specialty): (f.hospital, parse_month(f.start)) for f in scenario.st_fixed
         }
+        self.agreed = set(self.fixed)  # st_fixed.csv's; the rest of `fixed` is frozen
         if previous is not None and frozen_until is not None:
             requirements = {(r.trainee, r.specialty) for r in scenario.st_requirements}
             for key, (hospital, start) in previous.items():
@@ -217,7 +218,12 @@ class PlacementData:
             fixed = self.fixed.get(requirement.key)
             if fixed is not None:
                 hospital, start = fixed
-                found[requirement.key] = [Option(hospital, start, self.minutes(requirement, hospital))]
+                if requirement.key in self.agreed or self._stay_obeys_the_rules(requirement, hospital, start):
+                    found[requirement.key] = [Option(hospital, start, self.minutes(requirement, hospital))]
+                else:
+                    # A frozen stay the rules no longer allow has no option: it must stay and
+                    # cannot, so the model is infeasible and the conflict is named.
+                    found[requirement.key] = []
                 continue
             starts = self.free_starts(requirement)
             if self.frozen_until is not None:
@@ -229,6 +235,12 @@ class PlacementData:
                 if (h, requirement.specialty, s // 12) in self.capacity
             ]
         return found
+
+    def _stay_obeys_the_rules(self, requirement: Requirement, hospital: str, start: int) -> bool:
+        """Whether a stay lies in the window and the horizon, avoids leave, and the home area reaches
+        the hospital (the loader checks agreed placements so; frozen ones are checked here)."""
+        area = self.trainees[requirement.trainee].home_area
+        return start in self.free_starts(requirement) and (area, hospital) in self.travel
 
     @cached_property
     def option_starts(self) -> dict[RequirementKey, list[int]]:

@@ -84,13 +84,15 @@ def solve_in_order(
             if not solved_once:
                 raise NoPlanInTime(f"no plan was found for the {name} stage within the time limit")
             # The plan of the earlier stages stands: report this term's value in it, with the
-            # trivial bound 0 (every term counts something), and go on from there.
+            # bound proven before the time ran out (0, the trivial one, when there is none).
+            proven = solver.best_objective_bound
             solver = last_solver
             value = round(solver.value(terms[name]))
+            bound = min(math.ceil(proven - 1e-6), value) if math.isfinite(proven) and proven > 0 else 0
             stages.append(
-                StageResult(objective=name, value=value, bound=0, status="FEASIBLE", seconds=seconds)
+                StageResult(objective=name, value=value, bound=bound, status="FEASIBLE", seconds=seconds)
             )
-            search.progress.finish_stage(search.now(), value, 0)
+            search.progress.finish_stage(search.now(), value, bound)
             model.add(terms[name] <= value)
             continue
         value = round(solver.objective_value)

@@ -24,6 +24,7 @@ When a stage stops on the time limit, its best value and proven bound are report
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
@@ -62,14 +63,33 @@ class _Holds:
     optimal: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
-def greedy_base_plan(data: VolumeData) -> Decisions:
-    """Use each month's base units as far as there are patients; nothing else (a feasible start)."""
+def greedy_base_plan(
+    data: VolumeData, previous: Decisions | None = None, frozen_until: int | None = None
+) -> Decisions:
+    """Use each month's base units as far as there are patients; nothing else (a feasible start).
+
+    Months up to `frozen_until` keep the previous plan's decisions, as every later plan must.
+    """
     plan = Decisions()
+    until = frozen_until if previous is not None and frozen_until is not None else 0
+    if previous is not None and until:
+        kinds: tuple[tuple[dict[Any, int], dict[Any, int]], ...] = (
+            (plan.base_used, previous.base_used),
+            (plan.additional_own, previous.additional_own),
+            (plan.transfers, previous.transfers),
+            (plan.referrals, previous.referrals),
+        )
+        for mine, theirs in kinds:
+            mine.update({key: v for key, v in theirs.items() if key[-1] <= until})
+    decided = TermValues(data, plan).waiting if until else {}
     for h, k in data.pairs:
         level = data.waiting[h, k]
         for m in data.months:
+            if m <= until:
+                level = decided[h, k, m]
+                continue
             level += data.inflow[h, k, m]
-            used = min(data.base_capacity[h, k, m], level)
+            used = min(data.base_capacity[h, k, m], max(level, 0))
             if used:
                 plan.base_used[h, k, m] = used
             level -= used
@@ -95,7 +115,7 @@ class LexicographicVolumes:
         self.joint_locked = False
         self.joint_terms: list[str] = []  # terms held region-wide in the joint model
         self.equity_value: int | None = None
-        self.solution = greedy_base_plan(self.data)
+        self.solution = greedy_base_plan(self.data, previous, frozen_until)
         self.stages: list[StageResult] = []
         self.search = current_run()
         self.progress = self.search.progress
@@ -338,6 +358,10 @@ class LexicographicVolumes:
             limit = max(time_budget / max(len(categories), 1), 0.2)
             with self.progress.part(f"{k}, improved within the coupled rules"):
                 outcome = model.solve(model.term(term), self.parameters(limit))
+            if outcome.status == "INFEASIBLE":
+                # The caps are the current plan's values; if even they cannot be met (a start
+                # that breaks a rule), this category has no capped improvement: not a verdict.
+                continue
             parts[k] = self._part(term, [k], outcome)
         return parts
 

@@ -159,7 +159,7 @@ def test_budget_below_the_take_or_pay_minimums_is_named(tmp_path: Path) -> None:
     # c1's minimum of 2 at 120 SEK is paid whatever happens: 240 SEK > 100 SEK. Only the budget
     # rule is needed for the conflict.
     scenario = load_scenario(EXAMPLE1)
-    conflict = volume_conflicts(VolumeData.from_scenario(scenario), 100)
+    conflict = volume_conflicts(VolumeData.from_scenario(scenario), 100).conflict
     assert conflict is not None
     assert conflict.rules == [
         "the budget cap of 100 SEK (the contracts' take-or-pay minimums alone cost 240 SEK)"
@@ -209,7 +209,7 @@ def test_frozen_decisions_against_a_lowered_contract_maximum(tmp_path: Path) -> 
 
 def test_a_feasible_scenario_has_no_conflict() -> None:
     scenario = load_scenario(EXAMPLE1)
-    assert volume_conflicts(VolumeData.from_scenario(scenario), None) is None
+    assert volume_conflicts(VolumeData.from_scenario(scenario), None).status == "FEASIBLE"
 
 
 def test_month_ranges() -> None:
@@ -257,7 +257,7 @@ def test_a_frozen_placement_beyond_the_places_left_is_named() -> None:
     )
     with pytest.raises(ModelInfeasible):
         solve_placements(data, 5)
-    conflict = placement_conflicts(data)
+    conflict = placement_conflicts(data).conflict
     assert conflict is not None and conflict.proven_minimal
     assert conflict.rules == [
         "T2's ped at H1 from 2026-02, started in the frozen months of the previous plan (--freeze-until)",
@@ -275,7 +275,7 @@ def test_a_frozen_placement_at_a_department_without_a_row_is_named() -> None:
     )
     with pytest.raises(ModelInfeasible):
         solve_placements(data, 5)
-    conflict = placement_conflicts(data)
+    conflict = placement_conflicts(data).conflict
     assert conflict is not None
     assert conflict.rules[1] == "st_capacity.csv has no row for H1 ped 2026 (no places)"
 
@@ -288,4 +288,118 @@ def test_placements_that_must_stay_and_fit_have_no_conflict() -> None:
             CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
         )
     )
-    assert placement_conflicts(data) is None
+    assert placement_conflicts(data).status == "FEASIBLE"
+
+
+# --- findings of the review of issue 5 ------------------------------------------------------------
+
+
+def test_a_budget_with_frozen_months_is_not_declared_infeasible(tmp_path: Path) -> None:
+    # Example 1 frozen up to 2026-01 (the base plan: 1 transfer to B at 150 and 2 to c1 at 120,
+    # 390 SEK) with A's waiting list raised to 14 and a cap of 600 SEK: keeping January and
+    # buying at most one more c1 unit (120) stays within 600, so a plan exists. (The solver's
+    # start once ignored the frozen month and a capped step then called it infeasible.)
+    base = tmp_path / "base"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(base)]).exit_code == 0
+    out = tmp_path / "replan"
+    result = runner.invoke(
+        app,
+        [
+            *("solve", str(EXAMPLE1), "--out", str(out), "--previous", str(base)),
+            *("--freeze-until", "2026-01", "--budget", "600", "--set", "need.A/k.waiting=14"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["check", str(EXAMPLE1), str(out)]).exit_code == 0
+
+
+def test_frozen_referrals_beyond_the_patients_name_the_patients(tmp_path: Path) -> None:
+    # The base plan's January uses 3 base units, 1 transfer and 2 c1 referrals for A: 6
+    # patients. With A's list cut to 0 waiting and 2 new (1 a month), January cannot stay:
+    # the conflict is the frozen month against "patients of A in k", not the freeze alone.
+    base = tmp_path / "base"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(base)]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            *("solve", str(EXAMPLE1), "--out", str(tmp_path / "q"), "--previous", str(base)),
+            *("--freeze-until", "2026-01", "--set", "need.A/k.waiting=0", "--set", "need.A/k.inflow=2"),
+        ],
+    )
+    assert result.exit_code == 4
+    words = flat(result.output)
+    assert "These 2 rules cannot all hold; each one is needed for the conflict" in words
+    assert "- patients of A in k: 0 waiting at the start and 2 new over the horizon" in words
+    assert "- A's decisions of 2026-01..2026-01, frozen from the previous plan (--freeze-until)" in words
+
+
+def test_explain_names_frozen_months_as_decided(tmp_path: Path) -> None:
+    # A plan made cost first (over_guarantee second) leaves patients beyond the guarantee in
+    # 2026-01; re-planned with 2026-01 frozen, January is a fact: explain names it as decided
+    # instead of listing its capacity as "left unused".
+    cost_first = tmp_path / "cost-first"
+    made = runner.invoke(
+        app, ["solve", str(EXAMPLE1), "--out", str(cost_first), "--objective", "cost,over_guarantee"]
+    )
+    assert made.exit_code == 0, made.output
+    frozen = tmp_path / "frozen"
+    replanned = runner.invoke(
+        app,
+        [
+            *("solve", str(EXAMPLE1), "--out", str(frozen)),
+            *("--previous", str(cost_first), "--freeze-until", "2026-01"),
+        ],
+    )
+    assert replanned.exit_code == 0, replanned.output
+    explained = json.loads(runner.invoke(app, ["explain", str(EXAMPLE1), str(frozen), "--json"]).stdout)
+    assert explained[0]["months"] == "2026-01"
+    assert explained[0]["limits"] == [
+        "2026-01 decided by the previous plan (--freeze-until): its decisions stay as they were"
+    ]
+    assert explained[0]["unused"] == []
+
+
+def test_a_frozen_stay_without_a_route_any_more_is_named() -> None:
+    # Example 2 re-planned with 2026-01..2026-02 frozen and travel.csv no longer offering H2 to
+    # home area X: T3's stay at H2 from 2026-01 must stay and cannot (never a KeyError).
+    from test_training import example2, placements
+
+    before = placements(example2())
+    changed = example2().model_copy(
+        update={"travel": tuple(t for t in example2().travel if t.hospital != "H2")}
+    )
+    data = PlacementData(changed, before.plan.placed, 2026 * 12 + 1)
+    with pytest.raises(ModelInfeasible):
+        solve_placements(data, 5)
+    conflict = placement_conflicts(data).conflict
+    assert conflict is not None
+    assert conflict.rules == [
+        "T3's ped at H2 from 2026-01, started in the frozen months of the previous plan (--freeze-until)",
+        "travel.csv offers H2 no route from home area X",
+    ]
+
+
+def test_a_provider_not_allowed_is_named_once(tmp_path: Path) -> None:
+    # Two contracts of provider X in category k, and access.csv forbids A's patients X: one line.
+    folder = write_scenario(
+        tmp_path / "s",
+        contracts="contract,provider,category,volume_min,volume_max,price_sek\nc1,X,k,0,3,120\nc2,X,k,0,3,130\n",
+        access="hospital,provider,travel_minutes,allowed\nA,X,30,false\nA,B,20,true\n",
+    )
+    reasons = explain_over_guarantee(VolumeData.from_scenario(load_scenario(folder)), Decisions())
+    assert reasons[0].limits.count("provider X not allowed for A patients (access.csv)") == 1
+
+
+def test_the_shipped_scenario_under_its_take_or_pay_minimums() -> None:
+    # The shipped contracts' minimums cost 121 775 000 SEK (sum of volume_min x price_sek in
+    # inputs/vgr-2026/contracts.csv), so a budget of 100 000 000 SEK cannot hold, by itself.
+    from inputs import default_scenario_path
+
+    data = VolumeData.from_scenario(load_scenario(default_scenario_path()))
+    minimums = sum(c.volume_min * c.price_sek for c in data.contracts.values())
+    assert minimums == 121_775_000
+    search = volume_conflicts(data, 100_000_000)
+    assert search.status == "INFEASIBLE" and search.conflict is not None
+    assert search.conflict.rules == [
+        "the budget cap of 100 000 000 SEK (the contracts' take-or-pay minimums alone cost 121 775 000 SEK)"
+    ]

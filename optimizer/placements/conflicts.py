@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from models.months import format_month, parse_month
 from models.training import PlacementData, RequirementKey
-from optimizer.conflicts import Conflict, ConflictModel
+from optimizer.conflicts import ConflictModel, ConflictSearch
 
 
 class _FixedPlacementModel(ConflictModel):
@@ -92,6 +92,8 @@ class _FixedPlacementModel(ConflictModel):
             first, last = parse_month(trainee.earliest_start), parse_month(trainee.deadline)
             if stay.start < first or stay[-1] > last:
                 broken.append(f"{trainee.trainee}'s window {trainee.earliest_start}..{trainee.deadline}")
+            if stay.start < data.first or stay[-1] > data.last:
+                broken.append(f"the planning months {data.horizon_label()}")
             away = sorted(data.unavailable(trainee.trainee) & set(stay))
             if away:
                 broken.append(f"{trainee.trainee} unavailable in {', '.join(format_month(m) for m in away)}")
@@ -101,8 +103,8 @@ class _FixedPlacementModel(ConflictModel):
                 self.model.add(self.literal[key] + self.group(words) <= 1)
 
 
-def placement_conflicts(data: PlacementData) -> Conflict | None:
-    """A small set of placements that must stay and limits that cannot hold together, or None."""
+def placement_conflicts(data: PlacementData) -> ConflictSearch:
+    """A small set of placements that must stay and limits that cannot hold together."""
     if not data.fixed:
-        return None
-    return _FixedPlacementModel(data).conflict()
+        return ConflictSearch("FEASIBLE", None)  # nothing must stay: leaving all out obeys every rule
+    return _FixedPlacementModel(data).search()

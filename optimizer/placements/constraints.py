@@ -83,7 +83,9 @@ class Constraints:
     def _fixed_placements_stay(self) -> None:
         """Hard: placements already agreed stay (their only option is the agreed one)."""
         for key in self.data.fixed:
-            for var in self.vars.site[key].values():
+            if not self.data.options[key]:
+                self.model.add_bool_or([])  # a frozen stay the rules no longer allow cannot stay
+            for var in self.vars.site.get(key, {}).values():
                 self.model.add(var == 1)
 
     def _stays_do_not_overlap(self) -> None:

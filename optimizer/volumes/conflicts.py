@@ -17,7 +17,7 @@ from typing import Any
 from models.derived import VolumeData
 from models.evaluation import Decisions
 from models.explanation import month_ranges
-from optimizer.conflicts import Conflict, ConflictModel
+from optimizer.conflicts import ConflictModel, ConflictSearch
 
 
 def _sek(value: int) -> str:
@@ -53,24 +53,26 @@ class _FeasibilityModel(ConflictModel):
         self.a: dict[tuple[str, str, int], Any] = {}
         self.t: dict[tuple[str, str, str, int], Any] = {}
         self.e: dict[tuple[str, str, int], Any] = {}
-        frozen_keys = (
-            set(self.frozen.base_used)
-            | set(self.frozen.additional_own)
-            | set(self.frozen.transfers)
-            | set(self.frozen.referrals)
-        )
+        frozen: dict[Any, int] = {
+            **self.frozen.base_used,
+            **self.frozen.additional_own,
+            **self.frozen.transfers,
+            **self.frozen.referrals,
+        }
         for h, k in data.pairs:
-            total = data.waiting[h, k] + data.inflow_total[h, k]
+            # A domain wide enough for any frozen value: "no more than the patients there are" is
+            # a rule of its own (_waiting_list_rules), to be named when it is the one that breaks.
+            top = data.waiting[h, k] + data.inflow_total[h, k] + max(frozen.values(), default=0)
             for m in data.months:
-                self.b[h, k, m] = model.new_int_var(0, total, f"b[{h},{k},{m}]")
-                self.a[h, k, m] = model.new_int_var(0, total, f"a[{h},{k},{m}]")
+                self.b[h, k, m] = model.new_int_var(0, top, f"b[{h},{k},{m}]")
+                self.a[h, k, m] = model.new_int_var(0, top, f"a[{h},{k},{m}]")
                 for g in data.hospitals:
                     offered = data.additional_capacity.get((g, k, m), 0)
-                    if g != h and (offered > 0 or (h, g, k, m) in frozen_keys):
-                        self.t[h, g, k, m] = model.new_int_var(0, total, f"t[{h},{g},{k},{m}]")
+                    if g != h and (offered > 0 or (h, g, k, m) in frozen):
+                        self.t[h, g, k, m] = model.new_int_var(0, top, f"t[{h},{g},{k},{m}]")
                 for c, contract in data.contracts.items():
-                    if contract.category == k and (m in data.contract_months[c] or (h, c, m) in frozen_keys):
-                        self.e[h, c, m] = model.new_int_var(0, total, f"e[{h},{c},{m}]")
+                    if contract.category == k and (m in data.contract_months[c] or (h, c, m) in frozen):
+                        self.e[h, c, m] = model.new_int_var(0, top, f"e[{h},{c},{m}]")
 
     def _capacity_rules(self) -> None:
         """Base units within the base volume; additional units, own and for others, within the offer."""
@@ -209,7 +211,6 @@ def volume_conflicts(
     budget: int | None,
     previous: Decisions | None = None,
     frozen_until: int | None = None,
-) -> Conflict | None:
-    """A small set of volume rules that cannot hold together, or None when a plan exists (or none
-    was proven impossible in time)."""
-    return _FeasibilityModel(data, budget, previous, frozen_until).conflict()
+) -> ConflictSearch:
+    """A small set of volume rules that cannot hold together (see ConflictSearch)."""
+    return _FeasibilityModel(data, budget, previous, frozen_until).search()

@@ -136,9 +136,13 @@ class VolumeModel:
         status, solver, seconds = current_run().solve(
             self.model, settings, parameters.time_limit_s, value_offset=value_offset
         )
+        if status == cp_model.INFEASIBLE:
+            return SolveOutcome("INFEASIBLE", 0, seconds, None)
         if status not in _STATUS:
-            name = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
-            return SolveOutcome(name, 0, seconds, None)
+            # No plan in time, but the bound proven so far still holds (0 when there is none).
+            proven = solver.best_objective_bound
+            bound = math.ceil(proven - 1e-6) if math.isfinite(proven) and proven > 0 else 0
+            return SolveOutcome("UNKNOWN", bound, seconds, None)
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         return SolveOutcome(_STATUS[status], bound, seconds, self._decisions(solver))
 
