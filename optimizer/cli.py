@@ -33,7 +33,7 @@ from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
-from optimizer.conflicts import Conflict
+from optimizer.conflicts import ConflictSearch
 from optimizer.driver import models_to_solve, solve_scenario
 from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
 from optimizer.placements.conflicts import placement_conflicts
@@ -526,10 +526,17 @@ def _print_conflicts(
     _print_conflict(volume_conflicts(data, scenario.max_cost_sek, previous, frozen))
 
 
-def _print_conflict(conflict: Conflict | None) -> None:
+def _print_conflict(search: ConflictSearch) -> None:
     """Print the rules in conflict, found by a separate feasibility solve with assumptions."""
+    if search.status == "FEASIBLE":
+        err_console.print(
+            "A separate feasibility solve found a plan that obeys every rule, so this verdict is the "
+            "solver's error, not the scenario's: please report it with the scenario and the command."
+        )
+        return
+    conflict = search.conflict
     if conflict is None:
-        err_console.print("A separate feasibility solve found no conflict in time to name.")
+        err_console.print("A separate feasibility solve could not name the conflicting rules in time.")
         return
     minimal = "; each one is needed for the conflict" if conflict.proven_minimal else ""
     if len(conflict.rules) == 1:
@@ -597,7 +604,9 @@ def explain(
         assert plan.volumes is not None
         decisions = plan.volumes.decisions
     data = VolumeData.from_scenario(scenario)
-    reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek)
+    frozen = None if plan_dir is None else _frozen_of_plan(plan_dir)
+    frozen_until = None if frozen is None else scenario.horizon.number(frozen[1])
+    reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek, frozen_until)
     if as_json:
         print(json.dumps([r.as_dict() for r in reasons], ensure_ascii=False, indent=2))
         return
@@ -619,12 +628,13 @@ def explain(
             out_console.print(f"  left unused: {unused}", markup=False, highlight=False)
     if len(reasons) > top:
         out_console.print(f"\n... and {len(reasons) - top} more; --top {len(reasons)} shows them all.")
-    if any(r.unused for r in reasons):
+    unexplained = [r for r in reasons[:top] if r.unused and not any("budget cap" in x for x in r.limits)]
+    if unexplained:
         order = ", ".join(scenario.objective.volumes)
         out_console.print(
-            "\n'left unused' is capacity that would have shortened a wait beyond the guarantee: the plan "
-            f"leaves it because of the objective order ({order}) or a stage stopped on the time limit "
-            "(see the stages' status)."
+            "\n'left unused' is capacity that would have shortened a wait beyond the guarantee. Where "
+            "no budget cap binds, the plan leaves it because of the objective order "
+            f"({order}) or a stage stopped on the time limit (see the stages' status)."
         )
 
 
