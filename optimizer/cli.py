@@ -49,7 +49,7 @@ from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
-from outputs.publish import OutputExists, free_folder_name, publish_plan, write_csv
+from outputs.publish import OutputExists, free_folder_name, input_digests, publish_plan, write_csv
 from outputs.report import ReportUnreadable, write_report
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
@@ -96,6 +96,24 @@ def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
+def _refuse_unsafe_output(target: Path) -> None:
+    """--out must be a new folder or a plan folder to replace, never the current folder, one that
+    holds it, a file, or a folder of other files (--overwrite would delete them)."""
+    resolved = target.resolve()
+    problem = None
+    if resolved == Path.cwd() or resolved in Path.cwd().parents:
+        problem = "is the current folder or holds it; choose a new folder"
+    elif any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
+        problem = "lies under a file, not a folder"
+    elif resolved.exists() and not resolved.is_dir():
+        problem = "is a file; a plan is a folder"
+    elif resolved.exists() and any(resolved.iterdir()) and not (resolved / "summary.json").is_file():
+        problem = "holds files but no plan (no summary.json): --overwrite replaces only plan folders"
+    if problem is not None:
+        err_console.print(f"--out {target} {problem}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _cannot_write(target: Path, error: OSError) -> NoReturn:
     """The output could not be written: say why in plain words; nothing was left behind."""
     reasons = {
@@ -105,7 +123,8 @@ def _cannot_write(target: Path, error: OSError) -> NoReturn:
         errno.EPERM: "permission denied: is the folder or a file in it open in another program, e.g. Excel?",
         errno.EROFS: "the disk is read-only",
         errno.ENOTEMPTY: "a folder of that name appeared meanwhile",
-        errno.EEXIST: "a folder of that name appeared meanwhile",
+        errno.EEXIST: "a file or folder of that name is in the way",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
     }
     why = reasons.get(error.errno or 0, error.strerror or str(error))
     err_console.print(f"Cannot write {target}: {why}. Nothing was written.", markup=False, highlight=False)
@@ -406,6 +425,7 @@ def solve(
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
+    _refuse_unsafe_output(target)
     if actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
@@ -709,6 +729,7 @@ def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
         raise typer.Exit(EXIT_USAGE)
     recorded: dict[str, Any] = {}
     replanned: dict[str, Any] = {}
+    manifest: Any = None
     try:
         manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
         recorded = manifest.get("parameters", {}).get("what_if_flags") or {}
@@ -734,6 +755,19 @@ def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
     except (TypeError, ValueError, AttributeError, KeyError):
         _unreadable_manifest(where, "parameters.what_if_flags", "lists of flags as leveransplan writes them")
     scenario = _load(scenario_dir, what_ifs)
+    recorded_inputs = manifest.get("inputs_sha256") if isinstance(manifest, dict) else None
+    if isinstance(recorded_inputs, dict):
+        now = input_digests(scenario_dir)
+        changed = sorted(
+            name for name in set(now) | set(recorded_inputs) if now.get(name) != recorded_inputs.get(name)
+        )
+        if changed:
+            err_console.print(
+                f"Note: {', '.join(changed)} differ from the files the plan was made from "
+                f"({where}'s inputs_sha256): is this the plan's scenario?",
+                markup=False,
+                highlight=False,
+            )
     if what_ifs:
         err_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
     if replanned:

@@ -50,7 +50,7 @@ def _version(package: str) -> str:
         return "unknown"
 
 
-def _input_digests(scenario_dir: Path) -> dict[str, str]:
+def input_digests(scenario_dir: Path) -> dict[str, str]:
     """SHA-256 of each scenario file the tool reads (other files in the folder, such as Excel's
     ~$ lock files, are not inputs); a file that cannot be read now is recorded as such."""
     digests: dict[str, str] = {}
@@ -69,7 +69,7 @@ def manifest(
     scenario_dir: Path, scenario: Scenario, parameters: dict[str, Any], written: list[Path]
 ) -> dict[str, Any]:
     """The audit trail: what went in, with which tool and settings, and what came out."""
-    inputs = _input_digests(scenario_dir)
+    inputs = input_digests(scenario_dir)
     return {
         "scenario": scenario.name,
         "scenario_folder": str(scenario_dir.resolve()),

@@ -274,7 +274,9 @@ def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch
 def test_a_rejected_plan_exits_6_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The checker is made to find a violation in the freshly written files; the staging folder goes.
     monkeypatch.setattr(
-        outputs.publish, "check_plan", lambda scenario, folder, frozen=None: ["delivery_plan.csv row 2: made up"]
+        outputs.publish,
+        "check_plan",
+        lambda scenario, folder, frozen=None: ["delivery_plan.csv row 2: made up"],
     )
     result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
     refused(result, EXIT_CHECK, "The plan checker rejected the plan", "delivery_plan.csv row 2: made up")
@@ -499,3 +501,37 @@ def test_hospitals_alone_plan_nothing(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE1 / "scenario.toml", folder)
     shutil.copy(EXAMPLE1 / "hospitals.csv", folder)
     refused(invoke("validate", folder), EXIT_INVALID, "has no scenario tables")
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        (".", "is the current folder or holds it"),
+        ("afile/x", "lies under a file, not a folder"),
+        ("afile", "is a file; a plan is a folder"),
+        ("notes", "holds files but no plan (no summary.json): --overwrite replaces only plan folders"),
+    ],
+)
+def test_overwrite_never_replaces_what_is_not_a_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, says: str
+) -> None:
+    # --overwrite replaces a plan folder; the current folder, a file, a path under a file and a
+    # folder of other files are refused before anything is solved or deleted.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("keep", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "minutes.txt").write_text("keep", encoding="utf-8")
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    refused(invoke("solve", EXAMPLE1, "--out", name, "--overwrite"), EXIT_USAGE, f"--out {name} {says}")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+def test_explaining_with_other_files_than_the_plans_says_so(solved: Path, tmp_path: Path) -> None:
+    # The plan was made from example 1; with need.csv changed since, explain and check still run
+    # but say which files differ from those in the manifest's inputs_sha256.
+    scenario = tmp_path / "scenario"
+    shutil.copytree(EXAMPLE1, scenario)
+    (scenario / "need.csv").write_text("hospital,category,waiting,inflow\nA,k,11,4\n", encoding="utf-8")
+    result = invoke("explain", scenario, solved)
+    assert result.exit_code == 0
+    assert "Note: need.csv differ from the files the plan was made from" in flat(result.output)
