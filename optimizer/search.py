@@ -326,12 +326,10 @@ def current_run_or_none() -> SearchRun | None:
 
 
 def current_run() -> SearchRun:
-    """The run in progress, or a fresh wall-clock run that shows nothing (library use, tests)."""
+    """The run in progress, or else a fresh wall-clock run that shows and keeps nothing beyond
+    the caller's own solve (library use and tests; `search_run` opens a run that lasts)."""
     run = _current.get()
-    if run is None:
-        run = SearchRun()
-        _current.set(run)
-    return run
+    return run if run is not None else SearchRun()
 
 
 @contextmanager
