@@ -1,0 +1,136 @@
+"""The spreadsheet baseline: contracts shared pro rata to the queues beyond the guarantee.
+
+What the optimizer is measured against in the benchmark: the plan an analyst at the central
+office draws up by hand, in a spreadsheet, without an optimizer. Each choice below is what an
+analyst does in a spreadsheet:
+
+- Base volume is used first, as far as there are patients: it is paid by appropriation anyway.
+- Each contract's volume is planned in full at the start of the year: volume_max, spread evenly
+  over the contract's months in the horizon (never more than monthly_max a month), each month's
+  volume shared among the hospitals whose patients may go to the provider (access.csv) in
+  proportion to their waiting lists beyond the guarantee at the start, max(0, waiting - L).
+  Both roundings are the spec's cumulative split. A contract that no hospital has patients
+  beyond the guarantee for at the start is not shared out (its take-or-pay minimum is paid).
+- Month by month each hospital then clears what it can of its own patients beyond the
+  guarantee: first its quota of the region's contracts (cheaper than its own additional
+  price, and already procured), then its own additional capacity, and last its quota of
+  out-of-region contracts (the care guarantee's rule: another region only after the region's
+  own options). Only patients beyond the guarantee are referred or treated on additional
+  volume; a quota a hospital cannot fill is left unused, never passed to another hospital.
+- No transfers between hospitals: a spreadsheet plans each hospital on its own.
+
+    python benchmarks/greedy.py [SCENARIO]   # prints the baseline's objective terms
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from inputs import default_scenario_path, load_scenario
+from models.derived import VolumeData, split
+from models.evaluation import Decisions, TermValues
+from models.plan import StageResult, VolumeSolution
+from models.results import ScenarioPlan
+from models.scenario import Scenario
+from outputs.check import check_volume_plan
+from outputs.publish import write_plan
+
+TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
+
+
+def contract_quotas(data: VolumeData) -> dict[tuple[str, str, int], int]:
+    """Referrals each hospital may make to each contract in each month: (hospital, contract, month)."""
+    quotas: dict[tuple[str, str, int], int] = {}
+    for c, contract in data.contracts.items():
+        months = list(data.contract_months[c])
+        if not months:
+            continue
+        volume = contract.volume_max
+        if contract.monthly_max is not None:
+            volume = min(volume, contract.monthly_max * len(months))
+        sharing = [
+            (h, max(0, data.waiting[h, k] - data.limit[h, k]))
+            for h, k in data.pairs
+            if k == contract.category and data.has_need(h, k) and data.allowed(h, contract.provider)
+        ]
+        weights = [beyond for _h, beyond in sharing]
+        for m, monthly in zip(months, split(volume, [1] * len(months)), strict=True):
+            for (h, _beyond), quota in zip(sharing, split(monthly, weights), strict=True):
+                if quota:
+                    quotas[h, c, m] = quota
+    return quotas
+
+
+def greedy_plan(data: VolumeData) -> Decisions:
+    """The analyst's plan: base, then contract quotas, own additional, out-of-region quotas."""
+    quotas = contract_quotas(data)
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for c, contract in data.contracts.items():
+        by_category[contract.category].append(c)
+    plan = Decisions()
+    for h, k in data.pairs:
+        if not data.has_need(h, k):
+            continue
+        in_region = [c for c in by_category[k] if not data.contracts[c].out_of_region]
+        out_of_region = [c for c in by_category[k] if data.contracts[c].out_of_region]
+        limit = data.limit[h, k]
+        level = data.waiting[h, k]
+        for m in data.months:
+            level += data.inflow[h, k, m]
+            if used := min(data.base_capacity[h, k, m], level):
+                plan.base_used[h, k, m] = used
+                level -= used
+            for c in in_region:
+                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
+                    plan.referrals[h, c, m] = referred
+                    level -= referred
+            if produced := min(data.additional_capacity[h, k, m], max(0, level - limit)):
+                plan.additional_own[h, k, m] = produced
+                level -= produced
+            for c in out_of_region:
+                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
+                    plan.referrals[h, c, m] = referred
+                    level -= referred
+    return plan
+
+
+def greedy_terms(data: VolumeData) -> dict[str, int]:
+    """The baseline plan's objective terms (spec section 4), computed exactly."""
+    values = TermValues(data, greedy_plan(data))
+    return {name: values.term(name) for name in TERMS}
+
+
+def checker_violations(
+    scenario: Scenario, decisions: Decisions, stages: list[StageResult] | None = None
+) -> list[str]:
+    """The independent plan checker's verdict on `decisions`, written as a plan to a temporary folder.
+
+    Without `stages` each term of the scenario's order is a FEASIBLE stage with the trivial bound 0.
+    """
+    data = VolumeData.from_scenario(scenario)
+    values = TermValues(data, decisions)
+    if stages is None:
+        stages = [
+            StageResult(objective=name, value=values.term(name), bound=0, status="FEASIBLE", seconds=0.0)
+            for name in scenario.objective.volumes
+        ]
+    plan = ScenarioPlan(volumes=VolumeSolution(decisions, stages, values))
+    with tempfile.TemporaryDirectory() as folder:
+        write_plan(Path(folder), scenario, plan, previous_plan=None)
+        return check_volume_plan(scenario, Path(folder))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", type=Path, default=None)
+    args = parser.parse_args()
+    data = VolumeData.from_scenario(load_scenario(args.scenario or default_scenario_path()))
+    for name, value in greedy_terms(data).items():
+        print(f"{name:<15} {value:>15,}".replace(",", " "))
+
+
+if __name__ == "__main__":
+    main()
