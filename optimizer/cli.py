@@ -23,6 +23,8 @@ from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
+from inputs.generate import MAX_SCALE, unsafe_target, write_scenario
+from inputs.generate import describe as describe_generated
 from inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from inputs.replan import rest_of_year
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
@@ -49,7 +51,14 @@ from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
-from outputs.publish import OutputExists, free_folder_name, input_digests, publish_plan, write_csv
+from outputs.publish import (
+    OutputExists,
+    free_folder_name,
+    input_digests,
+    publish_plan,
+    remove_stale_staging,
+    write_csv,
+)
 from outputs.report import ReportUnreadable, write_report
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
@@ -418,7 +427,7 @@ def solve(
             settings = scenario.solver.model_copy(update=overrides)
             type(scenario.solver).model_validate(settings.model_dump())
         except ValueError:
-            err_console.print("--time-limit must be above 0, --workers and --seed 0 or more.")
+            err_console.print("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
             raise typer.Exit(EXIT_USAGE) from None
         scenario = scenario.model_copy(update={"solver": settings})
     target = out if out is not None else free_folder_name(Path(f"plan-{folder.resolve().name}"))
@@ -988,6 +997,50 @@ def sweep_command(
     except OSError as error:
         _cannot_write(target, error)
     out_console.print(f"Written to {target} (exact SEK there).")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="The scenario folder to write.")],
+    scale: Annotated[
+        int,
+        typer.Option(
+            "--scale",
+            min=1,
+            max=MAX_SCALE,
+            help="Regions of five hospitals each: 1 is about VGR (5 hospitals, 30 contracts, 292 AT "
+            "positions, 540 ST-A trainees), 20 about the nation (100 hospitals, 600 contracts).",
+        ),
+    ] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed: the same scale and seed give the same files.")
+    ] = 0,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace OUT if it is a scenario folder.")
+    ] = False,
+) -> None:
+    """Write a valid, realistic scenario of any size, modelled on VGR 2026 (every figure illustrative)."""
+    if out.exists() and not overwrite:
+        err_console.print(
+            f"{out} exists; choose another folder or add --overwrite. Nothing was written.",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    problem = unsafe_target(out)
+    if problem is not None:
+        err_console.print(f"{out} {problem}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    remove_stale_staging(out)
+    try:
+        files = write_scenario(out, scale, seed, overwrite=overwrite)
+    except OSError as error:
+        _cannot_write(out, error)
+    out_console.print(
+        f"Wrote {out} (scale {scale}, seed {seed}): {describe_generated(files)}.",
+        markup=False,
+        highlight=False,
+    )
 
 
 def main() -> None:
