@@ -17,6 +17,16 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "1", "yes", "ja"}
 _FALSE = {"false", "0", "no", "nej"}
 
+# The largest whole number a cell (or --budget, or a whole number in scenario.toml) may hold.
+# CP-SAT's integers are 64-bit (about 9.2e18): a number of 20 digits does not fit at all. No
+# count of patients, price, budget or travel time of a region comes near this ceiling.
+WHOLE_MAX = 10**12
+# The largest capacity factor, and its decimals: a factor weighs a month against the others (1 is
+# a normal month), and a factor such as 1e999999999 would take hours to turn into a fraction.
+FACTOR_MAX = 1000
+FACTOR_DECIMALS = 20
+_FACTOR_STEP = Decimal(1).scaleb(-FACTOR_DECIMALS)
+
 CellParser = Callable[[str, bool], Any]
 
 
@@ -27,23 +37,50 @@ def _number_text(text: str, decimal_comma: bool) -> str:
     return cleaned
 
 
+def spaced(number: int) -> str:
+    """A whole number with a space between thousands, as messages show it (1 000 000)."""
+    return f"{number:,}".replace(",", " ")
+
+
+def expected_whole(minimum: int = 0, maximum: int = WHOLE_MAX) -> str:
+    """What a whole-number value must be, as a problem message says it."""
+    return f"expected a whole number, {minimum} or more (at most {spaced(maximum)})"
+
+
+EXPECTED_FACTOR = (
+    f"expected a decimal number from 0 to {spaced(FACTOR_MAX)} with at most {FACTOR_DECIMALS} "
+    "decimals (such as 0.5)"
+)
+
+
 def whole_number(text: str, decimal_comma: bool) -> int:
-    """A whole number of 0 or more (counts, prices, minutes)."""
+    """A whole number from 0 to WHOLE_MAX (counts, prices, minutes)."""
     cleaned = _number_text(text, decimal_comma)
-    if not _WHOLE.match(cleaned) or int(cleaned) < 0:
-        raise ValueError("expected a whole number, 0 or more")
+    # int() refuses more than 4 300 digits with a message of its own: count the digits first.
+    too_long = len(cleaned.lstrip("+-0")) > len(str(WHOLE_MAX))
+    if not _WHOLE.match(cleaned) or too_long or not 0 <= int(cleaned) <= WHOLE_MAX:
+        raise ValueError(expected_whole())
     return int(cleaned)
 
 
+def in_factor_range(value: Decimal) -> bool:
+    """Whether a decimal number is a factor: finite, 0 to FACTOR_MAX, at most FACTOR_DECIMALS decimals."""
+    return (
+        value.is_finite()
+        and 0 <= value <= FACTOR_MAX
+        and value.quantize(_FACTOR_STEP) == value  # exact: a value up to 1 000 fits 28 digits
+    )
+
+
 def factor(text: str, decimal_comma: bool) -> Decimal:
-    """A decimal number of 0 or more (a capacity factor such as 0.5)."""
+    """A decimal number from 0 to FACTOR_MAX (a capacity factor such as 0.5)."""
     cleaned = _number_text(text, decimal_comma)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("expected a decimal number, 0 or more (such as 0.5)") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError("expected a decimal number, 0 or more (such as 0.5)")
+        raise ValueError(EXPECTED_FACTOR) from None
+    if not in_factor_range(value):
+        raise ValueError(EXPECTED_FACTOR)
     return value
 
 

@@ -24,6 +24,13 @@ from models.months import Horizon, parse_month
 from models.scenario import PRICE_CLASSES, Scenario
 
 DEFAULT_SCENARIO = "vgr-2026"
+# Totals (cost, travel, patient-months) must stay well inside CP-SAT's 64-bit integers, whose
+# sums of products it checks for overflow: 2**62 leaves room for the model's own arithmetic.
+_ARITHMETIC_LIMIT = 2**62
+
+
+def _spaced(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 def default_scenario_path() -> Path:
@@ -120,8 +127,55 @@ class _Checker:
         self.contract_rules()
         self.access_rules()
         self.additional_volume_has_price()
+        self.figures_fit_the_arithmetic()
         TrainingRules(self).check_all()
         return self.problems
+
+    def figures_fit_the_arithmetic(self) -> None:
+        """Hard: the largest cost, travel or patient-months a plan could reach fits 64-bit integers.
+
+        Each figure is capped one by one (inputs.cells), but products and sums of capped figures
+        can still exceed what CP-SAT computes exactly; then the first row with the largest price,
+        travel time or patient count is named.
+        """
+        need = self.rows("need.csv")
+        try:
+            patients = sum(int(r["waiting"]) + int(r["inflow"]) for r in need)
+            largest: list[tuple[int, str, Record, str]] = [
+                (int(record[column]), file, record, column)
+                for file, column in (
+                    ("prices.csv", "price_sek"),
+                    ("contracts.csv", "price_sek"),
+                    ("access.csv", "travel_minutes"),
+                )
+                for record in self.rows(file)
+            ]
+            minimums = sum(int(r["volume_min"]) * int(r["price_sek"]) for r in self.rows("contracts.csv"))
+        except (TypeError, ValueError, KeyError):
+            return  # a cell that did not parse is reported already
+        months = self.horizon.length if self.horizon is not None else 1
+        worst = max((value for value, *_ in largest), default=0)
+        if not patients or patients * max(worst, months) + minimums < _ARITHMETIC_LIMIT:
+            return
+        limit = f"{_spaced(_ARITHMETIC_LIMIT)}, the largest figure computed exactly"
+        if largest and patients * worst + minimums >= _ARITHMETIC_LIMIT:
+            _, file, record, column = max(largest, key=lambda item: item[0])
+            self.add(
+                file,
+                record,
+                column,
+                f"is too large with {_spaced(patients)} patients in need.csv: a plan's total would "
+                f"exceed {limit}",
+            )
+        else:
+            record = max(need, key=lambda r: int(r["waiting"]) + int(r["inflow"]))
+            self.add(
+                "need.csv",
+                record,
+                "waiting",
+                f"makes {_spaced(patients)} patients over {months} months, whose patient-months would "
+                f"exceed {limit}",
+            )
 
     def contract_rules(self) -> None:
         """Hard: a contract's provider is external, its minimum fits its maximum, its months are ordered."""

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from inputs.cells import WHOLE_MAX, expected_whole
 from inputs.problems import InputProblem
 from inputs.tables import cannot_read, read_text
 from models.months import parse_month
-from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
+from models.scenario import (
+    AT_OBJECTIVES,
+    PLACEMENT_OBJECTIVES,
+    SEED_MAX,
+    VOLUME_OBJECTIVES,
+    WORKERS_MAX,
+)
 
 FILE = "scenario.toml"
 _KNOWN: dict[str, set[str]] = {
@@ -21,6 +29,8 @@ _KNOWN: dict[str, set[str]] = {
     "solver": {"time_limit_s", "workers", "seed"},
 }
 _TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
+# The longest horizon, in months (100 years): a longer one would take hours to lay out.
+MONTHS_MAX = 1200
 
 
 def _problem(key: str, value: Any, expected: str) -> InputProblem:
@@ -28,13 +38,18 @@ def _problem(key: str, value: Any, expected: str) -> InputProblem:
 
 
 def _whole(
-    raw: dict[str, Any], key: str, path: str, problems: list[InputProblem], minimum: int
+    raw: dict[str, Any],
+    key: str,
+    path: str,
+    problems: list[InputProblem],
+    minimum: int,
+    maximum: int = WHOLE_MAX,
 ) -> int | None:
     if key not in raw:
         return None
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.append(_problem(path, value, f"expected a whole number, {minimum} or more"))
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        problems.append(_problem(path, value, expected_whole(minimum, maximum)))
         return None
     return value
 
@@ -90,7 +105,7 @@ def read_settings(
     if "months" not in raw:
         problems.append(_problem("months", None, "is missing; expected the horizon length in months"))
     else:
-        months = _whole(raw, "months", "months", problems, 1)
+        months = _whole(raw, "months", "months", problems, 1, MONTHS_MAX)
         if months is not None:
             settings["months"] = months
     objective = raw.get("objective", {})
@@ -130,7 +145,7 @@ def read_settings(
             settings["at_total"] = total
     placements = raw.get("placements", {})
     if isinstance(placements, dict):
-        placement_months = _whole(placements, "months", "placements.months", problems, 1)
+        placement_months = _whole(placements, "months", "placements.months", problems, 1, MONTHS_MAX)
         if placement_months is not None:
             settings["placement_months"] = placement_months
     solver = raw.get("solver", {})
@@ -138,14 +153,14 @@ def read_settings(
         solver_settings: dict[str, Any] = {}
         limit = solver.get("time_limit_s")
         if limit is not None:
-            if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+            if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < math.inf:
                 problems.append(
-                    _problem("solver.time_limit_s", limit, "expected a number of seconds above 0")
+                    _problem("solver.time_limit_s", limit, "expected a number of seconds above 0, such as 60")
                 )
             else:
                 solver_settings["time_limit_s"] = float(limit)
-        for key in ("workers", "seed"):
-            value = _whole(solver, key, f"solver.{key}", problems, 0)
+        for key, maximum in (("workers", WORKERS_MAX), ("seed", SEED_MAX)):
+            value = _whole(solver, key, f"solver.{key}", problems, 0, maximum)
             if value is not None:
                 solver_settings[key] = value
         settings["solver"] = solver_settings

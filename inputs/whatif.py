@@ -163,6 +163,12 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _factor(text: str) -> Decimal | None:
+    """A --scale or --dip factor: 0 to cells.FACTOR_MAX (1e999999999 would overflow the arithmetic)."""
+    value = _decimal(text)
+    return value if value is not None and cells.in_factor_range(value) else None
+
+
 def parse_what_ifs(
     sets: Sequence[str] = (),
     scales: Sequence[str] = (),
@@ -199,11 +205,12 @@ def parse_what_ifs(
     for text in scales:
         target, equals, value = text.partition("=")
         table, dot, column = target.partition(".")
-        factor = _decimal(value) if equals else None
-        if not (dot and column) or factor is None or factor < 0:
+        factor = _factor(value) if equals else None
+        if not (dot and column) or factor is None:
             problems.append(
                 WhatIf("--scale", text).problem(
-                    "expected TABLE.COLUMN=FACTOR with a factor 0 or more, e.g. need.inflow=1.10"
+                    f"expected TABLE.COLUMN=FACTOR with a factor from 0 to {cells.spaced(cells.FACTOR_MAX)}, "
+                    "e.g. need.inflow=1.10"
                 )
             )
             continue
@@ -214,11 +221,12 @@ def parse_what_ifs(
         problems.append(WhatIf("--where", " ".join(where)).problem("applies to --scale; give a --scale flag"))
     for text in dips:
         match = _DIP.match(text.strip())
-        factor = _decimal(match.group("factor")) if match else None
-        if match is None or factor is None or factor < 0:
+        factor = _factor(match.group("factor")) if match else None
+        if match is None or factor is None:
             problems.append(
                 WhatIf("--dip", text).problem(
-                    "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR, e.g. SU:2026-04..2026-06=0.6"
+                    "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to "
+                    f"{cells.spaced(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
                 )
             )
             continue
@@ -237,8 +245,12 @@ def parse_what_ifs(
         changes.append(WithoutProvider("--without-provider", name, name.strip()))
     if budget is not None:
         amount = _decimal(budget)
-        if amount is None or amount < 0 or amount != amount.to_integral_value():
-            problems.append(WhatIf("--budget", budget).problem("expected whole SEK, 0 or more, e.g. 250e6"))
+        if amount is None or not 0 <= amount <= cells.WHOLE_MAX or amount != amount.to_integral_value():
+            problems.append(
+                WhatIf("--budget", budget).problem(
+                    f"expected whole SEK, 0 or more (at most {cells.spaced(cells.WHOLE_MAX)}), e.g. 250e6"
+                )
+            )
         else:
             changes.append(Setting("--budget", budget, "max_cost_sek", int(amount)))
     for text in objectives:
@@ -373,7 +385,12 @@ def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputP
         if record[change.column] is None:
             continue
         scaled = Decimal(record[change.column]) * change.factor
-        _assign(record, change.column, int(scaled.quantize(Decimal(1), ROUND_HALF_UP)) if whole else scaled)
+        value = int(scaled.quantize(Decimal(1), ROUND_HALF_UP)) if whole else scaled
+        if value > (cells.WHOLE_MAX if whole else cells.FACTOR_MAX):
+            expected = cells.expected_whole() if whole else cells.EXPECTED_FACTOR
+            problems.append(change.problem(f"{schema.file} column {change.column}: {expected}", str(value)))
+            return
+        _assign(record, change.column, value)
 
 
 def _dip(
@@ -396,8 +413,13 @@ def _dip(
             profile.append(
                 Record(0, {"hospital": change.hospital, "month": month, "factor": change.factor}, {})
             )
+        elif (factor := record["factor"] * change.factor) > cells.FACTOR_MAX:
+            problems.append(
+                change.problem(f"profile.csv column factor: {cells.EXPECTED_FACTOR}", str(factor))
+            )
+            return
         else:
-            _assign(record, "factor", record["factor"] * change.factor)
+            _assign(record, "factor", factor)
 
 
 def _without_provider(

@@ -20,6 +20,9 @@ AT_OBJECTIVES = ("deviation", "stability")
 
 AT_AREAS = ("internmedicin", "kirurgi", "psykiatri", "allmanmedicin")
 
+SEED_MAX = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
+WORKERS_MAX = 1024  # CP-SAT starts a thread per worker
+
 PriceClass = Literal["besok", "behandling", "skopi"]
 
 
@@ -177,9 +180,9 @@ class ObjectiveOrder(_Row):
 class SolverSettings(_Row):
     """CP-SAT settings shared by all stages of a solve."""
 
-    time_limit_s: float = Field(default=60.0, gt=0)
-    workers: int = Field(default=0, ge=0)
-    seed: int = Field(default=0, ge=0)
+    time_limit_s: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    workers: int = Field(default=0, ge=0, le=WORKERS_MAX)
+    seed: int = Field(default=0, ge=0, le=SEED_MAX)
     # Reproducible runs: a fixed search order and time limits in CP-SAT's deterministic time units.
     deterministic: bool = False
 

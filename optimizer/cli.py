@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import shutil
 import sys
@@ -615,8 +616,8 @@ def explain(
             err_console.print(f"{folder} has no volume tables: nothing is planned against the guarantee.")
             raise typer.Exit(EXIT_USAGE)
         if time_limit is not None:
-            if time_limit <= 0:
-                err_console.print("--time-limit must be above 0.")
+            if not math.isfinite(time_limit) or time_limit <= 0:
+                err_console.print("--time-limit must be a number of seconds above 0.")
                 raise typer.Exit(EXIT_USAGE)
             settings = scenario.solver.model_copy(update={"time_limit_s": time_limit})
             scenario = scenario.model_copy(update={"solver": settings})
@@ -955,6 +956,9 @@ def sweep_command(
     ] = None,
 ) -> None:
     """Solve a set of what-ifs side by side and compare each with the base plan."""
+    if not math.isfinite(time_limit) or time_limit <= 0 or processes < 0:
+        err_console.print("--time-limit must be a number of seconds above 0, --processes 0 or more.")
+        raise typer.Exit(EXIT_USAGE)
     folder = scenario_dir or default_scenario_path()
     scenario = _load(folder)
     try:

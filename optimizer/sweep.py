@@ -9,9 +9,13 @@ each provider left out in turn, inflow -10 %, +10 % and +20 %, and each hospital
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,9 @@ from models.scenario import Scenario
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
+# Ctrl-C and a termination request: the parent stops the sweep and ends its workers.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_CAN_BLOCK = hasattr(signal, "pthread_sigmask")  # not on Windows, where workers are not forked
 
 
 class VariantsInvalid(Exception):
@@ -112,12 +119,79 @@ def solve_variant(folder: str, variant: Variant, time_limit_s: float, workers: i
     return row
 
 
+def _worker_started() -> None:
+    """A worker leaves Ctrl-C to the parent, which ends it, and dies at once of SIGTERM.
+
+    A forked worker inherits the parent's handlers, which would raise `Interrupted` inside its
+    solve (a traceback on the terminal, and a search that goes on to its time limit), and the
+    parent's wakeup file descriptor, but not the thread that reads it. The worker starts with
+    the stop signals blocked (`_stop_signals_blocked`), so none arrives before this has run.
+    """
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _CAN_BLOCK:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Workers forked inside start with the stop signals blocked, until `_worker_started` has run."""
+    if not _CAN_BLOCK:
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+@contextmanager
+def _stop_signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C must not cut short the ending of the workers (only the main thread can do this)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _end_workers(pool: ProcessPoolExecutor, futures: Sequence[Future[dict[str, Any]]]) -> None:
+    """Cancel what has not started and end the workers in the middle of their solves."""
+    with _stop_signals_ignored():
+        for future in futures:
+            future.cancel()
+        # The executor has no public way to end a busy worker; without this, shutting it down
+        # waits for every solve under way to reach its time limit.
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def sweep(folder: Path, variants: list[Variant], time_limit_s: float, processes: int) -> list[dict[str, Any]]:
-    """The base plan and every variant, solved in `processes` worker processes (one CP-SAT worker each)."""
+    """The base plan and every variant, solved in `processes` worker processes (one CP-SAT worker each).
+
+    Ctrl-C or SIGTERM (optimizer.search.Interrupted in this process) ends the workers at once
+    and is raised again: no row is returned.
+    """
     everything = [Variant("base"), *variants]
-    with ProcessPoolExecutor(max_workers=max(processes, 1)) as pool:
-        futures = [pool.submit(solve_variant, str(folder), v, time_limit_s, 1) for v in everything]
+    # Forked all at once: never more workers than solves.
+    workers = min(max(processes, 1), len(everything))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
+    futures: list[Future[dict[str, Any]]] = []
+    try:
+        with _stop_signals_blocked():  # the workers are forked at the first submit
+            futures = [pool.submit(solve_variant, str(folder), v, time_limit_s, 1) for v in everything]
         rows = [future.result() for future in futures]
+    except BaseException:
+        _end_workers(pool, futures)
+        raise
+    pool.shutdown()
     base_cost = rows[0].get("cost")
     for row in rows:
         cost = row.get("cost")

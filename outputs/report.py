@@ -4,7 +4,11 @@ The page is built from the plan's files alone (summary.json, manifest.json and t
 each model the plan holds); charts are drawn with matplotlib and embedded as inline SVG, so the
 file has no external reference of any kind. The same plan gives a byte-identical page: nothing in
 it depends on the clock (the time shown is the plan's, from manifest.json), and the SVG output is
-made deterministic (fixed hash salt, glyphs as paths, no date in the metadata).
+made deterministic (fixed hash salt, glyphs as paths, no date in the metadata). A plan solved with
+--deterministic goes further: the page leaves out the run record (the plan folder, the time, the
+command line and the solver's progress in wall-clock seconds), so that two runs of the same inputs
+give the same page. A field of manifest.json of another type than expected (a hand-edited file) is
+treated as absent.
 
 Choices where the issue is silent:
 - Cost by channel: own additional production (tillägg) is the only channel without a price in the
@@ -112,6 +116,14 @@ footer { margin-top: 36px; font-size: 12px; color: #666; }
 """
 
 
+# Said on the page of a plan solved with --deterministic, where the run record is left out.
+DETERMINISTIC_RUN = (
+    "Solved with --deterministic: the plan folder, the time, the command line and the solver's "
+    "progress differ from run to run, so this page leaves them out (manifest.json keeps the run record) "
+    "and the same inputs give the same page."
+)
+
+
 class ReportUnreadable(Exception):
     """The plan folder cannot be read into a report."""
 
@@ -151,8 +163,6 @@ def _int(row: dict[str, str], column: str, path: Path) -> int:
         return int(text)
     except ValueError:
         raise ReportUnreadable(f"{path}, column {column}: {text!r} is not a whole number") from None
-
-
 
 
 def _whole(value: Any, where: str) -> int:
@@ -228,6 +238,22 @@ class Plan:
     skipped_progress: int = 0
     models: list[str] = field(default_factory=list)
     shown_folder: Path | None = None  # the name to show, when the files are read from elsewhere
+
+    def recorded(self, kind: type | tuple[type, ...], *keys: str) -> Any:
+        """The manifest's value at `keys`, or None when it is absent or not of `kind` (a hand-edited file)."""
+        value: Any = self.manifest
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        if isinstance(value, bool) and not (kind is bool or (isinstance(kind, tuple) and bool in kind)):
+            return None  # JSON's true is no number
+        return value if isinstance(value, kind) else None
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether the plan was solved with --deterministic, as manifest.json records it."""
+        return self.recorded(bool, "parameters", "solver", "deterministic") is True
 
     def stages(self, model: str) -> list[Stage]:
         stages = self.summary[model].get("stages")
@@ -324,10 +350,9 @@ def _out_of_region_contracts(
     """The contracts in another region, and where that came from; None when the files cannot tell."""
     if "out_of_region" in usage_header:
         return {r["contract"] for r in usage if _truthy(r["out_of_region"])}, "contract_usage.csv"
-    manifest = plan.manifest or {}
-    folder = manifest.get("scenario_folder")
-    recorded = (manifest.get("inputs_sha256") or {}).get("contracts.csv")
-    flags = ((manifest.get("parameters") or {}).get("what_if_flags") or {}).get("set") or []
+    folder = plan.recorded(str, "scenario_folder")
+    recorded = plan.recorded(str, "inputs_sha256", "contracts.csv")
+    flags = plan.recorded(list, "parameters", "what_if_flags", "set") or []
     changed = any("out_of_region" in str(flag) for flag in flags)  # --set may have changed a mark
     if isinstance(folder, str) and isinstance(recorded, str) and not changed:
         contracts = Path(folder) / "contracts.csv"
@@ -345,7 +370,8 @@ def _out_of_region_contracts(
                     r["contract"].strip() for _n, r in table.records() if _truthy(r.get("out_of_region", ""))
                 }
                 return flagged, f"the scenario's contracts.csv ({contracts})"
-    if plan.summary["volumes"].get("objectives", {}).get("out_of_region") == 0:
+    objectives = plan.summary["volumes"].get("objectives")
+    if isinstance(objectives, dict) and objectives.get("out_of_region") == 0:
         return set(), "summary.json (no patient was sent out of the region)"
     return None, ""
 
@@ -551,24 +577,27 @@ def _label_bars(ax: Axes, bars: Any, texts: Sequence[str], horizontal: bool = Fa
 
 
 def _header(plan: Plan) -> str:
-    manifest = plan.manifest or {}
-    scenario = plan.summary.get("scenario") or manifest.get("scenario") or "(unnamed scenario)"
-    rows = [("Plan folder", str(plan.shown_folder or plan.folder.resolve()))]
-    if manifest:
-        if isinstance(manifest.get("scenario_folder"), str):
-            rows.append(("Scenario folder", manifest["scenario_folder"]))
-        time = str(manifest.get("time_utc", "")).replace("T", " ").replace("+00:00", " UTC")
-        rows.append(("Planned", time or "–"))
-        tool = manifest.get("tool") or {}
-        if isinstance(tool, dict):
+    scenario = plan.summary.get("scenario") or plan.recorded(str, "scenario") or "(unnamed scenario)"
+    run_record = not plan.deterministic
+    rows = [("Plan folder", str(plan.shown_folder or plan.folder.resolve()))] if run_record else []
+    if plan.manifest:
+        folder = plan.recorded(str, "scenario_folder")
+        if folder is not None:
+            rows.append(("Scenario folder", folder))
+        if run_record:
+            time = (plan.recorded(str, "time_utc") or "").replace("T", " ").replace("+00:00", " UTC")
+            rows.append(("Planned", time or "–"))
+        tool = plan.recorded(dict, "tool")
+        if tool:
             rows.append(("Tool", ", ".join(f"{k} {v}" for k, v in tool.items())))
-        command = manifest.get("command_line")
-        if isinstance(command, list):
+        command = plan.recorded(list, "command_line")
+        if command is not None and run_record:
             rows.append(("Command line", " ".join(str(c) for c in command)))
-        parameters = manifest.get("parameters") or {}
-        what_if = parameters.get("what_if") if isinstance(parameters, dict) else None
+        what_if = plan.recorded(list, "parameters", "what_if")
         if what_if:
             rows.append(("What-if", "; ".join(str(w) for w in what_if)))
+        if not run_record:
+            rows.append(("Run record", DETERMINISTIC_RUN))
     else:
         rows.append(("Manifest", "manifest.json is missing: no audit trail for this plan"))
     for model in plan.models:
@@ -577,8 +606,8 @@ def _header(plan: Plan) -> str:
             rows.append((f"Previous plan ({model})", str(previous)))
     meta = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     hashes = ""
-    inputs = manifest.get("inputs_sha256")
-    if isinstance(inputs, dict) and inputs:
+    inputs = plan.recorded(dict, "inputs_sha256")
+    if inputs:
         cells = [
             f"<td>{_e(name)}</td><td>{_e(str(digest)[:12])}</td>" for name, digest in sorted(inputs.items())
         ]
@@ -1159,6 +1188,9 @@ def _placements_section(plan: Plan, charts: _Charts) -> str:
 
 
 def _progress_section(plan: Plan, charts: _Charts) -> str:
+    if plan.deterministic:
+        note = f'<p class="note">{_e(DETERMINISTIC_RUN)}</p>'
+        return f'<section id="progress"><h2>Solver progress</h2>{note}</section>'
     parts = [
         '<section id="progress"><h2>Solver progress</h2>',
         '<p class="note">Each stage\'s best value found (solid) and the bound the solver proved (dashed) '

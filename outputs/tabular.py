@@ -13,7 +13,10 @@ provider named `=HYPERLINK(...)` in contracts.csv must not become a link in the 
 Numbers, including negative ones, are written as numbers. In the Swedish Excel dialect a text
 that reads as a decimal number (a code `1,5`) is guarded too, and so is a text whose own leading
 apostrophe would otherwise be taken for the guard: reading a file back gives every text exactly
-as it was written.
+as it was written. Only a cell that is exactly a decimal number (no space around it) is read as
+one, and a row with a carriage return in a cell is quoted cell by cell (the csv module quotes only
+cells with the line terminator, here a bare line feed, and a bare carriage return would end the
+row on reading). What does not come back is a row of blank cells: reading leaves it out.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")  # a number in either dialect: never a formula
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+# Anchored at \Z, not $: "5\n" is a text (which $ would let through before its line feed).
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?\Z")  # a number in either dialect: never a formula
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?\Z")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+\Z")
 _BOM = "\ufeff"
 
 
@@ -108,9 +112,14 @@ def write_csv(
     try:
         with partial.open("w", encoding=dialect.encoding, newline="") as handle:
             writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\n")
-            writer.writerow([guard_text(column, dialect) for column in columns])
-            for row in rows:
-                writer.writerow([cell_text(row.get(column), dialect) for column in columns])
+            quoting = csv.writer(
+                handle, delimiter=dialect.delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL
+            )
+            for cells in (
+                [guard_text(column, dialect) for column in columns],
+                *([cell_text(row.get(column), dialect) for column in columns] for row in rows),
+            ):
+                (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -131,21 +140,30 @@ class PlanCsv:
             yield number, dict(zip(self.header, padded, strict=False))
 
 
+def _dialect(text: str) -> Dialect:
+    """A header with more `;` than `,` means Swedish Excel; a header with neither (one column), a BOM."""
+    header = text.removeprefix(_BOM).split("\n", 1)[0]
+    semicolons, commas = header.count(";"), header.count(",")
+    if semicolons == commas == 0:
+        return SWEDISH_EXCEL if text.startswith(_BOM) else PLAIN
+    return SWEDISH_EXCEL if semicolons > commas else PLAIN
+
+
 def parse_plan_csv(text: str) -> PlanCsv:
-    """Read a plan CSV's text in either dialect: a header with more `;` than `,` means Swedish Excel.
+    """Read a plan CSV's text in either dialect (see `_dialect`).
 
     Cells come back as the plain dialect would have them: decimal point, no guard apostrophe.
     Rows with only blank cells are left out.
     """
-    body = text.removeprefix(_BOM)
-    first_line = body.split("\n", 1)[0]
-    dialect = SWEDISH_EXCEL if first_line.count(";") > first_line.count(",") else PLAIN
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=dialect.delimiter)
+    dialect = _dialect(text)
+    reader = csv.reader(io.StringIO(text.removeprefix(_BOM), newline=""), delimiter=dialect.delimiter)
     header = [unguard_text(cell.strip(), dialect) for cell in next(reader, [])]
     rows = []
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append((reader.line_num, [_plain_cell(cell, dialect) for cell in cells]))
+    # Counted by records, not lines: a cell with a line break is still one spreadsheet row.
+    for number, cells in enumerate(reader, start=2):
+        plain = [_plain_cell(cell, dialect) for cell in cells]
+        if any(cell.strip() for cell in plain):
+            rows.append((number, plain))
     return PlanCsv(dialect, header, rows)
 
 
@@ -155,6 +173,7 @@ def read_plan_csv(path: Path) -> PlanCsv:
 
 
 def _plain_cell(cell: str, dialect: Dialect) -> str:
-    if dialect.decimal != "." and _COMMA_DECIMAL.match(cell.strip()):
-        return cell.strip().replace(dialect.decimal, ".")
+    # Only a cell that is exactly a number: " 1,5" is a text the writer left as it was.
+    if dialect.decimal != "." and _COMMA_DECIMAL.match(cell):
+        return cell.replace(dialect.decimal, ".")
     return unguard_text(cell, dialect)

@@ -219,7 +219,7 @@ def _at_only(folder: Path) -> Path:
         ),
         pytest.param(["--propose-places"], "--propose-places needs the ST-A tables", id="propose"),
         pytest.param(["--time-limit", "0"], "--time-limit must be above 0", id="time"),
-        pytest.param(["--workers", "-1"], "--workers and --seed 0 or more", id="workers"),
+        pytest.param(["--workers", "-1"], "--workers 0 to 1024 and --seed 0 to 2147483647", id="workers"),
         pytest.param(
             ["--actuals", "actuals.csv"],
             "--actuals re-plans the volumes after the decided months",
@@ -347,7 +347,7 @@ def test_explain_errors(solved: Path, tmp_path: Path, case: str) -> None:
         code, says = EXIT_USAGE, ["has no volume tables"]
     elif case == "time":
         args = [EXAMPLE1, "--time-limit", "0"]
-        code, says = EXIT_USAGE, ["--time-limit must be above 0"]
+        code, says = EXIT_USAGE, ["--time-limit must be a number of seconds above 0"]
     else:
         # c1's take-or-pay minimum alone costs 2 x 120 = 240 SEK, above a budget of 1 SEK.
         scenario = tmp_path / "scenario"
@@ -535,3 +535,23 @@ def test_explaining_with_other_files_than_the_plans_says_so(solved: Path, tmp_pa
     result = invoke("explain", scenario, solved)
     assert result.exit_code == 0
     assert "Note: need.csv differ from the files the plan was made from" in flat(result.output)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["sweep", str(EXAMPLE1), "--time-limit", "nan"],
+        ["sweep", str(EXAMPLE1), "--time-limit", "0"],
+        ["sweep", str(EXAMPLE1), "--processes", "-1"],
+        ["explain", str(EXAMPLE1), "--time-limit", "nan"],
+        ["explain", str(EXAMPLE1), "--time-limit", "-1"],
+    ],
+)
+def test_time_limits_that_are_no_number_of_seconds(tmp_path: Path, arguments: list[str]) -> None:
+    # nan, 0 and negative limits (and negative processes) are refused before any work (exit 2).
+    refused(
+        invoke(*arguments, *(["--out", str(tmp_path / "s.csv")] if arguments[0] == "sweep" else [])),
+        EXIT_USAGE,
+        "--time-limit must be a number of seconds above 0",
+    )
+    assert left_in(tmp_path) == []

@@ -150,3 +150,69 @@ def test_ctrl_c_and_sigterm_stop_a_search_at_once(tmp_path: Path, signal_number:
     assert run.returncode == exit_code
     assert f"Stopped ({signal.Signals(signal_number).name}). Nothing was written." in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "exit_code", "to_group"),
+    [(signal.SIGINT, 130, True), (signal.SIGTERM, 143, False)],
+    ids=["ctrl-c to the process group", "sigterm to the sweep alone"],
+)
+def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
+    tmp_path: Path, signal_number: int, exit_code: int, to_group: bool
+) -> None:
+    # The shipped scenario's sweep has 13 what-ifs, each a volume solve of up to 30 s in one of
+    # two worker processes: after 8 s (start-up and loading take 2-3 s in each process) both
+    # workers are inside a CP-SAT search. Ctrl-C reaches the whole process group, as a terminal
+    # sends it; `kill PID` reaches the sweep's own process only, which must then end its workers
+    # itself. The searches must not run on to their time limit, and the forked workers must not
+    # print tracebacks of their own: one line, exit 128 + the signal's number, no CSV.
+    out = tmp_path / "sweep.csv"
+    run = subprocess.Popen(
+        [*COMMAND, "sweep", "--time-limit", "30", "--processes", "2", "--out", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(8)
+        assert run.poll() is None, "the sweep ended before the signal"
+        workers = _children(run.pid)
+        assert len(workers) >= 2, "the worker processes have not started"
+        sent = time.monotonic()
+        if to_group:
+            os.killpg(run.pid, signal_number)
+        else:
+            run.send_signal(signal_number)
+        _, stderr = run.communicate(timeout=60)
+        assert time.monotonic() - sent < 10
+    finally:
+        if run.poll() is None:  # a failure above: leave no sweep running
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == exit_code
+    assert stderr.strip() == f"Stopped ({signal.Signals(signal_number).name}). Nothing was written."
+    assert list(tmp_path.iterdir()) == []
+    assert not any(_alive(pid) for pid in workers)

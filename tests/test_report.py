@@ -453,3 +453,89 @@ def test_the_rendering_script_is_there_and_executable() -> None:
     subprocess.run(["bash", "-n", str(SCRIPT)], check=True)
     usage = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True)
     assert usage.returncode == 2 and "PLAN_DIR_OR_HTML" in usage.stdout
+
+
+def edited_manifest(plan: Path, copy: Path, *changes: tuple[tuple[str, ...], object]) -> Path:
+    """A copy of `plan` whose manifest.json has each (keys, value) set, as a hand edit would."""
+    shutil.copytree(plan, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    for keys, value in changes:
+        target = manifest
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("keys", "value"),
+    [
+        (("inputs_sha256",), 10**20),  # the reviewer's plan: 'int' object has no attribute 'get'
+        (("inputs_sha256", "contracts.csv"), ["not", "a", "digest"]),
+        (("scenario_folder",), 5),
+        (("time_utc",), {"at": "noon"}),
+        (("tool",), "leveransplan"),
+        (("command_line",), "leveransplan solve"),
+        (("parameters",), [1, 2]),
+        (("parameters", "what_if"), 7),
+        (("parameters", "what_if_flags"), 3),
+        (("parameters", "what_if_flags", "set"), 5),
+        (("parameters", "solver"), "fast"),
+        (("parameters", "solver", "deterministic"), "yes"),
+        (("progress",), {"volumes": 1}),
+    ],
+    ids=lambda item: ".".join(item) if isinstance(item, tuple) else None,
+)
+def test_a_manifest_field_of_another_type_is_treated_as_absent(
+    example1_plan: Path, tmp_path: Path, keys: tuple[str, ...], value: object
+) -> None:
+    plan = edited_manifest(example1_plan, tmp_path / "plan", (keys, value))
+    result = invoke("report", plan, "--out", tmp_path / "r.html")
+    assert result.exit_code == 0, result.output
+    page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
+    # The stages of example 1 (over_guarantee 0, cost 390, travel 80) are there whatever the manifest.
+    assert [row[1] for row in page.table("objective")[1:]] == ["0", "390", "80"]
+    shown = dict(row for row in page.tables[0] if len(row) == 2)
+    if keys == ("inputs_sha256",):
+        assert not any(table and table[0][0] == "access.csv" for table in page.tables)
+    if keys == ("time_utc",):
+        assert shown["Planned"] == "–"
+    if keys == ("parameters", "solver", "deterministic"):  # only JSON's true means deterministic
+        assert "Planned" in shown and "Run record" not in shown
+
+
+def test_a_deterministic_plan_leaves_the_run_record_out(example1_plan: Path, tmp_path: Path) -> None:
+    # Two copies of one plan as two `solve --deterministic` runs leave them: the same files but
+    # for manifest.json's time, command line and progress (wall-clock seconds), in two folders.
+    # The page leaves all four out and says so once in the header and once for the progress.
+    pages = []
+    for name, time, seconds in (
+        ("run-one", "2026-01-01T08:00:00+00:00", 0.5),
+        ("run-two", "2027-06-30", 9.0),
+    ):
+        plan = edited_manifest(
+            example1_plan,
+            tmp_path / name,
+            (("parameters", "solver", "deterministic"), True),
+            (("time_utc",), time),
+            (("command_line",), ["leveransplan", "solve", "--out", name]),
+            (("progress",), [{**p, "seconds": i * seconds} for i, p in enumerate(progress_points())]),
+        )
+        write_report(plan, tmp_path / f"{name}.html")
+        pages.append((tmp_path / f"{name}.html").read_bytes())
+    assert pages[0] == pages[1]
+    text = pages[0].decode("utf-8")
+    page = Page(text)
+    rows = dict(row for row in page.tables[0] if len(row) == 2)
+    assert not {"Plan folder", "Planned", "Command line"} & set(rows)
+    assert rows["Run record"].startswith("Solved with --deterministic")
+    assert text.count("manifest.json keeps the run record") == 2
+    assert "Solver progress, volumes" not in page.charts
+    assert str(tmp_path) not in text and "run-one" not in text and "08:00" not in text
+
+
+def test_a_plan_solved_without_deterministic_shows_its_run_record(example1_report: str) -> None:
+    rows = dict(row for row in Page(example1_report).tables[0] if len(row) == 2)
+    assert {"Plan folder", "Planned", "Command line"} <= set(rows) and "Run record" not in rows
+    assert "Solver progress, volumes" in Page(example1_report).charts
