@@ -26,75 +26,26 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 from inputs import default_scenario_path, load_scenario
-from models.derived import VolumeData, split
+from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
 from models.plan import StageResult, VolumeSolution
+from models.pro_rata import contract_quotas, pro_rata_plan
 from models.results import ScenarioPlan
 from models.scenario import Scenario
 from outputs.check import check_volume_plan
 from outputs.publish import write_plan
 
+__all__ = ["checker_violations", "contract_quotas", "greedy_plan", "greedy_terms"]
+
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 
 
-def contract_quotas(data: VolumeData) -> dict[tuple[str, str, int], int]:
-    """Referrals each hospital may make to each contract in each month: (hospital, contract, month)."""
-    quotas: dict[tuple[str, str, int], int] = {}
-    for c, contract in data.contracts.items():
-        months = list(data.contract_months[c])
-        if not months:
-            continue
-        volume = contract.volume_max
-        if contract.monthly_max is not None:
-            volume = min(volume, contract.monthly_max * len(months))
-        sharing = [
-            (h, max(0, data.waiting[h, k] - data.limit[h, k]))
-            for h, k in data.pairs
-            if k == contract.category and data.has_need(h, k) and data.allowed(h, contract.provider)
-        ]
-        weights = [beyond for _h, beyond in sharing]
-        for m, monthly in zip(months, split(volume, [1] * len(months)), strict=True):
-            for (h, _beyond), quota in zip(sharing, split(monthly, weights), strict=True):
-                if quota:
-                    quotas[h, c, m] = quota
-    return quotas
-
-
 def greedy_plan(data: VolumeData) -> Decisions:
-    """The analyst's plan: base, then contract quotas, own additional, out-of-region quotas."""
-    quotas = contract_quotas(data)
-    by_category: dict[str, list[str]] = defaultdict(list)
-    for c, contract in data.contracts.items():
-        by_category[contract.category].append(c)
-    plan = Decisions()
-    for h, k in data.pairs:
-        if not data.has_need(h, k):
-            continue
-        in_region = [c for c in by_category[k] if not data.contracts[c].out_of_region]
-        out_of_region = [c for c in by_category[k] if data.contracts[c].out_of_region]
-        limit = data.limit[h, k]
-        level = data.waiting[h, k]
-        for m in data.months:
-            level += data.inflow[h, k, m]
-            if used := min(data.base_capacity[h, k, m], level):
-                plan.base_used[h, k, m] = used
-                level -= used
-            for c in in_region:
-                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
-                    plan.referrals[h, c, m] = referred
-                    level -= referred
-            if produced := min(data.additional_capacity[h, k, m], max(0, level - limit)):
-                plan.additional_own[h, k, m] = produced
-                level -= produced
-            for c in out_of_region:
-                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
-                    plan.referrals[h, c, m] = referred
-                    level -= referred
-    return plan
+    """The analyst's plan (optimizer/volumes/greedy.py, where the rules above are written down)."""
+    return pro_rata_plan(data)
 
 
 def greedy_terms(data: VolumeData) -> dict[str, int]:

@@ -29,6 +29,7 @@ from typing import Any
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
 from models.plan import StageResult, VolumeSolution
+from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
 from optimizer.search import current_run
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
@@ -115,11 +116,26 @@ class LexicographicVolumes:
         self.joint_locked = False
         self.joint_terms: list[str] = []  # terms held region-wide in the joint model
         self.equity_value: int | None = None
-        self.solution = greedy_base_plan(self.data, previous, frozen_until)
+        self.solution = self._starting_plan()
         self.stages: list[StageResult] = []
         self.search = current_run()
         self.progress = self.search.progress
         self.started = self.search.now()
+
+    def _starting_plan(self) -> Decisions:
+        """Base units as far as there are patients, or the analyst's pro-rata plan when that
+        leaves fewer patient-months beyond the guarantee within the budget. Each category's search
+        starts from it, and a category the time limit stops keeps it: no plan is ever worse than
+        the one an analyst would make by hand. (With frozen months, base units after them.)"""
+        base = greedy_base_plan(self.data, self.previous, self.frozen_until)
+        if self.previous is not None and self.frozen_until is not None:
+            return base
+        analyst = pro_rata_plan(self.data)
+        analyst_values = TermValues(self.data, analyst)
+        within_budget = self.budget is None or analyst_values.term("cost") <= self.budget
+        if within_budget and analyst_values.over_guarantee() < TermValues(self.data, base).over_guarantee():
+            return analyst
+        return base
 
     # -- time -----------------------------------------------------------------------------
     def remaining(self) -> float:
