@@ -35,6 +35,8 @@ from optimizer.search import current_run
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 
 _RESERVE_PER_STAGE_S = 4.0
+# Below this many seconds left, categories not yet solved in a stage keep their plan unsolved.
+_OUT_OF_TIME_S = 0.1
 
 
 class VolumeInfeasible(Exception):
@@ -276,6 +278,10 @@ class LexicographicVolumes:
             if model.is_empty:
                 value = before.term(term, [k])
                 parts[k] = _Part("OPTIMAL", value, value, 0.0, Decisions())
+            elif self.remaining() <= _OUT_OF_TIME_S:
+                # The time is up: the category keeps its plan (valid under every hold so far)
+                # with the trivial bound, rather than overrunning the limit category by category.
+                parts[k] = _Part("FEASIBLE", before.term(term, [k]), 0, 0.0, None)
             else:
                 model.hint(self.solution)
                 limit = self.parameters(min(stage_time, self.remaining()))
