@@ -1,23 +1,6 @@
-"""The spreadsheet baseline: contracts shared pro rata to the queues beyond the guarantee.
-
-What the optimizer is measured against in the benchmark: the plan an analyst at the central
-office draws up by hand, in a spreadsheet, without an optimizer. Each choice below is what an
-analyst does in a spreadsheet:
-
-- Base volume is used first, as far as there are patients: it is paid by appropriation anyway.
-- Each contract's volume is planned in full at the start of the year: volume_max, spread evenly
-  over the contract's months in the horizon (never more than monthly_max a month), each month's
-  volume shared among the hospitals whose patients may go to the provider (access.csv) in
-  proportion to their waiting lists beyond the guarantee at the start, max(0, waiting - L).
-  Both roundings are the spec's cumulative split. A contract that no hospital has patients
-  beyond the guarantee for at the start is not shared out (its take-or-pay minimum is paid).
-- Month by month each hospital then clears what it can of its own patients beyond the
-  guarantee: first its quota of the region's contracts (cheaper than its own additional
-  price, and already procured), then its own additional capacity, and last its quota of
-  out-of-region contracts (the care guarantee's rule: another region only after the region's
-  own options). Only patients beyond the guarantee are referred or treated on additional
-  volume; a quota a hospital cannot fill is left unused, never passed to another hospital.
-- No transfers between hospitals: a spreadsheet plans each hospital on its own.
+"""The spreadsheet baseline of the benchmark: the analyst's pro-rata plan (models/pro_rata.py, where
+each choice an analyst makes in a spreadsheet is written down), its objective terms, and the
+independent checker's verdict on it.
 
     python benchmarks/greedy.py [SCENARIO]   # prints the baseline's objective terms
 """
