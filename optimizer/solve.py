@@ -304,9 +304,9 @@ class LexicographicVolumes:
             decisions = Decisions()
             decisions.update(self.solution, set(categories), self.data)
             status = "FEASIBLE"
-        merged = self.solution.copy()
-        merged.update(decisions, set(categories), self.data)
-        value = TermValues(self.data, merged, self.previous).term(term, categories)
+        # Every term but equity is a sum over categories of what each category's own decisions
+        # give, so the part's decisions alone evaluate it (no copy of the whole plan per category).
+        value = TermValues(self.data, decisions, self.previous).term(term, categories)
         return _Part(status, value, min(outcome.bound, value), outcome.seconds, decisions)
 
     def _accept_each(self, term: str, parts: dict[str, _Part]) -> None:

@@ -24,9 +24,6 @@ from inputs.generate import describe, generate_scenario, key_figures, unsafe_tar
 from optimizer.cli import app
 
 runner = CliRunner()
-HAS_GENERATE_COMMAND = any(
-    (c.name or getattr(c.callback, "__name__", "")) == "generate" for c in app.registered_commands
-)
 
 
 def invoke(*args: str | Path):
@@ -196,8 +193,7 @@ def test_describe_gives_the_sizes():
     )
 
 
-# -- the command (once optimizer/cli.py has it) -----------------------------------------------------
-@pytest.mark.skipif(not HAS_GENERATE_COMMAND, reason="optimizer/cli.py has no generate command yet")
+# -- the command ----------------------------------------------------------------------------------
 def test_the_generate_command(tmp_path):
     out = tmp_path / "generated"
     result = invoke("generate", out, "--scale", "1", "--seed", "3")
