@@ -23,6 +23,7 @@ When a stage stops on the time limit, its best value and proven bound are report
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 _RESERVE_PER_STAGE_S = 4.0
 # Below this many seconds left, categories not yet solved in a stage keep their plan unsolved.
 _OUT_OF_TIME_S = 0.1
+# A joint stage is built only when, after its estimated build time, at least this much is left.
+_MIN_JOINT_SOLVE_S = 1.0
 
 
 class VolumeInfeasible(Exception):
@@ -112,7 +115,13 @@ class LexicographicVolumes:
         self.settings = scenario.solver
         self.budget = scenario.max_cost_sek
         self.frozen_until = frozen_until
+        # The time limit counts from here: building the models is part of the solve.
+        self.search = current_run()
+        self.progress = self.search.progress
+        self.started = self.search.now()
+        build_started = time.perf_counter()
         self.models = {k: VolumeModel(self.data, [k], previous, frozen_until) for k in self.data.categories}
+        self.build_seconds = time.perf_counter() - build_started
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
@@ -120,9 +129,6 @@ class LexicographicVolumes:
         self.equity_value: int | None = None
         self.solution = self._starting_plan()
         self.stages: list[StageResult] = []
-        self.search = current_run()
-        self.progress = self.search.progress
-        self.started = self.search.now()
 
     def _starting_plan(self) -> Decisions:
         """Base units as far as there are patients, or the analyst's pro-rata plan when that
@@ -250,6 +256,15 @@ class LexicographicVolumes:
                 self.equity_value = value
                 self.stages.append(
                     StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0)
+                )
+                return
+            if self._no_time_to_build(contested):
+                # Building the joint model alone would overrun the limit: the plan's equity
+                # stands, with the trivial bound (a wall-clock estimate, so never when deterministic).
+                value = TermValues(self.data, self.solution).equity()
+                self.equity_value = value
+                self.stages.append(
+                    StageResult(objective="equity", value=value, bound=0, status="FEASIBLE", seconds=0.0)
                 )
                 return
             self._open_joint(contested)
@@ -455,6 +470,14 @@ class LexicographicVolumes:
             )
             for h in self.data.hospitals
         }
+
+    def _no_time_to_build(self, categories: list[str]) -> bool:
+        """Whether what is left of the time would not even build a joint model of `categories`
+        (estimated from the per-category models' build time; wall clock, so not when deterministic)."""
+        if self.search.deterministic:
+            return False
+        estimate = self.build_seconds * len(categories) / max(len(self.data.categories), 1)
+        return self.remaining() < estimate + _MIN_JOINT_SOLVE_S
 
     def _contested(self) -> list[str]:
         """Categories where a hospital's part of over_guarantee can still move."""
