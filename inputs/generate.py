@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from inputs import build_vgr_2026 as vgr
+from inputs.tables import CONTRACTS
 
 __all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target", "write_scenario"]
 
@@ -554,18 +555,8 @@ class _Generator:
         }
 
 
-CONTRACT_COLUMNS = [
-    "contract",
-    "provider",
-    "category",
-    "volume_min",
-    "volume_max",
-    "price_sek",
-    "first_month",
-    "last_month",
-    "monthly_max",
-    "out_of_region",
-]
+# The header as the loader reads it (every column of contracts.csv, optional ones included).
+CONTRACT_COLUMNS = [column.name for column in CONTRACTS.columns]
 
 
 def _round_to(value: float, step: int) -> int:
