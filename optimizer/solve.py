@@ -24,8 +24,11 @@ When a stage stops on the time limit, its best value and proven bound are report
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
@@ -33,6 +36,8 @@ from models.plan import StageResult, VolumeSolution
 from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
 from optimizer.search import current_run
+from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 
 _RESERVE_PER_STAGE_S = 4.0
@@ -120,12 +125,18 @@ class LexicographicVolumes:
         self.progress = self.search.progress
         self.started = self.search.now()
         build_started = time.perf_counter()
-        self.models = {k: VolumeModel(self.data, [k], previous, frozen_until) for k in self.data.categories}
+        self.flows = {k: CategoryFlow(self.data, k, previous, frozen_until) for k in self.data.categories}
         self.build_seconds = time.perf_counter() - build_started
+        # CP-SAT models per category, built when a category needs one (see _category_model).
+        self.models: dict[str, VolumeModel] = {}
+        self.cp_build_seconds_per_arc: float | None = None
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
         self.joint_terms: list[str] = []  # terms held region-wide in the joint model
+        # Once a stage couples the categories: which ones, and each term held over them jointly.
+        self.joint_categories: list[str] | None = None
+        self.joint_held: dict[str, int] = {}
         self.equity_value: int | None = None
         self.solution = self._starting_plan()
         self.stages: list[StageResult] = []
@@ -165,8 +176,10 @@ class LexicographicVolumes:
     # -- stages ---------------------------------------------------------------------------
     def run(self) -> VolumeSolution:
         self._start_within_budget()
-        for index, term in enumerate(self.order):
-            stages_left = len(self.order) - index
+        # Stability without a previous plan is 0 by definition: it needs no share of the time.
+        timed = [t for t in self.order if t != "stability" or self.previous is not None]
+        for term in self.order:
+            stages_left = max(len(timed) - (timed.index(term) if term in timed else len(timed)), 1)
             self.progress.start_stage(term, self.search.now())
             if term == "stability" and self.previous is None:
                 self.stages.append(
@@ -194,9 +207,10 @@ class LexicographicVolumes:
 
     def _separable_stage(self, term: str, stages_left: int) -> None:
         """A term that sums over categories: per category if the couplings allow, else jointly."""
-        outside = [k for k in self.data.categories if self.joint is None or k not in self.joint.categories]
         if self.joint_locked:
-            parts = self._solve_each(outside, term, stages_left)
+            assert self.joint_categories is not None
+            chosen = set(self.joint_categories)
+            parts = self._solve_each([k for k in self.data.categories if k not in chosen], term, stages_left)
         else:
             parts = self._solve_each(self.data.categories, term, stages_left)
             candidate = self.solution.copy()
@@ -207,46 +221,55 @@ class LexicographicVolumes:
                 self._accept_each(term, parts)
                 self._record(term, list(parts.values()))
                 return
-            # The relaxation broke a coupling rule. Each category's relaxed optimum is still a
-            # lower bound for it; if a capped per-category improvement reaches that bound in
-            # every category, the plan is optimal and the stage stays separable.
-            # (The caps are the current plan's values, so this needs a current plan that obeys
-            # the coupling rules; before the first stage under a budget it may not.)
-            restricted = (
-                self._restricted_parts(term, self.data.categories, parts)
-                if self._couplings_hold(self.solution)
-                else {}
-            )
-            if restricted and all(
-                k in restricted
-                and restricted[k].status == parts[k].status == "OPTIMAL"
-                and restricted[k].value == parts[k].value
-                for k in parts
-            ):
-                attempt = sum(p.seconds for k, p in parts.items() if restricted[k] is not p)
-                self._accept_each(term, restricted)
-                self._record(term, [*restricted.values(), _Part("OPTIMAL", 0, 0, attempt, None)])
-                return
-            if self.joint is None:
-                self._open_joint(list(self.data.categories))
-            assert self.joint is not None
-            failed_attempt = sum(parts[k].seconds for k in self.joint.categories)
+            coupled = self.joint.categories if self.joint is not None else list(self.data.categories)
+            restricted: dict[str, _Part] = {}
+            if not self._decomposable(coupled):
+                # The relaxation broke a coupling rule. Each category's relaxed optimum is still a
+                # lower bound for it; if a capped per-category improvement reaches that bound in
+                # every category, the plan is optimal and the stage stays separable.
+                # (The caps are the current plan's values, so this needs a current plan that obeys
+                # the coupling rules; before the first stage under a budget it may not.)
+                restricted = (
+                    self._restricted_parts(term, self.data.categories, parts)
+                    if self._couplings_hold(self.solution)
+                    else {}
+                )
+                if restricted and all(
+                    k in restricted
+                    and restricted[k].status == parts[k].status == "OPTIMAL"
+                    and restricted[k].value == parts[k].value
+                    for k in parts
+                ):
+                    attempt = sum(p.seconds for k, p in parts.items() if restricted[k] is not p)
+                    self._accept_each(term, restricted)
+                    self._record(term, [*restricted.values(), _Part("OPTIMAL", 0, 0, attempt, None)])
+                    return
+            failed_attempt = sum(parts[k].seconds for k in coupled)
             failed_attempt += sum(
-                restricted[k].seconds
-                for k in self.joint.categories
-                if k in restricted and restricted[k] is not parts[k]
+                restricted[k].seconds for k in coupled if k in restricted and restricted[k] is not parts[k]
             )
-            outside = [k for k in self.data.categories if k not in self.joint.categories]
-            parts = {k: parts[k] for k in outside}
+            for k in coupled:
+                # This stage's per-category optimum is not what is held there: it is held jointly.
+                self.flows[k].undo()
+            chosen = set(coupled)
+            parts = {k: parts[k] for k in self.data.categories if k not in chosen}
             parts["(attempt)"] = _Part("OPTIMAL", 0, 0, failed_attempt, None)
+            self.joint_categories = coupled
             self.joint_locked = True
-        self._accept_each(term, {k: p for k, p in parts.items() if k in self.models})
-        assert self.joint is not None
+        self._accept_each(term, {k: p for k, p in parts.items() if k in self.flows})
         joint = self._solve_joint(term, stages_left)
         self._record(term, [*parts.values(), joint])
 
+    def _decomposable(self, categories: list[str]) -> bool:
+        """Whether a coupled stage over `categories` can be decomposed into the networks
+        (optimizer/volumes/columns.py): no budget, equity and joint holds only, every network usable."""
+        return self.budget is None and self.previous is None and all(self.flows[k].usable for k in categories)
+
     def _equity_stage(self, stages_left: int) -> None:
         """max over hospitals of patient-months beyond the guarantee per 1000 inflow."""
+        started = self.search.now()
+        bound = 0
+        start = self.solution
         if self.joint is None:
             contested = self._contested()
             if self.budget is not None:
@@ -258,13 +281,44 @@ class LexicographicVolumes:
                     StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 return
+            if self.budget is None:
+                columns = by_columns(
+                    self.data,
+                    self.flows,
+                    contested,
+                    self.solution,
+                    Linking(None),
+                    self._share_of_stage(stages_left),
+                    self.settings,
+                )
+                if columns is not None:
+                    bound, start = columns.bound, columns.decisions
+                    settled = self._settle_mixed(columns, stages_left)
+                    if settled is not None:
+                        value = TermValues(self.data, settled).equity()
+                        if value < columns.value:
+                            start = settled
+                        if value == bound:
+                            # The plan reaches the proven bound: optimal, no joint search needed.
+                            self.solution.update(settled, set(contested), self.data)
+                            self.equity_value = value
+                            seconds = self.search.now() - started
+                            self._record("equity", [_Part("OPTIMAL", value, value, seconds, settled)])
+                            return
             if self._no_time_to_build(contested):
-                # Building the joint model alone would overrun the limit: the plan's equity
-                # stands, with the trivial bound (a wall-clock estimate, so never when deterministic).
+                # Building the joint model alone would overrun the limit: the best plan's equity
+                # stands with the bound proven so far (a wall-clock estimate, so never when deterministic).
+                self._adopt_if_better(start, contested)
                 value = TermValues(self.data, self.solution).equity()
                 self.equity_value = value
                 self.stages.append(
-                    StageResult(objective="equity", value=value, bound=0, status="FEASIBLE", seconds=0.0)
+                    StageResult(
+                        objective="equity",
+                        value=value,
+                        bound=min(bound, value),
+                        status="OPTIMAL" if bound >= value else "FEASIBLE",
+                        seconds=round(self.search.now() - started, 3),
+                    )
                 )
                 return
             self._open_joint(contested)
@@ -272,12 +326,64 @@ class LexicographicVolumes:
         joint = self.joint
         outside = self._over_outside()
         equity = joint.objectives.equity_variable(outside)
+        if bound > 0:
+            # Proven by the networks (equity_by_columns): it only spares CP-SAT proving it again.
+            joint.model.add(equity >= bound)
+        self._adopt_if_better(start, joint.categories)
         joint.hint(self.solution)
         outcome = joint.solve(equity, self.parameters(self.joint_time(stages_left)))
+        outcome.bound = max(outcome.bound, bound)
+        outcome.seconds = self.search.now() - started
         part = self._joint_part("equity", outcome)
         joint.model.add(equity <= part.value)
         self.equity_value = part.value
         self._record("equity", [part])
+
+    def _adopt_if_better(self, plan: Decisions, categories: list[str]) -> None:
+        """Take `plan`'s decisions in `categories` when its equity is lower than the current plan's."""
+        if plan is self.solution:
+            return
+        if TermValues(self.data, plan).equity() < TermValues(self.data, self.solution).equity():
+            self.solution.update(plan, set(categories), self.data)
+
+    def _settle_mixed(
+        self, columns: ColumnsResult, stages_left: int, term: str | None = None
+    ) -> Decisions | None:
+        """CP-SAT on the categories the LP mixed, every other category fixed at its column: a
+        small model with the stage's coupling rules, solved to the proven bound or for a share of
+        the stage's time. `term` None is the equity stage. None if it finds no plan."""
+        mixed = columns.mixed
+        if not mixed:
+            return columns.decisions
+        chosen = set(mixed)
+        model = VolumeModel(self.data, mixed, self.previous, self.frozen_until)
+        for (held, k), value in self.holds.value.items():
+            if k in chosen:
+                model.hold(held, value, [k])
+        fixed = TermValues(self.data, columns.decisions, self.previous)
+        outside = {
+            h: sum(v for (hh, k), v in fixed.over_by_hospital_category.items() if hh == h and k not in chosen)
+            for h in self.data.hospitals
+        }
+        joint = self.joint_categories or []
+        for held, value in self.joint_held.items():
+            model.hold(held, value - fixed.term(held, [k for k in joint if k not in chosen]))
+        objective: cp_model.LinearExprT
+        if term is None:
+            objective = model.objectives.equity_variable(outside)
+            model.model.add(objective >= columns.bound)
+        else:
+            assert self.equity_value is not None
+            model.hold_equity(self.equity_value, outside)
+            objective = model.term(term)
+        model.hint(columns.decisions)
+        with self.progress.part(f"{len(mixed)} categories the LP mixed"):
+            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left) / 2))
+        if outcome.decisions is None:
+            return None
+        settled = columns.decisions.copy()
+        settled.update(outcome.decisions, chosen, self.data)
+        return settled
 
     # -- pieces ---------------------------------------------------------------------------
     def _solve_each(self, categories: list[str], term: str, stages_left: int) -> dict[str, _Part]:
@@ -289,15 +395,23 @@ class LexicographicVolumes:
         # are not recorded: until the coupling rules are checked they may not be the stage's.
         bound_so_far = 0
         for number, k in enumerate(categories, start=1):
-            model = self.models[k]
-            if model.is_empty:
+            flow = self.flows[k]
+            if flow.is_empty:
                 value = before.term(term, [k])
                 parts[k] = _Part("OPTIMAL", value, value, 0.0, Decisions())
+            elif flow.usable and (network := flow.solve(term)).decisions is not None:
+                # Exact: the category's network holds every earlier stage's optimum as its face.
+                # (Its seconds are wall clock, so in deterministic mode they count as none.)
+                value = TermValues(self.data, network.decisions, self.previous).term(term, [k])
+                flow.optimum[term] = value
+                seconds = 0.0 if self.search.deterministic else network.seconds
+                parts[k] = _Part("OPTIMAL", value, value, seconds, network.decisions)
             elif self.remaining() <= _OUT_OF_TIME_S:
                 # The time is up: the category keeps its plan (valid under every hold so far)
                 # with the trivial bound, rather than overrunning the limit category by category.
                 parts[k] = _Part("FEASIBLE", before.term(term, [k]), 0, 0.0, None)
             else:
+                model = self._category_model(k)
                 model.hint(self.solution)
                 limit = self.parameters(min(stage_time, self.remaining()))
                 with self.progress.part(f"{k}, category {number} of {len(categories)}"):
@@ -331,26 +445,84 @@ class LexicographicVolumes:
                 self.solution.update(part.decisions, {k}, self.data)
             self.holds.value[term, k] = part.value
             self.holds.optimal[term, k] = part.status == "OPTIMAL"
-            self.models[k].hold(term, part.value)
+            if k in self.models:
+                self.models[k].hold(term, part.value)
+            if part.status != "OPTIMAL" or part.value != self.flows[k].optimum.get(term):
+                # The network holds only a stage's optimum; any other value is CP-SAT's to hold.
+                self.flows[k].usable = False
             if self.joint is not None and k in self.joint.categories:
                 self.joint.hold(term, part.value, [k])
 
     def _solve_joint(self, term: str, stages_left: int) -> _Part:
-        assert self.joint is not None
-        joint = self.joint
+        """The stage over the coupled categories: by columns when that closes the gap, else by
+        the joint CP-SAT model started from the best plan and bound found."""
+        assert self.joint_categories is not None
+        categories = self.joint_categories
         started = self.search.now()
-        joint.hint(self._restricted_improvement(term))
-        outside = [k for k in self.data.categories if k not in joint.categories]
+        outside = [k for k in self.data.categories if k not in set(categories)]
+        outside_value = TermValues(self.data, self.solution, self.previous).term(term, outside)
+        bound = 0
+        start: Decisions | None = None
+        if self._decomposable(categories):
+            linking = Linking(term, self.equity_value, dict(self.joint_held))
+            columns = by_columns(
+                self.data,
+                self.flows,
+                categories,
+                self.solution,
+                linking,
+                self._share_of_stage(stages_left),
+                self.settings,
+            )
+            if columns is not None:
+                bound = columns.bound
+                plan = self._settle_mixed(columns, stages_left, term)
+                if plan is not None:
+                    value = TermValues(self.data, plan, self.previous).term(term, categories)
+                    start = plan
+                    # It obeys every rule and hold: the stage keeps it if CP-SAT finds nothing better.
+                    if value < TermValues(self.data, self.solution, self.previous).term(term, categories):
+                        self.solution.update(plan, set(categories), self.data)
+                    if value <= bound:
+                        # The plan reaches the proven bound: optimal, no joint search needed.
+                        self.solution.update(plan, set(categories), self.data)
+                        self._hold_jointly(term, value)
+                        return _Part("OPTIMAL", value, value, self.search.now() - started, plan)
+        joint = self._joint_model()
+        joint.hint(start if start is not None else self._restricted_improvement(term))
+        objective = joint.term(term)
+        if bound > 0:
+            # Proven by the networks (columns.py): it only spares CP-SAT proving it again.
+            joint.model.add(objective >= bound)
         outcome = joint.solve(
-            joint.term(term),
-            self.parameters(self.joint_time(stages_left)),
-            value_offset=TermValues(self.data, self.solution, self.previous).term(term, outside),
+            objective, self.parameters(self.joint_time(stages_left)), value_offset=outside_value
         )
+        outcome.bound = max(outcome.bound, bound)
         outcome.seconds = self.search.now() - started
         part = self._joint_part(term, outcome)
-        joint.hold(term, part.value)
-        self.joint_terms.append(term)
+        self._hold_jointly(term, part.value)
         return part
+
+    def _share_of_stage(self, stages_left: int) -> Callable[[], float]:
+        """Seconds left of half the stage's time: the column generation's share, leaving the rest
+        for settling the categories it mixed and the joint search."""
+        deadline = self.search.now() + self.joint_time(stages_left) / 2
+        return lambda: deadline - self.search.now()
+
+    def _hold_jointly(self, term: str, value: int) -> None:
+        """Hold `term` over the coupled categories at `value` from now on."""
+        self.joint_held[term] = value
+        self.joint_terms.append(term)
+        if self.joint is not None:
+            self.joint.hold(term, value)
+
+    def _joint_model(self) -> VolumeModel:
+        """The joint CP-SAT model of the coupled categories, built when first needed."""
+        if self.joint is None:
+            assert self.joint_categories is not None
+            self._open_joint(self.joint_categories)
+        assert self.joint is not None
+        return self.joint
 
     def _restricted_improvement(self, term: str) -> Decisions:
         """A good start for a joint stage: the coupled categories improved one by one under caps."""
@@ -458,6 +630,8 @@ class LexicographicVolumes:
             joint.add_budget(self.budget - outside_cost)
         if self.equity_value is not None:
             joint.hold_equity(self.equity_value, self._over_outside(categories))
+        for term, value in self.joint_held.items():
+            joint.hold(term, value)
         self.joint = joint
 
     def _over_outside(self, joint_categories: list[str] | None = None) -> dict[str, int]:
@@ -471,12 +645,30 @@ class LexicographicVolumes:
             for h in self.data.hospitals
         }
 
+    def _category_model(self, category: str) -> VolumeModel:
+        """The category's CP-SAT model, built on first use with every hold reached so far."""
+        if category not in self.models:
+            model = VolumeModel(self.data, [category], self.previous, self.frozen_until)
+            for (term, k), value in self.holds.value.items():
+                if k == category:
+                    model.hold(term, value)
+            self.models[category] = model
+        return self.models[category]
+
     def _no_time_to_build(self, categories: list[str]) -> bool:
-        """Whether what is left of the time would not even build a joint model of `categories`
-        (estimated from the per-category models' build time; wall clock, so not when deterministic)."""
+        """Whether what is left of the time would not even build a joint CP-SAT model of
+        `categories`: estimated from the time one category's model took per network arc (the
+        largest one's, built here); wall clock, so never when deterministic."""
         if self.search.deterministic:
             return False
-        estimate = self.build_seconds * len(categories) / max(len(self.data.categories), 1)
+        if self.cp_build_seconds_per_arc is None:
+            largest = max(categories, key=lambda k: self.flows[k].arc_count)
+            started = time.perf_counter()
+            self._category_model(largest)
+            self.cp_build_seconds_per_arc = (time.perf_counter() - started) / max(
+                self.flows[largest].arc_count, 1
+            )
+        estimate = self.cp_build_seconds_per_arc * sum(self.flows[k].arc_count for k in categories)
         return self.remaining() < estimate + _MIN_JOINT_SOLVE_S
 
     def _contested(self) -> list[str]:

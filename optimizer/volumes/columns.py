@@ -1,0 +1,423 @@
+"""Coupled stages by columns: proven bounds and plans for the stages that couple the categories.
+
+Every volume rule separates by category except equity (max_h ceil(1000 X_h / I_h)) and the
+terms held region-wide once a coupled stage has been solved. Such a stage is decomposed
+(Dantzig-Wolfe): each category contributes plans ("columns"), each summarised by its
+patient-months beyond the guarantee per hospital and its objective values, and a small LP (GLOP)
+mixes one convex combination of columns per category:
+
+- equity stage: minimise E with 1000 (X_h outside + mixed X_h) <= E * I_h for every hospital
+  with inflow;
+- a later stage: minimise the stage's term with every hospital's X_h within the equity value
+  reached (X_h <= floor(E * I_h / 1000)) and every term held region-wide within its value.
+
+The LP's prices on these linking rows (its duals) say what a patient-month of each hospital, and
+a unit of each held term, costs; each category's network then finds, exactly, its plan of least
+priced cost within the plans optimal for its own stages so far, and that plan joins the columns.
+This stops when no category has a cheaper plan or the time is up.
+
+Bounds are exact integer arithmetic, not the LP's floating values (Lagrangian relaxation): with
+the prices rounded to whole weights w >= 0 and a whole scale S >= 1, every plan obeying the
+linking rows has S * objective >= sum_k min_k(S * objective_k + sum_h w_h X_hk + sum_t w_t t_k)
+- sum_h w_h cap_h - sum_t w_t held_t, and each min_k is an exact network minimum. (For equity:
+sum_h w_h X_h <= E * sum_h w_h I_h / 1000, so E >= 1000 * min sum w X / sum w I.)
+
+The plan: each category takes its column of largest LP weight. The categories whose LP weight
+is split between columns (in a basic solution at most one per linking row) are left to CP-SAT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from models.derived import VolumeData
+from models.evaluation import Decisions, TermValues
+from models.scenario import SolverSettings
+from optimizer.search import current_run
+from optimizer.volumes.flow import CategoryFlow
+
+# Largest whole weight in the pricing networks: weighted sums stay far inside 64-bit costs.
+_WEIGHT_SCALE = 1_000_000
+# Largest weighted unit cost of an arc in a pricing network, and the largest scale of a stage's
+# own costs: sums of cost times flow stay far inside 64 bits.
+_COST_SCALE = 10**12
+_LARGEST_SCALE = 10**9
+# A column enters when its reduced cost is below this, relative (the LP is floating point).
+_ENTERS = 1e-7
+# At most this long for the best combination of the columns generated.
+_COMBINATION_SECONDS = 2.0
+# Terms the columns can carry: their value is the network's cost plus a constant per category.
+CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
+
+
+@dataclass
+class Linking:
+    """The rules that couple the categories in a stage.
+
+    objective: the stage's term, or None for the equity stage (minimise E).
+    equity: the equity value held (hospital caps floor(E * I_h / 1000)), or None.
+    held: terms held region-wide over the decomposed categories, with their values.
+    """
+
+    objective: str | None
+    equity: int | None = None
+    held: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ColumnsResult:
+    """The rounded plan (the decomposed categories' columns, the current plan elsewhere), its
+    value of the stage's objective (E for equity, else the objective's sum over those
+    categories), the proven bound on that value, whether the plan obeys every linking rule, and
+    the categories the LP mixed."""
+
+    decisions: Decisions
+    value: int
+    bound: int
+    obeys_linking: bool
+    mixed: list[str]
+    rounds: int
+    shares: dict[str, list[float]]
+
+
+@dataclass
+class _Column:
+    over: np.ndarray  # X_hk per hospital
+    values: dict[str, int]  # the objective's and every held term's value in this category
+    plan: Decisions | tuple[CategoryFlow, np.ndarray]
+
+    def decisions(self) -> Decisions:
+        if isinstance(self.plan, Decisions):
+            return self.plan
+        flow, arcs = self.plan
+        return flow.decisions(arcs)
+
+
+class _Problem:
+    """The decomposition of one stage: linking rows, columns, constants."""
+
+    def __init__(
+        self,
+        data: VolumeData,
+        flows: dict[str, CategoryFlow],
+        categories: list[str],
+        current: Decisions,
+        linking: Linking,
+    ) -> None:
+        self.data = data
+        self.flows = flows
+        self.categories = categories
+        self.linking = linking
+        self.current = current
+        self.terms = [t for t in [linking.objective, *linking.held] if t is not None]
+        hospitals = data.hospitals
+        self.inflow = np.array([data.hospital_inflow(h) for h in hospitals], dtype=np.int64)
+        self.counted = [i for i, value in enumerate(self.inflow) if value > 0]
+        values = TermValues(data, current)
+        chosen = set(categories)
+        self.outside = np.zeros(len(hospitals), dtype=np.int64)
+        for (h, k), patient_months in values.over_by_hospital_category.items():
+            if k not in chosen:
+                self.outside[hospitals.index(h)] += patient_months
+        # Each term's value in a category is its network cost plus this constant (take-or-pay).
+        self.constant = {(t, k): self._constant(t, k) for t in self.terms for k in categories}
+        self.columns: dict[str, list[_Column]] = {}
+        for k in categories:
+            own = Decisions()
+            own.update(current, {k}, data)
+            over = np.array(
+                [values.over_by_hospital_category.get((h, k), 0) for h in hospitals], dtype=np.int64
+            )
+            self.columns[k] = [_Column(over, {t: values.term(t, [k]) for t in self.terms}, own)]
+
+    def _constant(self, term: str, category: str) -> int:
+        if term != "cost":
+            return 0
+        contracts = self.data.contracts.values()
+        return sum(c.volume_min * c.price_sek for c in contracts if c.category == category)
+
+    def cap(self, i: int) -> int:
+        """X_h allowed by the equity value held, less the categories outside."""
+        assert self.linking.equity is not None
+        return self.linking.equity * int(self.inflow[i]) // 1000 - int(self.outside[i])
+
+
+def by_columns(
+    data: VolumeData,
+    flows: dict[str, CategoryFlow],
+    categories: list[str],
+    current: Decisions,
+    linking: Linking,
+    time_left: Callable[[], float],
+    settings: SolverSettings | None = None,
+    max_rounds: int = 100,
+) -> ColumnsResult | None:
+    """Column generation over `categories` (the others keep `current`) while time is left.
+
+    None when the decomposition does not apply (a category's network cannot be used, a term the
+    networks do not carry) or GLOP fails: the caller then searches as before.
+    """
+    if any(not flows[k].usable for k in categories) or not categories:
+        return None
+    if any(t not in CARRIED for t in [linking.objective, *linking.held] if t is not None):
+        return None
+    problem = _Problem(data, flows, categories, current, linking)
+    if linking.objective is None and not problem.counted:
+        return None
+    bound: int | None = None
+    rounds = 0
+    shares: dict[str, list[float]] = {}
+    while rounds < max_rounds and time_left() > 0:
+        rounds += 1
+        master = _solve_master(problem)
+        if master is None:
+            # GLOP gave up (numerics): the columns and mix of the last round stand.
+            break
+        hospital_prices, term_prices, convexity, shares = master
+        entered, round_bound = _price(problem, hospital_prices, term_prices, convexity)
+        if round_bound is not None:
+            bound = round_bound if bound is None else max(bound, round_bound)
+        if not entered:
+            break
+    if not shares:
+        return None
+    rounded = _rounded(problem, shares, bound, rounds)
+    best = _best_combination(problem, rounded, time_left, settings or SolverSettings())
+    return best if best is not None else rounded
+
+
+def _solve_master(
+    problem: _Problem,
+) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]]] | None:
+    """The restricted master LP. Returns each hospital's and each held term's price (-dual,
+    >= 0), each category's convexity dual and the columns' weights; None if GLOP fails."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:
+        return None
+    linking = problem.linking
+    weights = {
+        k: [solver.NumVar(0.0, 1.0, f"l[{k},{j}]") for j in range(len(columns))]
+        for k, columns in problem.columns.items()
+    }
+    convexity_rows = {k: solver.Add(sum(ws) == 1.0) for k, ws in weights.items()}
+
+    def mixed_over(i: int) -> pywraplp.LinearExpr:
+        """Hospital i's patient-months beyond the guarantee in the mix."""
+        return sum(
+            float(c.over[i]) * w
+            for k, columns in problem.columns.items()
+            for c, w in zip(columns, weights[k], strict=True)
+        )
+
+    def mixed_term(term: str) -> pywraplp.LinearExpr:
+        return sum(
+            float(c.values[term]) * w
+            for k, columns in problem.columns.items()
+            for c, w in zip(columns, weights[k], strict=True)
+        )
+
+    hospital_rows = {}
+    term_rows = {}
+    if linking.objective is None:
+        equity = solver.NumVar(0.0, solver.infinity(), "equity")
+        for i in problem.counted:
+            row = 1000.0 * mixed_over(i) - float(problem.inflow[i]) * equity
+            hospital_rows[i] = solver.Add(row <= -1000.0 * float(problem.outside[i]))
+        solver.Minimize(equity)
+    else:
+        objective = linking.objective
+        if linking.equity is not None:
+            for i in problem.counted:
+                hospital_rows[i] = solver.Add(mixed_over(i) <= problem.cap(i))
+        solver.Minimize(mixed_term(objective))
+    for term, value in linking.held.items():
+        term_rows[term] = solver.Add(mixed_term(term) <= value)
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    hospital_prices = np.zeros(len(problem.inflow), dtype=float)
+    scale = 1000.0 if linking.objective is None else 1.0
+    for i, row in hospital_rows.items():
+        hospital_prices[i] = scale * max(0.0, -row.dual_value())
+    term_prices = {t: max(0.0, -row.dual_value()) for t, row in term_rows.items()}
+    convexity = {k: row.dual_value() for k, row in convexity_rows.items()}
+    shares = {k: [w.solution_value() for w in ws] for k, ws in weights.items()}
+    return hospital_prices, term_prices, convexity, shares
+
+
+def _price(
+    problem: _Problem,
+    hospital_prices: np.ndarray,
+    term_prices: dict[str, float],
+    convexity: dict[str, float],
+) -> tuple[bool, int | None]:
+    """Each category's cheapest plan at the LP's prices joins the columns if its reduced cost
+    is negative. Returns whether any joined, and the exact bound these prices prove (or None)."""
+    linking = problem.linking
+    objective = linking.objective
+    flows = problem.flows
+    # Whole weights: the prices scaled by `unit` and rounded, and the objective's costs by
+    # `scale`. Any whole weights give a valid bound; the larger the scale, the less rounding
+    # loses, as long as every arc's weighted cost stays far inside 64 bits.
+    largest_price = max([*hospital_prices, *term_prices.values(), 0.0])
+    if objective is None:
+        if largest_price <= 0:
+            return False, None
+        scale = 1
+        unit = _WEIGHT_SCALE / largest_price
+    else:
+        per_unit = max(
+            float(np.abs(flows[k].costs[objective]).max(initial=0))
+            + sum(p * float(np.abs(flows[k].costs[t]).max(initial=0)) for t, p in term_prices.items())
+            + float(hospital_prices.max(initial=0.0))
+            for k in problem.categories
+        )
+        scale = 1
+        while scale < _LARGEST_SCALE and 10 * scale * per_unit <= _COST_SCALE:
+            scale *= 10
+        unit = float(scale)
+    whole_hospital = np.rint(hospital_prices * unit).astype(np.int64)
+    whole_term = {t: round(p * unit) for t, p in term_prices.items()}
+    least = 0  # sum over categories of the exact weighted minimum (with the constants)
+    entered = False
+    for k in problem.categories:
+        flow = flows[k]
+        cost = np.zeros_like(flow.upper)
+        constant = 0
+        if objective is not None:
+            cost += scale * flow.costs[objective]
+            constant += scale * problem.constant[objective, k]
+        for t, weight in whole_term.items():
+            cost += weight * flow.costs[t]
+            constant += weight * problem.constant[t, k]
+        result = flow.weighted(cost, whole_hospital)
+        if result is None:
+            return False, None
+        value, arcs = result
+        least += value + constant
+        over = flow.over_by_hospital(arcs)
+        column = _column_of(problem, k, over, arcs)
+        reduced = float(np.dot(hospital_prices, over)) - convexity[k]
+        reduced += sum(term_prices.get(t, 0.0) * column.values[t] for t in linking.held)
+        if objective is not None:
+            reduced += column.values[objective]
+        if reduced < -_ENTERS * max(1.0, abs(convexity[k])):
+            problem.columns[k].append(column)
+            entered = True
+    if objective is None:
+        least += int(np.dot(whole_hospital, problem.outside))
+        total = int(np.dot(whole_hospital, problem.inflow))
+        return entered, (-(-1000 * least // total) if total > 0 else None)
+    slack = sum(whole_term[t] * linking.held[t] for t in whole_term)
+    if linking.equity is not None:
+        slack += sum(int(whole_hospital[i]) * problem.cap(i) for i in problem.counted)
+    return entered, -(-(least - slack) // scale)
+
+
+def _column_of(problem: _Problem, category: str, over: np.ndarray, arcs: np.ndarray) -> _Column:
+    flow = problem.flows[category]
+    values = {t: int(np.dot(flow.costs[t], arcs)) + problem.constant[t, category] for t in problem.terms}
+    if "over_guarantee" in values:
+        values["over_guarantee"] = int(over.sum())
+    return _Column(over, values, (flow, arcs))
+
+
+def _best_combination(
+    problem: _Problem, rounded: ColumnsResult, time_left: Callable[[], float], settings: SolverSettings
+) -> ColumnsResult | None:
+    """The best choice of one generated column per category (CP-SAT on a small model: one
+    Boolean per column), when it beats the LP's rounding; None when it does not or finds none."""
+    linking = problem.linking
+    model = cp_model.CpModel()
+    chosen = {
+        k: [model.new_bool_var(f"y[{k},{j}]") for j in range(len(columns))]
+        for k, columns in problem.columns.items()
+    }
+    for ys in chosen.values():
+        model.add_exactly_one(ys)
+
+    def total_over(i: int) -> cp_model.LinearExprT:
+        return int(problem.outside[i]) + sum(
+            int(c.over[i]) * y
+            for k, columns in problem.columns.items()
+            for c, y in zip(columns, chosen[k], strict=True)
+        )
+
+    def total_term(term: str) -> cp_model.LinearExprT:
+        return sum(
+            c.values[term] * y
+            for k, columns in problem.columns.items()
+            for c, y in zip(columns, chosen[k], strict=True)
+        )
+
+    for term, value in linking.held.items():
+        model.add(total_term(term) <= value)
+    objective: cp_model.LinearExprT
+    if linking.objective is None:
+        equity = model.new_int_var(rounded.bound, max(rounded.value, rounded.bound), "equity")
+        for i in problem.counted:
+            model.add(1000 * total_over(i) <= equity * int(problem.inflow[i]))
+        objective = equity
+    else:
+        if linking.equity is not None:
+            for i in problem.counted:
+                model.add(total_over(i) - int(problem.outside[i]) <= problem.cap(i))
+        objective = total_term(linking.objective)
+        model.add(objective >= rounded.bound)
+    model.minimize(objective)
+    for k, ys in chosen.items():
+        shares = rounded.shares[k]
+        largest = int(np.argmax(shares))
+        for j, y in enumerate(ys):
+            model.add_hint(y, j == largest)
+    limit = min(max(time_left(), 0.0) / 4, _COMBINATION_SECONDS)
+    status, solver, _seconds = current_run().solve(model, settings, max(limit, 0.05))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    value = round(solver.objective_value)
+    if rounded.obeys_linking and value >= rounded.value:
+        return None
+    decisions = problem.current.copy()
+    for k, ys in chosen.items():
+        j = next(j for j, y in enumerate(ys) if solver.boolean_value(y))
+        decisions.update(problem.columns[k][j].decisions(), {k}, problem.data)
+    mixed = [k for k in rounded.mixed]
+    return ColumnsResult(
+        decisions, value, min(rounded.bound, value), True, mixed, rounded.rounds, rounded.shares
+    )
+
+
+def _rounded(
+    problem: _Problem, shares: dict[str, list[float]], bound: int | None, rounds: int
+) -> ColumnsResult:
+    """Each category's column of largest LP weight (the others keep the current plan); the
+    categories the LP split are `mixed`."""
+    data = problem.data
+    linking = problem.linking
+    decisions = problem.current.copy()
+    mixed = []
+    over = problem.outside.copy()
+    totals = dict.fromkeys(problem.terms, 0)
+    for k in problem.categories:
+        share = shares[k]
+        largest = int(np.argmax(share))
+        if sum(1 for s in share if s > 1e-6) > 1:
+            mixed.append(k)
+        column = problem.columns[k][largest]
+        decisions.update(column.decisions(), {k}, data)
+        over += column.over
+        for t in problem.terms:
+            totals[t] += column.values[t]
+    equity = max((-(-1000 * int(over[i]) // int(problem.inflow[i])) for i in problem.counted), default=0)
+    obeys = all(totals[t] <= value for t, value in linking.held.items())
+    if linking.equity is not None:
+        obeys = obeys and equity <= linking.equity
+    value = equity if linking.objective is None else totals[linking.objective]
+    proven = 0 if bound is None else bound
+    return ColumnsResult(
+        decisions, value, min(proven, value) if obeys else proven, obeys, mixed, rounds, shares
+    )
