@@ -45,6 +45,8 @@ _RESERVE_PER_STAGE_S = 4.0
 _OUT_OF_TIME_S = 0.1
 # A joint stage is built only when, after its estimated build time, at least this much is left.
 _MIN_JOINT_SOLVE_S = 1.0
+# At most this long for the best combination of the columns of a coupled stage.
+_COMBINATION_SECONDS = 3.0
 
 
 class VolumeInfeasible(Exception):
@@ -270,6 +272,7 @@ class LexicographicVolumes:
         started = self.search.now()
         bound = 0
         start = self.solution
+        columns: ColumnsResult | None = None
         if self.joint is None:
             contested = self._contested()
             if self.budget is not None:
@@ -290,27 +293,34 @@ class LexicographicVolumes:
                     Linking(None),
                     self._share_of_stage(stages_left),
                     self.settings,
+                    self._combination_seconds(),
                 )
                 if columns is not None:
                     bound, start = columns.bound, columns.decisions
-                    settled = self._settle_mixed(columns, stages_left)
-                    if settled is not None:
-                        value = TermValues(self.data, settled).equity()
-                        if value < columns.value:
-                            start = settled
-                        if value == bound:
-                            # The plan reaches the proven bound: optimal, no joint search needed.
-                            self.solution.update(settled, set(contested), self.data)
-                            self.equity_value = value
-                            seconds = self.search.now() - started
-                            self._record("equity", [_Part("OPTIMAL", value, value, seconds, settled)])
-                            return
+                    # Every plan obeys the equity stage's rules (it has no linking caps): the
+                    # rounded plan goes straight to the search of better ones.
+                    self._adopt_if_better(start, contested)
+                    value = TermValues(self.data, self.solution).equity()
+                    searched = False
+                    if value > bound:
+                        value, bound, searched = self._better_than(columns, None, value, bound, stages_left)
+                    if value <= bound or searched:
+                        # Optimal when the plan reaches the proven bound; otherwise the search of
+                        # the plans better than it has had the stage's time.
+                        self.equity_value = value
+                        columns.hold(value)
+                        seconds = self.search.now() - started
+                        status = "OPTIMAL" if value <= bound else "FEASIBLE"
+                        self._record("equity", [_Part(status, value, bound, seconds, None)])
+                        return
             if self._no_time_to_build(contested):
                 # Building the joint model alone would overrun the limit: the best plan's equity
                 # stands with the bound proven so far (a wall-clock estimate, so never when deterministic).
                 self._adopt_if_better(start, contested)
                 value = TermValues(self.data, self.solution).equity()
                 self.equity_value = value
+                if columns is not None:
+                    columns.hold(value)
                 self.stages.append(
                     StageResult(
                         objective="equity",
@@ -327,7 +337,7 @@ class LexicographicVolumes:
         outside = self._over_outside()
         equity = joint.objectives.equity_variable(outside)
         if bound > 0:
-            # Proven by the networks (equity_by_columns): it only spares CP-SAT proving it again.
+            # Proven by the networks (columns.py): it only spares CP-SAT proving it again.
             joint.model.add(equity >= bound)
         self._adopt_if_better(start, joint.categories)
         joint.hint(self.solution)
@@ -337,6 +347,8 @@ class LexicographicVolumes:
         part = self._joint_part("equity", outcome)
         joint.model.add(equity <= part.value)
         self.equity_value = part.value
+        if columns is not None:
+            columns.hold(part.value)
         self._record("equity", [part])
 
     def _adopt_if_better(self, plan: Decisions, categories: list[str]) -> None:
@@ -357,6 +369,7 @@ class LexicographicVolumes:
             return columns.decisions
         chosen = set(mixed)
         model = VolumeModel(self.data, mixed, self.previous, self.frozen_until)
+        self._restrict_to_faces(model)
         for (held, k), value in self.holds.value.items():
             if k in chosen:
                 model.hold(held, value, [k])
@@ -378,7 +391,7 @@ class LexicographicVolumes:
             objective = model.term(term)
         model.hint(columns.decisions)
         with self.progress.part(f"{len(mixed)} categories the LP mixed"):
-            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left) / 2))
+            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left) / 3))
         if outcome.decisions is None:
             return None
         settled = columns.decisions.copy()
@@ -463,6 +476,7 @@ class LexicographicVolumes:
         outside_value = TermValues(self.data, self.solution, self.previous).term(term, outside)
         bound = 0
         start: Decisions | None = None
+        columns: ColumnsResult | None = None
         if self._decomposable(categories):
             linking = Linking(term, self.equity_value, dict(self.joint_held))
             columns = by_columns(
@@ -473,21 +487,37 @@ class LexicographicVolumes:
                 linking,
                 self._share_of_stage(stages_left),
                 self.settings,
+                self._combination_seconds(),
             )
             if columns is not None:
                 bound = columns.bound
-                plan = self._settle_mixed(columns, stages_left, term)
+                # The categories the LP mixed are settled first (CP-SAT on them alone, the others
+                # fixed): cheaper than searching them all, and the plan it gives is nearer the bound.
+                plan = (
+                    columns.decisions
+                    if columns.obeys_linking and columns.value <= columns.bound
+                    else self._settle_mixed(columns, stages_left, term)
+                )
+                if plan is None and columns.obeys_linking:
+                    plan = columns.decisions
                 if plan is not None:
-                    value = TermValues(self.data, plan, self.previous).term(term, categories)
                     start = plan
                     # It obeys every rule and hold: the stage keeps it if CP-SAT finds nothing better.
-                    if value < TermValues(self.data, self.solution, self.previous).term(term, categories):
+                    if TermValues(self.data, plan, self.previous).term(term, categories) < TermValues(
+                        self.data, self.solution, self.previous
+                    ).term(term, categories):
                         self.solution.update(plan, set(categories), self.data)
-                    if value <= bound:
-                        # The plan reaches the proven bound: optimal, no joint search needed.
-                        self.solution.update(plan, set(categories), self.data)
+                    value = TermValues(self.data, self.solution, self.previous).term(term, categories)
+                    searched = False
+                    if value > bound:
+                        value, bound, searched = self._better_than(columns, term, value, bound, stages_left)
+                    if value <= bound or searched:
+                        # Optimal when the plan reaches the proven bound; otherwise the search of
+                        # the plans better than it has had the stage's time.
                         self._hold_jointly(term, value)
-                        return _Part("OPTIMAL", value, value, self.search.now() - started, plan)
+                        columns.hold(value)
+                        status = "OPTIMAL" if value <= bound else "FEASIBLE"
+                        return _Part(status, value, bound, self.search.now() - started, None)
         joint = self._joint_model()
         joint.hint(start if start is not None else self._restricted_improvement(term))
         objective = joint.term(term)
@@ -501,13 +531,57 @@ class LexicographicVolumes:
         outcome.seconds = self.search.now() - started
         part = self._joint_part(term, outcome)
         self._hold_jointly(term, part.value)
+        if columns is not None:
+            columns.hold(part.value)
         return part
+
+    def _better_than(
+        self, columns: ColumnsResult, term: str | None, value: int, bound: int, stages_left: int
+    ) -> tuple[int, int, bool]:
+        """Search only the plans better than `value` (the current plan's, over the coupled
+        categories): reduced-cost fixing at the columns' best weights leaves a small model. No
+        such plan proves `value` optimal; one found is adopted. Returns (value, bound, whether
+        the search ran). `term` None is the equity stage."""
+        ranges = columns.ranges_within(value - 1)
+        if ranges is None:
+            return value, bound, False
+        categories = list(ranges)
+        model = self._coupled_model(categories)
+        for decision_ranges in ranges.values():
+            model.restrict(decision_ranges)
+        objective: cp_model.LinearExprT
+        if term is None:
+            objective = model.objectives.equity_variable(self._over_outside(categories))
+        else:
+            objective = model.term(term)
+        model.model.add(objective <= value - 1)
+        model.model.add(objective >= bound)
+        with self.progress.part("plans better than the best found"):
+            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left)))
+        if outcome.status == "INFEASIBLE":
+            return value, value, True
+        if outcome.decisions is None:
+            return value, max(bound, outcome.bound), True
+        self.solution.update(outcome.decisions, set(categories), self.data)
+        values = TermValues(self.data, self.solution, self.previous)
+        found = values.equity() if term is None else values.term(term, categories)
+        return found, max(bound, min(outcome.bound, found)), True
 
     def _share_of_stage(self, stages_left: int) -> Callable[[], float]:
         """Seconds left of half the stage's time: the column generation's share, leaving the rest
         for settling the categories it mixed and the joint search."""
         deadline = self.search.now() + self.joint_time(stages_left) / 2
         return lambda: deadline - self.search.now()
+
+    def _combination_seconds(self) -> float:
+        """For choosing the best combination of the columns: a small model, a tenth of what is left."""
+        return min(_COMBINATION_SECONDS, self.remaining() / 10)
+
+    def _restrict_to_faces(self, model: VolumeModel) -> None:
+        """Each category's decisions within its network's face: the plans still allowed."""
+        for k in model.categories:
+            if self.flows[k].usable:
+                model.restrict(self.flows[k].decision_bounds())
 
     def _hold_jointly(self, term: str, value: int) -> None:
         """Hold `term` over the coupled categories at `value` from now on."""
@@ -618,7 +692,12 @@ class LexicographicVolumes:
 
     def _open_joint(self, categories: list[str]) -> None:
         """Build the joint model of the coupled categories, with every hold reached so far."""
+        self.joint = self._coupled_model(categories)
+
+    def _coupled_model(self, categories: list[str]) -> VolumeModel:
+        """A CP-SAT model of `categories` with every hold reached so far."""
         joint = VolumeModel(self.data, categories, self.previous, self.frozen_until)
+        self._restrict_to_faces(joint)
         chosen = set(categories)
         for (term, k), value in self.holds.value.items():
             if k in chosen:
@@ -632,7 +711,7 @@ class LexicographicVolumes:
             joint.hold_equity(self.equity_value, self._over_outside(categories))
         for term, value in self.joint_held.items():
             joint.hold(term, value)
-        self.joint = joint
+        return joint
 
     def _over_outside(self, joint_categories: list[str] | None = None) -> dict[str, int]:
         """X_h over the categories outside the joint model (fixed there by earlier stages)."""

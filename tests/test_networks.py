@@ -7,7 +7,8 @@
     plan (the stability term's two arcs either side of the old value).
 (2) Frozen months: the network's plans keep every decided value of those months.
 (3) The equity stage by columns: its bound is at most the joint optimum CP-SAT proves, and its
-    plan's equity at least that optimum (and it is a plan the checker's rules accept).
+    plan's equity at least that optimum; and once the optimum is held by reduced-cost fixing,
+    CP-SAT's optimal plan still lies in every category's network.
 (4) By hand: one hospital, one category, two months. Waiting 10, inflow 4 (2 a month), base 3 a
     month, additional 5 a month at 100 SEK, L = floor(3*4/2) = 6. Base alone leaves 10+2-3 = 9
     and 9+2-3 = 8: over 3 + 2 = 5. Each additional unit in month 1 lowers both months' lists,
@@ -122,6 +123,13 @@ def test_equity_by_columns_brackets_the_joint_optimum(scenario):
     before = TermValues(data, current)
     for k in data.categories:
         assert plan.term("over_guarantee", [k]) == before.term("over_guarantee", [k])
+    # Holding the optimum by reduced-cost fixing keeps CP-SAT's optimal plan in every network.
+    assert reference.decisions is not None
+    optimal = current.copy()
+    optimal.update(reference.decisions, set(data.categories), data)
+    result.hold(reference.bound)
+    for k, network in flows.items():
+        assert network.flow_of(optimal) is not None, k
 
 
 def test_one_hospital_by_hand():

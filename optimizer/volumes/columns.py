@@ -28,8 +28,10 @@ is split between columns (in a basic solution at most one per linking row) are l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -49,8 +51,6 @@ _COST_SCALE = 10**12
 _LARGEST_SCALE = 10**9
 # A column enters when its reduced cost is below this, relative (the LP is floating point).
 _ENTERS = 1e-7
-# At most this long for the best combination of the columns generated.
-_COMBINATION_SECONDS = 2.0
 # Terms the columns can carry: their value is the network's cost plus a constant per category.
 CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
 
@@ -83,19 +83,69 @@ class ColumnsResult:
     mixed: list[str]
     rounds: int
     shares: dict[str, list[float]]
+    problem: _Problem | None = field(default=None, repr=False)
+
+    def hold(self, value: int) -> int:
+        """The stage's value `value` is held from now on: fix, in each category's network, the
+        arcs no plan within it can change (reduced-cost fixing at the best bound's weights).
+        Returns the arcs fixed."""
+        budget = self._budget(value)
+        if budget is None or self.problem is None or self.problem.best is None:
+            return 0
+        best = self.problem.best
+        return sum(self.problem.flows[k].fix_beyond(best.priced[k], budget) for k in self.problem.categories)
+
+    def ranges_within(self, value: int) -> dict[str, dict[tuple[str, Any], tuple[int, int]]] | None:
+        """Each category's decision ranges that every plan with the stage's term at most `value`
+        (and obeying the linking rules) keeps, by reduced-cost fixing; None if not available."""
+        budget = self._budget(value)
+        if budget is None or self.problem is None or self.problem.best is None:
+            return None
+        ranges = {}
+        for k in self.problem.categories:
+            flow = self.problem.flows[k]
+            tightened = flow.bounds_beyond(self.problem.best.priced[k], budget)
+            ranges[k] = flow.decision_bounds(tightened)
+        return ranges
+
+    def _budget(self, value: int) -> int | None:
+        """How much more than the least, at the best bound's weights, the categories' plans
+        together may cost when the stage's term is at most `value`: every plan obeying the
+        linking rules has sum_k (priced_k(x_k) - min_k) <= S * value + rows - least (equity:
+        sum_h w_h floor(value * I_h / 1000) - least)."""
+        problem = self.problem
+        if problem is None or problem.best is None:
+            return None
+        best = problem.best
+        if problem.linking.objective is None:
+            rhs = sum(
+                int(best.hospital[i]) * (value * int(problem.inflow[i]) // 1000) for i in problem.counted
+            )
+            return rhs - best.least
+        return best.scale * value + best.rows - best.least
 
 
 @dataclass
 class _Column:
     over: np.ndarray  # X_hk per hospital
     values: dict[str, int]  # the objective's and every held term's value in this category
-    plan: Decisions | tuple[CategoryFlow, np.ndarray]
+    network: CategoryFlow
+    arcs: np.ndarray  # the plan as the network's flow
 
     def decisions(self) -> Decisions:
-        if isinstance(self.plan, Decisions):
-            return self.plan
-        flow, arcs = self.plan
-        return flow.decisions(arcs)
+        return self.network.decisions(self.arcs)
+
+
+@dataclass
+class _Prices:
+    """The whole weights of the round that proved the best bound, with its exact figures."""
+
+    bound: int
+    least: int  # sum of the categories' priced minimums (and, for equity, the outside's)
+    rows: int  # the linking rows' right-hand sides at these weights (cap mode)
+    scale: int
+    hospital: np.ndarray
+    priced: dict[str, np.ndarray]
 
 
 class _Problem:
@@ -127,13 +177,22 @@ class _Problem:
         # Each term's value in a category is its network cost plus this constant (take-or-pay).
         self.constant = {(t, k): self._constant(t, k) for t in self.terms for k in categories}
         self.columns: dict[str, list[_Column]] = {}
+        # The last round's priced cost of each category's arcs (for rounding the LP's mix).
+        self.priced: dict[str, np.ndarray] = {}
+        # The column each category takes in the rounded plan.
+        self.chosen: dict[str, int] = {}
+        self.best: _Prices | None = None
+        self.complete = True
         for k in categories:
-            own = Decisions()
-            own.update(current, {k}, data)
+            arcs = flows[k].flow_of(current)
+            if arcs is None:
+                self.complete = False
+                continue
             over = np.array(
                 [values.over_by_hospital_category.get((h, k), 0) for h in hospitals], dtype=np.int64
             )
-            self.columns[k] = [_Column(over, {t: values.term(t, [k]) for t in self.terms}, own)]
+            values_k = {t: values.term(t, [k]) for t in self.terms}
+            self.columns[k] = [_Column(over, values_k, flows[k], arcs)]
 
     def _constant(self, term: str, category: str) -> int:
         if term != "cost":
@@ -155,6 +214,7 @@ def by_columns(
     linking: Linking,
     time_left: Callable[[], float],
     settings: SolverSettings | None = None,
+    combination_seconds: float = 2.0,
     max_rounds: int = 100,
 ) -> ColumnsResult | None:
     """Column generation over `categories` (the others keep `current`) while time is left.
@@ -167,7 +227,7 @@ def by_columns(
     if any(t not in CARRIED for t in [linking.objective, *linking.held] if t is not None):
         return None
     problem = _Problem(data, flows, categories, current, linking)
-    if linking.objective is None and not problem.counted:
+    if not problem.complete or (linking.objective is None and not problem.counted):
         return None
     bound: int | None = None
     rounds = 0
@@ -178,24 +238,27 @@ def by_columns(
         if master is None:
             # GLOP gave up (numerics): the columns and mix of the last round stand.
             break
-        hospital_prices, term_prices, convexity, shares = master
+        hospital_prices, term_prices, convexity, shares, relaxed = master
         entered, round_bound = _price(problem, hospital_prices, term_prices, convexity)
         if round_bound is not None:
             bound = round_bound if bound is None else max(bound, round_bound)
-        if not entered:
+        # The proven bound is whole and at most the LP's value: once it reaches that value
+        # rounded up, more columns cannot raise it.
+        if not entered or (bound is not None and bound >= math.ceil(relaxed - 1e-6)):
             break
     if not shares:
         return None
     rounded = _rounded(problem, shares, bound, rounds)
-    best = _best_combination(problem, rounded, time_left, settings or SolverSettings())
+    best = _best_combination(problem, rounded, combination_seconds, settings or SolverSettings())
     return best if best is not None else rounded
 
 
 def _solve_master(
     problem: _Problem,
-) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]]] | None:
+) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]], float] | None:
     """The restricted master LP. Returns each hospital's and each held term's price (-dual,
-    >= 0), each category's convexity dual and the columns' weights; None if GLOP fails."""
+    >= 0), each category's convexity dual, the columns' weights and the LP's value; None if
+    GLOP fails."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
@@ -246,7 +309,7 @@ def _solve_master(
     term_prices = {t: max(0.0, -row.dual_value()) for t, row in term_rows.items()}
     convexity = {k: row.dual_value() for k, row in convexity_rows.items()}
     shares = {k: [w.solution_value() for w in ws] for k, ws in weights.items()}
-    return hospital_prices, term_prices, convexity, shares
+    return hospital_prices, term_prices, convexity, shares, solver.Objective().Value()
 
 
 def _price(
@@ -294,6 +357,7 @@ def _price(
         for t, weight in whole_term.items():
             cost += weight * flow.costs[t]
             constant += weight * problem.constant[t, k]
+        problem.priced[k] = flow.priced(cost, whole_hospital)
         result = flow.weighted(cost, whole_hospital)
         if result is None:
             return False, None
@@ -311,11 +375,16 @@ def _price(
     if objective is None:
         least += int(np.dot(whole_hospital, problem.outside))
         total = int(np.dot(whole_hospital, problem.inflow))
-        return entered, (-(-1000 * least // total) if total > 0 else None)
-    slack = sum(whole_term[t] * linking.held[t] for t in whole_term)
-    if linking.equity is not None:
-        slack += sum(int(whole_hospital[i]) * problem.cap(i) for i in problem.counted)
-    return entered, -(-(least - slack) // scale)
+        bound = -(-1000 * least // total) if total > 0 else None
+        rows = 0
+    else:
+        rows = sum(whole_term[t] * linking.held[t] for t in whole_term)
+        if linking.equity is not None:
+            rows += sum(int(whole_hospital[i]) * problem.cap(i) for i in problem.counted)
+        bound = -(-(least - rows) // scale)
+    if bound is not None and (problem.best is None or bound > problem.best.bound):
+        problem.best = _Prices(bound, least, rows, scale, whole_hospital, dict(problem.priced))
+    return entered, bound
 
 
 def _column_of(problem: _Problem, category: str, over: np.ndarray, arcs: np.ndarray) -> _Column:
@@ -323,11 +392,11 @@ def _column_of(problem: _Problem, category: str, over: np.ndarray, arcs: np.ndar
     values = {t: int(np.dot(flow.costs[t], arcs)) + problem.constant[t, category] for t in problem.terms}
     if "over_guarantee" in values:
         values["over_guarantee"] = int(over.sum())
-    return _Column(over, values, (flow, arcs))
+    return _Column(over, values, flow, arcs)
 
 
 def _best_combination(
-    problem: _Problem, rounded: ColumnsResult, time_left: Callable[[], float], settings: SolverSettings
+    problem: _Problem, rounded: ColumnsResult, seconds: float, settings: SolverSettings
 ) -> ColumnsResult | None:
     """The best choice of one generated column per category (CP-SAT on a small model: one
     Boolean per column), when it beats the LP's rounding; None when it does not or finds none."""
@@ -370,12 +439,12 @@ def _best_combination(
         model.add(objective >= rounded.bound)
     model.minimize(objective)
     for k, ys in chosen.items():
-        shares = rounded.shares[k]
-        largest = int(np.argmax(shares))
+        # The rounded plan, or when it breaks a linking rule the current plan (column 0), which
+        # obeys them all.
+        start = problem.chosen[k] if rounded.obeys_linking else 0
         for j, y in enumerate(ys):
-            model.add_hint(y, j == largest)
-    limit = min(max(time_left(), 0.0) / 4, _COMBINATION_SECONDS)
-    status, solver, _seconds = current_run().solve(model, settings, max(limit, 0.05))
+            model.add_hint(y, j == start)
+    status, solver, _seconds = current_run().solve(model, settings, max(seconds, 0.05))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     value = round(solver.objective_value)
@@ -387,8 +456,26 @@ def _best_combination(
         decisions.update(problem.columns[k][j].decisions(), {k}, problem.data)
     mixed = [k for k in rounded.mixed]
     return ColumnsResult(
-        decisions, value, min(rounded.bound, value), True, mixed, rounded.rounds, rounded.shares
+        decisions, value, min(rounded.bound, value), True, mixed, rounded.rounds, rounded.shares, problem
     )
+
+
+def _near_the_mix(problem: _Problem, category: str, share: list[float]) -> _Column | None:
+    """A whole plan within one unit, on every arc, of the LP's mix of the category's columns,
+    the cheapest at the last round's prices; it joins the columns."""
+    network = problem.flows[category]
+    columns = problem.columns[category]
+    # Only the columns the mix uses: the ones added after the LP have no share.
+    mix = sum(w * c.arcs.astype(float) for w, c in zip(share, columns, strict=False))
+    cost = problem.priced.get(category)
+    if cost is None or not isinstance(mix, np.ndarray):
+        return None
+    arcs = network.rounded(mix, cost)
+    if arcs is None:
+        return None
+    column = _column_of(problem, category, network.over_by_hospital(arcs), arcs)
+    columns.append(column)
+    return column
 
 
 def _rounded(
@@ -404,10 +491,12 @@ def _rounded(
     totals = dict.fromkeys(problem.terms, 0)
     for k in problem.categories:
         share = shares[k]
-        largest = int(np.argmax(share))
+        problem.chosen[k] = int(np.argmax(share))
         if sum(1 for s in share if s > 1e-6) > 1:
             mixed.append(k)
-        column = problem.columns[k][largest]
+            if _near_the_mix(problem, k, share) is not None:
+                problem.chosen[k] = len(problem.columns[k]) - 1
+        column = problem.columns[k][problem.chosen[k]]
         decisions.update(column.decisions(), {k}, data)
         over += column.over
         for t in problem.terms:
@@ -419,5 +508,5 @@ def _rounded(
     value = equity if linking.objective is None else totals[linking.objective]
     proven = 0 if bound is None else bound
     return ColumnsResult(
-        decisions, value, min(proven, value) if obeys else proven, obeys, mixed, rounds, shares
+        decisions, value, min(proven, value) if obeys else proven, obeys, mixed, rounds, shares, problem
     )

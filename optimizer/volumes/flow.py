@@ -266,20 +266,11 @@ class CategoryFlow:
         if not self.usable:
             return FlowOutcome("UNUSABLE", 0.0, None)
         cost = self.costs[term]
-        solver = min_cost_flow.SimpleMinCostFlow()
-        arcs = solver.add_arcs_with_capacity_and_unit_cost(
-            self.tail, self.head, self.upper - self.lower, cost
-        )
-        supply = self.supply.copy()
-        # Lower bounds: their flow is sent up front.
-        np.subtract.at(supply, self.tail, self.lower)
-        np.add.at(supply, self.head, self.lower)
-        solver.set_nodes_supplies(np.arange(len(supply), dtype=np.int64), supply)
-        status = solver.solve()
-        if status != solver.OPTIMAL:
+        self._before = (term, self.lower.copy(), self.upper.copy())
+        flow = self._min_cost_flow(cost)
+        if flow is None:
             self.usable = False
-            return FlowOutcome(str(status), time.perf_counter() - started, None)
-        flow = self.lower + solver.flows(arcs)
+            return FlowOutcome("NOT SOLVED", time.perf_counter() - started, None)
         self._hold_optimal_face(flow, cost)
         return FlowOutcome("OPTIMAL", time.perf_counter() - started, self._decisions(flow))
 
@@ -300,6 +291,14 @@ class CategoryFlow:
             np.asarray(self.list_owner, dtype=np.int64), over, minlength=len(self.data.hospitals)
         ).astype(np.int64)
 
+    def priced(self, cost: np.ndarray, hospital_weights: np.ndarray) -> np.ndarray:
+        """`cost` plus each hospital's weight on its arcs of patient-months beyond the guarantee."""
+        owner = np.asarray(self.list_owner, dtype=np.int64)
+        over_arc = (self.waiting_list >= 0) & (self.costs["over_guarantee"] > 0)
+        total_cost = cost.copy()
+        total_cost[over_arc] += hospital_weights[owner[self.waiting_list[over_arc]]]
+        return total_cost
+
     def weighted(self, cost: np.ndarray, hospital_weights: np.ndarray) -> tuple[int, np.ndarray] | None:
         """min of cost . flow + sum_h hospital_weights[h] * X_h over this category's plans optimal
         for its stages so far (the face is left as it is): the least value and a flow reaching it,
@@ -308,10 +307,7 @@ class CategoryFlow:
         above 0 the flow fills the arc within the limit first, so its cost is X_h exactly.)"""
         if not self.usable:
             return None
-        owner = np.asarray(self.list_owner, dtype=np.int64)
-        over_arc = (self.waiting_list >= 0) & (self.costs["over_guarantee"] > 0)
-        total_cost = cost.copy()
-        total_cost[over_arc] += hospital_weights[owner[self.waiting_list[over_arc]]]
+        total_cost = self.priced(cost, hospital_weights)
         result = self._min_cost_flow(total_cost)
         if result is None:
             return None
@@ -320,20 +316,90 @@ class CategoryFlow:
     def decisions(self, flow: np.ndarray) -> Decisions:
         return self._decisions(flow)
 
-    def _min_cost_flow(self, cost: np.ndarray) -> np.ndarray | None:
+    def _min_cost_flow(
+        self, cost: np.ndarray, lower: np.ndarray | None = None, upper: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """An optimal flow for `cost` within [lower, upper] (the face when not given), or None."""
+        lower = self.lower if lower is None else lower
+        upper = self.upper if upper is None else upper
         solver = min_cost_flow.SimpleMinCostFlow()
-        arcs = solver.add_arcs_with_capacity_and_unit_cost(
-            self.tail, self.head, self.upper - self.lower, cost
-        )
+        arcs = solver.add_arcs_with_capacity_and_unit_cost(self.tail, self.head, upper - lower, cost)
         supply = self.supply.copy()
         # Lower bounds: their flow is sent up front.
-        np.subtract.at(supply, self.tail, self.lower)
-        np.add.at(supply, self.head, self.lower)
+        np.subtract.at(supply, self.tail, lower)
+        np.add.at(supply, self.head, lower)
         solver.set_nodes_supplies(np.arange(len(supply), dtype=np.int64), supply)
         if solver.solve() != solver.OPTIMAL:
             return None
-        flow: np.ndarray = self.lower + solver.flows(arcs)
+        flow: np.ndarray = lower + solver.flows(arcs)
         return flow
+
+    def flow_of(self, decisions: Decisions) -> np.ndarray | None:
+        """The flow of a plan's decisions in this category (waiting lists within their limit
+        first, take-or-pay minimums used first), or None if the plan lies outside the face."""
+        lower, upper = self.lower.copy(), self.upper.copy()
+        remaining: dict[tuple[str, Any], int] = {}
+        for index, carries in enumerate(self.carries):
+            if carries is None:
+                continue
+            if carries not in remaining:
+                remaining[carries] = int(getattr(decisions, carries[0]).get(carries[1], 0))
+            take = min(remaining[carries], int(self.upper[index]))
+            if take < self.lower[index]:
+                return None
+            remaining[carries] -= take
+            lower[index] = upper[index] = take
+        if any(remaining.values()):
+            return None
+        canonical = self.costs["over_guarantee"] - (self.costs["cost"] < 0).astype(np.int64)
+        return self._min_cost_flow(canonical, lower, upper)
+
+    def rounded(self, mix: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+        """A whole flow within one unit of a convex combination of this category's flows on every
+        arc, least in `cost` among those. One exists: the combination is a flow within the box
+        [floor, ceil], and a network with whole bounds has whole flows wherever it has flows."""
+        lower = np.maximum(np.floor(mix + 1e-9).astype(np.int64), self.lower)
+        upper = np.minimum(np.ceil(mix - 1e-9).astype(np.int64), self.upper)
+        if np.any(lower > upper):
+            return None
+        return self._min_cost_flow(cost, lower, upper)
+
+    def bounds_beyond(self, priced_cost: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Reduced-cost fixing: if every plan this category may take costs at most `budget` more,
+        at `priced_cost`, than the cheapest, an arc whose reduced cost exceeds that keeps the
+        cheapest flow's value. The face's bounds so tightened, or None (unsolvable, or no budget)."""
+        if budget < 0:
+            return None
+        flow = self._min_cost_flow(priced_cost)
+        if flow is None:
+            return None
+        potential = self._potentials(flow, priced_cost)
+        reduced = priced_cost + potential[self.tail] - potential[self.head]
+        fixed = (np.abs(reduced) > budget) & (self.lower < self.upper)
+        return np.where(fixed, flow, self.lower), np.where(fixed, flow, self.upper)
+
+    def fix_beyond(self, priced_cost: np.ndarray, budget: int) -> int:
+        """bounds_beyond, kept as the face from now on. Returns how many arcs it fixed."""
+        tightened = self.bounds_beyond(priced_cost, budget)
+        if tightened is None:
+            return 0
+        fixed = int(np.count_nonzero(tightened[0] == tightened[1])) - int(
+            np.count_nonzero(self.lower == self.upper)
+        )
+        self.lower, self.upper = tightened
+        return fixed
+
+    def decision_bounds(
+        self, bounds: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> dict[tuple[str, Any], tuple[int, int]]:
+        """Each decision's range within the face, or within `bounds` (its arcs' bounds summed)."""
+        lower, upper = bounds if bounds is not None else (self.lower, self.upper)
+        ranges: dict[tuple[str, Any], tuple[int, int]] = {}
+        for index, carries in enumerate(self.carries):
+            if carries is not None:
+                low, high = ranges.get(carries, (0, 0))
+                ranges[carries] = (low + int(lower[index]), high + int(upper[index]))
+        return ranges
 
     def _hold_optimal_face(self, flow: np.ndarray, cost: np.ndarray) -> None:
         """Fix every arc whose reduced cost is not 0: all of the stage's optimal flows agree there."""

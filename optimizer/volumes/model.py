@@ -90,6 +90,14 @@ class VolumeModel:
         """Keep a term (over some categories) at or below a value reached in an earlier stage."""
         self.model.add(self.term(name, categories) <= value)
 
+    def restrict(self, bounds: dict[tuple[str, Any], tuple[int, int]]) -> None:
+        """Keep each decision within a range every plan still allowed lies in (a network's face:
+        optimizer/volumes/flow.py); it only spares CP-SAT finding the ranges again."""
+        for (kind, key), (low, high) in bounds.items():
+            var = getattr(self.vars, kind).get(key)
+            if var is not None:
+                self.model.add_linear_constraint(var, low, high)
+
     def hold_equity(self, value: int, over_outside: dict[str, int]) -> None:
         """Keep equity at or below a value reached: 1000 X_h <= value * I_h for every hospital."""
         self.objectives.add_equity_cap(over_outside, value)
