@@ -45,6 +45,9 @@ _RESERVE_PER_STAGE_S = 4.0
 _OUT_OF_TIME_S = 0.1
 # A joint stage is built only when, after its estimated build time, at least this much is left.
 _MIN_JOINT_SOLVE_S = 1.0
+# The largest CP-SAT model built over several categories, in network arcs (about one variable
+# each): at scale 20 a model of 600 000 took 4 GB and most of the time limit to build and search.
+_MAX_MODEL_ARCS = 150_000
 # At most this long for the best combination of the columns of a coupled stage.
 _COMBINATION_SECONDS = 3.0
 
@@ -304,7 +307,7 @@ class LexicographicVolumes:
                     searched = False
                     if value > bound:
                         value, bound, searched = self._better_than(columns, None, value, bound, stages_left)
-                    if value <= bound or searched:
+                    if value <= bound or searched or self._no_time_to_build(contested):
                         # Optimal when the plan reaches the proven bound; otherwise the search of
                         # the plans better than it has had the stage's time.
                         self.equity_value = value
@@ -367,36 +370,46 @@ class LexicographicVolumes:
         mixed = columns.mixed
         if not mixed:
             return columns.decisions
-        chosen = set(mixed)
-        model = VolumeModel(self.data, mixed, self.previous, self.frozen_until)
-        self._restrict_to_faces(model)
-        for (held, k), value in self.holds.value.items():
-            if k in chosen:
-                model.hold(held, value, [k])
-        fixed = TermValues(self.data, columns.decisions, self.previous)
-        outside = {
-            h: sum(v for (hh, k), v in fixed.over_by_hospital_category.items() if hh == h and k not in chosen)
-            for h in self.data.hospitals
-        }
-        joint = self.joint_categories or []
-        for held, value in self.joint_held.items():
-            model.hold(held, value - fixed.term(held, [k for k in joint if k not in chosen]))
-        objective: cp_model.LinearExprT
-        if term is None:
-            objective = model.objectives.equity_variable(outside)
-            model.model.add(objective >= columns.bound)
-        else:
-            assert self.equity_value is not None
-            model.hold_equity(self.equity_value, outside)
-            objective = model.term(term)
+        if self._no_time_to_build(mixed):
+            return None
+        model, objective, offset = self._partial_model(mixed, columns.decisions, term)
+        model.model.add(objective >= columns.bound - offset)
         model.hint(columns.decisions)
         with self.progress.part(f"{len(mixed)} categories the LP mixed"):
             outcome = model.solve(objective, self.parameters(self.joint_time(stages_left) / 3))
         if outcome.decisions is None:
             return None
         settled = columns.decisions.copy()
-        settled.update(outcome.decisions, chosen, self.data)
+        settled.update(outcome.decisions, set(mixed), self.data)
         return settled
+
+    def _partial_model(
+        self, free: list[str], base: Decisions, term: str | None
+    ) -> tuple[VolumeModel, cp_model.LinearExprT, int]:
+        """CP-SAT over the `free` categories, every other category fixed at `base`: each free
+        category's holds, the terms held region-wide less the fixed categories' part, and the
+        equity caps with the fixed categories' patient-months. Returns the model, its objective
+        (the equity variable, or `term` over the free categories) and what the fixed coupled
+        categories add to the objective (0 for equity). `term` None is the equity stage."""
+        chosen = set(free)
+        model = VolumeModel(self.data, free, self.previous, self.frozen_until)
+        self._restrict_to_faces(model)
+        for (held, k), value in self.holds.value.items():
+            if k in chosen:
+                model.hold(held, value, [k])
+        fixed = TermValues(self.data, base, self.previous)
+        outside = {
+            h: sum(v for (hh, k), v in fixed.over_by_hospital_category.items() if hh == h and k not in chosen)
+            for h in self.data.hospitals
+        }
+        others = [k for k in self.joint_categories or [] if k not in chosen]
+        for held, value in self.joint_held.items():
+            model.hold(held, value - fixed.term(held, others))
+        if term is None:
+            return model, model.objectives.equity_variable(outside), 0
+        assert self.equity_value is not None
+        model.hold_equity(self.equity_value, outside)
+        return model, model.term(term), fixed.term(term, others)
 
     # -- pieces ---------------------------------------------------------------------------
     def _solve_each(self, categories: list[str], term: str, stages_left: int) -> dict[str, _Part]:
@@ -511,13 +524,20 @@ class LexicographicVolumes:
                     searched = False
                     if value > bound:
                         value, bound, searched = self._better_than(columns, term, value, bound, stages_left)
-                    if value <= bound or searched:
+                    if value <= bound or searched or self._no_time_to_build(categories):
                         # Optimal when the plan reaches the proven bound; otherwise the search of
                         # the plans better than it has had the stage's time.
                         self._hold_jointly(term, value)
                         columns.hold(value)
                         status = "OPTIMAL" if value <= bound else "FEASIBLE"
                         return _Part(status, value, bound, self.search.now() - started, None)
+        if self.joint is None and self._no_time_to_build(categories):
+            # Building the joint model alone would overrun the limit: the plan so far stands.
+            value = TermValues(self.data, self.solution, self.previous).term(term, categories)
+            self._hold_jointly(term, value)
+            if columns is not None:
+                columns.hold(value)
+            return _Part("FEASIBLE", value, min(bound, value), self.search.now() - started, None)
         joint = self._joint_model()
         joint.hint(start if start is not None else self._restricted_improvement(term))
         objective = joint.term(term)
@@ -539,33 +559,53 @@ class LexicographicVolumes:
         self, columns: ColumnsResult, term: str | None, value: int, bound: int, stages_left: int
     ) -> tuple[int, int, bool]:
         """Search only the plans better than `value` (the current plan's, over the coupled
-        categories): reduced-cost fixing at the columns' best weights leaves a small model. No
-        such plan proves `value` optimal; one found is adopted. Returns (value, bound, whether
-        the search ran). `term` None is the equity stage."""
+        categories): reduced-cost fixing at the columns' best weights fixes most decisions, and
+        CP-SAT searches the categories with a decision left free. No such plan proves `value`
+        optimal; one found is adopted. Returns (value, bound, whether the search ran). `term`
+        None is the equity stage."""
         ranges = columns.ranges_within(value - 1)
         if ranges is None:
             return value, bound, False
-        categories = list(ranges)
-        model = self._coupled_model(categories)
-        for decision_ranges in ranges.values():
-            model.restrict(decision_ranges)
-        objective: cp_model.LinearExprT
-        if term is None:
-            objective = model.objectives.equity_variable(self._over_outside(categories))
-        else:
-            objective = model.term(term)
-        model.model.add(objective <= value - 1)
-        model.model.add(objective >= bound)
+        coupled = list(ranges)
+        free = [k for k, decisions in ranges.items() if any(low < high for low, high in decisions.values())]
+        # The fully fixed categories can only take their fixed values in a better plan.
+        base = self.solution.copy()
+        for k in coupled:
+            if k not in free:
+                base.update(_fixed_decisions(ranges[k]), {k}, self.data)
+        if not free:
+            better = self._value_if_allowed(base, term, coupled)
+            if better is not None and better < value:
+                self.solution.update(base, set(coupled), self.data)
+                return better, better, True
+            return value, value, True
+        if self._no_time_to_build(free):
+            return value, bound, False
+        model, objective, offset = self._partial_model(free, base, term)
+        for k in free:
+            model.restrict(ranges[k])
+        model.model.add(objective <= value - 1 - offset)
+        model.model.add(objective >= bound - offset)
         with self.progress.part("plans better than the best found"):
             outcome = model.solve(objective, self.parameters(self.joint_time(stages_left)))
         if outcome.status == "INFEASIBLE":
             return value, value, True
         if outcome.decisions is None:
-            return value, max(bound, outcome.bound), True
-        self.solution.update(outcome.decisions, set(categories), self.data)
+            return value, max(bound, outcome.bound + offset), True
+        base.update(outcome.decisions, set(free), self.data)
+        self.solution.update(base, set(coupled), self.data)
         values = TermValues(self.data, self.solution, self.previous)
-        found = values.equity() if term is None else values.term(term, categories)
-        return found, max(bound, min(outcome.bound, found)), True
+        found = values.equity() if term is None else values.term(term, coupled)
+        return found, max(bound, min(outcome.bound + offset, found)), True
+
+    def _value_if_allowed(self, plan: Decisions, term: str | None, coupled: list[str]) -> int | None:
+        """The stage's value of `plan` if it obeys the coupling rules and joint holds, else None."""
+        if not self._couplings_hold(plan):
+            return None
+        values = TermValues(self.data, plan, self.previous)
+        if any(values.term(held, coupled) > value for held, value in self.joint_held.items()):
+            return None
+        return values.equity() if term is None else values.term(term, coupled)
 
     def _share_of_stage(self, stages_left: int) -> Callable[[], float]:
         """Seconds left of half the stage's time: the column generation's share, leaving the rest
@@ -735,9 +775,12 @@ class LexicographicVolumes:
         return self.models[category]
 
     def _no_time_to_build(self, categories: list[str]) -> bool:
-        """Whether what is left of the time would not even build a joint CP-SAT model of
-        `categories`: estimated from the time one category's model took per network arc (the
-        largest one's, built here); wall clock, so never when deterministic."""
+        """Whether a CP-SAT model of `categories` is out of reach: larger than
+        _MAX_MODEL_ARCS (memory), or more than what is left of the time would build, estimated
+        from the time one category's model took per network arc (the largest one's, built here;
+        wall clock, so never when deterministic)."""
+        if sum(self.flows[k].arc_count for k in categories) > _MAX_MODEL_ARCS:
+            return True
         if self.search.deterministic:
             return False
         if self.cp_build_seconds_per_arc is None:
@@ -784,6 +827,15 @@ class LexicographicVolumes:
                 seconds=round(sum(p.seconds for p in parts), 3),
             )
         )
+
+
+def _fixed_decisions(ranges: dict[tuple[str, Any], tuple[int, int]]) -> Decisions:
+    """The decisions of a category whose every decision range is one value."""
+    decisions = Decisions()
+    for (kind, key), (low, _high) in ranges.items():
+        if low:
+            getattr(decisions, kind)[key] = low
+    return decisions
 
 
 def solve_volumes(

@@ -249,8 +249,71 @@ def by_columns(
     if not shares:
         return None
     rounded = _rounded(problem, shares, bound, rounds)
+    if not rounded.obeys_linking:
+        switched = _switched(problem, rounded)
+        if switched is not None:
+            rounded = switched
     best = _best_combination(problem, rounded, combination_seconds, settings or SolverSettings())
     return best if best is not None else rounded
+
+
+def _switched(problem: _Problem, rounded: ColumnsResult) -> ColumnsResult | None:
+    """From the current plan (column 0 everywhere, which obeys every linking rule), switch one
+    category at a time to the column that lowers the objective most while every linking rule
+    still holds; the rounded plan's column first. A plan that obeys the rules, when the LP's
+    rounding does not (its rows are tight: the held terms at their optimum)."""
+    linking = problem.linking
+    objective = linking.objective
+    if objective is None:
+        return None
+    choice = dict.fromkeys(problem.categories, 0)
+    over = sum((problem.columns[k][0].over for k in problem.categories), np.zeros_like(problem.outside))
+    held = {t: sum(problem.columns[k][0].values[t] for k in problem.categories) for t in linking.held}
+    caps = (
+        np.array(
+            [problem.cap(i) if i in problem.counted else np.iinfo(np.int64).max for i in range(len(over))]
+        )
+        if linking.equity is not None
+        else None
+    )
+    improved = True
+    while improved:
+        improved = False
+        for k in problem.categories:
+            columns = problem.columns[k]
+            now = columns[choice[k]]
+            order = sorted(
+                range(len(columns)), key=lambda j: (j != problem.chosen.get(k), columns[j].values[objective])
+            )
+            for j in order:
+                candidate = columns[j]
+                if candidate.values[objective] >= now.values[objective]:
+                    continue
+                new_over = over - now.over + candidate.over
+                if caps is not None and np.any(new_over > caps):
+                    continue
+                new_held = {t: held[t] - now.values[t] + candidate.values[t] for t in held}
+                if any(new_held[t] > linking.held[t] for t in held):
+                    continue
+                choice[k], over, held, now = j, new_over, new_held, candidate
+                improved = True
+                break
+    decisions = problem.current.copy()
+    for k, j in choice.items():
+        if j:
+            decisions.update(problem.columns[k][j].decisions(), {k}, problem.data)
+    value = sum(problem.columns[k][j].values[objective] for k, j in choice.items())
+    problem.chosen = choice
+    return ColumnsResult(
+        decisions,
+        value,
+        min(rounded.bound, value),
+        True,
+        rounded.mixed,
+        rounded.rounds,
+        rounded.shares,
+        problem,
+    )
 
 
 def _solve_master(
@@ -289,8 +352,9 @@ def _solve_master(
     if linking.objective is None:
         equity = solver.NumVar(0.0, solver.infinity(), "equity")
         for i in problem.counted:
-            row = 1000.0 * mixed_over(i) - float(problem.inflow[i]) * equity
-            hospital_rows[i] = solver.Add(row <= -1000.0 * float(problem.outside[i]))
+            # In patient-months (1000 X_h <= E I_h divided by 1000): rows of like size keep GLOP stable.
+            row = mixed_over(i) - float(problem.inflow[i]) / 1000.0 * equity
+            hospital_rows[i] = solver.Add(row <= -float(problem.outside[i]))
         solver.Minimize(equity)
     else:
         objective = linking.objective
@@ -303,9 +367,8 @@ def _solve_master(
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     hospital_prices = np.zeros(len(problem.inflow), dtype=float)
-    scale = 1000.0 if linking.objective is None else 1.0
     for i, row in hospital_rows.items():
-        hospital_prices[i] = scale * max(0.0, -row.dual_value())
+        hospital_prices[i] = max(0.0, -row.dual_value())
     term_prices = {t: max(0.0, -row.dual_value()) for t, row in term_rows.items()}
     convexity = {k: row.dual_value() for k, row in convexity_rows.items()}
     shares = {k: [w.solution_value() for w in ws] for k, ws in weights.items()}
@@ -441,7 +504,7 @@ def _best_combination(
     for k, ys in chosen.items():
         # The rounded plan, or when it breaks a linking rule the current plan (column 0), which
         # obeys them all.
-        start = problem.chosen[k] if rounded.obeys_linking else 0
+        start = problem.chosen[k] if rounded.obeys_linking else 0  # column 0: the current plan
         for j, y in enumerate(ys):
             model.add_hint(y, j == start)
     status, solver, _seconds = current_run().solve(model, settings, max(seconds, 0.05))
