@@ -142,6 +142,8 @@ class LexicographicVolumes:
         # Once a stage couples the categories: which ones, and each term held over them jointly.
         self.joint_categories: list[str] | None = None
         self.joint_held: dict[str, int] = {}
+        # The categories the equity stage found coupled (None before it).
+        self.contested: list[str] | None = None
         self.equity_value: int | None = None
         self.solution = self._starting_plan()
         self.stages: list[StageResult] = []
@@ -226,7 +228,15 @@ class LexicographicVolumes:
                 self._accept_each(term, parts)
                 self._record(term, list(parts.values()))
                 return
-            coupled = self.joint.categories if self.joint is not None else list(self.data.categories)
+            # Equity couples only the contested categories (elsewhere each hospital's part is fixed
+            # by the earlier stages); a budget couples them all.
+            coupled = (
+                self.joint.categories
+                if self.joint is not None
+                else self.contested
+                if self.contested is not None and self.budget is None
+                else list(self.data.categories)
+            )
             restricted: dict[str, _Part] = {}
             if not self._decomposable(coupled):
                 # The relaxation broke a coupling rule. Each category's relaxed optimum is still a
@@ -280,6 +290,7 @@ class LexicographicVolumes:
             contested = self._contested()
             if self.budget is not None:
                 contested = list(self.data.categories)
+            self.contested = contested
             if not contested:
                 value = TermValues(self.data, self.solution).equity()
                 self.equity_value = value
@@ -522,7 +533,9 @@ class LexicographicVolumes:
                         self.solution.update(plan, set(categories), self.data)
                     value = TermValues(self.data, self.solution, self.previous).term(term, categories)
                     searched = False
-                    if value > bound:
+                    if value > bound and self._no_time_to_build(categories):
+                        # The joint model is out of reach: search the categories left free by
+                        # reduced-cost fixing instead.
                         value, bound, searched = self._better_than(columns, term, value, bound, stages_left)
                     if value <= bound or searched or self._no_time_to_build(categories):
                         # Optimal when the plan reaches the proven bound; otherwise the search of
@@ -541,9 +554,6 @@ class LexicographicVolumes:
         joint = self._joint_model()
         joint.hint(start if start is not None else self._restricted_improvement(term))
         objective = joint.term(term)
-        if bound > 0:
-            # Proven by the networks (columns.py): it only spares CP-SAT proving it again.
-            joint.model.add(objective >= bound)
         outcome = joint.solve(
             objective, self.parameters(self.joint_time(stages_left)), value_offset=outside_value
         )
@@ -558,54 +568,37 @@ class LexicographicVolumes:
     def _better_than(
         self, columns: ColumnsResult, term: str | None, value: int, bound: int, stages_left: int
     ) -> tuple[int, int, bool]:
-        """Search only the plans better than `value` (the current plan's, over the coupled
+        """Search the plans at least as good as the current one (`value`, over the coupled
         categories): reduced-cost fixing at the columns' best weights fixes most decisions, and
-        CP-SAT searches the categories with a decision left free. No such plan proves `value`
-        optimal; one found is adopted. Returns (value, bound, whether the search ran). `term`
-        None is the equity stage."""
-        ranges = columns.ranges_within(value - 1)
+        CP-SAT, started from the current plan, searches the categories with a decision left free.
+        Returns (value, bound, whether the search ran). `term` None is the equity stage."""
+        ranges = columns.ranges_within(value)
         if ranges is None:
             return value, bound, False
         coupled = list(ranges)
         free = [k for k, decisions in ranges.items() if any(low < high for low, high in decisions.values())]
-        # The fully fixed categories can only take their fixed values in a better plan.
-        base = self.solution.copy()
-        for k in coupled:
-            if k not in free:
-                base.update(_fixed_decisions(ranges[k]), {k}, self.data)
         if not free:
-            better = self._value_if_allowed(base, term, coupled)
-            if better is not None and better < value:
-                self.solution.update(base, set(coupled), self.data)
-                return better, better, True
+            # Every decision is fixed: the current plan, which lies within the ranges, is the only one.
             return value, value, True
         if self._no_time_to_build(free):
             return value, bound, False
-        model, objective, offset = self._partial_model(free, base, term)
+        model, objective, offset = self._partial_model(free, self.solution, term)
         for k in free:
             model.restrict(ranges[k])
-        model.model.add(objective <= value - 1 - offset)
         model.model.add(objective >= bound - offset)
-        with self.progress.part("plans better than the best found"):
+        model.hint(self.solution)
+        with self.progress.part("plans at least as good as the best found"):
             outcome = model.solve(objective, self.parameters(self.joint_time(stages_left)))
-        if outcome.status == "INFEASIBLE":
-            return value, value, True
         if outcome.decisions is None:
             return value, max(bound, outcome.bound + offset), True
-        base.update(outcome.decisions, set(free), self.data)
-        self.solution.update(base, set(coupled), self.data)
-        values = TermValues(self.data, self.solution, self.previous)
+        candidate = self.solution.copy()
+        candidate.update(outcome.decisions, set(free), self.data)
+        values = TermValues(self.data, candidate, self.previous)
         found = values.equity() if term is None else values.term(term, coupled)
-        return found, max(bound, min(outcome.bound + offset, found)), True
-
-    def _value_if_allowed(self, plan: Decisions, term: str | None, coupled: list[str]) -> int | None:
-        """The stage's value of `plan` if it obeys the coupling rules and joint holds, else None."""
-        if not self._couplings_hold(plan):
-            return None
-        values = TermValues(self.data, plan, self.previous)
-        if any(values.term(held, coupled) > value for held, value in self.joint_held.items()):
-            return None
-        return values.equity() if term is None else values.term(term, coupled)
+        if found < value:
+            self.solution = candidate
+            value = found
+        return value, max(bound, min(outcome.bound + offset, value)), True
 
     def _share_of_stage(self, stages_left: int) -> Callable[[], float]:
         """Seconds left of half the stage's time: the column generation's share, leaving the rest
@@ -827,15 +820,6 @@ class LexicographicVolumes:
                 seconds=round(sum(p.seconds for p in parts), 3),
             )
         )
-
-
-def _fixed_decisions(ranges: dict[tuple[str, Any], tuple[int, int]]) -> Decisions:
-    """The decisions of a category whose every decision range is one value."""
-    decisions = Decisions()
-    for (kind, key), (low, _high) in ranges.items():
-        if low:
-            getattr(decisions, kind)[key] = low
-    return decisions
 
 
 def solve_volumes(
