@@ -1,22 +1,24 @@
 """The lexicographic solve driver: each objective term minimised in order, earlier ones held.
 
 The volume model separates by category except where equity or the budget couples the
-categories, so the driver solves category by category where that is exact, and one joint
-model where it is not:
+categories, and within a category it is a network (optimizer/volumes/flow.py). So:
 
-- A stage is first solved per category, with each category's earlier stages held at the
-  values reached for that category. When every category is proven optimal this is the same
-  as holding the region-wide total (each category is at its own minimum, and any plan with the
-  same total has every category at its minimum too).
+- A stage is first solved per category, exactly, as a min-cost flow, each category holding its
+  earlier stages as its network's face. When every category is at its own minimum this is the
+  same as holding the region-wide total.
 - The per-category plans together are then checked against the coupling rules: the budget
   cap, and the equity value once that stage is solved. If they obey them, the relaxation's
   optimum is feasible and therefore optimal for the coupled problem.
-- Equity is solved jointly over the categories where it can still move: those where more
-  than one hospital can carry patients beyond the guarantee. Elsewhere each hospital's part
-  of over_guarantee is already fixed by the earlier stages and enters as a constant.
-- When a check fails, that stage and all later ones are solved jointly over the coupled
-  categories (all of them with a budget), hinted with the plan reached so far, and the
-  region-wide value is held from then on.
+- Equity, and a later stage whose per-category plans break the equity value, are solved over
+  the coupled categories (those where more than one hospital can carry patients beyond the
+  guarantee) by column generation (optimizer/volumes/columns.py): an exact Lagrangian bound from
+  the networks and a plan near the LP's mix. CP-SAT then settles the categories the LP mixed and
+  searches for better plans: the joint model started from that plan when it fits in memory and
+  time, else only the decisions reduced-cost fixing leaves free. The stage's value is then held
+  region-wide from then on, and reduced-cost fixing at it shrinks the networks.
+- With a budget or a previous plan, a stage that breaks a coupling rule and all later ones are
+  solved jointly in CP-SAT over the coupled categories (all of them with a budget), hinted with
+  the plan reached so far, and the region-wide value is held from then on.
 
 When a stage stops on the time limit, its best value and proven bound are reported and held.
 """
