@@ -732,7 +732,6 @@ class LexicographicVolumes:
     def _coupled_model(self, categories: list[str]) -> VolumeModel:
         """A CP-SAT model of `categories` with every hold reached so far."""
         joint = VolumeModel(self.data, categories, self.previous, self.frozen_until)
-        self._restrict_to_faces(joint)
         chosen = set(categories)
         for (term, k), value in self.holds.value.items():
             if k in chosen:
