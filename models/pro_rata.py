@@ -74,15 +74,27 @@ def pro_rata_plan(data: VolumeData) -> Decisions:
             if used := min(data.base_capacity[h, k, m], level):
                 plan.base_used[h, k, m] = used
                 level -= used
-            for c in in_region:
-                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
-                    plan.referrals[h, c, m] = referred
-                    level -= referred
+            level = _refer(plan, quotas, h, m, in_region, level, limit)
             if produced := min(data.additional_capacity[h, k, m], max(0, level - limit)):
                 plan.additional_own[h, k, m] = produced
                 level -= produced
-            for c in out_of_region:
-                if referred := min(quotas.get((h, c, m), 0), max(0, level - limit)):
-                    plan.referrals[h, c, m] = referred
-                    level -= referred
+            level = _refer(plan, quotas, h, m, out_of_region, level, limit)
     return plan
+
+
+def _refer(
+    plan: Decisions,
+    quotas: dict[tuple[str, str, int], int],
+    hospital: str,
+    month: int,
+    contracts: list[str],
+    level: int,
+    limit: int,
+) -> int:
+    """Refer the patients above the guarantee limit to `contracts` in turn, each up to the
+    hospital's quota that month; returns the waiting list left."""
+    for c in contracts:
+        if referred := min(quotas.get((hospital, c, month), 0), max(0, level - limit)):
+            plan.referrals[hospital, c, month] = referred
+            level -= referred
+    return level

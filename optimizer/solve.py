@@ -131,16 +131,13 @@ class LexicographicVolumes:
         self.search = current_run()
         self.progress = self.search.progress
         self.started = self.search.now()
-        build_started = time.perf_counter()
         self.flows = {k: CategoryFlow(self.data, k, previous, frozen_until) for k in self.data.categories}
-        self.build_seconds = time.perf_counter() - build_started
         # CP-SAT models per category, built when a category needs one (see _category_model).
         self.models: dict[str, VolumeModel] = {}
         self.cp_build_seconds_per_arc: float | None = None
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
-        self.joint_terms: list[str] = []  # terms held region-wide in the joint model
         # Once a stage couples the categories: which ones, and each term held over them jointly.
         self.joint_categories: list[str] | None = None
         self.joint_held: dict[str, int] = {}
@@ -621,7 +618,6 @@ class LexicographicVolumes:
     def _hold_jointly(self, term: str, value: int) -> None:
         """Hold `term` over the coupled categories at `value` from now on."""
         self.joint_held[term] = value
-        self.joint_terms.append(term)
         if self.joint is not None:
             self.joint.hold(term, value)
 
@@ -685,7 +681,7 @@ class LexicographicVolumes:
 
     def _capped_terms(self) -> list[str]:
         """Terms whose per-category values a restricted improvement must not raise."""
-        return [*self.joint_terms, *(["cost"] if self.budget is not None else [])]
+        return [*self.joint_held, *(["cost"] if self.budget is not None else [])]
 
     def _within_caps(self, category: str, part: _Part, current: TermValues) -> bool:
         if part.decisions is None:

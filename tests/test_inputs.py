@@ -32,14 +32,6 @@ CONTRACTS = (
 ACCESS = "hospital,provider,travel_minutes,allowed"
 
 
-@pytest.fixture
-def example1(tmp_path: Path) -> Path:
-    """A private copy of example 1 that a test may break."""
-    folder = tmp_path / "example1"
-    shutil.copytree(EXAMPLE1, folder)
-    return folder
-
-
 def write(folder: Path, file: str, *lines: str, bom: bool = False, newline: str = "\n") -> None:
     """Replace one file of the scenario with the given lines (UTF-8)."""
     text = newline.join(lines) + newline

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from test_inputs import only_problem
 from typer.testing import CliRunner
 
-from inputs import InputProblem, ScenarioInvalid, load_scenario
 from inputs.cells import WHOLE_MAX, factor, whole_number
 from models.scenario import SolverSettings
 from optimizer.cli import app
@@ -31,28 +31,12 @@ TWENTY_DIGITS = "12345678901234567890"
 runner = CliRunner()
 
 
-@pytest.fixture
-def example1(tmp_path: Path) -> Path:
-    """A private copy of example 1 that a test may break."""
-    folder = tmp_path / "example1"
-    shutil.copytree(EXAMPLE1, folder)
-    return folder
-
-
 def replace(folder: Path, file: str, old: str, new: str) -> None:
     """Replace one text in one file of the scenario (it must be there once)."""
     path = folder / file
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, text
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def only_problem(folder: Path) -> InputProblem:
-    with pytest.raises(ScenarioInvalid) as raised:
-        load_scenario(folder)
-    problems = raised.value.problems
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
 
 
 def refused(result: Any, code: int, says: str) -> None:

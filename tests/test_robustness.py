@@ -12,7 +12,6 @@ open in Excel) is simulated by patching Path.read_bytes for that one file.
 from __future__ import annotations
 
 import errno
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,14 +34,6 @@ CONTRACTS = (
 ACTUALS = "hospital,category,month,performed,waiting_end\nA,k,2026-01,3,8\nB,k,2026-01,1,0\n"
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def example1(tmp_path: Path) -> Path:
-    """A private copy of example 1 that a test may change."""
-    folder = tmp_path / "example1"
-    shutil.copytree(EXAMPLE1, folder)
-    return folder
 
 
 def flat(text: str) -> str:

@@ -421,7 +421,7 @@ def _price(
             cost += weight * flow.costs[t]
             constant += weight * problem.constant[t, k]
         problem.priced[k] = flow.priced(cost, whole_hospital)
-        result = flow.weighted(cost, whole_hospital)
+        result = flow.cheapest(problem.priced[k])
         if result is None:
             return False, None
         value, arcs = result

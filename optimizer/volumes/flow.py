@@ -299,19 +299,18 @@ class CategoryFlow:
         total_cost[over_arc] += hospital_weights[owner[self.waiting_list[over_arc]]]
         return total_cost
 
-    def weighted(self, cost: np.ndarray, hospital_weights: np.ndarray) -> tuple[int, np.ndarray] | None:
-        """min of cost . flow + sum_h hospital_weights[h] * X_h over this category's plans optimal
-        for its stages so far (the face is left as it is): the least value and a flow reaching it,
-        or None when the network cannot be solved. Exact, so a valid part of a Lagrangian bound.
-        (On the waiting-list arcs beyond the limit the weight is per patient-month; with a weight
-        above 0 the flow fills the arc within the limit first, so its cost is X_h exactly.)"""
+    def cheapest(self, priced_cost: np.ndarray) -> tuple[int, np.ndarray] | None:
+        """The least `priced_cost` (from `priced`) over this category's plans optimal for its
+        stages so far (the face is left as it is), and a flow reaching it; None when the network
+        cannot be solved. Exact, so a valid part of a Lagrangian bound. (On the waiting-list arcs
+        beyond the limit the weight is per patient-month; with a weight above 0 the flow fills the
+        arc within the limit first, so its cost is X_h exactly.)"""
         if not self.usable:
             return None
-        total_cost = self.priced(cost, hospital_weights)
-        result = self._min_cost_flow(total_cost)
+        result = self._min_cost_flow(priced_cost)
         if result is None:
             return None
-        return int(np.dot(total_cost, result)), result
+        return int(np.dot(priced_cost, result)), result
 
     def decisions(self, flow: np.ndarray) -> Decisions:
         return self._decisions(flow)
