@@ -255,10 +255,13 @@ class SearchRun:
         time_limit_s: float,
         subsolvers: Sequence[str] = (),
         value_offset: int = 0,
+        presolve_inclusions: bool = True,
     ) -> tuple[Any, cp_model.CpSolver, float]:
         """Solve `model` within `time_limit_s` on the run's clock: (status, solver, seconds spent).
 
         `value_offset` is added to the objective and bound shown (the rest of a stage solved in parts).
+        `presolve_inclusions` False skips presolve's search for linear constraints that include
+        others (see VolumeModel.solve).
         """
         solver = cp_model.CpSolver()
         parameters = solver.parameters
@@ -266,6 +269,8 @@ class SearchRun:
         parameters.subsolvers.extend(subsolvers)
         # Ctrl-C is ours to handle (stop_on_signals): CP-SAT would end the one search and go on.
         parameters.catch_sigint_signal = False
+        if not presolve_inclusions:
+            parameters.presolve_inclusion_work_limit = 0
         limit = max(time_limit_s, 0.05)
         if self.deterministic:
             parameters.num_workers = settings.workers or DETERMINISTIC_WORKERS
