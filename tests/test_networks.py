@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios
 
@@ -132,8 +132,83 @@ def test_equity_by_columns_brackets_the_joint_optimum(scenario):
         assert network.flow_of(optimal) is not None, k
 
 
-def test_one_hospital_by_hand():
-    scenario = Scenario(
+@PROPERTY
+@given(scenarios())
+def test_plans_near_the_bound_lie_within_the_probed_ranges(scenario):
+    # What the driver's probing (LexicographicVolumes._probe) rests on, for a stage after
+    # equity (cost, with every hospital within the equity value): every plan with the stage's
+    # value at most T lies within ranges_within(T), so CP-SAT's optimal plan lies within the
+    # ranges at its own value, and within the ranges at one less there is no plan at all.
+    data = VolumeData.from_scenario(scenario)
+    assume(any(data.hospital_inflow(h) > 0 for h in data.hospitals))  # else no equity stage couples
+    flows = {k: CategoryFlow(data, k) for k in data.categories}
+    current = greedy_base_plan(data)
+    held: dict[str, int] = {}
+    for k, network in flows.items():
+        outcome = network.solve("over_guarantee")
+        assert outcome.decisions is not None
+        current.update(outcome.decisions, {k}, data)
+        held[k] = TermValues(data, outcome.decisions).term("over_guarantee", [k])
+
+    def joint_model() -> VolumeModel:
+        model = VolumeModel(data, list(data.categories))
+        for k, value in held.items():
+            model.hold("over_guarantee", value, [k])
+        return model
+
+    equity_model = joint_model()
+    equity = equity_model.solve(equity_model.objectives.equity_variable({}), CP_SAT)
+    assert equity.status == "OPTIMAL" and equity.decisions is not None
+    columns = by_columns(data, flows, list(data.categories), current, Linking(None), lambda: 10.0)
+    assert columns is not None
+    columns.hold(equity.bound)
+    # The equity optimum obeys every rule so far: the cost stage by columns starts from it.
+    start = current.copy()
+    start.update(equity.decisions, set(data.categories), data)
+    cost_columns = by_columns(
+        data, flows, list(data.categories), start, Linking("cost", equity.bound), lambda: 10.0
+    )
+    reference_model = joint_model()
+    reference_model.hold_equity(equity.bound, {})
+    reference = reference_model.solve(reference_model.term("cost"), CP_SAT)
+    assert reference.status == "OPTIMAL" and reference.decisions is not None
+    optimum = reference.bound
+    assert cost_columns is not None
+    assert cost_columns.bound <= optimum <= cost_columns.value
+    ranges = cost_columns.ranges_within(optimum)
+    if ranges is None:
+        return  # no round priced the networks (the first LP was already optimal)
+    for k, decisions in ranges.items():
+        for (kind, key), (low, high) in decisions.items():
+            assert low <= getattr(reference.decisions, kind).get(key, 0) <= high, (k, kind, key)
+    below = cost_columns.ranges_within(optimum - 1)
+    assert below is not None
+    probe = joint_model()
+    probe.hold_equity(equity.bound, {})
+    for decisions in below.values():
+        probe.restrict(decisions)
+    probe.hold("cost", optimum - 1)
+    assert probe.solve(probe.term("cost"), CP_SAT).status == "INFEASIBLE"
+
+
+def test_a_floor_keeps_a_held_term_at_or_above_its_bound():
+    # The scenario of test_one_hospital_by_hand: with over_guarantee held at 0 the plans buy 3,
+    # 4, ... additional units at 100 SEK, so cost takes the values 300, 400, ... A floor of
+    # 350 under a cap of 400 leaves 400 alone; a floor of 450 leaves no plan.
+    data = VolumeData.from_scenario(_one_hospital())
+    for floor, expected in ((None, 300), (350, 400), (450, None)):
+        model = VolumeModel(data, ["k"])
+        model.hold("over_guarantee", 0)
+        model.hold("cost", 400, floor=floor)
+        outcome = model.solve(model.term("cost"), CP_SAT)
+        if expected is None:
+            assert outcome.status == "INFEASIBLE"
+        else:
+            assert outcome.status == "OPTIMAL" and outcome.bound == expected
+
+
+def _one_hospital() -> Scenario:
+    return Scenario(
         name="by hand",
         start="2026-01",
         months=2,
@@ -144,7 +219,10 @@ def test_one_hospital_by_hand():
         own_volumes=(OwnVolume(hospital="A", category="k", base=6, additional_max=10),),
         need=(NeedRow(hospital="A", category="k", waiting=10, inflow=4),),
     )
-    data = VolumeData.from_scenario(scenario)
+
+
+def test_one_hospital_by_hand():
+    data = VolumeData.from_scenario(_one_hospital())
     network = CategoryFlow(data, "k")
     first = network.solve("over_guarantee")
     assert first.decisions is not None
