@@ -12,10 +12,12 @@ categories, and within a category it is a network (optimizer/volumes/flow.py). S
 - Equity, and a later stage whose per-category plans break the equity value, are solved over
   the coupled categories (those where more than one hospital can carry patients beyond the
   guarantee) by column generation (optimizer/volumes/columns.py): an exact Lagrangian bound from
-  the networks and a plan near the LP's mix. CP-SAT then settles the categories the LP mixed and
-  searches for better plans: the joint model started from that plan when it fits in memory and
-  time, else only the decisions reduced-cost fixing leaves free. The stage's value is then held
-  region-wide from then on, and reduced-cost fixing at it shrinks the networks.
+  the networks and a plan near the LP's mix. Within 1 % of the bound, CP-SAT probes for plans
+  just above it within the ranges reduced-cost fixing leaves there (_probe). Otherwise it settles
+  the categories the LP mixed and searches for better plans: the joint model started from that
+  plan when it fits in memory and time, else only the decisions reduced-cost fixing leaves free.
+  The stage's value is then held region-wide from then on, and reduced-cost fixing at it shrinks
+  the networks.
 - With a budget or a previous plan, a stage that breaks a coupling rule and all later ones are
   solved jointly in CP-SAT over the coupled categories (all of them with a budget), hinted with
   the plan reached so far, and the region-wide value is held from then on.
@@ -601,27 +603,16 @@ class LexicographicVolumes:
         while bound < value and self.search.now() < deadline:
             target = min(bound + step - 1, value - 1)
             ranges = columns.ranges_within(target)
-            if ranges is None:
+            if ranges is None or self._no_time_to_build(coupled):
                 break
-            free = [k for k in coupled if any(low < high for low, high in ranges[k].values())]
-            # Where every decision is fixed, the category's plan is the ranges' own.
-            fixed = Decisions()
+            # Every coupled category is in the model, also those whose decisions the ranges fix
+            # (presolve removes them): CP-SAT checks that their fixed plans obey every rule.
+            model, objective, _others = self._partial_model(coupled, self.solution, term)
             for k in coupled:
-                if k not in free:
-                    for (kind, key), (low, _high) in ranges[k].items():
-                        if low:
-                            getattr(fixed, kind)[key] = low
-            base = self.solution.copy()
-            base.update(fixed, set(coupled) - set(free), self.data)
-            free = free or coupled[:1]
-            if self._no_time_to_build(free):
-                break
-            model, objective, others = self._partial_model(free, base, term)
-            for k in free:
                 model.restrict(ranges[k])
             # No hint: the current plan is above the target. (A hint that breaks the model also
             # crashes CP-SAT 9.15's interleaved search, --deterministic, when the model has no plan.)
-            model.model.add(objective <= target - others)
+            model.model.add(objective <= target)
             with self.progress.part(f"plans with {term} at most {target}"):
                 outcome = model.solve(objective, self.parameters(deadline - self.search.now()))
             if outcome.status == "INFEASIBLE":
@@ -630,8 +621,8 @@ class LexicographicVolumes:
                 self.progress.update(self.search.now(), bound=bound + outside)
                 continue
             if outcome.decisions is not None:
-                candidate = base
-                candidate.update(outcome.decisions, set(free), self.data)
+                candidate = self.solution.copy()
+                candidate.update(outcome.decisions, set(coupled), self.data)
                 found = TermValues(self.data, candidate, self.previous).term(term, coupled)
                 if found < value:
                     self.solution = candidate
@@ -639,7 +630,7 @@ class LexicographicVolumes:
                 if outcome.status == "OPTIMAL":
                     # The least of all plans within the ranges, and every plan at most the
                     # target lies within them.
-                    bound = max(bound, min(outcome.bound + others, value))
+                    bound = max(bound, min(outcome.bound, value))
             break
         return value, bound
 
