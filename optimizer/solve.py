@@ -12,10 +12,13 @@ categories, and within a category it is a network (optimizer/volumes/flow.py). S
 - Equity, and a later stage whose per-category plans break the equity value, are solved over
   the coupled categories (those where more than one hospital can carry patients beyond the
   guarantee) by column generation (optimizer/volumes/columns.py): an exact Lagrangian bound from
-  the networks and a plan near the LP's mix. Within 1 % of the bound, CP-SAT probes for plans
-  just above it within the ranges reduced-cost fixing leaves there (_probe). Otherwise it settles
-  the categories the LP mixed and searches for better plans: the joint model started from that
-  plan when it fits in memory and time, else only the decisions reduced-cost fixing leaves free.
+  the networks and a plan near the LP's mix (when that plan breaks an equity cap, the columns run
+  again with the caps lowered by a margin: _with_a_margin). In the travel stage every plan is
+  routed to the same places at the least travel (optimizer/volumes/routing.py). Within 1 % of
+  the bound, CP-SAT probes for plans just above it within the ranges reduced-cost fixing leaves
+  there (_probe). Otherwise it settles the categories the LP mixed and searches for better
+  plans: the joint model started from that plan when it fits in memory and time, else only the
+  decisions reduced-cost fixing leaves free.
   The stage's value is then held region-wide from then on, and reduced-cost fixing at it shrinks
   the networks.
 - With a budget or a previous plan, a stage that breaks a coupling rule and all later ones are
@@ -40,9 +43,10 @@ from models.plan import StageResult, VolumeSolution
 from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
 from optimizer.search import current_run
-from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from optimizer.volumes.columns import ColumnsResult, Linking, by_columns, with_margin
 from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
+from optimizer.volumes.routing import nearest_routing
 
 _RESERVE_PER_STAGE_S = 4.0
 # Below this many seconds left, categories not yet solved in a stage keep their plan unsolved.
@@ -59,6 +63,8 @@ _COMBINATION_SECONDS = 3.0
 # above gains more), for at most this share of the stage's time.
 _PROBING_GAP = 0.01
 _PROBING_SHARE = 0.5
+# Runs of a coupled stage with lowered equity caps (_with_a_margin), each margin twice the last.
+_MARGIN_TRIES = 3
 
 
 class VolumeInfeasible(Exception):
@@ -504,6 +510,7 @@ class LexicographicVolumes:
         assert self.joint_categories is not None
         categories = self.joint_categories
         started = self.search.now()
+        self.solution = self._routed(self.solution, term)
         outside = [k for k in self.data.categories if k not in set(categories)]
         outside_value = TermValues(self.data, self.solution, self.previous).term(term, outside)
         bound = 0
@@ -526,6 +533,11 @@ class LexicographicVolumes:
                 if columns.obeys_linking:
                     self._adopt_if_lower(columns.decisions, term, categories)
                 value = TermValues(self.data, self.solution, self.previous).term(term, categories)
+                if columns.unlinked is not None and value > bound:
+                    repaired = self._with_a_margin(columns, term, stages_left)
+                    if repaired is not None:
+                        self._adopt_if_lower(repaired, term, categories)
+                        value = TermValues(self.data, self.solution, self.previous).term(term, categories)
                 probed = False
                 if bound < value <= bound * (1 + _PROBING_GAP):
                     value, bound = self._probe(columns, term, value, bound, stages_left, outside_value)
@@ -575,12 +587,87 @@ class LexicographicVolumes:
             columns.hold(part.value)
         return part
 
+    def _with_a_margin(self, columns: ColumnsResult, term: str, stages_left: int) -> Decisions | None:
+        """The stage by columns again with every hospital's equity cap lowered, so that the
+        LP's rounding lands within the real caps where columns.unlinked did not: the best such
+        plan that keeps every hold, or None. The margin is twice the most any hospital's X_h lies
+        above its cap in that rounding, doubled while the rounding still breaks a cap (at most
+        _MARGIN_TRIES runs, each continuing from the last one's columns, in half the time left
+        for the stage). The bound stays the first run's: lowered caps make a tighter problem.
+
+        Why: at scale 5 the travel stage's rounding came within 222 travel-minutes of the LP
+        (5 208 456 against 5 208 234), cost and out_of_region held to the last SEK and patient,
+        with 11 hospitals 1 to 26 patient-months above their caps; the plans adopted instead
+        were three times the bound. A margin of 52 gave a plan 0.1 % above the bound. Repairs of
+        the rounding itself (CP-SAT from it, or the networks with the LP's prices and a penalty
+        per patient-month above a cap) did not reach the caps."""
+        if columns.unlinked is None or self.equity_value is None or columns.problem is None:
+            return None
+        coupled = list(columns.problem.categories)
+        time_left = self._share_of_stage(stages_left)
+        best: Decisions | None = None
+        best_value: int | None = None
+        last, unlinked = columns, columns.unlinked
+        margin = 0
+        for _ in range(_MARGIN_TRIES):
+            above = self._most_above_the_caps(unlinked)
+            if above <= 0 or time_left() <= 0:
+                break
+            margin = max(2 * above, 2 * margin)
+            with self.progress.part(f"equity caps lowered by {margin} patient-months"):
+                tighter = with_margin(last, margin, time_left, self.settings, self._combination_seconds())
+            if tighter is None:
+                break
+            plan = tighter.decisions
+            if tighter.obeys_linking and self._holds_kept(plan, coupled) and self._couplings_hold(plan):
+                value = TermValues(self.data, plan, self.previous).term(term, coupled)
+                if best_value is None or value < best_value:
+                    best, best_value = plan, value
+            if tighter.unlinked is None:
+                break
+            last, unlinked = tighter, tighter.unlinked
+        return best
+
+    def _most_above_the_caps(self, plan: Decisions) -> int:
+        """The most patient-months any hospital's X_h lies above its equity cap in `plan`."""
+        assert self.equity_value is not None
+        values = TermValues(self.data, plan, self.previous)
+        most = 0
+        for h in self.data.hospitals:
+            inflow = self.data.hospital_inflow(h)
+            if inflow > 0:
+                most = max(most, values.over_of_hospital(h) - self.equity_value * inflow // 1000)
+        return most
+
+    def _holds_kept(self, plan: Decisions, coupled: list[str]) -> bool:
+        """Whether `plan` keeps every term held so far, over the coupled categories and in each."""
+        values = TermValues(self.data, plan, self.previous)
+        if any(values.term(held, coupled) > value for held, value in self.joint_held.items()):
+            return False
+        chosen = set(coupled)
+        return all(
+            values.term(held, [k]) <= value for (held, k), value in self.holds.value.items() if k in chosen
+        )
+
     def _adopt_if_lower(self, plan: Decisions, term: str, categories: list[str]) -> None:
         """Take `plan`'s decisions in `categories` when they give `term` a lower value there
         (`plan` obeys every rule and hold)."""
+        plan = self._routed(plan, term)
         ours = TermValues(self.data, self.solution, self.previous).term(term, categories)
         if TermValues(self.data, plan, self.previous).term(term, categories) < ours:
             self.solution.update(plan, set(categories), self.data)
+
+    def _routed(self, plan: Decisions, term: str | None, categories: list[str] | None = None) -> Decisions:
+        """In the travel stage, `plan` with each month's patients of the coupled categories (or
+        `categories`) routed to the same places at the least travel (optimizer/volumes/routing.py):
+        every other term keeps its value, so every hold still holds. Not while stability against a
+        previous plan is held (routing changes it), nor in frozen months."""
+        held = {stage.objective for stage in self.stages}
+        if term != "travel" or (self.previous is not None and "stability" in held):
+            return plan
+        chosen = categories if categories is not None else self.joint_categories or list(self.data.categories)
+        first_month = self.frozen_until + 1 if self.frozen_until is not None else 1
+        return nearest_routing(self.data, plan, chosen, first_month)
 
     def _probe(
         self, columns: ColumnsResult, term: str, value: int, bound: int, stages_left: int, outside: int
@@ -623,6 +710,7 @@ class LexicographicVolumes:
             if outcome.decisions is not None:
                 candidate = self.solution.copy()
                 candidate.update(outcome.decisions, set(coupled), self.data)
+                candidate = self._routed(candidate, term)
                 found = TermValues(self.data, candidate, self.previous).term(term, coupled)
                 if found < value:
                     self.solution = candidate
@@ -662,6 +750,7 @@ class LexicographicVolumes:
             return value, max(bound, outcome.bound + offset), True
         candidate = self.solution.copy()
         candidate.update(outcome.decisions, set(free), self.data)
+        candidate = self._routed(candidate, term)
         values = TermValues(self.data, candidate, self.previous)
         found = values.equity() if term is None else values.term(term, coupled)
         if found < value:
@@ -783,6 +872,8 @@ class LexicographicVolumes:
             value = TermValues(self.data, self.solution).equity()
             status = outcome.status if decisions is not None else "FEASIBLE"
             return _Part(status, value, min(outcome.bound, value), outcome.seconds, decisions)
+        if outcome.decisions is not None:
+            outcome.decisions = self._routed(outcome.decisions, term, categories)
         part = self._part(term, categories, outcome)
         if part.decisions is not None:
             self.solution.update(part.decisions, set(categories), self.data)

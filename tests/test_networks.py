@@ -36,7 +36,7 @@ from models import (
 from models.evaluation import Decisions, TermValues
 from models.pro_rata import pro_rata_plan
 from optimizer.solve import greedy_base_plan
-from optimizer.volumes.columns import Linking, by_columns
+from optimizer.volumes.columns import Linking, by_columns, with_margin
 from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.model import SolveParameters, VolumeModel
 
@@ -189,6 +189,49 @@ def test_plans_near_the_bound_lie_within_the_probed_ranges(scenario):
         probe.restrict(decisions)
     probe.hold("cost", optimum - 1)
     assert probe.solve(probe.term("cost"), CP_SAT).status == "INFEASIBLE"
+
+
+@PROPERTY
+@given(scenarios(), st.integers(1, 6))
+def test_a_plan_from_lowered_caps_keeps_the_real_caps(scenario, margin):
+    # What LexicographicVolumes._with_a_margin rests on, for the cost stage after equity: the
+    # stage by columns again with every hospital's cap lowered by `margin` patient-months gives
+    # a plan (when it says it obeys the linking rules) within the real caps, with each
+    # category's over_guarantee kept, and never a cost below the optimum CP-SAT proves.
+    data = VolumeData.from_scenario(scenario)
+    assume(any(data.hospital_inflow(h) > 0 for h in data.hospitals))
+    flows = {k: CategoryFlow(data, k) for k in data.categories}
+    current = greedy_base_plan(data)
+    model = VolumeModel(data, list(data.categories))
+    for k, network in flows.items():
+        outcome = network.solve("over_guarantee")
+        assert outcome.decisions is not None
+        current.update(outcome.decisions, {k}, data)
+        model.hold("over_guarantee", TermValues(data, outcome.decisions).term("over_guarantee", [k]), [k])
+    equity = model.solve(model.objectives.equity_variable({}), CP_SAT)
+    assert equity.status == "OPTIMAL" and equity.decisions is not None
+    equity_columns = by_columns(data, flows, list(data.categories), current, Linking(None), lambda: 10.0)
+    assert equity_columns is not None
+    equity_columns.hold(equity.bound)
+    start = current.copy()
+    start.update(equity.decisions, set(data.categories), data)
+    linking = Linking("cost", equity.bound)
+    cost_columns = by_columns(data, flows, list(data.categories), start, linking, lambda: 10.0)
+    assert cost_columns is not None
+    model.hold_equity(equity.bound, {})
+    optimum = model.solve(model.term("cost"), CP_SAT)
+    assert optimum.status == "OPTIMAL"
+    tighter = with_margin(cost_columns, margin, lambda: 10.0)
+    if tighter is None or not tighter.obeys_linking:
+        return  # no plan from the lowered caps: the driver keeps what it has
+    plan = TermValues(data, tighter.decisions)
+    for h in data.hospitals:
+        if (inflow := data.hospital_inflow(h)) > 0:
+            assert plan.over_of_hospital(h) <= equity.bound * inflow // 1000, h
+    before = TermValues(data, current)
+    for k in data.categories:
+        assert plan.term("over_guarantee", [k]) == before.term("over_guarantee", [k]), k
+    assert plan.term("cost") >= optimum.bound
 
 
 def test_a_floor_keeps_a_held_term_at_or_above_its_bound():

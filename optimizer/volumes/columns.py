@@ -22,12 +22,17 @@ linking rows has S * objective >= sum_k min_k(S * objective_k + sum_h w_h X_hk +
 - sum_h w_h cap_h - sum_t w_t held_t, and each min_k is an exact network minimum. (For equity:
 sum_h w_h X_h <= E * sum_h w_h I_h / 1000, so E >= 1000 * min sum w X / sum w I.)
 
-The plan: each category takes its column of largest LP weight. The categories whose LP weight
-is split between columns (in a basic solution at most one per linking row) are left to CP-SAT.
+The plan: each category takes its column of largest LP weight, or where the LP split its weight
+between columns (in a basic solution at most one category per linking row) a whole flow within
+one unit of the mix. When that rounding breaks a linking row, with_margin runs the generation
+again from the same columns with every equity cap lowered, so that its rounding lands within the
+real caps (its bound is then not the stage's).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +57,9 @@ _LARGEST_SCALE = 10**9
 # A column enters when its reduced cost is below this, relative (the LP is floating point).
 _ENTERS = 1e-7
 # Terms the columns can carry: their value is the network's cost plus a constant per category.
+# The LP's price of a patient-month above a lowered cap (Linking.margin): more than any stage's
+# objective gains from one (at most a few hundred SEK or travel-minutes per patient-month).
+_ABOVE_CAP_PRICE = 1e7
 CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
 
 
@@ -67,6 +75,9 @@ class Linking:
     objective: str | None
     equity: int | None = None
     held: dict[str, int] = field(default_factory=dict)
+    # Patient-months kept free below every hospital's equity cap, so that the LP's rounding
+    # lands within the caps. The bound proven is then that of a tighter problem: not the stage's.
+    margin: int = 0
 
 
 @dataclass
@@ -84,6 +95,9 @@ class ColumnsResult:
     rounds: int
     shares: dict[str, list[float]]
     problem: _Problem | None = field(default=None, repr=False)
+    # The LP's rounding when it breaks a linking rule: often every term within its hold and only
+    # a few hospitals a few patient-months above their equity cap (repaired in solve.py).
+    unlinked: Decisions | None = field(default=None, repr=False)
 
     def hold(self, value: int) -> int:
         """The stage's value `value` is held from now on: fix, in each category's network, the
@@ -203,7 +217,7 @@ class _Problem:
     def cap(self, i: int) -> int:
         """X_h allowed by the equity value held, less the categories outside."""
         assert self.linking.equity is not None
-        return self.linking.equity * int(self.inflow[i]) // 1000 - int(self.outside[i])
+        return self.linking.equity * int(self.inflow[i]) // 1000 - int(self.outside[i]) - self.linking.margin
 
 
 def by_columns(
@@ -229,6 +243,40 @@ def by_columns(
     problem = _Problem(data, flows, categories, current, linking)
     if not problem.complete or (linking.objective is None and not problem.counted):
         return None
+    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds)
+
+
+def with_margin(
+    result: ColumnsResult,
+    margin: int,
+    time_left: Callable[[], float],
+    settings: SolverSettings | None = None,
+    combination_seconds: float = 2.0,
+    max_rounds: int = 100,
+) -> ColumnsResult | None:
+    """The same stage again, every hospital's equity cap lowered by `margin` patient-months
+    (Linking.margin), continued from `result`'s columns: its rounding lands within the real
+    caps where `result`'s did not. Its bound is not the stage's. None as for by_columns."""
+    first = result.problem
+    if first is None or first.linking.equity is None or margin <= 0:
+        return None
+    problem = copy.copy(first)
+    problem.linking = dataclasses.replace(first.linking, margin=margin)
+    problem.columns = {k: list(columns) for k, columns in first.columns.items()}
+    problem.priced = {}
+    problem.chosen = {}
+    problem.best = None
+    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds)
+
+
+def _generate_and_round(
+    problem: _Problem,
+    time_left: Callable[[], float],
+    settings: SolverSettings | None,
+    combination_seconds: float,
+    max_rounds: int,
+) -> ColumnsResult | None:
+    """Column generation while time is left, then the LP's mix rounded to a whole plan."""
     bound: int | None = None
     rounds = 0
     shares: dict[str, list[float]] = {}
@@ -249,12 +297,16 @@ def by_columns(
     if not shares:
         return None
     rounded = _rounded(problem, shares, bound, rounds)
+    unlinked = None if rounded.obeys_linking else rounded
     if not rounded.obeys_linking:
         switched = _switched(problem, rounded)
         if switched is not None:
             rounded = switched
     best = _best_combination(problem, rounded, combination_seconds, settings or SolverSettings())
-    return best if best is not None else rounded
+    result = best if best is not None else rounded
+    if unlinked is not None:
+        result.unlinked = unlinked.decisions
+    return result
 
 
 def _switched(problem: _Problem, rounded: ColumnsResult) -> ColumnsResult | None:
@@ -358,10 +410,17 @@ def _solve_master(
         solver.Minimize(equity)
     else:
         objective = linking.objective
+        above_caps: list[pywraplp.Variable] = []
         if linking.equity is not None:
             for i in problem.counted:
-                hospital_rows[i] = solver.Add(mixed_over(i) <= problem.cap(i))
-        solver.Minimize(mixed_term(objective))
+                if linking.margin > 0:
+                    # The lowered caps may not be met by the columns so far: patient-months
+                    # above them are allowed at a price no plan's objective reaches.
+                    above_caps.append(solver.NumVar(0.0, solver.infinity(), f"above[{i}]"))
+                    hospital_rows[i] = solver.Add(mixed_over(i) - above_caps[-1] <= problem.cap(i))
+                else:
+                    hospital_rows[i] = solver.Add(mixed_over(i) <= problem.cap(i))
+        solver.Minimize(mixed_term(objective) + _ABOVE_CAP_PRICE * sum(above_caps))
     for term, value in linking.held.items():
         term_rows[term] = solver.Add(mixed_term(term) <= value)
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
