@@ -56,10 +56,10 @@ _COST_SCALE = 10**12
 _LARGEST_SCALE = 10**9
 # A column enters when its reduced cost is below this, relative (the LP is floating point).
 _ENTERS = 1e-7
-# Terms the columns can carry: their value is the network's cost plus a constant per category.
 # The LP's price of a patient-month above a lowered cap (Linking.margin): more than any stage's
 # objective gains from one (at most a few hundred SEK or travel-minutes per patient-month).
 _ABOVE_CAP_PRICE = 1e7
+# Terms the columns can carry: their value is the network's cost plus a constant per category.
 CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
 
 
