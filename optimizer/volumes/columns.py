@@ -47,6 +47,7 @@ from models.evaluation import Decisions, TermValues
 from models.scenario import SolverSettings
 from optimizer.search import current_run
 from optimizer.volumes.flow import CategoryFlow
+from optimizer.volumes.pricing import NetworkPricer, network_pricer
 
 # Largest whole weight in the pricing networks: weighted sums stay far inside 64-bit costs.
 _WEIGHT_SCALE = 1_000_000
@@ -280,20 +281,22 @@ def _generate_and_round(
     bound: int | None = None
     rounds = 0
     shares: dict[str, list[float]] = {}
-    while rounds < max_rounds and time_left() > 0:
-        rounds += 1
-        master = _solve_master(problem)
-        if master is None:
-            # GLOP gave up (numerics): the columns and mix of the last round stand.
-            break
-        hospital_prices, term_prices, convexity, shares, relaxed = master
-        entered, round_bound = _price(problem, hospital_prices, term_prices, convexity)
-        if round_bound is not None:
-            bound = round_bound if bound is None else max(bound, round_bound)
-        # The proven bound is whole and at most the LP's value: once it reaches that value
-        # rounded up, more columns cannot raise it.
-        if not entered or (bound is not None and bound >= math.ceil(relaxed - 1e-6)):
-            break
+    workers = settings.workers if settings is not None and settings.workers > 0 else None
+    with network_pricer(problem.flows, problem.categories, workers) as pricer:
+        while rounds < max_rounds and time_left() > 0:
+            rounds += 1
+            master = _solve_master(problem)
+            if master is None:
+                # GLOP gave up (numerics): the columns and mix of the last round stand.
+                break
+            hospital_prices, term_prices, convexity, shares, relaxed = master
+            entered, round_bound = _price(problem, pricer, hospital_prices, term_prices, convexity)
+            if round_bound is not None:
+                bound = round_bound if bound is None else max(bound, round_bound)
+            # The proven bound is whole and at most the LP's value: once it reaches that value
+            # rounded up, more columns cannot raise it.
+            if not entered or (bound is not None and bound >= math.ceil(relaxed - 1e-6)):
+                break
     if not shares:
         return None
     rounded = _rounded(problem, shares, bound, rounds)
@@ -436,6 +439,7 @@ def _solve_master(
 
 def _price(
     problem: _Problem,
+    pricer: NetworkPricer,
     hospital_prices: np.ndarray,
     term_prices: dict[str, float],
     convexity: dict[str, float],
@@ -469,22 +473,26 @@ def _price(
     whole_term = {t: round(p * unit) for t, p in term_prices.items()}
     least = 0  # sum over categories of the exact weighted minimum (with the constants)
     entered = False
+    constants = {}
     for k in problem.categories:
         flow = flows[k]
         cost = np.zeros_like(flow.upper)
-        constant = 0
+        constants[k] = 0
         if objective is not None:
             cost += scale * flow.costs[objective]
-            constant += scale * problem.constant[objective, k]
+            constants[k] += scale * problem.constant[objective, k]
         for t, weight in whole_term.items():
             cost += weight * flow.costs[t]
-            constant += weight * problem.constant[t, k]
+            constants[k] += weight * problem.constant[t, k]
         problem.priced[k] = flow.priced(cost, whole_hospital)
-        result = flow.cheapest(problem.priced[k])
+    cheapest = pricer.cheapest({k: problem.priced[k] for k in problem.categories})
+    for k in problem.categories:
+        flow = flows[k]
+        result = cheapest[k]
         if result is None:
             return False, None
         value, arcs = result
-        least += value + constant
+        least += value + constants[k]
         over = flow.over_by_hospital(arcs)
         column = _column_of(problem, k, over, arcs)
         reduced = float(np.dot(hospital_prices, over)) - convexity[k]

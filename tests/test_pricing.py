@@ -1,0 +1,119 @@
+"""Pricing the category networks in worker processes (optimizer/volumes/pricing.py) gives exactly
+what pricing them one after the other gives.
+
+(1) Property, over generated scenarios: at arc costs drawn at random (each network's travel
+    costs times a whole factor, plus a whole weight per hospital on its patient-months beyond
+    the guarantee), the workers' least costs and flows equal those found in this process.
+(2) Property: the equity stage and then the cost stage by columns, priced in 2 workers (every
+    network counted as large), give the same plan, value and bound as priced here; the cost
+    stage's plan keeps the equity reached and passes the independent plan checker.
+(3) Small networks, or one worker, are priced in this process: no pool is started.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_properties import PROPERTY, scenarios
+from test_routing import _checker_violations, _line
+
+from models import Scenario, VolumeData
+from models.evaluation import TermValues
+from optimizer.solve import greedy_base_plan
+from optimizer.volumes import pricing
+from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from optimizer.volumes.flow import CategoryFlow
+from optimizer.volumes.pricing import network_pricer
+
+
+def _networks(data: VolumeData) -> dict[str, CategoryFlow]:
+    """Each category's network with its over_guarantee optimum held."""
+    flows = {k: CategoryFlow(data, k) for k in data.categories}
+    for network in flows.values():
+        assert network.solve("over_guarantee").status == "OPTIMAL"
+    return flows
+
+
+@PROPERTY
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_workers_find_the_same_cheapest_flows(scenario: Scenario, seed: int) -> None:
+    data = VolumeData.from_scenario(scenario)
+    flows = _networks(data)
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(0, 1000, len(data.hospitals))
+    priced = {
+        k: network.priced(int(rng.integers(1, 50)) * network.costs["travel"], weights)
+        for k, network in flows.items()
+    }
+    here = {k: flows[k].cheapest(cost) for k, cost in priced.items()}
+    with network_pricer(flows, list(flows), workers=2, parallel_from_arcs=0) as pricer:
+        assert (pricer.executor is not None) == (len(flows) > 1)
+        there = pricer.cheapest(priced)
+    assert set(there) == set(here)
+    for k, found in here.items():
+        theirs = there[k]
+        assert found is not None and theirs is not None
+        assert theirs[0] == found[0], k
+        assert np.array_equal(theirs[1], found[1]), k
+
+
+def _equity_then_cost(data: VolumeData) -> tuple[ColumnsResult, ColumnsResult] | None:
+    flows = _networks(data)
+    current = greedy_base_plan(data)
+    for k in data.categories:
+        outcome = CategoryFlow(data, k).solve("over_guarantee")
+        assert outcome.decisions is not None
+        current.update(outcome.decisions, {k}, data)
+    equity = by_columns(data, flows, list(data.categories), current, Linking(None), lambda: 10.0)
+    if equity is None:  # no hospital with inflow: nothing to decompose
+        return None
+    equity.hold(equity.value)
+    cost_linking = Linking("cost", equity.value)
+    cost = by_columns(data, flows, list(data.categories), equity.decisions, cost_linking, lambda: 10.0)
+    assert cost is not None
+    return equity, cost
+
+
+@PROPERTY
+@given(scenarios())
+def test_columns_priced_in_workers_give_the_same_plan(scenario: Scenario) -> None:
+    # The stages by columns alone know no budget (the driver holds it): checked without one.
+    scenario = scenario.model_copy(update={"max_cost_sek": None})
+    data = VolumeData.from_scenario(scenario)
+    here = _equity_then_cost(data)
+    threshold = pricing.PARALLEL_FROM_ARCS
+    pricing.PARALLEL_FROM_ARCS = 0
+    try:
+        there = _equity_then_cost(data)
+    finally:
+        pricing.PARALLEL_FROM_ARCS = threshold
+    if here is None:
+        assert there is None
+        return
+    assert there is not None
+    for mine, theirs in zip(here, there, strict=True):
+        assert (theirs.value, theirs.bound, theirs.obeys_linking) == (
+            mine.value,
+            mine.bound,
+            mine.obeys_linking,
+        )
+        assert theirs.decisions == mine.decisions
+    equity, cost = there
+    assert TermValues(data, cost.decisions).equity() <= equity.value
+    assert _checker_violations()(scenario, cost.decisions) == []
+
+
+@pytest.mark.parametrize(("workers", "parallel_from_arcs"), [(1, 0), (2, 10**12)])
+def test_small_networks_or_one_worker_price_here(workers: int, parallel_from_arcs: int) -> None:
+    data = VolumeData.from_scenario(_line(a_to_c_allowed=True))
+    flows = _networks(data)
+    priced = {k: network.costs["travel"] for k, network in flows.items()}
+    with network_pricer(flows, list(flows), workers, parallel_from_arcs) as pricer:
+        assert pricer.executor is None
+        found = pricer.cheapest(priced)
+    for k, cost in priced.items():
+        here = flows[k].cheapest(cost)
+        assert here is not None and found[k] is not None
+        assert found[k][0] == here[0]
