@@ -527,12 +527,20 @@ class LexicographicVolumes:
                 self._share_of_stage(stages_left),
                 self.settings,
                 self._combination_seconds(),
+                dive_seconds=self._dive_seconds(stages_left),
             )
             if columns is not None:
                 bound = columns.bound
                 if columns.obeys_linking:
                     self._adopt_if_lower(columns.decisions, term, categories)
                 value = TermValues(self.data, self.solution, self.previous).term(term, categories)
+                if columns.unsettled is not None and value > bound:
+                    # The dive from the LP stopped with a few categories free: CP-SAT on them,
+                    # every other category at the column the dive fixed.
+                    settled = self._settle_mixed(columns.unsettled, stages_left, term)
+                    if settled is not None:
+                        self._adopt_if_lower(settled, term, categories)
+                        value = TermValues(self.data, self.solution, self.previous).term(term, categories)
                 if columns.unlinked is not None and value > bound:
                     repaired = self._with_a_margin(columns, term, stages_left)
                     if repaired is not None:
@@ -609,13 +617,24 @@ class LexicographicVolumes:
         best_value: int | None = None
         last, unlinked = columns, columns.unlinked
         margin = 0
+        # Every plan has the same patient-months beyond the guarantee in each category (held
+        # since the first stage), so caps lowered by more than the room below them together
+        # leave no plan at all (scale 20's travel stage: 100 caps, 4 271 patient-months of room).
+        room = self._room_below_the_caps(self.solution)
         for _ in range(_MARGIN_TRIES):
             above = self._most_above_the_caps(unlinked)
-            if above <= 0 or time_left() <= 0:
-                break
             margin = max(2 * above, 2 * margin)
+            if above <= 0 or time_left() <= 0 or margin * len(columns.problem.counted) > room:
+                break
             with self.progress.part(f"equity caps lowered by {margin} patient-months"):
-                tighter = with_margin(last, margin, time_left, self.settings, self._combination_seconds())
+                tighter = with_margin(
+                    last,
+                    margin,
+                    time_left,
+                    self.settings,
+                    self._combination_seconds(),
+                    dive_seconds=self._combination_seconds(),
+                )
             if tighter is None:
                 break
             plan = tighter.decisions
@@ -638,6 +657,17 @@ class LexicographicVolumes:
             if inflow > 0:
                 most = max(most, values.over_of_hospital(h) - self.equity_value * inflow // 1000)
         return most
+
+    def _room_below_the_caps(self, plan: Decisions) -> int:
+        """The patient-months all hospitals' X_h lie below their equity caps in `plan`, together."""
+        assert self.equity_value is not None
+        values = TermValues(self.data, plan, self.previous)
+        room = 0
+        for h in self.data.hospitals:
+            inflow = self.data.hospital_inflow(h)
+            if inflow > 0:
+                room += max(self.equity_value * inflow // 1000 - values.over_of_hospital(h), 0)
+        return room
 
     def _holds_kept(self, plan: Decisions, coupled: list[str]) -> bool:
         """Whether `plan` keeps every term held so far, over the coupled categories and in each."""
@@ -763,6 +793,11 @@ class LexicographicVolumes:
         for settling the categories it mixed and the joint search."""
         deadline = self.search.now() + self.joint_time(stages_left) / 2
         return lambda: deadline - self.search.now()
+
+    def _dive_seconds(self, stages_left: int) -> float:
+        """For diving from the LP to a whole plan (columns._dived): a quarter of the stage's time,
+        taken from the half that follows the column generation."""
+        return self.joint_time(stages_left) / 4
 
     def _combination_seconds(self) -> float:
         """For choosing the best combination of the columns: a small model, a tenth of what is left."""

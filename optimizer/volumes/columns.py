@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,11 @@ _ENTERS = 1e-7
 # The LP's price of a patient-month above a lowered cap (Linking.margin): more than any stage's
 # objective gains from one (at most a few hundred SEK or travel-minutes per patient-month).
 _ABOVE_CAP_PRICE = 1e7
+# Seconds for a dive (_dived) when no time is given, and how many of a category's columns, by
+# their LP weight, it tries before pricing new ones.
+_DIVE_SECONDS = 10.0
+_DIVE_TRIES = 3
+_DIVE_PRICINGS = 3
 # Terms the columns can carry: their value is the network's cost plus a constant per category.
 CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
 
@@ -99,6 +105,11 @@ class ColumnsResult:
     # The LP's rounding when it breaks a linking rule: often every term within its hold and only
     # a few hospitals a few patient-months above their equity cap (repaired in solve.py).
     unlinked: Decisions | None = field(default=None, repr=False)
+    # The column each category takes (its index in the problem's columns).
+    chosen: dict[str, int] = field(default_factory=dict, repr=False)
+    # A dive that stopped with some categories free (its `mixed`): every other category at a
+    # column, for the driver to settle the free ones by CP-SAT.
+    unsettled: ColumnsResult | None = field(default=None, repr=False)
 
     def hold(self, value: int) -> int:
         """The stage's value `value` is held from now on: fix, in each category's network, the
@@ -231,6 +242,7 @@ def by_columns(
     settings: SolverSettings | None = None,
     combination_seconds: float = 2.0,
     max_rounds: int = 100,
+    dive_seconds: float = _DIVE_SECONDS,
 ) -> ColumnsResult | None:
     """Column generation over `categories` (the others keep `current`) while time is left.
 
@@ -244,7 +256,7 @@ def by_columns(
     problem = _Problem(data, flows, categories, current, linking)
     if not problem.complete or (linking.objective is None and not problem.counted):
         return None
-    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds)
+    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds, dive_seconds)
 
 
 def with_margin(
@@ -254,6 +266,7 @@ def with_margin(
     settings: SolverSettings | None = None,
     combination_seconds: float = 2.0,
     max_rounds: int = 100,
+    dive_seconds: float = _DIVE_SECONDS,
 ) -> ColumnsResult | None:
     """The same stage again, every hospital's equity cap lowered by `margin` patient-months
     (Linking.margin), continued from `result`'s columns: its rounding lands within the real
@@ -267,7 +280,7 @@ def with_margin(
     problem.priced = {}
     problem.chosen = {}
     problem.best = None
-    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds)
+    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds, dive_seconds)
 
 
 def _generate_and_round(
@@ -276,8 +289,10 @@ def _generate_and_round(
     settings: SolverSettings | None,
     combination_seconds: float,
     max_rounds: int,
+    dive_seconds: float,
 ) -> ColumnsResult | None:
-    """Column generation while time is left, then the LP's mix rounded to a whole plan."""
+    """Column generation while time is left, then the LP's mix rounded to a whole plan (by a
+    dive when rounding each category on its own breaks a linking rule)."""
     bound: int | None = None
     rounds = 0
     shares: dict[str, list[float]] = {}
@@ -297,19 +312,128 @@ def _generate_and_round(
             # rounded up, more columns cannot raise it.
             if not entered or (bound is not None and bound >= math.ceil(relaxed - 1e-6)):
                 break
-    if not shares:
-        return None
-    rounded = _rounded(problem, shares, bound, rounds)
-    unlinked = None if rounded.obeys_linking else rounded
-    if not rounded.obeys_linking:
-        switched = _switched(problem, rounded)
-        if switched is not None:
-            rounded = switched
+        if not shares:
+            return None
+        rounded = _rounded(problem, shares, bound, rounds)
+        unlinked = None if rounded.obeys_linking else rounded
+        dive = None
+        if not rounded.obeys_linking:
+            # With lowered caps the LP may go above them at a price (Linking.margin), so a dive
+            # would not stay within them: none then.
+            if problem.linking.margin == 0:
+                dive = _dived(problem, rounded, pricer, dive_seconds)
+            candidates = [_switched(problem, rounded), dive]
+            found = [c for c in candidates if c is not None and c.obeys_linking]
+            if found:
+                rounded = min(found, key=lambda c: c.value)
+                problem.chosen = dict(rounded.chosen)
     best = _best_combination(problem, rounded, combination_seconds, settings or SolverSettings())
     result = best if best is not None else rounded
     if unlinked is not None:
         result.unlinked = unlinked.decisions
+    if dive is not None and not dive.obeys_linking:
+        result.unsettled = dive
     return result
+
+
+def _dived(
+    problem: _Problem, rounded: ColumnsResult, pricer: NetworkPricer, seconds: float
+) -> ColumnsResult | None:
+    """A whole plan within every linking rule from the LP, one category at a time: fix the
+    category whose mix is nearest to one column (to its plan nearest the mix, else to its
+    columns by weight), solve the LP again so that the categories still free make up for the
+    rounding, and when no column of it leaves the LP feasible, price the free categories at the
+    LP's prices for new columns (at most _DIVE_PRICINGS times for a category).
+
+    When a category cannot be fixed so, or time is up, the categories still free (the result's
+    `mixed`) take their column of largest weight: the plan may then break a linking rule, and
+    the driver settles those categories by CP-SAT with every other one fixed at its column.
+    None when GLOP fails.
+
+    Why: each category's own rounding is close to its mix, but the rows are tight. At scale 20's
+    travel stage the 100 equity caps were within 4 271 patient-months of the plan, and the
+    separate roundings put 44 hospitals 2 475 patient-months above them together; every
+    combination of whole columns the LP had was then no better than the plan it started from."""
+    deadline = time.perf_counter() + seconds
+    columns = problem.columns
+    free: list[str] = []
+    working = {k: list(cs) for k, cs in columns.items()}
+    problem.columns = working
+    choice: dict[str, _Column] = {}
+    try:
+        master = _solve_master(problem)
+        while master is not None and time.perf_counter() < deadline:
+            shares = master[3]
+            for k in problem.categories:
+                if k not in choice and sum(1 for w in shares[k] if w > 1e-6) == 1:
+                    choice[k] = working[k][int(np.argmax(shares[k]))]
+                    working[k] = [choice[k]]
+            free = [k for k in problem.categories if k not in choice]
+            if not free:
+                break
+            category = max(free, key=lambda k: max(shares[k]))
+            fixed = _fix_one(problem, category, shares[category], choice, pricer, deadline, master)
+            if fixed is None:
+                break
+            master = fixed
+        if master is None:
+            return None
+        free = [k for k in problem.categories if k not in choice]
+        # The categories left free take their column of largest weight.
+        for k in free:
+            choice[k] = working[k][int(np.argmax(master[3][k]))]
+    finally:
+        # The columns chosen, and those priced for the categories left free, join the columns.
+        for k, cs in working.items():
+            if k in free or k not in choice:
+                columns[k] = cs
+            elif all(choice[k] is not c for c in columns[k]):
+                columns[k].append(choice[k])
+        problem.columns = columns
+    chosen = {k: next(j for j, c in enumerate(columns[k]) if c is choice[k]) for k in problem.categories}
+    return _result_of(problem, chosen, free, rounded.shares, rounded.bound, rounded.rounds)
+
+
+def _fix_one(
+    problem: _Problem,
+    category: str,
+    share: list[float],
+    choice: dict[str, _Column],
+    pricer: NetworkPricer,
+    deadline: float,
+    master: tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]], float],
+) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]], float] | None:
+    """Fix `category` to one column that leaves the LP feasible; the LP then, or None."""
+    working = problem.columns
+    for _ in range(_DIVE_PRICINGS + 1):
+        if time.perf_counter() >= deadline:
+            return None
+        all_columns = working[category]
+        near = _near_the_mix(problem, category, share)
+        by_weight = sorted(range(len(share)), key=lambda j: -share[j])[:_DIVE_TRIES]
+        for column in [*([near] if near is not None else []), *(all_columns[j] for j in by_weight)]:
+            working[category] = [column]
+            fixed = _solve_master(problem)
+            if fixed is not None:
+                choice[category] = column
+                return fixed
+        working[category] = all_columns
+        # No column of it fits with the others as fixed: new columns for the free categories.
+        hospital_prices, term_prices, convexity, _, _ = master
+        free = [k for k in problem.categories if k not in choice]
+        everyone = problem.categories
+        problem.categories = free
+        try:
+            entered, _ = _price(problem, pricer, hospital_prices, term_prices, convexity, prove=False)
+        finally:
+            problem.categories = everyone
+        if not entered:
+            return None
+        refreshed = _solve_master(problem)
+        if refreshed is None:
+            return None
+        master, share = refreshed, refreshed[3][category]
+    return None
 
 
 def _switched(problem: _Problem, rounded: ColumnsResult) -> ColumnsResult | None:
@@ -368,6 +492,7 @@ def _switched(problem: _Problem, rounded: ColumnsResult) -> ColumnsResult | None
         rounded.rounds,
         rounded.shares,
         problem,
+        chosen=dict(choice),
     )
 
 
@@ -443,9 +568,12 @@ def _price(
     hospital_prices: np.ndarray,
     term_prices: dict[str, float],
     convexity: dict[str, float],
+    prove: bool = True,
 ) -> tuple[bool, int | None]:
     """Each category's cheapest plan at the LP's prices joins the columns if its reduced cost
-    is negative. Returns whether any joined, and the exact bound these prices prove (or None)."""
+    is negative. Returns whether any joined, and the exact bound these prices prove (or None).
+    `prove` False: problem.categories are only some of the stage's (a dive), and no bound is
+    proven."""
     linking = problem.linking
     objective = linking.objective
     flows = problem.flows
@@ -502,6 +630,8 @@ def _price(
         if reduced < -_ENTERS * max(1.0, abs(convexity[k])):
             problem.columns[k].append(column)
             entered = True
+    if not prove:
+        return entered, None
     if objective is None:
         least += int(np.dot(whole_hospital, problem.outside))
         total = int(np.dot(whole_hospital, problem.inflow))
@@ -613,12 +743,7 @@ def _rounded(
 ) -> ColumnsResult:
     """Each category's column of largest LP weight (the others keep the current plan); the
     categories the LP split are `mixed`."""
-    data = problem.data
-    linking = problem.linking
-    decisions = problem.current.copy()
     mixed = []
-    over = problem.outside.copy()
-    totals = dict.fromkeys(problem.terms, 0)
     for k in problem.categories:
         share = shares[k]
         problem.chosen[k] = int(np.argmax(share))
@@ -626,7 +751,26 @@ def _rounded(
             mixed.append(k)
             if _near_the_mix(problem, k, share) is not None:
                 problem.chosen[k] = len(problem.columns[k]) - 1
-        column = problem.columns[k][problem.chosen[k]]
+    return _result_of(problem, dict(problem.chosen), mixed, shares, bound, rounds)
+
+
+def _result_of(
+    problem: _Problem,
+    chosen: dict[str, int],
+    mixed: list[str],
+    shares: dict[str, list[float]],
+    bound: int | None,
+    rounds: int,
+) -> ColumnsResult:
+    """The plan of one column per category (`chosen`), with its value and whether it obeys every
+    linking rule, in exact integer arithmetic."""
+    data = problem.data
+    linking = problem.linking
+    decisions = problem.current.copy()
+    over = problem.outside.copy()
+    totals = dict.fromkeys(problem.terms, 0)
+    for k in problem.categories:
+        column = problem.columns[k][chosen[k]]
         decisions.update(column.decisions(), {k}, data)
         over += column.over
         for t in problem.terms:
@@ -638,5 +782,13 @@ def _rounded(
     value = equity if linking.objective is None else totals[linking.objective]
     proven = 0 if bound is None else bound
     return ColumnsResult(
-        decisions, value, min(proven, value) if obeys else proven, obeys, mixed, rounds, shares, problem
+        decisions,
+        value,
+        min(proven, value) if obeys else proven,
+        obeys,
+        mixed,
+        rounds,
+        shares,
+        problem,
+        chosen=chosen,
     )
