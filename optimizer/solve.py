@@ -528,6 +528,7 @@ class LexicographicVolumes:
                 self.settings,
                 self._combination_seconds(),
                 dive_seconds=self._dive_seconds(stages_left),
+                clock=self.search.now,
             )
             if columns is not None:
                 bound = columns.bound
@@ -634,6 +635,7 @@ class LexicographicVolumes:
                     self.settings,
                     self._combination_seconds(),
                     dive_seconds=self._combination_seconds(),
+                    clock=self.search.now,
                 )
             if tighter is None:
                 break

@@ -243,6 +243,7 @@ def by_columns(
     combination_seconds: float = 2.0,
     max_rounds: int = 100,
     dive_seconds: float = _DIVE_SECONDS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> ColumnsResult | None:
     """Column generation over `categories` (the others keep `current`) while time is left.
 
@@ -256,7 +257,9 @@ def by_columns(
     problem = _Problem(data, flows, categories, current, linking)
     if not problem.complete or (linking.objective is None and not problem.counted):
         return None
-    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds, dive_seconds)
+    return _generate_and_round(
+        problem, time_left, settings, combination_seconds, max_rounds, dive_seconds, clock
+    )
 
 
 def with_margin(
@@ -267,6 +270,7 @@ def with_margin(
     combination_seconds: float = 2.0,
     max_rounds: int = 100,
     dive_seconds: float = _DIVE_SECONDS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> ColumnsResult | None:
     """The same stage again, every hospital's equity cap lowered by `margin` patient-months
     (Linking.margin), continued from `result`'s columns: its rounding lands within the real
@@ -280,7 +284,9 @@ def with_margin(
     problem.priced = {}
     problem.chosen = {}
     problem.best = None
-    return _generate_and_round(problem, time_left, settings, combination_seconds, max_rounds, dive_seconds)
+    return _generate_and_round(
+        problem, time_left, settings, combination_seconds, max_rounds, dive_seconds, clock
+    )
 
 
 def _generate_and_round(
@@ -290,6 +296,7 @@ def _generate_and_round(
     combination_seconds: float,
     max_rounds: int,
     dive_seconds: float,
+    clock: Callable[[], float],
 ) -> ColumnsResult | None:
     """Column generation while time is left, then the LP's mix rounded to a whole plan (by a
     dive when rounding each category on its own breaks a linking rule)."""
@@ -321,7 +328,7 @@ def _generate_and_round(
             # With lowered caps the LP may go above them at a price (Linking.margin), so a dive
             # would not stay within them: none then.
             if problem.linking.margin == 0:
-                dive = _dived(problem, rounded, pricer, dive_seconds)
+                dive = _dived(problem, rounded, pricer, dive_seconds, clock)
             candidates = [_switched(problem, rounded), dive]
             found = [c for c in candidates if c is not None and c.obeys_linking]
             if found:
@@ -337,7 +344,11 @@ def _generate_and_round(
 
 
 def _dived(
-    problem: _Problem, rounded: ColumnsResult, pricer: NetworkPricer, seconds: float
+    problem: _Problem,
+    rounded: ColumnsResult,
+    pricer: NetworkPricer,
+    seconds: float,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> ColumnsResult | None:
     """A whole plan within every linking rule from the LP, one category at a time: fix the
     category whose mix is nearest to one column (to its plan nearest the mix, else to its
@@ -354,7 +365,9 @@ def _dived(
     travel stage the 100 equity caps were within 4 271 patient-months of the plan, and the
     separate roundings put 44 hospitals 2 475 patient-months above them together; every
     combination of whole columns the LP had was then no better than the plan it started from."""
-    deadline = time.perf_counter() + seconds
+    # On the run's clock: in deterministic mode it stands still outside CP-SAT, and the dive
+    # ends by its own count of pricings instead.
+    deadline = clock() + seconds
     columns = problem.columns
     free: list[str] = []
     working = {k: list(cs) for k, cs in columns.items()}
@@ -362,7 +375,7 @@ def _dived(
     choice: dict[str, _Column] = {}
     try:
         master = _solve_master(problem)
-        while master is not None and time.perf_counter() < deadline:
+        while master is not None and clock() < deadline:
             shares = master[3]
             for k in problem.categories:
                 if k not in choice and sum(1 for w in shares[k] if w > 1e-6) == 1:
@@ -372,7 +385,7 @@ def _dived(
             if not free:
                 break
             category = max(free, key=lambda k: max(shares[k]))
-            fixed = _fix_one(problem, category, shares[category], choice, pricer, deadline, master)
+            fixed = _fix_one(problem, category, shares[category], choice, pricer, (clock, deadline), master)
             if fixed is None:
                 break
             master = fixed
@@ -400,13 +413,14 @@ def _fix_one(
     share: list[float],
     choice: dict[str, _Column],
     pricer: NetworkPricer,
-    deadline: float,
+    deadline: tuple[Callable[[], float], float],
     master: tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]], float],
 ) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict[str, list[float]], float] | None:
     """Fix `category` to one column that leaves the LP feasible; the LP then, or None."""
     working = problem.columns
+    clock, until = deadline
     for _ in range(_DIVE_PRICINGS + 1):
-        if time.perf_counter() >= deadline:
+        if clock() >= until:
             return None
         all_columns = working[category]
         near = _near_the_mix(problem, category, share)
