@@ -8,9 +8,17 @@ what pricing them one after the other gives.
     network counted as large), give the same plan, value and bound as priced here; the cost
     stage's plan keeps the equity reached and passes the independent plan checker.
 (3) Small networks, or one worker, are priced in this process: no pool is started.
+(4) A worker ignores Ctrl-C (the solve stops it), and ends when its solve is killed outright.
 """
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,3 +125,68 @@ def test_small_networks_or_one_worker_price_here(workers: int, parallel_from_arc
         here = flows[k].cheapest(cost)
         assert here is not None and found[k] is not None
         assert found[k][0] == here[0]
+
+
+# A solve that prices the generator's scale 1 (about 50 networks) in 2 workers for ever,
+# printing the workers' pids.
+_PRICING_FOR_EVER = """
+import sys, tempfile
+from pathlib import Path
+from inputs import load_scenario
+from inputs.generate import write_scenario
+from models import VolumeData
+from optimizer.volumes.flow import CategoryFlow
+from optimizer.volumes.pricing import network_pricer
+folder = Path(tempfile.mkdtemp()) / "generated"
+write_scenario(folder, 1, 0)
+data = VolumeData.from_scenario(load_scenario(folder))
+flows = {k: CategoryFlow(data, k) for k in data.categories}
+priced = {k: network.costs["travel"] for k, network in flows.items()}
+with network_pricer(flows, list(flows), workers=2, parallel_from_arcs=0) as pricer:
+    pricer.cheapest(priced)
+    print(" ".join(str(pid) for pid in pricer.executor._processes), flush=True)
+    while True:
+        pricer.cheapest(priced)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped by its new parent) counts as ended.
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to tell ended processes")
+def test_workers_ignore_ctrl_c_and_end_when_their_solve_is_killed() -> None:
+    solve = subprocess.Popen(
+        [sys.executable, "-c", _PRICING_FOR_EVER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
+    try:
+        assert solve.stdout is not None
+        workers = [int(pid) for pid in solve.stdout.readline().split()]
+        assert len(workers) == 2
+        # Ctrl-C reaches a worker (the whole process group gets it): it goes on, silently.
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        time.sleep(0.5)
+        assert all(_alive(pid) for pid in workers)
+        # The solve killed outright: its workers end too (they look every half second).
+        solve.kill()
+        solve.wait()
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+        assert solve.stderr is not None
+        assert "Traceback" not in solve.stderr.read()
+    finally:
+        if solve.poll() is None:
+            solve.kill()

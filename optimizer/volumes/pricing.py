@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,6 +36,23 @@ _networks: dict[str, CategoryFlow] = {}
 
 def _cheapest_in_worker(category: str, priced_cost: np.ndarray) -> tuple[int, np.ndarray] | None:
     return _networks[category].cheapest(priced_cost)
+
+
+def _worker_of(solve: int) -> None:
+    """A worker ignores Ctrl-C and SIGTERM: forked, it would inherit the solve's handlers and
+    raise the solve's Interrupted in the middle of a network (a traceback, and a pool the solve
+    then waits for). The solve stops its workers itself when it stops (the pool is shut down as
+    its pricing ends). If the solve is killed outright (SIGKILL), nothing would tell them: each
+    worker looks every half second whether its solve is still its parent, and ends if not."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def end_with_the_solve() -> None:
+        while os.getppid() == solve:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=end_with_the_solve, daemon=True).start()
 
 
 class NetworkPricer:
@@ -80,7 +100,10 @@ def network_pricer(
     global _networks
     _networks = {k: flows[k] for k in categories}
     executor = ProcessPoolExecutor(
-        max_workers=min(workers, len(categories)), mp_context=multiprocessing.get_context("fork")
+        max_workers=min(workers, len(categories)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_of,
+        initargs=(os.getpid(),),
     )
     try:
         yield NetworkPricer(flows, executor)
