@@ -66,6 +66,7 @@ _ABOVE_CAP_PRICE = 1e7
 _DIVE_SECONDS = 10.0
 _DIVE_TRIES = 3
 _DIVE_PRICINGS = 3
+_DIVE_BACKTRACKS = 10
 # Terms the columns can carry: their value is the network's cost plus a constant per category.
 CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
 
@@ -373,6 +374,12 @@ def _dived(
     working = {k: list(cs) for k, cs in columns.items()}
     problem.columns = working
     choice: dict[str, _Column] = {}
+    # Each category's columns before it was fixed, and the categories fixed in turn (the last
+    # one is freed again when the next cannot be fixed: at most _DIVE_BACKTRACKS times).
+    unfixed: dict[str, list[_Column]] = {}
+    fixed_in_turn: list[str] = []
+    backtracks = 0
+    first: str | None = None
     try:
         master = _solve_master(problem)
         while master is not None and clock() < deadline:
@@ -384,11 +391,23 @@ def _dived(
             free = [k for k in problem.categories if k not in choice]
             if not free:
                 break
-            category = max(free, key=lambda k: max(shares[k]))
+            category = first if first in free else max(free, key=lambda k: max(shares[k]))
+            first = None
+            unfixed[category] = working[category]
             fixed = _fix_one(problem, category, shares[category], choice, pricer, (clock, deadline), master)
-            if fixed is None:
+            if fixed is not None:
+                fixed_in_turn.append(category)
+                master = fixed
+                continue
+            if not fixed_in_turn or backtracks >= _DIVE_BACKTRACKS:
                 break
-            master = fixed
+            # Free the category fixed last, and fix this one before it.
+            backtracks += 1
+            last = fixed_in_turn.pop()
+            working[last] = unfixed[last]
+            del choice[last]
+            first = category
+            master = _solve_master(problem)
         if master is None:
             return None
         free = [k for k in problem.categories if k not in choice]
