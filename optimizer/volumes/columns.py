@@ -67,8 +67,8 @@ _DIVE_SECONDS = 10.0
 _DIVE_TRIES = 3
 _DIVE_PRICINGS = 3
 _DIVE_BACKTRACKS = 10
-# Smoothing of the prices a later stage's networks are priced at (_smoothed_prices): the first
-# round's weight on the prices of the best bound so far, and its least and most.
+# Smoothing of the prices a later stage's networks are priced at (_Smoothing): the first round's
+# weight on the prices of the best bound so far, and the most it may reach.
 _SMOOTHING_START = 0.5
 _SMOOTHING_MOST = 0.99
 # Prices of one round: each hospital's (by index) and each held term's.
@@ -313,7 +313,8 @@ def _generate_and_round(
     rounds = 0
     shares: dict[str, list[float]] = {}
     workers = settings.workers if settings is not None and settings.workers > 0 else None
-    # The equity stage converges in a few rounds unsmoothed (and was slower smoothed).
+    # The equity stage converges in a few rounds unsmoothed; smoothed at a fixed 0.8 it went from
+    # 30 s OPTIMAL to 60 s FEASIBLE at scale 20.
     smoothing = _Smoothing() if problem.linking.objective is not None else None
     with network_pricer(problem.flows, problem.categories, workers) as pricer:
         while rounds < max_rounds and time_left() > 0:
