@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_pricing import _equity_then_cost
+from test_pricing import _travel_after_cost
 from test_properties import PROPERTY, scenarios
 from test_routing import _checker_violations
 
@@ -27,7 +27,7 @@ from inputs.generate import write_scenario
 from models import Scenario, VolumeData
 from models.evaluation import TermValues
 from optimizer.volumes import columns
-from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from optimizer.volumes.columns import ColumnsResult, by_columns
 from optimizer.volumes.pricing import network_pricer
 
 
@@ -36,16 +36,12 @@ def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[st
     the dive and the categories the LP mixed, or None when no hospital has inflow (nothing to
     decompose)."""
     data = VolumeData.from_scenario(scenario)
-    stages = _equity_then_cost(data)
-    if stages is None:
+    stage = _travel_after_cost(data)
+    if stage is None:
         return None
-    equity, cost = stages
-    cost.hold(cost.value)
+    equity, cost, flows, linking = stage
     before = TermValues(data, cost.decisions)
-    linking = Linking("travel", equity.value, {"cost": cost.value})
     categories = list(data.categories)
-    assert cost.problem is not None
-    flows = cost.problem.flows
     travel = by_columns(data, flows, categories, cost.decisions, linking, lambda: 10.0, max_rounds=rounds)
     assert travel is not None and travel.problem is not None
     problem = travel.problem

@@ -84,6 +84,20 @@ def _equity_then_cost(data: VolumeData) -> tuple[ColumnsResult, ColumnsResult] |
     return equity, cost
 
 
+def _travel_after_cost(
+    data: VolumeData,
+) -> tuple[ColumnsResult, ColumnsResult, dict[str, CategoryFlow], Linking] | None:
+    """Equity and cost by columns, cost then held in the networks: (equity, cost, the networks,
+    the travel stage's linking rules with both held); None when no hospital has inflow."""
+    stages = _equity_then_cost(data)
+    if stages is None:
+        return None
+    equity, cost = stages
+    cost.hold(cost.value)
+    assert cost.problem is not None
+    return equity, cost, cost.problem.flows, Linking("travel", equity.value, {"cost": cost.value})
+
+
 @PROPERTY
 @given(scenarios())
 def test_columns_priced_in_workers_give_the_same_plan(scenario: Scenario) -> None:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from test_dive import _generated
 from test_networks import CP_SAT
-from test_pricing import _equity_then_cost
+from test_pricing import _travel_after_cost
 from test_properties import PROPERTY, scenarios
 
 from models import Scenario, VolumeData
@@ -101,14 +101,11 @@ def _travel_both_ways(
     """Equity and cost by columns, then travel with both held, smoothed and not: (data, equity,
     cost, smoothed travel, unsmoothed travel); None when no hospital has inflow."""
     data = VolumeData.from_scenario(scenario)
-    stages = _equity_then_cost(data)
-    if stages is None:
+    stage = _travel_after_cost(data)
+    if stage is None:
         return None
-    equity, cost = stages
-    cost.hold(cost.value)
-    assert cost.problem is not None
-    flows, categories = cost.problem.flows, list(data.categories)
-    linking = Linking("travel", equity.value, {"cost": cost.value})
+    equity, cost, flows, linking = stage
+    categories = list(data.categories)
     smoothed = by_columns(data, flows, categories, cost.decisions, linking, lambda: 30.0)
     with _unsmoothed():
         plain = by_columns(data, flows, categories, cost.decisions, linking, lambda: 30.0)

@@ -329,11 +329,11 @@ def _generate_and_round(
                 entered, round_bound = _price(problem, pricer, *lp_prices, convexity)
             else:
                 smoothed = smoothing.prices_between(lp_prices)
-                really = smoothing.center is not None and smoothing.weight > 0
+                smoothed_apart = smoothing.center is not None and smoothing.weight > 0
                 entered, round_bound = _price(problem, pricer, *smoothed, convexity, lp_prices=lp_prices)
                 smoothing.adapt(problem, smoothed, lp_prices)
                 smoothing.proved(round_bound, smoothed)
-                if really and not entered:
+                if smoothed_apart and not entered:
                     # The smoothed prices gave no column the LP wants (mispricing): the LP's own,
                     # which also say when no column can improve the LP.
                     entered, lp_bound = _price(problem, pricer, *lp_prices, convexity)
