@@ -148,6 +148,9 @@ class LexicographicVolumes:
         # CP-SAT models per category, built when a category needs one (see _category_model).
         self.models: dict[str, VolumeModel] = {}
         self.cp_build_seconds_per_arc: float | None = None
+        # The longest a routing of the travel stage's plan took (_routed): every search in that
+        # stage is followed by one, so the searches leave it that much of their time.
+        self.routing_seconds = 0.0
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
@@ -189,7 +192,7 @@ class LexicographicVolumes:
         Joint stages are the hard ones; per-category stages take a second or two on the region,
         so an even split would starve the joint stage for nothing.
         """
-        remaining = self.remaining()
+        remaining = self.remaining() - self.routing_seconds
         reserve = min(_RESERVE_PER_STAGE_S * (stages_left - 1), remaining / 2)
         return max(remaining - reserve, remaining / stages_left)
 
@@ -572,7 +575,7 @@ class LexicographicVolumes:
                     # Optimal when the plan reaches the proven bound; otherwise the search of
                     # the plans better than it has had the stage's time.
                     self._hold_jointly(term, value, bound)
-                    columns.hold(value)
+                    self._hold_columns(columns, value, stages_left)
                     status = "OPTIMAL" if value <= bound else "FEASIBLE"
                     return _Part(status, value, bound, self.search.now() - started, None)
         if self.joint is None and self._no_time_to_build(categories):
@@ -580,7 +583,7 @@ class LexicographicVolumes:
             value = TermValues(self.data, self.solution, self.previous).term(term, categories)
             self._hold_jointly(term, value, min(bound, value))
             if columns is not None:
-                columns.hold(value)
+                self._hold_columns(columns, value, stages_left)
             return _Part("FEASIBLE", value, min(bound, value), self.search.now() - started, None)
         joint = self._joint_model()
         joint.hint(start if start is not None else self._restricted_improvement(term))
@@ -593,8 +596,15 @@ class LexicographicVolumes:
         part = self._joint_part(term, outcome)
         self._hold_jointly(term, part.value, part.bound)
         if columns is not None:
-            columns.hold(part.value)
+            self._hold_columns(columns, part.value, stages_left)
         return part
+
+    def _hold_columns(self, columns: ColumnsResult, value: int, stages_left: int) -> None:
+        """The stage's value held in the networks (ColumnsResult.hold) for the stages after it;
+        not after the last stage that solves anything (at scale 20 it took 2 s of 28 networks and
+        ran the whole solve past its time limit)."""
+        if stages_left > 1:
+            columns.hold(value)
 
     def _with_a_margin(self, columns: ColumnsResult, term: str, stages_left: int) -> Decisions | None:
         """The stage by columns again with every hospital's equity cap lowered, so that the
@@ -699,7 +709,11 @@ class LexicographicVolumes:
             return plan
         chosen = categories if categories is not None else self.joint_categories or list(self.data.categories)
         first_month = self.frozen_until + 1 if self.frozen_until is not None else 1
-        return nearest_routing(self.data, plan, chosen, first_month)
+        # On the run's clock: in deterministic mode it stands still outside CP-SAT.
+        started = self.search.now()
+        routed = nearest_routing(self.data, plan, chosen, first_month)
+        self.routing_seconds = max(self.routing_seconds, self.search.now() - started)
+        return routed
 
     def _probe(
         self, columns: ColumnsResult, term: str, value: int, bound: int, stages_left: int, outside: int
