@@ -456,7 +456,7 @@ class LexicographicVolumes:
             elif flow.usable and (network := flow.solve(term)).decisions is not None:
                 # Exact: the category's network holds every earlier stage's optimum as its face.
                 # (Its seconds are wall clock, so in deterministic mode they count as none.)
-                value = TermValues(self.data, network.decisions, self.previous).term(term, [k])
+                value = TermValues(self.data, network.decisions, self.previous, [k]).term(term, [k])
                 flow.optimum[term] = value
                 seconds = 0.0 if self.search.deterministic else network.seconds
                 parts[k] = _Part("OPTIMAL", value, value, seconds, network.decisions)
@@ -489,7 +489,7 @@ class LexicographicVolumes:
             status = "FEASIBLE"
         # Every term but equity is a sum over categories of what each category's own decisions
         # give, so the part's decisions alone evaluate it (no copy of the whole plan per category).
-        value = TermValues(self.data, decisions, self.previous).term(term, categories)
+        value = TermValues(self.data, decisions, self.previous, categories).term(term, categories)
         return _Part(status, value, min(outcome.bound, value), outcome.seconds, decisions)
 
     def _accept_each(self, term: str, parts: dict[str, _Part]) -> None:
