@@ -633,45 +633,40 @@ def _solve_master(
     }
     convexity_rows = {k: solver.Add(sum(ws) == 1.0) for k, ws in weights.items()}
 
-    def mixed_over(i: int) -> pywraplp.LinearExpr:
-        """Hospital i's patient-months beyond the guarantee in the mix."""
-        return sum(
-            float(c.over[i]) * w
-            for k, columns in problem.columns.items()
-            for c, w in zip(columns, weights[k], strict=True)
-        )
-
-    def mixed_term(term: str) -> pywraplp.LinearExpr:
-        return sum(
-            float(c.values[term]) * w
-            for k, columns in problem.columns.items()
-            for c, w in zip(columns, weights[k], strict=True)
-        )
-
-    hospital_rows = {}
-    term_rows = {}
+    infinity = solver.infinity()
+    hospital_rows: dict[int, pywraplp.Constraint] = {}
+    term_rows: dict[str, pywraplp.Constraint] = {}
+    objective_row = solver.Objective()
+    objective_row.SetMinimization()
     if linking.objective is None:
-        equity = solver.NumVar(0.0, solver.infinity(), "equity")
+        equity = solver.NumVar(0.0, infinity, "equity")
         for i in problem.counted:
             # In patient-months (1000 X_h <= E I_h divided by 1000): rows of like size keep GLOP stable.
-            row = mixed_over(i) - float(problem.inflow[i]) / 1000.0 * equity
-            hospital_rows[i] = solver.Add(row <= -float(problem.outside[i]))
-        solver.Minimize(equity)
-    else:
-        objective = linking.objective
-        above_caps: list[pywraplp.Variable] = []
-        if linking.equity is not None:
-            for i in problem.counted:
-                if linking.margin > 0:
-                    # The lowered caps may not be met by the columns so far: patient-months
-                    # above them are allowed at a price no plan's objective reaches.
-                    above_caps.append(solver.NumVar(0.0, solver.infinity(), f"above[{i}]"))
-                    hospital_rows[i] = solver.Add(mixed_over(i) - above_caps[-1] <= problem.cap(i))
-                else:
-                    hospital_rows[i] = solver.Add(mixed_over(i) <= problem.cap(i))
-        solver.Minimize(mixed_term(objective) + _ABOVE_CAP_PRICE * sum(above_caps))
+            hospital_rows[i] = solver.Constraint(-infinity, -float(problem.outside[i]))
+            hospital_rows[i].SetCoefficient(equity, -float(problem.inflow[i]) / 1000.0)
+        objective_row.SetCoefficient(equity, 1.0)
+    elif linking.equity is not None:
+        for i in problem.counted:
+            hospital_rows[i] = solver.Constraint(-infinity, float(problem.cap(i)))
+            if linking.margin > 0:
+                # The lowered caps may not be met by the columns so far: patient-months above
+                # them are allowed at a price no plan's objective reaches.
+                above = solver.NumVar(0.0, infinity, f"above[{i}]")
+                hospital_rows[i].SetCoefficient(above, -1.0)
+                objective_row.SetCoefficient(above, _ABOVE_CAP_PRICE)
     for term, value in linking.held.items():
-        term_rows[term] = solver.Add(mixed_term(term) <= value)
+        term_rows[term] = solver.Constraint(-infinity, float(value))
+    # Each column's coefficients, set one by one where they are not 0: building the rows as
+    # expressions over every column took most of the master's time at scale 20.
+    for k, columns in problem.columns.items():
+        for column, weight in zip(columns, weights[k], strict=True):
+            for hospital in np.flatnonzero(column.over).tolist():
+                if hospital in hospital_rows:
+                    hospital_rows[hospital].SetCoefficient(weight, float(column.over[hospital]))
+            for term, row in term_rows.items():
+                row.SetCoefficient(weight, float(column.values[term]))
+            if linking.objective is not None:
+                objective_row.SetCoefficient(weight, float(column.values[linking.objective]))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     hospital_prices = np.zeros(len(problem.inflow), dtype=float)
