@@ -114,27 +114,32 @@ class TermValues:
                 if only is None or k in only:
                     self.stability_by_category[k] += v
 
+    def _evaluated(self, what: str, categories: list[str] | None) -> None:
+        """Refuse a figure of categories this evaluation left out (see __init__)."""
+        if self.only is not None and (categories is None or not self.only.issuperset(categories)):
+            raise ValueError(f"{what} asked of categories not evaluated (only {sorted(self.only)})")
+
     def over_guarantee(self, categories: Iterable[str] | None = None) -> int:
         chosen = None if categories is None else set(categories)
+        self._evaluated("over_guarantee", None if chosen is None else list(chosen))
         return sum(
             v for (_h, k), v in self.over_by_hospital_category.items() if chosen is None or k in chosen
         )
 
     def over_of_hospital(self, hospital: str) -> int:
         """X_h of the equity term."""
+        self._evaluated("X_h", None)
         return sum(v for (h, _k), v in self.over_by_hospital_category.items() if h == hospital)
 
     def equity(self) -> int:
+        self._evaluated("equity", None)
         return equity_value(self.data, {h: self.over_of_hospital(h) for h in self.data.hospitals})
 
     def term(self, name: str, categories: Iterable[str] | None = None) -> int:
         """Value of one objective term, over the given categories (all when None)."""
         if categories is not None:
             categories = list(categories)
-        if self.only is not None and (
-            name == "equity" or categories is None or not self.only.issuperset(categories)
-        ):
-            raise ValueError(f"{name} asked of categories not evaluated (only {sorted(self.only)})")
+        self._evaluated(name, None if name == "equity" else categories)
         if name == "over_guarantee":
             return self.over_guarantee(categories)
         if name == "equity":

@@ -204,6 +204,8 @@ class LexicographicVolumes:
         for term in self.order:
             stages_left = max(len(timed) - (timed.index(term) if term in timed else len(timed)), 1)
             self.progress.start_stage(term, self.search.now())
+            # Only the travel stage routes its plans: no other stage leaves time for it.
+            self.routing_seconds = 0.0
             if term == "stability" and self.previous is None:
                 self.stages.append(
                     StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0)
@@ -338,7 +340,7 @@ class LexicographicVolumes:
                         # Optimal when the plan reaches the proven bound; otherwise the search of
                         # the plans better than it has had the stage's time.
                         self.equity_value = value
-                        columns.hold(value)
+                        self._hold_columns(columns, value, stages_left)
                         seconds = self.search.now() - started
                         status = "OPTIMAL" if value <= bound else "FEASIBLE"
                         self._record("equity", [_Part(status, value, bound, seconds, None)])
@@ -350,7 +352,7 @@ class LexicographicVolumes:
                 value = TermValues(self.data, self.solution).equity()
                 self.equity_value = value
                 if columns is not None:
-                    columns.hold(value)
+                    self._hold_columns(columns, value, stages_left)
                 self.stages.append(
                     StageResult(
                         objective="equity",
@@ -378,7 +380,7 @@ class LexicographicVolumes:
         joint.model.add(equity <= part.value)
         self.equity_value = part.value
         if columns is not None:
-            columns.hold(part.value)
+            self._hold_columns(columns, part.value, stages_left)
         self._record("equity", [part])
 
     def _adopt_if_better(self, plan: Decisions, categories: list[str]) -> None:

@@ -3,31 +3,55 @@
 evaluating every hospital's waiting lists in every category took 100 ms a plan at scale 20.
 
 Property: for every category and every separable term, the restricted evaluation gives exactly
-what the full one gives for that category, with and without a previous plan (stability); and a
-term of a category not evaluated, or equity (which needs every category), is refused rather than
-answered from part of the plan.
+what the full one gives for that category, for plans drawn at random over the scenario's keys
+(base units, own additional units, transfers, referrals: every branch of the evaluation) against
+a previous plan drawn the same way (stability); and a term of a category not evaluated, or
+equity and X_h (which need every category), is refused rather than answered from part of the
+plan.
 """
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios
 
 from models import Scenario, VolumeData
-from models.evaluation import TermValues
+from models.evaluation import Decisions, TermValues
 from models.pro_rata import pro_rata_plan
-from optimizer.solve import greedy_base_plan
 
 SEPARABLE = ["over_guarantee", "out_of_region", "cost", "travel", "stability"]
 
 
+@st.composite
+def plans(draw: st.DrawFn, data: VolumeData) -> Decisions:
+    """Whole values on the scenario's keys, feasible or not: the evaluation is arithmetic."""
+    amount = st.integers(0, 9)
+    plan = Decisions()
+    for h, k in data.pairs:
+        for m in data.months:
+            plan.base_used[h, k, m] = draw(amount)
+            plan.additional_own[h, k, m] = draw(amount)
+            for g in data.hospitals:
+                if g != h and draw(st.booleans()):
+                    plan.transfers[h, g, k, m] = draw(amount)
+    for c, contract in data.contracts.items():
+        for h in data.hospitals:
+            for m in data.contract_months[c]:
+                if data.has_need(h, contract.category):
+                    plan.referrals[h, c, m] = draw(amount)
+    return plan
+
+
 @PROPERTY
-@given(scenarios())
-def test_one_category_evaluated_alone_gives_the_full_evaluations_figures(scenario: Scenario) -> None:
+@given(scenarios(), st.data())
+def test_one_category_evaluated_alone_gives_the_full_evaluations_figures(
+    scenario: Scenario, drawn: st.DataObject
+) -> None:
     data = VolumeData.from_scenario(scenario)
-    plan = pro_rata_plan(data)
-    previous = greedy_base_plan(data)
+    plan = drawn.draw(plans(data))
+    previous = drawn.draw(plans(data))
     full = TermValues(data, plan, previous)
     for k in data.categories:
         alone = TermValues(data, plan, previous, [k])
@@ -47,6 +71,12 @@ def test_what_was_not_evaluated_is_refused(scenario: Scenario) -> None:
     alone = TermValues(data, plan, None, [first])
     with pytest.raises(ValueError):
         alone.term("equity")
+    with pytest.raises(ValueError):
+        alone.equity()
+    with pytest.raises(ValueError):
+        alone.over_of_hospital(data.hospitals[0])
+    with pytest.raises(ValueError):
+        alone.over_guarantee()
     with pytest.raises(ValueError):
         alone.term("cost")  # every category
     for other in data.categories[1:]:

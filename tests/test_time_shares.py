@@ -15,7 +15,7 @@ import pytest
 
 from inputs import load_scenario
 from optimizer.search import search_run
-from optimizer.solve import LexicographicVolumes
+from optimizer.solve import LexicographicVolumes, greedy_base_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 
@@ -54,3 +54,18 @@ def test_the_last_stage_does_not_hold_its_value_in_the_networks(driver: Lexicogr
     assert recorded.held == []
     driver._hold_columns(recorded, 1234, stages_left=2)  # type: ignore[arg-type]
     assert recorded.held == [1234]
+
+
+def test_the_travel_stages_routing_is_timed_and_forgotten_at_the_next_stage() -> None:
+    # On the wall clock (not deterministic): a routing takes some time, however little.
+    driver = LexicographicVolumes(load_scenario(EXAMPLE1))
+    plan = greedy_base_plan(driver.data)
+    driver._routed(plan, "cost")  # only the travel stage routes
+    assert driver.routing_seconds == 0.0
+    driver._routed(plan, "travel")
+    assert driver.routing_seconds > 0.0
+    # Each stage starts with none: example 1's stages route nothing (no category is coupled),
+    # so what was measured before is forgotten by the end rather than kept.
+    driver.routing_seconds = 5.0
+    driver.run()
+    assert driver.routing_seconds == 0.0
