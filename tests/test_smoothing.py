@@ -75,12 +75,12 @@ def test_the_weight_follows_the_direction_the_bound_rises_in() -> None:
     # 2 + 2 = 4 > 0, the bound rises towards the LP's prices: weight 0.5 - 0.1 = 0.4.
     towards = columns._Smoothing()
     towards.proved(5, (np.array([1.0, 1.0]), {}))
-    towards.adapt(problem, (np.array([1.5, 0.5]), {}), (np.array([2.0, 0.0]), {}))
+    towards.adapt(problem, (np.array([2.0, 0.0]), {}))
     assert towards.weight == pytest.approx(0.4)
     # LP minus centre (-1, 1): product -4, away: weight 0.5 + (1 - 0.5) / 10 = 0.55.
     away = columns._Smoothing()
     away.proved(5, (np.array([1.0, 1.0]), {}))
-    away.adapt(problem, (np.array([0.5, 1.5]), {}), (np.array([0.0, 2.0]), {}))
+    away.adapt(problem, (np.array([0.0, 2.0]), {}))
     assert away.weight == pytest.approx(0.55)
 
 

@@ -38,14 +38,15 @@ def driver() -> LexicographicVolumes:
 
 
 def test_a_searchs_time_leaves_the_routing_that_follows_it(driver: LexicographicVolumes) -> None:
-    left = driver.remaining()
-    # By hand, from joint_time: with one stage left there is no reserve, so a search gets all that
-    # is left; with three, a reserve of 4 s for each later stage (8 s) unless that is more than
-    # half of what is left. A routing measured at 3 s comes off what is left first.
-    assert driver.joint_time(1) == pytest.approx(left)
+    # Example 1's limit is 20 s, and in deterministic mode none of it is spent before a search.
+    assert driver.remaining() == pytest.approx(20.0)
+    # By hand, from joint_time: with one stage left there is no reserve, so a search gets all
+    # 20 s; a routing measured at 3 s comes off first (17 s); with three stages left, a reserve of
+    # 4 s for each later stage (8 s, less than half of 17) leaves 9 s, more than a third of 17.
+    assert driver.joint_time(1) == pytest.approx(20.0)
     driver.routing_seconds = 3.0
-    assert driver.joint_time(1) == pytest.approx(left - 3.0)
-    assert driver.joint_time(3) == pytest.approx(left - 3.0 - min(8.0, (left - 3.0) / 2))
+    assert driver.joint_time(1) == pytest.approx(17.0)
+    assert driver.joint_time(3) == pytest.approx(9.0)
 
 
 def test_the_last_stage_does_not_hold_its_value_in_the_networks(driver: LexicographicVolumes) -> None:

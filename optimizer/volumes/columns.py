@@ -331,7 +331,7 @@ def _generate_and_round(
                 smoothed = smoothing.prices_between(lp_prices)
                 smoothed_apart = smoothing.center is not None and smoothing.weight > 0
                 entered, round_bound = _price(problem, pricer, *smoothed, convexity, lp_prices=lp_prices)
-                smoothing.adapt(problem, smoothed, lp_prices)
+                smoothing.adapt(problem, lp_prices)
                 smoothing.proved(round_bound, smoothed)
                 if smoothed_apart and not entered:
                     # The smoothed prices gave no column the LP wants (mispricing): the LP's own,
@@ -590,14 +590,10 @@ class _Smoothing:
             self.best_bound = bound
             self.center = (prices[0].copy(), dict(prices[1]))
 
-    def adapt(
-        self,
-        problem: _Problem,
-        smoothed: _PriceVector,
-        lp_prices: _PriceVector,
-    ) -> None:
+    def adapt(self, problem: _Problem, lp_prices: _PriceVector) -> None:
         """Less weight on the centre when the bound rises towards the LP's prices (the rows'
-        excess at the smoothed prices' plans, a subgradient, points that way), else more."""
+        excess at this round's plans priced at the smoothed prices, problem.cheapest, a
+        subgradient, points that way), else more."""
         if self.center is None:
             return
         linking = problem.linking
