@@ -173,7 +173,7 @@ def main() -> None:
         )
         return
 
-    from inputs.generate import write_scenario
+    from outputs.generated import write_scenario
 
     print(f"$ python {' '.join(sys.argv)}")
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

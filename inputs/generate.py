@@ -25,10 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import random
-import shutil
-import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import Mapping
@@ -37,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from inputs import build_vgr_2026 as vgr
-from inputs.tables import CONTRACTS
+from inputs.tables import ALL_TABLES, CONTRACTS
 
-__all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target", "write_scenario"]
+__all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target"]
 
 MAX_SCALE = 100  # 500 hospitals; access.csv grows with the square of the scale
 START = "2026-01"
@@ -689,33 +686,12 @@ def unsafe_target(out: Path) -> str | None:
         return "is a file; a scenario is a folder"
     if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / "scenario.toml").is_file():
         return "holds files but no scenario.toml: --overwrite replaces only scenario folders"
+    if resolved.is_dir():
+        written = {"scenario.toml", "README.md", *(schema.file for schema in ALL_TABLES)}
+        foreign = sorted(entry.name for entry in resolved.iterdir() if entry.name not in written)
+        if foreign:
+            return (
+                f"holds {', '.join(foreign[:5])}, which a generated scenario does not have and --overwrite "
+                "would delete; move it out of the folder, or choose another"
+            )
     return None
-
-
-def write_scenario(folder: Path | str, scale: int, seed: int, overwrite: bool = False) -> dict[str, str]:
-    """Generate and write a scenario folder all at once: written beside it in a hidden
-    `.OUT.PID.xxxx.partial` folder, then renamed, so a killed run leaves no partial OUT."""
-    out = Path(folder)
-    files = generate_scenario(scale, seed)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{out.name}.{os.getpid()}."
-    staging = Path(tempfile.mkdtemp(prefix=prefix, suffix=".partial", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a scenario folder is an ordinary one
-    try:
-        for name, text in files.items():
-            (staging / name).write_bytes(text.encode("utf-8"))
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=prefix, suffix=".old", dir=out.parent))
-            os.replace(out, retired / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return files

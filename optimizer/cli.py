@@ -3,7 +3,8 @@
 Exit codes: 0 done, 1 internal error, 2 usage (bad flag, output folder exists), 3 invalid input,
 4 infeasible, 5 no solution within the time limit, 6 the plan checker found a violation,
 7 the output cannot be written (disk full, no permission, a file open in another program),
-130 stopped by Ctrl-C (143 by SIGTERM).
+8 partial: the plan is written, but the time limit stopped a model before it was proven optimal
+or before it had any plan, 130 stopped by Ctrl-C (143 by SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ import errno
 import json
 import math
 import os
-import shutil
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from inputs.generate import MAX_SCALE, unsafe_target, write_scenario
+from inputs.generate import MAX_SCALE, unsafe_target
 from inputs.generate import describe as describe_generated
 from inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from inputs.replan import rest_of_year
@@ -38,10 +38,10 @@ from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.conflicts import ConflictSearch
 from optimizer.driver import models_to_solve, solve_scenario
-from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
+from optimizer.lexicographic import ModelInfeasible
 from optimizer.placements.conflicts import placement_conflicts
 from optimizer.placements.model import PlacementsInfeasible
-from optimizer.search import Interrupted, search_run, stop_on_signals
+from optimizer.search import Interrupted, gap_percent, process_age, search_run, stop_on_signals
 from optimizer.solve import NoSolutionInTime, VolumeInfeasible
 from optimizer.sweep import TERMS as SWEEP_TERMS
 from optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
@@ -52,19 +52,32 @@ from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
+from outputs.generated import write_scenario
+from outputs.manifest import MANIFEST, ManifestUnreadable, changed_outputs, sha256_of
 from outputs.publish import (
-    OutputExists,
+    OutputRefused,
+    TargetTaken,
     free_folder_name,
-    input_digests,
+    plan_target,
     publish_plan,
-    remove_stale_staging,
+    publish_seconds,
     write_csv,
 )
+from outputs.recorded import PlanUnverified, RecordedRun, recorded_run, verify_plan
 from outputs.report import ReportUnreadable, write_report
+from outputs.staging import FolderState, Staging
+from outputs.terminal import SafeConsole
 from outputs.training_files import at_rows, placement_summary, places_rows
 from outputs.volume_files import hospital_summary, unused_minimum_cost
 
 EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK, EXIT_OUTPUT = 2, 3, 4, 5, 6, 7
+EXIT_PARTIAL = 8
+# When this process started, on time.perf_counter's clock: a time limit covers the whole command,
+# start-up included. Set by `main`; in-process callers (tests) count from the command's start.
+_process_started: float | None = None
+# A list of problems longer than this is cut, with the number left out: a file of a million bad
+# rows must not flood the terminal.
+SHOWN_PROBLEMS = 100
 MODEL_NAMES = ("volumes", "at", "placements")
 
 app = typer.Typer(
@@ -75,11 +88,11 @@ app = typer.Typer(
     "region's hospitals (CP-SAT).\n\n"
     "Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, "
     "5 no solution within the time limit, 6 plan checker failed, 7 output cannot be written "
-    "(disk full, no permission, a file open in another program), 130 stopped by Ctrl-C "
-    "(143 by SIGTERM).",
+    "(disk full, no permission, a file open in another program), 8 partial (written, but the time "
+    "limit stopped a model before it was proven optimal), 130 stopped by Ctrl-C (143 by SIGTERM).",
 )
-out_console = Console(soft_wrap=True)  # messages keep whole paths on one line; tables fit the width
-err_console = Console(stderr=True, soft_wrap=True)
+out_console = SafeConsole(soft_wrap=True)  # messages keep whole paths on one line; tables fit the width
+err_console = SafeConsole(stderr=True, soft_wrap=True)
 
 ScenarioArgument = Annotated[
     Path | None,
@@ -100,28 +113,17 @@ def _msek(value: int) -> str:
 def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     """Print a title and every problem, say that nothing was written, and exit with `exit_code`."""
     err_console.print(title)
-    for problem in problems:
-        err_console.print(f"  {problem}", markup=False, highlight=False)
+    _print_problems(problems)
     err_console.print("Nothing was written.")
     raise typer.Exit(exit_code)
 
 
-def _refuse_unsafe_output(target: Path) -> None:
-    """--out must be a new folder or a plan folder to replace, never the current folder, one that
-    holds it, a file, or a folder of other files (--overwrite would delete them)."""
-    resolved = target.resolve()
-    problem = None
-    if resolved == Path.cwd() or resolved in Path.cwd().parents:
-        problem = "is the current folder or holds it; choose a new folder"
-    elif any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
-        problem = "lies under a file, not a folder"
-    elif resolved.exists() and not resolved.is_dir():
-        problem = "is a file; a plan is a folder"
-    elif resolved.exists() and any(resolved.iterdir()) and not (resolved / "summary.json").is_file():
-        problem = "holds files but no plan (no summary.json): --overwrite replaces only plan folders"
-    if problem is not None:
-        err_console.print(f"--out {target} {problem}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE)
+def _print_problems(problems: Sequence[object]) -> None:
+    """Each problem on a line of its own, at most SHOWN_PROBLEMS of them, then how many more."""
+    for problem in problems[:SHOWN_PROBLEMS]:
+        err_console.print(f"  {problem}", markup=False, highlight=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        err_console.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more ({len(problems)} in all).")
 
 
 def _cannot_write(target: Path, error: OSError) -> NoReturn:
@@ -389,6 +391,7 @@ def solve(
     ] = False,
 ) -> None:
     """Solve a scenario and write its plans (all files appear together, or none)."""
+    started = time.perf_counter() if _process_started is None else _process_started
     if only is not None and only not in MODEL_NAMES:
         err_console.print(f"--only {only!r}: expected one of {', '.join(MODEL_NAMES)}.")
         raise typer.Exit(EXIT_USAGE)
@@ -431,11 +434,18 @@ def solve(
             err_console.print("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
             raise typer.Exit(EXIT_USAGE) from None
         scenario = scenario.model_copy(update={"solver": settings})
-    target = out if out is not None else free_folder_name(Path(f"plan-{folder.resolve().name}"))
-    if target.exists() and not overwrite:
-        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
-    _refuse_unsafe_output(target)
+    protected = {"the scenario folder": folder}
+    if previous is not None:
+        protected["the previous plan"] = previous
+    try:
+        target = plan_target(out, Path(f"plan-{folder.resolve().name}"), overwrite, protected)
+    except OutputRefused as refused:
+        err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    replan_sha256: dict[str, str] = {}
+    if previous is not None:
+        _verify_previous(previous, folder)
+        replan_sha256["previous_plan_manifest"] = sha256_of(previous / MANIFEST)
     if actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
@@ -444,6 +454,7 @@ def solve(
             )
             raise typer.Exit(EXIT_USAGE)
         scenario = _rest_of_year(scenario, actuals, freeze_until, previous)
+        replan_sha256["actuals"] = sha256_of(actuals)
         freeze_until = None  # the decided months are not part of the new plan
     previous_plan = None
     if previous is not None:
@@ -471,7 +482,13 @@ def solve(
     show_progress = not quiet and not as_json and err_console.is_terminal
     try:
         with search_run(scenario.solver.deterministic, show_progress) as run:
-            plan = solve_scenario(scenario, models, propose_places, previous_plan, freeze_until)
+            plan = solve_scenario(
+                _solve_time_left(scenario, models, started),
+                models,
+                propose_places,
+                previous_plan,
+                freeze_until,
+            )
     except (VolumeInfeasible, ModelInfeasible) as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
         if isinstance(error, VolumeInfeasible):
@@ -480,9 +497,10 @@ def solve(
             _print_placement_conflicts(scenario, previous_plan, freeze_until)
         err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
-    except (NoSolutionInTime, NoPlanInTime) as error:
-        err_console.print(f"No plan within the time limit: {error}. Nothing was written.")
-        raise typer.Exit(EXIT_NO_SOLUTION) from None
+    if not plan.models:
+        reasons = "; ".join(f"{model}: {why}" for model, why in plan.not_solved.items())
+        err_console.print(f"No plan within the time limit ({reasons}). Nothing was written.")
+        raise typer.Exit(EXIT_NO_SOLUTION)
     parameters = {
         "what_if": [str(change) for change in what_ifs],
         "what_if_flags": flags,
@@ -505,25 +523,25 @@ def solve(
             plan,
             parameters,
             previous_plan=None if previous_plan is None or previous_plan.volumes is None else str(previous),
-            overwrite=overwrite,
             excel=excel,
             report=report,
             progress=run.progress.trajectory(),
+            replan_sha256=replan_sha256,
         )
-    except OutputExists as error:
-        err_console.print(f"{error}. Nothing was written.")
+    except (OutputRefused, TargetTaken) as error:
+        err_console.print(f"{error}. This run's plan was not written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except OSError as error:
-        _cannot_write(target, error)
+        _cannot_write(target.path, error)
     except PlanCheckFailed as failed:
         err_console.print("[bold red]The plan checker rejected the plan; nothing was written:[/]")
-        for violation in failed.violations:
-            err_console.print(f"  {violation}", markup=False, highlight=False)
+        _print_problems(failed.violations)
         raise typer.Exit(EXIT_CHECK) from None
+    exit_code = EXIT_PARTIAL if plan.partial else 0
     if as_json:
         summary = json.loads((written / "summary.json").read_text(encoding="utf-8"))
         print(json.dumps({"plan_folder": str(written), **summary}, ensure_ascii=False, indent=2))
-        return
+        raise typer.Exit(exit_code)
     if what_ifs:
         out_console.print("What-if changes (in memory; the scenario files are unchanged):")
         for change in what_ifs:
@@ -535,6 +553,58 @@ def solve(
     if plan.placements is not None:
         _print_placements(scenario, plan)
     out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
+    if plan.partial:
+        _print_partial(plan)
+    raise typer.Exit(exit_code)
+
+
+def _print_partial(plan: ScenarioPlan) -> None:
+    """Which models the time limit stopped, each stage with its gap, and what exit code 8 means."""
+    err_console.print(
+        "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was "
+        "proven optimal."
+    )
+    for model, stage in plan.stopped_stages():
+        gap = gap_percent(stage.value, stage.bound)
+        err_console.print(
+            f"  {model} · {stage.objective}: {_sek(stage.value)}, proven bound {_sek(stage.bound)} "
+            f"(gap {gap:.2f} %), {stage.status}",
+            highlight=False,
+        )
+    for model, why in plan.not_solved.items():
+        err_console.print(f"  {model}: no plan ({why}); nothing was written for it", highlight=False)
+    err_console.print(
+        "summary.json marks it (partial, stopped_by_time_limit, not_solved); a longer --time-limit "
+        f"may do better. Exit code {EXIT_PARTIAL}."
+    )
+
+
+def _verify_previous(previous: Path, scenario_dir: Path) -> None:
+    """Refuse a previous plan that is not as written or fails the checker against its scenario."""
+    try:
+        verify_plan(previous, [scenario_dir])
+    except PlanUnverified as unverified:
+        _refuse(
+            f"[bold red]The previous plan {previous} cannot be used as written:[/]",
+            unverified.problems,
+            EXIT_USAGE,
+        )
+
+
+def _solve_time_left(scenario: Scenario, models: list[str], started: float) -> Scenario:
+    """The scenario with the time the solve may take: the time limit covers the whole command, so
+    what reading took so far and what writing and checking the plan will take are left out.
+
+    In deterministic mode the limit counts the solver's work, not seconds, and is left as it is.
+    """
+    if scenario.solver.deterministic:
+        return scenario
+    limit = scenario.solver.time_limit_s
+    spent = time.perf_counter() - started
+    left = limit - spent - publish_seconds(scenario, models)
+    # However little is left, the search gets a moment to find a plan at all.
+    settings = scenario.solver.model_copy(update={"time_limit_s": max(left, min(limit, 1.0))})
+    return scenario.model_copy(update={"solver": settings})
 
 
 def _print_placement_conflicts(
@@ -600,8 +670,11 @@ def explain(
     set of rules that cannot hold together instead (exit code 4).
     """
     folder = scenario_dir or default_scenario_path()
+    frozen_until = None
     if plan_dir is not None:
-        scenario = _scenario_of_plan(folder, plan_dir)
+        scenario, run, _ = _scenario_of_plan(folder, plan_dir)
+        if run.frozen is not None:
+            frozen_until = scenario.horizon.number(run.frozen[1])
         try:
             decided = read_previous_plan(plan_dir, scenario).volumes
         except PreviousPlanInvalid as invalid:
@@ -634,8 +707,6 @@ def explain(
         assert plan.volumes is not None
         decisions = plan.volumes.decisions
     data = VolumeData.from_scenario(scenario)
-    frozen = None if plan_dir is None else _frozen_of_plan(plan_dir)
-    frozen_until = None if frozen is None else scenario.horizon.number(frozen[1])
     reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek, frozen_until)
     if as_json:
         print(json.dumps([r.as_dict() for r in reasons], ensure_ascii=False, indent=2))
@@ -698,93 +769,56 @@ def check(
 ) -> None:
     """Check a written plan against every rule of the spec, independently of the solver.
 
-    What-if changes recorded in the plan's manifest.json are applied to the scenario again first.
+    What-if changes recorded in the plan's manifest.json are applied to the scenario again first,
+    and every file is compared with the SHA-256 manifest.json records for it.
     """
-    scenario = _scenario_of_plan(scenario_dir, plan_dir)
-    problems = check_plan(scenario, plan_dir, _frozen_of_plan(plan_dir))
+    scenario, run, problems = _scenario_of_plan(scenario_dir, plan_dir)
+    problems += check_plan(scenario, plan_dir, run.frozen)
     if problems:
         err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
-        for problem in problems:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
+        _print_problems(problems)
         raise typer.Exit(EXIT_CHECK)
     checked = ", ".join(models_in_plan(plan_dir) or [])
     out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
 
 
-def _frozen_of_plan(plan_dir: Path) -> tuple[Path, str] | None:
-    """The previous plan and --freeze-until month a re-plan's manifest records, if any."""
-    try:
-        parameters = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["parameters"]
-        previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    if isinstance(previous, str) and isinstance(freeze, str):
-        return Path(previous), freeze
-    return None
-
-
-def _unreadable_manifest(where: Path, key: str, expected: str) -> NoReturn:
-    err_console.print(
-        f"{where}: {key} is not what leveransplan writes (expected {expected}); was the file edited?",
-        markup=False,
-        highlight=False,
-    )
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> Scenario:
-    """The scenario a plan was made from: the folder with the plan's recorded what-ifs and re-plan applied."""
+def _plan_run(plan_dir: Path) -> tuple[RecordedRun, list[str]]:
+    """The run a plan folder's manifest.json records, and whatever makes its files differ from
+    what that run wrote (a plan without a manifest is checked as it is, with that said)."""
     if not plan_dir.is_dir():
-        err_console.print(f"{plan_dir} is not a plan folder.")
+        err_console.print(f"{plan_dir} is not a plan folder.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
-    recorded: dict[str, Any] = {}
-    replanned: dict[str, Any] = {}
-    manifest: Any = None
+    if not (plan_dir / MANIFEST).exists():
+        return RecordedRun({}), [
+            f"{MANIFEST} is missing: the files cannot be verified as the plan wrote them"
+        ]
     try:
-        manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
-        recorded = manifest.get("parameters", {}).get("what_if_flags") or {}
-        replanned = manifest.get("parameters", {}).get("actuals") or {}
-        if isinstance(replanned, dict) and replanned:
-            replanned["previous_plan"] = manifest["parameters"].get("previous_plan")
-    except (OSError, ValueError, AttributeError):
-        recorded, replanned = {}, {}
-    where = plan_dir / "manifest.json"
-    if not isinstance(recorded, dict):
-        _unreadable_manifest(where, "parameters.what_if_flags", "an object of what-if flags")
-    if replanned and not (
-        isinstance(replanned, dict)
-        and isinstance(replanned.get("file"), str)
-        and isinstance(replanned.get("decided_until"), str)
-    ):
-        _unreadable_manifest(where, "parameters.actuals", 'an object with "file" and "decided_until"')
-    try:
-        what_ifs = parse_recorded(recorded)
-    except WhatIfInvalid as invalid:
-        err_console.print(f"{where} records what-if flags that cannot be read: {invalid}")
+        run = recorded_run(plan_dir)
+    except ManifestUnreadable as error:
+        err_console.print(f"{error}.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    except (TypeError, ValueError, AttributeError, KeyError):
-        _unreadable_manifest(where, "parameters.what_if_flags", "lists of flags as leveransplan writes them")
-    scenario = _load(scenario_dir, what_ifs)
-    recorded_inputs = manifest.get("inputs_sha256") if isinstance(manifest, dict) else None
-    if isinstance(recorded_inputs, dict):
-        now = input_digests(scenario_dir)
-        changed = sorted(
-            name for name in set(now) | set(recorded_inputs) if now.get(name) != recorded_inputs.get(name)
+    return run, changed_outputs(plan_dir, run.manifest) + run.changed_replan_inputs()
+
+
+def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, RecordedRun, list[str]]:
+    """The scenario a plan was made from (the folder with the plan's recorded what-ifs and re-plan
+    applied), the recorded run, and what makes the plan's files differ from what it wrote."""
+    run, changed = _plan_run(plan_dir)
+    scenario = _load(scenario_dir, run.what_ifs)
+    differing = run.changed_inputs(scenario_dir)
+    if differing:
+        err_console.print(
+            f"Note: {', '.join(differing)} differ from the files the plan was made from "
+            f"({plan_dir / MANIFEST}'s inputs_sha256): is this the plan's scenario?",
+            markup=False,
+            highlight=False,
         )
-        if changed:
-            err_console.print(
-                f"Note: {', '.join(changed)} differ from the files the plan was made from "
-                f"({where}'s inputs_sha256): is this the plan's scenario?",
-                markup=False,
-                highlight=False,
-            )
-    if what_ifs:
-        err_console.print("With the plan's what-if changes: " + "; ".join(map(str, what_ifs)))
-    if replanned:
-        previous = Path(replanned["previous_plan"]) if replanned.get("previous_plan") else None
-        scenario = _rest_of_year(scenario, Path(replanned["file"]), replanned["decided_until"], previous)
-        err_console.print(f"Read as a re-plan after {replanned['decided_until']} from {replanned['file']}.")
-    return scenario
+    if run.what_ifs:
+        err_console.print("With the plan's what-if changes: " + "; ".join(map(str, run.what_ifs)))
+    if run.actuals_file is not None and run.decided_until is not None:
+        scenario = _rest_of_year(scenario, run.actuals_file, run.decided_until, run.previous_plan)
+        err_console.print(f"Read as a re-plan after {run.decided_until} from {run.actuals_file}.")
+    return scenario, run, changed
 
 
 @app.command("report")
@@ -819,7 +853,19 @@ def diff(
     ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives."""
+    """What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives.
+
+    Both plans are verified first: their files as written and checked against their scenarios.
+    """
+    for plan in (plan_a, plan_b):
+        try:
+            verify_plan(plan)
+        except PlanUnverified as unverified:
+            _refuse(
+                f"[bold red]The plan {plan} cannot be compared as written:[/]",
+                unverified.problems,
+                EXIT_USAGE,
+            )
     try:
         result = diff_plans(plan_a, plan_b)
     except PlanUnreadable as error:
@@ -925,17 +971,20 @@ def followup(
         out_console.print(table)
         if len(rows) > 25:
             out_console.print(f"... and {len(rows) - 25} more rows in the CSV file.")
-    staging = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    files = {"followup_production.csv": (PRODUCTION_COLUMNS, result.production)}
+    if delivered is not None:
+        files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
     try:
-        staging.mkdir(parents=True)
-        write_csv(staging / "followup_production.csv", PRODUCTION_COLUMNS, result.production)
-        if delivered is not None:
-            write_csv(staging / "followup_referrals.csv", REFERRAL_COLUMNS, result.referrals)
-        staging.rename(target)
+        with Staging(target) as staging:
+            assert staging.path is not None
+            for name, (columns, rows) in files.items():
+                write_csv(staging.path / name, columns, rows)
+            target = staging.publish(FolderState(None), free_name=out is None)
+    except TargetTaken as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
     except OSError as error:
         _cannot_write(target, error)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     out_console.print(f"Follow-up written to {target}.")
 
 
@@ -1035,9 +1084,11 @@ def generate(
     if problem is not None:
         err_console.print(f"{out} {problem}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE)
-    remove_stale_staging(out)
     try:
         files = write_scenario(out, scale, seed, overwrite=overwrite)
+    except TargetTaken as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
     except OSError as error:
         _cannot_write(out, error)
     out_console.print(
@@ -1053,6 +1104,8 @@ def main() -> None:
     Ctrl-C or SIGTERM stop the run at once, even mid-search; whatever was half-written is removed
     and the exit code is 128 + the signal's number (130 for Ctrl-C).
     """
+    global _process_started
+    _process_started = time.perf_counter() - process_age()
     restore = stop_on_signals()
     try:
         app()

@@ -8,10 +8,10 @@ from models.results import ScenarioPlan
 from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.at.model import solve_at
-from optimizer.lexicographic import ModelInfeasible
+from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
 from optimizer.placements.model import PlacementsInfeasible, solve_placements
 from optimizer.search import current_run_or_none, search_run
-from optimizer.solve import solve_volumes
+from optimizer.solve import NoSolutionInTime, solve_volumes
 
 
 def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:
@@ -44,6 +44,8 @@ def solve_scenario(
     """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
 
     A model that finishes early leaves its time to the next; the volume driver takes what is left.
+    A model for which the time limit left no plan at all is named in `not_solved` and the others
+    are solved still: only an infeasible model ends the whole solve.
     """
     run = current_run_or_none()
     if run is None:
@@ -58,7 +60,10 @@ def solve_scenario(
 
     if "at" in models:
         run.progress.start_model("at", run.now())
-        plan.at = solve_at(ATData(scenario), remaining())
+        try:
+            plan.at = solve_at(ATData(scenario), remaining())
+        except NoPlanInTime as error:
+            plan.not_solved["at"] = str(error)
     if "placements" in models:
         run.progress.start_model("placements", run.now())
         share = remaining() / 2 if "volumes" in models else remaining()
@@ -76,12 +81,17 @@ def solve_scenario(
             )
         except ModelInfeasible as infeasible:
             raise PlacementsInfeasible(str(infeasible)) from None
+        except NoPlanInTime as error:
+            plan.not_solved["placements"] = str(error)
     if "volumes" in models:
         run.progress.start_model("volumes", run.now())
         settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
-        plan.volumes = solve_volumes(
-            scenario.model_copy(update={"solver": settings}),
-            None if previous is None else previous.volumes,
-            None if frozen_until is None else scenario.horizon.number(frozen_until),
-        )
+        try:
+            plan.volumes = solve_volumes(
+                scenario.model_copy(update={"solver": settings}),
+                None if previous is None else previous.volumes,
+                None if frozen_until is None else scenario.horizon.number(frozen_until),
+            )
+        except NoSolutionInTime as error:
+            plan.not_solved["volumes"] = str(error)
     return plan

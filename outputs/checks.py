@@ -1,27 +1,76 @@
-"""The plan checker for a whole plan folder: each model's checker for each model the plan holds."""
+"""The plan checker for a whole plan folder: each model's checker for each model the plan holds.
+
+A model is checked when summary.json has an object for it or when any of its files is in the
+folder: a file that summary.json does not speak of is still part of what a reader sees.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from models.scenario import Scenario
 from outputs.check import SUMMARY, check_volume_plan
 from outputs.check_frozen import check_frozen_months
 from outputs.check_training import check_at_plan, check_placements_plan
+from outputs.manifest import MODEL_FILES
 
 CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": check_placements_plan}
 
 
-def models_in_plan(plan_dir: Path) -> list[str] | None:
-    """The models summary.json has an object for, or None when it cannot be read."""
+def _summary(plan_dir: Path) -> dict[str, Any] | None:
     try:
         document = json.loads((plan_dir / SUMMARY).read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    if not isinstance(document, dict):
+    return document if isinstance(document, dict) else None
+
+
+def models_in_plan(plan_dir: Path) -> list[str] | None:
+    """The models summary.json has an object for, or None when it cannot be read."""
+    document = _summary(Path(plan_dir))
+    if document is None:
         return None
     return [name for name in CHECKERS if name in document]
+
+
+def models_with_files(plan_dir: Path) -> list[str]:
+    """The models any of whose files is in the plan folder."""
+    return [name for name, files in MODEL_FILES.items() if any((Path(plan_dir) / f).exists() for f in files)]
+
+
+def _partial_marks(document: dict[str, Any], models: list[str]) -> list[str]:
+    """summary.json's marks of a plan the time limit stopped agree with its stages.
+
+    Each model's `stopped_by_time_limit` is whether any of its stages is not OPTIMAL; `partial` is
+    whether any model is stopped or has no plan at all (`not_solved`).
+    """
+    violations = []
+    stopped_any = False
+    for name in models:
+        model = document.get(name)
+        if not isinstance(model, dict) or not isinstance(model.get("stages"), list):
+            continue  # the model's own checker names what is wrong with its stages
+        stopped = any(isinstance(s, dict) and s.get("status") != "OPTIMAL" for s in model["stages"])
+        stopped_any = stopped_any or stopped
+        marked = model.get("stopped_by_time_limit")
+        if marked is not None and marked is not stopped:
+            violations.append(
+                f"{SUMMARY} {name}.stopped_by_time_limit: {marked!r}, but its stages say {stopped!r}"
+            )
+    not_solved = document.get("not_solved", {})
+    if not isinstance(not_solved, dict):
+        violations.append(f"{SUMMARY} not_solved: {not_solved!r} is not an object of models and reasons")
+        not_solved = {}
+    for name in not_solved:
+        if name in models:
+            violations.append(f'{SUMMARY} not_solved names "{name}", but the plan holds that model')
+    partial = document.get("partial")
+    expected = stopped_any or bool(not_solved)
+    if partial is not None and partial is not expected:
+        violations.append(f"{SUMMARY} partial: {partial!r}, but the stages and not_solved say {expected!r}")
+    return violations
 
 
 def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | None = None) -> list[str]:
@@ -30,25 +79,34 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
     `frozen`: the previous plan's folder and the --freeze-until month of a re-plan, whose
     decided months must be as the previous plan decided them (outputs.check_frozen).
     """
-    models = models_in_plan(Path(plan_dir))
-    if models is None:
+    plan_dir = Path(plan_dir)
+    document = _summary(plan_dir)
+    if document is None:
         # Let the volume checker say precisely what is wrong with summary.json.
         return check_volume_plan(scenario, plan_dir) or [f"{SUMMARY}: cannot be read in {plan_dir}"]
+    in_files = models_with_files(plan_dir)
+    models = [name for name in CHECKERS if name in document or name in in_files]
     if not models:
         return [f'{SUMMARY}: has no object "volumes", "at" or "placements"; expected one per model solved']
     violations: list[str] = []
     if "volumes" not in models:  # the volume checker compares the name; without it, here
-        named = json.loads((Path(plan_dir) / SUMMARY).read_bytes().decode("utf-8-sig")).get("scenario")
+        named = document.get("scenario")
         if named != scenario.name:
             violations.append(f"{SUMMARY} scenario: {named!r}, but the scenario is {scenario.name!r}")
     present = {"volumes": scenario.has_volumes, "at": scenario.has_at, "placements": scenario.has_placements}
     for name in models:
         if not present[name]:
-            violations.append(
-                f'{SUMMARY}: has an object "{name}", but the scenario has no tables for that model'
-            )
+            files = [f for f in MODEL_FILES[name] if (plan_dir / f).exists()]
+            what = f'has an object "{name}"' if name in document else f"has no {name}, but {files[0]} is here"
+            violations.append(f"{SUMMARY}: {what}, but the scenario has no tables for that model")
             continue
-        violations.extend(CHECKERS[name](scenario, Path(plan_dir)))
+        if name not in document:
+            violations.append(
+                f'{SUMMARY}: has no object "{name}", but the plan folder holds its files '
+                f"({', '.join(f for f in MODEL_FILES[name] if (plan_dir / f).exists())})"
+            )
+        violations.extend(CHECKERS[name](scenario, plan_dir))
+    violations.extend(_partial_marks(document, models))
     if frozen is not None:
-        violations.extend(check_frozen_months(scenario, Path(plan_dir), *frozen))
+        violations.extend(check_frozen_months(scenario, plan_dir, *frozen))
     return violations

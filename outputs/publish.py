@@ -1,18 +1,15 @@
-"""Writing a plan folder all-or-nothing: written to a temporary folder, checked, then renamed."""
+"""Writing a plan folder all-or-nothing: written to a hidden staging folder, checked, then renamed.
+
+Where a plan may go (`plan_target`) is decided when the run starts, so that a refusal comes before
+the solve, and verified again at the moment of the rename (outputs.staging): a new folder, or with
+--overwrite an earlier plan whose files are all its own and unchanged, as its manifest.json lists
+them. A user's own files are never replaced: a folder holding anything else is refused.
+"""
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
-import os
-import platform
-import shutil
-import sys
-import tempfile
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from importlib import metadata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,64 +23,140 @@ from outputs import volume_files as vf
 from outputs.check import PlanCheckFailed
 from outputs.checks import check_plan
 from outputs.excel import WORKBOOK, write_workbook
+from outputs.manifest import (
+    MANIFEST,
+    SUMMARY,
+    ManifestUnreadable,
+    build_manifest,
+    foreign_entries,
+    read_manifest,
+    sha256_of,
+    write_json,
+)
 from outputs.report import write_report
+from outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
 from outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
 
-__all__ = ["OutputExists", "free_folder_name", "publish_plan", "write_csv", "write_plan"]
+__all__ = [
+    "OutputExists",
+    "OutputRefused",
+    "PlanTarget",
+    "TargetTaken",
+    "free_folder_name",
+    "plan_target",
+    "publish_plan",
+    "publish_seconds",
+    "write_csv",
+    "write_plan",
+]
 
 
 REPORT = "report.html"
+SCENARIO_FILES = ("scenario.toml", *(schema.file for schema in ALL_TABLES))
 
 
-class OutputExists(Exception):
+class OutputRefused(Exception):
+    """--out cannot take a plan (it would replace or hold something that is not a plan); says why."""
+
+
+class OutputExists(OutputRefused):
     """The output folder exists and overwriting was not asked for."""
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@dataclass(frozen=True)
+class PlanTarget:
+    """Where a plan goes, and the folder as the run found it at its start.
+
+    `free_name`: the path is a default name; the first of NAME, NAME-2, ... that is free when the
+    plan is renamed into place is taken.
+    """
+
+    path: Path
+    seen: FolderState
+    free_name: bool = False
 
 
-def _version(package: str) -> str:
+def _refused(out: Path, why: str) -> OutputRefused:
+    return OutputRefused(f"--out {out} {why}")
+
+
+def plan_target(
+    out: Path | None, default: Path, overwrite: bool = False, protected: Mapping[str, Path] | None = None
+) -> PlanTarget:
+    """The target of a plan, or OutputRefused saying why `out` cannot be one.
+
+    `protected`: folders the plan may never replace nor hold, by what they are ("the scenario
+    folder": ..., "the previous plan": ...).
+    """
+    if out is None:
+        return PlanTarget(free_folder_name(default), FolderState(None), free_name=True)
+    resolved = out.resolve()
+    cwd = Path.cwd()
+    if resolved == cwd or resolved in cwd.parents:
+        raise _refused(out, "is the current folder or holds it; choose a new folder")
+    if any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
+        raise _refused(out, "lies under a file, not a folder")
+    if out.is_symlink():
+        raise _refused(out, "is a link; give the folder itself")
+    if out.exists() and not out.is_dir():
+        raise _refused(out, "is a file; a plan is a folder")
+    for what, folder in (protected or {}).items():
+        kept = folder.resolve()
+        if resolved == kept or resolved in kept.parents:
+            holds = "is" if resolved == kept else "holds"
+            raise _refused(out, f"{holds} {what} ({folder}); a plan never replaces what it is made from")
+    if not out.exists():
+        return PlanTarget(out, FolderState(None))
+    if not overwrite:
+        raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
+    scenario_files = [name for name in SCENARIO_FILES if (out / name).exists()]
+    if scenario_files:
+        raise _refused(
+            out,
+            f"holds a scenario ({', '.join(scenario_files[:3])}); a scenario folder is never a plan "
+            "folder: choose another --out",
+        )
+    seen = FolderState.of(out)
+    if not seen.entries:
+        return PlanTarget(out, seen)
     try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+        manifest = read_manifest(out)
+    except ManifestUnreadable:
+        raise _refused(
+            out,
+            f"holds files but no plan ({MANIFEST} is missing or unreadable): --overwrite replaces only "
+            "a plan folder the tool wrote",
+        ) from None
+    foreign = foreign_entries(out, manifest)
+    if foreign:
+        shown = "; ".join(foreign[:5]) + (f"; and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise _refused(
+            out,
+            f"holds what --overwrite would destroy: {shown}. Move that out of the folder, or choose "
+            "another --out",
+        )
+    return PlanTarget(out, seen)
 
 
-def input_digests(scenario_dir: Path) -> dict[str, str]:
-    """SHA-256 of each scenario file the tool reads (other files in the folder, such as Excel's
-    ~$ lock files, are not inputs); a file that cannot be read now is recorded as such."""
-    digests: dict[str, str] = {}
-    for name in sorted(["scenario.toml", *(schema.file for schema in ALL_TABLES)]):
-        path = scenario_dir / name
-        if not path.is_file():
-            continue
-        try:
-            digests[name] = _sha256(path)
-        except OSError as error:
-            digests[name] = f"cannot be read now ({error.strerror or error})"
-    return digests
+# What writing and checking a plan takes, per production row (a hospital, category and month) and
+# per ST-A requirement, plus a fixed part: the time limit leaves this much for them. Measured
+# with benchmarks/publish_time.py (see docs/performance.md) and rounded up.
+_PUBLISH_FIXED_S = 0.3
+_PUBLISH_S_PER_PRODUCTION_ROW = 2.0e-4
+_PUBLISH_S_PER_REQUIREMENT = 2.0e-4
 
 
-def manifest(
-    scenario_dir: Path, scenario: Scenario, parameters: dict[str, Any], written: list[Path]
-) -> dict[str, Any]:
-    """The audit trail: what went in, with which tool and settings, and what came out."""
-    inputs = input_digests(scenario_dir)
-    return {
-        "scenario": scenario.name,
-        "scenario_folder": str(scenario_dir.resolve()),
-        "inputs_sha256": inputs,
-        "tool": {
-            "leveransplan": _version("leveransplan"),
-            "ortools": _version("ortools"),
-            "python": platform.python_version(),
-        },
-        "parameters": parameters,
-        "command_line": sys.argv,
-        "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "outputs_sha256": {p.name: _sha256(p) for p in written},
-    }
+def publish_seconds(scenario: Scenario, models: Sequence[str]) -> float:
+    """About how long writing and checking the plan of `models` will take, in seconds."""
+    seconds = _PUBLISH_FIXED_S
+    if "volumes" in models:
+        pairs = {(r.hospital, r.category) for r in scenario.need} | {
+            (r.hospital, r.category) for r in scenario.own_volumes
+        }
+        seconds += _PUBLISH_S_PER_PRODUCTION_ROW * len(pairs) * scenario.months
+    if "placements" in models:
+        seconds += _PUBLISH_S_PER_REQUIREMENT * len(scenario.st_requirements)
+    return seconds
 
 
 def write_plan(
@@ -116,6 +189,12 @@ def write_plan(
             ("places_table.csv", tf.PLACES_COLUMNS, tf.places_rows(placement_data, plan.placements)),
         ]
         summary["placements"] = tf.placement_summary(placement_data, plan.placements)
+    for name, model in (("volumes", plan.volumes), ("at", plan.at), ("placements", plan.placements)):
+        if model is not None:
+            summary[name]["stopped_by_time_limit"] = any(s.status != "OPTIMAL" for s in model.stages)
+    if plan.not_solved:
+        summary["not_solved"] = dict(plan.not_solved)
+    summary["partial"] = plan.partial
     written = []
     for name, columns, rows in tables:
         write_csv(folder / name, columns, rows, SWEDISH_EXCEL if excel else PLAIN)
@@ -124,61 +203,13 @@ def write_plan(
         names = {h.hospital: h.name for h in scenario.hospitals}
         write_workbook(folder / WORKBOOK, summary, names, {name: rows for name, _, rows in tables})
         written.append(folder / WORKBOOK)
-    _write_json(folder / "summary.json", summary)
-    written.append(folder / "summary.json")
+    write_json(folder / SUMMARY, summary)
+    written.append(folder / SUMMARY)
     return written
 
 
-def _write_json(path: Path, content: dict[str, Any]) -> None:
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _staging_prefix(out: Path) -> str:
-    """Hidden, and naming the process that writes it, so a later run can tell a stale one."""
-    return f".{out.name}.{os.getpid()}."
-
-
-def remove_stale_staging(out: Path) -> list[Path]:
-    """Remove the half-written folders that a killed run left beside `out` (hidden, never `out`).
-
-    A run writes its plan into `.OUT.PID.xxxx.partial` and renames it to OUT only when every file
-    is written and checked, so a run killed at any moment leaves at most such a hidden folder;
-    this removes those whose process is gone.
-    """
-    removed = []
-    for leftover in sorted(out.parent.glob(f".{glob.escape(out.name)}.*")):
-        if leftover.suffix not in (".partial", ".old") or not leftover.is_dir():
-            continue
-        pid_text = leftover.name[len(out.name) + 2 :].split(".", 1)[0]
-        if pid_text.isdigit() and not _process_alive(int(pid_text)):
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed.append(leftover)
-    return removed
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
-def free_folder_name(wanted: Path) -> Path:
-    """`wanted`, or wanted-2, wanted-3 ... : the first name not taken."""
-    candidate, number = wanted, 2
-    while candidate.exists():
-        candidate = wanted.with_name(f"{wanted.name}-{number}")
-        number += 1
-    return candidate
-
-
 def publish_plan(
-    out: Path,
+    out: PlanTarget | Path,
     scenario_dir: Path,
     scenario: Scenario,
     plan: ScenarioPlan,
@@ -188,43 +219,37 @@ def publish_plan(
     excel: bool = False,
     report: bool = False,
     progress: list[dict[str, Any]] | None = None,
+    replan_sha256: dict[str, str] | None = None,
 ) -> Path:
-    """Write, check and then rename into place; on any failure nothing is left behind.
+    """Write, check and then rename into place; on any failure nothing is left behind. Returns
+    the folder written (with a default name, the first free one).
 
+    `out`: a target from `plan_target` (a bare path is made one here, with `overwrite`).
     `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
-    report.html; `progress`: each stage's objective and bound over time, kept in manifest.json.
+    report.html; `progress`: each stage's objective and bound over time, kept in manifest.json;
+    `replan_sha256`: digests of the previous plan's manifest and of the actuals file, as read.
+    Raises OutputRefused, TargetTaken (the target appeared or changed meanwhile), PlanCheckFailed.
     """
-    if out.exists() and not overwrite:
-        raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), suffix=".partial", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the plan folder is an ordinary one
-    try:
-        written = write_plan(staging, scenario, plan, previous_plan, excel)
+    protected = {"the scenario folder": scenario_dir}
+    target = out if isinstance(out, PlanTarget) else plan_target(out, out, overwrite, protected)
+    with Staging(target.path) as staging:
+        assert staging.path is not None
+        folder = staging.path
+        written = write_plan(folder, scenario, plan, previous_plan, excel)
         previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
         frozen = (Path(previous), freeze) if previous and freeze else None
-        problems = check_plan(scenario, staging, frozen)
+        problems = check_plan(scenario, folder, frozen)
         if problems:
             raise PlanCheckFailed(problems)
-        record = manifest(scenario_dir, scenario, parameters, written)
+        record = build_manifest(scenario_dir, scenario, parameters, written, replan_sha256)
         record["progress"] = progress or []
-        _write_json(staging / "manifest.json", record)
-        if report:
-            # The report shows the manifest's audit trail; the manifest then records its digest.
-            write_report(staging, staging / REPORT, progress, shown_folder=out)
-            record["outputs_sha256"][REPORT] = _sha256(staging / REPORT)
-            _write_json(staging / "manifest.json", record)
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=_staging_prefix(out), suffix=".old", dir=out.parent))
-            os.replace(out, retired / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return out
+        write_json(folder / MANIFEST, record)
+
+        def name_the_folder(final: Path) -> None:
+            # The report shows the manifest's audit trail and the folder's final name; the
+            # manifest then records the report's digest.
+            write_report(folder, folder / REPORT, progress, shown_folder=final)
+            record["outputs_sha256"][REPORT] = sha256_of(folder / REPORT)
+            write_json(folder / MANIFEST, record)
+
+        return staging.publish(target.seen, target.free_name, name_the_folder if report else None)

@@ -111,10 +111,10 @@ def test_an_existing_output_folder_is_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]
 
 
-def test_overwrite_replaces_the_output_folder(tmp_path):
+def test_overwrite_replaces_an_unchanged_plan_folder(tmp_path):
+    # Folders holding anything but the plan's own files are refused: tests/test_output_folders.py.
     out = tmp_path / "plan"
-    solve_example1(out)
-    (out / "notes.txt").write_text("left by hand\n", encoding="utf-8")
+    solve_example1(out, "--report")
     solve_example1(out, "--overwrite")
     assert sorted(p.name for p in out.iterdir()) == PLAN_FILES
     assert invoke("check", EXAMPLE1, out).exit_code == 0
@@ -147,7 +147,10 @@ def test_the_shipped_scenario(tmp_path):
     # It has the training tables too, so all three models are solved and written.
     out = tmp_path / "plan"
     result = invoke("solve", "--out", out)
-    assert result.exit_code == 0, result.output
+    # 8 when the time limit stopped a stage before it was proven optimal (then marked so).
+    assert result.exit_code in (0, 8), result.output
+    partial = json.loads((out / "summary.json").read_text(encoding="utf-8"))["partial"]
+    assert partial is (result.exit_code == 8)
     training = ["at_distribution.csv", "placements.csv", "places_table.csv", "unplaced.csv"]
     assert sorted(p.name for p in out.iterdir()) == sorted(PLAN_FILES + training)
     document = json.loads((out / "summary.json").read_text(encoding="utf-8"))

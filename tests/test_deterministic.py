@@ -41,7 +41,8 @@ def solve(out: Path, seed: str, cores: list[str]) -> None:
         text=True,
         timeout=600,
     )
-    assert finished.returncode == 0, finished.stderr
+    # 8: written, with a stage the time limit stopped before it was proven optimal (the same in both).
+    assert finished.returncode in (0, 8), finished.stderr
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to compare one with two")

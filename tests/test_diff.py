@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from optimizer.cli import app
 from outputs.diff import DIFF_COLUMNS, diff_plans
 
 runner = CliRunner()
+EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 HEADER = "month,hospital,category,channel,provider,contract,volume,unit_price_sek,cost_sek"
 
 
@@ -75,23 +77,55 @@ def test_the_delegation_limit(tmp_path: Path) -> None:
 
 
 def test_the_command_prints_and_writes_the_csv(tmp_path: Path) -> None:
-    a, b = plans(tmp_path, cost_b=5_000_000)
+    # Example 1 of the spec in its own order (A) and cost first (B). A: a transfer of 1 to B
+    # (150 SEK) and 2 referrals to c1 in 2026-01 (240 SEK), cost 390. B: only the 2 referrals
+    # already paid for, both in 2026-01, cost 240 (examples.md). So the transfer goes (-1,
+    # -150 SEK), the referrals stay, and the cost falls by 150 SEK: a decision on delegation.
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(a), "--quiet"]).exit_code == 0
+    cost_first = ["--objective", "cost,over_guarantee,equity"]
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(b), *cost_first]).exit_code == 0
     out = tmp_path / "diff.csv"
     result = runner.invoke(app, ["diff", str(a), str(b), "--out", str(out)])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "changes by +4 000 000 SEK: this update needs a committee decision" in text
+    assert "changes by -150 SEK: this update needs a decision on delegation" in text
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert tuple(rows[0]) == DIFF_COLUMNS and len(rows) == 2
+    assert tuple(rows[0]) == DIFF_COLUMNS
+    assert [(r["month"], r["provider"], r["volume_change"], r["cost_change_sek"]) for r in rows] == [
+        ("2026-01", "B", "-1", "-150")
+    ]
     again = runner.invoke(app, ["diff", str(a), str(b), "--out", str(out)])
     assert again.exit_code == 2 and "exists" in again.output
 
 
 def test_a_folder_that_is_not_a_plan(tmp_path: Path) -> None:
-    a, _ = plans(tmp_path, cost_b=1)
+    a = tmp_path / "a"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(a), "--quiet"]).exit_code == 0
     (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "summary.json").write_text("{}", encoding="utf-8")
     result = runner.invoke(app, ["diff", str(a), str(tmp_path / "empty"), "--out", str(tmp_path / "d.csv")])
     assert result.exit_code == 2
-    assert "summary.json is missing" in " ".join(result.output.split())
+    assert "manifest.json is missing: the folder is not a plan" in " ".join(result.output.split())
+    assert not (tmp_path / "d.csv").exists()
+
+
+def test_diff_checks_what_it_reads(tmp_path: Path) -> None:
+    # A delivery plan edited to refer 3 patients to c1 in 2026-01 breaks its monthly_max 2: the
+    # checker refuses it, and so does diff, even when manifest.json's digest is made to match.
+    a, b = tmp_path / "a", tmp_path / "b"
+    for plan in (a, b):
+        assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(plan), "--quiet"]).exit_code == 0
+    path = b / "delivery_plan.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("X,c1,2,120,240", "X,c1,3,120,360"), "utf-8")
+    result = runner.invoke(app, ["diff", str(a), str(b), "--out", str(tmp_path / "d.csv")])
+    assert result.exit_code == 2
+    assert "delivery_plan.csv has changed since the plan was written" in " ".join(result.output.split())
+    manifest = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs_sha256"]["delivery_plan.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (b / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(a), str(b), "--out", str(tmp_path / "d.csv")])
+    assert result.exit_code == 2
+    assert "above its monthly_max 2" in " ".join(result.output.split())
     assert not (tmp_path / "d.csv").exists()

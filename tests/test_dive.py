@@ -23,7 +23,7 @@ from test_properties import PROPERTY, scenarios
 from test_routing import _checker_violations
 
 from inputs import load_scenario
-from inputs.generate import write_scenario
+from outputs.generated import write_scenario
 from models import Scenario, VolumeData
 from models.evaluation import TermValues
 from optimizer.volumes import columns

@@ -1,7 +1,8 @@
 """Every way a command ends early: its exit code, the key words of its message, and nothing written.
 
 Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
-time, 6 checker failed, 7 the output cannot be written. Each path of optimizer/cli.py below, with
+time, 6 checker failed, 7 the output cannot be written, 8 partial (written, but stopped by the
+time limit). Each path of optimizer/cli.py below, with
 its exit code and the tests that cover it; those written as module::test are elsewhere and not
 repeated here.
 
@@ -24,6 +25,9 @@ solve
        test_solve_usage_errors[time/workers]
   2  --out exists, no --overwrite
        test_cli_solve::test_an_existing_output_folder_is_kept
+  2  --out not a folder a plan may take, or holding what --overwrite would destroy (OutputRefused)
+       test_overwrite_never_replaces_what_is_not_a_plan
+       test_output_folders (a user's files, an edited file, a scenario folder, the previous plan)
   2  --actuals without --freeze-until
        test_solve_usage_errors[actuals]
   3  --actuals that do not fit (_rest_of_year)
@@ -31,6 +35,8 @@ solve
        test_robustness::test_a_locked_actuals_file_stops_the_replan
   2  --previous not usable (PreviousPlanInvalid)
        test_whatif::test_a_previous_plan_with_unknown_codes_is_refused
+  2  --previous not as written, or refused by the checker against its scenario (PlanUnverified)
+       test_replan_inputs::test_a_previous_plan_must_be_as_written_and_pass_the_checker
   2  --freeze-until without --previous
        test_whatif::test_freeze_needs_a_previous_plan_and_a_month_of_the_horizon
   2  --freeze-until outside the horizon
@@ -39,10 +45,14 @@ solve
        test_volumes::test_a_budget_below_the_take_or_pay_minimums_exits_4_and_writes_nothing
   4  AT infeasible (ModelInfeasible)
        test_at_out_of_reach_exits_4
-  5  no plan in time (NoSolutionInTime, NoPlanInTime)
+  5  no plan in time for any model asked (NoSolutionInTime, NoPlanInTime)
        test_no_plan_in_time_exits_5
-  2  --out appears while solving (OutputExists)
+  8  a model without a plan in time, the others published (partial)
+       test_a_model_without_a_plan_in_time_leaves_the_others
+       test_partial_plans (placements on the quick plan, stages stopped by the time limit)
+  2  --out appears or changes while solving (TargetTaken)
        test_an_output_folder_made_while_solving_is_kept
+       test_output_folders::test_two_runs_into_one_folder_never_both_succeed
   6  the plan checker rejects the plan (PlanCheckFailed)
        test_a_rejected_plan_exits_6_and_leaves_nothing
   7  the disk is full, or the folder cannot be written (OSError)
@@ -85,14 +95,17 @@ check
        test_check_errors[replan]
   6  a rule is broken
        test_cli_solve::test_check_names_a_tampered_volume
+  6  a file differs from manifest.json's digest, or a model's files are not in summary.json
+       test_replan_inputs::test_check_verifies_every_model_and_the_manifest
 report
   2  --out exists, no --overwrite
        test_report_errors[exists]
   2  the folder cannot be read as a plan (ReportUnreadable)
        test_report_errors[not a plan]
 diff
-  2  a folder that is not a plan (PlanUnreadable)
+  2  a folder that is not a plan, or a plan the checker refuses (PlanUnverified)
        test_diff::test_a_folder_that_is_not_a_plan
+       test_diff::test_diff_checks_what_it_reads
   2  --out exists, no --overwrite
        test_diff::test_the_command_prints_and_writes_the_csv
   7  the disk is full
@@ -137,6 +150,7 @@ from typer.testing import CliRunner
 import optimizer.cli as cli
 import outputs.publish
 from optimizer.cli import app
+import optimizer.driver
 from optimizer.lexicographic import NoPlanInTime
 from optimizer.solve import NoSolutionInTime
 
@@ -241,16 +255,41 @@ def test_at_out_of_reach_exits_4(tmp_path: Path) -> None:
     assert left_in(tmp_path) == ["at"]
 
 
-@pytest.mark.parametrize("error", [NoSolutionInTime, NoPlanInTime])
-def test_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type) -> None:
-    # Example 1 is solved in presolve however short the limit, so the solver's answer is stood in for.
+def test_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Example 1 is solved in presolve however short the limit, so the solver's answer is stood in
+    # for: the one model asked for has no plan, so there is nothing to write.
     def out_of_time(*args: Any, **kwargs: Any) -> None:
-        raise error("no plan for the volumes within 0.1 s")
+        raise NoSolutionInTime("no plan for the volumes within 0.1 s")
 
-    monkeypatch.setattr(cli, "solve_scenario", out_of_time)
+    monkeypatch.setattr(optimizer.driver, "solve_volumes", out_of_time)
     result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
     refused(result, EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s", "Nothing was written")
     assert left_in(tmp_path) == []
+
+
+def test_a_model_without_a_plan_in_time_leaves_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The AT model (tiny) finds no plan in time, stood in for; the volumes of a scenario with
+    # both are still solved and published, and the plan says which model has none: exit 8.
+    def out_of_time(*args: Any, **kwargs: Any) -> None:
+        raise NoPlanInTime("no plan was found for the deviation stage within the time limit")
+
+    scenario = tmp_path / "scenario"
+    shutil.copytree(EXAMPLE1, scenario)
+    with (scenario / "scenario.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[at]\ntotal = 2\n")
+    (scenario / "at.csv").write_text("hospital,min,max,weight\nA,0,2,1\nB,0,2,1\n", encoding="utf-8")
+    monkeypatch.setattr(optimizer.driver, "solve_at", out_of_time)
+    out = tmp_path / "plan"
+    result = invoke("solve", scenario, "--out", out)
+    assert result.exit_code == 8, result.output
+    assert "at: no plan (no plan was found for the deviation stage" in flat(result.output)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["partial"] is True and "at" not in summary and "volumes" in summary
+    assert summary["not_solved"] == {"at": "no plan was found for the deviation stage within the time limit"}
+    assert not (out / "at_distribution.csv").exists()
+    assert invoke("check", scenario, out).exit_code == 0
 
 
 def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -266,7 +305,7 @@ def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(cli, "solve_scenario", solve_while_someone_writes)
     result = invoke("solve", EXAMPLE1, "--out", out)
-    refused(result, EXIT_USAGE, "exists", "Nothing was written")
+    refused(result, EXIT_USAGE, "appeared while this run was working", "This run's plan was not written")
     assert left_in(tmp_path) == ["plan"]
     assert left_in(out) == ["theirs.txt"]
 
@@ -509,7 +548,11 @@ def test_hospitals_alone_plan_nothing(tmp_path: Path) -> None:
         (".", "is the current folder or holds it"),
         ("afile/x", "lies under a file, not a folder"),
         ("afile", "is a file; a plan is a folder"),
-        ("notes", "holds files but no plan (no summary.json): --overwrite replaces only plan folders"),
+        (
+            "notes",
+            "holds files but no plan (manifest.json is missing or unreadable): --overwrite replaces "
+            "only a plan folder the tool wrote",
+        ),
     ],
 )
 def test_overwrite_never_replaces_what_is_not_a_plan(

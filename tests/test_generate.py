@@ -20,7 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from inputs import default_scenario_path, load_scenario
-from inputs.generate import describe, generate_scenario, key_figures, unsafe_target, write_scenario
+from inputs.generate import describe, generate_scenario, key_figures, unsafe_target
+from outputs.generated import write_scenario
 from optimizer.cli import app
 
 runner = CliRunner()
@@ -214,8 +215,10 @@ def test_a_generated_scenario_solves_and_passes_the_checker(tmp_path):
     scenario, plan = tmp_path / "generated", tmp_path / "plan"
     write_scenario(scenario, 1, 0)
     result = invoke("solve", scenario, "--out", plan, "--time-limit", "40", "--quiet")
-    assert result.exit_code == 0, result.output
+    # 8: a stage stopped by the time limit before it was proven optimal, and marked so.
+    assert result.exit_code in (0, 8), result.output
     summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+    assert summary["partial"] is (result.exit_code == 8)
     assert [m for m in ("volumes", "at", "placements") if m in summary] == ["volumes", "at", "placements"]
     # Each region's three edge-case trainees have one requirement that cannot be placed.
     assert summary["placements"]["stages"][0]["value"] >= 3

@@ -19,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 import outputs.publish
+import outputs.staging
 from optimizer.cli import app
-from outputs.publish import remove_stale_staging
+from outputs.staging import remove_stale_staging
 from outputs.tabular import write_csv
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
@@ -51,13 +52,13 @@ def test_a_killed_run_leaves_a_whole_plan_or_none(tmp_path: Path, after_s: float
         assert (out / "manifest.json").is_file()
     visible = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert visible in ([], ["plan"])
-    # The next run into the same folder name removes what the killed one left hidden.
+    # The next run writing beside it removes what the killed one left hidden.
     out2 = tmp_path / "plan"
     if not out.exists():
         result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out2), "--quiet"])
         assert result.exit_code == 0, result.output
     else:
-        remove_stale_staging(out)
+        remove_stale_staging(tmp_path)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -68,7 +69,7 @@ def test_stale_staging_of_a_dead_process_is_removed_but_a_live_one_is_kept(tmp_p
     unrelated = tmp_path / ".plan-notes.partial"
     for folder in (dead, alive, unrelated):
         folder.mkdir()
-    assert remove_stale_staging(tmp_path / "plan") == [dead]
+    assert remove_stale_staging(tmp_path) == [dead]
     assert alive.exists() and unrelated.exists() and not dead.exists()
 
 
@@ -78,7 +79,7 @@ def test_a_full_disk_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: p
     def full(path: Path, content: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(outputs.publish, "_write_json", full)
+    monkeypatch.setattr(outputs.publish, "write_json", full)
     out = tmp_path / "plan"
     result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
     assert result.exit_code == 7
@@ -92,7 +93,7 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path, monkeypatch: p
     def locked(*args: object, **kwargs: object) -> str:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(outputs.publish.tempfile, "mkdtemp", locked)
+    monkeypatch.setattr(outputs.staging.tempfile, "mkdtemp", locked)
     out = tmp_path / "plan"
     result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
     assert result.exit_code == 7

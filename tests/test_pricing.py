@@ -147,7 +147,7 @@ _PRICING_FOR_EVER = """
 import sys, tempfile
 from pathlib import Path
 from inputs import load_scenario
-from inputs.generate import write_scenario
+from outputs.generated import write_scenario
 from models import VolumeData
 from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.pricing import network_pricer

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -167,10 +168,13 @@ def test_previous_plan_turns_on_stability_and_is_recorded(tmp_path: Path) -> Non
 
 
 def test_a_previous_plan_with_unknown_codes_is_refused(tmp_path: Path) -> None:
-    first = tmp_path / "a"
-    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(first)]).exit_code == 0
-    text = (first / "delivery_plan.csv").read_text(encoding="utf-8").replace(",c1,", ",c9,")
-    (first / "delivery_plan.csv").write_text(text, encoding="utf-8")
+    # The previous plan is sound for its own scenario, where the contract is called c9; this
+    # scenario has no c9, so the two plans do not describe the same options.
+    renamed, first = tmp_path / "renamed", tmp_path / "a"
+    shutil.copytree(EXAMPLE1, renamed)
+    contracts = renamed / "contracts.csv"
+    contracts.write_text(contracts.read_text(encoding="utf-8").replace("c1,", "c9,"), encoding="utf-8")
+    assert runner.invoke(app, ["solve", str(renamed), "--out", str(first)]).exit_code == 0
     result = runner.invoke(
         app, ["solve", str(EXAMPLE1), "--out", str(tmp_path / "b"), "--previous", str(first)]
     )

@@ -23,7 +23,7 @@ from optimizer.placements.constraints import Constraints
 from optimizer.placements.greedy import greedy_plan
 from optimizer.placements.objectives import Objectives
 from optimizer.placements.variables import Variables
-from optimizer.search import current_run
+from optimizer.search import current_run, starting_plan
 
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
@@ -60,8 +60,8 @@ class PlacementModel:
             return configured
         return ["unplaced", *PROPOSE_TERMS, *(t for t in configured if t != "unplaced")]
 
-    def hint_greedy_plan(self) -> None:
-        """Start the search from a quick plan (optimizer.placements.greedy).
+    def hint_greedy_plan(self) -> dict[RequirementKey, Placement]:
+        """Start the search from a quick plan (optimizer.placements.greedy); return the plan.
 
         With a previous plan, its placements that are still options come first: a re-plan
         should change little, and the search finds that far sooner from the old plan.
@@ -74,6 +74,7 @@ class PlacementModel:
                     kept[key] = (hospital, start)
         _, placed = greedy_plan(self.data, patterns, limited_places=not self.propose_places, first=kept)
         self.hint_plan(placed)
+        return placed
 
     def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
         """Start the search from a plan given as (hospital, start) per placed requirement."""
@@ -170,17 +171,22 @@ class PlacementModel:
         return PlacementPlan(placed)
 
     def solve(self, time_limit_s: float, previous_plan: str | None = None) -> PlacementSolution:
-        self.hint_greedy_plan()
+        """The stages in order within `time_limit_s`, counted from here (the quick plan and the
+        relaxation are built within it)."""
+        search = current_run()
+        started = search.now()
+        quick_plan = self.hint_greedy_plan()
         constant = {"stability": 0} if self.previous is None else {}
         if self.vars.stay:
-            stages, solver = RelaxAndComplete(self).run(time_limit_s, constant)
+            relax_and_complete = RelaxAndComplete(self, quick_plan)
+            stages, solver = relax_and_complete.run(time_limit_s - (search.now() - started), constant)
         else:
             staged = solve_in_order(
                 self.model,
                 self.objectives.terms,
                 self.order,
                 self.data.scenario.solver,
-                time_limit_s,
+                time_limit_s - (search.now() - started),
                 constant_terms=constant,
                 full_subsolvers=FULL_SUBSOLVERS,
             )
@@ -224,8 +230,10 @@ class RelaxAndComplete:
     valid bound. Each stage's value is held in every model.
     """
 
-    def __init__(self, full: PlacementModel) -> None:
+    def __init__(self, full: PlacementModel, quick_plan: dict[RequirementKey, Placement]) -> None:
+        """`quick_plan`: the greedy plan the full model starts from; the relaxation starts from it too."""
         self.full = full
+        self.quick_plan = quick_plan
         self.settings = full.data.scenario.solver
         self.enforced: set[tuple[str, str]] = set()
         self.holds: list[tuple[str, int]] = []
@@ -235,10 +243,7 @@ class RelaxAndComplete:
     def _relaxation(self) -> PlacementModel:
         full = self.full
         relaxed = PlacementModel(full.data, full.propose_places, full.previous, enforced=set(self.enforced))
-        if self.best_plan is None:
-            relaxed.hint_greedy_plan()
-        else:
-            relaxed.hint_plan(self.best_plan.placed)
+        relaxed.hint_plan(self.quick_plan if self.best_plan is None else self.best_plan.placed)
         for name, value in self.holds:
             relaxed.model.add(relaxed.objectives.terms[name] <= value)
         return relaxed
@@ -391,6 +396,9 @@ class RelaxAndComplete:
                     bound = max(bound, direct[2])
                     if candidate is None or direct[1] <= candidate[1]:
                         candidate = direct
+            if candidate is None and best is None:
+                # No plan of the search's own: the quick plan the search started from stands.
+                best = starting_plan(full.model, self.settings, full.objectives.terms[name])
             seconds = search.now() - stage_started
             if candidate is None:
                 if best is None:
@@ -440,5 +448,11 @@ def solve_placements(
     previous: dict[RequirementKey, Placement] | None = None,
     previous_plan: str | None = None,
 ) -> PlacementSolution:
-    """Place every requirement it can, then lower travel, then keep to the previous plan."""
-    return PlacementModel(data, propose_places, previous).solve(time_limit_s, previous_plan)
+    """Place every requirement it can, then lower travel, then keep to the previous plan.
+
+    The time limit counts building the model too.
+    """
+    search = current_run()
+    started = search.now()
+    model = PlacementModel(data, propose_places, previous)
+    return model.solve(time_limit_s - (search.now() - started), previous_plan)

@@ -1,0 +1,169 @@
+"""manifest.json, a plan's audit trail: what went in, with which tool and settings, and what came out.
+
+It lists every file the run wrote with its SHA-256 (`outputs_sha256`), so a plan folder can be
+told from any other folder, and a file edited or added after the run can be told from the
+plan's own: `check` verifies these digests, `solve --overwrite` replaces only a folder whose
+files are all the plan's own and unchanged, and `solve --previous` and `diff` refuse a plan whose
+files are not as written. A re-plan also records the digests of what it was made from besides
+the scenario (`replan_sha256`: the previous plan's manifest and the actuals file), so that a later
+check can tell whether those are still the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from inputs.tables import ALL_TABLES
+from models.scenario import Scenario
+
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+# Every file `solve` can write into a plan folder (summary.json and manifest.json included).
+VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "contract_usage.csv")
+AT_FILES = ("at_distribution.csv",)
+PLACEMENT_FILES = ("placements.csv", "unplaced.csv", "places_table.csv")
+MODEL_FILES = {"volumes": VOLUME_FILES, "at": AT_FILES, "placements": PLACEMENT_FILES}
+PLAN_FILES = (
+    *VOLUME_FILES,
+    *AT_FILES,
+    *PLACEMENT_FILES,
+    "delivery_plan.xlsx",
+    "report.html",
+    SUMMARY,
+    MANIFEST,
+)
+
+
+class ManifestUnreadable(Exception):
+    """A folder's manifest.json is missing or not one the tool writes; the message says which."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def input_digests(scenario_dir: Path) -> dict[str, str]:
+    """SHA-256 of each scenario file the tool reads (README and notes files are not inputs); a
+    file that cannot be read now is recorded as such."""
+    digests: dict[str, str] = {}
+    for name in sorted(["scenario.toml", *(schema.file for schema in ALL_TABLES)]):
+        path = scenario_dir / name
+        if not path.is_file():
+            continue
+        try:
+            digests[name] = sha256_of(path)
+        except OSError as error:
+            digests[name] = f"cannot be read now ({error.strerror or error})"
+    return digests
+
+
+def build_manifest(
+    scenario_dir: Path,
+    scenario: Scenario,
+    parameters: dict[str, Any],
+    written: list[Path],
+    replan_sha256: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The audit trail of one run that wrote the files `written`."""
+    record: dict[str, Any] = {
+        "scenario": scenario.name,
+        "scenario_folder": str(scenario_dir.resolve()),
+        "inputs_sha256": input_digests(scenario_dir),
+        "tool": {
+            "leveransplan": _version("leveransplan"),
+            "ortools": _version("ortools"),
+            "python": platform.python_version(),
+        },
+        "parameters": parameters,
+        "command_line": sys.argv,
+        "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "outputs_sha256": {p.name: sha256_of(p) for p in written},
+    }
+    if replan_sha256:
+        record["replan_sha256"] = replan_sha256
+    return record
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_manifest(plan_dir: Path) -> dict[str, Any]:
+    """The plan's manifest.json with its `outputs_sha256`; ManifestUnreadable says what is wrong."""
+    path = plan_dir / MANIFEST
+    if not path.is_file():
+        raise ManifestUnreadable(f"{path} is missing: the folder is not a plan written by leveransplan solve")
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ManifestUnreadable(f"{path} cannot be read as JSON ({error})") from None
+    outputs = document.get("outputs_sha256") if isinstance(document, dict) else None
+    if not isinstance(outputs, dict) or not all(
+        isinstance(name, str) and isinstance(digest, str) and "/" not in name and "\\" not in name
+        for name, digest in outputs.items()
+    ):
+        raise ManifestUnreadable(
+            f"{path}: outputs_sha256 is not what leveransplan writes (an object of file names and "
+            "SHA-256 digests); was the file edited?"
+        )
+    return document
+
+
+def changed_outputs(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """Each file the manifest lists that is missing or differs from what was written, and each
+    plan file in the folder that the manifest does not list, in words (empty: as written)."""
+    listed: dict[str, str] = manifest["outputs_sha256"]
+    problems = []
+    for name, digest in sorted(listed.items()):
+        path = plan_dir / name
+        if not path.is_file():
+            problems.append(f"{name} is listed in {MANIFEST} but missing from the plan folder")
+            continue
+        try:
+            now = sha256_of(path)
+        except OSError as error:
+            problems.append(f"{name} cannot be read ({error.strerror or error})")
+            continue
+        if now != digest:
+            problems.append(
+                f"{name} has changed since the plan was written (its SHA-256 differs from {MANIFEST})"
+            )
+    for name in PLAN_FILES:
+        if name not in listed and name != MANIFEST and (plan_dir / name).exists():
+            problems.append(f"{name} was not written with the plan ({MANIFEST} does not list it)")
+    return problems
+
+
+def foreign_entries(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
+    """The files and folders in `plan_dir` that are not the plan's own as written: what replacing
+    the folder would destroy."""
+    listed: dict[str, str] = manifest["outputs_sha256"]
+    foreign = []
+    for entry in sorted(plan_dir.iterdir()):
+        if entry.name == MANIFEST:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            foreign.append(f"{entry.name}/ (a folder the plan did not write)")
+        elif entry.name not in listed or not entry.is_file() or entry.is_symlink():
+            foreign.append(f"{entry.name} (a file the plan did not write)")
+        elif sha256_of(entry) != listed[entry.name]:
+            foreign.append(f"{entry.name} (changed since the plan wrote it)")
+    return foreign
