@@ -53,8 +53,9 @@ from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
 from outputs.generated import write_scenario
-from outputs.manifest import MANIFEST, ManifestUnreadable, changed_outputs, sha256_of
+from outputs.manifest import MANIFEST, ManifestUnreadable, changed_outputs, record_output, replan_digests
 from outputs.publish import (
+    REPORT,
     OutputRefused,
     TargetTaken,
     free_folder_name,
@@ -442,10 +443,8 @@ def solve(
     except OutputRefused as refused:
         err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    replan_sha256: dict[str, str] = {}
     if previous is not None:
         _verify_previous(previous, folder)
-        replan_sha256["previous_plan_manifest"] = sha256_of(previous / MANIFEST)
     if actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
@@ -454,8 +453,8 @@ def solve(
             )
             raise typer.Exit(EXIT_USAGE)
         scenario = _rest_of_year(scenario, actuals, freeze_until, previous)
-        replan_sha256["actuals"] = sha256_of(actuals)
         freeze_until = None  # the decided months are not part of the new plan
+    replan_sha256 = replan_digests(previous, actuals)  # as read, before the solve
     previous_plan = None
     if previous is not None:
         try:
@@ -831,15 +830,19 @@ def report_command(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
 ) -> None:
     """Write one self-contained HTML report of a plan (opens offline, in any browser)."""
-    target = out if out is not None else plan_dir / "report.html"
+    target = out if out is not None else plan_dir / REPORT
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
     try:
         write_report(plan_dir, target)
+        if target.resolve() == (plan_dir / REPORT).resolve():
+            record_output(plan_dir, target)  # the plan folder keeps listing all its files
     except ReportUnreadable as error:
         err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        _cannot_write(target, error)
     out_console.print(f"Report written to {target}.")
 
 

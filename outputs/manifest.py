@@ -5,14 +5,15 @@ told from any other folder, and a file edited or added after the run can be told
 plan's own: `check` verifies these digests, `solve --overwrite` replaces only a folder whose
 files are all the plan's own and unchanged, and `solve --previous` and `diff` refuse a plan whose
 files are not as written. A re-plan also records the digests of what it was made from besides
-the scenario (`replan_sha256`: the previous plan's manifest and the actuals file), so that a later
-check can tell whether those are still the same.
+the scenario (`replan_sha256`: the previous plan's decision files and the actuals file), so that a
+later check can tell whether those are still the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -39,6 +40,12 @@ PLAN_FILES = (
     SUMMARY,
     MANIFEST,
 )
+
+
+# The files of a plan that hold its decisions: what a re-plan reads of its previous plan.
+DECISION_FILES = ("production_plan.csv", "delivery_plan.csv", "placements.csv")
+PREVIOUS_PLAN_KEY = "previous_plan/"
+ACTUALS_KEY = "actuals"
 
 
 class ManifestUnreadable(Exception):
@@ -102,8 +109,37 @@ def build_manifest(
     return record
 
 
+def replan_digests(previous_plan: Path | None, actuals: Path | None) -> dict[str, str]:
+    """The digests a re-plan records of its previous plan's decision files and its actuals file."""
+    digests = {}
+    if previous_plan is not None:
+        for name in DECISION_FILES:
+            if (previous_plan / name).is_file():
+                digests[PREVIOUS_PLAN_KEY + name] = sha256_of(previous_plan / name)
+    if actuals is not None:
+        digests[ACTUALS_KEY] = sha256_of(actuals)
+    return digests
+
+
 def write_json(path: Path, content: dict[str, Any]) -> None:
     path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def record_output(plan_dir: Path, written: Path) -> None:
+    """List a file written into a plan folder after the plan (its report) in manifest.json, so
+    that the folder still holds only the plan's own files. A folder without a manifest is left
+    as it is."""
+    try:
+        manifest = read_manifest(plan_dir)
+    except ManifestUnreadable:
+        return
+    manifest["outputs_sha256"][written.name] = sha256_of(written)
+    partial = plan_dir / f".{MANIFEST}.{os.getpid()}.partial"
+    try:
+        write_json(partial, manifest)
+        os.replace(partial, plan_dir / MANIFEST)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def read_manifest(plan_dir: Path) -> dict[str, Any]:

@@ -227,7 +227,7 @@ def publish_plan(
     `out`: a target from `plan_target` (a bare path is made one here, with `overwrite`).
     `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
     report.html; `progress`: each stage's objective and bound over time, kept in manifest.json;
-    `replan_sha256`: digests of the previous plan's manifest and of the actuals file, as read.
+    `replan_sha256`: digests of the previous plan's decision files and the actuals file, as read.
     Raises OutputRefused, TargetTaken (the target appeared or changed meanwhile), PlanCheckFailed.
     """
     protected = {"the scenario folder": scenario_dir}

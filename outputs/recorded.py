@@ -24,7 +24,9 @@ from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded
 from models.scenario import Scenario
 from outputs.checks import check_plan
 from outputs.manifest import (
+    ACTUALS_KEY,
     MANIFEST,
+    PREVIOUS_PLAN_KEY,
     ManifestUnreadable,
     changed_outputs,
     input_digests,
@@ -74,24 +76,24 @@ class RecordedRun:
         return sorted(name for name in set(now) | set(recorded) if now.get(name) != recorded.get(name))
 
     def changed_replan_inputs(self) -> list[str]:
-        """The previous plan or actuals file of a re-plan that is no longer as it was read."""
+        """The previous plan's decision files or the actuals file of a re-plan that are no longer
+        as the re-plan read them."""
         recorded = self.manifest.get("replan_sha256")
         if not isinstance(recorded, dict):
             return []
         problems = []
-        for key, path in (
-            ("previous_plan_manifest", None if self.previous_plan is None else self.previous_plan / MANIFEST),
-            ("actuals", self.actuals_file),
-        ):
-            digest = recorded.get(key)
-            if not isinstance(digest, str) or path is None:
+        for key, digest in sorted(recorded.items()):
+            if key.startswith(PREVIOUS_PLAN_KEY) and self.previous_plan is not None:
+                path, what = self.previous_plan / key[len(PREVIOUS_PLAN_KEY) :], "the previous plan's"
+            elif key == ACTUALS_KEY and self.actuals_file is not None:
+                path, what = self.actuals_file, "the actuals file"
+            else:
                 continue
             try:
                 same = path.is_file() and sha256_of(path) == digest
             except OSError:
                 same = False
             if not same:
-                what = "the previous plan" if key == "previous_plan_manifest" else "the actuals file"
                 problems.append(f"{path} ({what} this re-plan was made from) is missing or has changed since")
         return problems
 
