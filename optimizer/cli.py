@@ -76,9 +76,10 @@ EXIT_PARTIAL = 8
 # When this process started, on time.perf_counter's clock: a time limit covers the whole command,
 # start-up included. Set by `main`; in-process callers (tests) count from the command's start.
 _process_started: float | None = None
-# A list of problems longer than this is cut, with the number left out: a file of a million bad
-# rows must not flood the terminal.
-SHOWN_PROBLEMS = 100
+# A list of problems longer than this is cut, with the number left out: files of a million bad
+# rows must not flood the terminal (each file lists its first 100 problems and counts the rest,
+# inputs.tables, so one file's list is always shown whole).
+SHOWN_PROBLEMS = 200
 MODEL_NAMES = ("volumes", "at", "placements")
 
 app = typer.Typer(
@@ -124,7 +125,7 @@ def _print_problems(problems: Sequence[object]) -> None:
     for problem in problems[:SHOWN_PROBLEMS]:
         err_console.print(f"  {problem}", markup=False, highlight=False)
     if len(problems) > SHOWN_PROBLEMS:
-        err_console.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more ({len(problems)} in all).")
+        err_console.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more not shown here.")
 
 
 def _cannot_write(target: Path, error: OSError) -> NoReturn:
