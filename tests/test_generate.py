@@ -187,6 +187,22 @@ def test_unsafe_targets_are_named(tmp_path, monkeypatch):
     assert "current folder" in (unsafe_target(tmp_path) or "")
 
 
+def test_overwrite_never_deletes_what_a_generated_scenario_does_not_have(tmp_path):
+    # A generated scenario with the analyst's notes and an edited copy of a table beside it:
+    # --overwrite would delete them, so it refuses and names them; nothing changes.
+    out = tmp_path / "generated"
+    write_scenario(out, 1, 0)
+    (out / "notes.md").write_text("why SU's inflow is raised\n", encoding="utf-8")
+    (out / "need-edited.csv").write_text("hospital,category,waiting,inflow\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = invoke("generate", out, "--seed", "1", "--overwrite")
+    assert result.exit_code == 2, result.output
+    assert "holds need-edited.csv, notes.md, which a generated scenario does not have" in " ".join(
+        result.output.split()
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
 def test_describe_gives_the_sizes():
     line = describe(generate_scenario(1, 0))
     assert line.startswith(
