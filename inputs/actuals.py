@@ -6,7 +6,7 @@ from pathlib import Path
 
 from inputs import cells
 from inputs.problems import InputProblem, ScenarioInvalid
-from inputs.tables import Column, TableSchema, read_table
+from inputs.tables import Column, Record, TableSchema, duplicate_keys, read_table
 from models.actuals import Delivered, Performed
 
 
@@ -19,7 +19,10 @@ def _schema(path: Path, columns: tuple[Column, ...]) -> TableSchema:
 
 
 def read_actuals(path: Path, notes: list[str] | None = None) -> list[Performed]:
-    """hospital, category, month, performed, waiting_end; a note on how the file was read goes to `notes`."""
+    """hospital, category, month, performed, waiting_end; a note on how the file was read goes to `notes`.
+
+    A hospital, category and month is reported once: two rows of it are an error, not a sum.
+    """
     schema = _schema(
         path,
         (
@@ -30,11 +33,16 @@ def read_actuals(path: Path, notes: list[str] | None = None) -> list[Performed]:
             Column("waiting_end", cells.whole_number),
         ),
     )
-    return [Performed(r.row, **r.values) for r in _read(path, schema, notes)]
+    return [
+        Performed(r.row, **r.values) for r in _read(path, schema, ("hospital", "category", "month"), notes)
+    ]
 
 
 def read_referrals(path: Path, notes: list[str] | None = None) -> list[Delivered]:
-    """hospital, category, provider, month, referrals; a note on how the file was read goes to `notes`."""
+    """hospital, category, provider, month, referrals; a note on how the file was read goes to `notes`.
+
+    A hospital, category, provider and month is reported once: two rows of it are an error.
+    """
     schema = _schema(
         path,
         (
@@ -45,14 +53,18 @@ def read_referrals(path: Path, notes: list[str] | None = None) -> list[Delivered
             Column("referrals", cells.whole_number),
         ),
     )
-    return [Delivered(r.row, **r.values) for r in _read(path, schema, notes)]
+    key = ("hospital", "category", "provider", "month")
+    return [Delivered(r.row, **r.values) for r in _read(path, schema, key, notes)]
 
 
-def _read(path: Path, schema: TableSchema, notes: list[str] | None) -> list:  # type: ignore[type-arg]
+def _read(path: Path, schema: TableSchema, key: tuple[str, ...], notes: list[str] | None) -> list[Record]:
+    """The file's records, each key once; ActualsInvalid lists every problem, named as the file is."""
     problems: list[InputProblem] = []
     records = read_table(path.parent, schema, problems, notes)
     if records is None:
         problems.append(InputProblem(str(path), None, None, None, "does not exist; expected a CSV file"))
+    else:
+        problems.extend(duplicate_keys(schema.file, records, key))
     if problems:
         raise ActualsInvalid(problems, tuple(notes or ()))
     return records or []

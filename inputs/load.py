@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from inputs.problems import InputProblem, ScenarioInvalid
+from inputs.settings import FILE as SETTINGS_FILE
 from inputs.settings import read_settings
 from inputs.tables import (
     ALL_TABLES,
+    CSV_ADVICE,
     PLACEMENT_TABLES,
     REQUIRED_FOR_PLACEMENTS,
     REQUIRED_FOR_VOLUMES,
     VOLUME_ONLY,
     Record,
+    duplicate_keys,
     read_table,
 )
 from inputs.training_rules import TrainingRules
@@ -69,18 +73,7 @@ class _Checker:
 
     def unique_keys(self, file: str, columns: tuple[str, ...]) -> None:
         """Hard: a key appears once in its table."""
-        first_row: dict[tuple[Any, ...], int] = {}
-        for record in self.rows(file):
-            key = tuple(record[c] for c in columns)
-            if key in first_row:
-                self.add(
-                    file,
-                    record,
-                    columns[-1],
-                    f"duplicates row {first_row[key]} ({', '.join(map(str, key))}); each key once",
-                )
-            else:
-                first_row[key] = record.row
+        self.problems.extend(duplicate_keys(file, self.rows(file), columns))
 
     def known(self, file: str, column: str, allowed: Iterable[str], what: str, source: str) -> None:
         """Hard: a code refers to a row of another table."""
@@ -307,6 +300,74 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
     return problems
 
 
+_SCENARIO_FILES = (SETTINGS_FILE, *(schema.file for schema in ALL_TABLES))
+# Files a scenario folder may hold beside its own: notes for people (README.md, notes.txt), and
+# what Windows, Excel and LibreOffice leave beside the files they show or have open.
+_NOTE_STEMS = ("readme", "notes")
+_SYSTEM_FILES = ("thumbs.db", "desktop.ini")
+_LOCK_PREFIXES = (".", "~$")  # hidden files, LibreOffice's .~lock.x#, Excel's ~$x.xlsx
+# How alike a file's name must be to a table's (difflib's ratio) to be offered as what was meant:
+# contract and profiles are (0.94, 0.93), data and at are not (0.67).
+_NEAR = 0.75
+
+
+def _left_alone(name: str) -> bool:
+    """Whether a file beside the scenario's is a note or the system's, not meant as a scenario file."""
+    lowered = name.lower()
+    return (
+        name.startswith(_LOCK_PREFIXES)
+        or lowered in _SYSTEM_FILES
+        or lowered.partition(".")[0] in _NOTE_STEMS
+    )
+
+
+def _not_of_the_format(name: str) -> str:
+    """Why a file is not a scenario file, with the name nearest to it when one is near."""
+    given = PurePath(name.lower())
+    if given.name in _SCENARIO_FILES:
+        meant = given.name
+    else:
+        by_stem = {PurePath(file).stem: file for file in _SCENARIO_FILES}
+        near = difflib.get_close_matches(given.stem, by_stem, n=1, cutoff=_NEAR)
+        if not near:
+            return (
+                f"is not a file of the scenario format; expected {', '.join(_SCENARIO_FILES)}, "
+                "README or notes files; keep other files in a sub-folder"
+            )
+        meant = by_stem[near[0]]
+    why = []
+    if PurePath(meant).suffix != given.suffix:
+        why.append(CSV_ADVICE if meant.endswith(".csv") else f"the settings are the TOML file {meant}")
+    if name != name.lower():
+        why.append("file names are lower case")
+    return f"is not a file of the scenario format; did you mean {meant}?" + (
+        f" ({'; '.join(why)})" if why else ""
+    )
+
+
+def _unknown_files(folder: Path) -> list[InputProblem]:
+    """Hard: a file in the folder is scenario.toml, a table of the format, or one left alone.
+
+    A misspelled optional table (Contracts.csv, profiles.csv, access.xlsx) would otherwise be
+    silently left out of the plan.
+    """
+    problems: list[InputProblem] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return problems  # _check_folder has said why the folder cannot be read
+    for entry in entries:
+        if entry.name in _SCENARIO_FILES or _left_alone(entry.name):
+            continue
+        try:
+            if entry.is_dir():
+                continue
+        except OSError:
+            pass  # what we cannot look at is no folder of notes
+        problems.append(InputProblem(entry.name, None, None, None, _not_of_the_format(entry.name)))
+    return problems
+
+
 def _check_folder(path: Path) -> None:
     """Hard: the scenario is a folder we may read; else the one problem is that."""
     try:
@@ -325,12 +386,18 @@ def _check_folder(path: Path) -> None:
 def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found.
 
+    Every file in the folder is scenario.toml, a table of the format (inputs.tables.ALL_TABLES,
+    names in lower case) or one left alone: a README or notes file (any case, any extension),
+    a hidden file, an Excel or LibreOffice lock file (~$..., .~lock...), Thumbs.db and
+    desktop.ini. Any other file is a problem, so that a misspelled table is not silently left
+    out; sub-folders are left alone (for plans, notes, old versions).
+
     `what_ifs` change the parsed tables and settings in memory before the rules are checked
     (inputs.whatif); a change that cannot be applied raises WhatIfInvalid.
     """
     path = Path(folder)
     _check_folder(path)
-    problems: list[InputProblem] = []
+    problems: list[InputProblem] = _unknown_files(path)
     notes: list[str] = []
     settings = read_settings(path, problems, notes)
     tables: dict[str, list[Record]] = {}

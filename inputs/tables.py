@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+import errno
+import io
+import re
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +61,58 @@ class Record:
 FALLBACK_ENCODING = "cp1252"
 CSV_ADVICE = "save it as 'CSV UTF-8' in Excel"
 A_FOLDER = "cannot be read: it is a folder; expected a file"
+# The most an input file may hold. Every input is read whole into memory; the largest table
+# `leveransplan generate` writes (access.csv at --scale 100, a nation five times over) has about
+# 35 MB, so a real scenario stays far below this, while a link to /dev/zero, a log or a database
+# dump named like a table is refused before it fills the memory.
+MAX_FILE_BYTES = 256 * 2**20
+# The problems of one table that are listed; the rest are counted. A table of a million bad rows
+# (a wrong export) would otherwise list a million problems, where the first hundred show the cause.
+MAX_PROBLEMS_PER_FILE = 100
+_NOT_FILES = (
+    (stat.S_ISFIFO, "a FIFO, a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_FILE_KINDS = {".csv": "a CSV file", ".toml": "a TOML file"}
+# A record ends at a line break, as a spreadsheet ends a row: not at the other characters that
+# Python's str.splitlines takes for one (form feed, U+2028, ...).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class UnreadableFile(OSError):
+    """An input that is not a regular file, is too large, or is no CSV; str() says which, for the user."""
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most MAX_FILE_BYTES; else OSError.
+
+    The kind and size are looked up before the file is opened: opening a named pipe waits for a
+    writer, and a device such as /dev/zero never ends. A file that grows while it is read is
+    still read no further than the cap.
+    """
+    status = path.stat()
+    expected = _FILE_KINDS.get(path.suffix.lower(), "a text file")
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((what for test, what in _NOT_FILES if test(status.st_mode)), "not a file")
+        raise UnreadableFile(f"is not a regular file ({kind}); expected {expected}")
+    too_large = f"is larger than {MAX_FILE_BYTES // 2**20} MiB, the most an input file may hold"
+    if status.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{too_large}; expected {expected}")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{too_large}; expected {expected}")
+    return data
 
 
 def cannot_read(error: OSError) -> str:
     """What to tell the user about a file the system does not let us read."""
+    if isinstance(error, UnreadableFile):
+        return str(error)
     if isinstance(error, PermissionError):
         # On Windows this is what a file open in Excel gives.
         return "cannot be read (permission denied: is it open in another program, e.g. Excel?)"
@@ -92,14 +144,18 @@ def _undecodable(
     byte = f"0x{error.object[error.start]:02X}"
     text = data.decode(encoding, errors="replace")
     if table:
-        rows = list(_rows(text))
-        header = [cell.strip() for cell in rows[0][1]] if rows else []
-        for number, row in rows:
-            for position, cell in enumerate(row):
-                if "\ufffd" in cell:
-                    column = header[position] if number > 1 and position < len(header) else None
-                    return InputProblem(name, number, column, cell, f"has byte {byte}, which {why}")
-    for number, line in enumerate(text.splitlines(), start=1):
+        header: list[str] = []
+        try:
+            for number, row in csv_records(text):
+                if number == 1:
+                    header = [cell.strip() for cell in row]
+                for position, cell in enumerate(row):
+                    if "\ufffd" in cell:
+                        column = header[position] if number > 1 and position < len(header) else None
+                        return InputProblem(name, number, column, cell, f"has byte {byte}, which {why}")
+        except BrokenRecord:
+            pass  # located by line below
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if "\ufffd" in line:
             return InputProblem(name, None, None, None, f"byte {byte} in line {number} {why}")
     return InputProblem(name, None, None, None, f"byte {byte} {why}")
@@ -118,10 +174,7 @@ def read_text(
     Problems name the file as `name`; a note on how the file was read goes to `notes`.
     """
     try:
-        if path.is_dir():
-            problems.append(InputProblem(name, None, None, None, A_FOLDER))
-            return None
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as error:
         problems.append(InputProblem(name, None, None, None, cannot_read(error)))
         return None
@@ -148,16 +201,52 @@ def read_text(
     return text
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-empty rows with their spreadsheet row numbers."""
-    lines = text.splitlines()
-    header = lines[0] if lines else ""
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    for number, row in enumerate(reader, start=1):
-        if number > 1 and all(not cell.strip() for cell in row):
-            continue
+class BrokenRecord(ValueError):
+    """A record the csv module cannot read, at its spreadsheet row: in practice a cell over its limit."""
+
+    def __init__(self, row: int, error: csv.Error) -> None:
+        if "field larger than field limit" in str(error):
+            why = (
+                f"a cell is longer than {cells.spaced(csv.field_size_limit())} characters, the most "
+                'one cell may hold: is a quote (") opened and never closed?'
+            )
+        else:
+            why = f'cannot be read as CSV ({error}); check the quotes (") in this row'
+        super().__init__(f"row {row}: {why}")
+        self.row = row
+        self.why = why
+
+
+def delimiter(text: str) -> str:
+    """`;` when the header (the text up to the first line break) has more of them than `,`, else `,`."""
+    header = _LINE_BREAK.split(text, maxsplit=1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def csv_records(text: str, separator: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Every record with the row number a spreadsheet shows (header = 1); BrokenRecord where one is bad.
+
+    Records are read from the whole text as a spreadsheet reads them: a quoted cell may hold a
+    line break, and only a line break ends a record. `separator` defaults to `delimiter(text)`.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator or delimiter(text))
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise BrokenRecord(number, error) from None
         yield number, row
+        number += 1
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The header and the non-empty records, with their spreadsheet row numbers."""
+    for number, row in csv_records(text):
+        if number == 1 or any(cell.strip() for cell in row):
+            yield number, row
 
 
 def _without_trailing_empties(cells_in_row: list[str]) -> list[str]:
@@ -168,12 +257,42 @@ def _without_trailing_empties(cells_in_row: list[str]) -> list[str]:
     return cells_in_row[:end]
 
 
+class _FileProblems:
+    """One file's problems: the first MAX_PROBLEMS_PER_FILE kept, the rest only counted."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.kept: list[InputProblem] = []
+        self.more = 0
+
+    def append(self, problem: InputProblem) -> None:
+        if len(self.kept) < MAX_PROBLEMS_PER_FILE:
+            self.kept.append(problem)
+        else:
+            self.more += 1
+
+    def listed(self) -> list[InputProblem]:
+        """The kept problems, and one that says how many more there are."""
+        if not self.more:
+            return self.kept
+        more = InputProblem(
+            self.file,
+            None,
+            None,
+            None,
+            f"has {cells.spaced(self.more)} more problems, not listed: the first "
+            f"{MAX_PROBLEMS_PER_FILE} are above",
+        )
+        return [*self.kept, more]
+
+
 def read_table(
     folder: Path, schema: TableSchema, problems: list[InputProblem], notes: list[str] | None = None
 ) -> list[Record] | None:
     """Parse one file; problems are appended, bad rows dropped. None if the file is absent.
 
-    A note on how the file was read (not UTF-8, read as cp1252) goes to `notes`.
+    A note on how the file was read (not UTF-8, read as cp1252) goes to `notes`. Of a file's
+    problems the first MAX_PROBLEMS_PER_FILE are listed, and one more says how many follow.
     """
     path = folder / schema.file
     try:
@@ -186,17 +305,29 @@ def read_table(
     text = read_text(path, schema.file, problems, notes)
     if text is None:
         return []
-    header_line = text.splitlines()[0] if text.strip() else ""
-    decimal_comma = header_line.count(";") > header_line.count(",")
-    rows = list(_rows(text))
-    if not rows:
-        problems.append(InputProblem(schema.file, 1, None, None, "the file is empty; expected a header row"))
-        return []
-    header = _without_trailing_empties([name.strip() for name in rows[0][1]])
+    found = _FileProblems(schema.file)
+    records: list[Record] = []
+    try:
+        _parse_records(schema, text, records, found)
+    except BrokenRecord as broken:
+        found.append(InputProblem(schema.file, broken.row, None, None, broken.why))
+    problems.extend(found.listed())
+    return records
+
+
+def _parse_records(schema: TableSchema, text: str, records: list[Record], found: _FileProblems) -> None:
+    """The rows of a table's text that parse go to `records`; its problems to `found`."""
+    decimal_comma = delimiter(text) == ";"
+    rows = _rows(text)
+    first = next(rows, None)
+    if first is None:
+        found.append(InputProblem(schema.file, 1, None, None, "the file is empty; expected a header row"))
+        return
+    header = _without_trailing_empties([name.strip() for name in first[1]])
     ok = True
     for position, name in enumerate(header):
         if name not in schema.names:
-            problems.append(
+            found.append(
                 InputProblem(
                     schema.file,
                     1,
@@ -207,19 +338,18 @@ def read_table(
             )
             ok = False
         elif header.index(name) != position:
-            problems.append(InputProblem(schema.file, 1, name, name, "the column appears twice"))
+            found.append(InputProblem(schema.file, 1, name, name, "the column appears twice"))
             ok = False
     for column in schema.columns:
         if column.required and column.name not in header:
-            problems.append(InputProblem(schema.file, 1, column.name, None, "the required column is missing"))
+            found.append(InputProblem(schema.file, 1, column.name, None, "the required column is missing"))
             ok = False
     if not ok:
-        return []
-    records: list[Record] = []
-    for number, cells_in_row in rows[1:]:
+        return
+    for number, cells_in_row in rows:
         used = len(_without_trailing_empties(cells_in_row))
         if used > len(header):
-            problems.append(
+            found.append(
                 InputProblem(
                     schema.file,
                     number,
@@ -233,21 +363,41 @@ def read_table(
         values: dict[str, Any] = {}
         row_ok = True
         for column in schema.columns:
-            text = raw.get(column.name, "")
-            if not text.strip():
+            cell = raw.get(column.name, "")
+            if not cell.strip():
                 if column.required:
-                    problems.append(InputProblem(schema.file, number, column.name, "", "expected a value"))
+                    found.append(InputProblem(schema.file, number, column.name, "", "expected a value"))
                     row_ok = False
                 values[column.name] = column.default
                 continue
             try:
-                values[column.name] = column.parse(text, decimal_comma)
+                values[column.name] = column.parse(cell, decimal_comma)
             except ValueError as error:
-                problems.append(InputProblem(schema.file, number, column.name, text, str(error)))
+                found.append(InputProblem(schema.file, number, column.name, cell, str(error)))
                 row_ok = False
         if row_ok:
             records.append(Record(number, values, raw))
-    return records
+
+
+def duplicate_keys(file: str, records: Iterable[Record], columns: tuple[str, ...]) -> list[InputProblem]:
+    """Hard: a key appears once in its table; each later row with it names the first."""
+    problems: list[InputProblem] = []
+    first_row: dict[tuple[Any, ...], int] = {}
+    for record in records:
+        key = tuple(record[c] for c in columns)
+        if key in first_row:
+            problems.append(
+                InputProblem(
+                    file,
+                    record.row,
+                    columns[-1],
+                    record.raw.get(columns[-1], ""),
+                    f"duplicates row {first_row[key]} ({', '.join(map(str, key))}); each key once",
+                )
+            )
+        else:
+            first_row[key] = record.row
+    return problems
 
 
 def optional(name: str, parse: CellParser, default: Any = None) -> Column:

@@ -188,6 +188,8 @@ def parse_what_ifs(
             problems.append(WhatIf("--where", text).problem("expected COLUMN=VALUE, e.g. hospital=SÄS"))
         else:
             filters.append((column.strip(), value.strip()))
+    # Two values for one cell are a typo in one of them: neither silently wins.
+    first_set: dict[tuple[str, str, str], str] = {}
     for text in sets:
         target, equals, value = text.partition("=")
         table, dot, rest = target.partition(".")
@@ -199,9 +201,15 @@ def parse_what_ifs(
                 )
             )
             continue
-        changes.append(
-            SetValue("--set", text, _table_name(table.strip()), key.strip(), column.strip(), value)
-        )
+        change = SetValue("--set", text, _table_name(table.strip()), key.strip(), column.strip(), value)
+        cell = (change.table, change.key, change.column)
+        if cell in first_set:
+            problems.append(
+                change.problem(f"sets the same cell as --set {first_set[cell]}; set each cell once")
+            )
+            continue
+        first_set[cell] = text
+        changes.append(change)
     for text in scales:
         target, equals, value = text.partition("=")
         table, dot, column = target.partition(".")

@@ -65,8 +65,40 @@ def built_in_variants(scenario: Scenario) -> list[Variant]:
     return variants
 
 
+# An example of each list key of a [[variant]] table, one text per flag as the command line takes it.
+_EXAMPLES = {
+    "set": "contracts.KAT-1.volume_max=2500",
+    "scale": "need.inflow=1.10",
+    "where": "hospital=SÄS",
+    "dip": "SU:2026-04..2026-06=0.6",
+    "without_provider": "Capio",
+    "objective": "volumes=over_guarantee,cost",
+}
+
+
+def _flag_value(key: str, value: Any) -> tuple[Any, str | None]:
+    """A variant's value for a what-if key as parse_recorded takes it, or what was expected instead.
+
+    `budget` is whole SEK: a TOML whole number (250000000), or a text as --budget takes it
+    ("250e6"); a decimal number is refused, as --budget refuses one that is not whole. Every
+    other key is a list of texts, one per flag.
+    """
+    if key == "budget":
+        if isinstance(value, str):
+            return value, None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return str(value), None
+        return None, 'expected whole SEK, 0 or more: a whole number (250000000) or a text ("250e6")'
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value, None
+    return None, f'expected a list of texts, e.g. {key} = ["{_EXAMPLES[key]}"]'
+
+
 def read_variants(path: Path) -> list[Variant]:
-    """[[variant]] tables with a name and what-if keys (set, scale, where, dip, ...)."""
+    """[[variant]] tables with a name and what-if keys (set, scale, where, dip, ...).
+
+    VariantsInvalid lists every problem, each naming the file, the variant and the key.
+    """
     problems: list[InputProblem] = []
     text = read_text(path, str(path), problems, table=False, advice="save it as UTF-8")
     if text is None:
@@ -79,21 +111,37 @@ def read_variants(path: Path) -> list[Variant]:
     if not isinstance(entries, list) or not entries:
         raise VariantsInvalid(f'{path}: expected one or more [[variant]] tables, each with a "name"')
     variants = []
+    messages: list[str] = []
     for index, entry in enumerate(entries, start=1):
         where = f"{path}, variant {index}"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise VariantsInvalid(f'{where}: expected a "name"')
+            messages.append(f'{where}: expected a "name"')
+            continue
         unknown = set(entry) - {"name", *FLAGS}
         if unknown:
-            raise VariantsInvalid(
+            messages.append(
                 f"{where}: {', '.join(sorted(unknown))} is not a what-if; expected {', '.join(FLAGS)}"
             )
-        flags = {k: v for k, v in entry.items() if k != "name"}
+            continue
+        where = f"{where} ({entry['name']})"
+        flags: dict[str, Any] = {}
+        wrong = []
+        for key, value in entry.items():
+            if key != "name":
+                flags[key], expected = _flag_value(key, value)
+                if expected is not None:
+                    wrong.append(f"{where}, key {key}: {value!r}: {expected}")
+        if wrong:
+            messages.extend(wrong)
+            continue
         try:
             parse_recorded(flags)
         except ScenarioInvalid as invalid:
-            raise VariantsInvalid(f"{where} ({entry['name']}): {invalid}") from None
+            messages.append(f"{where}: {invalid}")
+            continue
         variants.append(Variant(entry["name"], flags))
+    if messages:
+        raise VariantsInvalid("\n".join(messages))
     return variants
 
 

@@ -22,13 +22,14 @@ row on reading). What does not come back is a row of blank cells: reading leaves
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from inputs.tables import BrokenRecord, UnreadableFile, csv_records, read_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -142,7 +143,7 @@ class PlanCsv:
 
 def _dialect(text: str) -> Dialect:
     """A header with more `;` than `,` means Swedish Excel; a header with neither (one column), a BOM."""
-    header = text.removeprefix(_BOM).split("\n", 1)[0]
+    header = re.split(r"[\r\n]", text.removeprefix(_BOM), maxsplit=1)[0]
     semicolons, commas = header.count(";"), header.count(",")
     if semicolons == commas == 0:
         return SWEDISH_EXCEL if text.startswith(_BOM) else PLAIN
@@ -153,14 +154,16 @@ def parse_plan_csv(text: str) -> PlanCsv:
     """Read a plan CSV's text in either dialect (see `_dialect`).
 
     Cells come back as the plain dialect would have them: decimal point, no guard apostrophe.
-    Rows with only blank cells are left out.
+    Rows with only blank cells are left out. A record the csv module cannot read (a cell longer
+    than its limit, from a quote never closed) raises BrokenRecord with its row.
     """
     dialect = _dialect(text)
-    reader = csv.reader(io.StringIO(text.removeprefix(_BOM), newline=""), delimiter=dialect.delimiter)
-    header = [unguard_text(cell.strip(), dialect) for cell in next(reader, [])]
-    rows = []
     # Counted by records, not lines: a cell with a line break is still one spreadsheet row.
-    for number, cells in enumerate(reader, start=2):
+    records = csv_records(text.removeprefix(_BOM), dialect.delimiter)
+    _, first = next(records, (1, []))
+    header = [unguard_text(cell.strip(), dialect) for cell in first]
+    rows = []
+    for number, cells in records:
         plain = [_plain_cell(cell, dialect) for cell in cells]
         if any(cell.strip() for cell in plain):
             rows.append((number, plain))
@@ -168,8 +171,16 @@ def parse_plan_csv(text: str) -> PlanCsv:
 
 
 def read_plan_csv(path: Path) -> PlanCsv:
-    """`parse_plan_csv` of a file (UnicodeDecodeError and OSError are the caller's to report)."""
-    return parse_plan_csv(path.read_bytes().decode("utf-8"))
+    """`parse_plan_csv` of a file; UnicodeDecodeError and OSError are the caller's to report.
+
+    The file is read as every input is (inputs.tables.read_file): a named pipe, a device or a file
+    over the size cap is an UnreadableFile, an OSError, and so is a record that cannot be read.
+    """
+    text = read_file(path).decode("utf-8")
+    try:
+        return parse_plan_csv(text)
+    except BrokenRecord as broken:
+        raise UnreadableFile(str(broken)) from None
 
 
 def _plain_cell(cell: str, dialect: Dialect) -> str:

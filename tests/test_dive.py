@@ -23,12 +23,12 @@ from test_properties import PROPERTY, scenarios
 from test_routing import _checker_violations
 
 from inputs import load_scenario
-from outputs.generated import write_scenario
 from models import Scenario, VolumeData
 from models.evaluation import TermValues
 from optimizer.volumes import columns
 from optimizer.volumes.columns import ColumnsResult, by_columns
 from optimizer.volumes.pricing import network_pricer
+from outputs.generated import write_scenario
 
 
 def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[str]] | None:

@@ -148,9 +148,9 @@ import pytest
 from typer.testing import CliRunner
 
 import optimizer.cli as cli
+import optimizer.driver
 import outputs.publish
 from optimizer.cli import app
-import optimizer.driver
 from optimizer.lexicographic import NoPlanInTime
 from optimizer.solve import NoSolutionInTime
 

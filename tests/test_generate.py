@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from inputs import default_scenario_path, load_scenario
 from inputs.generate import describe, generate_scenario, key_figures, unsafe_target
-from outputs.generated import write_scenario
 from optimizer.cli import app
+from outputs.generated import write_scenario
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ would have written. Swedish Excel on Windows saves "CSV (semikolonavgränsad)" i
 (cp1252) with ';', decimal commas and CRLF; such a file loads, with a note on stderr. Bytes that are
 neither UTF-8 nor cp1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined in cp1252) are a located
 problem. We run as root here, so a locked file (PermissionError, what Windows gives for a file
-open in Excel) is simulated by patching Path.read_bytes for that one file.
+open in Excel) is simulated by patching Path.open for that one file.
 """
 
 from __future__ import annotations
@@ -67,15 +67,15 @@ def refused(result: Any, code: int, message: str) -> None:
 
 
 def fail_reading(monkeypatch: pytest.MonkeyPatch, name: str, error: OSError) -> None:
-    """Reading the file called `name` raises `error`; every other file reads as usual."""
-    original: Callable[[Path], bytes] = Path.read_bytes
+    """Opening the file called `name` raises `error`; every other file opens as usual."""
+    original: Callable[..., Any] = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def open_file(self: Path, *args: Any, **kwargs: Any) -> Any:
         if self.name == name:
             raise error
-        return original(self)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_file)
 
 
 def locked() -> PermissionError:
@@ -378,14 +378,7 @@ def test_a_variants_file_that_cannot_be_read(
         variants.mkdir()
     else:
         variants.write_text('[[variant]]\nname = "x"\n', encoding="utf-8")
-        original = Path.read_bytes
-
-        def read_bytes(self: Path) -> bytes:
-            if self.name == "variants.toml":
-                raise locked()
-            return original(self)
-
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        fail_reading(monkeypatch, "variants.toml", locked())
     out = tmp_path / "s.csv"
     result = runner.invoke(app, ["sweep", str(EXAMPLE1), "--variants", str(variants), "--out", str(out)])
     refused(result, EXIT_USAGE, "cannot be read")
