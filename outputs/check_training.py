@@ -41,6 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
+from inputs.tables import cannot_read, read_file
 from models.months import format_month, parse_month
 from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, CapacityRow, Requirement, Scenario, Trainee
 from outputs.check import (
@@ -170,7 +171,10 @@ def _read_model(folder: Path, model: str, out: list[str]) -> dict[str, Any] | No
         out.append(f"{SUMMARY}: missing from the plan folder {folder}")
         return None
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = json.loads(read_file(path).decode("utf-8-sig"))
+    except OSError as error:
+        out.append(f"{SUMMARY}: {cannot_read(error)}")
+        return None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         out.append(f"{SUMMARY}: not readable as UTF-8 JSON ({error})")
         return None

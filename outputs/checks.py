@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from inputs.tables import read_file
 from models.scenario import Scenario
 from outputs.check import SUMMARY, check_volume_plan
 from outputs.check_frozen import check_frozen_months
@@ -21,7 +22,7 @@ CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": che
 
 def _summary(plan_dir: Path) -> dict[str, Any] | None:
     try:
-        document = json.loads((plan_dir / SUMMARY).read_bytes().decode("utf-8-sig"))
+        document = json.loads(read_file(plan_dir / SUMMARY).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return document if isinstance(document, dict) else None

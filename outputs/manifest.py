@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from inputs.tables import ALL_TABLES
+from inputs.tables import ALL_TABLES, read_file
 from models.scenario import Scenario
 
 MANIFEST = "manifest.json"
@@ -148,7 +148,7 @@ def read_manifest(plan_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ManifestUnreadable(f"{path} is missing: the folder is not a plan written by leveransplan solve")
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = json.loads(read_file(path).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ManifestUnreadable(f"{path} cannot be read as JSON ({error})") from None
     outputs = document.get("outputs_sha256") if isinstance(document, dict) else None

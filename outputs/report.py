@@ -48,6 +48,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from inputs.tables import read_file
 from outputs.check import HOSPITAL_FIGURES
 from outputs.tabular import read_plan_csv
 
@@ -357,13 +358,13 @@ def _out_of_region_contracts(
     if isinstance(folder, str) and isinstance(recorded, str) and not changed:
         contracts = Path(folder) / "contracts.csv"
         try:
-            data = contracts.read_bytes()
+            data = read_file(contracts)
         except OSError:
             data = None
         if data is not None and hashlib.sha256(data).hexdigest() == recorded:
             try:
                 table = read_plan_csv(contracts)
-            except UnicodeDecodeError:
+            except (OSError, UnicodeDecodeError):
                 table = None
             if table is not None and "contract" in table.header:
                 flagged = {
