@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,28 +11,56 @@ from fractions import Fraction
 
 from models.scenario import Contract, Scenario
 
+Weight = Fraction | Decimal | int
 
-def split(total: int, weights: Sequence[Fraction | Decimal | int]) -> list[int]:
+
+def _ratio(weight: Weight) -> tuple[int, int]:
+    """The weight as an exact (numerator, denominator) with denominator > 0."""
+    if isinstance(weight, int):
+        return weight, 1
+    if isinstance(weight, Fraction):
+        return weight.numerator, weight.denominator
+    return weight.as_integer_ratio()  # Decimal (and float): exact, like Fraction(weight)
+
+
+class CumulativeSplit:
+    """`split(total, weights)` for one list of weights, brought to integers once.
+
+    Every weight is scaled by the least common multiple of their denominators, so W_m/W is
+    the ratio of two integers and floor(A*W_m/W) is one integer floor division: the same value
+    as in exact rational arithmetic, without a Fraction per month. VolumeData splits thousands
+    of totals over each hospital's profile, so it keeps one of these per hospital.
+    """
+
+    def __init__(self, weights: Sequence[Weight]) -> None:
+        ratios = [_ratio(w) for w in weights]
+        if any(numerator < 0 for numerator, _ in ratios):
+            raise ValueError("split weights must be non-negative.")
+        scale = math.lcm(*(denominator for _, denominator in ratios)) if ratios else 1
+        self.cumulative = list(itertools.accumulate(n * (scale // d) for n, d in ratios))
+        self.whole = self.cumulative[-1] if ratios else 0
+
+    def parts(self, total: int) -> list[int]:
+        """q_m = floor(A*W_m/W) - floor(A*W_(m-1)/W); every part 0 when W = 0."""
+        whole = self.whole
+        if whole == 0:
+            return [0] * len(self.cumulative)
+        parts: list[int] = []
+        previous_floor = 0
+        for running in self.cumulative:
+            current_floor = total * running // whole  # floor division: exact for integers
+            parts.append(current_floor - previous_floor)
+            previous_floor = current_floor
+        return parts
+
+
+def split(total: int, weights: Sequence[Weight]) -> list[int]:
     """Cumulative floor split of `total` over the weights; the parts are integers summing to total.
 
     q_m = floor(A*W_m/W) - floor(A*W_(m-1)/W), so rounding never drifts and no month gets a
     unit its weight does not earn; with all weights 0 every part is 0.
     """
-    exact = [Fraction(w) for w in weights]
-    if any(w < 0 for w in exact):
-        raise ValueError("split weights must be non-negative.")
-    whole = sum(exact, Fraction(0))
-    if whole == 0:
-        return [0] * len(exact)
-    parts: list[int] = []
-    running = Fraction(0)
-    previous_floor = 0
-    for weight in exact:
-        running += weight
-        current_floor = math.floor(total * running / whole)
-        parts.append(current_floor - previous_floor)
-        previous_floor = current_floor
-    return parts
+    return CumulativeSplit(weights).parts(total)
 
 
 def guarantee_limit(inflow: int, months: int) -> int:
@@ -59,6 +88,7 @@ class VolumeData:
     contracts: dict[str, Contract] = field(default_factory=dict)
     contract_months: dict[str, range] = field(default_factory=dict)
     access: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
+    inflow_by_hospital: dict[str, int] = field(default_factory=dict)  # I_h of the equity term
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> VolumeData:
@@ -69,11 +99,13 @@ class VolumeData:
         data.categories = [c.category for c in scenario.categories]
         data.price_class = {c.category: c.price_class for c in scenario.categories}
         data.prices = {(p.hospital, p.price_class): p.price_sek for p in scenario.prices}
-        factors: dict[str, list[Fraction]] = {h: [Fraction(1)] * len(months) for h in data.hospitals}
+        # One profile per hospital, brought to integers once, splits all its categories' volumes.
+        factors: dict[str, list[Weight]] = {h: [1] * len(months) for h in data.hospitals}
         for row in scenario.profile:
             number = horizon.number(row.month)
             if number is not None:
-                factors[row.hospital][number - 1] = Fraction(row.factor)
+                factors[row.hospital][number - 1] = row.factor
+        by_profile = {h: CumulativeSplit(weights).parts for h, weights in factors.items()}
         seen: set[tuple[str, str]] = set()
         for need in scenario.need:
             key = (need.hospital, need.category)
@@ -81,22 +113,27 @@ class VolumeData:
             data.waiting[key] = need.waiting
             data.inflow_total[key] = need.inflow
         for own in scenario.own_volumes:
-            key = (own.hospital, own.category)
+            h, k = key = (own.hospital, own.category)
             seen.add(key)
             data.base_total[key] = own.base
-            for m, units in zip(months, split(own.base, factors[own.hospital]), strict=True):
-                data.base_capacity[own.hospital, own.category, m] = units
-            for m, units in zip(months, split(own.additional_max, factors[own.hospital]), strict=True):
-                data.additional_capacity[own.hospital, own.category, m] = units
+            profile_split = by_profile[h]
+            data.base_capacity.update(
+                ((h, k, m), units) for m, units in zip(months, profile_split(own.base), strict=True)
+            )
+            data.additional_capacity.update(
+                ((h, k, m), units) for m, units in zip(months, profile_split(own.additional_max), strict=True)
+            )
         order = {code: i for i, code in enumerate(data.categories)}
         hospital_order = {code: i for i, code in enumerate(data.hospitals)}
         data.pairs = sorted(seen, key=lambda hk: (hospital_order[hk[0]], order[hk[1]]))
+        even_split = CumulativeSplit([1] * len(months)).parts
         for h, k in data.pairs:
+            inflow = data.inflow_total.setdefault((h, k), 0)
             data.waiting.setdefault((h, k), 0)
-            data.inflow_total.setdefault((h, k), 0)
             data.base_total.setdefault((h, k), 0)
-            data.limit[h, k] = guarantee_limit(data.inflow_total[h, k], len(months))
-            for m, units in zip(months, split(data.inflow_total[h, k], [1] * len(months)), strict=True):
+            data.limit[h, k] = guarantee_limit(inflow, len(months))
+            data.inflow_by_hospital[h] = data.inflow_by_hospital.get(h, 0) + inflow
+            for m, units in zip(months, even_split(inflow), strict=True):
                 data.inflow[h, k, m] = units
                 data.base_capacity.setdefault((h, k, m), 0)
                 data.additional_capacity.setdefault((h, k, m), 0)
@@ -130,4 +167,4 @@ class VolumeData:
 
     def hospital_inflow(self, hospital: str) -> int:
         """I_h of the equity term: the hospital's inflow summed over all categories."""
-        return sum(v for (h, _k), v in self.inflow_total.items() if h == hospital)
+        return self.inflow_by_hospital.get(hospital, 0)

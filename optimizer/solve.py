@@ -133,6 +133,11 @@ class LexicographicVolumes:
     def __init__(
         self, scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None
     ) -> None:
+        # The time limit counts from here: building the data, the networks and the models is
+        # part of the solve (at scale 20 the networks take seconds).
+        self.search = current_run()
+        self.progress = self.search.progress
+        self.started = self.search.now()
         self.scenario = scenario
         self.data = VolumeData.from_scenario(scenario)
         self.previous = previous
@@ -140,10 +145,6 @@ class LexicographicVolumes:
         self.settings = scenario.solver
         self.budget = scenario.max_cost_sek
         self.frozen_until = frozen_until
-        # The time limit counts from here: building the models is part of the solve.
-        self.search = current_run()
-        self.progress = self.search.progress
-        self.started = self.search.now()
         self.flows = {k: CategoryFlow(self.data, k, previous, frozen_until) for k in self.data.categories}
         # CP-SAT models per category, built when a category needs one (see _category_model).
         self.models: dict[str, VolumeModel] = {}

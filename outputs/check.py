@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from inputs.tables import cannot_read
 from models.derived import VolumeData
 from models.months import parse_month
 from models.scenario import VOLUME_OBJECTIVES, Scenario
@@ -202,15 +203,40 @@ class PlanFiles:
     summary: Summary | None = None
 
 
-class _Cells:
-    """Typed access to one CSV row; a bad cell is reported once and marks the row unusable."""
+class _Codes:
+    """The scenario's codes and the horizon's month labels as sets and lookups, made once a check.
 
-    def __init__(self, where: str, raw: dict[str, str], data: VolumeData, out: list[str]) -> None:
-        self.where = where
-        self.raw = raw
+    A plan at scale 20 has some 90 000 rows: a code looked up in a list of 100 hospitals and a
+    month label parsed again on every row added seconds to reading it. A month not written as
+    the horizon's own label takes the full parse, and its message.
+    """
+
+    def __init__(self, data: VolumeData) -> None:
+        self.hospitals = frozenset(data.hospitals)
+        self.categories = frozenset(data.categories)
+        self.month_numbers = dict(zip(data.scenario.horizon.labels(), data.months, strict=True))
+
+
+class _Cells:
+    """Typed access to the rows of one CSV file, one row at a time (`read`); a bad cell is
+    reported once and marks its row unusable."""
+
+    def __init__(self, file: str, data: VolumeData, codes: _Codes, out: list[str]) -> None:
+        self.file = file
         self.data = data
+        self.codes = codes
         self.out = out
+        self.row = 0
+        self.raw: dict[str, str] = {}
         self.ok = True
+
+    def read(self, row: int, raw: dict[str, str]) -> None:
+        """Move on to the next row."""
+        self.row, self.raw, self.ok = row, raw, True
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} row {self.row}"
 
     def _bad(self, column: str, value: str, expected: str) -> None:
         self.out.append(f"{self.where}: {column} {value!r} {expected}")
@@ -220,14 +246,17 @@ class _Cells:
         return self.raw[column].strip()
 
     def count(self, column: str) -> int:
-        value = self.text(column)
-        if WHOLE_NUMBER.match(value):
+        value = self.raw[column].strip()
+        if value.isascii() and value.isdigit():  # WHOLE_NUMBER, without a regex on every cell
             return int(value)
         self._bad(column, value, "is not a whole number >= 0")
         return 0
 
     def month(self, column: str) -> int:
-        value = self.text(column)
+        value = self.raw[column].strip()
+        number = self.codes.month_numbers.get(value)
+        if number is not None:  # a month of the horizon as the writer labels it
+            return number
         horizon = self.data.scenario.horizon
         try:
             number = horizon.number(value)
@@ -241,7 +270,7 @@ class _Cells:
         return number
 
     def code(self, column: str, known: Collection[str], source: str) -> str:
-        value = self.text(column)
+        value = self.raw[column].strip()
         if value not in known:
             self._bad(column, value, f"is not a {column} in {source}")
         return value
@@ -271,6 +300,9 @@ def _read_table(
     except UnicodeDecodeError as error:
         out.append(f"{name}: not UTF-8 text (byte {error.start + 1} cannot be read)")
         return None
+    except OSError as error:  # not a regular file, too large, or a record that cannot be read
+        out.append(f"{name}: {cannot_read(error)}")
+        return None
     expected = header if header is not None else HEADERS[file]
     if tuple(table.header) != expected:
         out.append(f"{name} row 1: header is {','.join(table.header)!r}, expected {','.join(expected)!r}")
@@ -285,12 +317,13 @@ def _read_table(
 
 
 def _parse_rows(
-    file: str, rows: Rows, data: VolumeData, out: list[str], build: Callable[[_Cells, int], T]
+    file: str, rows: Rows, data: VolumeData, codes: _Codes, out: list[str], build: Callable[[_Cells, int], T]
 ) -> list[T]:
     """The rows whose every cell parses, built into their record type; bad cells are reported."""
     parsed = []
+    cells = _Cells(file, data, codes, out)
     for row, raw in rows:
-        cells = _Cells(f"{file} row {row}", raw, data, out)
+        cells.read(row, raw)
         record = build(cells, row)
         if cells.ok:
             parsed.append(record)
@@ -301,8 +334,8 @@ def _flow(c: _Cells, row: int) -> Flow:
     return Flow(
         row=row,
         month=c.month("month"),
-        hospital=c.code("hospital", c.data.hospitals, "hospitals.csv"),
-        category=c.code("category", c.data.categories, "categories.csv"),
+        hospital=c.code("hospital", c.codes.hospitals, "hospitals.csv"),
+        category=c.code("category", c.codes.categories, "categories.csv"),
         channel=c.choice("channel", CHANNELS),
         provider=c.text("provider"),
         contract=c.text("contract"),
@@ -316,8 +349,8 @@ def _production(c: _Cells, row: int) -> Production:
     return Production(
         row=row,
         month=c.month("month"),
-        hospital=c.code("hospital", c.data.hospitals, "hospitals.csv"),
-        category=c.code("category", c.data.categories, "categories.csv"),
+        hospital=c.code("hospital", c.codes.hospitals, "hospitals.csv"),
+        category=c.code("category", c.codes.categories, "categories.csv"),
         base_used=c.count("base_used"),
         additional_own=c.count("additional_own"),
         additional_for_others=c.count("additional_for_others"),
@@ -329,8 +362,8 @@ def _production(c: _Cells, row: int) -> Production:
 def _volume_line(c: _Cells, row: int) -> VolumeLine:
     return VolumeLine(
         row=row,
-        hospital=c.code("hospital", c.data.hospitals, "hospitals.csv"),
-        category=c.code("category", c.data.categories, "categories.csv"),
+        hospital=c.code("hospital", c.codes.hospitals, "hospitals.csv"),
+        category=c.code("category", c.codes.categories, "categories.csv"),
         uppdrag=c.count("uppdrag"),
         bas=c.count("bas"),
         tillagg=c.count("tillagg"),
@@ -462,12 +495,13 @@ def read_plan(data: VolumeData, plan_dir: Path, out: list[str]) -> PlanFiles | N
     )
     if delivery is None or production is None or volume_table is None or usage is None:
         return None
+    codes = _Codes(data)
     return PlanFiles(
         folder=plan_dir,
-        flows=_parse_rows(DELIVERY, delivery, data, out, _flow),
-        production=_parse_rows(PRODUCTION, production, data, out, _production),
-        volume_table=_parse_rows(VOLUME_TABLE, volume_table, data, out, _volume_line),
-        usage=_parse_rows(USAGE, usage, data, out, _usage),
+        flows=_parse_rows(DELIVERY, delivery, data, codes, out, _flow),
+        production=_parse_rows(PRODUCTION, production, data, codes, out, _production),
+        volume_table=_parse_rows(VOLUME_TABLE, volume_table, data, codes, out, _volume_line),
+        usage=_parse_rows(USAGE, usage, data, codes, out, _usage),
         summary=summary,
     )
 
@@ -510,18 +544,20 @@ def _external(flow: Flow, data: VolumeData) -> bool:
 def recompute(plan: PlanFiles, data: VolumeData) -> Recomputed:
     """Waiting lists, contract use, costs, per-hospital figures and objective terms of the plan."""
     found = Recomputed()
+    hospitals = frozenset(data.hospitals)
     for line in plan.production:
-        if line.key in found.production:
+        key = line.key
+        if key in found.production:
             continue
-        found.production[line.key] = line
-        found.base[line.key] += line.base_used
-        found.own[line.key] += line.additional_own
+        found.production[key] = line
+        found.base[key] += line.base_used
+        found.own[key] += line.additional_own
     for flow in plan.flows:
         key = (flow.hospital, flow.category, flow.month)
         found.out_rows[key].append(flow.row)
         if flow.channel == "transfer":
             found.transferred[key] += flow.volume
-            if flow.provider in data.hospitals:  # an unknown receiver is transfers_allowed's finding
+            if flow.provider in hospitals:  # an unknown receiver is transfers_allowed's finding
                 into = (flow.provider, flow.category, flow.month)
                 found.into[into] += flow.volume
                 found.into_rows[into].append(flow.row)
@@ -552,20 +588,18 @@ def _waiting_lists(found: Recomputed, data: VolumeData) -> None:
             found.waiting[key] = level
 
 
-def _over(found: Recomputed, data: VolumeData, h: str, k: str, m: int) -> int:
-    return max(0, found.waiting[h, k, m] - data.limit.get((h, k), 0))
-
-
 def _hospital_figures(found: Recomputed, plan: PlanFiles, data: VolumeData) -> None:
     """Per hospital: guarantee figures at start and end, X_h, referrals out and in, cost."""
     last = data.months[-1]
     for h in data.hospitals:
         found.hospital[h] = dict.fromkeys(HOSPITAL_FIGURES, 0)
+    waiting = found.waiting
     for h, k in found.balance_pairs:
         figures = found.hospital[h]
-        figures["over_guarantee_start"] += max(0, data.waiting.get((h, k), 0) - data.limit.get((h, k), 0))
-        figures["over_guarantee_end"] += _over(found, data, h, k, last)
-        figures["patient_months_over"] += sum(_over(found, data, h, k, m) for m in data.months)
+        limit = data.limit.get((h, k), 0)
+        figures["over_guarantee_start"] += max(0, data.waiting.get((h, k), 0) - limit)
+        figures["over_guarantee_end"] += max(0, waiting[h, k, last] - limit)
+        figures["patient_months_over"] += sum(max(0, waiting[h, k, m] - limit) for m in data.months)
     for (h, k, _m), units in found.own.items():
         found.hospital[h]["cost_sek"] += units * (_price(data, h, k) or 0)
     for flow in plan.flows:
@@ -701,6 +735,10 @@ class _Check:
     data: VolumeData
     plan: PlanFiles
     found: Recomputed
+    hospitals: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hospitals = frozenset(self.data.hospitals)
 
     def label(self, month: int) -> str:
         return self.data.scenario.horizon.label(month)
@@ -759,13 +797,16 @@ def base_capacity(c: _Check) -> Iterator[str]:
 
 def additional_capacity(c: _Check) -> Iterator[str]:
     """Hard: a hospital's additional units, for itself and for others, fit its offered capacity."""
-    found = c.found
-    for key in sorted(set(found.own) | set(found.into)):
+    found, capacities = c.found, c.data.additional_capacity
+    above = [
+        key
+        for key in set(found.own) | set(found.into)
+        if found.own.get(key, 0) + found.into.get(key, 0) > capacities.get(key, 0)
+    ]
+    for key in sorted(above):
         g, k, m = key
         own, into = found.own.get(key, 0), found.into.get(key, 0)
-        capacity = c.data.additional_capacity.get(key, 0)
-        if own + into <= capacity:
-            continue
+        capacity = capacities.get(key, 0)
         line = found.production.get(key)
         if line is not None:
             yield (
@@ -796,7 +837,7 @@ def transfers_allowed(c: _Check) -> Iterator[str]:
         where = f"{DELIVERY} row {f.row}"
         if f.contract:
             yield f"{where}: a transfer has no contract, but contract is {f.contract!r}"
-        if f.provider not in c.data.hospitals:
+        if f.provider not in c.hospitals:
             yield f"{where}: transfer to {f.provider!r}, which is not a hospital in hospitals.csv"
         elif f.provider == f.hospital:
             yield f"{where}: transfer from {f.hospital} to itself; a transfer goes to another hospital"
@@ -855,6 +896,15 @@ def contract_limits(c: _Check) -> Iterator[str]:
                 )
 
 
+def _derivation(found: Recomputed, data: VolumeData, key: Key, start: str, before: int) -> str:
+    """How a month's waiting list follows from the month before, for a message."""
+    return (
+        f"{start} {_n(before)} + inflow {_n(data.inflow.get(key, 0))} - base {_n(found.base[key])}"
+        f" - additional {_n(found.own[key])} - transferred {_n(found.transferred[key])}"
+        f" - referred {_n(found.referred[key])}"
+    )
+
+
 def waiting_list_balance(c: _Check) -> Iterator[str]:
     """Hard: the waiting list carries over month to month and never goes negative; over = max(0, w - L)."""
     found, data = c.found, c.data
@@ -865,21 +915,18 @@ def waiting_list_balance(c: _Check) -> Iterator[str]:
             key = (h, k, m)
             level = found.waiting[key]
             line = found.production.get(key)
-            derivation = (
-                f"{start} {_n(before)} + inflow {_n(data.inflow.get(key, 0))} - base {_n(found.base[key])}"
-                f" - additional {_n(found.own[key])} - transferred {_n(found.transferred[key])}"
-                f" - referred {_n(found.referred[key])}"
-            )
             if level < 0:
                 where = f"{PRODUCTION} row {line.row}" if line else _at(DELIVERY, found.out_rows[key])
                 yield (
                     f"{where}: the waiting list of {h} in {k} would end {c.label(m)} at {_n(level)} "
-                    f"({derivation}); more patients are treated than are waiting"
+                    f"({_derivation(found, data, key, start, before)}); more patients are treated than "
+                    "are waiting"
                 )
             if line is not None and line.waiting_end != level:
                 yield (
                     f"{PRODUCTION} row {line.row}: waiting_end {_n(line.waiting_end)}, but the waiting list "
-                    f"of {h} in {k} at the end of {c.label(m)} is {_n(level)} ({derivation})"
+                    f"of {h} in {k} at the end of {c.label(m)} is {_n(level)} "
+                    f"({_derivation(found, data, key, start, before)})"
                 )
             if line is not None and line.over_guarantee != max(0, level - limit):
                 yield (
@@ -894,7 +941,7 @@ def flow_prices(c: _Check) -> Iterator[str]:
     """Hard: a transfer costs the receiver's additional price, a referral its contract's price."""
     for f in c.plan.flows:
         where = f"{DELIVERY} row {f.row}"
-        if f.channel == "transfer" and f.provider in c.data.hospitals:
+        if f.channel == "transfer" and f.provider in c.hospitals:
             price = _price(c.data, f.provider, f.category)
             price_class = c.data.price_class[f.category]
             if price is None:
@@ -927,9 +974,10 @@ def _one_row_each(
 ) -> Iterator[str]:
     """Hard: a summary table has exactly one row per required key."""
     required_list = list(required)
+    required_set = set(required_list)
     seen: dict[Any, int] = {}
     for row, key in rows:
-        if key not in required_list:
+        if key not in required_set:
             yield f"{file} row {row}: no row is expected for {describe(key)}; {rule}"
         elif key in seen:
             yield f"{file} row {row}: repeats row {seen[key]} ({describe(key)})"
@@ -950,9 +998,10 @@ def volume_table_consistent(c: _Check) -> Iterator[str]:
         lambda key: f"{key[0]}, {key[1]}",
         "one row per hospital and category of production_plan.csv",
     )
+    pairs = set(data.pairs)
     for line in c.plan.volume_table:
         h, k = line.hospital, line.category
-        if (h, k) not in data.pairs:
+        if (h, k) not in pairs:
             continue
         where = f"{VOLUME_TABLE} row {line.row}"
         bas = data.base_total.get((h, k), 0)

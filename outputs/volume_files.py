@@ -46,13 +46,13 @@ Row = dict[str, Any]
 
 def delivery_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """One row per non-zero referral flow: transfers to other hospitals and external referrals."""
-    label = data.scenario.horizon.label
+    label = _month_labels(data)
     rows: list[Row] = []
     for (h, g, k, m), volume in solution.decisions.transfers.items():
         price = data.additional_price(g, k)
         rows.append(
             {
-                "month": label(m),
+                "month": label[m],
                 "hospital": h,
                 "category": k,
                 "channel": "transfer",
@@ -67,7 +67,7 @@ def delivery_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
         contract = data.contracts[c]
         rows.append(
             {
-                "month": label(m),
+                "month": label[m],
                 "hospital": h,
                 "category": contract.category,
                 "channel": "external",
@@ -93,6 +93,11 @@ def delivery_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     return [r for r in rows if r["volume"]]
 
 
+def _month_labels(data: VolumeData) -> dict[int, str]:
+    """YYYY-MM of each month number, formatted once rather than once a row."""
+    return dict(zip(data.months, data.scenario.horizon.labels(), strict=True))
+
+
 def _additional_for_others(solution: VolumeSolution) -> dict[tuple[str, str, int], int]:
     into: dict[tuple[str, str, int], int] = defaultdict(int)
     for (_h, g, k, m), volume in solution.decisions.transfers.items():
@@ -102,23 +107,24 @@ def _additional_for_others(solution: VolumeSolution) -> dict[tuple[str, str, int
 
 def production_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Every month of every (hospital, category) with a need or own_volumes row."""
-    label = data.scenario.horizon.label
     into = _additional_for_others(solution)
-    decisions = solution.decisions
+    base_used, additional_own = solution.decisions.base_used, solution.decisions.additional_own
+    waiting_end, limit = solution.values.waiting, data.limit
     rows: list[Row] = []
-    for m in data.months:
+    for m, label in _month_labels(data).items():
         for h, k in data.pairs:
-            waiting = solution.values.waiting[h, k, m]
+            key = (h, k, m)
+            waiting = waiting_end[key]
             rows.append(
                 {
-                    "month": label(m),
+                    "month": label,
                     "hospital": h,
                     "category": k,
-                    "base_used": decisions.base_used.get((h, k, m), 0),
-                    "additional_own": decisions.additional_own.get((h, k, m), 0),
-                    "additional_for_others": into.get((h, k, m), 0),
+                    "base_used": base_used.get(key, 0),
+                    "additional_own": additional_own.get(key, 0),
+                    "additional_for_others": into.get(key, 0),
                     "waiting_end": waiting,
-                    "over_guarantee": max(0, waiting - data.limit[h, k]),
+                    "over_guarantee": max(0, waiting - limit[h, k]),
                 }
             )
     return rows
