@@ -39,7 +39,7 @@ from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
-from models.plan import StageResult, VolumeSolution
+from models.plan import StageResult, StageStatus, VolumeSolution
 from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
 from optimizer.search import current_run
@@ -48,6 +48,8 @@ from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 from optimizer.volumes.routing import nearest_routing
 
+# Kept for each later stage when a stage may take all the time left: at least this, or as long as
+# the longest stage proven optimal so far took (LexicographicVolumes.stage_floor_s).
 _RESERVE_PER_STAGE_S = 4.0
 # Below this many seconds left, categories not yet solved in a stage keep their plan unsolved.
 _OUT_OF_TIME_S = 0.1
@@ -152,6 +154,13 @@ class LexicographicVolumes:
         # The longest a routing of the travel stage's plan took (_routed): every search in that
         # stage is followed by one, so the searches leave it that much of their time.
         self.routing_seconds = 0.0
+        # The longest a stage solved by the networks alone took (wall clock): a stage's fixed
+        # work, which no time limit shortens (every category's network, evaluations, holds; 3 to
+        # 5 s at scale 20). A stage that also searches jointly takes about twice that even with no
+        # time left for the search, so each later stage keeps twice this in reserve.
+        self.stage_floor_s = 0.0
+        self.searched_jointly = False
+        self.out_of_time = False
         self.holds = _Holds()
         self.joint: VolumeModel | None = None
         self.joint_locked = False
@@ -193,8 +202,11 @@ class LexicographicVolumes:
         Joint stages are the hard ones; per-category stages take a second or two on the region,
         so an even split would starve the joint stage for nothing.
         """
-        remaining = self.remaining() - self.routing_seconds
-        reserve = min(_RESERVE_PER_STAGE_S * (stages_left - 1), remaining / 2)
+        # What follows a search in this stage (rounding, holds, evaluations) cannot stop at the
+        # deadline: it takes about a stage's fixed work, so the search leaves that too.
+        remaining = self.remaining() - self.routing_seconds - self.stage_floor_s
+        per_stage = max(_RESERVE_PER_STAGE_S, 2 * self.stage_floor_s)
+        reserve = min(per_stage * (stages_left - 1), remaining / 2)
         return max(remaining - reserve, remaining / stages_left)
 
     # -- stages ---------------------------------------------------------------------------
@@ -204,18 +216,47 @@ class LexicographicVolumes:
         timed = [t for t in self.order if t != "stability" or self.previous is not None]
         for term in self.order:
             stages_left = max(len(timed) - (timed.index(term) if term in timed else len(timed)), 1)
-            self.progress.start_stage(term, self.search.now())
+            stage_started = self.search.now()
+            self.progress.start_stage(term, stage_started)
             # Only the travel stage routes its plans: no other stage leaves time for it.
             self.routing_seconds = 0.0
             if term == "stability" and self.previous is None:
                 self.stages.append(
                     StageResult(objective=term, value=0, bound=0, status="OPTIMAL", seconds=0.0)
                 )
+                continue
+            self.searched_jointly = term == "equity"
+            if self._no_time_for_a_stage():
+                self._stage_not_searched(term)
             elif term == "equity":
                 self._equity_stage(stages_left)
             else:
                 self._separable_stage(term, stages_left)
+            by_networks = self.stages[-1].status == "OPTIMAL" and not self.searched_jointly
+            if by_networks and not self.search.deterministic:
+                self.stage_floor_s = max(self.stage_floor_s, self.search.now() - stage_started)
         return VolumeSolution(self.solution, self.stages, TermValues(self.data, self.solution, self.previous))
+
+    def _no_time_for_a_stage(self) -> bool:
+        """Whether the time left is too short to search a stage at all: none is left, or less than
+        half of what a stage has been seen to take even when it finds its optimum at once (its
+        fixed work: every category's network, the evaluations, the holds)."""
+        left = self.remaining()
+        # Once a stage is not searched, no later one is: it would not hold that stage's value.
+        # (A stage that searches jointly has about twice the fixed work: see stage_floor_s.)
+        self.out_of_time = self.out_of_time or left <= _OUT_OF_TIME_S or left < self.stage_floor_s / 2
+        return self.out_of_time
+
+    def _stage_not_searched(self, term: str) -> None:
+        """A stage the time limit leaves no time for: the plan so far stands (it obeys every rule
+        and hold), with its value of the term and the trivial bound 0, FEASIBLE."""
+        values = TermValues(self.data, self.solution, self.previous)
+        value = values.equity() if term == "equity" else values.term(term)
+        if term == "equity":
+            self.equity_value = value
+        status: StageStatus = "OPTIMAL" if value == 0 else "FEASIBLE"
+        self.progress.finish_stage(self.search.now(), value, 0)
+        self.stages.append(StageResult(objective=term, value=value, bound=0, status=status, seconds=0.0))
 
     def _start_within_budget(self) -> None:
         """Replace the starting plan by one within the budget when it is not (or say there is none)."""
@@ -240,9 +281,9 @@ class LexicographicVolumes:
         else:
             parts = self._solve_each(self.data.categories, term, stages_left)
             candidate = self.solution.copy()
-            for k, part in parts.items():
-                if part.decisions is not None:
-                    candidate.update(part.decisions, {k}, self.data)
+            candidate.replace(
+                {k: p.decisions for k, p in parts.items() if p.decisions is not None}, self.data
+            )
             if self._couplings_hold(candidate):
                 self._accept_each(term, parts)
                 self._record(term, list(parts.values()))
@@ -497,9 +538,10 @@ class LexicographicVolumes:
 
     def _accept_each(self, term: str, parts: dict[str, _Part]) -> None:
         """Adopt per-category results and hold each category's value in later stages."""
+        self.solution.replace(
+            {k: p.decisions for k, p in parts.items() if p.decisions is not None}, self.data
+        )
         for k, part in parts.items():
-            if part.decisions is not None:
-                self.solution.update(part.decisions, {k}, self.data)
             self.holds.value[term, k] = part.value
             self.holds.optimal[term, k] = part.status == "OPTIMAL"
             if k in self.models:
@@ -514,6 +556,7 @@ class LexicographicVolumes:
         """The stage over the coupled categories: by columns when that closes the gap, else by
         the joint CP-SAT model started from the best plan and bound found."""
         assert self.joint_categories is not None
+        self.searched_jointly = True
         categories = self.joint_categories
         started = self.search.now()
         self.solution = self._routed(self.solution, term)
@@ -848,9 +891,8 @@ class LexicographicVolumes:
         """A good start for a joint stage: the coupled categories improved one by one under caps."""
         assert self.joint is not None
         improved = self.solution.copy()
-        for k, part in self._restricted_parts(term, self.joint.categories, {}).items():
-            if part.decisions is not None:
-                improved.update(part.decisions, {k}, self.data)
+        parts = self._restricted_parts(term, self.joint.categories, {})
+        improved.replace({k: p.decisions for k, p in parts.items() if p.decisions is not None}, self.data)
         return improved
 
     def _restricted_parts(

@@ -929,11 +929,8 @@ def placement_counts(c: _PlacementCheck) -> Iterator[str]:
     if summary.months is not None and summary.months != horizon:
         yield f"{SUMMARY} placements.months: {summary.months!r}, but the placement horizon is {horizon}"
     placed = {st.placement.key for st in c.stays}
-    fully = sum(
-        1
-        for t in c.trainees
-        if all((r.trainee, r.specialty) in placed for r in c.scenario.st_requirements if r.trainee == t)
-    )
+    waiting = {r.trainee for r in c.scenario.st_requirements if (r.trainee, r.specialty) not in placed}
+    fully = sum(1 for t in c.trainees if t not in waiting)
     expected = {
         "requirements": (len(c.requirements), "st_requirements.csv has"),
         "placed": (c.placement_rows, f"{PLACEMENTS} has"),

@@ -85,11 +85,8 @@ def places_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
 def placement_summary(data: PlacementData, solution: PlacementSolution) -> dict[str, Any]:
     """The "placements" object of summary.json."""
     placed_keys = set(solution.plan.placed)
-    complete = sum(
-        1
-        for trainee in data.trainees
-        if all(r.key in placed_keys for r in data.requirements if r.trainee == trainee)
-    )
+    waiting = {r.trainee for r in data.requirements if r.key not in placed_keys}
+    complete = sum(1 for trainee in data.trainees if trainee not in waiting)
     return {
         "stages": [stage.model_dump() for stage in solution.stages],
         "objectives": dict(solution.terms),

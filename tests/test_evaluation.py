@@ -82,3 +82,23 @@ def test_what_was_not_evaluated_is_refused(scenario: Scenario) -> None:
     for other in data.categories[1:]:
         with pytest.raises(ValueError):
             alone.term("travel", [first, other])
+
+
+@PROPERTY
+@given(scenarios(), st.data())
+def test_replacing_several_categories_at_once_is_replacing_each_in_turn(
+    scenario: Scenario, drawn: st.DataObject
+) -> None:
+    # Decisions.replace takes each category's values from its own part (a part may hold other
+    # categories too, which are ignored), as update(part, {k}) one category after another does.
+    data = VolumeData.from_scenario(scenario)
+    plan = drawn.draw(plans(data))
+    chosen = drawn.draw(st.lists(st.sampled_from(data.categories), unique=True))
+    parts = {k: drawn.draw(plans(data)) for k in chosen}
+    in_turn = plan.copy()
+    for k, part in parts.items():
+        in_turn.update(part, {k}, data)
+    at_once = plan.copy()
+    at_once.replace(parts, data)
+    for values in ("base_used", "additional_own", "transfers", "referrals"):
+        assert getattr(at_once, values) == getattr(in_turn, values), values

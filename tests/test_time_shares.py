@@ -1,10 +1,13 @@
-"""How the volume driver (optimizer/solve.py) shares its time limit at the end of a solve.
+"""How the volume driver (optimizer/solve.py) shares its time limit between its stages.
 
-At scale 20 the travel stage ran the whole solve 3.3 s past its limit: its last search had all the
-time left, and after it came a routing of the plan (1.6 s) and the hold of the stage's value in
-28 networks (2 s) that no later stage used. These tests pin the two rules that fixed it, on
-example 1 in deterministic mode (the run's clock stands still outside CP-SAT, so the time left is
-the same at every call and the figures are exact).
+At scale 20 a stage has seconds of fixed work that no time limit shortens: every category's
+network, evaluations, holds, and in the travel stage a routing after each search. The rules
+pinned here keep the whole solve within its limit: a search leaves the routing that follows it
+and its stage's fixed work; each later stage keeps a reserve of at least twice that fixed work;
+a stage with too little time left is not searched at all (the plan so far stands); and the last
+stage does not hold its value in the networks. On example 1 in deterministic mode (the run's
+clock stands still outside CP-SAT, so the time left is the same at every call and the figures
+are exact).
 """
 
 from __future__ import annotations
@@ -70,3 +73,40 @@ def test_the_travel_stages_routing_is_timed_and_forgotten_at_the_next_stage() ->
     driver.routing_seconds = 5.0
     driver.run()
     assert driver.routing_seconds == 0.0
+
+
+def test_the_fixed_work_of_a_stage_is_kept_from_the_searches(driver: LexicographicVolumes) -> None:
+    # By hand, from joint_time with a stage's fixed work measured at 3 s (stage_floor_s): the
+    # search of this stage leaves it (20 - 3 = 17 s with one stage left); with three stages left
+    # each later one keeps max(4, 2 x 3) = 6 s, 12 s, capped at half of 17 (8.5 s): 8.5 s.
+    driver.stage_floor_s = 3.0
+    assert driver.joint_time(1) == pytest.approx(17.0)
+    assert driver.joint_time(3) == pytest.approx(8.5)
+
+
+def test_a_stage_with_no_time_left_keeps_the_plan_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no time left from the start, no stage is searched: example 1's starting plan stands,
+    # the analyst's pro-rata plan (models/pro_rata.py). c1's 3 units are planned 1 in 2026-01 and
+    # 2 in 2026-02 (its monthly_max allows both). A: w1 = 10 + 2 - 3 - 1 = 8 (2 over L = 6),
+    # w2 = 8 + 2 - 2 - 2 = 6: over_guarantee 2; cost 3 x 120 = 360; travel 3 x 30 = 90. Each
+    # stage keeps that value with the trivial bound 0, FEASIBLE.
+    with search_run(deterministic=True):
+        driver = LexicographicVolumes(load_scenario(EXAMPLE1))
+        monkeypatch.setattr(driver, "remaining", lambda: 0.0)
+        stages = driver.run().stages
+    assert [(s.objective, s.value, s.bound, s.status) for s in stages] == [
+        ("over_guarantee", 2, 0, "FEASIBLE"),
+        ("cost", 360, 0, "FEASIBLE"),
+        ("travel", 90, 0, "FEASIBLE"),
+    ]
+
+
+def test_once_a_stage_is_not_searched_no_later_one_is(driver: LexicographicVolumes) -> None:
+    # Less than half of a stage's fixed work left (1 s of 3 s): not searched; and even with time
+    # back (it never comes back; forced here), the later stages would not hold its value.
+    driver.stage_floor_s = 3.0
+    assert not driver._no_time_for_a_stage()
+    driver.remaining = lambda: 1.0  # type: ignore[method-assign]
+    assert driver._no_time_for_a_stage()
+    driver.remaining = lambda: 20.0  # type: ignore[method-assign]
+    assert driver._no_time_for_a_stage()

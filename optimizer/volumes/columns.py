@@ -316,8 +316,12 @@ def _generate_and_round(
     # The equity stage converges in a few rounds unsmoothed; smoothed at a fixed 0.8 it went from
     # 30 s OPTIMAL to 60 s FEASIBLE at scale 20.
     smoothing = _Smoothing() if problem.linking.objective is not None else None
+    # A round is not started when less time is left than the last one took: at scale 20 a
+    # round takes seconds, and one started at the deadline ran the stage that far past it.
+    round_seconds = 0.0
     with network_pricer(problem.flows, problem.categories, workers) as pricer:
-        while rounds < max_rounds and time_left() > 0:
+        while rounds < max_rounds and time_left() > round_seconds:
+            round_started = clock()
             rounds += 1
             master = _solve_master(problem)
             if master is None:
@@ -346,6 +350,7 @@ def _generate_and_round(
             # rounded up, more columns cannot raise it.
             if not entered or (bound is not None and bound >= math.ceil(relaxed - 1e-6)):
                 break
+            round_seconds = clock() - round_started
         if not shares:
             return None
         rounded = _rounded(problem, shares, bound, rounds)
@@ -537,9 +542,7 @@ def _switched(problem: _Problem, rounded: ColumnsResult) -> ColumnsResult | None
                 improved = True
                 break
     decisions = problem.current.copy()
-    for k, j in choice.items():
-        if j:
-            decisions.update(problem.columns[k][j].decisions(), {k}, problem.data)
+    decisions.replace({k: problem.columns[k][j].decisions() for k, j in choice.items() if j}, problem.data)
     value = sum(problem.columns[k][j].values[objective] for k, j in choice.items())
     problem.chosen = choice
     return ColumnsResult(
@@ -827,9 +830,8 @@ def _best_combination(
     if rounded.obeys_linking and value >= rounded.value:
         return None
     decisions = problem.current.copy()
-    for k, ys in chosen.items():
-        j = next(j for j, y in enumerate(ys) if solver.boolean_value(y))
-        decisions.update(problem.columns[k][j].decisions(), {k}, problem.data)
+    picked = {k: next(j for j, y in enumerate(ys) if solver.boolean_value(y)) for k, ys in chosen.items()}
+    decisions.replace({k: problem.columns[k][j].decisions() for k, j in picked.items()}, problem.data)
     mixed = [k for k in rounded.mixed]
     return ColumnsResult(
         decisions, value, min(rounded.bound, value), True, mixed, rounded.rounds, rounded.shares, problem
@@ -883,11 +885,11 @@ def _result_of(
     data = problem.data
     linking = problem.linking
     decisions = problem.current.copy()
+    decisions.replace({k: problem.columns[k][chosen[k]].decisions() for k in problem.categories}, data)
     over = problem.outside.copy()
     totals = dict.fromkeys(problem.terms, 0)
     for k in problem.categories:
         column = problem.columns[k][chosen[k]]
-        decisions.update(column.decisions(), {k}, data)
         over += column.over
         for t in problem.terms:
             totals[t] += column.values[t]
