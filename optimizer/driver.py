@@ -41,9 +41,11 @@ def solve_scenario(
     previous: PreviousPlan | None = None,
     frozen_until: str | None = None,
 ) -> ScenarioPlan:
-    """AT first (tiny), then placements with at most half the time when volumes follow, then volumes.
+    """AT first (tiny), then volumes with at most half the time when placements follow, then the
+    placements with all that is left.
 
-    A model that finishes early leaves its time to the next; the volume driver takes what is left.
+    A model that finishes early leaves its time to the next: the volumes usually prove every
+    stage in seconds at a region's size, and the placements can use every second they get.
     A model for which the time limit left no plan at all is named in `not_solved` and the others
     are solved still: only an infeasible model ends the whole solve.
     """
@@ -64,28 +66,10 @@ def solve_scenario(
             plan.at = solve_at(ATData(scenario), remaining())
         except NoPlanInTime as error:
             plan.not_solved["at"] = str(error)
-    if "placements" in models:
-        run.progress.start_model("placements", run.now())
-        share = remaining() / 2 if "volumes" in models else remaining()
-        previous_placements = None if previous is None else previous.placements
-        placement_freeze = None if frozen_until is None else parse_month(frozen_until)
-        try:
-            plan.placements = solve_placements(
-                PlacementData(scenario, previous_placements, placement_freeze),
-                share,
-                propose_places,
-                previous=None if previous is None else previous.placements,
-                previous_plan=None
-                if previous is None or previous.placements is None
-                else str(previous.folder),
-            )
-        except ModelInfeasible as infeasible:
-            raise PlacementsInfeasible(str(infeasible)) from None
-        except NoPlanInTime as error:
-            plan.not_solved["placements"] = str(error)
     if "volumes" in models:
         run.progress.start_model("volumes", run.now())
-        settings = scenario.solver.model_copy(update={"time_limit_s": remaining()})
+        share = remaining() / 2 if "placements" in models else remaining()
+        settings = scenario.solver.model_copy(update={"time_limit_s": share})
         try:
             plan.volumes = solve_volumes(
                 scenario.model_copy(update={"solver": settings}),
@@ -94,4 +78,23 @@ def solve_scenario(
             )
         except NoSolutionInTime as error:
             plan.not_solved["volumes"] = str(error)
+    if "placements" in models:
+        run.progress.start_model("placements", run.now())
+        previous_placements = None if previous is None else previous.placements
+        placement_freeze = None if frozen_until is None else parse_month(frozen_until)
+        data = PlacementData(scenario, previous_placements, placement_freeze)
+        try:
+            plan.placements = solve_placements(
+                data,
+                remaining(),
+                propose_places,
+                previous=previous_placements,
+                previous_plan=None
+                if previous is None or previous_placements is None
+                else str(previous.folder),
+            )
+        except ModelInfeasible as infeasible:
+            raise PlacementsInfeasible(str(infeasible)) from None
+        except NoPlanInTime as error:
+            plan.not_solved["placements"] = str(error)
     return plan

@@ -172,21 +172,27 @@ class PlacementModel:
 
     def solve(self, time_limit_s: float, previous_plan: str | None = None) -> PlacementSolution:
         """The stages in order within `time_limit_s`, counted from here (the quick plan and the
-        relaxation are built within it)."""
+        relaxation are built within it).
+
+        The stages leave the time the quick plan took: reading the plan out of the solver and
+        the reasons for what is unplaced come after them, and take about as long.
+        """
         search = current_run()
         started = search.now()
         quick_plan = self.hint_greedy_plan()
+        afterwards = search.now() - started
         constant = {"stability": 0} if self.previous is None else {}
         if self.vars.stay:
             relax_and_complete = RelaxAndComplete(self, quick_plan)
-            stages, solver = relax_and_complete.run(time_limit_s - (search.now() - started), constant)
+            left = time_limit_s - (search.now() - started) - afterwards
+            stages, solver = relax_and_complete.run(left, constant)
         else:
             staged = solve_in_order(
                 self.model,
                 self.objectives.terms,
                 self.order,
                 self.data.scenario.solver,
-                time_limit_s - (search.now() - started),
+                time_limit_s - (search.now() - started) - afterwards,
                 constant_terms=constant,
                 full_subsolvers=FULL_SUBSOLVERS,
             )
