@@ -12,6 +12,7 @@ otherwise a free option is explained by the objective order or the time limit.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from models.months import format_month, parse_month
 from models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
@@ -65,23 +66,37 @@ def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
     return None
 
 
+@dataclass
+class _PlanCounts:
+    """What every unplaced requirement's reason reads of the plan, counted once."""
+
+    starts: dict[tuple[str, str, int], int]
+    present: dict[tuple[str, str, int], int]
+    months_of: dict[str, dict[str, range]]  # per trainee, per specialty placed: its months
+
+    @classmethod
+    def of(cls, data: PlacementData, plan: PlacementPlan) -> _PlanCounts:
+        months_of: dict[str, dict[str, range]] = defaultdict(dict)
+        for (trainee, specialty), (_, start) in plan.placed.items():
+            months_of[trainee][specialty] = range(start, start + data.by_key[trainee, specialty].months)
+        return cls(plan.starts(data), plan.present(data), months_of)
+
+
 def _blocking(
     data: PlacementData,
-    plan: PlacementPlan,
+    counts: _PlanCounts,
     places: dict[tuple[str, str, int], int] | None,
     requirement: Requirement,
     free_note: str,
 ) -> str:
     """What stops each option of the requirement in this plan, grouped into one sentence."""
-    starts = plan.starts(data)
-    present = plan.present(data)
-    own = [
+    starts, present = counts.starts, counts.present
+    own_months = {
         month
-        for (trainee, specialty), (_, start) in plan.placed.items()
-        if trainee == requirement.trainee and specialty != requirement.specialty
-        for month in range(start, start + data.by_key[trainee, specialty].months)
-    ]
-    own_months = set(own)
+        for specialty, months in counts.months_of.get(requirement.trainee, {}).items()
+        if specialty != requirement.specialty
+        for month in months
+    }
     full_years: dict[tuple[str, int], int] = {}
     full_months: dict[tuple[str, int], list[int]] = defaultdict(list)
     own_blocked = False
@@ -117,7 +132,7 @@ def _blocking(
         for (h, limit), months in sorted(full_months.items())
     ]
     if own_blocked:
-        parts.append(f"the trainee's other placements take {month_ranges(own)}")
+        parts.append(f"the trainee's other placements take {month_ranges(sorted(own_months))}")
     if free:
         hospital, start = free[0]
         parts.append(f"a place at {hospital} from {format_month(start)} is free, but {free_note}")
@@ -164,6 +179,7 @@ def unplaced_reasons(
     starts and never explain anything); `free_note` says why a free option was left unused.
     """
     reasons: dict[RequirementKey, str] = {}
+    counts: _PlanCounts | None = None
     for requirement in data.requirements:
         if requirement.key in plan.placed:
             continue
@@ -182,6 +198,7 @@ def unplaced_reasons(
             f"no place in {requirement.specialty} within reach of home area {trainee.home_area} "
             f"({', '.join(reach)}) {when}"
         )
-        blocking = _blocking(data, plan, places, requirement, free_note)
+        counts = counts or _PlanCounts.of(data, plan)
+        blocking = _blocking(data, counts, places, requirement, free_note)
         reasons[requirement.key] = f"{lead}: {blocking}" if blocking else lead
     return reasons
