@@ -88,6 +88,15 @@ def plan_target(
     `protected`: folders the plan may never replace nor hold, by what they are ("the scenario
     folder": ..., "the previous plan": ...).
     """
+    try:
+        return _plan_target(out, default, overwrite, protected or {})
+    except OSError as error:  # a folder on the way that may not be looked into, say
+        raise _refused(out or default, f"cannot be looked at ({error.strerror or error})") from None
+
+
+def _plan_target(
+    out: Path | None, default: Path, overwrite: bool, protected: Mapping[str, Path]
+) -> PlanTarget:
     if out is None:
         return PlanTarget(free_folder_name(default), FolderState(None), free_name=True)
     resolved = out.resolve()
@@ -100,7 +109,7 @@ def plan_target(
         raise _refused(out, "is a link; give the folder itself")
     if out.exists() and not out.is_dir():
         raise _refused(out, "is a file; a plan is a folder")
-    for what, folder in (protected or {}).items():
+    for what, folder in protected.items():
         kept = folder.resolve()
         if resolved == kept or resolved in kept.parents:
             holds = "is" if resolved == kept else "holds"
