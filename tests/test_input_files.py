@@ -16,9 +16,10 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from test_robustness import only_problem, problems_in
 from typer.testing import CliRunner
 
-from inputs import InputProblem, ScenarioInvalid, default_scenario_path, load_scenario
+from inputs import default_scenario_path, load_scenario
 from inputs.actuals import ActualsInvalid, read_actuals
 from inputs.generate import generate_scenario
 from inputs.tables import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, UnreadableFile
@@ -34,18 +35,6 @@ CELL_LIMIT = "131 072"
 TOO_LONG = f'a cell is longer than {CELL_LIMIT} characters, the most one cell may hold: is a quote (") opened'
 
 runner = CliRunner()
-
-
-def problems_in(folder: Path) -> list[InputProblem]:
-    with pytest.raises(ScenarioInvalid) as raised:
-        load_scenario(folder)
-    return raised.value.problems
-
-
-def only_problem(folder: Path) -> str:
-    problems = problems_in(folder)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return str(problems[0])
 
 
 def write(path: Path, text: str) -> None:

@@ -12,24 +12,9 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from optimizer.cli import app
-
-EXAMPLE1 = Path(__file__).parent / "data" / "example1"
-ACTUALS = "hospital,category,month,performed,waiting_end\nA,k,2026-01,3,8\nB,k,2026-01,1,0\n"
-runner = CliRunner()
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def invoke(*args: str | Path) -> Any:
-    return runner.invoke(app, [str(a) for a in args])
+from test_error_paths import ACTUALS, EXAMPLE1, flat, invoke
 
 
 def digest(path: Path) -> str:
