@@ -290,7 +290,14 @@ def solve(
             "--out", help="Output folder (default: plan-<scenario folder name>, never overwritten)."
         ),
     ] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace --out if it is an earlier plan holding only its own files, as written "
+            "(a folder with anything else in it is refused, naming what).",
+        ),
+    ] = False,
     only: Annotated[
         str | None,
         typer.Option(
