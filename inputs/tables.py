@@ -405,7 +405,10 @@ def optional(name: str, parse: CellParser, default: Any = None) -> Column:
     return Column(name, parse, required=False, default=default)
 
 
-HOSPITALS = TableSchema("hospitals.csv", (Column("hospital", cells.code), Column("name", cells.code)))
+HOSPITALS = TableSchema(
+    "hospitals.csv",
+    (Column("hospital", cells.code), Column("name", cells.code), optional("frame_sek", cells.whole_number)),
+)
 CATEGORIES = TableSchema(
     "categories.csv",
     (

@@ -89,6 +89,7 @@ class VolumeData:
     contract_months: dict[str, range] = field(default_factory=dict)
     access: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
     inflow_by_hospital: dict[str, int] = field(default_factory=dict)  # I_h of the equity term
+    frames: dict[str, int] = field(default_factory=dict)  # frame_sek of each hospital that has one
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> VolumeData:
@@ -96,6 +97,7 @@ class VolumeData:
         horizon = scenario.horizon
         months = list(horizon.months)
         data.hospitals = [h.hospital for h in scenario.hospitals]
+        data.frames = {h.hospital: h.frame_sek for h in scenario.hospitals if h.frame_sek is not None}
         data.categories = [c.category for c in scenario.categories]
         data.price_class = {c.category: c.price_class for c in scenario.categories}
         data.prices = {(p.hospital, p.price_class): p.price_sek for p in scenario.prices}

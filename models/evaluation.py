@@ -81,6 +81,9 @@ class TermValues:
         self.waiting: dict[BaseKey, int] = {}
         self.over_by_hospital_category: dict[tuple[str, str], int] = defaultdict(int)
         self.cost_by_category: dict[str, int] = defaultdict(int)
+        # What the plan spends on each hospital's patients (its frame's measure, spec 1.1 section 7).
+        self.spend_by_hospital_category: dict[tuple[str, str], int] = defaultdict(int)
+        self._spend_by_hospital: dict[str, int] | None = None
         self.travel_by_category: dict[str, int] = defaultdict(int)
         self.out_of_region_by_category: dict[str, int] = defaultdict(int)
         self.stability_by_category: dict[str, int] = defaultdict(int)
@@ -96,11 +99,15 @@ class TermValues:
         for (h, k, m), v in x.additional_own.items():
             if only is None or k in only:
                 leaving[h, k, m] += v
-                self.cost_by_category[k] += v * data.additional_price(h, k)
+                spent = v * data.additional_price(h, k)
+                self.cost_by_category[k] += spent
+                self.spend_by_hospital_category[h, k] += spent
         for (h, g, k, m), v in x.transfers.items():
             if only is None or k in only:
                 leaving[h, k, m] += v
-                self.cost_by_category[k] += v * data.additional_price(g, k)
+                spent = v * data.additional_price(g, k)  # at the receiving hospital's price
+                self.cost_by_category[k] += spent
+                self.spend_by_hospital_category[h, k] += spent
                 self.travel_by_category[k] += v * data.travel_minutes(h, g)
         used: dict[str, int] = defaultdict(int)
         for (h, c, m), v in x.referrals.items():
@@ -110,9 +117,11 @@ class TermValues:
             leaving[h, contract.category, m] += v
             used[c] += v
             self.cost_by_category[contract.category] += v * contract.price_sek
+            self.spend_by_hospital_category[h, contract.category] += v * contract.price_sek
             self.travel_by_category[contract.category] += v * data.travel_minutes(h, contract.provider)
             if contract.out_of_region:
                 self.out_of_region_by_category[contract.category] += v
+        # Unused take-or-pay minimums are the region's cost, in no hospital's spend.
         for c, contract in data.contracts.items():
             if only is not None and contract.category not in only:
                 continue
@@ -151,6 +160,19 @@ class TermValues:
         self._evaluated("equity", None)
         return equity_value(self.data, {h: self.over_of_hospital(h) for h in self.data.hospitals})
 
+    def spend(self, hospital: str, categories: Iterable[str] | None = None) -> int:
+        """SEK spent on `hospital`'s patients: its own additional units, its patients' transfers at
+        the receiving hospital's price and its patients' referrals (over `categories`, all when None)."""
+        chosen = None if categories is None else set(categories)
+        self._evaluated("spend", None if chosen is None else list(chosen))
+        if chosen is None:
+            if self._spend_by_hospital is None:  # made once: the driver asks it of every frame
+                self._spend_by_hospital = defaultdict(int)
+                for (h, _k), v in self.spend_by_hospital_category.items():
+                    self._spend_by_hospital[h] += v
+            return self._spend_by_hospital.get(hospital, 0)
+        return sum(self.spend_by_hospital_category.get((hospital, k), 0) for k in chosen)
+
     def term(self, name: str, categories: Iterable[str] | None = None) -> int:
         """Value of one objective term, over the given categories (all when None)."""
         if categories is not None:
@@ -169,6 +191,11 @@ class TermValues:
         if categories is None:
             return sum(by_category.values())
         return sum(by_category.get(k, 0) for k in categories)
+
+
+def frames_kept(data: VolumeData, values: TermValues) -> bool:
+    """Whether every hospital with a frame spends at most its frame_sek (values of every category)."""
+    return all(values.spend(h) <= frame for h, frame in data.frames.items())
 
 
 def equity_value(data: VolumeData, over_by_hospital: dict[str, int]) -> int:

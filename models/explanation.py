@@ -12,6 +12,8 @@ patients waiting, and names, for each of those ways, why the plan did not use it
 - not offered (no base or additional volume, the contract's months do not cover those months);
 - not allowed (access.csv forbids those patients going there);
 - the budget cap, when what is left of it buys less than one more unit of the cheapest way;
+- the hospital's frame, when what is left of it buys less than one more unit of the cheapest way
+  for its patients (every way with room left is paid from the frame of the patients' hospital);
 - otherwise the capacity was left unused, which the objective order explains (an earlier stage
   held, or a stage stopped on the time limit): the explanation says so instead of guessing.
 """
@@ -24,6 +26,9 @@ from dataclasses import dataclass, field
 
 from models.derived import VolumeData
 from models.evaluation import Decisions, TermValues
+
+BUDGET_BINDS = "the budget cap binds"
+FRAME_BINDS = "'s frame binds"  # after the hospital's code
 
 
 def _sek(value: int) -> str:
@@ -42,6 +47,11 @@ class OverGuaranteeReason:
     months: str  # the months with patients beyond the guarantee, as ranges
     limits: list[str] = field(default_factory=list)  # each limit that binds, in words with figures
     unused: list[str] = field(default_factory=list)  # capacity left unused, with its months
+
+    @property
+    def money_binds(self) -> bool:
+        """Whether the budget cap or the hospital's frame is why capacity was left unused."""
+        return any(limit.startswith((BUDGET_BINDS, self.hospital + FRAME_BINDS)) for limit in self.limits)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -116,9 +126,19 @@ class _Explainer:
             left = self.budget - self.cost
             if left < min(cheapest_spare):
                 reason.limits.append(
-                    f"the budget cap binds at {_sek(self.budget)} SEK: the plan costs {_sek(self.cost)} SEK, "
+                    f"{BUDGET_BINDS} at {_sek(self.budget)} SEK: the plan costs {_sek(self.cost)} SEK, "
                     f"and the {_sek(left)} SEK left buy no unit of the cheapest way with room left "
                     f"({_sek(min(cheapest_spare))} SEK)"
+                )
+        frame = data.frames.get(h)
+        if frame is not None and cheapest_spare:
+            spent = self.values.spend(h)
+            left = frame - spent
+            if left < min(cheapest_spare):
+                reason.limits.append(
+                    f"{h}{FRAME_BINDS} at {_sek(frame)} SEK: the plan spends {_sek(spent)} SEK on its "
+                    f"patients, and the {_sek(left)} SEK left buy no unit of the cheapest way with room "
+                    f"left ({_sek(min(cheapest_spare))} SEK)"
                 )
         return reason
 

@@ -35,6 +35,8 @@ class Hospital(_Row):
 
     hospital: str
     name: str
+    # What the plan may spend on the hospital's patients beyond its base volume (its frame, ram).
+    frame_sek: int | None = Field(default=None, ge=0)
 
 
 class Category(_Row):

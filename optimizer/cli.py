@@ -736,12 +736,12 @@ def explain(
             out_console.print(f"  left unused: {unused}", markup=False, highlight=False)
     if len(reasons) > top:
         out_console.print(f"\n... and {len(reasons) - top} more; --top {len(reasons)} shows them all.")
-    unexplained = [r for r in reasons[:top] if r.unused and not any("budget cap" in x for x in r.limits)]
+    unexplained = [r for r in reasons[:top] if r.unused and not r.money_binds]
     if unexplained:
         order = ", ".join(scenario.objective.volumes)
         out_console.print(
             "\n'left unused' is capacity that would have shortened a wait beyond the guarantee. Where "
-            "no budget cap binds, the plan leaves it because of the objective order "
+            "no budget cap or frame binds, the plan leaves it because of the objective order "
             f"({order}) or a stage stopped on the time limit (see the stages' status)."
         )
 

@@ -11,7 +11,9 @@ violation. When a CSV file is missing or its header is wrong nothing else can be
 reliably, so only those problems are reported.
 
 Choices where the spec is silent:
-- summary.json's per-hospital list has one entry for every hospital of hospitals.csv.
+- summary.json's per-hospital list has one entry for every hospital of hospitals.csv. Its
+  `frame_sek` is the hospital's frame from hospitals.csv, null when it has none; a plan written
+  before frames existed has no `frame_sek`, which is accepted for a hospital without a frame.
 - stability compares decisions by (codes, month YYYY-MM); previous-plan flows in months outside
   this horizon are not values of this plan and are left out.
 - A relative `previous_plan` path is looked up from the working directory, then from the plan
@@ -189,6 +191,7 @@ class Summary:
     unused_minimum_cost_sek: int | None = None
     previous_plan: str | None = None
     hospitals: dict[str, dict[str, int]] | None = None
+    frames: dict[str, int | None] = field(default_factory=dict)  # frame_sek of each entry that has it
 
 
 @dataclass
@@ -421,7 +424,10 @@ def parse_stages(model: str, raw: Any, out: list[str]) -> list[StageLine] | None
     return stages
 
 
-def _parse_hospitals(raw: Any, data: VolumeData, out: list[str]) -> dict[str, dict[str, int]] | None:
+def _parse_hospitals(
+    raw: Any, data: VolumeData, out: list[str], frames: dict[str, int | None]
+) -> dict[str, dict[str, int]] | None:
+    """The per-hospital figures by hospital; each entry's `frame_sek` (when it has one) goes to `frames`."""
     if not isinstance(raw, list):
         out.append(f"{SUMMARY} volumes.hospitals: {raw!r} is not a list of hospitals")
         return None
@@ -440,6 +446,12 @@ def _parse_hospitals(raw: Any, data: VolumeData, out: list[str]) -> dict[str, di
             continue
         figures = {name: _json_int(entry, name, where, out) for name in HOSPITAL_FIGURES}
         hospitals[code] = {name: v for name, v in figures.items() if v is not None}
+        if "frame_sek" in entry:
+            frame = entry["frame_sek"]
+            if frame is None or (isinstance(frame, int) and not isinstance(frame, bool)):
+                frames[code] = frame
+            else:
+                out.append(f"{SUMMARY} {where}.frame_sek: {frame!r} is neither null nor a whole number")
     for code in data.hospitals:
         if code not in hospitals:
             out.append(f"{SUMMARY} volumes.hospitals: no entry for hospital {code}; every hospital has one")
@@ -482,7 +494,7 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
         summary.previous_plan = previous
     else:
         out.append(f"{SUMMARY} volumes.previous_plan: {previous!r} is neither null nor a folder path")
-    summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out)
+    summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out, summary.frames)
     return summary
 
 
@@ -1066,6 +1078,36 @@ def budget(c: _Check) -> Iterator[str]:
         )
 
 
+def frames(c: _Check) -> Iterator[str]:
+    """Hard: what the plan spends on each hospital's patients stays within its frame_sek, and
+    summary.json states each hospital's frame as hospitals.csv gives it."""
+    for h, frame in c.data.frames.items():
+        spend = c.found.hospital[h]["cost_sek"]
+        if spend > frame:
+            yield (
+                f"{DELIVERY} and {PRODUCTION}: the plan spends {_n(spend)} SEK on {h}'s patients (its "
+                f"additional units, its patients' transfers and referrals), {_n(spend - frame)} SEK above "
+                f"its frame_sek {_n(frame)} SEK in hospitals.csv"
+            )
+    summary = c.plan.summary
+    if summary is None or summary.hospitals is None:
+        return
+    for h in summary.hospitals:  # a hospital without an entry is reported by _parse_hospitals
+        expected = c.data.frames.get(h)
+        if h not in summary.frames:
+            if expected is not None:
+                yield (
+                    f"{SUMMARY} volumes.hospitals ({h}): no frame_sek, but hospitals.csv gives {h} a frame "
+                    f"of {_n(expected)} SEK"
+                )
+            continue
+        written = summary.frames[h]
+        if written != expected:
+            said = "null" if written is None else _n(written)
+            gives = "no frame (null)" if expected is None else f"{_n(expected)} SEK"
+            yield f"{SUMMARY} volumes.hospitals ({h}).frame_sek: {said}, but hospitals.csv gives {gives}"
+
+
 def objectives_match(c: _Check) -> Iterator[str]:
     """Hard: summary.json's terms, totals and hospital figures equal those recomputed from the plan."""
     yield from c.found.stability_problems
@@ -1157,6 +1199,7 @@ RULES: tuple[Callable[[_Check], Iterator[str]], ...] = (
     volume_table_consistent,
     contract_usage_consistent,
     budget,
+    frames,
     objectives_match,
     stages_consistent,
 )

@@ -5,7 +5,8 @@ on a sheet stand one below the other with a blank row between, so filtering one 
 of another. The rows down to the first table's header are frozen.
 
 - "Summary": the scenario's name in row 1, then per hospital (summary.json's volumes.hospitals,
-  with the name from hospitals.csv), the plan's totals, each model's objectives and its stages in
+  with the name from hospitals.csv; when a hospital has a frame, also its frame and what is left
+  of it after its cost, frame_left_sek), the plan's totals, each model's objectives and its stages in
   the order solved, and the use of every contract (contract_usage.csv).
 - One sheet per hospital, in hospitals.csv's order, named by its code: the referrals it sends
   (its delivery_plan.csv rows), the transfers other hospitals send it, its volume table
@@ -149,6 +150,19 @@ class _Sheet:
             self.worksheet.set_column(col, col, max(_WIDTH_MIN, min(_WIDTH_MAX, characters + 2)))
 
 
+def _with_frames_left(hospitals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-hospital rows with what is left of each frame after its cost (frame_left_sek); without
+    frame columns when no hospital has a frame, as a column of empty cells says nothing."""
+    if not any(row.get("frame_sek") is not None for row in hospitals):
+        return [{k: v for k, v in row.items() if k != "frame_sek"} for row in hospitals]
+    rows = []
+    for row in hospitals:
+        frame, cost = row.get("frame_sek"), row.get("cost_sek")
+        left = frame - cost if isinstance(frame, int) and isinstance(cost, int) else None
+        rows.append({**row, "frame_left_sek": left})
+    return rows
+
+
 def _objective_rows(summary: Mapping[str, Any]) -> list[Row]:
     return [
         {"model": model, "objective": name, "value": value}
@@ -191,7 +205,9 @@ def write_workbook(
 
     sheet = _Sheet(workbook.add_worksheet(sheet_name(SUMMARY_SHEET, taken)), formats)
     sheet.title("Scenario", summary.get("scenario"))
-    hospitals = [{**row, "name": hospital_names.get(row["hospital"])} for row in volumes["hospitals"]]
+    hospitals = _with_frames_left(
+        [{**row, "name": hospital_names.get(row["hospital"])} for row in volumes["hospitals"]]
+    )
     figures = [column for column in (hospitals[0] if hospitals else {}) if column not in ("hospital", "name")]
     sheet.table(None, ["hospital", "name", *figures], hospitals)  # summary.json's figures, in its order
     sheet.table("Totals", TOTAL_COLUMNS, [volumes])

@@ -190,6 +190,16 @@ def _hospitals(volumes: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     ]
 
 
+def _frames(volumes: dict[str, Any]) -> dict[str, int]:
+    """Each hospital's frame_sek from summary.json's per-hospital figures (none when it has none)."""
+    rows = volumes.get("hospitals") or []
+    return {
+        str(row.get("hospital", "?")): _whole(row["frame_sek"], f"volumes.hospitals[{i}].frame_sek")
+        for i, row in enumerate(rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and row.get("frame_sek") is not None
+    }
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -737,26 +747,35 @@ def _volume_section(plan: Plan, charts: _Charts) -> str:
             charts.svg((max(5.0, 1.1 * len(names) + 2), 3.2), draw_over, "Patients over the guarantee")
         )
     rows = [[name, *(figures[key] for key in HOSPITAL_FIGURES)] for name, figures in hospitals]
-    parts.append(
-        _table(
-            [
-                "hospital",
-                "over, start",
-                "over, end",
-                "patient-months over",
-                "sent out",
-                "received",
-                "cost SEK",
-            ],
-            rows,
-            numeric=[False, True, True, True, True, True, True],
-            total=["region", *(total(key) for key in HOSPITAL_FIGURES)],
-        )
+    header = [
+        "hospital",
+        "over, start",
+        "over, end",
+        "patient-months over",
+        "sent out",
+        "received",
+        "cost SEK",
+    ]
+    totals: list[Any] = ["region", *(total(key) for key in HOSPITAL_FIGURES)]
+    frames = _frames(volumes)
+    if frames:
+        # Each frame caps its own hospital's cost; the region's line has no frame of its own.
+        for row, (name, figures) in zip(rows, hospitals, strict=True):
+            frame = frames.get(name)
+            row += ["–", "–"] if frame is None else [frame, frame - figures["cost_sek"]]
+        header += ["frame SEK", "left of frame SEK"]
+        totals += ["", ""]
+    parts.append(_table(header, rows, numeric=[False] + [True] * (len(header) - 1), total=totals))
+    frame_words = (
+        " A hospital's frame (hospitals.csv's frame_sek) caps that cost; what is left of it is the frame "
+        "less the cost."
+        if frames
+        else ""
     )
     parts.append(
         '<p class="note">Sent out: transfers to other hospitals and referrals to contracts; received: '
         "transfers in. A hospital's cost is its own additional units, its transfers at the receiving "
-        "hospital's price and its referrals; unused contract minimums are the region's.</p>"
+        f"hospital's price and its referrals; unused contract minimums are the region's.{frame_words}</p>"
     )
 
     # Referrals per hospital and month.

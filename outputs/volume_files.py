@@ -176,7 +176,8 @@ def contract_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
 
 
 def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
-    """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost."""
+    """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost
+    and its frame."""
     decisions = solution.decisions
     last = data.months[-1]
     summary: dict[str, dict[str, Any]] = {
@@ -187,7 +188,8 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
             "patient_months_over": 0,
             "referrals_out": 0,
             "referrals_in": 0,
-            "cost_sek": 0,
+            "cost_sek": 0,  # what the plan spends on its patients: the measure of its frame
+            "frame_sek": data.frames.get(h),  # null when the hospital has no frame
         }
         for h in data.hospitals
     }

@@ -2,8 +2,8 @@
 
 A separate feasibility model (optimizer.conflicts) states each rule of spec section 3, and each
 decision that stays from a previous plan, under one assumption literal per group: a contract's
-maximum, a hospital's additional capacity in a category, the budget cap, the months a hospital
-has already decided...
+maximum, a hospital's additional capacity in a category, the budget cap, a hospital's frame, the
+months a hospital has already decided...
 
 Only the rules that can clash appear as groups. The waiting-list balance and the take-or-pay
 definition are arithmetic, not choices, and stay hard.
@@ -44,8 +44,12 @@ class _FeasibilityModel(ConflictModel):
         self._access_rules()
         self._waiting_list_rules()
         self._frozen_rules()
+        spend = self._spend()
         if budget is not None:
-            self._budget_rule(budget)
+            self._budget_rule(budget, spend)
+        for hospital, frame in data.frames.items():
+            if spend.get(hospital):  # a frame >= 0 over nothing to spend always holds
+                self._frame_rule(hospital, frame, spend[hospital])
 
     def _variables(self) -> None:
         data, model = self.data, self.model
@@ -179,19 +183,36 @@ class _FeasibilityModel(ConflictModel):
                         )
                     )
 
-    def _budget_rule(self, budget: int) -> None:
-        """The plan's cost, take-or-pay minimums included, within the budget cap."""
+    def _spend(self) -> dict[str, list[Any]]:
+        """What each hospital's patients cost: own additional units, transfers at the receiving
+        hospital's price, referrals (a unit without a price is an input error, left out here)."""
         data = self.data
-        cost: list[Any] = []
+        spend: dict[str, list[Any]] = defaultdict(list)
         for (h, k, _m), var in self.a.items():
             if (h, data.price_class[k]) in data.prices:
-                cost.append(var * data.additional_price(h, k))
-        for (_h, g, k, _m), var in self.t.items():
+                spend[h].append(var * data.additional_price(h, k))
+        for (h, g, k, _m), var in self.t.items():
             if (g, data.price_class[k]) in data.prices:
-                cost.append(var * data.additional_price(g, k))
+                spend[h].append(var * data.additional_price(g, k))
+        for (h, c, _m), var in self.e.items():
+            spend[h].append(var * data.contracts[c].price_sek)
+        return spend
+
+    def _frame_rule(self, hospital: str, frame: int, spend: list[Any]) -> None:
+        """What the plan spends on a hospital's patients within its frame."""
+        self.model.add(sum(spend) <= frame).only_enforce_if(
+            self.group(
+                f"{hospital}'s frame of {_sek(frame)} SEK (its additional units, its patients' "
+                "transfers and referrals)"
+            )
+        )
+
+    def _budget_rule(self, budget: int, spend: dict[str, list[Any]]) -> None:
+        """The plan's cost, take-or-pay minimums included, within the budget cap."""
+        data = self.data
+        cost: list[Any] = [term for terms in spend.values() for term in terms]
         used: dict[str, list[Any]] = defaultdict(list)
         for (_h, c, _m), var in self.e.items():
-            cost.append(var * data.contracts[c].price_sek)
             used[c].append(var)
         for c, contract in data.contracts.items():
             unused = self.model.new_int_var(0, contract.volume_min, f"unused_min[{c}]")

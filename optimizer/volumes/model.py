@@ -115,6 +115,13 @@ class VolumeModel:
         """Hard: the plan's cost stays within the budget cap."""
         self.model.add(self.term("cost") <= max_cost_sek)
 
+    def add_frames(self, caps: dict[str, int]) -> None:
+        """Hard: what the plan spends on each hospital's patients in this model's categories stays
+        within `caps[h]` (the driver passes the frame less the spend of categories outside it)."""
+        for h, cap in caps.items():
+            # A cap below 0 (categories outside spend more than the frame) leaves no plan.
+            self.model.add(self.objectives.spend(h) <= cap)
+
     def hint(self, decisions: Decisions) -> None:
         """Start the search from a known plan, with the waiting lists it implies."""
         self.model.clear_hints()

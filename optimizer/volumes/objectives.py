@@ -42,6 +42,8 @@ class Objectives:
             "stability": self._stability(previous),
         }
         self.equity: cp_model.IntVar | None = None
+        # Made on first use: only a scenario with frames asks for a hospital's spend.
+        self._spend: dict[tuple[str, str], list[tuple[cp_model.IntVar, int]]] | None = None
 
     def _grouped(self, pairs: list[tuple[str, cp_model.LinearExprT]]) -> LinearTerms:
         grouped: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
@@ -80,6 +82,33 @@ class Objectives:
         for c, var in self.vars.unused_min.items():
             terms.append((data.contracts[c].category, data.contracts[c].price_sek * var))
         return self._grouped(terms)
+
+    def spend(self, hospital: str, categories: list[str] | None = None) -> cp_model.LinearExprT:
+        """SEK spent on `hospital`'s patients over `categories` (this model's when None): its own
+        additional units, its patients' transfers at the receiving hospital's price and its
+        patients' referrals. Unused take-or-pay minimums are in no hospital's spend."""
+        if self._spend is None:
+            self._spend = self._spend_by_hospital_category()
+        chosen = self.vars.categories if categories is None else categories
+        variables: list[cp_model.IntVar] = []
+        prices: list[int] = []
+        for k in chosen:
+            for var, price in self._spend.get((hospital, k), ()):
+                variables.append(var)
+                prices.append(price)
+        return cp_model.LinearExpr.weighted_sum(variables, prices)
+
+    def _spend_by_hospital_category(self) -> dict[tuple[str, str], list[tuple[cp_model.IntVar, int]]]:
+        """Each decision that spends on a hospital's patients, with its price, by (hospital, category)."""
+        data = self.data
+        spend: dict[tuple[str, str], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        for (h, k, _m), var in self.vars.additional_own.items():
+            spend[h, k].append((var, data.additional_price(h, k)))
+        for (h, g, k, _m), var in self.vars.transfers.items():
+            spend[h, k].append((var, data.additional_price(g, k)))
+        for (h, c, _m), var in self.vars.referrals.items():
+            spend[h, data.contracts[c].category].append((var, data.contracts[c].price_sek))
+        return spend
 
     def _travel(self) -> LinearTerms:
         """Patient travel minutes for transfers and referrals."""
