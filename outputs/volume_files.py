@@ -188,7 +188,9 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
             "patient_months_over": 0,
             "referrals_out": 0,
             "referrals_in": 0,
-            "cost_sek": 0,  # what the plan spends on its patients: the measure of its frame
+            # What the plan spends on its patients, the measure of its frame: its own additional
+            # units, its patients' transfers and referrals (unused minimums are the region's).
+            "cost_sek": solution.values.spend(h),
             "frame_sek": data.frames.get(h),  # null when the hospital has no frame
         }
         for h in data.hospitals
@@ -197,15 +199,11 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
         summary[h]["over_guarantee_start"] += max(0, data.waiting[h, k] - data.limit[h, k])
         summary[h]["over_guarantee_end"] += max(0, solution.values.waiting[h, k, last] - data.limit[h, k])
         summary[h]["patient_months_over"] += solution.values.over_by_hospital_category.get((h, k), 0)
-    for (h, k, _m), volume in decisions.additional_own.items():
-        summary[h]["cost_sek"] += volume * data.additional_price(h, k)
-    for (h, g, k, _m), volume in decisions.transfers.items():
+    for (h, g, _k, _m), volume in decisions.transfers.items():
         summary[h]["referrals_out"] += volume
         summary[g]["referrals_in"] += volume
-        summary[h]["cost_sek"] += volume * data.additional_price(g, k)
-    for (h, c, _m), volume in decisions.referrals.items():
+    for (h, _c, _m), volume in decisions.referrals.items():
         summary[h]["referrals_out"] += volume
-        summary[h]["cost_sek"] += volume * data.contracts[c].price_sek
     return list(summary.values())
 
 
