@@ -30,7 +30,9 @@ from inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_pla
 from inputs.replan import rest_of_year
 from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
 from models.derived import VolumeData
+from models.evaluation import Decisions
 from models.explanation import explain_over_guarantee
+from models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
 from models.months import format_month, parse_month
 from models.plan import StageResult, VolumeSolution
 from models.results import ScenarioPlan
@@ -38,7 +40,9 @@ from models.scenario import Scenario
 from models.training import ATData, PlacementData
 from optimizer.conflicts import ConflictSearch
 from optimizer.driver import models_to_solve, solve_scenario
+from optimizer.frontier import MAX_POINTS, MIN_POINTS, solve_frontier
 from optimizer.lexicographic import ModelInfeasible
+from optimizer.marginal import describe_marginal, marginal_figure
 from optimizer.placements.conflicts import placement_conflicts
 from optimizer.placements.model import PlacementsInfeasible
 from optimizer.search import Interrupted, gap_percent, process_age, search_run, stop_on_signals
@@ -52,6 +56,8 @@ from outputs.checks import check_plan, models_in_plan
 from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
 from outputs.followup import PlanUnreadable as FollowUpUnreadable
+from outputs.frontier_files import publish_frontier
+from outputs.frontier_report import is_frontier_folder, write_frontier_report
 from outputs.generated import write_scenario
 from outputs.manifest import MANIFEST, ManifestUnreadable, changed_outputs, record_output, replan_digests
 from outputs.publish import (
@@ -665,17 +671,35 @@ def explain(
         int, typer.Option("--top", help="Show the N hospitals and categories with most patient-months.")
     ] = 20,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds for the solve when no plan is given.")
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the whole command: the solve when no plan is given, and the solves of "
+            "what another 10 MSEK buys.",
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print every explanation as JSON on stdout.")
     ] = False,
+    marginal: Annotated[
+        bool,
+        typer.Option(
+            "--marginal",
+            help='With --json: add what another 10 MSEK buys; the output is then {"reasons": [...], '
+            '"marginal": {...}} instead of the list of reasons (the text always shows it).',
+        ),
+    ] = False,
 ) -> None:
     """Why patients are left beyond the care guarantee: the limits that bind, per hospital and category.
 
-    Ordered by patient-months beyond the guarantee. When no plan obeys every rule, names a small
-    set of rules that cannot hold together instead (exit code 4).
+    Ordered by patient-months beyond the guarantee, then what another 10 MSEK would remove at the
+    plan's budget and where that money would go. When no plan obeys every rule, names a small set
+    of rules that cannot hold together instead (exit code 4).
     """
+    started = time.perf_counter() if _process_started is None else _process_started
+    if time_limit is not None and (not math.isfinite(time_limit) or time_limit <= 0):
+        err_console.print("--time-limit must be a number of seconds above 0.")
+        raise typer.Exit(EXIT_USAGE)
     folder = scenario_dir or default_scenario_path()
     frozen_until = None
     if plan_dir is not None:
@@ -696,14 +720,16 @@ def explain(
             err_console.print(f"{folder} has no volume tables: nothing is planned against the guarantee.")
             raise typer.Exit(EXIT_USAGE)
         if time_limit is not None:
-            if not math.isfinite(time_limit) or time_limit <= 0:
-                err_console.print("--time-limit must be a number of seconds above 0.")
-                raise typer.Exit(EXIT_USAGE)
             settings = scenario.solver.model_copy(update={"time_limit_s": time_limit})
             scenario = scenario.model_copy(update={"solver": settings})
+        solving = scenario
+        if scenario.max_cost_sek is not None and (marginal or not as_json):
+            # Half the time for the plan: the marginal figure's solves within the budget follow it.
+            halved = scenario.solver.model_copy(update={"time_limit_s": scenario.solver.time_limit_s / 2})
+            solving = scenario.model_copy(update={"solver": halved})
         try:
             with search_run(False, not as_json and err_console.is_terminal):
-                plan = solve_scenario(scenario, ["volumes"])
+                plan = solve_scenario(solving, ["volumes"])
         except VolumeInfeasible as error:
             err_console.print(f"[bold red]Infeasible:[/] {error}.")
             _print_conflicts(scenario, None, None)
@@ -715,8 +741,13 @@ def explain(
         decisions = plan.volumes.decisions
     data = VolumeData.from_scenario(scenario)
     reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek, frozen_until)
+    figure = None
+    if marginal or not as_json:
+        figure = _marginal(scenario, time_limit, started, decisions, frozen_until, show=not as_json)
     if as_json:
-        print(json.dumps([r.as_dict() for r in reasons], ensure_ascii=False, indent=2))
+        explained = [r.as_dict() for r in reasons]
+        document = explained if figure is None else {"reasons": explained, "marginal": figure.as_dict()}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
         return
     total = sum(r.patient_months for r in reasons)
     out_console.print(
@@ -744,6 +775,36 @@ def explain(
             "no budget cap or frame binds, the plan leaves it because of the objective order "
             f"({order}) or a stage stopped on the time limit (see the stages' status)."
         )
+
+    if figure is not None:
+        out_console.print("\n[bold]What another 10 MSEK buys[/]")
+        for line in describe_marginal(figure):
+            out_console.print(line, markup=False, highlight=False)
+
+
+def _marginal(
+    scenario: Scenario,
+    time_limit: float | None,
+    started: float,
+    decisions: Decisions,
+    frozen_until: int | None,
+    show: bool,
+) -> MarginalFigure | None:
+    """What another 10 MSEK buys at the scenario's budget, in the time the command has left (None,
+    with a note, when no plan within the budget is found in that time)."""
+    limit = time_limit if time_limit is not None else scenario.solver.time_limit_s
+    left = max(limit - (time.perf_counter() - started), min(limit, 1.0))
+    settings = scenario.solver.model_copy(update={"time_limit_s": left})
+    try:
+        with search_run(False, show and err_console.is_terminal):
+            return marginal_figure(
+                scenario.model_copy(update={"solver": settings}),
+                previous=decisions if frozen_until is not None else None,
+                frozen_until=frozen_until,
+            )
+    except (NoSolutionInTime, VolumeInfeasible) as error:
+        err_console.print(f"Note: what another 10 MSEK buys is not shown ({error}).")
+        return None
 
 
 @app.command()
@@ -830,20 +891,28 @@ def _scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, Rec
 
 @app.command("report")
 def report_command(
-    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")],
+    plan_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A plan folder (`leveransplan solve`) or a frontier folder (`leveransplan frontier`)."
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", help="The HTML file (default: report.html in the plan folder)."),
     ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
 ) -> None:
-    """Write one self-contained HTML report of a plan (opens offline, in any browser)."""
+    """Write one self-contained HTML report of a plan or a frontier (opens offline, in any browser)."""
     target = out if out is not None else plan_dir / REPORT
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
     try:
-        write_report(plan_dir, target)
+        if is_frontier_folder(plan_dir):
+            write_frontier_report(plan_dir, target)
+        else:
+            write_report(plan_dir, target)
         if target.resolve() == (plan_dir / REPORT).resolve():
             record_output(plan_dir, target)  # the plan folder keeps listing all its files
     except ReportUnreadable as error:
@@ -1061,6 +1130,185 @@ def sweep_command(
     except OSError as error:
         _cannot_write(target, error)
     out_console.print(f"Written to {target} (exact SEK there).")
+
+
+# Writing a frontier folder (its two small files and the manifest) and, with --report, rendering
+# its chart: the time limit leaves this much for them.
+_FRONTIER_WRITE_S = 0.3
+_FRONTIER_REPORT_S = 1.5
+
+
+@app.command("frontier")
+def frontier_command(
+    scenario_dir: ScenarioArgument = None,
+    points: Annotated[
+        int,
+        typer.Option(
+            "--points",
+            help=f"Budgets on the curve, evenly spaced from the least cost (the take-or-pay minimums) to "
+            f"the unconstrained optimum's cost, both included ({MIN_POINTS} to {MAX_POINTS}).",
+        ),
+    ] = 11,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output folder (default: frontier-<scenario folder name>, never overwritten)."
+        ),
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace --out if it is an earlier output of the tool holding only its own files, as "
+            "written (a folder with anything else in it is refused, naming what).",
+        ),
+    ] = False,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the whole command, all points (default: the scenario's time_limit_s).",
+        ),
+    ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="The same curve for the same inputs on any machine: the solver searches in a fixed "
+            "order and --time-limit counts CP-SAT's deterministic time units.",
+        ),
+    ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write report.html with the curve as a chart.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json's content on stdout instead of the table.")
+    ] = False,
+) -> None:
+    """What money buys: the fewest patient-months beyond the guarantee within each budget, from the
+    take-or-pay minimums to the cost of the unconstrained optimum (all files appear together, or none)."""
+    started = time.perf_counter() if _process_started is None else _process_started
+    if not MIN_POINTS <= points <= MAX_POINTS:
+        err_console.print(
+            f"--points {points}: expected {MIN_POINTS} to {MAX_POINTS} budgets; the curve's two ends, the "
+            "least cost and the unconstrained optimum's cost, are two of them. Nothing was written."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if time_limit is not None and (not math.isfinite(time_limit) or time_limit <= 0):
+        err_console.print("--time-limit must be a number of seconds above 0. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    folder = scenario_dir or default_scenario_path()
+    scenario = _load(folder)
+    if not scenario.has_volumes:
+        err_console.print(f"{folder} has no volume tables: there is no volume plan to put a price on.")
+        raise typer.Exit(EXIT_USAGE)
+    overrides: dict[str, Any] = {"deterministic": True} if deterministic else {}
+    if time_limit is not None:
+        overrides["time_limit_s"] = time_limit
+    scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=overrides)})
+    try:
+        target = plan_target(
+            out, Path(f"frontier-{folder.resolve().name}"), overwrite, {"the scenario folder": folder}
+        )
+    except OutputRefused as refused:
+        err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    solving = scenario
+    if not scenario.solver.deterministic:
+        # The limit covers the whole command: what reading took and what writing will take are left out.
+        limit = scenario.solver.time_limit_s
+        writing = _FRONTIER_WRITE_S + (_FRONTIER_REPORT_S if report else 0.0)
+        left = limit - (time.perf_counter() - started) - writing
+        settings = scenario.solver.model_copy(update={"time_limit_s": max(left, min(limit, 1.0))})
+        solving = scenario.model_copy(update={"solver": settings})
+    show_progress = not quiet and not as_json and err_console.is_terminal
+    try:
+        with search_run(scenario.solver.deterministic, show_progress):
+            frontier = solve_frontier(solving, points)
+    except VolumeInfeasible as error:
+        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        _print_conflicts(solving.model_copy(update={"max_cost_sek": None}), None, None)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except NoSolutionInTime as error:
+        err_console.print(f"No plan within the time limit ({error}). Nothing was written.")
+        raise typer.Exit(EXIT_NO_SOLUTION) from None
+    parameters = {
+        "command": "frontier",
+        "points": points,
+        "max_cost_sek": scenario.max_cost_sek,
+        "solver": scenario.solver.model_dump(),
+    }
+    try:
+        written = publish_frontier(target, folder, scenario, frontier, parameters, report=report)
+    except TargetTaken as error:
+        err_console.print(f"{error}. This run's frontier was not written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except ReportUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_OUTPUT) from None
+    except OSError as error:
+        _cannot_write(target.path, error)
+    exit_code = EXIT_PARTIAL if frontier.partial else 0
+    if as_json:
+        summary = json.loads((written / "summary.json").read_text(encoding="utf-8"))
+        print(json.dumps({"frontier_folder": str(written), **summary}, ensure_ascii=False, indent=2))
+        raise typer.Exit(exit_code)
+    _print_frontier(frontier)
+    out_console.print(f"Frontier written to {written}.")
+    if frontier.partial:
+        stopped = [p for p in frontier.points if p.status != "OPTIMAL"]
+        err_console.print(
+            f"[bold yellow]Partial frontier:[/] the time limit stopped {len(stopped)} of "
+            f"{len(frontier.points)} points before they were proven best (their gap is in the table); a "
+            f"longer --time-limit or fewer --points may do better. Exit code {EXIT_PARTIAL}."
+        )
+    raise typer.Exit(exit_code)
+
+
+def _print_frontier(frontier: Frontier) -> None:
+    """The curve as a table: each budget's plan, bound and what the money from the budget before buys."""
+    table = Table(
+        title=f"{frontier.scenario}: patient-months beyond the guarantee against the budget",
+        title_justify="left",
+    )
+    # The seconds of each point are in frontier.csv: without them the table fits 80 columns.
+    columns = ("budget SEK", "over_guarantee", "bound", "status", "gap %", "cost SEK", "per MSEK")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "status" else "right", no_wrap=True)
+    for i, point in enumerate(frontier.points):
+        per_msek = frontier.removed_per_msek(i)
+        table.add_row(
+            _sek(point.budget_sek),
+            _sek(point.over_guarantee),
+            _sek(point.bound),
+            point.status,
+            f"{point.gap_pct:.2f}",
+            _sek(point.cost_sek),
+            "" if per_msek is None else f"{per_msek:,.1f}".replace(",", " "),
+            style="bold" if SCENARIO_BUDGET in point.marks else None,
+        )
+    out_console.print(table)
+    first, last = frontier.points[0], frontier.points[-1]
+    out_console.print(
+        "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
+        "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
+        "patient-months that the money from the budget before removes, per million SEK. "
+        f"The least cost, {_sek(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
+        f"{_sek(first.over_guarantee)}; the unconstrained optimum costs {_sek(last.budget_sek)} SEK and "
+        f"leaves {_sek(last.over_guarantee)}: more money buys nothing.",
+        highlight=False,
+    )
+    words = frontier.scenario_budget_words()
+    if words is not None:
+        shown = " (in bold)" if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
+        out_console.print(words[0].upper() + words[1:] + shown + ".", highlight=False)
+    if len(frontier.points) < frontier.points_asked:
+        out_console.print(
+            f"{len(frontier.points)} budgets instead of {frontier.points_asked}: the span from the least "
+            "cost to the unconstrained optimum's holds fewer whole SEK."
+        )
 
 
 @app.command()

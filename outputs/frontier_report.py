@@ -1,0 +1,304 @@
+"""report.html of a frontier folder: what money buys, as one self-contained page.
+
+Built from the folder's files alone (frontier.csv, summary.json, manifest.json), with the chart
+as inline SVG in the style of the plan's report (outputs/report.py), so it opens offline and the
+same folder always gives the same page. A frontier made with --deterministic leaves out the run
+record (the folder, the time and the command line), so two runs of the same inputs give the same
+page.
+
+The chart draws what the points prove between them. Within a budget between two points the plan
+of the point to its left is affordable, so no more patient-months than there are needed (the
+solid steps); and no plan does better than the bound of the point to its right, which allows more
+plans (the dashed steps). The true curve lies in the band between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from outputs.report import (
+    BLUE,
+    CSS,
+    DARK,
+    GREY,
+    LIGHT_BLUE,
+    ORANGE,
+    ReportUnreadable,
+    _cards,
+    _Charts,
+    _counts,
+    _e,
+    _int,
+    _n,
+    _read_json,
+    _read_rows,
+    _sek_axis,
+    _table,
+    _thousands,
+)
+
+FRONTIER_CSV = "frontier.csv"
+_COLUMNS = ("budget_sek", "over_guarantee", "bound", "status", "gap", "seconds", "cost_sek", "marks")
+_MARK_WORDS = {
+    "least_cost": "least cost (take-or-pay minimums)",
+    "unconstrained_optimum": "unconstrained optimum",
+    "scenario_budget": "the scenario's budget",
+}
+DETERMINISTIC_RUN = (
+    "Solved with --deterministic: the folder, the time and the command line differ from run to run, "
+    "so this page leaves them out (manifest.json keeps them) and the same inputs give the same page."
+)
+
+
+def is_frontier_folder(folder: Path) -> bool:
+    """Whether `folder` holds a frontier (written by `leveransplan frontier`) rather than a plan."""
+    return (folder / FRONTIER_CSV).is_file()
+
+
+@dataclass(frozen=True)
+class _Point:
+    budget: int
+    value: int
+    bound: int
+    status: str
+    gap: str
+    seconds: str
+    cost: int
+    per_msek: str
+    marks: tuple[str, ...]
+
+
+def _points(folder: Path) -> list[_Point]:
+    path = folder / FRONTIER_CSV
+    points = [
+        _Point(
+            budget=_int(r, "budget_sek", path),
+            value=_int(r, "over_guarantee", path),
+            bound=_int(r, "bound", path),
+            status=r["status"],
+            gap=r["gap"],
+            seconds=r["seconds"],
+            cost=_int(r, "cost_sek", path),
+            per_msek=r.get("removed_per_msek", ""),
+            marks=tuple(r["marks"].split()),
+        )
+        for r in _read_rows(path, _COLUMNS)
+    ]
+    if not points:
+        raise ReportUnreadable(f"{path} has no points")
+    return sorted(points, key=lambda p: p.budget)
+
+
+def _recorded(manifest: Any, kind: type, *keys: str) -> Any:
+    """The manifest's value at `keys`, or None when absent or not of `kind` (a hand-edited file)."""
+    value = manifest
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    if isinstance(value, bool) and kind is not bool:
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def render_frontier_report(folder: Path, shown_folder: Path | None = None) -> str:
+    """The report of the frontier in `folder` as one HTML document (`shown_folder`: the folder's
+    name on the page while the files are still in a staging folder)."""
+    if not folder.is_dir():
+        raise ReportUnreadable(f"{folder}: no such folder")
+    summary = _read_json(folder / "summary.json") if (folder / "summary.json").is_file() else None
+    frontier = summary.get("frontier") if isinstance(summary, dict) else None
+    if not isinstance(frontier, dict):
+        raise ReportUnreadable(f'{folder / "summary.json"} is missing or has no object "frontier"')
+    manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else None
+    points = _points(folder)
+    scenario = str(summary.get("scenario") or "(unnamed scenario)") if isinstance(summary, dict) else ""
+    charts = _Charts()
+    sections = [
+        _header(folder, shown_folder, scenario, manifest),
+        _curve_section(points, frontier, charts),
+    ]
+    footer = (
+        "<footer>Written by <code>leveransplan report</code> from the files in the frontier folder. "
+        "Every figure is also in frontier.csv and summary.json.</footer>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>What money buys: {_e(scenario)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body><main>\n{chr(10).join(sections)}\n{footer}\n</main></body>\n</html>\n"
+    )
+
+
+def write_frontier_report(folder: Path, target: Path, shown_folder: Path | None = None) -> None:
+    """Write the report of the frontier in `folder` to `target` (see `render_frontier_report`)."""
+    document = render_frontier_report(Path(folder), shown_folder)
+    try:
+        Path(target).write_text(document, encoding="utf-8")
+    except OSError as error:
+        raise ReportUnreadable(f"{target} cannot be written ({error})") from None
+
+
+def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: Any) -> str:
+    deterministic = _recorded(manifest, bool, "parameters", "solver", "deterministic") is True
+    rows: list[tuple[str, str]] = []
+    if not deterministic:
+        rows.append(("Frontier folder", str((shown_folder or folder).resolve())))
+    if manifest is None:
+        rows.append(("Manifest", "manifest.json is missing: no audit trail for this frontier"))
+    else:
+        for label, keys in (("Scenario folder", ("scenario_folder",)),):
+            value = _recorded(manifest, str, *keys)
+            if value is not None:
+                rows.append((label, value))
+        if not deterministic:
+            time = (_recorded(manifest, str, "time_utc") or "").replace("T", " ").replace("+00:00", " UTC")
+            rows.append(("Made", time or "–"))
+        tool = _recorded(manifest, dict, "tool")
+        if tool:
+            rows.append(("Tool", ", ".join(f"{k} {v}" for k, v in tool.items())))
+        limit = _recorded(manifest, float, "parameters", "solver", "time_limit_s")
+        if limit is not None:
+            clock = "deterministic time" if deterministic else "seconds"
+            rows.append(("Time limit", f"{_n(limit, 1)} {clock}, the whole frontier"))
+        command = _recorded(manifest, list, "command_line")
+        if command is not None and not deterministic:
+            rows.append(("Command line", " ".join(str(c) for c in command)))
+        if deterministic:
+            rows.append(("Run record", DETERMINISTIC_RUN))
+    meta = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return (
+        f"<header><h1>What money buys: {_e(scenario)}</h1>"
+        '<p class="lead">The fewest patient-months beyond the care guarantee that a volume plan can '
+        "reach within each budget, from the take-or-pay minimums that every plan pays to the cost of "
+        "the plan that leaves the fewest, where more money buys nothing.</p>"
+        f'<table class="meta">{meta}</table></header>'
+    )
+
+
+def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: _Charts) -> str:
+    first, last = points[0], points[-1]
+    own = frontier.get("scenario_budget_sek")
+    own = own if isinstance(own, int) and not isinstance(own, bool) else None
+    cards = [
+        ("least cost (take-or-pay minimums), SEK", _n(first.budget)),
+        ("patient-months beyond the guarantee there", _n(first.value)),
+        ("cost of the unconstrained optimum, SEK", _n(last.budget)),
+        ("patient-months beyond the guarantee there", _n(last.value)),
+    ]
+    if own is not None:
+        cards.append(("the scenario's budget, SEK", _n(own)))
+    parts = ['<section id="frontier"><h2>Patient-months beyond the guarantee against the budget</h2>']
+    parts.append(_cards(cards))
+    words = frontier.get("scenario_budget")
+    if isinstance(words, str) and words:
+        parts.append(f'<p class="note">{_e(words[0].upper() + words[1:])}.</p>')
+    parts.append(
+        '<p class="note">Each point is the best plan found within its budget (solid) and the bound the '
+        "solver proved: no plan within that budget leaves fewer patient-months beyond the guarantee "
+        "(dashed). Between two points the true curve lies in the shaded band: the plan of the point "
+        "to the left is affordable, and no plan beats the bound of the point to the right. Where the "
+        "curve is flat, more money buys nothing; where it falls steeply, money buys the most.</p>"
+    )
+    parts.append(charts.svg((8.0, 3.8), _frontier_chart(points, own), "Frontier"))
+    unproven = [p for p in points if p.status != "OPTIMAL"]
+    if unproven:
+        parts.append(
+            f'<p class="warn">The time limit stopped {len(unproven)} of the {len(points)} points before '
+            "they were proven best: their plan and bound differ (the gap). A longer --time-limit, or "
+            "fewer --points, may close the gaps.</p>"
+        )
+    rows = []
+    for p in points:
+        status = f'<span class="status-{_e(p.status)}">{_e(p.status)}</span>'
+        marks = "; ".join(_MARK_WORDS.get(m, m) for m in p.marks)
+        per_msek = _n(float(p.per_msek), 1) if p.per_msek else "–"
+        rows.append(
+            [
+                _n(p.budget),
+                _n(p.value),
+                _n(p.bound),
+                _e(p.gap),
+                status,
+                _e(p.seconds),
+                _n(p.cost),
+                per_msek,
+                _e(marks),
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                "budget SEK",
+                "over_guarantee",
+                "bound",
+                "gap %",
+                "status",
+                "seconds",
+                "plan's cost SEK",
+                "removed per extra MSEK",
+                "",
+            ],
+            rows,
+            numeric=[True, True, True, True, False, True, True, True, False],
+            raw=True,
+        )
+    )
+    parts.append(
+        '<p class="note"><em>over_guarantee</em>: patient-months beyond the care guarantee of the best '
+        "plan found within the budget. <em>bound</em>: proven, no plan within the budget does better; "
+        "<em>gap</em> = |over_guarantee − bound| / max(1, over_guarantee). OPTIMAL: proven best; "
+        "FEASIBLE: the time limit stopped the search first. <em>removed per extra MSEK</em>: "
+        "patient-months beyond the guarantee that the money from the budget before removes, per "
+        "million SEK.</p>"
+    )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _frontier_chart(points: list[_Point], own: int | None) -> Callable[[Figure], None]:
+    divisor, unit = _sek_axis(max(p.budget for p in points))
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot()
+        x = np.array([p.budget / divisor for p in points])
+        values = np.array([p.value for p in points], dtype=float)
+        bounds = np.array([p.bound for p in points], dtype=float)
+        if len(points) > 1:
+            # Between x[i] and x[i+1]: at most values[i] (post), at least bounds[i+1] (pre).
+            upper = np.repeat(values[:-1], 2)
+            lower = np.repeat(bounds[1:], 2)
+            edges = np.repeat(x, 2)[1:-1]
+            ax.fill_between(edges, lower, upper, color=LIGHT_BLUE, alpha=0.35, linewidth=0)
+        ax.step(x, bounds, where="pre", color=ORANGE, linestyle="--", marker="o", markersize=3)
+        ax.step(x, values, where="post", color=BLUE, marker="o", markersize=4, zorder=3)
+        handles = [
+            Line2D([], [], color=BLUE, marker="o", markersize=4, label="best plan found within the budget"),
+            Line2D([], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label="proven bound"),
+            Patch(color=LIGHT_BLUE, alpha=0.35, label="where the true curve lies"),
+        ]
+        if own is not None and points[0].budget <= own <= points[-1].budget:
+            ax.axvline(own / divisor, color=DARK, linestyle=":", linewidth=1.2)
+            handles.append(Line2D([], [], color=DARK, linestyle=":", label="the scenario's budget"))
+        top = max(float(values.max()), 1.0)
+        ax.set_ylim(0, top * 1.08)
+        if x[-1] > x[0]:
+            pad = (x[-1] - x[0]) * 0.02
+            ax.set_xlim(x[0] - pad, x[-1] + pad)
+        ax.set_xlabel(f"budget ({unit})")
+        ax.set_ylabel("patient-months beyond the guarantee")
+        # Whole MSEK on a wide axis; tenths where the span is a few MSEK.
+        _thousands(ax.xaxis, 1.0, 1 if divisor > 1 and x[-1] - x[0] < 20 else 0)
+        _counts(ax.yaxis)
+        ax.grid(True, color=GREY, linewidth=0.4)
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8)
+
+    return draw
