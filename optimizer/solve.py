@@ -7,7 +7,7 @@ categories, and within a category it is a network (optimizer/volumes/flow.py). S
   earlier stages as its network's face. When every category is at its own minimum this is the
   same as holding the region-wide total.
 - The per-category plans together are then checked against the coupling rules: the budget
-  cap, and the equity value once that stage is solved. If they obey them, the relaxation's
+  cap, the hospitals' frames, and the equity value once that stage is solved. If they obey them, the relaxation's
   optimum is feasible and therefore optimal for the coupled problem.
 - Equity, and a later stage whose per-category plans break the equity value, are solved over
   the coupled categories (those where more than one hospital can carry patients beyond the
@@ -21,9 +21,13 @@ categories, and within a category it is a network (optimizer/volumes/flow.py). S
   decisions reduced-cost fixing leaves free.
   The stage's value is then held region-wide from then on, and reduced-cost fixing at it shrinks
   the networks.
-- With a budget or a previous plan, a stage that breaks a coupling rule and all later ones are
-  solved jointly in CP-SAT over the coupled categories (all of them with a budget), hinted with
-  the plan reached so far, and the region-wide value is held from then on.
+- The budget and each hospital's frame are linking rows of the same decomposition (the cost,
+  and each hospital's spend, summed over the categories), so a stage that breaks them is solved
+  by columns over every category; so are the stages against a previous plan (stability is a
+  cost on the networks' arcs). Only a category whose network cannot be used (a frozen month
+  the rules no longer allow) sends a coupled stage to the joint CP-SAT model.
+- A plan within the money always exists when the plan of base units only is within it (its
+  cost and every hospital's spend are the least any plan has): otherwise none does.
 
 When a stage stops on the time limit, its best value and proven bound are reported and held.
 """
@@ -43,7 +47,7 @@ from models.plan import StageResult, StageStatus, VolumeSolution
 from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
 from optimizer.search import current_run
-from optimizer.volumes.columns import ColumnsResult, Linking, by_columns, with_margin
+from optimizer.volumes.columns import SPEND, ColumnsResult, Linking, by_columns, with_margin
 from optimizer.volumes.flow import CategoryFlow
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 from optimizer.volumes.routing import nearest_routing
@@ -146,6 +150,9 @@ class LexicographicVolumes:
         self.order = list(scenario.objective.volumes)
         self.settings = scenario.solver
         self.budget = scenario.max_cost_sek
+        # Each hospital's frame (spec section 7): with it or the budget, money couples every category.
+        self.frames: dict[str, int] = self.data.frames
+        self.money_couples = self.budget is not None or bool(self.frames)
         self.frozen_until = frozen_until
         self.flows = {k: CategoryFlow(self.data, k, previous, frozen_until) for k in self.data.categories}
         # CP-SAT models per category, built when a category needs one (see _category_model).
@@ -184,8 +191,10 @@ class LexicographicVolumes:
             return base
         analyst = pro_rata_plan(self.data)
         analyst_values = TermValues(self.data, analyst)
-        within_budget = self.budget is None or analyst_values.term("cost") <= self.budget
-        if within_budget and analyst_values.over_guarantee() < TermValues(self.data, base).over_guarantee():
+        if (
+            self._money_kept(analyst)
+            and analyst_values.over_guarantee() < TermValues(self.data, base).over_guarantee()
+        ):
             return analyst
         return base
 
@@ -259,18 +268,18 @@ class LexicographicVolumes:
         self.stages.append(StageResult(objective=term, value=value, bound=0, status=status, seconds=0.0))
 
     def _start_within_budget(self) -> None:
-        """Replace the starting plan by one within the budget when it is not (or say there is none)."""
-        if self.budget is None or self._couplings_hold(self.solution):
+        """Start from base units only when the starting plan spends more than the budget or a
+        frame allows; when even that plan does, no plan obeys every rule.
+
+        Why the base plan settles it: every plan makes the decisions of the frozen months, and
+        beyond them a plan of base units only buys nothing (it pays the take-or-pay minimums,
+        as every plan does). Its cost and every hospital's spend are the least any plan has."""
+        if self._money_kept(self.solution):
             return
-        self._open_joint(list(self.data.categories))
-        assert self.joint is not None
-        self.joint.hint(self.solution)
-        outcome = self.joint.solve(self.joint.term("cost"), self.parameters(self.remaining() / 2))
-        if outcome.status == "INFEASIBLE":
+        base = greedy_base_plan(self.data, self.previous, self.frozen_until)
+        if not self._money_kept(base):
             raise VolumeInfeasible("no plan obeys every rule" + self._budget_words())
-        if outcome.decisions is None:
-            raise NoSolutionInTime("no plan within the budget was found in time")
-        self.solution.update(outcome.decisions, set(self.data.categories), self.data)
+        self.solution = base
 
     def _separable_stage(self, term: str, stages_left: int) -> None:
         """A term that sums over categories: per category if the couplings allow, else jointly."""
@@ -289,12 +298,12 @@ class LexicographicVolumes:
                 self._record(term, list(parts.values()))
                 return
             # Equity couples only the contested categories (elsewhere each hospital's part is fixed
-            # by the earlier stages); a budget couples them all.
+            # by the earlier stages); the budget and the frames couple them all.
             coupled = (
                 self.joint.categories
                 if self.joint is not None
                 else self.contested
-                if self.contested is not None and self.budget is None
+                if self.contested is not None and not self.money_couples
                 else list(self.data.categories)
             )
             restricted: dict[str, _Part] = {}
@@ -337,8 +346,24 @@ class LexicographicVolumes:
 
     def _decomposable(self, categories: list[str]) -> bool:
         """Whether a coupled stage over `categories` can be decomposed into the networks
-        (optimizer/volumes/columns.py): no budget, equity and joint holds only, every network usable."""
-        return self.budget is None and self.previous is None and all(self.flows[k].usable for k in categories)
+        (optimizer/volumes/columns.py): every network usable."""
+        return all(self.flows[k].usable for k in categories)
+
+    def _linking_held(self, categories: list[str]) -> dict[str, int]:
+        """The rows that link `categories` besides equity: every term held over them, the
+        budget less the cost of the other categories, and each frame less the spend there."""
+        held = dict(self.joint_held)
+        if not self.money_couples:
+            return held
+        chosen = set(categories)
+        outside = [k for k in self.data.categories if k not in chosen]
+        values = TermValues(self.data, self.solution, self.previous)
+        if self.budget is not None:
+            cap = self.budget - values.term("cost", outside)
+            held["cost"] = min(held.get("cost", cap), cap)
+        for h, frame in self.frames.items():
+            held[f"{SPEND}{h}"] = frame - values.spend(h, outside)
+        return held
 
     def _equity_stage(self, stages_left: int) -> None:
         """max over hospitals of patient-months beyond the guarantee per 1000 inflow."""
@@ -348,8 +373,11 @@ class LexicographicVolumes:
         columns: ColumnsResult | None = None
         if self.joint is None:
             contested = self._contested()
-            if self.budget is not None:
+            if self.money_couples:
                 contested = list(self.data.categories)
+            if not any(self.data.hospital_inflow(h) > 0 for h in self.data.hospitals):
+                # No hospital with inflow: equity is 0 by definition, whatever the plan.
+                contested = []
             self.contested = contested
             if not contested:
                 value = TermValues(self.data, self.solution).equity()
@@ -358,21 +386,23 @@ class LexicographicVolumes:
                     StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 return
-            if self.budget is None:
+            if self._decomposable(contested):
                 columns = by_columns(
                     self.data,
                     self.flows,
                     contested,
                     self.solution,
-                    Linking(None),
+                    Linking(None, held=self._linking_held(contested)),
                     self._share_of_stage(stages_left),
                     self.settings,
                     self._combination_seconds(),
                 )
                 if columns is not None:
-                    bound, start = columns.bound, columns.decisions
-                    # Every plan obeys the equity stage's rules (it has no linking caps): the
-                    # rounded plan goes straight to the search of better ones.
+                    bound = columns.bound
+                    # Without money rows every plan obeys the equity stage's rules; with them
+                    # only a rounding within the budget and frames is a start.
+                    if columns.obeys_linking:
+                        start = columns.decisions
                     self._adopt_if_better(start, contested)
                     value = TermValues(self.data, self.solution).equity()
                     searched = False
@@ -477,10 +507,11 @@ class LexicographicVolumes:
         for held, value in self.joint_held.items():
             fixed_part = fixed.term(held, others)
             model.hold(held, value - fixed_part, floor=self.joint_floor[held] - fixed_part)
+        self._money_rules(model, fixed)
         if term is None:
             return model, model.objectives.equity_variable(outside), 0
-        assert self.equity_value is not None
-        model.hold_equity(self.equity_value, outside)
+        if self.equity_value is not None:
+            model.hold_equity(self.equity_value, outside)
         return model, model.term(term), fixed.term(term, others)
 
     # -- pieces ---------------------------------------------------------------------------
@@ -566,7 +597,7 @@ class LexicographicVolumes:
         start: Decisions | None = None
         columns: ColumnsResult | None = None
         if self._decomposable(categories):
-            linking = Linking(term, self.equity_value, dict(self.joint_held))
+            linking = Linking(term, self.equity_value, self._linking_held(categories))
             columns = by_columns(
                 self.data,
                 self.flows,
@@ -758,6 +789,9 @@ class LexicographicVolumes:
         # On the run's clock: in deterministic mode it stands still outside CP-SAT.
         started = self.search.now()
         routed = nearest_routing(self.data, plan, chosen, first_month)
+        if self.frames and not self._money_kept(routed):
+            # Routing keeps the cost but moves spend between hospitals: not past a frame.
+            routed = plan
         self.routing_seconds = max(self.routing_seconds, self.search.now() - started)
         return routed
 
@@ -919,6 +953,8 @@ class LexicographicVolumes:
                     model.hold(held_term, value)
             for held_term in self._capped_terms():
                 model.hold(held_term, current.term(held_term, [k]))
+            if self.frames:
+                model.add_frames({h: current.spend(h, [k]) for h in self.frames})
             if self.equity_value is not None:
                 for h in self.data.hospitals:
                     model.model.add(
@@ -936,6 +972,15 @@ class LexicographicVolumes:
             parts[k] = self._part(term, [k], outcome)
         return parts
 
+    def _money_rules(self, model: VolumeModel, fixed: TermValues) -> None:
+        """The budget and the frames on a model of some categories, the others as in `fixed`."""
+        chosen = set(model.categories)
+        others = [k for k in self.data.categories if k not in chosen]
+        if self.budget is not None:
+            model.add_budget(self.budget - fixed.term("cost", others))
+        if self.frames:
+            model.add_frames({h: frame - fixed.spend(h, others) for h, frame in self.frames.items()})
+
     def _capped_terms(self) -> list[str]:
         """Terms whose per-category values a restricted improvement must not raise."""
         return [*self.joint_held, *(["cost"] if self.budget is not None else [])]
@@ -951,6 +996,8 @@ class LexicographicVolumes:
             > current.over_by_hospital_category.get((h, category), 0)
             for h in self.data.hospitals
         ):
+            return False
+        if any(values.spend(h, [category]) > current.spend(h, [category]) for h in self.frames):
             return False
         return all(
             values.term(held, [category]) <= current.term(held, [category]) for held in self._capped_terms()
@@ -976,9 +1023,14 @@ class LexicographicVolumes:
         return part
 
     def _budget_words(self) -> str:
-        if self.budget is None:
-            return ""
-        return f" within the budget of {self.budget:,} SEK".replace(",", " ")
+        words = []
+        if self.budget is not None:
+            words.append(f"the budget of {self.budget:,} SEK".replace(",", " "))
+        if self.frames:
+            words.append(
+                "the hospitals' frames" if len(self.frames) > 1 else f"{next(iter(self.frames))}'s frame"
+            )
+        return " within " + " and ".join(words) if words else ""
 
     def _open_joint(self, categories: list[str]) -> None:
         """Build the joint model of the coupled categories, with every hold reached so far."""
@@ -991,11 +1043,7 @@ class LexicographicVolumes:
         for (term, k), value in self.holds.value.items():
             if k in chosen:
                 joint.hold(term, value, [k])
-        if self.budget is not None:
-            outside_cost = TermValues(self.data, self.solution).term(
-                "cost", [k for k in self.data.categories if k not in chosen]
-            )
-            joint.add_budget(self.budget - outside_cost)
+        self._money_rules(joint, TermValues(self.data, self.solution, self.previous))
         if self.equity_value is not None:
             joint.hold_equity(self.equity_value, self._over_outside(categories))
         for term, value in self.joint_held.items():
@@ -1058,9 +1106,18 @@ class LexicographicVolumes:
     def _couplings_hold(self, candidate: Decisions) -> bool:
         """Whether a plan solved category by category obeys the rules that couple categories."""
         values = TermValues(self.data, candidate)
-        if self.budget is not None and values.term("cost") > self.budget:
+        if not self._money_kept(candidate, values):
             return False
         return self.equity_value is None or values.equity() <= self.equity_value
+
+    def _money_kept(self, plan: Decisions, values: TermValues | None = None) -> bool:
+        """Whether `plan` keeps within the budget and every hospital's frame."""
+        if not self.money_couples:
+            return True
+        values = values if values is not None else TermValues(self.data, plan)
+        if self.budget is not None and values.term("cost") > self.budget:
+            return False
+        return all(values.spend(h) <= frame for h, frame in self.frames.items())
 
     def _record(self, term: str, parts: list[_Part]) -> None:
         total = TermValues(self.data, self.solution, self.previous).term(term)

@@ -74,7 +74,17 @@ _SMOOTHING_MOST = 0.99
 # Prices of one round: each hospital's (by index) and each held term's.
 _PriceVector = tuple[np.ndarray, dict[str, float]]
 # Terms the columns can carry: their value is the network's cost plus a constant per category.
-CARRIED = ("over_guarantee", "out_of_region", "cost", "travel")
+# Besides these, each hospital's spend under its frame (`spend:<hospital>`, CategoryFlow.costs).
+CARRIED = ("over_guarantee", "out_of_region", "cost", "travel", "stability")
+
+
+def carried(term: str) -> bool:
+    """Whether the networks carry `term` as a cost on their arcs (a column can hold it)."""
+    return term in CARRIED or term.startswith(SPEND)
+
+
+# Held terms named so are one hospital's spend (spec section 7), `spend:<hospital>`.
+SPEND = "spend:"
 
 
 @dataclass
@@ -154,7 +164,7 @@ class ColumnsResult:
             rhs = sum(
                 int(best.hospital[i]) * (value * int(problem.inflow[i]) // 1000) for i in problem.counted
             )
-            return rhs - best.least
+            return rhs + best.rows - best.least
         return best.scale * value + best.rows - best.least
 
 
@@ -226,12 +236,13 @@ class _Problem:
             over = np.array(
                 [values.over_by_hospital_category.get((h, k), 0) for h in hospitals], dtype=np.int64
             )
-            values_k = {t: values.term(t, [k]) for t in self.terms}
+            values_k = {t: _term_value(values, t, k) for t in self.terms}
             self.columns[k] = [_Column(over, values_k, flows[k], arcs)]
 
     def _constant(self, term: str, category: str) -> int:
         if term != "cost":
-            return 0
+            # Stability: the previous plan's values, less what the arcs below them carry.
+            return self.flows[category].constants.get(term, 0)
         contracts = self.data.contracts.values()
         return sum(c.volume_min * c.price_sek for c in contracts if c.category == category)
 
@@ -239,6 +250,13 @@ class _Problem:
         """X_h allowed by the equity value held, less the categories outside."""
         assert self.linking.equity is not None
         return self.linking.equity * int(self.inflow[i]) // 1000 - int(self.outside[i]) - self.linking.margin
+
+
+def _term_value(values: TermValues, term: str, category: str) -> int:
+    """A term's value in one category, a hospital's spend (`spend:<hospital>`) included."""
+    if term.startswith(SPEND):
+        return values.spend(term.removeprefix(SPEND), [category])
+    return values.term(term, [category])
 
 
 def by_columns(
@@ -261,7 +279,9 @@ def by_columns(
     """
     if any(not flows[k].usable for k in categories) or not categories:
         return None
-    if any(t not in CARRIED for t in [linking.objective, *linking.held] if t is not None):
+    if any(not carried(t) for t in [linking.objective, *linking.held] if t is not None):
+        return None
+    if any(t not in flows[k].costs for t in linking.held for k in categories):
         return None
     problem = _Problem(data, flows, categories, current, linking)
     if not problem.complete or (linking.objective is None and not problem.counted):
@@ -704,6 +724,14 @@ def _price(
             return False, None
         scale = 1
         unit = _WEIGHT_SCALE / largest_price
+        # A held term's price is per SEK (a budget): its weighted arc costs stay within 64 bits.
+        per_unit = max(
+            sum(p * float(np.abs(flows[k].costs[t]).max(initial=0)) for t, p in term_prices.items())
+            + float(hospital_prices.max(initial=0.0))
+            for k in problem.categories
+        )
+        if per_unit * unit > _COST_SCALE:
+            unit = _COST_SCALE / per_unit
     else:
         per_unit = max(
             float(np.abs(flows[k].costs[objective]).max(initial=0))
@@ -752,10 +780,14 @@ def _price(
     if not prove:
         return entered, None
     if objective is None:
+        # sum_h w_h X_h + sum_t w_t t <= E sum_h w_h I_h / 1000 + sum_t w_t held_t for every
+        # plan obeying the linking rows.
         least += int(np.dot(whole_hospital, problem.outside))
+        rows = sum(whole_term[t] * linking.held[t] for t in whole_term)
         total = int(np.dot(whole_hospital, problem.inflow))
-        bound = -(-1000 * least // total) if total > 0 else None
-        rows = 0
+        bound = -(-1000 * (least - rows) // total) if total > 0 else None
+        if bound is not None:
+            bound = max(bound, 0)
     else:
         rows = sum(whole_term[t] * linking.held[t] for t in whole_term)
         if linking.equity is not None:
@@ -806,7 +838,15 @@ def _best_combination(
         model.add(total_term(term) <= value)
     objective: cp_model.LinearExprT
     if linking.objective is None:
-        equity = model.new_int_var(rounded.bound, max(rounded.value, rounded.bound), "equity")
+        # The start (column 0 where the rounding breaks a linking row) must lie in the domain.
+        start_over = problem.outside + sum(
+            (columns[0].over for columns in problem.columns.values()), np.zeros_like(problem.outside)
+        )
+        start_equity = max(
+            (-(-1000 * int(start_over[i]) // int(problem.inflow[i])) for i in problem.counted), default=0
+        )
+        top = max(rounded.value, rounded.bound, start_equity)
+        equity = model.new_int_var(rounded.bound, top, "equity")
         for i in problem.counted:
             model.add(1000 * total_over(i) <= equity * int(problem.inflow[i]))
         objective = equity

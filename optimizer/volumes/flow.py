@@ -88,6 +88,10 @@ class CategoryFlow:
         self.lower = np.zeros_like(self.upper)
         self.costs = {term: np.asarray(values, dtype=np.int64) for term, values in self._arcs.costs.items()}
         self.carries = self._arcs.carries
+        # Each term's value is its arcs' cost plus this constant (stability: the previous
+        # plan's values in the category, less what the arcs below them carry).
+        self.constants = {"stability": self._previous_total(previous)}
+        self._spend_costs()
         self.supply = np.zeros(len(self._nodes), dtype=np.int64)
         for node, amount in self._supply.items():
             self.supply[node] += amount
@@ -230,6 +234,36 @@ class CategoryFlow:
             # refunded here; spec cost adds volume_min * price as a constant).
             self._arc(whole, self._sink, contract.volume_min, {"cost": -contract.price_sek})
             self._arc(whole, self._sink, max(0, contract.volume_max - contract.volume_min), {})
+
+    def _previous_total(self, previous: Decisions | None) -> int:
+        """The previous plan's additional units, transfers and referrals in this category."""
+        if previous is None:
+            return 0
+        k, contracts = self.category, self.data.contracts
+        return (
+            sum(v for key, v in previous.additional_own.items() if key[1] == k)
+            + sum(v for key, v in previous.transfers.items() if key[2] == k)
+            + sum(v for key, v in previous.referrals.items() if contracts[key[1]].category == k)
+        )
+
+    def _spend_costs(self) -> None:
+        """For each hospital with a frame, what its patients' decisions cost (spec section 7): the
+        price on its a, t and e arcs, as `spend:<hospital>` (take-or-pay refunds are no one's)."""
+        frames = self.data.frames
+        if not frames:
+            return
+        patient = np.array(
+            [
+                carries[1][0] if carries is not None and carries[0] != "base_used" else ""
+                for carries in self.carries
+            ],
+            dtype=object,
+        )
+        decision = patient != ""
+        for h in frames:
+            self.costs[f"spend:{h}"] = np.where(decision & (patient == h), self.costs["cost"], 0).astype(
+                np.int64
+            )
 
     def _frozen_months_stay(self, previous: Decisions, until: int) -> None:
         """Every decision of the months up to `until` equals the previous plan's: its arcs fixed."""
