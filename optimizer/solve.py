@@ -7,8 +7,8 @@ categories, and within a category it is a network (optimizer/volumes/flow.py). S
   earlier stages as its network's face. When every category is at its own minimum this is the
   same as holding the region-wide total.
 - The per-category plans together are then checked against the coupling rules: the budget
-  cap, the hospitals' frames, and the equity value once that stage is solved. If they obey them, the relaxation's
-  optimum is feasible and therefore optimal for the coupled problem.
+  cap, the hospitals' frames, and the equity value once that stage is solved. If they obey
+  them, the relaxation's optimum is feasible and therefore optimal for the coupled problem.
 - Equity, and a later stage whose per-category plans break the equity value, are solved over
   the coupled categories (those where more than one hospital can carry patients beyond the
   guarantee) by column generation (optimizer/volumes/columns.py): an exact Lagrangian bound from

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import pytest
 
+from inputs import load_scenario
 from models import Hospital
 from optimizer import solve as solve_module
 from optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
 from tests.test_volumes import (
     EXAMPLE1,
+    FAST,
     build,
     contract,
-    example1,  # noqa: F401 (the scenario of examples.md's example 1, a fixture)
     publish_and_check,
     solve_checked,
     stage_values,
 )
+
+
+@pytest.fixture
+def example1():
+    """Example 1 of examples.md: A sends patients to B's additional units and to contract c1."""
+    return load_scenario(EXAMPLE1).model_copy(update={"solver": FAST})
 
 
 @pytest.fixture
