@@ -10,12 +10,7 @@ over generated scenarios.
 from __future__ import annotations
 
 import pytest
-
-from inputs import load_scenario
-from models import Hospital
-from optimizer import solve as solve_module
-from optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
-from tests.test_volumes import (
+from test_volumes import (
     EXAMPLE1,
     FAST,
     build,
@@ -24,6 +19,11 @@ from tests.test_volumes import (
     solve_checked,
     stage_values,
 )
+
+from inputs import load_scenario
+from models import Hospital
+from optimizer import solve as solve_module
+from optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
 
 
 @pytest.fixture
