@@ -97,25 +97,31 @@ class Frontier:
 
 @dataclass(frozen=True)
 class Spending:
-    """What a change of plan does in one place: units and SEK more (negative: fewer)."""
+    """What a change of plan does for one hospital's patients in one category, over the horizon.
 
-    hospital: str  # whose patients
+    Units more (negative: fewer) of each kind: the hospital's own additional units, its patients
+    transferred to other hospitals, and its patients referred to contracts; the SEK spent on its
+    patients (transfers at the receiving hospital's price); and the patient-months beyond the
+    guarantee (negative: removed).
+    """
+
+    hospital: str
     category: str
-    channel: str  # additional (the hospital's own), transfer, referral, unused_minimum
-    provider: str  # the hospital producing, the receiving hospital, or the contract's provider
-    contract: str
-    units: int
+    additional: int
+    transfers: int
+    referrals: int
     cost_sek: int
+    over_guarantee: int
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "hospital": self.hospital,
             "category": self.category,
-            "channel": self.channel,
-            "provider": self.provider,
-            "contract": self.contract,
-            "units": self.units,
+            "additional": self.additional,
+            "transfers": self.transfers,
+            "referrals": self.referrals,
             "cost_sek": self.cost_sek,
+            "over_guarantee": self.over_guarantee,
         }
 
 
@@ -148,7 +154,9 @@ class MarginalFigure:
     """What another `extra_sek` would remove at a plan's budget, and where that money would go.
 
     Without a budget, or with one the unconstrained optimum keeps, money does not bind: then
-    `at_budget` and `with_extra` are None and `spending` is empty.
+    `at_budget` and `with_extra` are None and `spending` is empty. `unused_minimum_sek` is the
+    change in unused take-or-pay minimums, the region's and in no hospital's spending (negative:
+    more of what is paid anyway is used).
     """
 
     budget_sek: int | None
@@ -157,6 +165,7 @@ class MarginalFigure:
     at_budget: BudgetResult | None = None
     with_extra: BudgetResult | None = None
     spending: tuple[Spending, ...] = ()
+    unused_minimum_sek: int = 0
 
     @property
     def binds(self) -> bool:
@@ -196,4 +205,5 @@ class MarginalFigure:
             "at_budget": None if self.at_budget is None else self.at_budget.as_dict(),
             "with_extra": None if self.with_extra is None else self.with_extra.as_dict(),
             "spending": [s.as_dict() for s in self.spending],
+            "unused_minimum_sek": self.unused_minimum_sek,
         }

@@ -1284,7 +1284,7 @@ def _print_frontier(frontier: Frontier) -> None:
             _sek(point.over_guarantee),
             _sek(point.bound),
             point.status,
-            f"{point.gap_pct:.2f}",
+            "<0.01" if 0 < point.gap_pct < 0.005 else f"{point.gap_pct:.2f}",
             _sek(point.cost_sek),
             "" if per_msek is None else f"{per_msek:,.1f}".replace(",", " "),
             style="bold" if SCENARIO_BUDGET in point.marks else None,
