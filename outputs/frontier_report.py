@@ -43,6 +43,7 @@ from outputs.report import (
     _sek_axis,
     _table,
     _thousands,
+    recorded_value,
 )
 
 FRONTIER_CSV = "frontier.csv"
@@ -97,18 +98,6 @@ def _points(folder: Path) -> list[_Point]:
     return sorted(points, key=lambda p: p.budget)
 
 
-def _recorded(manifest: Any, kind: type, *keys: str) -> Any:
-    """The manifest's value at `keys`, or None when absent or not of `kind` (a hand-edited file)."""
-    value = manifest
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    if isinstance(value, bool) and kind is not bool:
-        return None
-    return value if isinstance(value, kind) else None
-
-
 def render_frontier_report(folder: Path, shown_folder: Path | None = None) -> str:
     """The report of the frontier in `folder` as one HTML document (`shown_folder`: the folder's
     name on the page while the files are still in a staging folder)."""
@@ -148,7 +137,7 @@ def write_frontier_report(folder: Path, target: Path, shown_folder: Path | None 
 
 
 def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: Any) -> str:
-    deterministic = _recorded(manifest, bool, "parameters", "solver", "deterministic") is True
+    deterministic = recorded_value(manifest, bool, "parameters", "solver", "deterministic") is True
     rows: list[tuple[str, str]] = []
     if not deterministic:
         rows.append(("Frontier folder", str((shown_folder or folder).resolve())))
@@ -156,20 +145,22 @@ def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: An
         rows.append(("Manifest", "manifest.json is missing: no audit trail for this frontier"))
     else:
         for label, keys in (("Scenario folder", ("scenario_folder",)),):
-            value = _recorded(manifest, str, *keys)
+            value = recorded_value(manifest, str, *keys)
             if value is not None:
                 rows.append((label, value))
         if not deterministic:
-            time = (_recorded(manifest, str, "time_utc") or "").replace("T", " ").replace("+00:00", " UTC")
+            time = (
+                (recorded_value(manifest, str, "time_utc") or "").replace("T", " ").replace("+00:00", " UTC")
+            )
             rows.append(("Made", time or "–"))
-        tool = _recorded(manifest, dict, "tool")
+        tool = recorded_value(manifest, dict, "tool")
         if tool:
             rows.append(("Tool", ", ".join(f"{k} {v}" for k, v in tool.items())))
-        limit = _recorded(manifest, float, "parameters", "solver", "time_limit_s")
+        limit = recorded_value(manifest, float, "parameters", "solver", "time_limit_s")
         if limit is not None:
             clock = "deterministic time" if deterministic else "seconds"
             rows.append(("Time limit", f"{_n(limit, 1)} {clock}, the whole frontier"))
-        command = _recorded(manifest, list, "command_line")
+        command = recorded_value(manifest, list, "command_line")
         if command is not None and not deterministic:
             rows.append(("Command line", " ".join(str(c) for c in command)))
         if deterministic:

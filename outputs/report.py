@@ -252,14 +252,7 @@ class Plan:
 
     def recorded(self, kind: type | tuple[type, ...], *keys: str) -> Any:
         """The manifest's value at `keys`, or None when it is absent or not of `kind` (a hand-edited file)."""
-        value: Any = self.manifest
-        for key in keys:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        if isinstance(value, bool) and not (kind is bool or (isinstance(kind, tuple) and bool in kind)):
-            return None  # JSON's true is no number
-        return value if isinstance(value, kind) else None
+        return recorded_value(self.manifest, kind, *keys)
 
     @property
     def deterministic(self) -> bool:
@@ -281,6 +274,18 @@ class Plan:
             for s in stages
             if isinstance(s, dict)
         ]
+
+
+def recorded_value(document: Any, kind: type | tuple[type, ...], *keys: str) -> Any:
+    """A JSON document's value at `keys`, or None when it is absent or not of `kind` (a hand-edited file)."""
+    value = document
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    if isinstance(value, bool) and not (kind is bool or (isinstance(kind, tuple) and bool in kind)):
+        return None  # JSON's true is no number
+    return value if isinstance(value, kind) else None
 
 
 def _progress_points(raw: Any) -> tuple[list[ProgressPoint], int]:
