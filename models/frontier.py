@@ -166,6 +166,7 @@ class MarginalFigure:
     with_extra: BudgetResult | None = None
     spending: tuple[Spending, ...] = ()
     unused_minimum_sek: int = 0
+    frames: bool = False  # whether hospitals' frames cap their spending (the figure moves the budget only)
 
     @property
     def binds(self) -> bool:
@@ -206,4 +207,5 @@ class MarginalFigure:
             "with_extra": None if self.with_extra is None else self.with_extra.as_dict(),
             "spending": [s.as_dict() for s in self.spending],
             "unused_minimum_sek": self.unused_minimum_sek,
+            "frames": self.frames,
         }

@@ -23,7 +23,7 @@ be proven, and the curve never rises with the budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.derived import VolumeData
@@ -99,19 +99,17 @@ class _Clock:
         return max(left / max(solves_left, 1), _LEAST_SHARE_S)
 
 
-def solve_frontier(
-    scenario: Scenario, points: int, on_point: Callable[[int, int, int], None] | None = None
-) -> Frontier:
+def solve_frontier(scenario: Scenario, points: int) -> Frontier:
     """The frontier of `scenario` at `points` evenly spaced budgets (see the module docstring).
 
     The whole frontier keeps within `scenario.solver.time_limit_s` on the run's clock (opened
-    here when the caller has none). `on_point(done, total, budget)` is called before each solve.
+    here when the caller has none).
     """
     if not MIN_POINTS <= points <= MAX_POINTS:
         raise ValueError(f"points {points} not in {MIN_POINTS}..{MAX_POINTS}")
     if current_run_or_none() is None:
         with search_run(scenario.solver.deterministic):
-            return solve_frontier(scenario, points, on_point)
+            return solve_frontier(scenario, points)
     run = current_run()
     clock = _Clock(scenario.solver.time_limit_s)
     data = VolumeData.from_scenario(scenario)
@@ -133,8 +131,6 @@ def solve_frontier(
     queue = [b for b in budgets if b != most]
     solved: dict[int, _Solved] = {most: unconstrained}
     for done, budget in enumerate(queue):
-        if on_point is not None:
-            on_point(done + 1, len(queue), budget)
         run.progress.start_model(f"frontier: budget {budget:,} SEK".replace(",", " "), run.now())
         solved[budget] = _solve_point(scenario, data, budget, clock.share(len(queue) - done))
     return Frontier(

@@ -55,8 +55,11 @@ def marginal_figure(
     them too, so it can stand in as the previous plan of the last solve).
     """
     budget = scenario.max_cost_sek
+    frames = any(h.frame_sek is not None for h in scenario.hospitals)
     if budget is None:
-        return MarginalFigure(budget_sek=None, extra_sek=extra_sek, unconstrained_cost_sek=None)
+        return MarginalFigure(
+            budget_sek=None, extra_sek=extra_sek, unconstrained_cost_sek=None, frames=frames
+        )
     if current_run_or_none() is None:
         with search_run(scenario.solver.deterministic):
             return marginal_figure(scenario, extra_sek, previous, frozen_until)
@@ -71,7 +74,9 @@ def marginal_figure(
     top = within_budget(scenario, None, ORDER, share(3), previous, frozen_until)
     most = top.values.term("cost")
     if most <= budget:
-        return MarginalFigure(budget_sek=budget, extra_sek=extra_sek, unconstrained_cost_sek=most)
+        return MarginalFigure(
+            budget_sek=budget, extra_sek=extra_sek, unconstrained_cost_sek=most, frames=frames
+        )
     run.progress.start_model("marginal: at the budget", run.now())
     low = within_budget(scenario, budget, ORDER, share(2), previous, frozen_until)
     # Beyond the unconstrained optimum's cost the budget binds nothing: solved without it, the
@@ -94,6 +99,7 @@ def marginal_figure(
         with_extra=_result(budget + extra_sek, after, high_bound),
         spending=tuple(spending_between(data, low.decisions, plan)),
         unused_minimum_sek=after.term("cost") - before.term("cost") - spent,
+        frames=frames,
     )
 
 
@@ -169,10 +175,17 @@ def spending_between(data: VolumeData, before: Decisions, after: Decisions) -> l
 def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
     """The figure in a few lines of plain words, for the terminal."""
     extra = _msek(figure.extra_sek)
+    # The figure adds to the region's budget; a hospital's frame stays as it is.
+    frames = (
+        " Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
+        "among the limits."
+        if figure.frames
+        else ""
+    )
     if figure.budget_sek is None:
         return [
             "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
-            "beyond the guarantee; more money would remove none."
+            f"beyond the guarantee; more money would remove none.{frames}"
         ]
     budget = _sek(figure.budget_sek)
     if not figure.binds:
@@ -180,7 +193,7 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
         return [
             f"The budget of {budget} SEK does not bind: the unconstrained optimum costs "
             f"{_sek(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no patient-month "
-            "beyond the guarantee."
+            f"beyond the guarantee.{frames}"
         ]
     assert figure.at_budget is not None and figure.with_extra is not None
     removed = figure.removed

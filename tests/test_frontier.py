@@ -40,7 +40,7 @@ from models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier
 from models.plan import StageResult
 from models.scenario import ObjectiveOrder, Scenario
 from optimizer.frontier import _Solved, _tightened, even_budgets, solve_frontier
-from optimizer.marginal import marginal_figure
+from optimizer.marginal import describe_marginal, marginal_figure
 from optimizer.search import search_run
 
 FRONTIER_FILES = ["frontier.csv", "manifest.json", "summary.json"]
@@ -348,6 +348,19 @@ def test_the_marginal_figure_is_the_step_between_two_optima(scenario: Scenario, 
     assert sum(s.over_guarantee for s in figure.spending) == -figure.removed
     spent = sum(s.cost_sek for s in figure.spending) + figure.unused_minimum_sek
     assert spent == figure.with_extra.cost_sek - figure.at_budget.cost_sek
+
+
+def test_more_budget_leaves_a_hospitals_frame_as_it_is() -> None:
+    # The figure moves the region's budget only: with a frame on A's spending and no budget, the
+    # money of the budget does not bind, and the words say that the frame still caps A.
+    hospitals = tuple(
+        h.model_copy(update={"frame_sek": 200 if h.hospital == "A" else None}) for h in example1().hospitals
+    )
+    figure = marginal_of(example1().model_copy(update={"hospitals": hospitals}))
+    assert not figure.binds and figure.frames
+    assert "Each hospital's frame still caps what is spent on its patients" in " ".join(
+        describe_marginal(figure)
+    )
 
 
 def test_explain_shows_the_marginal_figure(tmp_path: Path) -> None:
