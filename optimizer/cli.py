@@ -217,10 +217,12 @@ def _print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         "sent out",
         "received",
         "cost MSEK",
+        *(["frame MSEK"] if data.frames else []),
     ):
         table.add_column(column, justify="left" if column == "hospital" else "right")
     rows = hospital_summary(data, solution)
     for row in rows:
+        frame = data.frames.get(row["hospital"])
         table.add_row(
             row["hospital"],
             _sek(row["over_guarantee_start"]),
@@ -229,9 +231,10 @@ def _print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
             _sek(row["referrals_out"]),
             _sek(row["referrals_in"]),
             _msek(row["cost_sek"]),
+            *([_msek(frame) if frame is not None else ""] if data.frames else []),
         )
     unused = unused_minimum_cost(data, solution)
-    table.add_row("unused min.", "", "", "", "", "", _msek(unused))
+    table.add_row("unused min.", "", "", "", "", "", _msek(unused), *([""] if data.frames else []))
     table.add_row(
         "[bold]region[/]",
         _sek(sum(r["over_guarantee_start"] for r in rows)),
@@ -240,12 +243,14 @@ def _print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         _sek(sum(r["referrals_out"] for r in rows)),
         _sek(sum(r["referrals_in"] for r in rows)),
         _msek(solution.values.term("cost")),
+        *([_msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
     )
     out_console.print(table)
     out_console.print(
         "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
-        "sent out: transfers to other hospitals and referrals to contracts; received: transfers in. "
-        "Exact SEK figures are in the files."
+        "sent out: transfers to other hospitals and referrals to contracts; received: transfers in"
+        + ("; cost: what the plan spends on the hospital's patients, within its frame" if data.frames else "")
+        + ". Exact SEK figures are in the files."
     )
 
 
