@@ -49,6 +49,7 @@ from models.scenario import Scenario
 from optimizer.search import current_run
 from optimizer.volumes.columns import SPEND, ColumnsResult, Linking, by_columns, with_margin
 from optimizer.volumes.flow import CategoryFlow
+from optimizer.volumes.mip import NotLinear
 from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
 from optimizer.volumes.routing import nearest_routing
 
@@ -477,7 +478,7 @@ class LexicographicVolumes:
         model.model.add(objective >= columns.bound - offset)
         model.hint(columns.decisions)
         with self.progress.part(f"{len(mixed)} categories the LP mixed"):
-            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left) / 3))
+            outcome = self._closing(model, objective, self.joint_time(stages_left) / 3)
         if outcome.decisions is None:
             return None
         settled = columns.decisions.copy()
@@ -551,6 +552,11 @@ class LexicographicVolumes:
         return parts
 
     def _part(self, term: str, categories: list[str], outcome: SolveOutcome) -> _Part:
+        if outcome.status == "INFEASIBLE" and self.frozen_until is None:
+            # Without frozen months the current plan obeys every rule and hold (the base plan,
+            # within the money, or a plan adopted since): a verdict of no plan contradicts it, and
+            # is taken as a search that found nothing better.
+            outcome = SolveOutcome("UNKNOWN", 0, outcome.seconds, None)
         if outcome.status == "INFEASIBLE":
             raise VolumeInfeasible(
                 f"no plan obeys every rule in {', '.join(categories)}" + self._budget_words()
@@ -827,7 +833,7 @@ class LexicographicVolumes:
             # crashes CP-SAT 9.15's interleaved search, --deterministic, when the model has no plan.)
             model.model.add(objective <= target)
             with self.progress.part(f"plans with {term} at most {target}"):
-                outcome = model.solve(objective, self.parameters(deadline - self.search.now()))
+                outcome = self._closing(model, objective, deadline - self.search.now())
             if outcome.status == "INFEASIBLE":
                 bound = target + 1
                 step *= 2
@@ -871,7 +877,7 @@ class LexicographicVolumes:
         model.model.add(objective >= bound - offset)
         model.hint(self.solution)
         with self.progress.part("plans at least as good as the best found"):
-            outcome = model.solve(objective, self.parameters(self.joint_time(stages_left)))
+            outcome = self._closing(model, objective, self.joint_time(stages_left))
         if outcome.decisions is None:
             return value, max(bound, outcome.bound + offset), True
         candidate = self.solution.copy()
@@ -883,6 +889,19 @@ class LexicographicVolumes:
             self.solution = candidate
             value = found
         return value, max(bound, min(outcome.bound + offset, value)), True
+
+    def _closing(self, model: VolumeModel, objective: cp_model.LinearExprT, seconds: float) -> SolveOutcome:
+        """A search near the proven bound, within reduced-cost ranges: a network with a few
+        linking rows, whose LP is tight. HiGHS's branch and bound (optimizer/volumes/mip.py)
+        answers such models far sooner than CP-SAT; CP-SAT when the run is deterministic (HiGHS
+        has only the wall clock) or reads the model not as a MIP."""
+        parameters = self.parameters(seconds)
+        if not self.search.deterministic:
+            try:
+                return model.solve_as_mip(objective, parameters)
+            except NotLinear:
+                pass
+        return model.solve(objective, parameters)
 
     def _share_of_stage(self, stages_left: int) -> Callable[[], float]:
         """Seconds left of half the stage's time: the column generation's share, leaving the rest
@@ -1007,8 +1026,11 @@ class LexicographicVolumes:
         assert self.joint is not None
         categories = self.joint.categories
         if term == "equity":
-            if outcome.status == "INFEASIBLE":
+            if outcome.status == "INFEASIBLE" and self.frozen_until is not None:
                 raise VolumeInfeasible("no plan obeys every rule" + self._budget_words())
+            if outcome.status == "INFEASIBLE":
+                # As in _part: the current plan witnesses that a plan exists.
+                outcome = SolveOutcome("UNKNOWN", 0, outcome.seconds, None)
             decisions = outcome.decisions
             if decisions is not None:
                 self.solution.update(decisions, set(categories), self.data)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_pricing import _travel_after_cost
-from test_properties import PROPERTY, scenarios
+from test_properties import PROPERTY, scenarios, without_money
 from test_routing import _checker_violations
 
 from inputs import load_scenario
@@ -67,8 +67,7 @@ def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[st
 @PROPERTY
 @given(scenarios(), st.integers(1, 3))
 def test_a_dive_gives_a_plan_within_every_rule(scenario: Scenario, rounds: int) -> None:
-    # The stages by columns alone know no budget (the driver holds it): checked without one.
-    scenario = scenario.model_copy(update={"max_cost_sek": None})
+    scenario = without_money(scenario)
     _dive_after(scenario, rounds)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_properties import PROPERTY, scenarios
+from test_properties import PROPERTY, scenarios, without_money
 from test_routing import _checker_violations, _line
 
 from models import Scenario, VolumeData
@@ -101,8 +101,7 @@ def _travel_after_cost(
 @PROPERTY
 @given(scenarios())
 def test_columns_priced_in_workers_give_the_same_plan(scenario: Scenario) -> None:
-    # The stages by columns alone know no budget (the driver holds it): checked without one.
-    scenario = scenario.model_copy(update={"max_cost_sek": None})
+    scenario = without_money(scenario)
     data = VolumeData.from_scenario(scenario)
     here = _equity_then_cost(data)
     threshold = pricing.PARALLEL_FROM_ARCS

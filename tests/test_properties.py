@@ -190,6 +190,13 @@ def scenarios(draw: st.DrawFn, budget: str = "feasible") -> Scenario:
     )
 
 
+def without_money(scenario: Scenario) -> Scenario:
+    """The scenario without its budget and frames: the stages by columns alone know neither
+    (the driver sets their rows), so tests of the columns alone drop them."""
+    hospitals = tuple(h.model_copy(update={"frame_sek": None}) for h in scenario.hospitals)
+    return scenario.model_copy(update={"max_cost_sek": None, "hospitals": hospitals})
+
+
 def take_or_pay(contracts: list[Contract]) -> int:
     """SEK every plan pays: the contracts' minimums (the least cost of any plan)."""
     return sum(c.volume_min * c.price_sek for c in contracts)

@@ -21,7 +21,7 @@ from hypothesis import given
 from test_dive import _generated
 from test_networks import CP_SAT
 from test_pricing import _travel_after_cost
-from test_properties import PROPERTY, scenarios
+from test_properties import PROPERTY, scenarios, without_money
 
 from models import Scenario, VolumeData
 from models.evaluation import TermValues
@@ -119,8 +119,7 @@ def _travel_both_ways(
 @PROPERTY
 @given(scenarios())
 def test_smoothed_bounds_are_bounds(scenario: Scenario) -> None:
-    # The stages by columns alone know no budget (the driver holds it): checked without one.
-    found = _travel_both_ways(scenario.model_copy(update={"max_cost_sek": None}))
+    found = _travel_both_ways(without_money(scenario))
     if found is None:
         return
     data, equity, cost, smoothed, plain = found

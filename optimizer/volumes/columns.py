@@ -48,6 +48,7 @@ from models.evaluation import Decisions, TermValues
 from models.scenario import SolverSettings
 from optimizer.search import current_run
 from optimizer.volumes.flow import CategoryFlow
+from optimizer.volumes.mip import NotLinear, solve_as_mip
 from optimizer.volumes.pricing import NetworkPricer, network_pricer
 
 # Largest whole weight in the pricing networks: weighted sums stay far inside 64-bit costs.
@@ -863,19 +864,59 @@ def _best_combination(
         start = problem.chosen[k] if rounded.obeys_linking else 0  # column 0: the current plan
         for j, y in enumerate(ys):
             model.add_hint(y, j == start)
-    status, solver, _seconds = current_run().solve(model, settings, max(seconds, 0.05))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    picked = _combination(model, objective, chosen, seconds, settings)
+    if picked is None:
         return None
-    value = round(solver.objective_value)
+    value = (
+        sum(problem.columns[k][j].values[linking.objective] for k, j in picked.items())
+        if linking.objective is not None
+        else _equity_of(problem, picked)
+    )
     if rounded.obeys_linking and value >= rounded.value:
         return None
     decisions = problem.current.copy()
-    picked = {k: next(j for j, y in enumerate(ys) if solver.boolean_value(y)) for k, ys in chosen.items()}
     decisions.replace({k: problem.columns[k][j].decisions() for k, j in picked.items()}, problem.data)
     mixed = [k for k in rounded.mixed]
     return ColumnsResult(
         decisions, value, min(rounded.bound, value), True, mixed, rounded.rounds, rounded.shares, problem
     )
+
+
+def _combination(
+    model: cp_model.CpModel,
+    objective: cp_model.LinearExprT,
+    chosen: dict[str, list[cp_model.IntVar]],
+    seconds: float,
+    settings: SolverSettings,
+) -> dict[str, int] | None:
+    """The column each category takes in the best combination found, or None.
+
+    By HiGHS when the run is not deterministic: the rows are the money and the held terms to
+    the last SEK over a few hundred 0/1 choices, where CP-SAT's own neighbourhood searches
+    reported plans their model then refused (its log: "Infeasible LNS solution")."""
+    run = current_run()
+    if not run.deterministic:
+        try:
+            status, _bound, values = solve_as_mip(model, objective, settings, max(seconds, 0.05))
+        except NotLinear:
+            values = None
+        else:
+            if values is None:
+                return None
+            return {k: next(j for j, y in enumerate(ys) if values[y.index]) for k, ys in chosen.items()}
+    model.minimize(objective)
+    status, solver, _seconds = run.solve(model, settings, max(seconds, 0.05))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {k: next(j for j, y in enumerate(ys) if solver.boolean_value(y)) for k, ys in chosen.items()}
+
+
+def _equity_of(problem: _Problem, picked: dict[str, int]) -> int:
+    """max_h ceil(1000 X_h / I_h) of the plan of the columns `picked`."""
+    over = problem.outside + sum(
+        (problem.columns[k][j].over for k, j in picked.items()), np.zeros_like(problem.outside)
+    )
+    return max((-(-1000 * int(over[i]) // int(problem.inflow[i])) for i in problem.counted), default=0)
 
 
 def _near_the_mix(problem: _Problem, category: str, share: list[float]) -> _Column | None:

@@ -14,6 +14,7 @@ from models.evaluation import Decisions, TermValues
 from models.scenario import SolverSettings
 from optimizer.search import current_run
 from optimizer.volumes.constraints import Constraints
+from optimizer.volumes.mip import solve_as_mip
 from optimizer.volumes.objectives import Objectives
 from optimizer.volumes.variables import Variables
 
@@ -176,6 +177,28 @@ class VolumeModel:
             return SolveOutcome("UNKNOWN", bound, seconds, None)
         bound = math.ceil(solver.best_objective_bound - 1e-6)
         return SolveOutcome(_STATUS[status], bound, seconds, self._decisions(solver))
+
+    def solve_as_mip(self, objective: cp_model.LinearExprT, parameters: SolveParameters) -> SolveOutcome:
+        """Minimise `objective` as a MIP by HiGHS (optimizer/volumes/mip.py), on the wall clock;
+        the plan found is confirmed exactly by CP-SAT. Raises NotLinear if it cannot be read."""
+        run = current_run()
+        started = run.now()
+        settings = SolverSettings(workers=parameters.workers, seed=parameters.seed)
+        status, bound, values = solve_as_mip(self.model, objective, settings, parameters.time_limit_s)
+        seconds = run.now() - started
+        if values is None:
+            return SolveOutcome(status, bound, seconds, None)
+
+        def chosen(variables: dict) -> dict:  # type: ignore[type-arg]
+            return {key: v for key, var in variables.items() if (v := values[var.index])}
+
+        decisions = Decisions(
+            chosen(self.vars.base_used),
+            chosen(self.vars.additional_own),
+            chosen(self.vars.transfers),
+            chosen(self.vars.referrals),
+        )
+        return SolveOutcome(status, bound, seconds, decisions)
 
     def _decisions(self, solver: cp_model.CpSolver) -> Decisions:
         def values(variables: dict) -> dict:  # type: ignore[type-arg]
