@@ -24,6 +24,13 @@ banner goes to stderr). --check writes the final plan to a temporary folder and 
 independent plan checker on it. --order and --at-most ask what the optimum does with the
 baseline's money or patient-months (`--order over_guarantee,cost --at-most cost=N`). Only the
 stability term is not modelled: it is 0 without a previous plan, and the benchmark never gives one.
+
+The money frame of the scenario is modelled as the tool has it (docs/money.md): the region's
+budget (`[budget] max_cost_sek`) caps the cost, and each hospital's frame (`frame_sek` in
+hospitals.csv, spec section 7) caps what is spent on its patients: its own additional units,
+its patients' transfers at the receiving hospital's price and its patients' referrals. Unused
+take-or-pay minimums are in no hospital's spend. The JSON gives the budget, the frames, and the
+final plan's spend on each hospital with a frame and whether it keeps within the money.
 """
 
 from __future__ import annotations
@@ -171,6 +178,7 @@ class VolumeMilp:
         self._over_guarantee_definition()
         self._unused_minimum_definition()
         self._budget()
+        self._frames()
 
     def _additional_capacity(self) -> None:
         """Hard: a[g,k,m] + sum_h t[h,g,k,m] <= C[g,k,m]."""
@@ -239,6 +247,30 @@ class VolumeMilp:
         budget = self.data.scenario.max_cost_sek
         if budget is not None:
             self._row(self.terms["cost"].items(), -highspy.kHighsInf, budget)
+
+    def spend(self, hospital: str) -> Linear:
+        """SEK spent on `hospital`'s patients (spec section 7): its own additional units at its
+        price, its patients' transfers at the receiving hospital's price and its patients'
+        referrals at the contract's price. Unused take-or-pay minimums are in no hospital's spend."""
+        data, cols = self.data, self.cols
+        terms: Linear = {}
+        for (h, k, _m), j in cols.additional_own.items():
+            if h == hospital:
+                terms[j] = data.additional_price(h, k)
+        for (h, g, k, _m), j in cols.transfers.items():
+            if h == hospital:
+                terms[j] = data.additional_price(g, k)
+        for (h, c, _m), j in cols.referrals.items():
+            if h == hospital:
+                terms[j] = data.contracts[c].price_sek
+        return terms
+
+    def _frames(self) -> None:
+        """Hard, for each hospital with a frame: spend_h <= frame_sek(h)."""
+        for hospital, frame in self.data.frames.items():
+            terms = self.spend(hospital)
+            if terms:  # nothing can be spent on its patients: the frame holds anyway (frame >= 0)
+                self._row(terms.items(), -highspy.kHighsInf, frame)
 
     # Objective terms -----------------------------------------------------------------------
 
@@ -447,12 +479,18 @@ def solve_lexicographic(
         "build_seconds": round(build_seconds, 3),
         "solve_seconds": round(time.perf_counter() - solve_started, 3),
         "stages": stages,
+        "max_cost_sek": scenario.max_cost_sek,
+        "frames_sek": dict(data.frames),
     }
     if decisions is not None:
         # The final plan's terms recomputed exactly from its rounded decisions (models.evaluation).
         exact = TermValues(data, decisions)
         result["plan_terms"] = {name: exact.term(name) for name in TERMS}
         result["negative_waiting"] = sum(1 for v in exact.waiting.values() if v < 0)
+        result["plan_spend_sek"] = {h: exact.spend(h) for h in data.frames}
+        result["money_kept"] = (
+            scenario.max_cost_sek is None or exact.term("cost") <= scenario.max_cost_sek
+        ) and all(exact.spend(h) <= frame for h, frame in data.frames.items())
     return result, decisions
 
 
@@ -513,6 +551,11 @@ def main() -> None:
             f"{s['objective']:<15} {s['status']:<9} {value:>15} {s['bound']:>15,} {gap:>7} "
             f"{s['seconds']:>8.2f}".replace(",", " ")
         )
+    if result["max_cost_sek"] is not None or result["frames_sek"]:
+        cap = result["max_cost_sek"]
+        budget = "no budget" if cap is None else f"budget {cap:,} SEK".replace(",", " ")
+        kept = f"; the final plan keeps within them: {result['money_kept']}" if "money_kept" in result else ""
+        print(f"{budget}, {len(result['frames_sek'])} hospitals with a frame{kept}")
     if "plan_terms" in result:
         print(f"final plan's terms, recomputed: {result['plan_terms']}")
     if "checker_violations" in result:
