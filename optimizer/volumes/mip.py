@@ -19,7 +19,11 @@ CP-SAT throughout (their results must not depend on the machine's speed).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from ortools.linear_solver import pywraplp
@@ -122,7 +126,8 @@ def solve_as_mip(
     solver.SetSolverSpecificParametersAsString(
         "mip_rel_gap = 0\nmip_abs_gap = 0.999\nthreads = 1\noutput_flag = false\nlog_to_console = false\n"
     )
-    status = solver.Solve()
+    with _native_output_silenced():
+        status = solver.Solve()
     best_bound = solver.Objective().BestBound() if status != pywraplp.Solver.INFEASIBLE else math.inf
     bound = math.ceil(best_bound - 1e-6) if math.isfinite(best_bound) and best_bound > 0 else 0
     if status == pywraplp.Solver.INFEASIBLE:
@@ -135,6 +140,34 @@ def solve_as_mip(
     value = round(solver.Objective().Value())
     optimal = status == pywraplp.Solver.OPTIMAL or bound >= value
     return ("OPTIMAL" if optimal else "FEASIBLE"), min(bound, value) if optimal else bound, values
+
+
+@contextlib.contextmanager
+def _native_output_silenced() -> Iterator[None]:
+    """File descriptors 1 and 2 to the null device while HiGHS runs: HiGHS 1.12 (as bundled with
+    OR-Tools 9.15) prints internal messages from its MIP search straight to them, whatever its
+    output options say. What Python writes meanwhile (a progress display) is lost for as long."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved: list[tuple[int, int]] = []
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        for descriptor in (1, 2):
+            try:
+                saved.append((descriptor, os.dup(descriptor)))
+            except OSError:
+                continue
+            os.dup2(null, descriptor)
+        yield
+    finally:
+        for descriptor, copy in saved:
+            os.dup2(copy, descriptor)
+            os.close(copy)
+        os.close(null)
 
 
 def _confirmed(model: cp_model.CpModel, values: list[int], settings: SolverSettings) -> bool:
