@@ -796,10 +796,24 @@ class LexicographicVolumes:
         started = self.search.now()
         routed = nearest_routing(self.data, plan, chosen, first_month)
         if self.frames and not self._money_kept(routed):
-            # Routing keeps the cost but moves spend between hospitals: not past a frame.
-            routed = plan
+            routed = self._routed_within_frames(plan, chosen, first_month)
         self.routing_seconds = max(self.routing_seconds, self.search.now() - started)
         return routed
+
+    def _routed_within_frames(self, plan: Decisions, categories: list[str], first_month: int) -> Decisions:
+        """`plan` routed category by category, each category's routing kept when every frame
+        still holds. Routing keeps the cost but moves spend between hospitals (A's patient sent
+        to C instead of B's), so routing every category at once may break a frame that binds."""
+        spend = {h: TermValues(self.data, plan).spend(h) for h in self.frames}
+        result = plan
+        for k in categories:
+            candidate = nearest_routing(self.data, result, [k], first_month)
+            before = TermValues(self.data, result, categories=[k])
+            after = TermValues(self.data, candidate, categories=[k])
+            changed = {h: spend[h] - before.spend(h, [k]) + after.spend(h, [k]) for h in self.frames}
+            if all(changed[h] <= frame for h, frame in self.frames.items()):
+                result, spend = candidate, changed
+        return result
 
     def _probe(
         self, columns: ColumnsResult, term: str, value: int, bound: int, stages_left: int, outside: int
