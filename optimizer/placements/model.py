@@ -28,7 +28,7 @@ from optimizer.search import current_run, starting_plan
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
 # prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
-# towards them for minutes (see README, performance).
+# towards them for minutes (see docs/performance.md).
 FULL_SUBSOLVERS = ("max_lp", "max_lp_sym")
 
 
