@@ -103,17 +103,17 @@ def tool_volumes(folder: Path, seconds: float, order: str | None) -> dict[str, A
         "over_guarantee": values.term("over_guarantee"),
         "cost": values.term("cost"),
         "spend_sek": {h: values.spend(h) for h in data.hospitals},
-        "money_kept": _money_kept(scenario.max_cost_sek, data.frames, values),
+        "money_kept": _money_kept(scenario.max_cost_sek, data, values),
         "peak_memory_mb": _peak_mb(),
         "workers_peak_memory_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
-def _money_kept(budget: int | None, frames: dict[str, int], values: Any) -> bool:
+def _money_kept(budget: int | None, data: Any, values: Any) -> bool:
     """Whether a plan's TermValues keep within the budget and every hospital's frame."""
-    if budget is not None and values.term("cost") > budget:
-        return False
-    return all(values.spend(h) <= frame for h, frame in frames.items())
+    from models.evaluation import frames_kept
+
+    return (budget is None or values.term("cost") <= budget) and frames_kept(data, values)
 
 
 def _child(kind: str, folder: Path, seconds: float, order: str | None = None) -> dict[str, Any]:
@@ -210,7 +210,7 @@ def _pro_rata(folder: Path) -> dict[str, Any]:
         "over_guarantee": values.term("over_guarantee"),
         "cost": values.term("cost"),
         "spend_sek": {h: values.spend(h) for h in data.frames},
-        "money_kept": _money_kept(scenario.max_cost_sek, data.frames, values),
+        "money_kept": _money_kept(scenario.max_cost_sek, data, values),
     }
 
 

@@ -42,7 +42,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
+from models.evaluation import Decisions, TermValues, frames_kept
 from models.plan import StageResult, StageStatus, VolumeSolution
 from models.pro_rata import pro_rata_plan
 from models.scenario import Scenario
@@ -1153,7 +1153,7 @@ class LexicographicVolumes:
         values = values if values is not None else TermValues(self.data, plan)
         if self.budget is not None and values.term("cost") > self.budget:
             return False
-        return all(values.spend(h) <= frame for h, frame in self.frames.items())
+        return frames_kept(self.data, values)
 
     def _record(self, term: str, parts: list[_Part]) -> None:
         total = TermValues(self.data, self.solution, self.previous).term(term)
