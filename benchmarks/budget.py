@@ -80,8 +80,8 @@ def _peak_mb() -> float:
 
 def tool_volumes(folder: Path, seconds: float, order: str | None) -> dict[str, Any]:
     """The volume model solved by the tool's own driver (child process), as benchmarks/scale.py."""
-    from inputs import load_scenario
-    from optimizer.solve import LexicographicVolumes
+    from leveransplan.inputs import load_scenario
+    from leveransplan.optimizer.solve import LexicographicVolumes
 
     scenario = load_scenario(folder)
     scenario = scenario.model_copy(
@@ -111,7 +111,7 @@ def tool_volumes(folder: Path, seconds: float, order: str | None) -> dict[str, A
 
 def _money_kept(budget: int | None, data: Any, values: Any) -> bool:
     """Whether a plan's TermValues keep within the budget and every hospital's frame."""
-    from models.evaluation import frames_kept
+    from leveransplan.models.evaluation import frames_kept
 
     return (budget is None or values.term("cost") <= budget) and frames_kept(data, values)
 
@@ -181,11 +181,11 @@ def _with_frames(base: Path, folder: Path, frames: dict[str, int]) -> Path:
 
 def _prepare(base: Base) -> None:
     """The base's least cost and pro-rata cost (here), and its unconstrained optimum (a child)."""
-    from inputs import load_scenario
-    from models.derived import VolumeData
-    from models.evaluation import TermValues
-    from models.pro_rata import pro_rata_plan
-    from optimizer.solve import greedy_base_plan
+    from leveransplan.inputs import load_scenario
+    from leveransplan.models.derived import VolumeData
+    from leveransplan.models.evaluation import TermValues
+    from leveransplan.models.pro_rata import pro_rata_plan
+    from leveransplan.optimizer.solve import greedy_base_plan
 
     data = VolumeData.from_scenario(load_scenario(base.folder))
     base.least = TermValues(data, greedy_base_plan(data)).term("cost")
@@ -198,10 +198,10 @@ def _prepare(base: Base) -> None:
 
 def _pro_rata(folder: Path) -> dict[str, Any]:
     """The analyst's pro-rata plan in the case's scenario: its terms and whether it keeps the money."""
-    from inputs import load_scenario
-    from models.derived import VolumeData
-    from models.evaluation import TermValues
-    from models.pro_rata import pro_rata_plan
+    from leveransplan.inputs import load_scenario
+    from leveransplan.models.derived import VolumeData
+    from leveransplan.models.evaluation import TermValues
+    from leveransplan.models.pro_rata import pro_rata_plan
 
     scenario = load_scenario(folder)
     data = VolumeData.from_scenario(scenario)
@@ -368,8 +368,8 @@ def run_cases(
     names: list[str], seconds: float | None, seed: int, workdir: Path, show: bool
 ) -> list[dict[str, Any]]:
     """Each case's results, in the order named; with `show` each case's table as it is done."""
-    from inputs import default_scenario_path, load_scenario
-    from outputs.generated import write_scenario
+    from leveransplan.inputs import default_scenario_path, load_scenario
+    from leveransplan.outputs.generated import write_scenario
 
     bases: dict[str, Base] = {}
 

@@ -11,15 +11,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from inputs import default_scenario_path, load_scenario
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.plan import StageResult, VolumeSolution
-from models.pro_rata import contract_quotas, pro_rata_plan
-from models.results import ScenarioPlan
-from models.scenario import Scenario
-from outputs.check import check_volume_plan
-from outputs.publish import write_plan
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.plan import StageResult, VolumeSolution
+from leveransplan.models.pro_rata import contract_quotas, pro_rata_plan
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.publish import write_plan
 
 __all__ = ["checker_violations", "contract_quotas", "greedy_plan", "greedy_terms"]
 

@@ -52,11 +52,11 @@ import highspy
 import numpy as np
 from greedy import TERMS, checker_violations  # benchmarks/ is on the path: this file runs as a script
 
-from inputs import default_scenario_path, load_scenario
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.plan import StageResult
-from models.scenario import VOLUME_OBJECTIVES, Scenario
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.plan import StageResult
+from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
 
 Linear = dict[int, int]  # column -> integer coefficient
 

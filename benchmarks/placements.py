@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from inputs import default_scenario_path, load_scenario
-from models.training import PlacementData
-from optimizer.placements.model import PlacementModel
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.models.training import PlacementData
+from leveransplan.optimizer.placements.model import PlacementModel
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ def _data_rows(path: Path) -> int:
 
 
 def _generated(scale: int, seed: int, parent: Path) -> Path:
-    from inputs.generate import generate_scenario
+    from leveransplan.inputs.generate import generate_scenario
 
     folder = parent / f"scale{scale}-seed{seed}"
     folder.mkdir()
@@ -65,9 +65,9 @@ def _generated(scale: int, seed: int, parent: Path) -> Path:
 
 def _write_and_check(scenario: Any, plan: Any, model: str, repeat: int, parent: Path) -> dict[str, Any]:
     """Best of `repeat` writes and checks of `model`'s plan alone, with the rows written."""
-    from models.results import ScenarioPlan
-    from outputs.checks import check_plan
-    from outputs.publish import write_plan
+    from leveransplan.models.results import ScenarioPlan
+    from leveransplan.outputs.checks import check_plan
+    from leveransplan.outputs.publish import write_plan
 
     alone = ScenarioPlan(**{model: getattr(plan, model)})
     best: dict[str, Any] = {}
@@ -104,11 +104,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="writes and checks of each plan (best kept)")
     args = parser.parse_args()
 
-    pipeline = ("inputs", "optimizer.driver", "outputs.publish", "outputs.checks")
+    pipeline = tuple(
+        f"leveransplan.{name}" for name in ("inputs", "optimizer.driver", "outputs.publish", "outputs.checks")
+    )
     _, import_s, _ = _timed(lambda: [importlib.import_module(name) for name in pipeline])
-    from inputs import default_scenario_path, load_scenario
-    from optimizer.driver import solve_scenario
-    from optimizer.search import search_run
+    from leveransplan.inputs import default_scenario_path, load_scenario
+    from leveransplan.optimizer.driver import solve_scenario
+    from leveransplan.optimizer.search import search_run
 
     with tempfile.TemporaryDirectory(prefix="publish_time.") as temporary:
         parent = Path(temporary)

@@ -52,8 +52,8 @@ def _workers_peak_mb() -> float:
 
 def cpsat_volumes(folder: Path, seconds: float) -> dict[str, Any]:
     """The volume model solved by the tool's own driver (child process)."""
-    from inputs import load_scenario
-    from optimizer.solve import LexicographicVolumes
+    from leveransplan.inputs import load_scenario
+    from leveransplan.optimizer.solve import LexicographicVolumes
 
     scenario = load_scenario(folder)
     scenario = scenario.model_copy(
@@ -74,9 +74,9 @@ def cpsat_volumes(folder: Path, seconds: float) -> dict[str, Any]:
 
 def cpsat_placements(folder: Path, seconds: float) -> dict[str, Any]:
     """The ST-A placement model solved by the tool's own driver (child process)."""
-    from inputs import load_scenario
-    from models.training import PlacementData
-    from optimizer.placements.model import PlacementModel
+    from leveransplan.inputs import load_scenario
+    from leveransplan.models.training import PlacementData
+    from leveransplan.optimizer.placements.model import PlacementModel
 
     scenario = load_scenario(folder)
     started = time.perf_counter()
@@ -97,8 +97,8 @@ def greedy(folder: Path) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from greedy import greedy_terms
 
-    from inputs import load_scenario
-    from models.derived import VolumeData
+    from leveransplan.inputs import load_scenario
+    from leveransplan.models.derived import VolumeData
 
     return greedy_terms(VolumeData.from_scenario(load_scenario(folder)))
 
@@ -173,7 +173,7 @@ def main() -> None:
         )
         return
 
-    from outputs.generated import write_scenario
+    from leveransplan.outputs.generated import write_scenario
 
     print(f"$ python {' '.join(sys.argv)}")
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

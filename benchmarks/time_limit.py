@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-COMMAND = [sys.executable, "-c", "from optimizer.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 
 
 def _scenario(scale: int, workdir: Path) -> Path | None:

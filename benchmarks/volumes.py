@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from inputs import default_scenario_path, load_scenario
-from optimizer.solve import solve_volumes
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.optimizer.solve import solve_volumes
 
 
 def main() -> None:

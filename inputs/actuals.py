@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inputs import cells
-from inputs.problems import InputProblem, ScenarioInvalid
-from inputs.tables import Column, Record, TableSchema, duplicate_keys, read_table
-from models.actuals import Delivered, Performed
+from leveransplan.inputs import cells
+from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.tables import Column, Record, TableSchema, duplicate_keys, read_table
+from leveransplan.models.actuals import Delivered, Performed
 
 
 class ActualsInvalid(ScenarioInvalid):

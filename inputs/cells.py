@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from models.months import format_month, parse_month
+from leveransplan.models.months import format_month, parse_month
 
 # Spaces inside numbers are ignored ("250 000"), including the no-break and thin spaces
 # that spreadsheets put in when they format thousands.

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inputs import build_vgr_2026 as vgr
-from inputs.tables import ALL_TABLES, CONTRACTS
+from leveransplan.inputs import build_vgr_2026 as vgr
+from leveransplan.inputs.tables import ALL_TABLES, CONTRACTS
 
 __all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target"]
 

@@ -8,10 +8,10 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
-from inputs.problems import InputProblem, ScenarioInvalid
-from inputs.settings import FILE as SETTINGS_FILE
-from inputs.settings import read_settings
-from inputs.tables import (
+from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.settings import FILE as SETTINGS_FILE
+from leveransplan.inputs.settings import read_settings
+from leveransplan.inputs.tables import (
     ALL_TABLES,
     CSV_ADVICE,
     PLACEMENT_TABLES,
@@ -22,10 +22,10 @@ from inputs.tables import (
     duplicate_keys,
     read_table,
 )
-from inputs.training_rules import TrainingRules
-from inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
-from models.months import Horizon, parse_month
-from models.scenario import PRICE_CLASSES, Scenario
+from leveransplan.inputs.training_rules import TrainingRules
+from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
+from leveransplan.models.months import Horizon, parse_month
+from leveransplan.models.scenario import PRICE_CLASSES, Scenario
 
 DEFAULT_SCENARIO = "vgr-2026"
 # Totals (cost, travel, patient-months) must stay well inside CP-SAT's 64-bit integers, whose
@@ -39,7 +39,7 @@ def _spaced(number: int) -> str:
 
 def default_scenario_path() -> Path:
     """The folder of the scenario shipped inside the package."""
-    return Path(str(resources.files("inputs").joinpath(DEFAULT_SCENARIO)))
+    return Path(str(resources.files("leveransplan.inputs").joinpath(DEFAULT_SCENARIO)))
 
 
 class _Checker:
@@ -233,7 +233,7 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tup
     def rows(file: str, make: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
         return tuple(make(r.values) for r in tables.get(file, []))
 
-    from models import scenario as m
+    from leveransplan.models import scenario as m
 
     objective = m.ObjectiveOrder(**settings.pop("objective", {}))
     solver = m.SolverSettings(**settings.pop("solver", {}))

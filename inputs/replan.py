@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from inputs.actuals import ActualsInvalid
-from inputs.problems import InputProblem
-from models.actuals import Performed
-from models.derived import VolumeData
-from models.evaluation import Decisions
-from models.scenario import Scenario
+from leveransplan.inputs.actuals import ActualsInvalid
+from leveransplan.inputs.problems import InputProblem
+from leveransplan.models.actuals import Performed
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.scenario import Scenario
 
 
 def rest_of_year(

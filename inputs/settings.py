@@ -7,11 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from inputs.cells import WHOLE_MAX, expected_whole
-from inputs.problems import InputProblem
-from inputs.tables import cannot_read, read_text
-from models.months import parse_month
-from models.scenario import (
+from leveransplan.inputs.cells import WHOLE_MAX, expected_whole
+from leveransplan.inputs.problems import InputProblem
+from leveransplan.inputs.tables import cannot_read, read_text
+from leveransplan.models.months import parse_month
+from leveransplan.models.scenario import (
     AT_OBJECTIVES,
     PLACEMENT_OBJECTIVES,
     SEED_MAX,

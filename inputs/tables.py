@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inputs import cells
-from inputs.cells import CellParser
-from inputs.problems import InputProblem
+from leveransplan.inputs import cells
+from leveransplan.inputs.cells import CellParser
+from leveransplan.inputs.problems import InputProblem
 
 
 @dataclass(frozen=True)

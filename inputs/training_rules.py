@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from inputs.problems import InputProblem
-from models.months import Horizon, format_month, parse_month
-from models.scenario import AT_AREAS
+from leveransplan.inputs.problems import InputProblem
+from leveransplan.models.months import Horizon, format_month, parse_month
+from leveransplan.models.scenario import AT_AREAS
 
 if TYPE_CHECKING:
-    from inputs.load import _Checker
-    from inputs.tables import Record
+    from leveransplan.inputs.load import _Checker
+    from leveransplan.inputs.tables import Record
 
 FIXED = "st_fixed.csv"
 _YEARS = range(1900, 2201)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from inputs import cells
-from inputs.problems import InputProblem, ScenarioInvalid
-from inputs.tables import ALL_TABLES, Record, TableSchema
-from models.months import format_month, parse_month
-from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
+from leveransplan.inputs import cells
+from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.tables import ALL_TABLES, Record, TableSchema
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
 
 # The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
 # (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max).

@@ -1,10 +1,10 @@
 """Domain types: the scenario's tables and the plans made from them (no solver imports)."""
 
-from models.derived import VolumeData, guarantee_limit, split
-from models.evaluation import Decisions, TermValues
-from models.months import Horizon
-from models.plan import StageResult, VolumeSolution
-from models.scenario import (
+from leveransplan.models.derived import VolumeData, guarantee_limit, split
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.months import Horizon
+from leveransplan.models.plan import StageResult, VolumeSolution
+from leveransplan.models.scenario import (
     PRICE_CLASSES,
     VOLUME_OBJECTIVES,
     AccessRow,

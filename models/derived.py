@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from models.scenario import Contract, Scenario
+from leveransplan.models.scenario import Contract, Scenario
 
 Weight = Fraction | Decimal | int
 

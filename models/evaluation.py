@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.derived import VolumeData
+from leveransplan.models.derived import VolumeData
 
 BaseKey = tuple[str, str, int]  # hospital, category, month
 TransferKey = tuple[str, str, str, int]  # from hospital, to hospital, category, month

@@ -24,8 +24,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
 
 BUDGET_BINDS = "the budget cap binds"
 FRAME_BINDS = "'s frame binds"  # after the hospital's code

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.evaluation import Decisions
-from models.plan import StageStatus
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.plan import StageStatus
 
 # A point's marks: the two ends of the curve and the scenario's own budget.
 LEAST_COST = "least_cost"

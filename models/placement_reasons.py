@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.months import format_month, parse_month
-from models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
 
 
 def month_ranges(months: list[int]) -> str:

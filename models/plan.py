@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.evaluation import Decisions, TermValues
+from leveransplan.models.evaluation import Decisions, TermValues
 
 StageStatus = Literal["OPTIMAL", "FEASIBLE"]
 

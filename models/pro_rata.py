@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models.derived import VolumeData, split
-from models.evaluation import Decisions
+from leveransplan.models.derived import VolumeData, split
+from leveransplan.models.evaluation import Decisions
 
 
 def contract_quotas(data: VolumeData) -> dict[tuple[str, str, int], int]:

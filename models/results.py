@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.plan import StageResult, VolumeSolution
-from models.training import ATSolution, PlacementSolution
+from leveransplan.models.plan import StageResult, VolumeSolution
+from leveransplan.models.training import ATSolution, PlacementSolution
 
 MODELS = ("volumes", "at", "placements")
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.months import Horizon
+from leveransplan.models.months import Horizon
 
 PRICE_CLASSES = ("besok", "behandling", "skopi")
 VOLUME_OBJECTIVES = ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")

@@ -13,9 +13,9 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import permutations
 
-from models.months import format_month, parse_month
-from models.plan import StageResult
-from models.scenario import CapacityRow, Scenario, Trainee
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.plan import StageResult
+from leveransplan.models.scenario import CapacityRow, Scenario, Trainee
 
 RequirementKey = tuple[str, str]  # (trainee, specialty)
 PATTERN_LIMIT = 400  # year combinations listed per trainee before deciding months directly instead

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from inputs.previous import PreviousPlan
-from models.months import parse_month
-from models.results import ScenarioPlan
-from models.scenario import Scenario
-from models.training import ATData, PlacementData
-from optimizer.at.model import solve_at
-from optimizer.lexicographic import ModelInfeasible, NoPlanInTime
-from optimizer.placements.model import PlacementsInfeasible, solve_placements
-from optimizer.search import current_run_or_none, search_run
-from optimizer.solve import NoSolutionInTime, solve_volumes
+from leveransplan.inputs.previous import PreviousPlan
+from leveransplan.models.months import parse_month
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.training import ATData, PlacementData
+from leveransplan.optimizer.at.model import solve_at
+from leveransplan.optimizer.lexicographic import ModelInfeasible, NoPlanInTime
+from leveransplan.optimizer.placements.model import PlacementsInfeasible, solve_placements
+from leveransplan.optimizer.search import current_run_or_none, search_run
+from leveransplan.optimizer.solve import NoSolutionInTime, solve_volumes
 
 
 def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:

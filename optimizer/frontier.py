@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, FrontierPoint
-from models.plan import VolumeSolution
-from models.scenario import Scenario
-from optimizer.search import current_run, current_run_or_none, search_run
-from optimizer.solve import NoSolutionInTime, greedy_base_plan, solve_volumes
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, FrontierPoint
+from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.search import current_run, current_run_or_none, search_run
+from leveransplan.optimizer.solve import NoSolutionInTime, greedy_base_plan, solve_volumes
 
 # The least and most points a frontier takes: its two ends, and a bound on how many solves one
 # command may queue up.

@@ -14,9 +14,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models.plan import StageResult, StageStatus
-from models.scenario import SolverSettings
-from optimizer.search import current_run, starting_plan
+from leveransplan.models.plan import StageResult, StageStatus
+from leveransplan.models.scenario import SolverSettings
+from leveransplan.optimizer.search import current_run, starting_plan
 
 _STATUS: dict[Any, StageStatus] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 _RESERVE_PER_STAGE_S = 3.0

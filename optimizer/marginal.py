@@ -27,12 +27,12 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.frontier import BudgetResult, MarginalFigure, Spending
-from models.scenario import Scenario
-from optimizer.frontier import within_budget
-from optimizer.search import current_run, current_run_or_none, search_run
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.frontier import BudgetResult, MarginalFigure, Spending
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.frontier import within_budget
+from leveransplan.optimizer.search import current_run, current_run_or_none, search_run
 
 EXTRA_SEK = 10_000_000
 ORDER = ("over_guarantee", "cost")

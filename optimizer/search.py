@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from ortools.sat.python import cp_model
 
-from models.scenario import SolverSettings
+from leveransplan.models.scenario import SolverSettings
 
 # Workers interleaved in deterministic mode when --workers is 0 (all cores): a fixed number, so
 # that the plan does not depend on how many cores the machine has.

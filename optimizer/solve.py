@@ -41,17 +41,17 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues, frames_kept
-from models.plan import StageResult, StageStatus, VolumeSolution
-from models.pro_rata import pro_rata_plan
-from models.scenario import Scenario
-from optimizer.search import current_run
-from optimizer.volumes.columns import SPEND, ColumnsResult, Linking, by_columns, with_margin
-from optimizer.volumes.flow import CategoryFlow
-from optimizer.volumes.mip import NotLinear
-from optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
-from optimizer.volumes.routing import nearest_routing
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues, frames_kept
+from leveransplan.models.plan import StageResult, StageStatus, VolumeSolution
+from leveransplan.models.pro_rata import pro_rata_plan
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.search import current_run
+from leveransplan.optimizer.volumes.columns import SPEND, ColumnsResult, Linking, by_columns, with_margin
+from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.mip import NotLinear
+from leveransplan.optimizer.volumes.model import SolveOutcome, SolveParameters, VolumeModel
+from leveransplan.optimizer.volumes.routing import nearest_routing
 
 # Kept for each later stage when a stage may take all the time left: at least this, or as long as
 # the longest stage proven optimal so far took (LexicographicVolumes.stage_floor_s).

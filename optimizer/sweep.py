@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inputs.load import load_scenario
-from inputs.problems import InputProblem, ScenarioInvalid
-from inputs.tables import read_text
-from inputs.whatif import FLAGS, parse_recorded
-from models.scenario import Scenario
-from optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
+from leveransplan.inputs.load import load_scenario
+from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.tables import read_text
+from leveransplan.inputs.whatif import FLAGS, parse_recorded
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 # Ctrl-C and a termination request: the parent stops the sweep and ends its workers.

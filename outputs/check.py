@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inputs.tables import cannot_read
-from models.derived import VolumeData
-from models.months import parse_month
-from models.scenario import VOLUME_OBJECTIVES, Scenario
-from outputs.tabular import read_plan_csv
+from leveransplan.inputs.tables import cannot_read
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.months import parse_month
+from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
+from leveransplan.outputs.tabular import read_plan_csv
 
 DELIVERY = "delivery_plan.csv"
 PRODUCTION = "production_plan.csv"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from inputs.previous import PreviousPlanInvalid, read_previous_plan
-from models.months import format_month, parse_month
-from models.scenario import Scenario
+from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.scenario import Scenario
 
 
 def check_frozen_months(

@@ -41,10 +41,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inputs.tables import cannot_read, read_file
-from models.months import format_month, parse_month
-from models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, CapacityRow, Requirement, Scenario, Trainee
-from outputs.check import (
+from leveransplan.inputs.tables import cannot_read, read_file
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.scenario import (
+    AT_OBJECTIVES,
+    PLACEMENT_OBJECTIVES,
+    CapacityRow,
+    Requirement,
+    Scenario,
+    Trainee,
+)
+from leveransplan.outputs.check import (
     SUMMARY,
     WHOLE_NUMBER,
     PlanCheckFailed,

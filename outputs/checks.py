@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from inputs.tables import read_file
-from models.scenario import Scenario
-from outputs.check import SUMMARY, check_volume_plan
-from outputs.check_frozen import check_frozen_months
-from outputs.check_training import check_at_plan, check_placements_plan
-from outputs.manifest import MODEL_FILES
+from leveransplan.inputs.tables import read_file
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.check import SUMMARY, check_volume_plan
+from leveransplan.outputs.check_frozen import check_frozen_months
+from leveransplan.outputs.check_training import check_at_plan, check_placements_plan
+from leveransplan.outputs.manifest import MODEL_FILES
 
 CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": check_placements_plan}
 

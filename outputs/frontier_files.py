@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models.frontier import Frontier
-from models.scenario import Scenario
-from outputs.frontier_report import FRONTIER_CSV, write_frontier_report
-from outputs.manifest import MANIFEST, SUMMARY, build_manifest, sha256_of, write_json
-from outputs.publish import REPORT, PlanTarget
-from outputs.staging import Staging
-from outputs.tabular import write_csv
+from leveransplan.models.frontier import Frontier
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.frontier_report import FRONTIER_CSV, write_frontier_report
+from leveransplan.outputs.manifest import MANIFEST, SUMMARY, build_manifest, sha256_of, write_json
+from leveransplan.outputs.publish import REPORT, PlanTarget
+from leveransplan.outputs.staging import Staging
+from leveransplan.outputs.tabular import write_csv
 
 FRONTIER_COLUMNS = (
     "budget_sek",

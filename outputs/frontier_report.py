@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from outputs.report import (
+from leveransplan.outputs.report import (
     BLUE,
     CSS,
     DARK,

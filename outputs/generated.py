@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inputs.generate import generate_scenario
-from outputs.staging import FolderState, write_folder
+from leveransplan.inputs.generate import generate_scenario
+from leveransplan.outputs.staging import FolderState, write_folder
 
 
 def write_scenario(folder: Path | str, scale: int, seed: int, overwrite: bool = False) -> dict[str, str]:

@@ -21,8 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from inputs.tables import ALL_TABLES, read_file
-from models.scenario import Scenario
+from leveransplan.inputs.tables import ALL_TABLES, read_file
+from leveransplan.models.scenario import Scenario
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inputs.tables import ALL_TABLES
-from models.derived import VolumeData
-from models.results import ScenarioPlan
-from models.scenario import Scenario
-from models.training import ATData, PlacementData
-from outputs import training_files as tf
-from outputs import volume_files as vf
-from outputs.check import PlanCheckFailed
-from outputs.checks import check_plan
-from outputs.excel import WORKBOOK, write_workbook
-from outputs.manifest import (
+from leveransplan.inputs.tables import ALL_TABLES
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.training import ATData, PlacementData
+from leveransplan.outputs import training_files as tf
+from leveransplan.outputs import volume_files as vf
+from leveransplan.outputs.check import PlanCheckFailed
+from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.excel import WORKBOOK, write_workbook
+from leveransplan.outputs.manifest import (
     MANIFEST,
     SUMMARY,
     ManifestUnreadable,
@@ -33,9 +33,9 @@ from outputs.manifest import (
     sha256_of,
     write_json,
 )
-from outputs.report import write_report
-from outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
-from outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
+from leveransplan.outputs.report import write_report
+from leveransplan.outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
+from leveransplan.outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
 
 __all__ = [
     "OutputExists",

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inputs.actuals import read_actuals
-from inputs.load import load_scenario
-from inputs.previous import read_previous_plan
-from inputs.problems import ScenarioInvalid
-from inputs.replan import rest_of_year
-from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded
-from models.scenario import Scenario
-from outputs.checks import check_plan
-from outputs.manifest import (
+from leveransplan.inputs.actuals import read_actuals
+from leveransplan.inputs.load import load_scenario
+from leveransplan.inputs.previous import read_previous_plan
+from leveransplan.inputs.problems import ScenarioInvalid
+from leveransplan.inputs.replan import rest_of_year
+from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.manifest import (
     ACTUALS_KEY,
     MANIFEST,
     PREVIOUS_PLAN_KEY,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inputs.tables import BrokenRecord, UnreadableFile, csv_records, read_file
+from leveransplan.inputs.tables import BrokenRecord, UnreadableFile, csv_records, read_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.months import format_month
-from models.training import ATData, ATSolution, PlacementData, PlacementSolution
+from leveransplan.models.months import format_month
+from leveransplan.models.training import ATData, ATSolution, PlacementData, PlacementSolution
 
 Row = dict[str, Any]
 

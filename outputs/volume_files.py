@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from models.derived import VolumeData
-from models.plan import VolumeSolution
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.plan import VolumeSolution
 
 DELIVERY_COLUMNS = (
     "month",

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from inputs.whatif import WhatIfInvalid, parse_what_ifs
-from optimizer.cli import app
-from optimizer.sweep import Variant, VariantsInvalid, read_variants
+from leveransplan.cli import app
+from leveransplan.inputs.actuals import ActualsInvalid, read_actuals, read_referrals
+from leveransplan.inputs.whatif import WhatIfInvalid, parse_what_ifs
+from leveransplan.optimizer.sweep import Variant, VariantsInvalid, read_variants
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 EXIT_USAGE, EXIT_INVALID = 2, 3

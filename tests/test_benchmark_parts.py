@@ -11,10 +11,10 @@ from types import ModuleType
 
 import pytest
 
-from inputs import default_scenario_path, load_scenario
-from models.derived import VolumeData
-from models.evaluation import TermValues
-from models.scenario import Scenario
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import TermValues
+from leveransplan.models.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"

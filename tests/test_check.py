@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from inputs import load_scenario
-from models.scenario import Contract, ObjectiveOrder, Scenario
-from outputs.check import HEADERS, SUMMARY, PlanCheckFailed, check_volume_plan
+from leveransplan.inputs import load_scenario
+from leveransplan.models.scenario import Contract, ObjectiveOrder, Scenario
+from leveransplan.outputs.check import HEADERS, SUMMARY, PlanCheckFailed, check_volume_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 

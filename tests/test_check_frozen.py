@@ -12,13 +12,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from models.results import ScenarioPlan
-from models.training import PlacementData
-from optimizer.cli import app
-from optimizer.placements.model import solve_placements
-from outputs.check_frozen import check_frozen_months
-from outputs.publish import publish_plan
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.training import PlacementData
+from leveransplan.optimizer.placements.model import solve_placements
+from leveransplan.outputs.check_frozen import check_frozen_months
+from leveransplan.outputs.publish import publish_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from models.scenario import (
+from leveransplan.models.scenario import (
     ATRotation,
     ATRow,
     CapacityRow,
@@ -33,8 +33,8 @@ from models.scenario import (
     Trainee,
     TravelRow,
 )
-from outputs.check import SUMMARY
-from outputs.check_training import HEADERS, check_at_plan, check_placements_plan
+from leveransplan.outputs.check import SUMMARY
+from leveransplan.outputs.check_training import HEADERS, check_at_plan, check_placements_plan
 
 Plan = dict[str, Any]
 

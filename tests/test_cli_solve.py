@@ -16,8 +16,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from inputs import default_scenario_path
-from optimizer.cli import app
+from leveransplan.cli import app
+from leveransplan.inputs import default_scenario_path
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 PLAN_FILES = [

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-COMMAND = [sys.executable, "-c", "from optimizer.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 RUN_RECORD = ("time_utc", "command_line", "progress")
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from optimizer.cli import app
-from outputs.diff import DIFF_COLUMNS, diff_plans
+from leveransplan.cli import app
+from leveransplan.outputs.diff import DIFF_COLUMNS, diff_plans
 
 runner = CliRunner()
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"

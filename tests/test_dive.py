@@ -22,13 +22,13 @@ from test_pricing import _travel_after_cost
 from test_properties import PROPERTY, scenarios, without_money
 from test_routing import _checker_violations
 
-from inputs import load_scenario
-from models import Scenario, VolumeData
-from models.evaluation import TermValues
-from optimizer.volumes import columns
-from optimizer.volumes.columns import ColumnsResult, by_columns
-from optimizer.volumes.pricing import network_pricer
-from outputs.generated import write_scenario
+from leveransplan.inputs import load_scenario
+from leveransplan.models import Scenario, VolumeData
+from leveransplan.models.evaluation import TermValues
+from leveransplan.optimizer.volumes import columns
+from leveransplan.optimizer.volumes.columns import ColumnsResult, by_columns
+from leveransplan.optimizer.volumes.pricing import network_pricer
+from leveransplan.outputs.generated import write_scenario
 
 
 def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[str]] | None:

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
 time, 6 checker failed, 7 the output cannot be written, 8 partial (written, but stopped by the
-time limit). Each path of optimizer/cli.py below, with
+time limit). Each path of leveransplan/cli.py below, with
 its exit code and the tests that cover it; those written as module::test are elsewhere and not
 repeated here.
 
@@ -147,12 +147,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import optimizer.cli as cli
-import optimizer.driver
-import outputs.publish
-from optimizer.cli import app
-from optimizer.lexicographic import NoPlanInTime
-from optimizer.solve import NoSolutionInTime
+import leveransplan.cli as cli
+from leveransplan.cli import app
+from leveransplan.optimizer import driver
+from leveransplan.optimizer.lexicographic import NoPlanInTime
+from leveransplan.optimizer.solve import NoSolutionInTime
+from leveransplan.outputs import publish
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 1, 2, 3, 4, 5, 6
@@ -261,7 +261,7 @@ def test_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def out_of_time(*args: Any, **kwargs: Any) -> None:
         raise NoSolutionInTime("no plan for the volumes within 0.1 s")
 
-    monkeypatch.setattr(optimizer.driver, "solve_volumes", out_of_time)
+    monkeypatch.setattr(driver, "solve_volumes", out_of_time)
     result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
     refused(result, EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s", "Nothing was written")
     assert left_in(tmp_path) == []
@@ -280,7 +280,7 @@ def test_a_model_without_a_plan_in_time_leaves_the_others(
     with (scenario / "scenario.toml").open("a", encoding="utf-8") as toml:
         toml.write("\n[at]\ntotal = 2\n")
     (scenario / "at.csv").write_text("hospital,min,max,weight\nA,0,2,1\nB,0,2,1\n", encoding="utf-8")
-    monkeypatch.setattr(optimizer.driver, "solve_at", out_of_time)
+    monkeypatch.setattr(driver, "solve_at", out_of_time)
     out = tmp_path / "plan"
     result = invoke("solve", scenario, "--out", out)
     assert result.exit_code == 8, result.output
@@ -313,7 +313,7 @@ def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch
 def test_a_rejected_plan_exits_6_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The checker is made to find a violation in the freshly written files; the staging folder goes.
     monkeypatch.setattr(
-        outputs.publish,
+        publish,
         "check_plan",
         lambda scenario, folder, frozen=None: ["delivery_plan.csv row 2: made up"],
     )

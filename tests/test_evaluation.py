@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios
 
-from models import Scenario, VolumeData
-from models.evaluation import Decisions, TermValues
-from models.pro_rata import pro_rata_plan
+from leveransplan.models import Scenario, VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.pro_rata import pro_rata_plan
 
 SEPARABLE = ["over_guarantee", "out_of_region", "cost", "travel", "stability"]
 

@@ -22,12 +22,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from inputs.previous import read_previous_plan
-from optimizer.cli import app
-from outputs.diff import diff_plans
-from outputs.excel import sheet_name, write_workbook
-from outputs.tabular import (
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.inputs.previous import read_previous_plan
+from leveransplan.outputs.diff import diff_plans
+from leveransplan.outputs.excel import sheet_name, write_workbook
+from leveransplan.outputs.tabular import (
     PLAIN,
     SWEDISH_EXCEL,
     Dialect,
@@ -38,7 +38,7 @@ from outputs.tabular import (
     unguard_text,
     write_csv,
 )
-from outputs.volume_files import DELIVERY_COLUMNS
+from leveransplan.outputs.volume_files import DELIVERY_COLUMNS
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 HYPERLINK = '=HYPERLINK("http://x","y")'

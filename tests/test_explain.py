@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from models.derived import VolumeData
-from models.evaluation import Decisions
-from models.explanation import explain_over_guarantee, month_ranges
-from models.scenario import CapacityRow
-from models.training import PlacementData
-from optimizer.cli import app
-from optimizer.lexicographic import ModelInfeasible
-from optimizer.placements.conflicts import placement_conflicts
-from optimizer.placements.model import solve_placements
-from optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.explanation import explain_over_guarantee, month_ranges
+from leveransplan.models.scenario import CapacityRow
+from leveransplan.models.training import PlacementData
+from leveransplan.optimizer.lexicographic import ModelInfeasible
+from leveransplan.optimizer.placements.conflicts import placement_conflicts
+from leveransplan.optimizer.placements.model import solve_placements
+from leveransplan.optimizer.volumes.conflicts import volume_conflicts
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()
@@ -393,7 +393,7 @@ def test_a_provider_not_allowed_is_named_once(tmp_path: Path) -> None:
 def test_the_shipped_scenario_under_its_take_or_pay_minimums() -> None:
     # The shipped contracts' minimums cost 121 775 000 SEK (sum of volume_min x price_sek in
     # inputs/vgr-2026/contracts.csv), so a budget of 100 000 000 SEK cannot hold, by itself.
-    from inputs import default_scenario_path
+    from leveransplan.inputs import default_scenario_path
 
     data = VolumeData.from_scenario(load_scenario(default_scenario_path()))
     minimums = sum(c.volume_min * c.price_sek for c in data.contracts.values())

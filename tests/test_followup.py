@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from optimizer.cli import app
+from leveransplan.cli import app
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

@@ -25,17 +25,17 @@ from test_excel import Xlsx
 from test_inputs import assert_located, only_problem, write
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from inputs.cells import expected_whole
-from inputs.whatif import parse_what_ifs
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues, frames_kept
-from models.explanation import explain_over_guarantee
-from models.scenario import Scenario
-from optimizer.cli import app
-from optimizer.volumes.conflicts import volume_conflicts
-from optimizer.volumes.model import SolveParameters, VolumeModel
-from outputs.report import render_report
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.inputs.cells import expected_whole
+from leveransplan.inputs.whatif import parse_what_ifs
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues, frames_kept
+from leveransplan.models.explanation import explain_over_guarantee
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
+from leveransplan.outputs.report import render_report
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 CP_SAT = SolveParameters(time_limit_s=20, workers=1, seed=0)

@@ -33,15 +33,22 @@ from test_properties import PROPERTY, reference_stage_values, scenarios, take_or
 from test_report import Page
 from test_routing import _checker_violations
 
-from inputs import load_scenario
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, MarginalFigure, Spending
-from models.plan import StageResult
-from models.scenario import ObjectiveOrder, Scenario
-from optimizer.frontier import _Solved, _tightened, even_budgets, solve_frontier
-from optimizer.marginal import describe_marginal, marginal_figure
-from optimizer.search import search_run
+from leveransplan.inputs import load_scenario
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.frontier import (
+    LEAST_COST,
+    SCENARIO_BUDGET,
+    UNCONSTRAINED,
+    Frontier,
+    MarginalFigure,
+    Spending,
+)
+from leveransplan.models.plan import StageResult
+from leveransplan.models.scenario import ObjectiveOrder, Scenario
+from leveransplan.optimizer.frontier import _Solved, _tightened, even_budgets, solve_frontier
+from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
+from leveransplan.optimizer.search import search_run
 
 FRONTIER_FILES = ["frontier.csv", "manifest.json", "summary.json"]
 

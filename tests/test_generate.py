@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inputs import default_scenario_path, load_scenario
-from inputs.generate import describe, generate_scenario, key_figures, unsafe_target
-from optimizer.cli import app
-from outputs.generated import write_scenario
+from leveransplan.cli import app
+from leveransplan.inputs import default_scenario_path, load_scenario
+from leveransplan.inputs.generate import describe, generate_scenario, key_figures, unsafe_target
+from leveransplan.outputs.generated import write_scenario
 
 runner = CliRunner()
 

@@ -2,7 +2,7 @@
 
 Each guarantee there names the tests that hold the tool to it: every one must exist, so a test
 renamed or removed cannot leave a promise without its proof. The exit-code table must be the
-tool's own: the same codes as optimizer/cli.py and `leveransplan --help`.
+tool's own: the same codes as leveransplan/cli.py and `leveransplan --help`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from optimizer import cli
+from leveransplan.optimizer import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARANTEES = ROOT / "docs" / "guarantees.md"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inputs import InputProblem, ScenarioInvalid, default_scenario_path, load_scenario
-from optimizer.cli import app
+from leveransplan.cli import app
+from leveransplan.inputs import InputProblem, ScenarioInvalid, default_scenario_path, load_scenario
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 EXIT_INVALID = 3

@@ -18,15 +18,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import outputs.publish
-import outputs.staging
-from optimizer.cli import app
-from outputs.staging import remove_stale_staging
-from outputs.tabular import write_csv
+from leveransplan.cli import app
+from leveransplan.outputs import publish, staging
+from leveransplan.outputs.staging import remove_stale_staging
+from leveransplan.outputs.tabular import write_csv
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()
-COMMAND = [sys.executable, "-c", "from optimizer.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 
 
 def flat(text: str) -> str:
@@ -79,7 +78,7 @@ def test_a_full_disk_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: p
     def full(path: Path, content: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(outputs.publish, "write_json", full)
+    monkeypatch.setattr(publish, "write_json", full)
     out = tmp_path / "plan"
     result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
     assert result.exit_code == 7
@@ -93,7 +92,7 @@ def test_a_folder_that_cannot_be_written_is_named(tmp_path: Path, monkeypatch: p
     def locked(*args: object, **kwargs: object) -> str:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(outputs.staging.tempfile, "mkdtemp", locked)
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", locked)
     out = tmp_path / "plan"
     result = runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(out)])
     assert result.exit_code == 7
@@ -120,7 +119,7 @@ def test_diff_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("optimizer.cli.write_csv", full)
+    monkeypatch.setattr("leveransplan.cli.write_csv", full)
     target = tmp_path / "d.csv"
     result = runner.invoke(app, ["diff", str(plan), str(plan), "--out", str(target)])
     assert result.exit_code == 7

@@ -20,9 +20,9 @@ from pydantic import ValidationError
 from test_inputs import only_problem
 from typer.testing import CliRunner
 
-from inputs.cells import WHOLE_MAX, factor, whole_number
-from models.scenario import SolverSettings
-from optimizer.cli import app
+from leveransplan.cli import app
+from leveransplan.inputs.cells import WHOLE_MAX, factor, whole_number
+from leveransplan.models.scenario import SolverSettings
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 EXIT_USAGE, EXIT_INVALID = 2, 3

@@ -7,10 +7,10 @@ from hypothesis import given
 from ortools.sat.python import cp_model
 from test_properties import PROPERTY, scenarios
 
-from models import SolverSettings, VolumeData
-from optimizer.search import search_run
-from optimizer.volumes.mip import NotLinear, solve_as_mip
-from optimizer.volumes.model import SolveParameters, VolumeModel
+from leveransplan.models import SolverSettings, VolumeData
+from leveransplan.optimizer.search import search_run
+from leveransplan.optimizer.volumes.mip import NotLinear, solve_as_mip
+from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
 
 ONE_WORKER = SolverSettings(workers=1)
 

@@ -20,10 +20,10 @@ from test_volumes import (
     stage_values,
 )
 
-from inputs import load_scenario
-from models import Hospital
-from optimizer import solve as solve_module
-from optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
+from leveransplan.inputs import load_scenario
+from leveransplan.models import Hospital
+from leveransplan.optimizer import solve as solve_module
+from leveransplan.optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios
 
-from models import (
+from leveransplan.models import (
     PRICE_CLASSES,
     Category,
     Hospital,
@@ -33,12 +33,12 @@ from models import (
     Scenario,
     VolumeData,
 )
-from models.evaluation import Decisions, TermValues
-from models.pro_rata import pro_rata_plan
-from optimizer.solve import greedy_base_plan
-from optimizer.volumes.columns import Linking, by_columns, with_margin
-from optimizer.volumes.flow import CategoryFlow
-from optimizer.volumes.model import SolveParameters, VolumeModel
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.pro_rata import pro_rata_plan
+from leveransplan.optimizer.solve import greedy_base_plan
+from leveransplan.optimizer.volumes.columns import Linking, by_columns, with_margin
+from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
 
 TERMS = ["over_guarantee", "out_of_region", "cost", "travel"]
 CP_SAT = SolveParameters(time_limit_s=20, workers=1, seed=0)

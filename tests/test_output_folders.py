@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from optimizer import cli
-from optimizer.cli import app
-from outputs.staging import Staging, remove_stale_staging
+from leveransplan.cli import app
+from leveransplan.optimizer import cli
+from leveransplan.outputs.staging import Staging, remove_stale_staging
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
-COMMAND = [sys.executable, "-c", "from optimizer.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 # Above Linux's pid_max (4 194 304): no process has this number.
 DEAD_PID = 2**22 + 1
 runner = CliRunner()

@@ -15,9 +15,9 @@ import pytest
 from ortools.sat.python import cp_model
 from typer.testing import CliRunner
 
-import optimizer.search
-from optimizer.cli import app
-from optimizer.search import SearchRun
+from leveransplan.cli import app
+from leveransplan.optimizer import search
+from leveransplan.optimizer.search import SearchRun
 
 runner = CliRunner()
 
@@ -83,7 +83,7 @@ def searches_find_nothing(monkeypatch: pytest.MonkeyPatch, stages_first: int = 0
         stopped.solve(cp_model.CpModel())  # a solver that has run, with no bound of this model
         return cp_model.UNKNOWN, stopped, 0.0
 
-    monkeypatch.setattr(optimizer.search.SearchRun, "solve", out_of_time)
+    monkeypatch.setattr(search.SearchRun, "solve", out_of_time)
 
 
 def test_placements_keep_their_quick_plan_when_no_search_finds_one(

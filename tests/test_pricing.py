@@ -27,13 +27,13 @@ from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios, without_money
 from test_routing import _checker_violations, _line
 
-from models import Scenario, VolumeData
-from models.evaluation import TermValues
-from optimizer.solve import greedy_base_plan
-from optimizer.volumes import pricing
-from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
-from optimizer.volumes.flow import CategoryFlow
-from optimizer.volumes.pricing import network_pricer
+from leveransplan.models import Scenario, VolumeData
+from leveransplan.models.evaluation import TermValues
+from leveransplan.optimizer.solve import greedy_base_plan
+from leveransplan.optimizer.volumes import pricing
+from leveransplan.optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.pricing import network_pricer
 
 
 def _networks(data: VolumeData) -> dict[str, CategoryFlow]:
@@ -145,11 +145,11 @@ def test_small_networks_or_one_worker_price_here(workers: int, parallel_from_arc
 _PRICING_FOR_EVER = """
 import sys, tempfile
 from pathlib import Path
-from inputs import load_scenario
-from outputs.generated import write_scenario
-from models import VolumeData
-from optimizer.volumes.flow import CategoryFlow
-from optimizer.volumes.pricing import network_pricer
+from leveransplan.inputs import load_scenario
+from leveransplan.outputs.generated import write_scenario
+from leveransplan.models import VolumeData
+from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.pricing import network_pricer
 folder = Path(tempfile.mkdtemp()) / "generated"
 write_scenario(folder, 1, 0)
 data = VolumeData.from_scenario(load_scenario(folder))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from optimizer.cli import app
-from optimizer.driver import solve_scenario
-from optimizer.search import Progress, gap_percent, search_run
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.optimizer.driver import solve_scenario
+from leveransplan.optimizer.search import Progress, gap_percent, search_run
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import (
+from leveransplan.models import (
     PRICE_CLASSES,
     VOLUME_OBJECTIVES,
     AccessRow,
@@ -43,13 +43,13 @@ from models import (
     SolverSettings,
     VolumeData,
 )
-from models.evaluation import Decisions
-from models.months import Horizon
-from models.results import ScenarioPlan
-from optimizer.solve import VolumeInfeasible, solve_volumes
-from optimizer.volumes.model import SolveParameters, VolumeModel
-from outputs.check import check_volume_plan
-from outputs.publish import publish_plan
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.months import Horizon
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.optimizer.solve import VolumeInfeasible, solve_volumes
+from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
+from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.publish import publish_plan
 
 SOLVER = SolverSettings(time_limit_s=5, workers=1)
 PROPERTY = settings(

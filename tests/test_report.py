@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.cli import app
-from outputs.report import ReportUnreadable, cost_by_channel, write_report
+from leveransplan.cli import app
+from leveransplan.outputs.report import ReportUnreadable, cost_by_channel, write_report
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 SCRIPT = Path(__file__).parent.parent / "scripts" / "render_report.sh"

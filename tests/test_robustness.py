@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from inputs import InputProblem, ScenarioInvalid, load_scenario
-from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from optimizer.cli import app
+from leveransplan.cli import app
+from leveransplan.inputs import InputProblem, ScenarioInvalid, load_scenario
+from leveransplan.inputs.actuals import ActualsInvalid, read_actuals, read_referrals
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 EXIT_USAGE, EXIT_INVALID = 2, 3

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_properties import PROPERTY, scenarios
 
-from models import (
+from leveransplan.models import (
     PRICE_CLASSES,
     AccessRow,
     Category,
@@ -34,9 +34,9 @@ from models import (
     Scenario,
     VolumeData,
 )
-from models.evaluation import Decisions, TermValues
-from models.pro_rata import pro_rata_plan
-from optimizer.volumes.routing import nearest_routing
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.pro_rata import pro_rata_plan
+from leveransplan.optimizer.volumes.routing import nearest_routing
 
 KEPT = ("over_guarantee", "out_of_region", "cost")
 

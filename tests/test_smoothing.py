@@ -23,11 +23,11 @@ from test_networks import CP_SAT
 from test_pricing import _travel_after_cost
 from test_properties import PROPERTY, scenarios, without_money
 
-from models import Scenario, VolumeData
-from models.evaluation import TermValues
-from optimizer.volumes import columns
-from optimizer.volumes.columns import ColumnsResult, Linking, by_columns
-from optimizer.volumes.model import VolumeModel
+from leveransplan.models import Scenario, VolumeData
+from leveransplan.models.evaluation import TermValues
+from leveransplan.optimizer.volumes import columns
+from leveransplan.optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from leveransplan.optimizer.volumes.model import VolumeModel
 
 
 @dataclass

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inputs import load_scenario
-from models.derived import VolumeData, guarantee_limit, split
+from leveransplan.inputs import load_scenario
+from leveransplan.models.derived import VolumeData, guarantee_limit, split
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import optimizer.solve as volume_driver
-from inputs import load_scenario
-from models.derived import CumulativeSplit, VolumeData, split
-from models.scenario import Scenario
-from optimizer.search import SearchRun
+import leveransplan.optimizer.solve as volume_driver
+from leveransplan.inputs import load_scenario
+from leveransplan.models.derived import CumulativeSplit, VolumeData, split
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.search import SearchRun
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from optimizer.cli import app
-from optimizer.sweep import Variant, built_in_variants, solve_variant, sweep
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.optimizer.sweep import Variant, built_in_variants, solve_variant, sweep
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from optimizer.cli import app
-from outputs.terminal import SafeConsole, printable
+from leveransplan.cli import app
+from leveransplan.outputs.terminal import SafeConsole, printable
 
 runner = CliRunner()
 # Clear the screen, then retitle the window: what a hostile hospital code would do if printed raw.

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from inputs import load_scenario
-from optimizer.search import search_run
-from optimizer.solve import LexicographicVolumes, greedy_base_plan
+from leveransplan.inputs import load_scenario
+from leveransplan.optimizer.search import search_run
+from leveransplan.optimizer.solve import LexicographicVolumes, greedy_base_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.results import ScenarioPlan
-from models.scenario import (
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import (
     ATRotation,
     ATRow,
     CapacityRow,
@@ -26,12 +26,12 @@ from models.scenario import (
     Trainee,
     TravelRow,
 )
-from models.training import ATData, PlacementData, PlacementSolution
-from optimizer.at.model import solve_at
-from optimizer.lexicographic import ModelInfeasible
-from optimizer.placements.model import PlacementModel, solve_placements
-from outputs.checks import check_plan
-from outputs.publish import publish_plan
+from leveransplan.models.training import ATData, PlacementData, PlacementSolution
+from leveransplan.optimizer.at.model import solve_at
+from leveransplan.optimizer.lexicographic import ModelInfeasible
+from leveransplan.optimizer.placements.model import PlacementModel, solve_placements
+from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.publish import publish_plan
 
 ONE_WORKER = SolverSettings(time_limit_s=20, workers=1, seed=0)
 H = (

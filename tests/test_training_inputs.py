@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from inputs import InputProblem, ScenarioInvalid, load_scenario
+from leveransplan.inputs import InputProblem, ScenarioInvalid, load_scenario
 
 TABLES = {
     "scenario.toml": [

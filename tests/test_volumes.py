@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from inputs import load_scenario
-from models import (
+from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
+from leveransplan.models import (
     AccessRow,
     Category,
     Contract,
@@ -37,11 +38,10 @@ from models import (
     VolumeData,
     VolumeSolution,
 )
-from models.results import ScenarioPlan
-from optimizer.cli import app
-from optimizer.solve import VolumeInfeasible, solve_volumes
-from outputs.check import check_volume_plan
-from outputs.publish import publish_plan
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.optimizer.solve import VolumeInfeasible, solve_volumes
+from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.publish import publish_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 FAST = SolverSettings(time_limit_s=10, workers=1)

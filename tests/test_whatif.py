@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from inputs import ScenarioInvalid, load_scenario
-from inputs.whatif import WhatIfInvalid, parse_what_ifs
-from optimizer.cli import app
+from leveransplan.cli import app
+from leveransplan.inputs import ScenarioInvalid, load_scenario
+from leveransplan.inputs.whatif import WhatIfInvalid, parse_what_ifs
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

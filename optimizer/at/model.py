@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from models.training import ATData, ATSolution
-from optimizer.lexicographic import solve_in_order
+from leveransplan.models.training import ATData, ATSolution
+from leveransplan.optimizer.lexicographic import solve_in_order
 
 
 class ATModel:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models.months import format_month, parse_month
-from models.training import PlacementData, RequirementKey
-from optimizer.conflicts import ConflictModel, ConflictSearch
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.training import PlacementData, RequirementKey
+from leveransplan.optimizer.conflicts import ConflictModel, ConflictSearch
 
 
 class _FixedPlacementModel(ConflictModel):

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from models.training import PlacementData, RequirementKey
-from optimizer.placements.variables import Variables
+from leveransplan.models.training import PlacementData, RequirementKey
+from leveransplan.optimizer.placements.variables import Variables
 
 
 class Constraints:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models.training import Placement, PlacementData, RequirementKey
+from leveransplan.models.training import Placement, PlacementData, RequirementKey
 
 Pattern = dict[RequirementKey, int]
 

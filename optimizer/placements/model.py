@@ -8,9 +8,9 @@ from contextlib import nullcontext
 
 from ortools.sat.python import cp_model
 
-from models.placement_reasons import free_option_note, unplaced_reasons
-from models.plan import StageResult
-from models.training import (
+from leveransplan.models.placement_reasons import free_option_note, unplaced_reasons
+from leveransplan.models.plan import StageResult
+from leveransplan.models.training import (
     Placement,
     PlacementData,
     PlacementPlan,
@@ -18,12 +18,18 @@ from models.training import (
     RequirementKey,
     placement_terms,
 )
-from optimizer.lexicographic import ModelInfeasible, NoPlanInTime, hint_solution, solve_in_order, stage_time
-from optimizer.placements.constraints import Constraints
-from optimizer.placements.greedy import greedy_plan
-from optimizer.placements.objectives import Objectives
-from optimizer.placements.variables import Variables
-from optimizer.search import current_run, starting_plan
+from leveransplan.optimizer.lexicographic import (
+    ModelInfeasible,
+    NoPlanInTime,
+    hint_solution,
+    solve_in_order,
+    stage_time,
+)
+from leveransplan.optimizer.placements.constraints import Constraints
+from leveransplan.optimizer.placements.greedy import greedy_plan
+from leveransplan.optimizer.placements.objectives import Objectives
+from leveransplan.optimizer.placements.variables import Variables
+from leveransplan.optimizer.search import current_run, starting_plan
 
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from models.training import Placement, PlacementData, RequirementKey
-from optimizer.placements.variables import Variables
+from leveransplan.models.training import Placement, PlacementData, RequirementKey
+from leveransplan.optimizer.placements.variables import Variables
 
 
 class Objectives:

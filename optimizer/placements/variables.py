@@ -28,7 +28,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from models.training import Placement, PlacementData, Requirement, RequirementKey
+from leveransplan.models.training import Placement, PlacementData, Requirement, RequirementKey
 
 Place = tuple[str, str, int]  # hospital, specialty, year
 Pattern = dict[RequirementKey, int]  # requirement -> start year

@@ -43,13 +43,13 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.scenario import SolverSettings
-from optimizer.search import current_run
-from optimizer.volumes.flow import CategoryFlow
-from optimizer.volumes.mip import NotLinear, solve_as_mip
-from optimizer.volumes.pricing import NetworkPricer, network_pricer
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.scenario import SolverSettings
+from leveransplan.optimizer.search import current_run
+from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.mip import NotLinear, solve_as_mip
+from leveransplan.optimizer.volumes.pricing import NetworkPricer, network_pricer
 
 # Largest whole weight in the pricing networks: weighted sums stay far inside 64-bit costs.
 _WEIGHT_SCALE = 1_000_000

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from models.derived import VolumeData
-from models.evaluation import Decisions
-from models.explanation import month_ranges
-from optimizer.conflicts import ConflictModel, ConflictSearch
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.explanation import month_ranges
+from leveransplan.optimizer.conflicts import ConflictModel, ConflictSearch
 
 
 def _sek(value: int) -> str:

@@ -6,8 +6,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from optimizer.volumes.variables import Variables
+from leveransplan.models.derived import VolumeData
+from leveransplan.optimizer.volumes.variables import Variables
 
 
 class Constraints:

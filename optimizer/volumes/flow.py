@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from models.derived import VolumeData
-from models.evaluation import Decisions
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
 
 TERMS = ("over_guarantee", "out_of_region", "cost", "travel", "stability")
 

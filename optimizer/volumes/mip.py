@@ -29,8 +29,8 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from models.scenario import SolverSettings
-from optimizer.search import current_run
+from leveransplan.models.scenario import SolverSettings
+from leveransplan.optimizer.search import current_run
 
 # CP-SAT's domains use the int64 range for "unbounded".
 _UNBOUNDED = 2**62

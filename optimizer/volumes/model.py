@@ -9,14 +9,14 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from models.evaluation import Decisions, TermValues
-from models.scenario import SolverSettings
-from optimizer.search import current_run
-from optimizer.volumes.constraints import Constraints
-from optimizer.volumes.mip import solve_as_mip
-from optimizer.volumes.objectives import Objectives
-from optimizer.volumes.variables import Variables
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.scenario import SolverSettings
+from leveransplan.optimizer.search import current_run
+from leveransplan.optimizer.volumes.constraints import Constraints
+from leveransplan.optimizer.volumes.mip import solve_as_mip
+from leveransplan.optimizer.volumes.objectives import Objectives
+from leveransplan.optimizer.volumes.variables import Variables
 
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 

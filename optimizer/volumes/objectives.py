@@ -8,9 +8,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
-from models.evaluation import Decisions
-from optimizer.volumes.variables import Variables
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
+from leveransplan.optimizer.volumes.variables import Variables
 
 LinearTerms = dict[str, cp_model.LinearExprT]
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.flow import CategoryFlow
 
 # Below this many arcs over all the networks a round takes a few hundredths of a second, less
 # than starting the workers and sending them the costs: priced in this process.

@@ -29,8 +29,8 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from models.derived import VolumeData
-from models.evaluation import Decisions
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
 
 # A place patients can be treated in a month: ("hospital", g) or ("contract", c).
 Place = tuple[str, str]

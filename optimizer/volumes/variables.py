@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from models.derived import VolumeData
+from leveransplan.models.derived import VolumeData
 
 
 class Variables:

@@ -22,45 +22,52 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
-from inputs import ScenarioInvalid, default_scenario_path, load_scenario
-from inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from inputs.generate import MAX_SCALE, unsafe_target
-from inputs.generate import describe as describe_generated
-from inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
-from inputs.replan import rest_of_year
-from inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
-from models.derived import VolumeData
-from models.evaluation import Decisions
-from models.explanation import explain_over_guarantee
-from models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
-from models.months import format_month, parse_month
-from models.plan import StageResult, VolumeSolution
-from models.results import ScenarioPlan
-from models.scenario import Scenario
-from models.training import ATData, PlacementData
-from optimizer.conflicts import ConflictSearch
-from optimizer.driver import models_to_solve, solve_scenario
-from optimizer.frontier import MAX_POINTS, MIN_POINTS, solve_frontier
-from optimizer.lexicographic import ModelInfeasible
-from optimizer.marginal import describe_marginal, marginal_figure
-from optimizer.placements.conflicts import placement_conflicts
-from optimizer.placements.model import PlacementsInfeasible
-from optimizer.search import Interrupted, gap_percent, process_age, search_run, stop_on_signals
-from optimizer.solve import NoSolutionInTime, VolumeInfeasible
-from optimizer.sweep import TERMS as SWEEP_TERMS
-from optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
-from optimizer.sweep import sweep as run_sweep
-from optimizer.volumes.conflicts import volume_conflicts
-from outputs.check import PlanCheckFailed
-from outputs.checks import check_plan, models_in_plan
-from outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
-from outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
-from outputs.followup import PlanUnreadable as FollowUpUnreadable
-from outputs.frontier_files import publish_frontier
-from outputs.frontier_report import is_frontier_folder, write_frontier_report
-from outputs.generated import write_scenario
-from outputs.manifest import MANIFEST, ManifestUnreadable, changed_outputs, record_output, replan_digests
-from outputs.publish import (
+from leveransplan import __version__
+from leveransplan.inputs import ScenarioInvalid, default_scenario_path, load_scenario
+from leveransplan.inputs.actuals import ActualsInvalid, read_actuals, read_referrals
+from leveransplan.inputs.generate import MAX_SCALE, unsafe_target
+from leveransplan.inputs.generate import describe as describe_generated
+from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
+from leveransplan.inputs.replan import rest_of_year
+from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions
+from leveransplan.models.explanation import explain_over_guarantee
+from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.plan import StageResult, VolumeSolution
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.training import ATData, PlacementData
+from leveransplan.optimizer.conflicts import ConflictSearch
+from leveransplan.optimizer.driver import models_to_solve, solve_scenario
+from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS, solve_frontier
+from leveransplan.optimizer.lexicographic import ModelInfeasible
+from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
+from leveransplan.optimizer.placements.conflicts import placement_conflicts
+from leveransplan.optimizer.placements.model import PlacementsInfeasible
+from leveransplan.optimizer.search import Interrupted, gap_percent, process_age, search_run, stop_on_signals
+from leveransplan.optimizer.solve import NoSolutionInTime, VolumeInfeasible
+from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
+from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
+from leveransplan.optimizer.sweep import sweep as run_sweep
+from leveransplan.optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.outputs.check import PlanCheckFailed
+from leveransplan.outputs.checks import check_plan, models_in_plan
+from leveransplan.outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
+from leveransplan.outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, follow_up
+from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
+from leveransplan.outputs.frontier_files import publish_frontier
+from leveransplan.outputs.frontier_report import is_frontier_folder, write_frontier_report
+from leveransplan.outputs.generated import write_scenario
+from leveransplan.outputs.manifest import (
+    MANIFEST,
+    ManifestUnreadable,
+    changed_outputs,
+    record_output,
+    replan_digests,
+)
+from leveransplan.outputs.publish import (
     REPORT,
     OutputRefused,
     TargetTaken,
@@ -70,12 +77,12 @@ from outputs.publish import (
     publish_seconds,
     write_csv,
 )
-from outputs.recorded import PlanUnverified, RecordedRun, recorded_run, verify_plan
-from outputs.report import ReportUnreadable, write_report
-from outputs.staging import FolderState, Staging
-from outputs.terminal import SafeConsole
-from outputs.training_files import at_rows, placement_summary, places_rows
-from outputs.volume_files import hospital_summary, unused_minimum_cost
+from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, recorded_run, verify_plan
+from leveransplan.outputs.report import ReportUnreadable, write_report
+from leveransplan.outputs.staging import FolderState, Staging
+from leveransplan.outputs.terminal import SafeConsole
+from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows
+from leveransplan.outputs.volume_files import hospital_summary, unused_minimum_cost
 
 EXIT_USAGE, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK, EXIT_OUTPUT = 2, 3, 4, 5, 6, 7
 EXIT_PARTIAL = 8
@@ -89,7 +96,7 @@ SHOWN_PROBLEMS = 200
 MODEL_NAMES = ("volumes", "at", "placements")
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     help="Delivery plans for care volumes, AT positions and ST-A side-service placements across the "
@@ -101,6 +108,23 @@ app = typer.Typer(
 )
 out_console = SafeConsole(soft_wrap=True)  # messages keep whole paths on one line; tables fit the width
 err_console = SafeConsole(stderr=True, soft_wrap=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out_console.print(f"leveransplan {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Delivery plans for care volumes, AT positions and ST-A side-service placements."""
+
 
 ScenarioArgument = Annotated[
     Path | None,
