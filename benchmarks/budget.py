@@ -14,7 +14,7 @@ its own (so that peak memory is that solve's alone, and highspy and ortools neve
   "tool worse than pro-rata" when it does and leaves fewer patient-months beyond the guarantee.
 
 The budgets lie between the least cost, what every plan pays (the take-or-pay minimums: the
-cost of the plan of base units only, optimizer.solve.greedy_base_plan), and the cost of the
+cost of the plan of base units only, optimizer.volumes.driver.greedy_base_plan), and the cost of the
 unconstrained optimum (over_guarantee, then cost, without a budget: solved by the tool first).
 The cases:
 
@@ -81,7 +81,7 @@ def _peak_mb() -> float:
 def tool_volumes(folder: Path, seconds: float, order: str | None) -> dict[str, Any]:
     """The volume model solved by the tool's own driver (child process), as benchmarks/scale.py."""
     from leveransplan.inputs import load_scenario
-    from leveransplan.optimizer.solve import LexicographicVolumes
+    from leveransplan.optimizer.volumes.driver import LexicographicVolumes
 
     scenario = load_scenario(folder)
     scenario = scenario.model_copy(
@@ -185,7 +185,7 @@ def _prepare(base: Base) -> None:
     from leveransplan.models.derived import VolumeData
     from leveransplan.models.evaluation import TermValues
     from leveransplan.models.pro_rata import pro_rata_plan
-    from leveransplan.optimizer.solve import greedy_base_plan
+    from leveransplan.optimizer.volumes.driver import greedy_base_plan
 
     data = VolumeData.from_scenario(load_scenario(base.folder))
     base.least = TermValues(data, greedy_base_plan(data)).term("cost")

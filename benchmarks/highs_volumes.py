@@ -60,7 +60,7 @@ from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
 
 Linear = dict[int, int]  # column -> integer coefficient
 
-_RESERVE_PER_STAGE_S = 3.0  # as optimizer/lexicographic.py, which this process may not import
+_RESERVE_PER_STAGE_S = 3.0  # as optimizer/training_driver.py, which this process may not import
 _INTEGRALITY_SLACK = 1e-6
 
 

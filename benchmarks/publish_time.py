@@ -6,7 +6,7 @@ to write and check the plan within it. This measures, on one scenario (default: 
 
 - import: the pipeline's modules (inputs, optimizer, outputs);
 - load: inputs.load_scenario;
-- solve: optimizer.driver.solve_scenario with the given time limit;
+- solve: optimizer.solve.solve_scenario with the given time limit;
 - then for each model solved, its plan alone: write (outputs.publish.write_plan) and check
   (outputs.checks.check_plan), best of `--repeat`, wall clock and CPU time.
 
@@ -105,12 +105,12 @@ def main() -> None:
     args = parser.parse_args()
 
     pipeline = tuple(
-        f"leveransplan.{name}" for name in ("inputs", "optimizer.driver", "outputs.publish", "outputs.checks")
+        f"leveransplan.{name}" for name in ("inputs", "optimizer.solve", "outputs.publish", "outputs.checks")
     )
     _, import_s, _ = _timed(lambda: [importlib.import_module(name) for name in pipeline])
     from leveransplan.inputs import default_scenario_path, load_scenario
-    from leveransplan.optimizer.driver import solve_scenario
     from leveransplan.optimizer.search import search_run
+    from leveransplan.optimizer.solve import solve_scenario
 
     with tempfile.TemporaryDirectory(prefix="publish_time.") as temporary:
         parent = Path(temporary)

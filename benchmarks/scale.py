@@ -53,7 +53,7 @@ def _workers_peak_mb() -> float:
 def cpsat_volumes(folder: Path, seconds: float) -> dict[str, Any]:
     """The volume model solved by the tool's own driver (child process)."""
     from leveransplan.inputs import load_scenario
-    from leveransplan.optimizer.solve import LexicographicVolumes
+    from leveransplan.optimizer.volumes.driver import LexicographicVolumes
 
     scenario = load_scenario(folder)
     scenario = scenario.model_copy(

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from leveransplan.inputs import default_scenario_path, load_scenario
-from leveransplan.optimizer.solve import solve_volumes
+from leveransplan.optimizer.volumes.driver import solve_volumes
 
 
 def main() -> None:

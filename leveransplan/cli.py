@@ -40,14 +40,13 @@ from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.optimizer.conflicts import ConflictSearch
-from leveransplan.optimizer.driver import models_to_solve, solve_scenario
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS, solve_frontier
-from leveransplan.optimizer.lexicographic import ModelInfeasible
 from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
 from leveransplan.optimizer.placements.conflicts import placement_conflicts
 from leveransplan.optimizer.placements.model import PlacementsInfeasible
 from leveransplan.optimizer.search import Interrupted, gap_percent, process_age, search_run, stop_on_signals
-from leveransplan.optimizer.solve import NoSolutionInTime, VolumeInfeasible
+from leveransplan.optimizer.solve import models_to_solve, solve_scenario
 from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
 from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
 from leveransplan.optimizer.sweep import sweep as run_sweep
@@ -531,9 +530,9 @@ def solve(
                 previous_plan,
                 freeze_until,
             )
-    except (VolumeInfeasible, ModelInfeasible) as error:
+    except Infeasible as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
-        if isinstance(error, VolumeInfeasible):
+        if isinstance(error, Infeasible):
             _print_conflicts(scenario, previous_plan, freeze_until)
         elif isinstance(error, PlacementsInfeasible):
             _print_placement_conflicts(scenario, previous_plan, freeze_until)
@@ -759,11 +758,11 @@ def explain(
         try:
             with search_run(False, not as_json and err_console.is_terminal):
                 plan = solve_scenario(solving, ["volumes"])
-        except VolumeInfeasible as error:
+        except Infeasible as error:
             err_console.print(f"[bold red]Infeasible:[/] {error}.")
             _print_conflicts(scenario, None, None)
             raise typer.Exit(EXIT_INFEASIBLE) from None
-        except NoSolutionInTime as error:
+        except NoPlanInTime as error:
             err_console.print(f"No plan within the time limit: {error}.")
             raise typer.Exit(EXIT_NO_SOLUTION) from None
         assert plan.volumes is not None
@@ -831,7 +830,7 @@ def _marginal(
                 previous=decisions if frozen_until is not None else None,
                 frozen_until=frozen_until,
             )
-    except (NoSolutionInTime, VolumeInfeasible) as error:
+    except (NoPlanInTime, Infeasible) as error:
         err_console.print(f"Note: what another 10 MSEK buys is not shown ({error}).")
         return None
 
@@ -1255,12 +1254,12 @@ def frontier_command(
     try:
         with search_run(scenario.solver.deterministic, show_progress):
             frontier = solve_frontier(solving, points)
-    except VolumeInfeasible as error:
+    except Infeasible as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
         _print_conflicts(solving.model_copy(update={"max_cost_sek": None}), None, None)
         err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None
-    except NoSolutionInTime as error:
+    except NoPlanInTime as error:
         err_console.print(f"No plan within the time limit ({error}). Nothing was written.")
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     parameters = {

@@ -20,7 +20,7 @@ analyst does in a spreadsheet:
 - No transfers between hospitals: a spreadsheet plans each hospital on its own.
 
 The volume driver also starts from this plan when it leaves fewer patient-months beyond the
-guarantee than base units alone (optimizer/solve.py): whatever the time limit, its plan then
+guarantee than base units alone (optimizer/volumes/driver.py): whatever the time limit, its plan then
 leaves no more patient-months beyond the guarantee than the analyst's.
 """
 

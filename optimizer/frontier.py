@@ -31,8 +31,9 @@ from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, FrontierPoint
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.errors import NoPlanInTime
 from leveransplan.optimizer.search import current_run, current_run_or_none, search_run
-from leveransplan.optimizer.solve import NoSolutionInTime, greedy_base_plan, solve_volumes
+from leveransplan.optimizer.volumes.driver import greedy_base_plan, solve_volumes
 
 # The least and most points a frontier takes: its two ends, and a bound on how many solves one
 # command may queue up.
@@ -148,7 +149,7 @@ def _solve_point(scenario: Scenario, data: VolumeData, budget: int, seconds: flo
     within any budget of at least the least cost) with the trivial bound 0."""
     try:
         solution = within_budget(scenario, budget, ("over_guarantee",), seconds)
-    except NoSolutionInTime:
+    except NoPlanInTime:
         plan = greedy_base_plan(data)
         return _Solved(budget, TermValues(data, plan).over_guarantee(), 0, seconds, plan)
     stage = solution.stage("over_guarantee")

@@ -25,7 +25,8 @@ from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.inputs.tables import read_text
 from leveransplan.inputs.whatif import FLAGS, parse_recorded
 from leveransplan.models.scenario import Scenario
-from leveransplan.optimizer.solve import NoSolutionInTime, VolumeInfeasible, solve_volumes
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.optimizer.volumes.driver import solve_volumes
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 # Ctrl-C and a termination request: the parent stops the sweep and ends its workers.
@@ -155,9 +156,9 @@ def solve_variant(folder: str, variant: Variant, time_limit_s: float, workers: i
         solution = solve_volumes(scenario.model_copy(update={"solver": settings}))
     except ScenarioInvalid as invalid:
         row.update(status="INVALID", note=str(invalid).replace("\n", "; "))
-    except VolumeInfeasible as error:
+    except Infeasible as error:
         row.update(status="INFEASIBLE", note=str(error))
-    except NoSolutionInTime as error:
+    except NoPlanInTime as error:
         row.update(status="NO PLAN", note=str(error))
     else:
         proven = all(s.status == "OPTIMAL" for s in solution.stages)

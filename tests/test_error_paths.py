@@ -41,11 +41,11 @@ solve
        test_whatif::test_freeze_needs_a_previous_plan_and_a_month_of_the_horizon
   2  --freeze-until outside the horizon
        (same test)
-  4  volumes infeasible (VolumeInfeasible)
+  4  volumes infeasible (Infeasible)
        test_volumes::test_a_budget_below_the_take_or_pay_minimums_exits_4_and_writes_nothing
-  4  AT infeasible (ModelInfeasible)
+  4  AT infeasible (Infeasible)
        test_at_out_of_reach_exits_4
-  5  no plan in time for any model asked (NoSolutionInTime, NoPlanInTime)
+  5  no plan in time for any model asked (NoPlanInTime, NoPlanInTime)
        test_no_plan_in_time_exits_5
   8  a model without a plan in time, the others published (partial)
        test_a_model_without_a_plan_in_time_leaves_the_others
@@ -73,9 +73,9 @@ explain    (writes no files)
        test_explain_errors[no volumes]
   2  --time-limit not above 0
        test_explain_errors[time]
-  4  no plan obeys every rule (VolumeInfeasible), with the rules in conflict
+  4  no plan obeys every rule (Infeasible), with the rules in conflict
        test_explain_errors[infeasible]
-  5  no plan in time (NoSolutionInTime)
+  5  no plan in time (NoPlanInTime)
        test_explain_no_plan_in_time_exits_5
 validate
   3  the scenario has problems (_load)
@@ -149,9 +149,8 @@ from typer.testing import CliRunner
 
 import leveransplan.cli as cli
 from leveransplan.cli import app
-from leveransplan.optimizer import driver
-from leveransplan.optimizer.lexicographic import NoPlanInTime
-from leveransplan.optimizer.solve import NoSolutionInTime
+from leveransplan.optimizer import solve as scenario_solve
+from leveransplan.optimizer.errors import NoPlanInTime
 from leveransplan.outputs import publish
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
@@ -259,9 +258,9 @@ def test_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     # Example 1 is solved in presolve however short the limit, so the solver's answer is stood in
     # for: the one model asked for has no plan, so there is nothing to write.
     def out_of_time(*args: Any, **kwargs: Any) -> None:
-        raise NoSolutionInTime("no plan for the volumes within 0.1 s")
+        raise NoPlanInTime("no plan for the volumes within 0.1 s")
 
-    monkeypatch.setattr(driver, "solve_volumes", out_of_time)
+    monkeypatch.setattr(scenario_solve, "solve_volumes", out_of_time)
     result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
     refused(result, EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s", "Nothing was written")
     assert left_in(tmp_path) == []
@@ -280,7 +279,7 @@ def test_a_model_without_a_plan_in_time_leaves_the_others(
     with (scenario / "scenario.toml").open("a", encoding="utf-8") as toml:
         toml.write("\n[at]\ntotal = 2\n")
     (scenario / "at.csv").write_text("hospital,min,max,weight\nA,0,2,1\nB,0,2,1\n", encoding="utf-8")
-    monkeypatch.setattr(driver, "solve_at", out_of_time)
+    monkeypatch.setattr(scenario_solve, "solve_at", out_of_time)
     out = tmp_path / "plan"
     result = invoke("solve", scenario, "--out", out)
     assert result.exit_code == 8, result.output
@@ -402,7 +401,7 @@ def test_explain_errors(solved: Path, tmp_path: Path, case: str) -> None:
 
 def test_explain_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def out_of_time(*args: Any, **kwargs: Any) -> None:
-        raise NoSolutionInTime("no plan for the volumes within 0.1 s")
+        raise NoPlanInTime("no plan for the volumes within 0.1 s")
 
     monkeypatch.setattr(cli, "solve_scenario", out_of_time)
     monkeypatch.chdir(tmp_path)

@@ -24,7 +24,7 @@ from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import explain_over_guarantee, month_ranges
 from leveransplan.models.scenario import CapacityRow
 from leveransplan.models.training import PlacementData
-from leveransplan.optimizer.lexicographic import ModelInfeasible
+from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.placements.conflicts import placement_conflicts
 from leveransplan.optimizer.placements.model import solve_placements
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
@@ -255,7 +255,7 @@ def test_a_frozen_placement_beyond_the_places_left_is_named() -> None:
             CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
         )
     )
-    with pytest.raises(ModelInfeasible):
+    with pytest.raises(Infeasible):
         solve_placements(data, 5)
     conflict = placement_conflicts(data).conflict
     assert conflict is not None and conflict.proven_minimal
@@ -273,7 +273,7 @@ def test_a_frozen_placement_at_a_department_without_a_row_is_named() -> None:
             CapacityRow(hospital="H1", specialty="psy", year=2026, places=1),
         )
     )
-    with pytest.raises(ModelInfeasible):
+    with pytest.raises(Infeasible):
         solve_placements(data, 5)
     conflict = placement_conflicts(data).conflict
     assert conflict is not None
@@ -369,7 +369,7 @@ def test_a_frozen_stay_without_a_route_any_more_is_named() -> None:
         update={"travel": tuple(t for t in example2().travel if t.hospital != "H2")}
     )
     data = PlacementData(changed, before.plan.placed, 2026 * 12 + 1)
-    with pytest.raises(ModelInfeasible):
+    with pytest.raises(Infeasible):
         solve_placements(data, 5)
     conflict = placement_conflicts(data).conflict
     assert conflict is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from leveransplan.optimizer import cli
+from leveransplan import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARANTEES = ROOT / "docs" / "guarantees.md"

@@ -23,7 +23,8 @@ from test_volumes import (
 from leveransplan.inputs import load_scenario
 from leveransplan.models import Hospital
 from leveransplan.optimizer import solve as solve_module
-from leveransplan.optimizer.solve import LexicographicVolumes, VolumeInfeasible, solve_volumes
+from leveransplan.optimizer.errors import Infeasible
+from leveransplan.optimizer.volumes.driver import LexicographicVolumes, solve_volumes
 
 
 @pytest.fixture
@@ -128,5 +129,5 @@ def test_no_plan_within_a_frame_after_frozen_months_is_infeasible(example1):
     # frame of 389 on A cannot hold whatever month 2 does.
     first = solve_volumes(example1)
     assert first.values.spend("A") == 390
-    with pytest.raises(VolumeInfeasible, match="A's frame"):
+    with pytest.raises(Infeasible, match="A's frame"):
         solve_module.LexicographicVolumes(with_frames(example1, {"A": 389}), first.decisions, 1).run()

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from leveransplan import cli
 from leveransplan.cli import app
-from leveransplan.optimizer import cli
 from leveransplan.outputs.staging import Staging, remove_stale_staging
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"

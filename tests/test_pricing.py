@@ -29,9 +29,9 @@ from test_routing import _checker_violations, _line
 
 from leveransplan.models import Scenario, VolumeData
 from leveransplan.models.evaluation import TermValues
-from leveransplan.optimizer.solve import greedy_base_plan
 from leveransplan.optimizer.volumes import pricing
 from leveransplan.optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from leveransplan.optimizer.volumes.driver import greedy_base_plan
 from leveransplan.optimizer.volumes.flow import CategoryFlow
 from leveransplan.optimizer.volumes.pricing import network_pricer
 

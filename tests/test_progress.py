@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
-from leveransplan.optimizer.driver import solve_scenario
 from leveransplan.optimizer.search import Progress, gap_percent, search_run
+from leveransplan.optimizer.solve import solve_scenario
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 runner = CliRunner()

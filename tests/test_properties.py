@@ -46,7 +46,8 @@ from leveransplan.models import (
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.months import Horizon
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.optimizer.solve import VolumeInfeasible, solve_volumes
+from leveransplan.optimizer.errors import Infeasible
+from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
 from leveransplan.outputs.check import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
@@ -241,7 +242,7 @@ def test_every_plan_passes_the_checker(scenario):
 @PROPERTY
 @given(scenarios(budget="infeasible"))
 def test_a_budget_below_the_take_or_pay_minimums_is_infeasible(scenario):
-    with pytest.raises(VolumeInfeasible):
+    with pytest.raises(Infeasible):
         solve_volumes(scenario)
 
 

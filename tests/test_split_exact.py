@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import leveransplan.optimizer.solve as volume_driver
+import leveransplan.optimizer.volumes.driver as volume_driver
 from leveransplan.inputs import load_scenario
 from leveransplan.models.derived import CumulativeSplit, VolumeData, split
 from leveransplan.models.scenario import Scenario

@@ -1,4 +1,4 @@
-"""How the volume driver (optimizer/solve.py) shares its time limit between its stages.
+"""How the volume driver (optimizer/volumes/driver.py) shares its time limit between its stages.
 
 At scale 20 a stage has seconds of fixed work that no time limit shortens: every category's
 network, evaluations, holds, and in the travel stage a routing after each search. The rules
@@ -18,7 +18,7 @@ import pytest
 
 from leveransplan.inputs import load_scenario
 from leveransplan.optimizer.search import search_run
-from leveransplan.optimizer.solve import LexicographicVolumes, greedy_base_plan
+from leveransplan.optimizer.volumes.driver import LexicographicVolumes, greedy_base_plan
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 

@@ -39,7 +39,8 @@ from leveransplan.models import (
     VolumeSolution,
 )
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.optimizer.solve import VolumeInfeasible, solve_volumes
+from leveransplan.optimizer.errors import Infeasible
+from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.outputs.check import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
 
@@ -578,7 +579,7 @@ INFEASIBLE_CASES = [
 
 @pytest.mark.parametrize(("waiting", "order"), INFEASIBLE_CASES)
 def test_a_budget_below_the_take_or_pay_minimums_is_infeasible(waiting, order):
-    with pytest.raises(VolumeInfeasible):
+    with pytest.raises(Infeasible):
         solve_volumes(infeasible_budget_scenario(waiting, order))
 
 

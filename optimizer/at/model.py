@@ -5,7 +5,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from leveransplan.models.training import ATData, ATSolution
-from leveransplan.optimizer.lexicographic import solve_in_order
+from leveransplan.optimizer.training_driver import solve_in_order
 
 
 class ATModel:

@@ -18,18 +18,18 @@ from leveransplan.models.training import (
     RequirementKey,
     placement_terms,
 )
-from leveransplan.optimizer.lexicographic import (
-    ModelInfeasible,
-    NoPlanInTime,
-    hint_solution,
-    solve_in_order,
-    stage_time,
-)
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
 from leveransplan.optimizer.placements.objectives import Objectives
 from leveransplan.optimizer.placements.variables import Variables
 from leveransplan.optimizer.search import current_run, starting_plan
+from leveransplan.optimizer.training_driver import (
+    Infeasible,
+    NoPlanInTime,
+    hint_solution,
+    solve_in_order,
+    stage_time,
+)
 
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
@@ -342,7 +342,7 @@ class RelaxAndComplete:
                 f"without concurrent_max at {len(self.full.vars.crowded) - len(self.enforced)} departments",
             )
             if status == "INFEASIBLE":
-                raise ModelInfeasible("no placement plan obeys every rule")
+                raise Infeasible("no placement plan obeys every rule")
             if status == "UNKNOWN":
                 return bound, candidate
             bound = max(bound, low_bound)
@@ -403,7 +403,7 @@ class RelaxAndComplete:
                 left = share - (search.now() - stage_started)
                 direct = self._solve(full.model, full.objectives.terms[name], left)
                 if direct[0] == "INFEASIBLE":
-                    raise ModelInfeasible("no placement plan obeys every rule")
+                    raise Infeasible("no placement plan obeys every rule")
                 if direct[0] != "UNKNOWN":
                     bound = max(bound, direct[2])
                     if candidate is None or direct[1] <= candidate[1]:
@@ -443,13 +443,13 @@ class RelaxAndComplete:
         if best is None:  # every term constant: one plan that obeys the rules
             status, _, _, best = self._solve(full.model, 0, time_limit_s)
             if status == "INFEASIBLE":
-                raise ModelInfeasible("no placement plan obeys every rule")
+                raise Infeasible("no placement plan obeys every rule")
             if status == "UNKNOWN":
                 raise NoPlanInTime("no placement plan was found within the time limit")
         return stages, best
 
 
-class PlacementsInfeasible(ModelInfeasible):
+class PlacementsInfeasible(Infeasible):
     """No placement plan keeps every placement that must stay (agreed or frozen) within the limits."""
 
 

@@ -16,18 +16,11 @@ from ortools.sat.python import cp_model
 
 from leveransplan.models.plan import StageResult, StageStatus
 from leveransplan.models.scenario import SolverSettings
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.search import current_run, starting_plan
 
 _STATUS: dict[Any, StageStatus] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 _RESERVE_PER_STAGE_S = 3.0
-
-
-class ModelInfeasible(Exception):
-    """No plan obeys every rule of the model."""
-
-
-class NoPlanInTime(Exception):
-    """The time limit ran out before any plan was found."""
 
 
 @dataclass
@@ -79,7 +72,7 @@ def solve_in_order(
             model, settings, stage_time(remaining, solved_later), full_subsolvers
         )
         if status == cp_model.INFEASIBLE:
-            raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+            raise Infeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
         if status not in _STATUS:
             proven = solver.best_objective_bound
             if not solved_once:
@@ -115,7 +108,7 @@ def solve_in_order(
         model.clear_objective()
         status, solver, _ = search.solve(model, settings, time_limit_s)
         if status == cp_model.INFEASIBLE:
-            raise ModelInfeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+            raise Infeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
         if status not in _STATUS:
             raise NoPlanInTime("no plan was found within the time limit")
     return StagedSolve(stages, solver)
