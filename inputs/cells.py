@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
 
 # Spaces inside numbers are ignored ("250 000"), including the no-break and thin spaces
 # that spreadsheets put in when they format thousands.
@@ -37,18 +38,13 @@ def _number_text(text: str, decimal_comma: bool) -> str:
     return cleaned
 
 
-def spaced(number: int) -> str:
-    """A whole number with a space between thousands, as messages show it (1 000 000)."""
-    return f"{number:,}".replace(",", " ")
-
-
 def expected_whole(minimum: int = 0, maximum: int = WHOLE_MAX) -> str:
     """What a whole-number value must be, as a problem message says it."""
-    return f"expected a whole number, {minimum} or more (at most {spaced(maximum)})"
+    return f"expected a whole number, {minimum} or more (at most {grouped(maximum)})"
 
 
 EXPECTED_FACTOR = (
-    f"expected a decimal number from 0 to {spaced(FACTOR_MAX)} with at most {FACTOR_DECIMALS} "
+    f"expected a decimal number from 0 to {grouped(FACTOR_MAX)} with at most {FACTOR_DECIMALS} "
     "decimals (such as 0.5)"
 )
 

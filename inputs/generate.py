@@ -35,6 +35,7 @@ from typing import Any
 
 from leveransplan.inputs import build_vgr_2026 as vgr
 from leveransplan.inputs.tables import ALL_TABLES, CONTRACTS
+from leveransplan.models.numbers import grouped
 
 __all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target"]
 
@@ -595,7 +596,7 @@ seed = 0
 
 def _readme(scale: int, seed: int, files: Mapping[str, str]) -> str:
     figures = key_figures(files)
-    rows = "\n".join(f"| {name} | {value:,} |".replace(",", " ") for name, value in figures.items())
+    rows = "\n".join(f"| {name} | {grouped(value)} |" for name, value in figures.items())
     regions = "one region of five hospitals" if scale == 1 else f"{scale} regions of five hospitals each"
     return f"""\
 # Generated scenario: scale {scale}, seed {seed}

@@ -25,16 +25,13 @@ from leveransplan.inputs.tables import (
 from leveransplan.inputs.training_rules import TrainingRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from leveransplan.models.months import Horizon, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import PRICE_CLASSES, Scenario
 
 DEFAULT_SCENARIO = "vgr-2026"
 # Totals (cost, travel, patient-months) must stay well inside CP-SAT's 64-bit integers, whose
 # sums of products it checks for overflow: 2**62 leaves room for the model's own arithmetic.
 _ARITHMETIC_LIMIT = 2**62
-
-
-def _spaced(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
 
 
 def default_scenario_path() -> Path:
@@ -150,14 +147,14 @@ class _Checker:
         worst = max((value for value, *_ in largest), default=0)
         if not patients or patients * max(worst, months) + minimums < _ARITHMETIC_LIMIT:
             return
-        limit = f"{_spaced(_ARITHMETIC_LIMIT)}, the largest figure computed exactly"
+        limit = f"{grouped(_ARITHMETIC_LIMIT)}, the largest figure computed exactly"
         if largest and patients * worst + minimums >= _ARITHMETIC_LIMIT:
             _, file, record, column = max(largest, key=lambda item: item[0])
             self.add(
                 file,
                 record,
                 column,
-                f"is too large with {_spaced(patients)} patients in need.csv: a plan's total would "
+                f"is too large with {grouped(patients)} patients in need.csv: a plan's total would "
                 f"exceed {limit}",
             )
         else:
@@ -166,7 +163,7 @@ class _Checker:
                 "need.csv",
                 record,
                 "waiting",
-                f"makes {_spaced(patients)} patients over {months} months, whose patient-months would "
+                f"makes {grouped(patients)} patients over {months} months, whose patient-months would "
                 f"exceed {limit}",
             )
 

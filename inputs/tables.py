@@ -20,6 +20,7 @@ from typing import Any
 from leveransplan.inputs import cells
 from leveransplan.inputs.cells import CellParser
 from leveransplan.inputs.problems import InputProblem
+from leveransplan.models.numbers import grouped
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ class BrokenRecord(ValueError):
     def __init__(self, row: int, error: csv.Error) -> None:
         if "field larger than field limit" in str(error):
             why = (
-                f"a cell is longer than {cells.spaced(csv.field_size_limit())} characters, the most "
+                f"a cell is longer than {grouped(csv.field_size_limit())} characters, the most "
                 'one cell may hold: is a quote (") opened and never closed?'
             )
         else:
@@ -280,7 +281,7 @@ class _FileProblems:
             None,
             None,
             None,
-            f"has {cells.spaced(self.more)} more problems, not listed: the first "
+            f"has {grouped(self.more)} more problems, not listed: the first "
             f"{MAX_PROBLEMS_PER_FILE} are above",
         )
         return [*self.kept, more]

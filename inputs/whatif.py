@@ -19,6 +19,7 @@ from leveransplan.inputs import cells
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.inputs.tables import ALL_TABLES, Record, TableSchema
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
 
 # The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
@@ -217,7 +218,7 @@ def parse_what_ifs(
         if not (dot and column) or factor is None:
             problems.append(
                 WhatIf("--scale", text).problem(
-                    f"expected TABLE.COLUMN=FACTOR with a factor from 0 to {cells.spaced(cells.FACTOR_MAX)}, "
+                    f"expected TABLE.COLUMN=FACTOR with a factor from 0 to {grouped(cells.FACTOR_MAX)}, "
                     "e.g. need.inflow=1.10"
                 )
             )
@@ -234,7 +235,7 @@ def parse_what_ifs(
             problems.append(
                 WhatIf("--dip", text).problem(
                     "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to "
-                    f"{cells.spaced(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
+                    f"{grouped(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
                 )
             )
             continue
@@ -256,7 +257,7 @@ def parse_what_ifs(
         if amount is None or not 0 <= amount <= cells.WHOLE_MAX or amount != amount.to_integral_value():
             problems.append(
                 WhatIf("--budget", budget).problem(
-                    f"expected whole SEK, 0 or more (at most {cells.spaced(cells.WHOLE_MAX)}), e.g. 250e6"
+                    f"expected whole SEK, 0 or more (at most {grouped(cells.WHOLE_MAX)}), e.g. 250e6"
                 )
             )
         else:

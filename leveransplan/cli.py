@@ -35,6 +35,7 @@ from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import explain_over_guarantee
 from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.models.plan import StageResult, VolumeSolution
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
@@ -133,14 +134,6 @@ ScenarioArgument = Annotated[
 ]
 
 
-def _sek(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
-
-
-def _msek(value: int) -> str:
-    return f"{value / 1e6:,.1f}".replace(",", " ")
-
-
 def _refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     """Print a title and every problem, say that nothing was written, and exit with `exit_code`."""
     err_console.print(title)
@@ -223,7 +216,7 @@ def _print_stages(title: str, stages: list[StageResult]) -> None:
         table.add_column(column, justify="left" if column in ("objective", "status") else "right")
     for stage in stages:
         table.add_row(
-            stage.objective, _sek(stage.value), _sek(stage.bound), stage.status, f"{stage.seconds:.2f}"
+            stage.objective, grouped(stage.value), grouped(stage.bound), stage.status, f"{stage.seconds:.2f}"
         )
     out_console.print(table)
 
@@ -248,25 +241,25 @@ def _print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         frame = data.frames.get(row["hospital"])
         table.add_row(
             row["hospital"],
-            _sek(row["over_guarantee_start"]),
-            _sek(row["over_guarantee_end"]),
-            _sek(row["patient_months_over"]),
-            _sek(row["referrals_out"]),
-            _sek(row["referrals_in"]),
-            _msek(row["cost_sek"]),
-            *([_msek(frame) if frame is not None else ""] if data.frames else []),
+            grouped(row["over_guarantee_start"]),
+            grouped(row["over_guarantee_end"]),
+            grouped(row["patient_months_over"]),
+            grouped(row["referrals_out"]),
+            grouped(row["referrals_in"]),
+            msek(row["cost_sek"]),
+            *([msek(frame) if frame is not None else ""] if data.frames else []),
         )
     unused = unused_minimum_cost(data, solution)
-    table.add_row("unused min.", "", "", "", "", "", _msek(unused), *([""] if data.frames else []))
+    table.add_row("unused min.", "", "", "", "", "", msek(unused), *([""] if data.frames else []))
     table.add_row(
         "[bold]region[/]",
-        _sek(sum(r["over_guarantee_start"] for r in rows)),
-        _sek(sum(r["over_guarantee_end"] for r in rows)),
-        _sek(sum(r["patient_months_over"] for r in rows)),
-        _sek(sum(r["referrals_out"] for r in rows)),
-        _sek(sum(r["referrals_in"] for r in rows)),
-        _msek(solution.values.term("cost")),
-        *([_msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
+        grouped(sum(r["over_guarantee_start"] for r in rows)),
+        grouped(sum(r["over_guarantee_end"] for r in rows)),
+        grouped(sum(r["patient_months_over"] for r in rows)),
+        grouped(sum(r["referrals_out"] for r in rows)),
+        grouped(sum(r["referrals_in"] for r in rows)),
+        msek(solution.values.term("cost")),
+        *([msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
     )
     out_console.print(table)
     out_console.print(
@@ -608,7 +601,7 @@ def _print_partial(plan: ScenarioPlan) -> None:
     for model, stage in plan.stopped_stages():
         gap = gap_percent(stage.value, stage.bound)
         err_console.print(
-            f"  {model} · {stage.objective}: {_sek(stage.value)}, proven bound {_sek(stage.bound)} "
+            f"  {model} · {stage.objective}: {grouped(stage.value)}, proven bound {grouped(stage.bound)} "
             f"(gap {gap:.2f} %), {stage.status}",
             highlight=False,
         )
@@ -779,14 +772,15 @@ def explain(
         return
     total = sum(r.patient_months for r in reasons)
     out_console.print(
-        f"[bold]{scenario.name}[/]: {_sek(total)} patient-months beyond the care guarantee, "
+        f"[bold]{scenario.name}[/]: {grouped(total)} patient-months beyond the care guarantee, "
         f"in {len(reasons)} hospital and category pairs; most first."
     )
     for reason in reasons[:top]:
         out_console.print(
-            f"\n[bold]{reason.hospital} · {reason.category}[/]: {_sek(reason.patient_months)} patient-months "
-            f"beyond the guarantee in {reason.months} ({_sek(reason.over_start)} beyond it at the start, "
-            f"{_sek(reason.over_end)} at the end)",
+            f"\n[bold]{reason.hospital} · {reason.category}[/]: {grouped(reason.patient_months)} "
+            "patient-months "
+            f"beyond the guarantee in {reason.months} ({grouped(reason.over_start)} beyond it at the start, "
+            f"{grouped(reason.over_end)} at the end)",
             highlight=False,
         )
         for limit in reason.limits:
@@ -991,18 +985,18 @@ def diff(
             row["month"],
             row["hospital"],
             row["provider"],
-            _sek(row["volume_a"]),
-            _sek(row["volume_b"]),
-            f"{row['volume_change']:+,}".replace(",", " "),
-            f"{row['cost_change_sek']:+,}".replace(",", " "),
+            grouped(row["volume_a"]),
+            grouped(row["volume_b"]),
+            signed(row["volume_change"]),
+            signed(row["cost_change_sek"]),
         )
     out_console.print(flows)
     objectives = Table(title="Objectives", title_justify="left")
     for column in ("model", "objective", "A", "B", "change"):
         objectives.add_column(column, justify="left" if column in ("model", "objective") else "right")
     for row in result.objectives:
-        change = "" if row["change"] is None else f"{row['change']:+,}".replace(",", " ")
-        a, b = (_sek(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
+        change = "" if row["change"] is None else signed(row["change"])
+        a, b = (grouped(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
         objectives.add_row(row["model"], row["objective"], a, b, change)
     out_console.print(objectives)
     if result.cost_change_sek is not None:
@@ -1145,9 +1139,9 @@ def sweep_command(
             if value is None:
                 cells.append("")
             elif column in money:
-                cells.append(_msek(value))
+                cells.append(msek(value))
             else:
-                cells.append(_sek(value) if isinstance(value, int) else str(value))
+                cells.append(grouped(value) if isinstance(value, int) else str(value))
         table.add_row(*cells)
     out_console.print(table)
     for row in rows:
@@ -1308,12 +1302,12 @@ def _print_frontier(frontier: Frontier) -> None:
     for i, point in enumerate(frontier.points):
         per_msek = frontier.removed_per_msek(i)
         table.add_row(
-            _sek(point.budget_sek),
-            _sek(point.over_guarantee),
-            _sek(point.bound),
+            grouped(point.budget_sek),
+            grouped(point.over_guarantee),
+            grouped(point.bound),
             point.status,
             "<0.01" if 0 < point.gap_pct < 0.005 else f"{point.gap_pct:.2f}",
-            _sek(point.cost_sek),
+            grouped(point.cost_sek),
             "" if per_msek is None else f"{per_msek:,.1f}".replace(",", " "),
             style="bold" if SCENARIO_BUDGET in point.marks else None,
         )
@@ -1323,9 +1317,10 @@ def _print_frontier(frontier: Frontier) -> None:
         "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
         "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
         "patient-months that the money from the budget before removes, per million SEK. "
-        f"The least cost, {_sek(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
-        f"{_sek(first.over_guarantee)}; the unconstrained optimum costs {_sek(last.budget_sek)} SEK and "
-        f"leaves {_sek(last.over_guarantee)}: more money buys nothing.",
+        f"The least cost, {grouped(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
+        f"{grouped(first.over_guarantee)}; the unconstrained optimum costs {grouped(last.budget_sek)} SEK "
+        "and "
+        f"leaves {grouped(last.over_guarantee)}: more money buys nothing.",
         highlight=False,
     )
     words = frontier.scenario_budget_words()

@@ -26,13 +26,10 @@ from dataclasses import dataclass, field
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.numbers import grouped
 
 BUDGET_BINDS = "the budget cap binds"
 FRAME_BINDS = "'s frame binds"  # after the hospital's code
-
-
-def _sek(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
 
 
 @dataclass
@@ -126,9 +123,9 @@ class _Explainer:
             left = self.budget - self.cost
             if left < min(cheapest_spare):
                 reason.limits.append(
-                    f"{BUDGET_BINDS} at {_sek(self.budget)} SEK: the plan costs {_sek(self.cost)} SEK, "
-                    f"and the {_sek(left)} SEK left buy no unit of the cheapest way with room left "
-                    f"({_sek(min(cheapest_spare))} SEK)"
+                    f"{BUDGET_BINDS} at {grouped(self.budget)} SEK: the plan costs {grouped(self.cost)} SEK, "
+                    f"and the {grouped(left)} SEK left buy no unit of the cheapest way with room left "
+                    f"({grouped(min(cheapest_spare))} SEK)"
                 )
         frame = data.frames.get(h)
         if frame is not None and cheapest_spare:
@@ -136,9 +133,9 @@ class _Explainer:
             left = frame - spent
             if left < min(cheapest_spare):
                 reason.limits.append(
-                    f"{h}{FRAME_BINDS} at {_sek(frame)} SEK: the plan spends {_sek(spent)} SEK on its "
-                    f"patients, and the {_sek(left)} SEK left buy no unit of the cheapest way with room "
-                    f"left ({_sek(min(cheapest_spare))} SEK)"
+                    f"{h}{FRAME_BINDS} at {grouped(frame)} SEK: the plan spends {grouped(spent)} SEK on its "
+                    f"patients, and the {grouped(left)} SEK left buy no unit of the cheapest way with room "
+                    f"left ({grouped(min(cheapest_spare))} SEK)"
                 )
         return reason
 
@@ -151,13 +148,15 @@ class _Explainer:
         used = sum(self.decisions.base_used.get((h, k, m), 0) for m in window)
         full = [m for m in window if data.base_capacity[h, k, m] > 0]
         if used == offered:
-            reason.limits.append(f"base volume (bas) used in full: {_sek(used)} units in {self.label(full)}")
+            reason.limits.append(
+                f"base volume (bas) used in full: {grouped(used)} units in {self.label(full)}"
+            )
         else:
             spare = [
                 m for m in window if self.decisions.base_used.get((h, k, m), 0) < data.base_capacity[h, k, m]
             ]
             reason.unused.append(
-                f"base volume (bas): {_sek(offered - used)} units unused in {self.label(spare)}"
+                f"base volume (bas): {grouped(offered - used)} units unused in {self.label(spare)}"
             )
 
     def _own_additional(
@@ -177,15 +176,15 @@ class _Explainer:
         )
         spare = [m for m in window if self.additional_used[h, k, m] < data.additional_capacity[h, k, m]]
         if full:
-            others = f", of which {_sek(for_others)} for other hospitals' patients" if for_others else ""
+            others = f", of which {grouped(for_others)} for other hospitals' patients" if for_others else ""
             reason.limits.append(
                 f"own additional capacity (tillägg) used up in {self.label(full)} "
-                f"({_sek(sum(data.additional_capacity[h, k, m] for m in full))} units{others})"
+                f"({grouped(sum(data.additional_capacity[h, k, m] for m in full))} units{others})"
             )
         if spare:
             prices.append(data.additional_price(h, k))
             reason.unused.append(
-                f"own additional capacity (tillägg): {_sek(offered - used)} units unused "
+                f"own additional capacity (tillägg): {grouped(offered - used)} units unused "
                 f"in {self.label(spare)}"
             )
 
@@ -221,7 +220,7 @@ class _Explainer:
                 prices.append(data.additional_price(g, k))
                 left = offered - sum(self.additional_used[g, k, m] for m in window)
                 reason.unused.append(
-                    f"{g}'s additional capacity: {_sek(left)} units unused in {self.label(spare)}"
+                    f"{g}'s additional capacity: {grouped(left)} units unused in {self.label(spare)}"
                 )
         if used_up:
             reason.limits.append("other hospitals' additional capacity used up: " + "; ".join(used_up))
@@ -253,14 +252,14 @@ class _Explainer:
                 reason.limits.append(f"{name} runs in {runs}, not in {self.label(window)}")
                 continue
             if self.contract_used[c] >= contract.volume_max:
-                reason.limits.append(f"{name} at its maximum of {_sek(contract.volume_max)}")
+                reason.limits.append(f"{name} at its maximum of {grouped(contract.volume_max)}")
                 continue
             monthly = contract.monthly_max
             capped = [m for m in active if monthly is not None and self.contract_month_used[c, m] >= monthly]
             if capped:
                 assert monthly is not None
                 reason.limits.append(
-                    f"{name} at its monthly maximum of {_sek(monthly)} in {self.label(capped)}"
+                    f"{name} at its monthly maximum of {grouped(monthly)} in {self.label(capped)}"
                 )
             open_months = [m for m in active if m not in capped]
             if open_months:
@@ -272,7 +271,7 @@ class _Explainer:
                     else ""
                 )
                 reason.unused.append(
-                    f"{name}: {_sek(left)} of {_sek(contract.volume_max)} unused, "
+                    f"{name}: {grouped(left)} of {grouped(contract.volume_max)} unused, "
                     f"open in {self.label(open_months)}{outside}"
                 )
 

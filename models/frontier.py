@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leveransplan.models.evaluation import Decisions
+from leveransplan.models.numbers import grouped
 from leveransplan.models.plan import StageStatus
 
 # A point's marks: the two ends of the curve and the scenario's own budget.
@@ -80,9 +81,9 @@ class Frontier:
         budget = self.scenario_budget_sek
         if budget is None:
             return None
-        shown = f"{budget:,}".replace(",", " ")
+        shown = grouped(budget)
         if budget < self.least_cost_sek:
-            least = f"{self.least_cost_sek:,}".replace(",", " ")
+            least = grouped(self.least_cost_sek)
             return (
                 f"the scenario's budget of {shown} SEK is below the take-or-pay minimums ({least} SEK): "
                 "no plan keeps it"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, FrontierPoint
+from leveransplan.models.numbers import grouped
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import NoPlanInTime
@@ -132,7 +133,7 @@ def solve_frontier(scenario: Scenario, points: int) -> Frontier:
     queue = [b for b in budgets if b != most]
     solved: dict[int, _Solved] = {most: unconstrained}
     for done, budget in enumerate(queue):
-        run.progress.start_model(f"frontier: budget {budget:,} SEK".replace(",", " "), run.now())
+        run.progress.start_model(f"frontier: budget {grouped(budget)} SEK", run.now())
         solved[budget] = _solve_point(scenario, data, budget, clock.share(len(queue) - done))
     return Frontier(
         scenario=scenario.name,

@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import BudgetResult, MarginalFigure, Spending
+from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.frontier import within_budget
 from leveransplan.optimizer.search import current_run, current_run_or_none, search_run
@@ -174,7 +175,7 @@ def spending_between(data: VolumeData, before: Decisions, after: Decisions) -> l
 
 def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
     """The figure in a few lines of plain words, for the terminal."""
-    extra = _msek(figure.extra_sek)
+    extra = msek(figure.extra_sek, ".6g")
     # The figure adds to the region's budget; a hospital's frame stays as it is.
     frames = (
         " Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
@@ -187,23 +188,24 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
             "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
             f"beyond the guarantee; more money would remove none.{frames}"
         ]
-    budget = _sek(figure.budget_sek)
+    budget = grouped(figure.budget_sek)
     if not figure.binds:
         assert figure.unconstrained_cost_sek is not None
         return [
             f"The budget of {budget} SEK does not bind: the unconstrained optimum costs "
-            f"{_sek(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no patient-month "
+            f"{grouped(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no "
+            "patient-month "
             f"beyond the guarantee.{frames}"
         ]
     assert figure.at_budget is not None and figure.with_extra is not None
     removed = figure.removed
     if figure.proven:
-        amount = f"removes {_sek(removed)} patient-months beyond the guarantee"
+        amount = f"removes {grouped(removed)} patient-months beyond the guarantee"
     else:
         least, most = figure.removed_range
         amount = (
-            f"removes {_sek(removed)} patient-months beyond the guarantee in the plans found (between "
-            f"{_sek(least)} and {_sek(most)} as far as proven: the time limit stopped a solve)"
+            f"removes {grouped(removed)} patient-months beyond the guarantee in the plans found (between "
+            f"{grouped(least)} and {grouped(most)} as far as proven: the time limit stopped a solve)"
         )
     spent = figure.with_extra.cost_sek - figure.at_budget.cost_sek
     reaches = (
@@ -214,8 +216,8 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
     )
     lines = [
         f"At the budget of {budget} SEK, another {extra} MSEK {amount}: "
-        f"{_sek(figure.at_budget.over_guarantee)} -> {_sek(figure.with_extra.over_guarantee)}; "
-        f"the plan then costs {_sek(spent)} SEK more.{reaches}"
+        f"{grouped(figure.at_budget.over_guarantee)} -> {grouped(figure.with_extra.over_guarantee)}; "
+        f"the plan then costs {grouped(spent)} SEK more.{reaches}"
     ]
     if figure.spending:
         lines.append("Where the extra money would go, per hospital's patients and category (most SEK first):")
@@ -225,22 +227,20 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
                 f"  ... and {len(figure.spending) - top} more (explain --json --marginal lists them all)"
             )
     if figure.unused_minimum_sek:
-        lines.append(
-            f"  unused take-or-pay minimums (the region's): {_signed(figure.unused_minimum_sek)} SEK"
-        )
+        lines.append(f"  unused take-or-pay minimums (the region's): {signed(figure.unused_minimum_sek)} SEK")
     return lines
 
 
 def spending_words(s: Spending) -> str:
     """One hospital and category's change in words."""
     if s.over_guarantee < 0:
-        effect = f"{_sek(-s.over_guarantee)} patient-months fewer beyond the guarantee"
+        effect = f"{grouped(-s.over_guarantee)} patient-months fewer beyond the guarantee"
     elif s.over_guarantee > 0:
-        effect = f"{_sek(s.over_guarantee)} patient-months more beyond the guarantee"
+        effect = f"{grouped(s.over_guarantee)} patient-months more beyond the guarantee"
     else:
         effect = "the same patient-months beyond the guarantee"
     kinds = [
-        f"{what} {_signed(units)}"
+        f"{what} {signed(units)}"
         for what, units in (
             ("additional units", s.additional),
             ("transfers out", s.transfers),
@@ -249,16 +249,4 @@ def spending_words(s: Spending) -> str:
         if units
     ]
     detail = f" ({', '.join(kinds)})" if kinds else ""
-    return f"{s.hospital} · {s.category}: {_signed(s.cost_sek)} SEK{detail}; {effect}"
-
-
-def _signed(value: int) -> str:
-    return f"{value:+,}".replace(",", " ")
-
-
-def _sek(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
-
-
-def _msek(value: int) -> str:
-    return f"{value / 1e6:,.6g}".replace(",", " ")
+    return f"{s.hospital} · {s.category}: {signed(s.cost_sek)} SEK{detail}; {effect}"

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 from ortools.sat.python import cp_model
 
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import SolverSettings
 
 # Workers interleaved in deterministic mode when --workers is 0 (all cores): a fixed number, so
@@ -155,8 +156,8 @@ class Progress:
 
     def _show(self, now: float) -> None:
         assert self.stream is not None
-        value = "-" if self._value is None else f"{self._value:,}".replace(",", " ")
-        bound = "-" if self._bound is None else f"{self._bound:,}".replace(",", " ")
+        value = "-" if self._value is None else grouped(self._value)
+        bound = "-" if self._bound is None else grouped(self._bound)
         gap = ""
         if self._value is not None and self._bound is not None:
             gap = f"  gap {gap_percent(self._value, self._bound):.2f} %"

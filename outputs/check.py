@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 from leveransplan.inputs.tables import cannot_read
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.months import parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
 from leveransplan.outputs.tabular import read_plan_csv
 
@@ -85,11 +86,6 @@ class PlanCheckFailed(Exception):
 
     def __str__(self) -> str:
         return "\n".join(self.violations)
-
-
-def _n(value: int) -> str:
-    """A whole number with a space between thousands, as the region writes it (2 600)."""
-    return f"{value:,}".replace(",", " ")
 
 
 def _at(file: str, rows: Iterable[int]) -> str:
@@ -802,8 +798,9 @@ def base_capacity(c: _Check) -> Iterator[str]:
         capacity = c.data.base_capacity.get(key, 0)
         if line.base_used > capacity:
             yield (
-                f"{PRODUCTION} row {line.row}: {line.hospital} used {_n(line.base_used)} base units of "
-                f"{line.category} in {c.label(line.month)}, above its base capacity {_n(capacity)} that month"
+                f"{PRODUCTION} row {line.row}: {line.hospital} used {grouped(line.base_used)} base units of "
+                f"{line.category} in {c.label(line.month)}, above its base capacity {grouped(capacity)} "
+                "that month"
             )
 
 
@@ -822,21 +819,24 @@ def additional_capacity(c: _Check) -> Iterator[str]:
         line = found.production.get(key)
         if line is not None:
             yield (
-                f"{PRODUCTION} row {line.row}: {g} produces {_n(own)} additional units of {k} for its own "
-                f"patients and {_n(into)} for other hospitals' patients in {c.label(m)}, "
-                f"{_n(own + into)} in all, above its additional capacity {_n(capacity)} that month"
+                f"{PRODUCTION} row {line.row}: {g} produces {grouped(own)} additional units of {k} for its "
+                "own "
+                f"patients and {grouped(into)} for other hospitals' patients in {c.label(m)}, "
+                f"{grouped(own + into)} in all, above its additional capacity {grouped(capacity)} that month"
             )
         else:
             yield (
-                f"{_at(DELIVERY, found.into_rows[key])}: {_n(into)} patients transferred to {g} in {k} in "
-                f"{c.label(m)}, above {g}'s additional capacity {_n(capacity)} that month"
+                f"{_at(DELIVERY, found.into_rows[key])}: {grouped(into)} patients transferred to {g} in "
+                f"{k} in "
+                f"{c.label(m)}, above {g}'s additional capacity {grouped(capacity)} that month"
             )
     for key, line in found.production.items():
         into = found.into.get(key, 0)
         if line.additional_for_others != into:
             yield (
-                f"{PRODUCTION} row {line.row}: additional_for_others {_n(line.additional_for_others)}, but "
-                f"{DELIVERY} transfers {_n(into)} patients into {line.hospital} in {line.category} in "
+                f"{PRODUCTION} row {line.row}: additional_for_others "
+                f"{grouped(line.additional_for_others)}, but "
+                f"{DELIVERY} transfers {grouped(into)} patients into {line.hospital} in {line.category} in "
                 f"{c.label(line.month)}"
             )
 
@@ -893,8 +893,8 @@ def contract_limits(c: _Check) -> Iterator[str]:
         used = found.contract_used.get(code, 0)
         if used > contract.volume_max:
             yield (
-                f"{_at(DELIVERY, found.contract_rows[code])}: contract {code} used {_n(used)} in all, "
-                f"above its volume_max {_n(contract.volume_max)}"
+                f"{_at(DELIVERY, found.contract_rows[code])}: contract {code} used {grouped(used)} in all, "
+                f"above its volume_max {grouped(contract.volume_max)}"
             )
         if contract.monthly_max is None:
             continue
@@ -903,17 +903,18 @@ def contract_limits(c: _Check) -> Iterator[str]:
             if month_used > contract.monthly_max:
                 yield (
                     f"{_at(DELIVERY, found.contract_month_rows[code, m])}: contract {code} took "
-                    f"{_n(month_used)} referrals in {c.label(m)}, "
-                    f"above its monthly_max {_n(contract.monthly_max)}"
+                    f"{grouped(month_used)} referrals in {c.label(m)}, "
+                    f"above its monthly_max {grouped(contract.monthly_max)}"
                 )
 
 
 def _derivation(found: Recomputed, data: VolumeData, key: Key, start: str, before: int) -> str:
     """How a month's waiting list follows from the month before, for a message."""
     return (
-        f"{start} {_n(before)} + inflow {_n(data.inflow.get(key, 0))} - base {_n(found.base[key])}"
-        f" - additional {_n(found.own[key])} - transferred {_n(found.transferred[key])}"
-        f" - referred {_n(found.referred[key])}"
+        f"{start} {grouped(before)} + inflow {grouped(data.inflow.get(key, 0))} - base "
+        f"{grouped(found.base[key])}"
+        f" - additional {grouped(found.own[key])} - transferred {grouped(found.transferred[key])}"
+        f" - referred {grouped(found.referred[key])}"
     )
 
 
@@ -930,21 +931,23 @@ def waiting_list_balance(c: _Check) -> Iterator[str]:
             if level < 0:
                 where = f"{PRODUCTION} row {line.row}" if line else _at(DELIVERY, found.out_rows[key])
                 yield (
-                    f"{where}: the waiting list of {h} in {k} would end {c.label(m)} at {_n(level)} "
+                    f"{where}: the waiting list of {h} in {k} would end {c.label(m)} at {grouped(level)} "
                     f"({_derivation(found, data, key, start, before)}); more patients are treated than "
                     "are waiting"
                 )
             if line is not None and line.waiting_end != level:
                 yield (
-                    f"{PRODUCTION} row {line.row}: waiting_end {_n(line.waiting_end)}, but the waiting list "
-                    f"of {h} in {k} at the end of {c.label(m)} is {_n(level)} "
+                    f"{PRODUCTION} row {line.row}: waiting_end {grouped(line.waiting_end)}, but the "
+                    "waiting list "
+                    f"of {h} in {k} at the end of {c.label(m)} is {grouped(level)} "
                     f"({_derivation(found, data, key, start, before)})"
                 )
             if line is not None and line.over_guarantee != max(0, level - limit):
                 yield (
-                    f"{PRODUCTION} row {line.row}: over_guarantee {_n(line.over_guarantee)}, but patients "
-                    f"beyond the guarantee are max(0, {_n(level)} - L {_n(limit)}) "
-                    f"= {_n(max(0, level - limit))}"
+                    f"{PRODUCTION} row {line.row}: over_guarantee {grouped(line.over_guarantee)}, but "
+                    "patients "
+                    f"beyond the guarantee are max(0, {grouped(level)} - L {grouped(limit)}) "
+                    f"= {grouped(max(0, level - limit))}"
                 )
             before, start = level, "previous month's"
 
@@ -960,20 +963,21 @@ def flow_prices(c: _Check) -> Iterator[str]:
                 yield f"{where}: {f.provider} has no additional price for {price_class} in prices.csv"
             elif f.unit_price_sek != price:
                 yield (
-                    f"{where}: unit_price_sek {_n(f.unit_price_sek)}, but {f.provider}'s additional price "
-                    f"for {price_class} is {_n(price)}"
+                    f"{where}: unit_price_sek {grouped(f.unit_price_sek)}, but {f.provider}'s additional "
+                    "price "
+                    f"for {price_class} is {grouped(price)}"
                 )
         elif _external(f, c.data):
             price = c.data.contracts[f.contract].price_sek
             if f.unit_price_sek != price:
                 yield (
-                    f"{where}: unit_price_sek {_n(f.unit_price_sek)}, but contract {f.contract}'s "
-                    f"price_sek is {_n(price)}"
+                    f"{where}: unit_price_sek {grouped(f.unit_price_sek)}, but contract {f.contract}'s "
+                    f"price_sek is {grouped(price)}"
                 )
         if f.cost_sek != f.volume * f.unit_price_sek:
             yield (
-                f"{where}: cost_sek {_n(f.cost_sek)} is not volume {_n(f.volume)} × unit_price_sek "
-                f"{_n(f.unit_price_sek)} = {_n(f.volume * f.unit_price_sek)}"
+                f"{where}: cost_sek {grouped(f.cost_sek)} is not volume {grouped(f.volume)} × unit_price_sek "
+                f"{grouped(f.unit_price_sek)} = {grouped(f.volume * f.unit_price_sek)}"
             )
 
 
@@ -1020,16 +1024,21 @@ def volume_table_consistent(c: _Check) -> Iterator[str]:
         own = sum(found.own.get((h, k, m), 0) for m in data.months)
         for_others = sum(found.into.get((h, k, m), 0) for m in data.months)
         if line.bas != bas:
-            yield f"{where}: bas {_n(line.bas)}, but own_volumes.csv gives {h} a base of {_n(bas)} in {k}"
+            yield (
+                f"{where}: bas {grouped(line.bas)}, but own_volumes.csv gives {h} a base of {grouped(bas)} "
+                f"in {k}"
+            )
         if line.tillagg != own + for_others:
             yield (
-                f"{where}: tillagg {_n(line.tillagg)}, but the plan has {h} produce {_n(own + for_others)} "
-                f"additional units of {k} (own {_n(own)} + for others {_n(for_others)})"
+                f"{where}: tillagg {grouped(line.tillagg)}, but the plan has {h} produce "
+                f"{grouped(own + for_others)} "
+                f"additional units of {k} (own {grouped(own)} + for others {grouped(for_others)})"
             )
         if line.uppdrag != bas + own + for_others:
             yield (
-                f"{where}: uppdrag {_n(line.uppdrag)}, but bas {_n(bas)} + tillagg {_n(own + for_others)} "
-                f"= {_n(bas + own + for_others)}"
+                f"{where}: uppdrag {grouped(line.uppdrag)}, but bas {grouped(bas)} + tillagg "
+                f"{grouped(own + for_others)} "
+                f"= {grouped(bas + own + for_others)}"
             )
 
 
@@ -1054,16 +1063,21 @@ def contract_usage_consistent(c: _Check) -> Iterator[str]:
         unused = max(0, contract.volume_min - used)
         cost = (used + unused) * contract.price_sek
         if line.used != used:
-            yield f"{where}: used {_n(line.used)}, but {DELIVERY} refers {_n(used)} to {line.contract}"
+            yield (
+                f"{where}: used {grouped(line.used)}, but {DELIVERY} refers {grouped(used)} to "
+                f"{line.contract}"
+            )
         if line.unused_min != unused:
             yield (
-                f"{where}: unused_min {_n(line.unused_min)}, but max(0, volume_min {_n(contract.volume_min)}"
-                f" - used {_n(used)}) = {_n(unused)}"
+                f"{where}: unused_min {grouped(line.unused_min)}, but max(0, volume_min "
+                f"{grouped(contract.volume_min)}"
+                f" - used {grouped(used)}) = {grouped(unused)}"
             )
         if line.cost_sek != cost:
             yield (
-                f"{where}: cost_sek {_n(line.cost_sek)}, but (used {_n(used)} + unused_min {_n(unused)}) "
-                f"× price_sek {_n(contract.price_sek)} = {_n(cost)}"
+                f"{where}: cost_sek {grouped(line.cost_sek)}, but (used {grouped(used)} + unused_min "
+                f"{grouped(unused)}) "
+                f"× price_sek {grouped(contract.price_sek)} = {grouped(cost)}"
             )
 
 
@@ -1073,8 +1087,9 @@ def budget(c: _Check) -> Iterator[str]:
     cost = c.found.terms["cost"]
     if cap is not None and cost > cap:
         yield (
-            f"{DELIVERY}, {PRODUCTION} and {USAGE}: the plan costs {_n(cost)} SEK (additional units, "
-            f"transfers, referrals and unused contract minimums), above the budget max_cost_sek {_n(cap)} SEK"
+            f"{DELIVERY}, {PRODUCTION} and {USAGE}: the plan costs {grouped(cost)} SEK (additional units, "
+            "transfers, referrals and unused contract minimums), above the budget max_cost_sek "
+            f"{grouped(cap)} SEK"
         )
 
 
@@ -1085,9 +1100,10 @@ def frames(c: _Check) -> Iterator[str]:
         spend = c.found.hospital[h]["cost_sek"]
         if spend > frame:
             yield (
-                f"{DELIVERY} and {PRODUCTION}: the plan spends {_n(spend)} SEK on {h}'s patients (its "
-                f"additional units, its patients' transfers and referrals), {_n(spend - frame)} SEK above "
-                f"its frame_sek {_n(frame)} SEK in hospitals.csv"
+                f"{DELIVERY} and {PRODUCTION}: the plan spends {grouped(spend)} SEK on {h}'s patients (its "
+                f"additional units, its patients' transfers and referrals), {grouped(spend - frame)} SEK "
+                "above "
+                f"its frame_sek {grouped(frame)} SEK in hospitals.csv"
             )
     summary = c.plan.summary
     if summary is None or summary.hospitals is None:
@@ -1098,13 +1114,13 @@ def frames(c: _Check) -> Iterator[str]:
             if expected is not None:
                 yield (
                     f"{SUMMARY} volumes.hospitals ({h}): no frame_sek, but hospitals.csv gives {h} a frame "
-                    f"of {_n(expected)} SEK"
+                    f"of {grouped(expected)} SEK"
                 )
             continue
         written = summary.frames[h]
         if written != expected:
-            said = "null" if written is None else _n(written)
-            gives = "no frame (null)" if expected is None else f"{_n(expected)} SEK"
+            said = "null" if written is None else grouped(written)
+            gives = "no frame (null)" if expected is None else f"{grouped(expected)} SEK"
             yield f"{SUMMARY} volumes.hospitals ({h}).frame_sek: {said}, but hospitals.csv gives {gives}"
 
 
@@ -1120,8 +1136,9 @@ def objectives_match(c: _Check) -> Iterator[str]:
     for name, written in summary.objectives.items():
         if written != terms[name]:
             yield (
-                f"{SUMMARY} volumes.objectives.{name}: {_n(written)}, but the plan's {name} recomputed from "
-                f"its files is {_n(terms[name])}"
+                f"{SUMMARY} volumes.objectives.{name}: {grouped(written)}, but the plan's {name} "
+                "recomputed from "
+                f"its files is {grouped(terms[name])}"
             )
     totals = (
         ("cost_sek", summary.cost_sek, terms["cost"], "the plan's cost"),
@@ -1130,14 +1147,18 @@ def objectives_match(c: _Check) -> Iterator[str]:
     )  # fmt: skip
     for key, written_total, expected, what in totals:
         if written_total is not None and written_total != expected:
-            yield f"{SUMMARY} volumes.{key}: {_n(written_total)}, but {what} recomputed is {_n(expected)}"
+            yield (
+                f"{SUMMARY} volumes.{key}: {grouped(written_total)}, but {what} recomputed is "
+                f"{grouped(expected)}"
+            )
     for h, figures in (summary.hospitals or {}).items():
         for name, written in figures.items():
             expected = c.found.hospital[h][name]
             if written != expected:
                 yield (
-                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {_n(written)}, but recomputed from the plan "
-                    f"it is {_n(expected)}"
+                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but recomputed from "
+                    "the plan "
+                    f"it is {grouped(expected)}"
                 )
 
 
@@ -1165,21 +1186,25 @@ def stages_consistent(c: _Check) -> Iterator[str]:
         reached = max(reached, position)
         if stage.bound > stage.value:
             yield (
-                f"{stage.where}: bound {_n(stage.bound)} is above value {_n(stage.value)}; "
+                f"{stage.where}: bound {grouped(stage.bound)} is above value {grouped(stage.value)}; "
                 "a bound cannot exceed the minimum reached"
             )
         if stage.status == "OPTIMAL" and stage.bound != stage.value:
-            yield f"{stage.where}: status OPTIMAL, but bound {_n(stage.bound)} is not value {_n(stage.value)}"
+            yield (
+                f"{stage.where}: status OPTIMAL, but bound {grouped(stage.bound)} is not value "
+                f"{grouped(stage.value)}"
+            )
         final = c.found.terms[stage.objective]
         if final > stage.value:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {_n(final)}, above the value "
-                f"{_n(stage.value)} this stage reached; later stages hold it at or below that"
+                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, above the value "
+                f"{grouped(stage.value)} this stage reached; later stages hold it at or below that"
             )
         elif final < stage.bound:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {_n(final)}, below the stage's proven "
-                f"bound {_n(stage.bound)}"
+                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, below the stage's "
+                "proven "
+                f"bound {grouped(stage.bound)}"
             )
     for term in order:
         if term not in seen:

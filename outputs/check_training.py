@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 from leveransplan.inputs.tables import cannot_read, read_file
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import (
     AT_OBJECTIVES,
     PLACEMENT_OBJECTIVES,
@@ -58,7 +59,6 @@ from leveransplan.outputs.check import (
     StageLine,
     _at,
     _json_int,
-    _n,
     _one_row_each,
     _previous_folder,
     _read_table,
@@ -233,26 +233,30 @@ def _stages_consistent(
         reached = max(reached, position)
         if stage.bound > stage.value:
             yield (
-                f"{stage.where}: bound {_n(stage.bound)} is above value {_n(stage.value)}; "
+                f"{stage.where}: bound {grouped(stage.bound)} is above value {grouped(stage.value)}; "
                 "a bound cannot exceed the minimum reached"
             )
         if stage.status == "OPTIMAL" and stage.bound != stage.value:
-            yield f"{stage.where}: status OPTIMAL, but bound {_n(stage.bound)} is not value {_n(stage.value)}"
+            yield (
+                f"{stage.where}: status OPTIMAL, but bound {grouped(stage.bound)} is not value "
+                f"{grouped(stage.value)}"
+            )
         final = terms[stage.objective]
         if stage is stages[-1] and final != stage.value:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {_n(final)}, but this last stage "
-                f"reached {_n(stage.value)}; the final plan is the last stage's solution"
+                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, but this last stage "
+                f"reached {grouped(stage.value)}; the final plan is the last stage's solution"
             )
         elif final > stage.value:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {_n(final)}, above the value "
-                f"{_n(stage.value)} this stage reached; later stages hold it at or below that"
+                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, above the value "
+                f"{grouped(stage.value)} this stage reached; later stages hold it at or below that"
             )
         elif final < stage.bound:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {_n(final)}, below the stage's proven "
-                f"bound {_n(stage.bound)}"
+                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, below the stage's "
+                "proven "
+                f"bound {grouped(stage.bound)}"
             )
     for term in order:
         if term not in seen:
@@ -264,8 +268,9 @@ def _objectives_match(model: str, written: dict[str, int], terms: dict[str, int]
     for name, value in written.items():
         if value != terms[name]:
             yield (
-                f"{SUMMARY} {model}.objectives.{name}: {_n(value)}, but the plan's {name} recomputed from "
-                f"its files is {_n(terms[name])}"
+                f"{SUMMARY} {model}.objectives.{name}: {grouped(value)}, but the plan's {name} recomputed "
+                "from "
+                f"its files is {grouped(terms[name])}"
             )
 
 
@@ -361,7 +366,10 @@ def at_total_distributed(c: _ATCheck) -> Iterator[str]:
     if given != c.total:
         rows = [line.row for line in c.line.values()]
         where = _at(AT_DISTRIBUTION, rows) if rows else AT_DISTRIBUTION
-        yield f"{where}: the positions add up to {_n(given)}, but [at] total distributes {_n(c.total)}"
+        yield (
+            f"{where}: the positions add up to {grouped(given)}, but [at] total distributes "
+            f"{grouped(c.total)}"
+        )
 
 
 def at_bounds(c: _ATCheck) -> Iterator[str]:
@@ -372,9 +380,15 @@ def at_bounds(c: _ATCheck) -> Iterator[str]:
             continue
         where = f"{AT_DISTRIBUTION} row {line.row}"
         if line.positions < r.min:
-            yield f"{where}: {r.hospital} gets {_n(line.positions)} AT positions, below its min {_n(r.min)}"
+            yield (
+                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, below its min "
+                f"{grouped(r.min)}"
+            )
         elif line.positions > r.max:
-            yield f"{where}: {r.hospital} gets {_n(line.positions)} AT positions, above its max {_n(r.max)}"
+            yield (
+                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, above its max "
+                f"{grouped(r.max)}"
+            )
 
 
 def at_rotation_capacity(c: _ATCheck) -> Iterator[str]:
@@ -386,9 +400,11 @@ def at_rotation_capacity(c: _ATCheck) -> Iterator[str]:
         need = line.positions * rotation.months
         if need > rotation.capacity_months:
             yield (
-                f"{AT_DISTRIBUTION} row {line.row}: {rotation.hospital}'s {_n(line.positions)} AT doctors "
-                f"need {_n(line.positions)} × {rotation.months} = {_n(need)} months of {rotation.area}, "
-                f"above the capacity_months {_n(rotation.capacity_months)} at_rotations.csv gives "
+                f"{AT_DISTRIBUTION} row {line.row}: {rotation.hospital}'s {grouped(line.positions)} AT "
+                "doctors "
+                f"need {grouped(line.positions)} × {rotation.months} = {grouped(need)} months of "
+                f"{rotation.area}, "
+                f"above the capacity_months {grouped(rotation.capacity_months)} at_rotations.csv gives "
                 f"{rotation.hospital} in {rotation.area}"
             )
 
@@ -412,15 +428,16 @@ def at_columns(c: _ATCheck) -> Iterator[str]:
             expected = _target_text(c.total, r.weight, c.weights)
             if c.weights:
                 derivation = (
-                    f"total {_n(c.total)} × weight {_n(r.weight)} / sum of weights {_n(c.weights)} "
+                    f"total {grouped(c.total)} × weight {grouped(r.weight)} / sum of weights "
+                    f"{grouped(c.weights)} "
                     f"= {expected}"
                 )
             else:
                 derivation = "with every weight 0 the target is 0.00"
             yield f"{where}: target {line.target!r}, but {derivation} (two decimals)"
         if line.previous != r.previous:
-            written = "empty" if line.previous is None else _n(line.previous)
-            expected = "no previous" if r.previous is None else f"previous {_n(r.previous)}"
+            written = "empty" if line.previous is None else grouped(line.previous)
+            expected = "no previous" if r.previous is None else f"previous {grouped(r.previous)}"
             yield f"{where}: previous {written}, but at.csv gives {r.hospital} {expected}"
 
 
@@ -430,7 +447,7 @@ def at_objectives(c: _ATCheck) -> Iterator[str]:
         return
     yield from _objectives_match("at", c.summary.objectives, c.terms)
     if c.summary.total is not None and c.summary.total != c.total:
-        yield f"{SUMMARY} at.total: {_n(c.summary.total)}, but [at] total is {_n(c.total)}"
+        yield f"{SUMMARY} at.total: {grouped(c.summary.total)}, but [at] total is {grouped(c.total)}"
 
 
 def at_stages(c: _ATCheck) -> Iterator[str]:
@@ -810,7 +827,8 @@ def stay_travel(c: _PlacementCheck) -> Iterator[str]:
             )
         elif p.travel_minutes != minutes:
             yield (
-                f"{st.where}: travel_minutes {_n(p.travel_minutes)}, but travel.csv gives {_n(minutes)} "
+                f"{st.where}: travel_minutes {grouped(p.travel_minutes)}, but travel.csv gives "
+                f"{grouped(minutes)} "
                 f"minutes from {home} to {p.hospital}"
             )
 
@@ -860,7 +878,7 @@ def starts_within_places(c: _PlacementCheck) -> Iterator[str]:
         if limit is not None and len(rows) > limit:
             yield (
                 f"{_at(PLACEMENTS, rows)}: {len(rows)} stays in {specialty} start at {hospital} in {year}, "
-                f"above the {_n(limit)} places {source}"
+                f"above the {grouped(limit)} places {source}"
             )
 
 
@@ -879,7 +897,8 @@ def concurrent_within_max(c: _PlacementCheck) -> Iterator[str]:
         for first, last in _runs(months):  # the same stays over the same limit: one sentence
             yield (
                 f"{_at(PLACEMENTS, stays)}: {len(stays)} trainees present in {specialty} at {hospital} in "
-                f"{_span(first, last)}, above the concurrent_max {_n(limit)} st_capacity.csv gives for {year}"
+                f"{_span(first, last)}, above the concurrent_max {grouped(limit)} st_capacity.csv gives "
+                f"for {year}"
             )
 
 
@@ -916,13 +935,14 @@ def places_table_consistent(c: _PlacementCheck) -> Iterator[str]:
         used = len(c.starts.get(key, []))
         if line.used != used:
             yield (
-                f"{where}: used {_n(line.used)}, but {PLACEMENTS} starts {_n(used)} stays in "
+                f"{where}: used {grouped(line.used)}, but {PLACEMENTS} starts {grouped(used)} stays in "
                 f"{line.specialty} at {line.hospital} in {line.year}"
             )
         places = c.capacity[key].places
         if c.mode == "places" and line.places != places:
             yield (
-                f"{where}: places {_n(line.places)}, but st_capacity.csv gives {line.hospital} {_n(places)} "
+                f"{where}: places {grouped(line.places)}, but st_capacity.csv gives {line.hospital} "
+                f"{grouped(places)} "
                 f"places in {line.specialty} in {line.year}"
             )
 
@@ -948,7 +968,7 @@ def placement_counts(c: _PlacementCheck) -> Iterator[str]:
     for key, written in summary.counts.items():
         value, what = expected[key]
         if written != value:
-            yield f"{SUMMARY} placements.{key}: {_n(written)}, but {what} {_n(value)}"
+            yield f"{SUMMARY} placements.{key}: {grouped(written)}, but {what} {grouped(value)}"
 
 
 def placement_objectives(c: _PlacementCheck) -> Iterator[str]:

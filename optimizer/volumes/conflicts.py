@@ -17,11 +17,8 @@ from typing import Any
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import month_ranges
+from leveransplan.models.numbers import grouped
 from leveransplan.optimizer.conflicts import ConflictModel, ConflictSearch
-
-
-def _sek(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
 
 
 class _FeasibilityModel(ConflictModel):
@@ -83,7 +80,9 @@ class _FeasibilityModel(ConflictModel):
         data = self.data
         for (h, k, m), var in self.b.items():
             self.model.add(var <= data.base_capacity.get((h, k, m), 0)).only_enforce_if(
-                self.group(f"base volume (bas) of {h} in {k}: {_sek(data.base_total.get((h, k), 0))} units")
+                self.group(
+                    f"base volume (bas) of {h} in {k}: {grouped(data.base_total.get((h, k), 0))} units"
+                )
             )
         used: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
         for (g, k, m), var in self.a.items():
@@ -94,7 +93,7 @@ class _FeasibilityModel(ConflictModel):
             offered = data.additional_capacity.get((g, k, m), 0)
             total = sum(data.additional_capacity.get((g, k, mm), 0) for mm in data.months)
             self.model.add(sum(variables) <= offered).only_enforce_if(
-                self.group(f"additional volume (tillägg) offered by {g} in {k}: {_sek(total)} units")
+                self.group(f"additional volume (tillägg) offered by {g} in {k}: {grouped(total)} units")
             )
 
     def _contract_rules(self) -> None:
@@ -111,7 +110,7 @@ class _FeasibilityModel(ConflictModel):
         for c, variables in by_contract.items():
             contract = data.contracts[c]
             self.model.add(sum(variables) <= contract.volume_max).only_enforce_if(
-                self.group(f"contract {c} ({contract.provider}): volume_max {_sek(contract.volume_max)}")
+                self.group(f"contract {c} ({contract.provider}): volume_max {grouped(contract.volume_max)}")
             )
             if contract.monthly_max is not None:
                 for m in data.months:
@@ -152,8 +151,8 @@ class _FeasibilityModel(ConflictModel):
         for h, k in data.pairs:
             level: Any = data.waiting[h, k]
             patients = self.group(
-                f"patients of {h} in {k}: {_sek(data.waiting[h, k])} waiting at the start "
-                f"and {_sek(data.inflow_total[h, k])} new over the horizon"
+                f"patients of {h} in {k}: {grouped(data.waiting[h, k])} waiting at the start "
+                f"and {grouped(data.inflow_total[h, k])} new over the horizon"
             )
             for m in data.months:
                 level = level + data.inflow[h, k, m] - sum(outflow.get((h, k, m), []))
@@ -202,7 +201,7 @@ class _FeasibilityModel(ConflictModel):
         """What the plan spends on a hospital's patients within its frame."""
         self.model.add(sum(spend) <= frame).only_enforce_if(
             self.group(
-                f"{hospital}'s frame of {_sek(frame)} SEK (its additional units, its patients' "
+                f"{hospital}'s frame of {grouped(frame)} SEK (its additional units, its patients' "
                 "transfers and referrals)"
             )
         )
@@ -221,8 +220,8 @@ class _FeasibilityModel(ConflictModel):
         minimums = sum(c.volume_min * c.price_sek for c in data.contracts.values())
         self.model.add(sum(cost) <= budget).only_enforce_if(
             self.group(
-                f"the budget cap of {_sek(budget)} SEK (the contracts' take-or-pay minimums "
-                f"alone cost {_sek(minimums)} SEK)"
+                f"the budget cap of {grouped(budget)} SEK (the contracts' take-or-pay minimums "
+                f"alone cost {grouped(minimums)} SEK)"
             )
         )
 

@@ -43,6 +43,7 @@ from ortools.sat.python import cp_model
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues, frames_kept
+from leveransplan.models.numbers import grouped
 from leveransplan.models.plan import StageResult, StageStatus, VolumeSolution
 from leveransplan.models.pro_rata import pro_rata_plan
 from leveransplan.models.scenario import Scenario
@@ -1052,7 +1053,7 @@ class LexicographicVolumes:
     def _budget_words(self) -> str:
         words = []
         if self.budget is not None:
-            words.append(f"the budget of {self.budget:,} SEK".replace(",", " "))
+            words.append(f"the budget of {grouped(self.budget)} SEK")
         if self.frames:
             words.append(
                 "the hospitals' frames" if len(self.frames) > 1 else f"{next(iter(self.frames))}'s frame"
