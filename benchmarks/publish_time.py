@@ -54,7 +54,7 @@ def _data_rows(path: Path) -> int:
 
 
 def _generated(scale: int, seed: int, parent: Path) -> Path:
-    from leveransplan.inputs.generate import generate_scenario
+    from leveransplan.inputs.generators.synthetic import generate_scenario
 
     folder = parent / f"scale{scale}-seed{seed}"
     folder.mkdir()

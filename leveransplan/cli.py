@@ -25,8 +25,8 @@ from rich.table import Table
 from leveransplan import __version__
 from leveransplan.inputs import ScenarioInvalid, default_scenario_path, load_scenario
 from leveransplan.inputs.actuals import ActualsInvalid, read_actuals, read_referrals
-from leveransplan.inputs.generate import MAX_SCALE, unsafe_target
-from leveransplan.inputs.generate import describe as describe_generated
+from leveransplan.inputs.generators.synthetic import MAX_SCALE, unsafe_target
+from leveransplan.inputs.generators.synthetic import describe as describe_generated
 from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from leveransplan.inputs.replan import rest_of_year
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded, what_if_flags

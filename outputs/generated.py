@@ -1,10 +1,10 @@
-"""Writing a generated scenario folder (inputs.generate) whole, or not at all."""
+"""Writing a generated scenario folder (inputs.generators.synthetic) whole, or not at all."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from leveransplan.inputs.generate import generate_scenario
+from leveransplan.inputs.generators.synthetic import generate_scenario
 from leveransplan.outputs.staging import FolderState, write_folder
 
 
@@ -13,7 +13,7 @@ def write_scenario(folder: Path | str, scale: int, seed: int, overwrite: bool = 
 
     The folder appears only when every file is written (outputs.staging). An existing folder is
     replaced only with `overwrite`, and only if nothing changed in it while the files were
-    generated (inputs.generate.unsafe_target says which folders may be replaced at all).
+    generated (inputs.generators.synthetic.unsafe_target says which folders may be replaced at all).
     """
     out = Path(folder)
     seen = FolderState.of(out)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from leveransplan.cli import app
 from leveransplan.inputs import default_scenario_path, load_scenario
 from leveransplan.inputs.actuals import ActualsInvalid, read_actuals
-from leveransplan.inputs.generate import generate_scenario
+from leveransplan.inputs.generators.synthetic import generate_scenario
 from leveransplan.inputs.tables import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, UnreadableFile
 from leveransplan.optimizer.sweep import VariantsInvalid, read_variants
 from leveransplan.outputs.tabular import read_plan_csv
