@@ -72,7 +72,7 @@ def test_a_dive_gives_a_plan_within_every_rule(scenario: Scenario, rounds: int) 
 
 
 def _generated(tmp_path: Path, seed: int) -> Scenario:
-    """Scale 1 of the generator (inputs/generate.py) for `seed`."""
+    """Scale 1 of the generator (inputs/generators/synthetic.py) for `seed`."""
     write_scenario(tmp_path / "generated", 1, seed)
     return load_scenario(tmp_path / "generated")
 

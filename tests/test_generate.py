@@ -1,4 +1,4 @@
-"""Generated scenarios (inputs/generate.py): deterministic, valid, sized as issue 6 asks, of the
+"""Generated scenarios (inputs/generators/synthetic.py): deterministic, valid, sized as issue 6 asks, of the
 shipped scenario's order, and solved into plans that pass the independent checker.
 
 Scale 1 is one region modelled on the shipped VGR 2026 scenario (5 hospitals, 49 categories, 30

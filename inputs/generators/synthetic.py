@@ -130,7 +130,7 @@ def _readme(scale: int, seed: int, files: Mapping[str, str]) -> str:
     return f"""\
 # Generated scenario: scale {scale}, seed {seed}
 
-Written by `leveransplan generate --scale {scale} --seed {seed}` (inputs/generate.py):
+Written by `leveransplan generate --scale {scale} --seed {seed}` (inputs/generators/synthetic.py):
 {regions}, modelled on the shipped scenario inputs/vgr-2026; region 1 has VGR's
 hospital codes. **Every figure is ILLUSTRATIVE**: drawn around the shipped figures, not facts
 about any region. The same scale and seed give the same files byte for byte.

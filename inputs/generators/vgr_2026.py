@@ -1,11 +1,10 @@
 """Write the CSV tables of the default scenario inputs/vgr-2026/.
 
-    python inputs/build_vgr_2026.py            # (re)write inputs/vgr-2026/*.csv
-    python inputs/build_vgr_2026.py --check    # compare with the files there, write nothing
-    python inputs/build_vgr_2026.py --report   # also print the AT optimum and ST-A demand vs places
+    python -m leveransplan.inputs.generators.vgr_2026           # (re)write inputs/vgr-2026/*.csv
+    python -m leveransplan.inputs.generators.vgr_2026 --check   # compare with the files, write nothing
+    python -m leveransplan.inputs.generators.vgr_2026 --report  # also the AT optimum, ST-A demand/places
 
-(`python -m leveransplan.inputs.generators.vgr_2026` is the same command.) The output is
-deterministic: running it again reproduces the CSV files byte for byte. scenario.toml and
+The output is deterministic: running it again reproduces the CSV files byte for byte. scenario.toml and
 README.md are written by hand and are not touched.
 
 The REAL figures come from the 2026 decision (vgr_decision; `--source DIR` checks them against
