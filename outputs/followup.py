@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.models.actuals import Delivered, Performed
-from leveransplan.outputs.tabular import read_plan_csv
+from leveransplan.outputs.staging import FolderState, Staging
+from leveransplan.outputs.tabular import read_plan_csv, write_csv
 
 PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "difference", "fulfilment_pct")
 REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
@@ -115,3 +116,17 @@ def follow_up(plan: Path, performed: list[Performed], delivered: list[Delivered]
                 }
             )
     return FollowUp(_sorted(production), _sorted(referrals))
+
+
+def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:
+    """Write followup_production.csv, and followup_referrals.csv `with_referrals`, into the new
+    folder `target`, both or neither; the folder they are in (with `free_name`, the next free
+    name when `target` appeared meanwhile)."""
+    files = {"followup_production.csv": (PRODUCTION_COLUMNS, result.production)}
+    if with_referrals:
+        files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
+    with Staging(target) as staging:
+        assert staging.path is not None
+        for name, (columns, rows) in files.items():
+            write_csv(staging.path / name, columns, rows)
+        return staging.publish(FolderState(None), free_name=free_name)

@@ -140,6 +140,22 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
     return run
 
 
+def plan_run(plan_dir: Path) -> tuple[RecordedRun, list[str]]:
+    """The run a plan folder's manifest.json records, and whatever makes its files differ from
+    what that run wrote (a plan without a manifest is checked as it is, with that said).
+
+    ManifestUnreadable when `plan_dir` is no folder or its manifest cannot be read.
+    """
+    if not plan_dir.is_dir():
+        raise ManifestUnreadable(f"{plan_dir} is not a plan folder")
+    if not (plan_dir / MANIFEST).exists():
+        return RecordedRun({}), [
+            f"{MANIFEST} is missing: the files cannot be verified as the plan wrote them"
+        ]
+    run = recorded_run(plan_dir)
+    return run, changed_outputs(plan_dir, run.manifest) + run.changed_replan_inputs()
+
+
 def plan_scenario(run: RecordedRun, scenario_dir: Path, notes: list[str] | None = None) -> Scenario:
     """The scenario the run was made from: `scenario_dir` with its recorded what-ifs and re-plan.
 

@@ -148,6 +148,7 @@ import pytest
 from typer.testing import CliRunner
 
 import leveransplan.cli as cli
+from leveransplan import commands, commands_guarantee, commands_solve
 from leveransplan.cli import app
 from leveransplan.optimizer import solve as scenario_solve
 from leveransplan.optimizer.errors import NoPlanInTime
@@ -294,7 +295,7 @@ def test_a_model_without_a_plan_in_time_leaves_the_others(
 def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Another run (or the analyst) creates --out after the early check: it is left as it is.
     out = tmp_path / "plan"
-    solve_scenario = cli.solve_scenario
+    solve_scenario = commands_solve.solve_scenario
 
     def solve_while_someone_writes(*args: Any, **kwargs: Any) -> Any:
         plan = solve_scenario(*args, **kwargs)
@@ -302,7 +303,7 @@ def test_an_output_folder_made_while_solving_is_kept(tmp_path: Path, monkeypatch
         (out / "theirs.txt").write_text("theirs\n", encoding="utf-8")
         return plan
 
-    monkeypatch.setattr(cli, "solve_scenario", solve_while_someone_writes)
+    monkeypatch.setattr(commands_solve, "solve_scenario", solve_while_someone_writes)
     result = invoke("solve", EXAMPLE1, "--out", out)
     refused(result, EXIT_USAGE, "appeared while this run was working", "This run's plan was not written")
     assert left_in(tmp_path) == ["plan"]
@@ -403,7 +404,7 @@ def test_explain_no_plan_in_time_exits_5(tmp_path: Path, monkeypatch: pytest.Mon
     def out_of_time(*args: Any, **kwargs: Any) -> None:
         raise NoPlanInTime("no plan for the volumes within 0.1 s")
 
-    monkeypatch.setattr(cli, "solve_scenario", out_of_time)
+    monkeypatch.setattr(commands_guarantee, "solve_scenario", out_of_time)
     monkeypatch.chdir(tmp_path)
     refused(invoke("explain", EXAMPLE1), EXIT_NO_SOLUTION, "No plan within the time limit", "within 0.1 s")
     assert left_in(tmp_path) == []
@@ -471,7 +472,7 @@ def _break_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "load_scenario", boom)
+    monkeypatch.setattr(commands, "load_scenario", boom)
     monkeypatch.setattr(sys, "argv", ["leveransplan", "validate", str(EXAMPLE1)])
 
 

@@ -119,7 +119,7 @@ def test_diff_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("leveransplan.cli.write_csv", full)
+    monkeypatch.setattr("leveransplan.commands.write_csv", full)
     target = tmp_path / "d.csv"
     result = runner.invoke(app, ["diff", str(plan), str(plan), "--out", str(target)])
     assert result.exit_code == 7

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from leveransplan import cli
+from leveransplan import commands_solve
 from leveransplan.cli import app
 from leveransplan.outputs.staging import Staging, remove_stale_staging
 
@@ -141,7 +141,7 @@ def test_overwrite_replaces_an_earlier_plan_whole(tmp_path: Path) -> None:
 
 def _second_run_while_solving(monkeypatch: pytest.MonkeyPatch, *second: str | Path) -> list[Any]:
     """Make the next solve run a whole second solve (with `second`'s arguments) in its middle."""
-    original = cli.solve_scenario
+    original = commands_solve.solve_scenario
     results: list[Any] = []
 
     def solve_while_another_run_writes(*args: Any, **kwargs: Any) -> Any:
@@ -151,7 +151,7 @@ def _second_run_while_solving(monkeypatch: pytest.MonkeyPatch, *second: str | Pa
             results[0] = solve(*second)
         return plan
 
-    monkeypatch.setattr(cli, "solve_scenario", solve_while_another_run_writes)
+    monkeypatch.setattr(commands_solve, "solve_scenario", solve_while_another_run_writes)
     return results
 
 

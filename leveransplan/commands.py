@@ -1,0 +1,309 @@
+"""The commands that read, check and compare: each one a function named for its command, from the
+files it reads to what it writes and prints; and the steps every command shares.
+
+A command that cannot go on says why on stderr (outputs.console) and stops with its exit code
+(leveransplan.exit_codes) by raising typer.Exit. `solve` is in commands_solve, `explain` and
+`frontier` in commands_guarantee.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from leveransplan.exit_codes import EXIT_CHECK, EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE
+from leveransplan.inputs import ScenarioInvalid, load_scenario
+from leveransplan.inputs.actuals import ActualsInvalid, read_actuals, read_referrals
+from leveransplan.inputs.generators.synthetic import describe as describe_generated
+from leveransplan.inputs.generators.synthetic import unsafe_target
+from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
+from leveransplan.inputs.replan import rest_of_year
+from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.months import parse_month
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.training import PlacementData
+from leveransplan.optimizer.conflicts import ConflictSearch
+from leveransplan.optimizer.placements.conflicts import placement_conflicts
+from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
+from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
+from leveransplan.optimizer.sweep import sweep as run_sweep
+from leveransplan.optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.outputs.checks import check_plan, models_in_plan
+from leveransplan.outputs.console import (
+    err_console,
+    out_console,
+    print_cannot_write,
+    print_checked,
+    print_conflict,
+    print_notes,
+    print_refusal,
+    print_valid,
+    print_violations,
+)
+from leveransplan.outputs.console_compare import print_diff, print_follow_up, print_sweep
+from leveransplan.outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
+from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
+from leveransplan.outputs.followup import follow_up, write_follow_up
+from leveransplan.outputs.frontier_report import is_frontier_folder, write_frontier_report
+from leveransplan.outputs.generated import write_scenario
+from leveransplan.outputs.manifest import MANIFEST, ManifestUnreadable, record_output
+from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, write_csv
+from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, verify_plan
+from leveransplan.outputs.report import ReportUnreadable, write_report
+
+# --- the steps the commands share ----------------------------------------------------------------
+
+
+def refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
+    """Print a title and every problem, say that nothing was written, and exit with `exit_code`."""
+    print_refusal(title, problems)
+    raise typer.Exit(exit_code)
+
+
+def cannot_write(target: Path, error: OSError) -> NoReturn:
+    """The output could not be written: say why in plain words; nothing was left behind."""
+    print_cannot_write(target, error)
+    raise typer.Exit(EXIT_OUTPUT)
+
+
+def load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
+    """The scenario, with notes on how its files were read on stderr; bad input exits 3 (a what-if 2)."""
+    try:
+        scenario = load_scenario(folder, what_ifs)
+    except ScenarioInvalid as invalid:
+        print_notes(invalid.notes)
+        if isinstance(invalid, WhatIfInvalid):
+            refuse(
+                f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
+                invalid.problems,
+                EXIT_USAGE,
+            )
+        changed = " with the what-if changes" if what_ifs else ""
+        title = f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
+        refuse(title, invalid.problems, EXIT_INVALID)
+    print_notes(scenario.notes)
+    return scenario
+
+
+def replan_rest_of_year(
+    scenario: Scenario, actuals: Path, decided_until: str, previous: Path | None
+) -> Scenario:
+    """The scenario of the months after `decided_until`, from the reported outcomes (inputs.replan)."""
+    notes: list[str] = []
+    try:
+        decided = read_previous_plan(previous, scenario).volumes if previous is not None else None
+        performed = read_actuals(actuals, notes)
+        print_notes(notes)
+        return rest_of_year(scenario, performed, decided_until, decided, actuals.name)
+    except (ActualsInvalid, PreviousPlanInvalid) as invalid:
+        print_notes(notes)
+        refuse(f"[bold red]The re-plan from {actuals} cannot start:[/]", invalid.problems, EXIT_INVALID)
+
+
+def scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, RecordedRun, list[str]]:
+    """The scenario a plan was made from (the folder with the plan's recorded what-ifs and re-plan
+    applied), the recorded run, and what makes the plan's files differ from what it wrote."""
+    try:
+        run, changed = plan_run(plan_dir)
+    except ManifestUnreadable as error:
+        err_console.print(f"{error}.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    scenario = load(scenario_dir, run.what_ifs)
+    differing = run.changed_inputs(scenario_dir)
+    if differing:
+        err_console.print(
+            f"Note: {', '.join(differing)} differ from the files the plan was made from "
+            f"({plan_dir / MANIFEST}'s inputs_sha256): is this the plan's scenario?",
+            markup=False,
+            highlight=False,
+        )
+    if run.what_ifs:
+        err_console.print("With the plan's what-if changes: " + "; ".join(map(str, run.what_ifs)))
+    if run.actuals_file is not None and run.decided_until is not None:
+        scenario = replan_rest_of_year(scenario, run.actuals_file, run.decided_until, run.previous_plan)
+        err_console.print(f"Read as a re-plan after {run.decided_until} from {run.actuals_file}.")
+    return scenario, run, changed
+
+
+def print_volume_conflicts(
+    scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str | None
+) -> None:
+    """Name a small set of volume rules that cannot hold together (a separate feasibility solve)."""
+    frozen = None if freeze_until is None else scenario.horizon.number(freeze_until)
+    previous = None if previous_plan is None else previous_plan.volumes
+    data = VolumeData.from_scenario(scenario)
+    _print_conflict(volume_conflicts(data, scenario.max_cost_sek, previous, frozen))
+
+
+def print_placement_conflicts(
+    scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str | None
+) -> None:
+    """Name the placements that must stay and the limits that cannot hold together."""
+    previous = None if previous_plan is None else previous_plan.placements
+    frozen = None if freeze_until is None else parse_month(freeze_until)
+    _print_conflict(placement_conflicts(PlacementData(scenario, previous, frozen)))
+
+
+def _print_conflict(search: ConflictSearch) -> None:
+    conflict = search.conflict
+    rules = None if conflict is None else conflict.rules
+    print_conflict(search.status, rules, conflict is not None and conflict.proven_minimal)
+
+
+# --- the commands ----------------------------------------------------------------------------------
+
+
+def validate(folder: Path) -> None:
+    """List every problem in the scenario's files, or say what the valid scenario holds."""
+    print_valid(folder, load(folder))
+
+
+def check(scenario_dir: Path, plan_dir: Path) -> None:
+    """Check a written plan against its scenario (as the plan's manifest records it) and its files
+    against the digests the manifest records; exit 6 on any violation."""
+    scenario, run, problems = scenario_of_plan(scenario_dir, plan_dir)
+    problems += check_plan(scenario, plan_dir, run.frozen)
+    if problems:
+        print_violations(problems)
+        raise typer.Exit(EXIT_CHECK)
+    print_checked(plan_dir, models_in_plan(plan_dir) or [])
+
+
+def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
+    """Write the HTML report of a plan or a frontier folder; a plan folder's own report.html is
+    recorded in its manifest."""
+    target = out if out is not None else plan_dir / REPORT
+    if target.exists() and not overwrite:
+        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        if is_frontier_folder(plan_dir):
+            write_frontier_report(plan_dir, target)
+        else:
+            write_report(plan_dir, target)
+        if target.resolve() == (plan_dir / REPORT).resolve():
+            record_output(plan_dir, target)  # the plan folder keeps listing all its files
+    except ReportUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        cannot_write(target, error)
+    out_console.print(f"Report written to {target}.")
+
+
+def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool) -> None:
+    """Compare two verified plans; print the changes and write the changed flows as CSV."""
+    for plan in (plan_a, plan_b):
+        try:
+            verify_plan(plan)
+        except PlanUnverified as unverified:
+            refuse(
+                f"[bold red]The plan {plan} cannot be compared as written:[/]",
+                unverified.problems,
+                EXIT_USAGE,
+            )
+    try:
+        result = diff_plans(plan_a, plan_b)
+    except PlanUnreadable as error:
+        err_console.print(f"{error}.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else Path(f"diff-{plan_a.resolve().name}-{plan_b.resolve().name}.csv")
+    if target.exists() and not overwrite:
+        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    print_diff(plan_a, plan_b, result)
+    try:
+        write_csv(target, DIFF_COLUMNS, result.flows)
+    except OSError as error:
+        cannot_write(target, error)
+    out_console.print(f"{len(result.flows)} changed flows written to {target}.")
+
+
+def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | None) -> None:
+    """Compare reported outcomes with the plan; print the shortfalls and write the comparison."""
+    notes: list[str] = []
+    try:
+        performed = read_actuals(actuals, notes)
+        delivered = None if referrals is None else read_referrals(referrals, notes)
+        print_notes(notes)
+    except ActualsInvalid as invalid:
+        print_notes(notes)
+        refuse(
+            f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]",
+            invalid.problems,
+            EXIT_INVALID,
+        )
+    try:
+        result = follow_up(plan_dir, performed, delivered)
+    except FollowUpUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else free_folder_name(Path(f"followup-{plan_dir.resolve().name}"))
+    if target.exists():
+        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    print_follow_up(result)
+    try:
+        written = write_follow_up(target, result, delivered is not None, free_name=out is None)
+    except TargetTaken as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        cannot_write(target, error)
+    out_console.print(f"Follow-up written to {written}.")
+
+
+def sweep(folder: Path, variants: Path | None, time_limit: float, processes: int, out: Path | None) -> None:
+    """Solve each what-if variant against the base plan in `processes` worker processes (0: one
+    per core); print the comparison and write it as CSV."""
+    scenario = load(folder)
+    try:
+        chosen = read_variants(variants) if variants is not None else built_in_variants(scenario)
+    except VariantsInvalid as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else Path(f"sweep-{folder.resolve().name}.csv")
+    if target.exists():
+        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    rows = run_sweep(folder, chosen, time_limit, processes or os.cpu_count() or 1)
+    columns = ("variant", "status", *SWEEP_TERMS, "cost_change_sek", "seconds", "note")
+    print_sweep(f"{scenario.name}: {len(chosen)} what-ifs against the base plan", columns, rows)
+    try:
+        write_csv(target, columns, rows)
+    except OSError as error:
+        cannot_write(target, error)
+    out_console.print(f"Written to {target} (exact SEK there).")
+
+
+def generate(out: Path, scale: int, seed: int, overwrite: bool) -> None:
+    """Write a generated scenario folder of `scale` regions into `out` (a scenario folder only
+    replaced with `overwrite`)."""
+    if out.exists() and not overwrite:
+        err_console.print(
+            f"{out} exists; choose another folder or add --overwrite. Nothing was written.",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    problem = unsafe_target(out)
+    if problem is not None:
+        err_console.print(f"{out} {problem}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        files = write_scenario(out, scale, seed, overwrite=overwrite)
+    except TargetTaken as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        cannot_write(out, error)
+    out_console.print(
+        f"Wrote {out} (scale {scale}, seed {seed}): {describe_generated(files)}.",
+        markup=False,
+        highlight=False,
+    )

@@ -1,0 +1,247 @@
+"""`solve`: from a scenario folder and the run's flags to a checked plan folder, all files or none.
+
+The scenario is loaded with the what-ifs applied; a previous plan must be as written and pass the
+checker before the solve stays close to it; a re-plan from actuals solves the months after the
+decided ones. The solve gets what the time limit leaves once reading is done and writing and
+checking are set aside; the plan is then written, checked by the independent checker and
+published together.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from leveransplan.commands import (
+    cannot_write,
+    load,
+    print_placement_conflicts,
+    print_volume_conflicts,
+    refuse,
+    replan_rest_of_year,
+)
+from leveransplan.exit_codes import (
+    EXIT_CHECK,
+    EXIT_INFEASIBLE,
+    EXIT_NO_SOLUTION,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+)
+from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
+from leveransplan.inputs.whatif import WhatIf
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.errors import Infeasible
+from leveransplan.optimizer.placements.model import PlacementsInfeasible
+from leveransplan.optimizer.search import search_run
+from leveransplan.optimizer.solve import models_to_solve, solve_scenario
+from leveransplan.outputs.check import PlanCheckFailed
+from leveransplan.outputs.console import err_console, print_problems, print_summary_json
+from leveransplan.outputs.console_solve import print_solved
+from leveransplan.outputs.manifest import replan_digests
+from leveransplan.outputs.publish import (
+    OutputRefused,
+    TargetTaken,
+    plan_target,
+    publish_plan,
+    publish_seconds,
+)
+from leveransplan.outputs.recorded import PlanUnverified, verify_plan
+
+
+@dataclass(frozen=True)
+class SolveRun:
+    """What `solve` was asked for, its flags parsed."""
+
+    folder: Path
+    out: Path | None
+    overwrite: bool
+    only: str | None
+    propose_places: bool
+    # --time-limit, --workers, --seed and --deterministic, as the solver settings they change.
+    solver: dict[str, Any]
+    previous: Path | None
+    freeze_until: str | None
+    actuals: Path | None
+    what_if_flags: dict[str, Any]
+    what_ifs: list[WhatIf]
+    excel: bool
+    report: bool
+    quiet: bool
+    as_json: bool
+
+
+def solve(run: SolveRun, started: float) -> NoReturn:
+    """Solve the scenario and publish its plan; exit 0, or 8 when the time limit stopped a model
+    (`started`: when the command started, on time.perf_counter's clock)."""
+    folder, freeze_until = run.folder, run.freeze_until
+    scenario = load(folder, run.what_ifs)
+    try:
+        models = models_to_solve(scenario, run.only)
+    except ValueError as error:
+        err_console.print(f"{error}.")
+        raise typer.Exit(EXIT_USAGE) from None
+    if run.propose_places and "placements" not in models:
+        err_console.print("--propose-places needs the ST-A tables (st_trainees.csv and the others).")
+        raise typer.Exit(EXIT_USAGE)
+    if run.solver:
+        try:
+            settings = scenario.solver.model_copy(update=run.solver)
+            type(scenario.solver).model_validate(settings.model_dump())
+        except ValueError:
+            err_console.print("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
+            raise typer.Exit(EXIT_USAGE) from None
+        scenario = scenario.model_copy(update={"solver": settings})
+    protected = {"the scenario folder": folder}
+    if run.previous is not None:
+        protected["the previous plan"] = run.previous
+    try:
+        target = plan_target(run.out, Path(f"plan-{folder.resolve().name}"), run.overwrite, protected)
+    except OutputRefused as refused:
+        err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if run.previous is not None:
+        _verify_previous(run.previous, folder)
+    if run.actuals is not None:
+        if freeze_until is None or models != ["volumes"]:
+            err_console.print(
+                "--actuals re-plans the volumes after the decided months: give --freeze-until YYYY-MM "
+                "and, when the scenario has training tables, --only volumes."
+            )
+            raise typer.Exit(EXIT_USAGE)
+        scenario = replan_rest_of_year(scenario, run.actuals, freeze_until, run.previous)
+        freeze_until = None  # the decided months are not part of the new plan
+    replan_sha256 = replan_digests(run.previous, run.actuals)  # as read, before the solve
+    previous_plan = None
+    if run.previous is not None:
+        try:
+            previous_plan = read_previous_plan(run.previous, scenario)
+        except PreviousPlanInvalid as invalid:
+            refuse(
+                f"[bold red]The previous plan {run.previous} cannot be used:[/]",
+                invalid.problems,
+                EXIT_USAGE,
+            )
+    if freeze_until is not None:
+        _check_freeze(scenario, previous_plan, freeze_until)
+    show_progress = not run.quiet and not run.as_json and err_console.is_terminal
+    try:
+        with search_run(scenario.solver.deterministic, show_progress) as search:
+            plan = solve_scenario(
+                _solve_time_left(scenario, models, started),
+                models,
+                run.propose_places,
+                previous_plan,
+                freeze_until,
+            )
+    except Infeasible as error:
+        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        if isinstance(error, Infeasible):
+            print_volume_conflicts(scenario, previous_plan, freeze_until)
+        elif isinstance(error, PlacementsInfeasible):
+            print_placement_conflicts(scenario, previous_plan, freeze_until)
+        err_console.print("Nothing was written.")
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    if not plan.models:
+        reasons = "; ".join(f"{model}: {why}" for model, why in plan.not_solved.items())
+        err_console.print(f"No plan within the time limit ({reasons}). Nothing was written.")
+        raise typer.Exit(EXIT_NO_SOLUTION)
+    parameters = {
+        "what_if": [str(change) for change in run.what_ifs],
+        "what_if_flags": run.what_if_flags,
+        "previous_plan": None if run.previous is None else str(run.previous),
+        "freeze_until": freeze_until if run.actuals is None else None,
+        "actuals": None
+        if run.actuals is None
+        else {"file": str(run.actuals), "decided_until": _month_before_start(scenario)},
+        "models": models,
+        "propose_places": run.propose_places,
+        "objective": scenario.objective.model_dump(),
+        "max_cost_sek": scenario.max_cost_sek,
+        "solver": scenario.solver.model_dump(),
+    }
+    try:
+        written = publish_plan(
+            target,
+            folder,
+            scenario,
+            plan,
+            parameters,
+            previous_plan=None
+            if previous_plan is None or previous_plan.volumes is None
+            else str(run.previous),
+            excel=run.excel,
+            report=run.report,
+            progress=search.progress.trajectory(),
+            replan_sha256=replan_sha256,
+        )
+    except (OutputRefused, TargetTaken) as error:
+        err_console.print(f"{error}. This run's plan was not written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        cannot_write(target.path, error)
+    except PlanCheckFailed as failed:
+        err_console.print("[bold red]The plan checker rejected the plan; nothing was written:[/]")
+        print_problems(failed.violations)
+        raise typer.Exit(EXIT_CHECK) from None
+    exit_code = EXIT_PARTIAL if plan.partial else 0
+    if run.as_json:
+        print_summary_json("plan_folder", written)
+    else:
+        print_solved(scenario, plan, run.what_ifs, written, EXIT_PARTIAL)
+    raise typer.Exit(exit_code)
+
+
+def _verify_previous(previous: Path, scenario_dir: Path) -> None:
+    """Refuse a previous plan that is not as written or fails the checker against its scenario."""
+    try:
+        verify_plan(previous, [scenario_dir])
+    except PlanUnverified as unverified:
+        refuse(
+            f"[bold red]The previous plan {previous} cannot be used as written:[/]",
+            unverified.problems,
+            EXIT_USAGE,
+        )
+
+
+def _check_freeze(scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str) -> None:
+    """Refuse --freeze-until without a previous plan, or with a month outside the horizon."""
+    if previous_plan is None:
+        err_console.print("--freeze-until needs --previous: the plan whose months are already decided.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        inside = scenario.horizon.number(freeze_until) is not None
+    except ValueError:
+        inside = False
+    if not inside:
+        horizon = scenario.horizon
+        err_console.print(
+            f"--freeze-until {freeze_until!r}: expected a month of the horizon "
+            f"{horizon.start}..{horizon.label(horizon.length)}."
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _month_before_start(scenario: Scenario) -> str:
+    """The month before the scenario's first: the last decided month of a re-plan."""
+    return format_month(parse_month(scenario.start) - 1)
+
+
+def _solve_time_left(scenario: Scenario, models: list[str], started: float) -> Scenario:
+    """The scenario with the time the solve may take: the time limit covers the whole command, so
+    what reading took so far and what writing and checking the plan will take are left out.
+
+    In deterministic mode the limit counts the solver's work, not seconds, and is left as it is.
+    """
+    if scenario.solver.deterministic:
+        return scenario
+    limit = scenario.solver.time_limit_s
+    spent = time.perf_counter() - started
+    left = limit - spent - publish_seconds(scenario, models)
+    # However little is left, the search gets a moment to find a plan at all.
+    settings = scenario.solver.model_copy(update={"time_limit_s": max(left, min(limit, 1.0))})
+    return scenario.model_copy(update={"solver": settings})

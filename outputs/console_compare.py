@@ -1,0 +1,105 @@
+"""What the comparing commands print: `diff` (plan against plan), `followup` (outcomes against the
+plan) and `sweep` (what-ifs against the base plan)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from leveransplan.models.numbers import grouped, msek, signed
+from leveransplan.outputs.console import out_console
+from leveransplan.outputs.diff import PlanDiff
+from leveransplan.outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
+
+# Follow-up rows shown per table; the CSV files hold them all.
+_FOLLOW_UP_ROWS = 25
+
+
+def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
+    """The flows that change, the objectives of both plans, and who must decide the cost change."""
+    flows = Table(title=f"Referrals that change from {plan_a} to {plan_b}", title_justify="left")
+    for column in ("month", "hospital", "provider", "referrals A", "referrals B", "change", "SEK change"):
+        flows.add_column(column, justify="left" if column in ("month", "hospital", "provider") else "right")
+    for row in result.flows:
+        flows.add_row(
+            row["month"],
+            row["hospital"],
+            row["provider"],
+            grouped(row["volume_a"]),
+            grouped(row["volume_b"]),
+            signed(row["volume_change"]),
+            signed(row["cost_change_sek"]),
+        )
+    out_console.print(flows)
+    objectives = Table(title="Objectives", title_justify="left")
+    for column in ("model", "objective", "A", "B", "change"):
+        objectives.add_column(column, justify="left" if column in ("model", "objective") else "right")
+    for row in result.objectives:
+        change = "" if row["change"] is None else signed(row["change"])
+        a, b = (grouped(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
+        objectives.add_row(row["model"], row["objective"], a, b, change)
+    out_console.print(objectives)
+    if result.cost_change_sek is not None:
+        decision = (
+            "a committee decision (above the 3 000 000 SEK delegation limit)"
+            if result.needs_committee
+            else "a decision on delegation (within 3 000 000 SEK)"
+        )
+        out_console.print(
+            f"The volume plan's cost changes by {result.cost_change_sek:+,} SEK".replace(",", " ")
+            + f": this update needs {decision}."
+        )
+
+
+def print_follow_up(result: FollowUp) -> None:
+    """Performed against planned and delivered against the plan, shortfalls first, each table cut
+    at _FOLLOW_UP_ROWS rows."""
+    for title, columns, rows in (
+        ("Performed against planned (target 100 %), shortfalls first", PRODUCTION_COLUMNS, result.production),
+        (
+            "Referrals delivered against the delivery plan, shortfalls first",
+            REFERRAL_COLUMNS,
+            result.referrals,
+        ),
+    ):
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(
+                column, justify="left" if column in ("month", "hospital", "category", "provider") else "right"
+            )
+        for row in rows[:_FOLLOW_UP_ROWS]:
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+        out_console.print(table)
+        if len(rows) > _FOLLOW_UP_ROWS:
+            out_console.print(f"... and {len(rows) - _FOLLOW_UP_ROWS} more rows in the CSV file.")
+
+
+def print_sweep(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    """Each variant's objective terms and cost change in a table (money in MSEK), then its note."""
+    table = Table(title=title, title_justify="left")
+    money = {"cost": "cost MSEK", "cost_change_sek": "change MSEK"}
+    shown = [c for c in columns if c != "note"]
+    for column in shown:
+        table.add_column(
+            money.get(column, column), justify="left" if column in ("variant", "status") else "right"
+        )
+    for row in rows:
+        cells = []
+        for column in shown:
+            value = row.get(column)
+            if value is None:
+                cells.append("")
+            elif column in money:
+                cells.append(msek(value))
+            else:
+                cells.append(grouped(value) if isinstance(value, int) else str(value))
+        table.add_row(*cells)
+    out_console.print(table)
+    for row in rows:
+        if row.get("note"):
+            out_console.print(f"{row['variant']}: {row['note']}", markup=False, highlight=False)

@@ -1,0 +1,121 @@
+"""What `explain` and `frontier` print: the patient-months left beyond the care guarantee, the
+limits that leave them there, and what money would buy of them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.table import Table
+
+from leveransplan.models.explanation import OverGuaranteeReason
+from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
+from leveransplan.models.numbers import grouped
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.console import err_console, out_console
+
+
+def print_explanations_json(reasons: Sequence[OverGuaranteeReason], figure: MarginalFigure | None) -> None:
+    """Every explanation as JSON on stdout; with the marginal figure, both under their names."""
+    explained = [r.as_dict() for r in reasons]
+    document = explained if figure is None else {"reasons": explained, "marginal": figure.as_dict()}
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def print_explanations(
+    scenario: Scenario, reasons: Sequence[OverGuaranteeReason], top: int, marginal: Sequence[str] | None
+) -> None:
+    """The `top` hospital and category pairs with most patient-months beyond the guarantee, each
+    with the limits that bind and the capacity left unused; then `marginal`'s lines, if any."""
+    total = sum(r.patient_months for r in reasons)
+    out_console.print(
+        f"[bold]{scenario.name}[/]: {grouped(total)} patient-months beyond the care guarantee, "
+        f"in {len(reasons)} hospital and category pairs; most first."
+    )
+    for reason in reasons[:top]:
+        out_console.print(
+            f"\n[bold]{reason.hospital} · {reason.category}[/]: {grouped(reason.patient_months)} "
+            "patient-months "
+            f"beyond the guarantee in {reason.months} ({grouped(reason.over_start)} beyond it at the start, "
+            f"{grouped(reason.over_end)} at the end)",
+            highlight=False,
+        )
+        for limit in reason.limits:
+            out_console.print(f"  binds: {limit}", markup=False, highlight=False)
+        for unused in reason.unused:
+            out_console.print(f"  left unused: {unused}", markup=False, highlight=False)
+    if len(reasons) > top:
+        out_console.print(f"\n... and {len(reasons) - top} more; --top {len(reasons)} shows them all.")
+    unexplained = [r for r in reasons[:top] if r.unused and not r.money_binds]
+    if unexplained:
+        order = ", ".join(scenario.objective.volumes)
+        out_console.print(
+            "\n'left unused' is capacity that would have shortened a wait beyond the guarantee. Where "
+            "no budget cap or frame binds, the plan leaves it because of the objective order "
+            f"({order}) or a stage stopped on the time limit (see the stages' status)."
+        )
+
+    if marginal is not None:
+        out_console.print("\n[bold]What another 10 MSEK buys[/]")
+        for line in marginal:
+            out_console.print(line, markup=False, highlight=False)
+
+
+def print_frontier_written(frontier: Frontier, written: Path, partial_exit: int) -> None:
+    """The curve, where it was written and, when the time limit stopped points before they were
+    proven best, what that means (exit code `partial_exit`)."""
+    print_frontier(frontier)
+    out_console.print(f"Frontier written to {written}.")
+    if frontier.partial:
+        stopped = [p for p in frontier.points if p.status != "OPTIMAL"]
+        err_console.print(
+            f"[bold yellow]Partial frontier:[/] the time limit stopped {len(stopped)} of "
+            f"{len(frontier.points)} points before they were proven best (their gap is in the table); a "
+            f"longer --time-limit or fewer --points may do better. Exit code {partial_exit}."
+        )
+
+
+def print_frontier(frontier: Frontier) -> None:
+    """The curve as a table: each budget's plan, bound and what the money from the budget before buys."""
+    table = Table(
+        title=f"{frontier.scenario}: patient-months beyond the guarantee against the budget",
+        title_justify="left",
+    )
+    # The seconds of each point are in frontier.csv: without them the table fits 80 columns.
+    columns = ("budget SEK", "over_guarantee", "bound", "status", "gap %", "cost SEK", "per MSEK")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "status" else "right", no_wrap=True)
+    for i, point in enumerate(frontier.points):
+        per_msek = frontier.removed_per_msek(i)
+        table.add_row(
+            grouped(point.budget_sek),
+            grouped(point.over_guarantee),
+            grouped(point.bound),
+            point.status,
+            "<0.01" if 0 < point.gap_pct < 0.005 else f"{point.gap_pct:.2f}",
+            grouped(point.cost_sek),
+            "" if per_msek is None else f"{per_msek:,.1f}".replace(",", " "),
+            style="bold" if SCENARIO_BUDGET in point.marks else None,
+        )
+    out_console.print(table)
+    first, last = frontier.points[0], frontier.points[-1]
+    out_console.print(
+        "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
+        "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
+        "patient-months that the money from the budget before removes, per million SEK. "
+        f"The least cost, {grouped(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
+        f"{grouped(first.over_guarantee)}; the unconstrained optimum costs {grouped(last.budget_sek)} SEK "
+        "and "
+        f"leaves {grouped(last.over_guarantee)}: more money buys nothing.",
+        highlight=False,
+    )
+    words = frontier.scenario_budget_words()
+    if words is not None:
+        shown = " (in bold)" if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
+        out_console.print(words[0].upper() + words[1:] + shown + ".", highlight=False)
+    if len(frontier.points) < frontier.points_asked:
+        out_console.print(
+            f"{len(frontier.points)} budgets instead of {frontier.points_asked}: the span from the least "
+            "cost to the unconstrained optimum's holds fewer whole SEK."
+        )

@@ -1,0 +1,152 @@
+"""What `solve` prints once its plan is written: the what-ifs applied, each model's stages and
+summary table, and which models the time limit stopped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.table import Table
+
+from leveransplan.inputs.whatif import WhatIf
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.frontier import gap_pct
+from leveransplan.models.numbers import grouped, msek
+from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.training import ATData, PlacementData
+from leveransplan.outputs.console import err_console, out_console, print_stages
+from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows
+from leveransplan.outputs.volume_files import hospital_summary, unused_minimum_cost
+
+
+def print_solved(
+    scenario: Scenario, plan: ScenarioPlan, what_ifs: Sequence[WhatIf], written: Path, partial_exit: int
+) -> None:
+    """The written plan's summary on stdout; when the time limit stopped a model, what that means
+    (exit code `partial_exit`) on stderr."""
+    if what_ifs:
+        out_console.print("What-if changes (in memory; the scenario files are unchanged):")
+        for change in what_ifs:
+            out_console.print(f"  {change}", markup=False, highlight=False)
+    if plan.volumes is not None:
+        print_volumes(scenario, plan.volumes)
+    if plan.at is not None:
+        print_at(scenario, plan)
+    if plan.placements is not None:
+        print_placements(scenario, plan)
+    out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
+    if plan.partial:
+        print_partial(plan, partial_exit)
+
+
+def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
+    """The volume stages and, per hospital, the waits beyond the guarantee, referrals and cost."""
+    data = VolumeData.from_scenario(scenario)
+    print_stages(f"{scenario.name}, volumes: stages solved in order", solution.stages)
+    table = Table(title="Per hospital", title_justify="left")
+    for column in (
+        "hospital",
+        "over 90 d start",
+        "over 90 d end",
+        "patient-months over",
+        "sent out",
+        "received",
+        "cost MSEK",
+        *(["frame MSEK"] if data.frames else []),
+    ):
+        table.add_column(column, justify="left" if column == "hospital" else "right")
+    rows = hospital_summary(data, solution)
+    for row in rows:
+        frame = data.frames.get(row["hospital"])
+        table.add_row(
+            row["hospital"],
+            grouped(row["over_guarantee_start"]),
+            grouped(row["over_guarantee_end"]),
+            grouped(row["patient_months_over"]),
+            grouped(row["referrals_out"]),
+            grouped(row["referrals_in"]),
+            msek(row["cost_sek"]),
+            *([msek(frame) if frame is not None else ""] if data.frames else []),
+        )
+    unused = unused_minimum_cost(data, solution)
+    table.add_row("unused min.", "", "", "", "", "", msek(unused), *([""] if data.frames else []))
+    table.add_row(
+        "[bold]region[/]",
+        grouped(sum(r["over_guarantee_start"] for r in rows)),
+        grouped(sum(r["over_guarantee_end"] for r in rows)),
+        grouped(sum(r["patient_months_over"] for r in rows)),
+        grouped(sum(r["referrals_out"] for r in rows)),
+        grouped(sum(r["referrals_in"] for r in rows)),
+        msek(solution.values.term("cost")),
+        *([msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
+    )
+    out_console.print(table)
+    out_console.print(
+        "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
+        "sent out: transfers to other hospitals and referrals to contracts; received: transfers in"
+        + ("; cost: what the plan spends on the hospital's patients, within its frame" if data.frames else "")
+        + ". Exact SEK figures are in the files."
+    )
+
+
+def print_at(scenario: Scenario, plan: ScenarioPlan) -> None:
+    """The AT stages and the positions each hospital gets against its share and its limit."""
+    assert plan.at is not None
+    data = ATData(scenario)
+    print_stages(f"{scenario.name}, AT positions ({data.total}): stages solved in order", plan.at.stages)
+    table = Table(title="AT positions per hospital", title_justify="left")
+    for column in ("hospital", "positions", "need-weighted share", "previous", "largest possible"):
+        table.add_column(column, justify="left" if column == "hospital" else "right")
+    for row in at_rows(data, plan.at):
+        limit = data.limit(row["hospital"])
+        table.add_row(
+            row["hospital"], str(row["positions"]), row["target"], str(row["previous"]), str(limit.positions)
+        )
+    out_console.print(table)
+
+
+def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
+    """The ST-A stages, the side-service places used, and how many requirements were placed."""
+    solution = plan.placements
+    assert solution is not None
+    data = PlacementData(scenario)
+    summary = placement_summary(data, solution)
+    mode = ", places proposed" if solution.propose_places else ""
+    print_stages(f"{scenario.name}, ST-A placements{mode}: stages solved in order", solution.stages)
+    table = Table(title=f"Side-service places {summary['months']}", title_justify="left")
+    for column in ("hospital", "specialty", "year", "used", "places"):
+        table.add_column(column, justify="left" if column in ("hospital", "specialty") else "right")
+    for row in places_rows(data, solution):
+        table.add_row(
+            row["hospital"], row["specialty"], str(row["year"]), str(row["used"]), str(row["places"])
+        )
+    out_console.print(table)
+    share = 100 * summary["trainees_fully_placed"] / summary["trainees"] if summary["trainees"] else 100.0
+    out_console.print(
+        f"{summary['placed']} of {summary['requirements']} requirements placed; "
+        f"{summary['trainees_fully_placed']} of {summary['trainees']} trainees ({share:.1f} %) have every "
+        "mandatory side-service placed; unplaced.csv gives the reason for each one left."
+    )
+
+
+def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
+    """Which models the time limit stopped, each stage with its gap, and what `exit_code` means."""
+    err_console.print(
+        "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was "
+        "proven optimal."
+    )
+    for model, stage in plan.stopped_stages():
+        gap = gap_pct(stage.value, stage.bound)
+        err_console.print(
+            f"  {model} · {stage.objective}: {grouped(stage.value)}, proven bound {grouped(stage.bound)} "
+            f"(gap {gap:.2f} %), {stage.status}",
+            highlight=False,
+        )
+    for model, why in plan.not_solved.items():
+        err_console.print(f"  {model}: no plan ({why}); nothing was written for it", highlight=False)
+    err_console.print(
+        "summary.json marks it (partial, stopped_by_time_limit, not_solved); a longer --time-limit "
+        f"may do better. Exit code {exit_code}."
+    )
