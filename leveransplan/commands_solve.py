@@ -36,7 +36,6 @@ from leveransplan.inputs.whatif import WhatIf
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible
-from leveransplan.optimizer.placements.model import PlacementsInfeasible
 from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import models_to_solve, solve_scenario
 from leveransplan.outputs.check import PlanCheckFailed
@@ -140,9 +139,9 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             )
     except Infeasible as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
-        if isinstance(error, Infeasible):
+        if error.model == "volumes":
             print_volume_conflicts(scenario, previous_plan, freeze_until)
-        elif isinstance(error, PlacementsInfeasible):
+        elif error.model == "placements":
             print_placement_conflicts(scenario, previous_plan, freeze_until)
         err_console.print("Nothing was written.")
         raise typer.Exit(EXIT_INFEASIBLE) from None

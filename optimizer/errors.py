@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class Infeasible(Exception):
-    """No plan obeys every rule of the model (for example a budget below the take-or-pay minimums)."""
+    """No plan obeys every rule of the model (for example a budget below the take-or-pay minimums).
+
+    `model` names the model ("volumes", "at" or "placements") once the scenario's solve knows it,
+    so that a caller can look for the rules that clash in that model.
+    """
+
+    def __init__(self, message: str, model: str | None = None) -> None:
+        super().__init__(message)
+        self.model = model
 
 
 class NoPlanInTime(Exception):

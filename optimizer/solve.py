@@ -9,7 +9,7 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.optimizer.at.model import solve_at
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
-from leveransplan.optimizer.placements.model import PlacementsInfeasible, solve_placements
+from leveransplan.optimizer.placements.model import solve_placements
 from leveransplan.optimizer.search import current_run_or_none, search_run
 from leveransplan.optimizer.volumes.driver import solve_volumes
 
@@ -64,6 +64,8 @@ def solve_scenario(
         run.progress.start_model("at", run.now())
         try:
             plan.at = solve_at(ATData(scenario), remaining())
+        except Infeasible as infeasible:
+            raise Infeasible(str(infeasible), "at") from None
         except NoPlanInTime as error:
             plan.not_solved["at"] = str(error)
     if "volumes" in models:
@@ -76,6 +78,8 @@ def solve_scenario(
                 None if previous is None else previous.volumes,
                 None if frozen_until is None else scenario.horizon.number(frozen_until),
             )
+        except Infeasible as infeasible:
+            raise Infeasible(str(infeasible), "volumes") from None
         except NoPlanInTime as error:
             plan.not_solved["volumes"] = str(error)
     if "placements" in models:
@@ -94,7 +98,7 @@ def solve_scenario(
                 else str(previous.folder),
             )
         except Infeasible as infeasible:
-            raise PlacementsInfeasible(str(infeasible)) from None
+            raise Infeasible(str(infeasible), "placements") from None
         except NoPlanInTime as error:
             plan.not_solved["placements"] = str(error)
     return plan

@@ -150,8 +150,9 @@ from typer.testing import CliRunner
 import leveransplan.cli as cli
 from leveransplan import commands, commands_guarantee, commands_solve
 from leveransplan.cli import app
+from leveransplan.inputs import load_scenario
 from leveransplan.optimizer import solve as scenario_solve
-from leveransplan.optimizer.errors import NoPlanInTime
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.outputs import publish
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
@@ -597,4 +598,40 @@ def test_time_limits_that_are_no_number_of_seconds(tmp_path: Path, arguments: li
         EXIT_USAGE,
         "--time-limit must be a number of seconds above 0",
     )
+    assert left_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("model", ["at", "volumes", "placements"])
+def test_the_solve_names_the_infeasible_model(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each model's solver says only that no plan exists; the scenario's solve adds which model.
+    def infeasible(*args: Any, **kwargs: Any) -> None:
+        raise Infeasible("no plan obeys every rule")
+
+    solver = {"at": "solve_at", "volumes": "solve_volumes", "placements": "solve_placements"}[model]
+    monkeypatch.setattr(scenario_solve, solver, infeasible)
+    monkeypatch.setattr(scenario_solve, "ATData", lambda *a: None)
+    monkeypatch.setattr(scenario_solve, "PlacementData", lambda *a: None)
+    with pytest.raises(Infeasible) as raised:
+        scenario_solve.solve_scenario(load_scenario(EXAMPLE1), [model])
+    assert raised.value.model == model
+    assert str(raised.value) == "no plan obeys every rule"
+
+
+@pytest.mark.parametrize("model", ["at", "volumes", "placements"])
+def test_an_infeasible_model_gets_its_own_conflict_search(
+    model: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the volumes and the placements have a search for the rules that clash; an infeasible
+    # AT names the hospital that limits it in its message instead.
+    searched: list[str] = []
+    monkeypatch.setattr(commands_solve, "print_volume_conflicts", lambda *a: searched.append("volumes"))
+    monkeypatch.setattr(commands_solve, "print_placement_conflicts", lambda *a: searched.append("placements"))
+
+    def infeasible(*args: Any, **kwargs: Any) -> None:
+        raise Infeasible(f"no {model} plan obeys every rule", model)
+
+    monkeypatch.setattr(commands_solve, "solve_scenario", infeasible)
+    result = invoke("solve", EXAMPLE1, "--out", tmp_path / "plan")
+    refused(result, EXIT_INFEASIBLE, "Infeasible", f"no {model} plan obeys every rule", "Nothing was written")
+    assert searched == ([] if model == "at" else [model])
     assert left_in(tmp_path) == []

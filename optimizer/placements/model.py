@@ -449,10 +449,6 @@ class RelaxAndComplete:
         return stages, best
 
 
-class PlacementsInfeasible(Infeasible):
-    """No placement plan keeps every placement that must stay (agreed or frozen) within the limits."""
-
-
 def solve_placements(
     data: PlacementData,
     time_limit_s: float,
