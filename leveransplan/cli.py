@@ -9,12 +9,11 @@ import math
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from leveransplan import __version__, commands, commands_guarantee, commands_solve
+from leveransplan import __version__, commands, commands_guarantee, commands_solve, options
 from leveransplan.commands import refuse
 from leveransplan.commands_solve import SolveRun
 from leveransplan.exit_codes import (
@@ -27,7 +26,6 @@ from leveransplan.exit_codes import (
     EXIT_USAGE,
 )
 from leveransplan.inputs import default_scenario_path
-from leveransplan.inputs.generators.synthetic import MAX_SCALE
 from leveransplan.inputs.whatif import WhatIfInvalid, parse_recorded, what_if_flags
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 from leveransplan.optimizer.search import Interrupted, process_age, stop_on_signals
@@ -79,14 +77,6 @@ def _options(
     """Delivery plans for care volumes, AT positions and ST-A side-service placements."""
 
 
-ScenarioArgument = Annotated[
-    Path | None,
-    typer.Argument(
-        help="Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario."
-    ),
-]
-
-
 def _solver_settings(deterministic: bool, **given: float | None) -> dict[str, Any]:
     """The solver settings the flags change: --deterministic when given, and each value given."""
     settings: dict[str, Any] = {"deterministic": True} if deterministic else {}
@@ -101,121 +91,29 @@ def _command_started() -> float:
 
 @app.command()
 def solve(
-    scenario_dir: ScenarioArgument = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Output folder (default: plan-<scenario folder name>, never overwritten)."
-        ),
-    ] = None,
-    overwrite: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite",
-            help="Replace --out if it is an earlier plan holding only its own files, as written "
-            "(a folder with anything else in it is refused, naming what).",
-        ),
-    ] = False,
-    only: Annotated[
-        str | None,
-        typer.Option(
-            "--only",
-            help="Solve one model: volumes, at or placements "
-            "(default: every model the scenario has tables for).",
-        ),
-    ] = None,
-    propose_places: Annotated[
-        bool,
-        typer.Option(
-            "--propose-places",
-            help="Instead of holding to st_capacity.csv's places, propose the fewest places per hospital, "
-            "specialty and year that place every requirement that can be placed, spread evenly.",
-        ),
-    ] = False,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all models and stages.")
-    ] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")] = None,
-    previous: Annotated[
-        Path | None,
-        typer.Option("--previous", help="A plan folder to stay close to: turns on the stability objectives."),
-    ] = None,
-    freeze_until: Annotated[
-        str | None,
-        typer.Option(
-            "--freeze-until",
-            help="With --previous: decisions up to this month (YYYY-MM) stay as decided.",
-        ),
-    ] = None,
-    actuals: Annotated[
-        Path | None,
-        typer.Option(
-            "--actuals",
-            help="With --freeze-until: re-plan the months after it from reported outcomes "
-            "(CSV: hospital, category, month, performed, waiting_end).",
-        ),
-    ] = None,
-    set_values: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set", help="What-if: one value, TABLE.KEY.COLUMN=VALUE (contracts.KAT-1.volume_max=2500)."
-        ),
-    ] = None,
-    scales: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scale", help="What-if: scale a numeric column, TABLE.COLUMN=FACTOR (need.inflow=1.10)."
-        ),
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", help="Rows --scale applies to, COLUMN=VALUE (hospital=SÄS); all must match."),
-    ] = None,
-    dips: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--dip",
-            help="What-if: a production dip, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR (SU:2026-04..2026-06=0.6).",
-        ),
-    ] = None,
-    without_providers: Annotated[
-        list[str] | None,
-        typer.Option("--without-provider", help="What-if: leave out every contract of a provider."),
-    ] = None,
-    budget: Annotated[
-        str | None, typer.Option("--budget", help="What-if: a cap on the plan's cost in SEK (250e6).")
-    ] = None,
-    objectives: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--objective",
-            help="What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel).",
-        ),
-    ] = None,
-    excel: Annotated[
-        bool,
-        typer.Option(
-            "--excel",
-            help="Write the CSV files in the Swedish Excel dialect (';', decimal comma, BOM) "
-            "and delivery_plan.xlsx.",
-        ),
-    ] = False,
-    report: Annotated[
-        bool, typer.Option("--report", help="Also write report.html (self-contained, works offline).")
-    ] = False,
-    deterministic: Annotated[
-        bool,
-        typer.Option(
-            "--deterministic",
-            help="Byte-identical output files for the same inputs and flags on any machine: the solver "
-            "searches in a fixed order and --time-limit counts CP-SAT's deterministic time units.",
-        ),
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print summary.json's content on stdout instead of tables.")
-    ] = False,
+    scenario_dir: options.ScenarioArgument = None,
+    out: options.Out = None,
+    overwrite: options.Overwrite = False,
+    only: options.Only = None,
+    propose_places: options.ProposePlaces = False,
+    time_limit: options.TimeLimit = None,
+    workers: options.Workers = None,
+    seed: options.Seed = None,
+    previous: options.Previous = None,
+    freeze_until: options.FreezeUntil = None,
+    actuals: options.Actuals = None,
+    set_values: options.SetValues = None,
+    scales: options.Scales = None,
+    where: options.Where = None,
+    dips: options.Dips = None,
+    without_providers: options.WithoutProviders = None,
+    budget: options.Budget = None,
+    objectives: options.Objectives = None,
+    excel: options.Excel = False,
+    report: options.Report = False,
+    deterministic: options.Deterministic = False,
+    quiet: options.Quiet = False,
+    as_json: options.Json = False,
 ) -> None:
     """Solve a scenario and write its plans (all files appear together, or none)."""
     started = _command_started()
@@ -261,33 +159,12 @@ def solve(
 
 @app.command()
 def explain(
-    scenario_dir: ScenarioArgument = None,
-    plan_dir: Annotated[
-        Path | None,
-        typer.Argument(help="A plan folder made from the scenario (default: solve the volumes first)."),
-    ] = None,
-    top: Annotated[
-        int, typer.Option("--top", help="Show the N hospitals and categories with most patient-months.")
-    ] = 20,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            help="Seconds for the whole command: the solve when no plan is given, and the solves of "
-            "what another 10 MSEK buys.",
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print every explanation as JSON on stdout.")
-    ] = False,
-    marginal: Annotated[
-        bool,
-        typer.Option(
-            "--marginal",
-            help='With --json: add what another 10 MSEK buys; the output is then {"reasons": [...], '
-            '"marginal": {...}} instead of the list of reasons (the text always shows it).',
-        ),
-    ] = False,
+    scenario_dir: options.ScenarioArgument = None,
+    plan_dir: options.PlanDir = None,
+    top: options.Top = 20,
+    time_limit: options.ExplainTimeLimit = None,
+    as_json: options.ExplainJson = False,
+    marginal: options.Marginal = False,
 ) -> None:
     """Why patients are left beyond the care guarantee: the limits that bind, per hospital and category.
 
@@ -304,15 +181,15 @@ def explain(
 
 
 @app.command()
-def validate(scenario_dir: ScenarioArgument = None) -> None:
+def validate(scenario_dir: options.ScenarioArgument = None) -> None:
     """List every problem in a scenario's files (file, row, column, value, what was expected)."""
     commands.validate(scenario_dir or default_scenario_path())
 
 
 @app.command()
 def check(
-    scenario_dir: Annotated[Path, typer.Argument(help="The scenario folder the plan was made from.")],
-    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")],
+    scenario_dir: options.ScenarioDir,
+    plan_dir: options.CheckPlanDir,
 ) -> None:
     """Check a written plan against every rule of the spec, independently of the solver.
 
@@ -324,17 +201,9 @@ def check(
 
 @app.command("report")
 def report_command(
-    plan_dir: Annotated[
-        Path,
-        typer.Argument(
-            help="A plan folder (`leveransplan solve`) or a frontier folder (`leveransplan frontier`)."
-        ),
-    ],
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="The HTML file (default: report.html in the plan folder)."),
-    ] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    plan_dir: options.ReportPlanDir,
+    out: options.ReportOut = None,
+    overwrite: options.ReportOverwrite = False,
 ) -> None:
     """Write one self-contained HTML report of a plan or a frontier (opens offline, in any browser)."""
     commands.report(plan_dir, out, overwrite)
@@ -342,13 +211,10 @@ def report_command(
 
 @app.command()
 def diff(
-    plan_a: Annotated[Path, typer.Argument(help="The plan compared with (e.g. the decided one).")],
-    plan_b: Annotated[Path, typer.Argument(help="The new plan.")],
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="CSV of the changed flows (default: diff-A-B.csv, never overwritten)."),
-    ] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    plan_a: options.PlanA,
+    plan_b: options.PlanB,
+    out: options.DiffOut = None,
+    overwrite: options.ReportOverwrite = False,
 ) -> None:
     """What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives.
 
@@ -359,18 +225,10 @@ def diff(
 
 @app.command()
 def followup(
-    plan_dir: Annotated[Path, typer.Argument(help="The plan folder to follow up.")],
-    actuals: Annotated[
-        Path, typer.Option("--actuals", help="CSV: hospital, category, month, performed, waiting_end.")
-    ],
-    referrals: Annotated[
-        Path | None,
-        typer.Option("--referrals", help="CSV: hospital, category, provider, month, referrals (delivered)."),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Folder for the CSV files (default: followup-PLAN, never overwritten)."),
-    ] = None,
+    plan_dir: options.FollowupPlanDir,
+    actuals: options.FollowupActuals,
+    referrals: options.Referrals = None,
+    out: options.FollowupOut = None,
 ) -> None:
     """Performed against planned per hospital, category and month; referrals delivered against the plan."""
     commands.followup(plan_dir, actuals, referrals, out)
@@ -378,19 +236,11 @@ def followup(
 
 @app.command("sweep")
 def sweep_command(
-    scenario_dir: ScenarioArgument = None,
-    variants: Annotated[
-        Path | None,
-        typer.Option(
-            "--variants", help="TOML file of [[variant]] tables (name and what-if keys); default: built in."
-        ),
-    ] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds per variant.")] = 20.0,
-    processes: Annotated[int, typer.Option("--processes", help="Worker processes (default: the cores).")] = 0,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="CSV of the results (default: sweep-SCENARIO.csv, never overwritten)."),
-    ] = None,
+    scenario_dir: options.ScenarioArgument = None,
+    variants: options.Variants = None,
+    time_limit: options.SweepTimeLimit = 20.0,
+    processes: options.Processes = 0,
+    out: options.SweepOut = None,
 ) -> None:
     """Solve a set of what-ifs side by side and compare each with the base plan."""
     if not math.isfinite(time_limit) or time_limit <= 0 or processes < 0:
@@ -401,51 +251,15 @@ def sweep_command(
 
 @app.command("frontier")
 def frontier_command(
-    scenario_dir: ScenarioArgument = None,
-    points: Annotated[
-        int,
-        typer.Option(
-            "--points",
-            help=f"Budgets on the curve, evenly spaced from the least cost (the take-or-pay minimums) to "
-            f"the unconstrained optimum's cost, both included ({MIN_POINTS} to {MAX_POINTS}).",
-        ),
-    ] = 11,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Output folder (default: frontier-<scenario folder name>, never overwritten)."
-        ),
-    ] = None,
-    overwrite: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite",
-            help="Replace --out if it is an earlier output of the tool holding only its own files, as "
-            "written (a folder with anything else in it is refused, naming what).",
-        ),
-    ] = False,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            help="Seconds for the whole command, all points (default: the scenario's time_limit_s).",
-        ),
-    ] = None,
-    deterministic: Annotated[
-        bool,
-        typer.Option(
-            "--deterministic",
-            help="The same curve for the same inputs on any machine: the solver searches in a fixed "
-            "order and --time-limit counts CP-SAT's deterministic time units.",
-        ),
-    ] = False,
-    report: Annotated[
-        bool, typer.Option("--report", help="Also write report.html with the curve as a chart.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print summary.json's content on stdout instead of the table.")
-    ] = False,
+    scenario_dir: options.ScenarioArgument = None,
+    points: options.Points = 11,
+    out: options.FrontierOut = None,
+    overwrite: options.FrontierOverwrite = False,
+    time_limit: options.FrontierTimeLimit = None,
+    deterministic: options.FrontierDeterministic = False,
+    report: options.FrontierReport = False,
+    quiet: options.Quiet = False,
+    as_json: options.FrontierJson = False,
 ) -> None:
     """What money buys: the fewest patient-months beyond the guarantee within each budget, from the
     take-or-pay minimums to the cost of the unconstrained optimum (all files appear together, or none)."""
@@ -466,23 +280,10 @@ def frontier_command(
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Argument(help="The scenario folder to write.")],
-    scale: Annotated[
-        int,
-        typer.Option(
-            "--scale",
-            min=1,
-            max=MAX_SCALE,
-            help="Regions of five hospitals each: 1 is about VGR (5 hospitals, 30 contracts, 292 AT "
-            "positions, 540 ST-A trainees), 20 about the nation (100 hospitals, 600 contracts).",
-        ),
-    ] = 1,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Random seed: the same scale and seed give the same files.")
-    ] = 0,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace OUT if it is a scenario folder.")
-    ] = False,
+    out: options.GenerateOut,
+    scale: options.Scale = 1,
+    seed: options.GenerateSeed = 0,
+    overwrite: options.GenerateOverwrite = False,
 ) -> None:
     """Write a valid, realistic scenario of any size, modelled on VGR 2026 (every figure illustrative)."""
     commands.generate(out, scale, seed, overwrite)

@@ -1,0 +1,312 @@
+"""The command line's arguments and options, each with its help text, as typer reads them.
+
+leveransplan/cli.py declares the commands with these; an option that several commands share with
+the same meaning is one declaration here. docs/commands.md documents every one of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from leveransplan.inputs.generators.synthetic import MAX_SCALE
+from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
+
+ScenarioArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario."
+    ),
+]
+
+Out = Annotated[
+    Path | None,
+    typer.Option("--out", help="Output folder (default: plan-<scenario folder name>, never overwritten)."),
+]
+
+Overwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace --out if it is an earlier plan holding only its own files, as written "
+        "(a folder with anything else in it is refused, naming what).",
+    ),
+]
+
+Only = Annotated[
+    str | None,
+    typer.Option(
+        "--only",
+        help="Solve one model: volumes, at or placements (default: every model the scenario has tables for).",
+    ),
+]
+
+ProposePlaces = Annotated[
+    bool,
+    typer.Option(
+        "--propose-places",
+        help="Instead of holding to st_capacity.csv's places, propose the fewest places per hospital, "
+        "specialty and year that place every requirement that can be placed, spread evenly.",
+    ),
+]
+
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all models and stages.")
+]
+
+Workers = Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")]
+
+Seed = Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")]
+
+Previous = Annotated[
+    Path | None,
+    typer.Option("--previous", help="A plan folder to stay close to: turns on the stability objectives."),
+]
+
+FreezeUntil = Annotated[
+    str | None,
+    typer.Option(
+        "--freeze-until",
+        help="With --previous: decisions up to this month (YYYY-MM) stay as decided.",
+    ),
+]
+
+Actuals = Annotated[
+    Path | None,
+    typer.Option(
+        "--actuals",
+        help="With --freeze-until: re-plan the months after it from reported outcomes "
+        "(CSV: hospital, category, month, performed, waiting_end).",
+    ),
+]
+
+SetValues = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="What-if: one value, TABLE.KEY.COLUMN=VALUE (contracts.KAT-1.volume_max=2500)."
+    ),
+]
+
+Scales = Annotated[
+    list[str] | None,
+    typer.Option("--scale", help="What-if: scale a numeric column, TABLE.COLUMN=FACTOR (need.inflow=1.10)."),
+]
+
+Where = Annotated[
+    list[str] | None,
+    typer.Option("--where", help="Rows --scale applies to, COLUMN=VALUE (hospital=SÄS); all must match."),
+]
+
+Dips = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--dip",
+        help="What-if: a production dip, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR (SU:2026-04..2026-06=0.6).",
+    ),
+]
+
+WithoutProviders = Annotated[
+    list[str] | None,
+    typer.Option("--without-provider", help="What-if: leave out every contract of a provider."),
+]
+
+Budget = Annotated[
+    str | None, typer.Option("--budget", help="What-if: a cap on the plan's cost in SEK (250e6).")
+]
+
+Objectives = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--objective",
+        help="What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel).",
+    ),
+]
+
+Excel = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="Write the CSV files in the Swedish Excel dialect (';', decimal comma, BOM) "
+        "and delivery_plan.xlsx.",
+    ),
+]
+
+Report = Annotated[
+    bool, typer.Option("--report", help="Also write report.html (self-contained, works offline).")
+]
+
+Deterministic = Annotated[
+    bool,
+    typer.Option(
+        "--deterministic",
+        help="Byte-identical output files for the same inputs and flags on any machine: the solver "
+        "searches in a fixed order and --time-limit counts CP-SAT's deterministic time units.",
+    ),
+]
+
+Quiet = Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")]
+
+Json = Annotated[
+    bool, typer.Option("--json", help="Print summary.json's content on stdout instead of tables.")
+]
+
+PlanDir = Annotated[
+    Path | None,
+    typer.Argument(help="A plan folder made from the scenario (default: solve the volumes first)."),
+]
+
+Top = Annotated[
+    int, typer.Option("--top", help="Show the N hospitals and categories with most patient-months.")
+]
+
+ExplainTimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Seconds for the whole command: the solve when no plan is given, and the solves of "
+        "what another 10 MSEK buys.",
+    ),
+]
+
+ExplainJson = Annotated[bool, typer.Option("--json", help="Print every explanation as JSON on stdout.")]
+
+Marginal = Annotated[
+    bool,
+    typer.Option(
+        "--marginal",
+        help='With --json: add what another 10 MSEK buys; the output is then {"reasons": [...], '
+        '"marginal": {...}} instead of the list of reasons (the text always shows it).',
+    ),
+]
+
+ScenarioDir = Annotated[Path, typer.Argument(help="The scenario folder the plan was made from.")]
+
+CheckPlanDir = Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")]
+
+ReportPlanDir = Annotated[
+    Path,
+    typer.Argument(
+        help="A plan folder (`leveransplan solve`) or a frontier folder (`leveransplan frontier`)."
+    ),
+]
+
+ReportOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="The HTML file (default: report.html in the plan folder)."),
+]
+
+ReportOverwrite = Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")]
+
+PlanA = Annotated[Path, typer.Argument(help="The plan compared with (e.g. the decided one).")]
+
+PlanB = Annotated[Path, typer.Argument(help="The new plan.")]
+
+DiffOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="CSV of the changed flows (default: diff-A-B.csv, never overwritten)."),
+]
+
+FollowupPlanDir = Annotated[Path, typer.Argument(help="The plan folder to follow up.")]
+
+FollowupActuals = Annotated[
+    Path, typer.Option("--actuals", help="CSV: hospital, category, month, performed, waiting_end.")
+]
+
+Referrals = Annotated[
+    Path | None,
+    typer.Option("--referrals", help="CSV: hospital, category, provider, month, referrals (delivered)."),
+]
+
+FollowupOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="Folder for the CSV files (default: followup-PLAN, never overwritten)."),
+]
+
+Variants = Annotated[
+    Path | None,
+    typer.Option(
+        "--variants", help="TOML file of [[variant]] tables (name and what-if keys); default: built in."
+    ),
+]
+
+SweepTimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds per variant.")]
+
+Processes = Annotated[int, typer.Option("--processes", help="Worker processes (default: the cores).")]
+
+SweepOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="CSV of the results (default: sweep-SCENARIO.csv, never overwritten)."),
+]
+
+Points = Annotated[
+    int,
+    typer.Option(
+        "--points",
+        help=f"Budgets on the curve, evenly spaced from the least cost (the take-or-pay minimums) to "
+        f"the unconstrained optimum's cost, both included ({MIN_POINTS} to {MAX_POINTS}).",
+    ),
+]
+
+FrontierOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Output folder (default: frontier-<scenario folder name>, never overwritten)."
+    ),
+]
+
+FrontierOverwrite = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace --out if it is an earlier output of the tool holding only its own files, as "
+        "written (a folder with anything else in it is refused, naming what).",
+    ),
+]
+
+FrontierTimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Seconds for the whole command, all points (default: the scenario's time_limit_s).",
+    ),
+]
+
+FrontierDeterministic = Annotated[
+    bool,
+    typer.Option(
+        "--deterministic",
+        help="The same curve for the same inputs on any machine: the solver searches in a fixed "
+        "order and --time-limit counts CP-SAT's deterministic time units.",
+    ),
+]
+
+FrontierReport = Annotated[
+    bool, typer.Option("--report", help="Also write report.html with the curve as a chart.")
+]
+
+FrontierJson = Annotated[
+    bool, typer.Option("--json", help="Print summary.json's content on stdout instead of the table.")
+]
+
+GenerateOut = Annotated[Path, typer.Argument(help="The scenario folder to write.")]
+
+Scale = Annotated[
+    int,
+    typer.Option(
+        "--scale",
+        min=1,
+        max=MAX_SCALE,
+        help="Regions of five hospitals each: 1 is about VGR (5 hospitals, 30 contracts, 292 AT "
+        "positions, 540 ST-A trainees), 20 about the nation (100 hospitals, 600 contracts).",
+    ),
+]
+
+GenerateSeed = Annotated[
+    int, typer.Option("--seed", min=0, help="Random seed: the same scale and seed give the same files.")
+]
+
+GenerateOverwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Replace OUT if it is a scenario folder.")
+]
