@@ -15,7 +15,6 @@ from helpers import EXAMPLE1
 from helpers.volumes import FAST, build, contract, publish_and_check, solve_checked, stage_values
 from leveransplan.inputs import load_scenario
 from leveransplan.models import Hospital
-from leveransplan.optimizer import solve as solve_module
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.volumes.driver import LexicographicVolumes, solve_volumes
 
@@ -123,4 +122,4 @@ def test_no_plan_within_a_frame_after_frozen_months_is_infeasible(example1):
     first = solve_volumes(example1)
     assert first.values.spend("A") == 390
     with pytest.raises(Infeasible, match="A's frame"):
-        solve_module.LexicographicVolumes(with_frames(example1, {"A": 389}), first.decisions, 1).run()
+        LexicographicVolumes(with_frames(example1, {"A": 389}), first.decisions, 1).run()
