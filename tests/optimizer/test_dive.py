@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from helpers.columns import travel_after_cost
@@ -66,7 +66,8 @@ def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[st
 @given(scenarios(), st.integers(1, 3))
 def test_a_dive_gives_a_plan_within_every_rule(scenario: Scenario, rounds: int) -> None:
     scenario = without_money(scenario)
-    _dive_after(scenario, rounds)
+    # None: no hospital has inflow, so there is nothing to decompose and nothing was checked.
+    assume(_dive_after(scenario, rounds) is not None)
 
 
 @pytest.mark.parametrize(("seed", "rounds"), [(0, 2), (1, 3), (2, 4)])

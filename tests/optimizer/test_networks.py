@@ -115,7 +115,7 @@ def test_equity_by_columns_brackets_the_joint_optimum(scenario):
     assert reference.status == "OPTIMAL"
     if result is None:  # no hospital with inflow: nothing to decompose
         assert all(data.hospital_inflow(h) == 0 for h in data.hospitals)
-        return
+    assume(result is not None)
     assert result.bound <= reference.bound <= result.value
     plan = TermValues(data, result.decisions)
     assert plan.equity() == result.value
@@ -176,8 +176,7 @@ def test_plans_near_the_bound_lie_within_the_probed_ranges(scenario):
     assert cost_columns is not None
     assert cost_columns.bound <= optimum <= cost_columns.value
     ranges = cost_columns.ranges_within(optimum)
-    if ranges is None:
-        return  # no round priced the networks (the first LP was already optimal)
+    assume(ranges is not None)  # None: no round priced the networks (the first LP was already optimal)
     for k, decisions in ranges.items():
         for (kind, key), (low, high) in decisions.items():
             assert low <= getattr(reference.decisions, kind).get(key, 0) <= high, (k, kind, key)
@@ -222,8 +221,9 @@ def test_a_plan_from_lowered_caps_keeps_the_real_caps(scenario, margin):
     optimum = model.solve(model.term("cost"), CP_SAT)
     assert optimum.status == "OPTIMAL"
     tighter = with_margin(cost_columns, margin, lambda: 10.0)
-    if tighter is None or not tighter.obeys_linking:
-        return  # no plan from the lowered caps: the driver keeps what it has
+    # Only a plan from the lowered caps that obeys the linking rules is checked; without one the
+    # driver keeps what it has.
+    assume(tighter is not None and tighter.obeys_linking)
     plan = TermValues(data, tighter.decisions)
     for h in data.hospitals:
         if (inflow := data.hospital_inflow(h)) > 0:
