@@ -16,12 +16,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
+from helpers import COMMAND
+
 RUN_RECORD = ("time_utc", "command_line", "progress")
 
 

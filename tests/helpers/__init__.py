@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +28,9 @@ DATA = ROOT / "tests" / "data"
 EXAMPLE1 = DATA / "example1"
 # Reported outcomes of example 1's first month, as `solve --actuals` reads them.
 ACTUALS = "hospital,category,month,performed,waiting_end\nA,k,2026-01,3,8\nB,k,2026-01,1,0\n"
+
+# `leveransplan` in another process: a process of its own to kill, or its own hash seed and cores.
+COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 
 runner = CliRunner()
 

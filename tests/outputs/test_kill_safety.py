@@ -11,21 +11,19 @@ import errno
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from helpers import EXAMPLE1, flat
+from helpers import COMMAND, EXAMPLE1, flat
 from leveransplan.cli import app
 from leveransplan.outputs import publish, staging
 from leveransplan.outputs.staging import remove_stale_staging
 from leveransplan.outputs.tabular import write_csv
 
 runner = CliRunner()
-COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 
 
 @pytest.mark.parametrize("after_s", [0.2, 0.5, 0.8, 1.1, 1.4, 1.7, 2.0, 2.5, 3.0, 4.0])

@@ -21,12 +21,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from helpers import EXAMPLE1, flat
+from helpers import COMMAND, EXAMPLE1, flat
 from leveransplan import cli
 from leveransplan.cli import app
 from leveransplan.outputs.staging import Staging, remove_stale_staging
 
-COMMAND = [sys.executable, "-c", "from leveransplan.cli import main; main()"]
 # Above Linux's pid_max (4 194 304): no process has this number.
 DEAD_PID = 2**22 + 1
 runner = CliRunner()
