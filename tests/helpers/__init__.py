@@ -1,8 +1,9 @@
-"""What several test modules share: the test data's paths, the command line run in this process,
-and the scenario loader's problems. Scenario builders are in the submodules: `volumes` (hand-made
-volume scenarios), `generated` (hypothesis's generated ones and the column generation's stages on
-them), `plans` (plan files written by hand for the checker, and readers of the workbook and the
-report) and `training` (the spec's example 2 of the ST-A model).
+"""What several test modules share: the test data's paths, the command line run in this process
+and in another, and the scenario loader's problems. The submodules build scenarios and plans:
+`volumes` (hand-made volume scenarios), `generated` (hypothesis's generated ones and the
+whole-region reference), `columns` (the column generation's stages on them), `plans` (plan files
+written by hand for the checker, and readers of the workbook and the report) and `training` (the
+spec's example 2 of the ST-A model).
 """
 
 from __future__ import annotations
