@@ -7,14 +7,13 @@ travel 80. One test solves the shipped VGR 2026 scenario, on deterministic time.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
 from importlib import metadata
 from pathlib import Path
 
-from helpers import EXAMPLE1, flat, invoke
+from helpers import EXAMPLE1, flat, invoke, read_rows
 from leveransplan.inputs import default_scenario_path
 
 PLAN_FILES = [
@@ -25,11 +24,6 @@ PLAN_FILES = [
     "summary.json",
     "volume_table.csv",
 ]
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

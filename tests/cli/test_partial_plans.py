@@ -15,7 +15,7 @@ import pytest
 from ortools.sat.python import cp_model
 from typer.testing import CliRunner
 
-from helpers import flat
+from helpers import flat, write_files
 from leveransplan.cli import app
 from leveransplan.optimizer import search
 from leveransplan.optimizer.search import SearchRun
@@ -23,16 +23,9 @@ from leveransplan.optimizer.search import SearchRun
 runner = CliRunner()
 
 
-def write(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
 def example2(folder: Path) -> Path:
     """Example 2 of the spec: three trainees, two hospitals, six months (unplaced 0, travel 250)."""
-    return write(
+    return write_files(
         folder,
         {
             "scenario.toml": 'name = "Example 2"\nstart = "2026-01"\nmonths = 6\n'
@@ -50,7 +43,7 @@ def example2(folder: Path) -> Path:
 
 def example3(folder: Path) -> Path:
     """Example 3 of the spec: ten AT positions over three hospitals (deviation 4, stability 2)."""
-    return write(
+    return write_files(
         folder,
         {
             "scenario.toml": 'name = "Example 3"\nstart = "2026-01"\nmonths = 12\n[at]\ntotal = 10\n'

@@ -8,6 +8,7 @@ spec's example 2 of the ST-A model).
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import re
 import sys
@@ -53,6 +54,19 @@ def refused(result: Any, code: int, *says: str) -> None:
     for part in says:
         # Compared without whitespace: rich wraps long paths anywhere, even inside a word.
         assert "".join(part.split()) in "".join(result.output.split()), result.output
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_files(folder: Path, files: dict[str, str]) -> Path:
+    """A new folder holding the files (name -> text, UTF-8)."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
 
 
 def benchmark_module(name: str) -> ModuleType:

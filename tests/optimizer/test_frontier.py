@@ -20,7 +20,6 @@ Every solve here runs on deterministic time (search_run(deterministic=True) or -
 
 from __future__ import annotations
 
-import csv
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -206,11 +205,6 @@ def test_more_money_never_leaves_more_patient_months(scenario: Scenario) -> None
 
 
 # -- the command ----------------------------------------------------------------------------------
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_the_command_writes_the_folder_and_its_report(tmp_path: Path) -> None:

@@ -8,19 +8,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from helpers import write_files
 from leveransplan.cli import app
 from leveransplan.outputs.terminal import SafeConsole, printable
 
 runner = CliRunner()
 # Clear the screen, then retitle the window: what a hostile hospital code would do if printed raw.
 HOSTILE = "A\x1b[2J\x1b]0;owned\x07"
-
-
-def write(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_printable_escapes_controls_and_bidirectional_overrides() -> None:
@@ -40,7 +34,7 @@ def test_the_console_prints_a_cell_escaped_and_its_own_styles_as_styles() -> Non
 
 def test_a_hostile_hospital_code_is_printed_escaped(tmp_path: Path) -> None:
     # One hospital, nothing to plan beyond its base: the per-hospital table names it.
-    scenario = write(
+    scenario = write_files(
         tmp_path / "scenario",
         {
             "scenario.toml": 'name = "Escapes"\nstart = "2026-01"\nmonths = 1\n',
@@ -62,7 +56,7 @@ def test_a_flood_of_problems_is_cut(tmp_path: Path) -> None:
     # lists its first 100 and one line counting the other 150 (inputs.tables), 202 lines in all;
     # the terminal shows 200 of them and says 2 more are not shown.
     bad = "".join(f"H{i},k,1,x\n" for i in range(250))
-    scenario = write(
+    scenario = write_files(
         tmp_path / "scenario",
         {
             "scenario.toml": 'name = "Flood"\nstart = "2026-01"\nmonths = 1\n',
