@@ -1,4 +1,4 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules (plain helpers and constants are in helpers/)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE1 = Path(__file__).parent / "data" / "example1"
+from helpers import EXAMPLE1
 
 
 @pytest.fixture

@@ -6,36 +6,22 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from helpers import BENCHMARKS, DATA, EXAMPLE1, benchmark_module
 from leveransplan.inputs import default_scenario_path, load_scenario
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import TermValues
 from leveransplan.models.scenario import Scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "benchmarks"
-
-
-def _benchmark_module(name: str) -> ModuleType:
-    """A script of benchmarks/ (not a package) loaded as a module."""
-    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-greedy = _benchmark_module("greedy")
+greedy = benchmark_module("greedy")
 
 
 @pytest.fixture
 def example1() -> Scenario:
     """Worked example 1 of the spec: A's queue of 10, B's spare capacity, contract c1."""
-    return load_scenario(Path(__file__).parent / "data" / "example1")
+    return load_scenario(EXAMPLE1)
 
 
 def test_greedy_example1(example1):
@@ -88,7 +74,7 @@ def test_greedy_quota_shared_pro_rata():
 
 @pytest.mark.parametrize("folder", ["example1", "vgr-2026"])
 def test_greedy_plan_obeys_every_rule(folder):
-    path = default_scenario_path() if folder == "vgr-2026" else Path(__file__).parent / "data" / folder
+    path = default_scenario_path() if folder == "vgr-2026" else DATA / folder
     scenario = load_scenario(path)
     data = VolumeData.from_scenario(scenario)
     plan = greedy.greedy_plan(data)
@@ -100,7 +86,7 @@ def test_greedy_plan_obeys_every_rule(folder):
 def test_highs_example1_reaches_the_spec_optimum():
     # examples.md: over_guarantee 0 (B takes 1, c1 takes 2 in month 1), cost 150 + 2 × 120 = 390,
     # travel 20 + 2 × 30 = 80. HiGHS runs in its own process (it cannot share one with ortools).
-    folder = Path(__file__).parent / "data" / "example1"
+    folder = EXAMPLE1
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / "highs_volumes.py"), str(folder), "--json", "--check"],
         capture_output=True,

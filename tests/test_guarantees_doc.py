@@ -8,13 +8,12 @@ tool's own: the same codes as leveransplan/cli.py and `leveransplan --help`.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from typer.testing import CliRunner
 
+from helpers import ROOT
 from leveransplan import cli
 
-ROOT = Path(__file__).resolve().parent.parent
 GUARANTEES = ROOT / "docs" / "guarantees.md"
 TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from helpers import ROOT
 from leveransplan import __version__
 from leveransplan.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
 ROOMS = ("models", "inputs", "optimizer", "outputs")
 
 

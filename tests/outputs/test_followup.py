@@ -1,0 +1,83 @@
+"""`leveransplan followup`: performed against planned and referrals against the delivery plan,
+shortfalls first, with figures derived by hand from spec example 1's plan.
+
+Example 1's optimal plan (tests/inputs/test_whatif.py derives it): in 2026-01 A uses 3 base units, B
+produces 1 additional unit for A's patient, c1 (provider X) takes 2; in 2026-02 A uses 2 base units.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from helpers import EXAMPLE1
+from leveransplan.cli import app
+
+runner = CliRunner()
+
+
+def solved(tmp_path: Path) -> Path:
+    plan = tmp_path / "plan"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(plan)]).exit_code == 0
+    return plan
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_shortfalls_first(tmp_path: Path) -> None:
+    plan = solved(tmp_path)
+    actuals = write(
+        tmp_path / "actuals.csv",
+        "hospital,category,month,performed,waiting_end",
+        "A,k,2026-01,3,7",  # planned 3 base: 100 %
+        "B,k,2026-01,0,0",  # planned 1 additional for A's patients: 0 %
+        "A,k,2026-02,1,8",  # planned 2 base: 50 %
+    )
+    delivered = write(
+        tmp_path / "referrals.csv",
+        "hospital,category,provider,month,referrals",
+        "A,k,X,2026-01,1",  # planned 2 to X: 50 %
+        "A,k,B,2026-01,1",  # planned 1 transfer to B: 100 %
+    )
+    out = tmp_path / "followup"
+    result = runner.invoke(
+        app,
+        ["followup", str(plan), "--actuals", str(actuals), "--referrals", str(delivered), "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "followup_production.csv").open(encoding="utf-8") as handle:
+        production = [
+            (r["month"], r["hospital"], r["planned"], r["performed"], r["fulfilment_pct"])
+            for r in csv.DictReader(handle)
+        ]
+    assert production == [
+        ("2026-01", "B", "1", "0", "0.0"),
+        ("2026-02", "A", "2", "1", "50.0"),
+        ("2026-01", "A", "3", "3", "100.0"),
+    ]
+    with (out / "followup_referrals.csv").open(encoding="utf-8") as handle:
+        referrals = [
+            (r["hospital"], r["provider"], r["planned"], r["delivered"], r["fulfilment_pct"])
+            for r in csv.DictReader(handle)
+        ]
+    assert referrals == [("A", "X", "2", "1", "50.0"), ("A", "B", "1", "1", "100.0")]
+
+
+def test_a_bad_report_is_located(tmp_path: Path) -> None:
+    plan = solved(tmp_path)
+    actuals = write(
+        tmp_path / "actuals.csv", "hospital,category,month,performed,waiting_end", "A,k,2026-13,3,7"
+    )
+    result = runner.invoke(
+        app, ["followup", str(plan), "--actuals", str(actuals), "--out", str(tmp_path / "f")]
+    )
+    assert result.exit_code == 3
+    assert "actuals.csv, row 2, column month: '2026-13': expected a month written YYYY-MM" in " ".join(
+        result.output.split()
+    )
+    assert not (tmp_path / "f").exists()
