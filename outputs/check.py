@@ -18,7 +18,7 @@ Choices where the spec is silent:
   this horizon are not values of this plan and are left out.
 - A relative `previous_plan` path is looked up from the working directory, then from the plan
   folder.
-- The CSV files may be in either dialect, plain or Swedish Excel (outputs/tabular.py); a text
+- The CSV files may be in either dialect, plain or Swedish Excel (inputs/plan_files.py); a text
   cell's guard apostrophe is not part of its value.
 """
 
@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import cannot_read
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.months import parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
-from leveransplan.outputs.tabular import read_plan_csv
 
 DELIVERY = "delivery_plan.csv"
 PRODUCTION = "production_plan.csv"

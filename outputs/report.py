@@ -48,9 +48,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import read_file
 from leveransplan.outputs.check import HOSPITAL_FIGURES
-from leveransplan.outputs.tabular import read_plan_csv
 
 MODELS = ("volumes", "at", "placements")
 MODEL_TITLES = {

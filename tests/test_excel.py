@@ -24,20 +24,19 @@ from typer.testing import CliRunner
 
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
-from leveransplan.inputs.previous import read_previous_plan
-from leveransplan.outputs.diff import diff_plans
-from leveransplan.outputs.excel import sheet_name, write_workbook
-from leveransplan.outputs.tabular import (
+from leveransplan.inputs.plan_files import (
     PLAIN,
     SWEDISH_EXCEL,
     Dialect,
-    cell_text,
     guard_text,
     parse_plan_csv,
     read_plan_csv,
     unguard_text,
-    write_csv,
 )
+from leveransplan.inputs.previous import read_previous_plan
+from leveransplan.outputs.diff import diff_plans
+from leveransplan.outputs.excel import sheet_name, write_workbook
+from leveransplan.outputs.tabular import cell_text, write_csv
 from leveransplan.outputs.volume_files import DELIVERY_COLUMNS
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
