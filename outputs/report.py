@@ -50,7 +50,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import read_file
-from leveransplan.outputs.check import HOSPITAL_FIGURES
+from leveransplan.outputs.check_volume_files import HOSPITAL_FIGURES
 
 MODELS = ("volumes", "at", "placements")
 MODEL_TITLES = {

@@ -18,7 +18,9 @@ import pytest
 
 from leveransplan.inputs import load_scenario
 from leveransplan.models.scenario import Contract, ObjectiveOrder, Scenario
-from leveransplan.outputs.check import HEADERS, SUMMARY, PlanCheckFailed, check_volume_plan
+from leveransplan.outputs.check import PlanCheckFailed, check_volume_plan
+from leveransplan.outputs.check_files import SUMMARY
+from leveransplan.outputs.check_volume_files import HEADERS
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 
