@@ -20,7 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from leveransplan.cli import app
-from leveransplan.outputs.report import ReportUnreadable, cost_by_channel, write_report
+from leveransplan.outputs.report import ReportUnreadable, write_report
+from leveransplan.outputs.report_costs import cost_by_channel
 
 EXAMPLE1 = Path(__file__).parent / "data" / "example1"
 SCRIPT = Path(__file__).parent.parent / "scripts" / "render_report.sh"
