@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.months import parse_month
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import Placement, RequirementKey
-from leveransplan.outputs.tabular import read_plan_csv
 
 
 class PreviousPlanInvalid(ScenarioInvalid):

@@ -16,3 +16,12 @@ def signed(value: int) -> str:
 def msek(value: int, digits: str = ".1f") -> str:
     """SEK as millions, grouped: 1234567890 -> '1 234.6' (format `digits`, default one decimal)."""
     return f"{value / 1e6:,{digits}}".replace(",", " ")
+
+
+def typeset(value: float, decimals: int = 0) -> str:
+    """A figure as a page sets it: `decimals` decimals, thousands split by a no-break space and a
+    true minus sign; a value that rounds to zero has none: -1234.5 -> '−1 234', -0.01 -> '0'."""
+    text = f"{value:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # no "−0"
+    return text.replace(",", "\u00a0").replace("-", "\u2212")

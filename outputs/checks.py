@@ -12,7 +12,8 @@ from typing import Any
 
 from leveransplan.inputs.tables import read_file
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check import SUMMARY, check_volume_plan
+from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.check_files import SUMMARY
 from leveransplan.outputs.check_frozen import check_frozen_months
 from leveransplan.outputs.check_training import check_at_plan, check_placements_plan
 from leveransplan.outputs.manifest import MODEL_FILES

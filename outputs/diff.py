@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leveransplan.outputs.tabular import read_plan_csv
+from leveransplan.inputs.plan_files import read_plan_csv
 
 DELEGATION_LIMIT_SEK = 3_000_000
 DIFF_COLUMNS = (

@@ -32,8 +32,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from leveransplan.inputs.plan_files import FORMULA_STARTS
 from leveransplan.outputs import volume_files as vf
-from leveransplan.outputs.tabular import FORMULA_STARTS
 
 WORKBOOK = "delivery_plan.xlsx"
 SUMMARY_SHEET = "Summary"

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.models.actuals import Delivered, Performed
 from leveransplan.outputs.staging import FolderState, Staging
-from leveransplan.outputs.tabular import read_plan_csv, write_csv
+from leveransplan.outputs.tabular import write_csv
 
 PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "difference", "fulfilment_pct")
 REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")

@@ -24,27 +24,18 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from leveransplan.outputs.report import (
+from leveransplan.outputs.report_charts import (
     BLUE,
-    CSS,
     DARK,
     GREY,
     LIGHT_BLUE,
     ORANGE,
-    ReportUnreadable,
-    _cards,
-    _Charts,
-    _counts,
-    _e,
-    _int,
-    _n,
-    _read_json,
-    _read_rows,
-    _sek_axis,
-    _table,
-    _thousands,
-    recorded_value,
+    Charts,
+    count_axis,
+    thousands_axis,
 )
+from leveransplan.outputs.report_html import CSS, cards_html, escaped, html_table, number_text, sek_axis
+from leveransplan.outputs.report_plan import ReportUnreadable, cell_int, read_json, read_rows, recorded_value
 
 FRONTIER_CSV = "frontier.csv"
 _COLUMNS = ("budget_sek", "over_guarantee", "bound", "status", "gap", "seconds", "cost_sek", "marks")
@@ -81,17 +72,17 @@ def _points(folder: Path) -> list[_Point]:
     path = folder / FRONTIER_CSV
     points = [
         _Point(
-            budget=_int(r, "budget_sek", path),
-            value=_int(r, "over_guarantee", path),
-            bound=_int(r, "bound", path),
+            budget=cell_int(r, "budget_sek", path),
+            value=cell_int(r, "over_guarantee", path),
+            bound=cell_int(r, "bound", path),
             status=r["status"],
             gap=r["gap"],
             seconds=r["seconds"],
-            cost=_int(r, "cost_sek", path),
+            cost=cell_int(r, "cost_sek", path),
             per_msek=r.get("removed_per_msek", ""),
             marks=tuple(r["marks"].split()),
         )
-        for r in _read_rows(path, _COLUMNS)
+        for r in read_rows(path, _COLUMNS)
     ]
     if not points:
         raise ReportUnreadable(f"{path} has no points")
@@ -103,14 +94,14 @@ def render_frontier_report(folder: Path, shown_folder: Path | None = None) -> st
     name on the page while the files are still in a staging folder)."""
     if not folder.is_dir():
         raise ReportUnreadable(f"{folder}: no such folder")
-    summary = _read_json(folder / "summary.json") if (folder / "summary.json").is_file() else None
+    summary = read_json(folder / "summary.json") if (folder / "summary.json").is_file() else None
     frontier = summary.get("frontier") if isinstance(summary, dict) else None
     if not isinstance(frontier, dict):
         raise ReportUnreadable(f'{folder / "summary.json"} is missing or has no object "frontier"')
-    manifest = _read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else None
+    manifest = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else None
     points = _points(folder)
     scenario = str(summary.get("scenario") or "(unnamed scenario)") if isinstance(summary, dict) else ""
-    charts = _Charts()
+    charts = Charts()
     sections = [
         _header(folder, shown_folder, scenario, manifest),
         _curve_section(points, frontier, charts),
@@ -122,7 +113,7 @@ def render_frontier_report(folder: Path, shown_folder: Path | None = None) -> st
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>What money buys: {_e(scenario)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<title>What money buys: {escaped(scenario)}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body><main>\n{chr(10).join(sections)}\n{footer}\n</main></body>\n</html>\n"
     )
 
@@ -159,15 +150,15 @@ def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: An
         limit = recorded_value(manifest, float, "parameters", "solver", "time_limit_s")
         if limit is not None:
             clock = "deterministic time" if deterministic else "seconds"
-            rows.append(("Time limit", f"{_n(limit, 1)} {clock}, the whole frontier"))
+            rows.append(("Time limit", f"{number_text(limit, 1)} {clock}, the whole frontier"))
         command = recorded_value(manifest, list, "command_line")
         if command is not None and not deterministic:
             rows.append(("Command line", " ".join(str(c) for c in command)))
         if deterministic:
             rows.append(("Run record", DETERMINISTIC_RUN))
-    meta = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    meta = "".join(f"<tr><th>{escaped(k)}</th><td>{escaped(v)}</td></tr>" for k, v in rows)
     return (
-        f"<header><h1>What money buys: {_e(scenario)}</h1>"
+        f"<header><h1>What money buys: {escaped(scenario)}</h1>"
         '<p class="lead">The fewest patient-months beyond the care guarantee that a volume plan can '
         "reach within each budget, from the take-or-pay minimums that every plan pays to the cost of "
         "the plan that leaves the fewest, where more money buys nothing.</p>"
@@ -175,23 +166,23 @@ def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: An
     )
 
 
-def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: _Charts) -> str:
+def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Charts) -> str:
     first, last = points[0], points[-1]
     own = frontier.get("scenario_budget_sek")
     own = own if isinstance(own, int) and not isinstance(own, bool) else None
     cards = [
-        ("least cost (take-or-pay minimums), SEK", _n(first.budget)),
-        ("patient-months beyond the guarantee there", _n(first.value)),
-        ("cost of the unconstrained optimum, SEK", _n(last.budget)),
-        ("patient-months beyond the guarantee there", _n(last.value)),
+        ("least cost (take-or-pay minimums), SEK", number_text(first.budget)),
+        ("patient-months beyond the guarantee there", number_text(first.value)),
+        ("cost of the unconstrained optimum, SEK", number_text(last.budget)),
+        ("patient-months beyond the guarantee there", number_text(last.value)),
     ]
     if own is not None:
-        cards.append(("the scenario's budget, SEK", _n(own)))
+        cards.append(("the scenario's budget, SEK", number_text(own)))
     parts = ['<section id="frontier"><h2>Patient-months beyond the guarantee against the budget</h2>']
-    parts.append(_cards(cards))
+    parts.append(cards_html(cards))
     words = frontier.get("scenario_budget")
     if isinstance(words, str) and words:
-        parts.append(f'<p class="note">{_e(words[0].upper() + words[1:])}.</p>')
+        parts.append(f'<p class="note">{escaped(words[0].upper() + words[1:])}.</p>')
     parts.append(
         '<p class="note">Each point is the best plan found within its budget (solid) and the bound the '
         "solver proved: no plan within that budget leaves fewer patient-months beyond the guarantee "
@@ -209,24 +200,24 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: _Char
         )
     rows = []
     for p in points:
-        status = f'<span class="status-{_e(p.status)}">{_e(p.status)}</span>'
+        status = f'<span class="status-{escaped(p.status)}">{escaped(p.status)}</span>'
         marks = "; ".join(_MARK_WORDS.get(m, m) for m in p.marks)
-        per_msek = _n(float(p.per_msek), 1) if p.per_msek else "–"
+        per_msek = number_text(float(p.per_msek), 1) if p.per_msek else "–"
         rows.append(
             [
-                _n(p.budget),
-                _n(p.value),
-                _n(p.bound),
-                _e(p.gap),
+                number_text(p.budget),
+                number_text(p.value),
+                number_text(p.bound),
+                escaped(p.gap),
                 status,
-                _e(p.seconds),
-                _n(p.cost),
+                escaped(p.seconds),
+                number_text(p.cost),
                 per_msek,
-                _e(marks),
+                escaped(marks),
             ]
         )
     parts.append(
-        _table(
+        html_table(
             [
                 "budget SEK",
                 "over_guarantee",
@@ -256,7 +247,7 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: _Char
 
 
 def _frontier_chart(points: list[_Point], own: int | None) -> Callable[[Figure], None]:
-    divisor, unit = _sek_axis(max(p.budget for p in points))
+    divisor, unit = sek_axis(max(p.budget for p in points))
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
@@ -287,8 +278,8 @@ def _frontier_chart(points: list[_Point], own: int | None) -> Callable[[Figure],
         ax.set_xlabel(f"budget ({unit})")
         ax.set_ylabel("patient-months beyond the guarantee")
         # Whole MSEK on a wide axis; tenths where the span is a few MSEK.
-        _thousands(ax.xaxis, 1.0, 1 if divisor > 1 and x[-1] - x[0] < 20 else 0)
-        _counts(ax.yaxis)
+        thousands_axis(ax.xaxis, 1.0, 1 if divisor > 1 and x[-1] - x[0] < 20 else 0)
+        count_axis(ax.yaxis)
         ax.grid(True, color=GREY, linewidth=0.4)
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leveransplan.inputs.plan_files import PLAIN, SWEDISH_EXCEL
 from leveransplan.inputs.tables import ALL_TABLES
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.results import ScenarioPlan
@@ -35,7 +36,7 @@ from leveransplan.outputs.manifest import (
 )
 from leveransplan.outputs.report import write_report
 from leveransplan.outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
-from leveransplan.outputs.tabular import PLAIN, SWEDISH_EXCEL, write_csv
+from leveransplan.outputs.tabular import write_csv
 
 __all__ = [
     "OutputExists",

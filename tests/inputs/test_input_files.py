@@ -22,9 +22,9 @@ from leveransplan.cli import app
 from leveransplan.inputs import default_scenario_path, load_scenario
 from leveransplan.inputs.actuals import ActualsInvalid, read_actuals
 from leveransplan.inputs.generators.synthetic import generate_scenario
+from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE, UnreadableFile
 from leveransplan.optimizer.sweep import VariantsInvalid, read_variants
-from leveransplan.outputs.tabular import read_plan_csv
 
 EXIT_USAGE, EXIT_INVALID = 2, 3
 HOSPITALS = "hospital,name"

@@ -34,8 +34,9 @@ from leveransplan.models.scenario import (
     Trainee,
     TravelRow,
 )
-from leveransplan.outputs.check import SUMMARY
-from leveransplan.outputs.check_training import HEADERS, check_at_plan, check_placements_plan
+from leveransplan.outputs.check_files import SUMMARY
+from leveransplan.outputs.check_training import check_at_plan, check_placements_plan
+from leveransplan.outputs.check_training_files import HEADERS
 
 Plan = dict[str, Any]
 

@@ -22,20 +22,19 @@ from hypothesis import strategies as st
 from helpers import EXAMPLE1, invoke
 from helpers.plans import Xlsx
 from leveransplan.inputs import load_scenario
-from leveransplan.inputs.previous import read_previous_plan
-from leveransplan.outputs.diff import diff_plans
-from leveransplan.outputs.excel import sheet_name, write_workbook
-from leveransplan.outputs.tabular import (
+from leveransplan.inputs.plan_files import (
     PLAIN,
     SWEDISH_EXCEL,
     Dialect,
-    cell_text,
     guard_text,
     parse_plan_csv,
     read_plan_csv,
     unguard_text,
-    write_csv,
 )
+from leveransplan.inputs.previous import read_previous_plan
+from leveransplan.outputs.diff import diff_plans
+from leveransplan.outputs.excel import sheet_name, write_workbook
+from leveransplan.outputs.tabular import cell_text, write_csv
 from leveransplan.outputs.volume_files import DELIVERY_COLUMNS
 
 HYPERLINK = '=HYPERLINK("http://x","y")'

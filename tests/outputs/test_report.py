@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.plans import Page
 from leveransplan.cli import app
-from leveransplan.outputs.report import ReportUnreadable, cost_by_channel, write_report
+from leveransplan.outputs.report import ReportUnreadable, write_report
+from leveransplan.outputs.report_costs import cost_by_channel
 
 SCRIPT = ROOT / "scripts" / "render_report.sh"
 

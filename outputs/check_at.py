@@ -1,0 +1,164 @@
+"""The AT distribution's rules: one row per hospital, the total distributed, each hospital within
+its bounds and its rotations' capacity, the target and previous columns, the objective and stages.
+
+Each rule family is one function (its docstring starts with the rule) over what ATCheck holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from leveransplan.models.numbers import grouped
+from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.check_files import SUMMARY, file_rows
+from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.check_training_files import AT_DISTRIBUTION, ATLine, ATSummary
+
+TWO_DECIMALS = re.compile(r"^[0-9]+\.[0-9]{2}$")
+
+
+@dataclass
+class ATCheck:
+    """What every AT rule reads: the scenario, the plan's rows and the recomputed terms."""
+
+    scenario: Scenario
+    lines: list[ATLine]
+    summary: ATSummary | None
+    total: int
+    weights: int  # W
+    positions: dict[str, int] = field(default_factory=dict)  # first row of each at.csv hospital
+    line: dict[str, ATLine] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, scenario: Scenario, lines: list[ATLine], summary: ATSummary | None) -> ATCheck:
+        check = cls(scenario, lines, summary, scenario.at_total or 0, sum(r.weight for r in scenario.at))
+        known = {r.hospital for r in scenario.at}
+        for line in lines:
+            if line.hospital in known and line.hospital not in check.line:
+                check.line[line.hospital] = line
+                check.positions[line.hospital] = line.positions
+        n = check.positions
+        check.terms["deviation"] = sum(
+            abs(check.weights * n.get(r.hospital, 0) - check.total * r.weight) for r in scenario.at
+        )
+        check.terms["stability"] = sum(
+            abs(n.get(r.hospital, 0) - r.previous) for r in scenario.at if r.previous is not None
+        )
+        return check
+
+
+def at_rows_complete(c: ATCheck) -> Iterator[str]:
+    """Hard: at_distribution.csv has exactly one row per hospital of at.csv and no other rows."""
+    yield from one_row_each(
+        AT_DISTRIBUTION,
+        ((line.row, line.hospital) for line in c.lines),
+        [r.hospital for r in c.scenario.at],
+        lambda h: f"hospital {h}",
+        "one row per hospital of at.csv",
+    )
+
+
+def at_total_distributed(c: ATCheck) -> Iterator[str]:
+    """Hard: the positions add up to [at] total, sum n_h = total."""
+    given = sum(c.positions.values())
+    if given != c.total:
+        rows = [line.row for line in c.line.values()]
+        where = file_rows(AT_DISTRIBUTION, rows) if rows else AT_DISTRIBUTION
+        yield (
+            f"{where}: the positions add up to {grouped(given)}, but [at] total distributes "
+            f"{grouped(c.total)}"
+        )
+
+
+def at_bounds(c: ATCheck) -> Iterator[str]:
+    """Hard: each hospital's positions lie within at.csv's bounds, min <= n_h <= max."""
+    for r in c.scenario.at:
+        line = c.line.get(r.hospital)
+        if line is None:
+            continue
+        where = f"{AT_DISTRIBUTION} row {line.row}"
+        if line.positions < r.min:
+            yield (
+                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, below its min "
+                f"{grouped(r.min)}"
+            )
+        elif line.positions > r.max:
+            yield (
+                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, above its max "
+                f"{grouped(r.max)}"
+            )
+
+
+def at_rotation_capacity(c: ATCheck) -> Iterator[str]:
+    """Hard: the AT doctors' months in an area fit the departments, n_h*months <= capacity_months."""
+    for rotation in c.scenario.at_rotations:
+        line = c.line.get(rotation.hospital)
+        if line is None:
+            continue
+        need = line.positions * rotation.months
+        if need > rotation.capacity_months:
+            yield (
+                f"{AT_DISTRIBUTION} row {line.row}: {rotation.hospital}'s {grouped(line.positions)} AT "
+                "doctors "
+                f"need {grouped(line.positions)} × {rotation.months} = {grouped(need)} months of "
+                f"{rotation.area}, "
+                f"above the capacity_months {grouped(rotation.capacity_months)} at_rotations.csv gives "
+                f"{rotation.hospital} in {rotation.area}"
+            )
+
+
+def _target_text(total: int, weight: int, weights: int) -> str:
+    """total × weight / W rounded half up to two decimals (0.00 when W = 0)."""
+    hundredths = 0 if weights == 0 else (200 * total * weight + weights) // (2 * weights)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def at_columns(c: ATCheck) -> Iterator[str]:
+    """Hard: target = total × weight / W with two decimals, and previous repeats at.csv's previous."""
+    for r in c.scenario.at:
+        line = c.line.get(r.hospital)
+        if line is None:
+            continue
+        where = f"{AT_DISTRIBUTION} row {line.row}"
+        exact = Fraction(c.total * r.weight, c.weights) if c.weights else Fraction(0)
+        written_ok = TWO_DECIMALS.match(line.target) is not None
+        if not written_ok or abs(Fraction(line.target) - exact) > Fraction(1, 200):
+            expected = _target_text(c.total, r.weight, c.weights)
+            if c.weights:
+                derivation = (
+                    f"total {grouped(c.total)} × weight {grouped(r.weight)} / sum of weights "
+                    f"{grouped(c.weights)} "
+                    f"= {expected}"
+                )
+            else:
+                derivation = "with every weight 0 the target is 0.00"
+            yield f"{where}: target {line.target!r}, but {derivation} (two decimals)"
+        if line.previous != r.previous:
+            written = "empty" if line.previous is None else grouped(line.previous)
+            expected = "no previous" if r.previous is None else f"previous {grouped(r.previous)}"
+            yield f"{where}: previous {written}, but at.csv gives {r.hospital} {expected}"
+
+
+def at_objectives(c: ATCheck) -> Iterator[str]:
+    """Hard: deviation = sum_h |W*n_h - total*weight_h|, stability = sum_h |n_h - previous_h|; total."""
+    if c.summary is None:
+        return
+    yield from terms_match("at", c.summary.objectives, c.terms)
+    if c.summary.total is not None and c.summary.total != c.total:
+        yield f"{SUMMARY} at.total: {grouped(c.summary.total)}, but [at] total is {grouped(c.total)}"
+
+
+def at_stages(c: ATCheck) -> Iterator[str]:
+    """Hard: the AT stages follow the configured order, without stability when at.csv has no previous."""
+    if c.summary is None:
+        return
+    has_previous = any(r.previous is not None for r in c.scenario.at)
+    order = [t for t in c.scenario.objective.at if has_previous or t != "stability"]
+    name = "AT objective order"
+    if not has_previous and "stability" in c.scenario.objective.at:
+        name += " (stability left out: no at.csv row has previous)"
+    yield from stages_consistent("at", c.summary.stages, order, name, c.terms, final_is_last=True)

@@ -1,0 +1,285 @@
+"""The ST-A placements' requirement and stay rules: every requirement placed once or listed as
+unplaced, and each stay's end, window, horizon, availability, travel, capacity row and overlap.
+
+PlacementCheck holds what every placement rule reads, with the terms recomputed from the plan's
+files; each rule family is one function (its docstring starts with the rule).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
+from leveransplan.models.scenario import CapacityRow, Requirement, Scenario, Trainee
+from leveransplan.outputs.check_files import SUMMARY, Cells, file_rows, previous_folder
+from leveransplan.outputs.check_training_files import (
+    PLACEMENTS,
+    UNPLACED,
+    PlaceKey,
+    Placement,
+    PlacementSummary,
+    PlacesLine,
+    ReqKey,
+    UnplacedLine,
+    read_training_csv,
+    span,
+)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A placements.csv row that places a known requirement for the first time, with its months."""
+
+    placement: Placement
+    requirement: Requirement
+
+    @property
+    def where(self) -> str:
+        return f"{PLACEMENTS} row {self.placement.row}"
+
+    @property
+    def last(self) -> int:
+        return self.placement.start + self.requirement.months - 1
+
+    @property
+    def months(self) -> range:
+        return range(self.placement.start, self.last + 1)
+
+    @property
+    def what(self) -> str:
+        """`T1's stay in ped (2026-03..2026-04)`."""
+        p = self.placement
+        return f"{p.trainee}'s stay in {p.specialty} ({span(p.start, self.last)})"
+
+
+@dataclass
+class PlacementCheck:
+    """What every placement rule reads: the scenario's lookups, the plan's rows and recomputed figures."""
+
+    scenario: Scenario
+    folder: Path
+    placements: list[Placement]
+    unplaced: list[UnplacedLine]
+    places_lines: list[PlacesLine]
+    placement_rows: int  # data rows of placements.csv, parsed or not
+    unplaced_rows: int
+    summary: PlacementSummary | None
+    trainees: dict[str, Trainee] = field(default_factory=dict)
+    requirements: dict[ReqKey, Requirement] = field(default_factory=dict)
+    capacity: dict[PlaceKey, CapacityRow] = field(default_factory=dict)
+    travel: dict[tuple[str, str], int] = field(default_factory=dict)
+    stays: list[Stay] = field(default_factory=list)
+    table: dict[PlaceKey, PlacesLine] = field(default_factory=dict)  # first row of each st_capacity key
+    starts: dict[PlaceKey, list[int]] = field(default_factory=lambda: defaultdict(list))  # rows
+    terms: dict[str, int] = field(default_factory=dict)
+    stability_problems: list[str] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        """The summary's mode; a plan whose summary does not say is held to st_capacity.csv's places."""
+        summary = self.summary
+        return summary.mode if summary is not None and summary.mode is not None else "places"
+
+    @property
+    def first(self) -> int:
+        return self.scenario.placement_horizon.first_serial
+
+    @property
+    def last(self) -> int:
+        horizon = self.scenario.placement_horizon
+        return horizon.first_serial + horizon.length - 1
+
+    def home(self, trainee: str) -> str:
+        return self.trainees[trainee].home_area
+
+    def build(self) -> PlacementCheck:
+        s = self.scenario
+        self.trainees = {t.trainee: t for t in reversed(s.st_trainees)}  # first row wins
+        self.requirements = {(r.trainee, r.specialty): r for r in reversed(s.st_requirements)}
+        self.capacity = {(r.hospital, r.specialty, r.year): r for r in reversed(s.st_capacity)}
+        self.travel = {(r.home_area, r.hospital): r.minutes for r in reversed(s.travel)}
+        placed: set[ReqKey] = set()
+        for p in self.placements:
+            requirement = self.requirements.get(p.key)
+            if requirement is None or p.trainee not in self.trainees or p.key in placed:
+                continue
+            placed.add(p.key)
+            self.stays.append(Stay(p, requirement))
+            self.starts[p.hospital, p.specialty, p.start // 12].append(p.row)
+        for line in self.places_lines:
+            if line.key in self.capacity and line.key not in self.table:
+                self.table[line.key] = line
+        self._terms()
+        return self
+
+    def _terms(self) -> None:
+        """The placement terms of spec section 5, and places and peak_places of the propose mode."""
+        self.terms["unplaced"] = self.unplaced_rows
+        self.terms["travel"] = sum(
+            self.travel.get((self.home(st.placement.trainee), st.placement.hospital), 0)
+            * st.requirement.months
+            for st in self.stays
+        )
+        self.terms["stability"] = self._stability()
+        self.terms["places"] = sum(line.places for line in self.places_lines)
+        peak: dict[tuple[str, int], int] = {}
+        for line in self.places_lines:
+            key = (line.specialty, line.year)
+            peak[key] = max(peak.get(key, 0), line.places)
+        self.terms["peak_places"] = sum(peak.values())
+
+    def _stability(self) -> int:
+        """Requirements whose (hospital, start) differs from the previous plan's; 0 without one."""
+        summary = self.summary
+        if summary is None or summary.previous_plan is None:
+            return 0
+        folder = previous_folder(summary.previous_plan, self.folder)
+        if folder is None:
+            self.stability_problems.append(
+                f"{SUMMARY} placements.previous_plan: folder {summary.previous_plan!r} not found; "
+                "the stability term cannot be recomputed"
+            )
+            return 0
+        label = f"previous plan {folder / PLACEMENTS}"
+        previous: dict[ReqKey, tuple[str, int]] = {}
+        cells = Cells(label, self.stability_problems)
+        for row, raw in read_training_csv(folder, PLACEMENTS, self.stability_problems, label=label) or []:
+            cells.read(row, raw)
+            start = cells.month("start")
+            if cells.ok:
+                previous.setdefault(
+                    (cells.text("trainee"), cells.text("specialty")), (cells.text("hospital"), start)
+                )
+        current = {st.placement.key: (st.placement.hospital, st.placement.start) for st in self.stays}
+        return sum(1 for key in self.requirements if current.get(key) != previous.get(key))
+
+
+def requirements_known(c: PlacementCheck) -> Iterator[str]:
+    """Hard: every placed or unplaced row names a trainee of st_trainees.csv and one of its requirements;
+    an unplaced requirement has a reason."""
+    rows: list[tuple[str, int, str, str]] = [
+        (PLACEMENTS, p.row, p.trainee, p.specialty) for p in c.placements
+    ]
+    rows += [(UNPLACED, u.row, u.trainee, u.specialty) for u in c.unplaced]
+    for file, row, trainee, specialty in rows:
+        if trainee not in c.trainees:
+            yield f"{file} row {row}: trainee {trainee!r} is not a trainee in st_trainees.csv"
+        elif (trainee, specialty) not in c.requirements:
+            yield f"{file} row {row}: {trainee} has no requirement in {specialty!r} in st_requirements.csv"
+    for u in c.unplaced:
+        if not u.reason:
+            yield f"{UNPLACED} row {u.row}: the reason is empty; every unplaced requirement says why"
+
+
+def requirements_once(c: PlacementCheck) -> Iterator[str]:
+    """Hard: each requirement is either placed once or listed once as unplaced."""
+    first: dict[ReqKey, str] = {}
+    rows: list[tuple[str, int, ReqKey]] = [(PLACEMENTS, p.row, p.key) for p in c.placements]
+    rows += [(UNPLACED, u.row, u.key) for u in c.unplaced]
+    for file, row, key in rows:
+        if key not in c.requirements:
+            continue
+        if key in first:
+            yield (
+                f"{file} row {row}: repeats the requirement {key[0]}, {key[1]} of {first[key]}; each "
+                "requirement is placed once or listed once as unplaced"
+            )
+        else:
+            first[key] = f"{file} row {row}"
+    for r in c.scenario.st_requirements:
+        if (r.trainee, r.specialty) not in first:
+            yield (
+                f"{PLACEMENTS} and {UNPLACED}: no row for the requirement {r.trainee}, {r.specialty} "
+                f"({r.months} months); each requirement is placed or listed as unplaced"
+            )
+
+
+def stay_end(c: PlacementCheck) -> Iterator[str]:
+    """Hard: end is the last month of the stay, start + months - 1."""
+    for st in c.stays:
+        p, d = st.placement, st.requirement.months
+        if p.end != st.last:
+            yield (
+                f"{st.where}: end {format_month(p.end)}, but {p.trainee}'s {d}-month stay in {p.specialty} "
+                f"starting {format_month(p.start)} ends {format_month(st.last)}"
+            )
+
+
+def stay_window(c: PlacementCheck) -> Iterator[str]:
+    """Hard: a stay starts no earlier than earliest_start and ends by the deadline, s+d-1 <= deadline."""
+    for st in c.stays:
+        p, trainee = st.placement, c.trainees[st.placement.trainee]
+        if p.start < parse_month(trainee.earliest_start):
+            yield f"{st.where}: {st.what} starts before the trainee's earliest_start {trainee.earliest_start}"
+        if st.last > parse_month(trainee.deadline):
+            yield f"{st.where}: {st.what} ends after the trainee's deadline {trainee.deadline}"
+
+
+def stay_in_horizon(c: PlacementCheck) -> Iterator[str]:
+    """Hard: the whole stay lies in the placement horizon."""
+    for st in c.stays:
+        if st.placement.start < c.first or st.last > c.last:
+            yield f"{st.where}: {st.what} reaches outside the placement horizon {span(c.first, c.last)}"
+
+
+def stay_available(c: PlacementCheck) -> Iterator[str]:
+    """Hard: no month of a stay is one of the trainee's unavailable months."""
+    for st in c.stays:
+        away = {parse_month(m) for m in c.trainees[st.placement.trainee].unavailable}
+        clash = [m for m in st.months if m in away]
+        if clash:
+            months = ", ".join(format_month(m) for m in clash)
+            yield f"{st.where}: {st.what} includes {months}, when st_trainees.csv has the trainee unavailable"
+
+
+def stay_travel(c: PlacementCheck) -> Iterator[str]:
+    """Hard: travel.csv offers the hospital to the trainee's home area; travel_minutes is its one-way time."""
+    for st in c.stays:
+        p = st.placement
+        home = c.home(p.trainee)
+        minutes = c.travel.get((home, p.hospital))
+        if minutes is None:
+            yield (
+                f"{st.where}: {p.trainee}'s home area {home} has no travel.csv row to {p.hospital}, "
+                "so that hospital is not offered to the trainee"
+            )
+        elif p.travel_minutes != minutes:
+            yield (
+                f"{st.where}: travel_minutes {grouped(p.travel_minutes)}, but travel.csv gives "
+                f"{grouped(minutes)} "
+                f"minutes from {home} to {p.hospital}"
+            )
+
+
+def stay_has_capacity_row(c: PlacementCheck) -> Iterator[str]:
+    """Hard: st_capacity.csv has a row for the hospital, specialty and year of the start."""
+    for st in c.stays:
+        p = st.placement
+        year = p.start // 12
+        if (p.hospital, p.specialty, year) not in c.capacity:
+            yield (
+                f"{st.where}: st_capacity.csv has no row for {p.hospital}, {p.specialty}, {year}, so no stay "
+                f"in {p.specialty} may start at {p.hospital} in {year}"
+            )
+
+
+def stays_disjoint(c: PlacementCheck) -> Iterator[str]:
+    """Hard: a trainee's placed stays do not overlap."""
+    by_trainee: dict[str, list[Stay]] = defaultdict(list)
+    for st in c.stays:
+        by_trainee[st.placement.trainee].append(st)
+    for stays in by_trainee.values():
+        stays.sort(key=lambda st: (st.placement.start, st.placement.row))
+        for i, a in enumerate(stays):
+            for b in stays[i + 1 :]:
+                first, last = b.placement.start, min(a.last, b.last)
+                if first <= last:
+                    yield (
+                        f"{file_rows(PLACEMENTS, [a.placement.row, b.placement.row])}: {a.what} and "
+                        f"{b.placement.specialty} ({span(b.placement.start, b.last)}) overlap in "
+                        f"{span(first, last)}; a trainee does one side-service at a time"
+                    )

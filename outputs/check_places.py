@@ -1,0 +1,164 @@
+"""The ST-A placements' places and summary: starts within the places, trainees present within
+concurrent_max, fixed placements kept, places_table.csv, and summary.json's counts, objectives and
+stages.
+
+Each rule family is one function (its docstring starts with the rule) over what
+check_placements.PlacementCheck holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
+from leveransplan.outputs.check_files import SUMMARY, file_rows
+from leveransplan.outputs.check_placements import PlacementCheck
+from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.check_training_files import (
+    PLACEMENTS,
+    PLACES_TABLE,
+    PROPOSE_STAGES,
+    UNPLACED,
+    span,
+)
+
+
+def _runs(months: list[int]) -> Iterator[tuple[int, int]]:
+    """First and last month of each run of consecutive months in a sorted list."""
+    for index, m in enumerate(months):
+        if index == 0 or months[index - 1] != m - 1:
+            first = m
+        if index == len(months) - 1 or months[index + 1] != m + 1:
+            yield first, m
+
+
+def starts_within_places(c: PlacementCheck) -> Iterator[str]:
+    """Hard: per hospital, specialty and year, the stays starting then are at most the places
+    (st_capacity.csv's, or places_table.csv's proposed places in mode propose_places)."""
+    for key, rows in c.starts.items():
+        hospital, specialty, year = key
+        line, row = c.table.get(key), c.capacity.get(key)
+        if c.mode == "propose_places":
+            limit = None if line is None else line.places
+            source = f"proposed on {PLACES_TABLE} row {line.row}" if line else ""
+        else:
+            limit = None if row is None else row.places
+            source = "st_capacity.csv gives"
+        if limit is not None and len(rows) > limit:
+            yield (
+                f"{file_rows(PLACEMENTS, rows)}: {len(rows)} stays in {specialty} start at {hospital} "
+                f"in {year}, above the {grouped(limit)} places {source}"
+            )
+
+
+def concurrent_within_max(c: PlacementCheck) -> Iterator[str]:
+    """Hard: per hospital, specialty and month, trainees present <= concurrent_max of that month's year."""
+    present: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for st in c.stays:
+        for m in st.months:
+            present[st.placement.hospital, st.placement.specialty, m].append(st.placement.row)
+    over: dict[tuple[str, str, int, tuple[int, ...], int], list[int]] = defaultdict(list)
+    for (hospital, specialty, m), rows in sorted(present.items()):
+        row = c.capacity.get((hospital, specialty, m // 12))
+        if row is not None and row.concurrent_max is not None and len(rows) > row.concurrent_max:
+            over[hospital, specialty, m // 12, tuple(rows), row.concurrent_max].append(m)
+    for (hospital, specialty, year, stays, limit), months in over.items():
+        for first, last in _runs(months):  # the same stays over the same limit: one sentence
+            yield (
+                f"{file_rows(PLACEMENTS, stays)}: {len(stays)} trainees present in {specialty} at "
+                f"{hospital} in {span(first, last)}, above the concurrent_max {grouped(limit)} "
+                f"st_capacity.csv gives for {year}"
+            )
+
+
+def fixed_placements_kept(c: PlacementCheck) -> Iterator[str]:
+    """Hard: every placement of st_fixed.csv is in placements.csv with the same hospital and start."""
+    placed = {st.placement.key: st.placement for st in c.stays}
+    unplaced = {u.key: u.row for u in reversed(c.unplaced)}
+    for fixed in c.scenario.st_fixed:
+        key = (fixed.trainee, fixed.specialty)
+        agreed = f"st_fixed.csv fixes it at {fixed.hospital} from {fixed.start}; an agreed placement stays"
+        p = placed.get(key)
+        if p is None:
+            where = f"{UNPLACED} row {unplaced[key]}" if key in unplaced else PLACEMENTS
+            yield f"{where}: the requirement {fixed.trainee}, {fixed.specialty} is not placed, but {agreed}"
+        elif p.hospital != fixed.hospital or p.start != parse_month(fixed.start):
+            yield (
+                f"{PLACEMENTS} row {p.row}: {fixed.trainee}, {fixed.specialty} is placed at {p.hospital} "
+                f"from {format_month(p.start)}, but {agreed}"
+            )
+
+
+def places_table_consistent(c: PlacementCheck) -> Iterator[str]:
+    """Hard: places_table.csv has one row per st_capacity.csv row; used counts the starts; places are
+    st_capacity.csv's (mode places) or proposed at or above used (mode propose_places)."""
+    yield from one_row_each(
+        PLACES_TABLE,
+        ((line.row, line.key) for line in c.places_lines),
+        list(c.capacity),
+        lambda key: f"{key[0]}, {key[1]}, {key[2]}",
+        "one row per row of st_capacity.csv",
+    )
+    for key, line in c.table.items():
+        where = f"{PLACES_TABLE} row {line.row}"
+        used = len(c.starts.get(key, []))
+        if line.used != used:
+            yield (
+                f"{where}: used {grouped(line.used)}, but {PLACEMENTS} starts {grouped(used)} stays in "
+                f"{line.specialty} at {line.hospital} in {line.year}"
+            )
+        places = c.capacity[key].places
+        if c.mode == "places" and line.places != places:
+            yield (
+                f"{where}: places {grouped(line.places)}, but st_capacity.csv gives {line.hospital} "
+                f"{grouped(places)} "
+                f"places in {line.specialty} in {line.year}"
+            )
+
+
+def placement_counts(c: PlacementCheck) -> Iterator[str]:
+    """Hard: summary.json's placement horizon and counts equal those recomputed from the scenario and plan."""
+    summary = c.summary
+    if summary is None:
+        return
+    horizon = f"{format_month(c.first)}..{format_month(c.last)}"
+    if summary.months is not None and summary.months != horizon:
+        yield f"{SUMMARY} placements.months: {summary.months!r}, but the placement horizon is {horizon}"
+    placed = {st.placement.key for st in c.stays}
+    waiting = {r.trainee for r in c.scenario.st_requirements if (r.trainee, r.specialty) not in placed}
+    fully = sum(1 for t in c.trainees if t not in waiting)
+    expected = {
+        "requirements": (len(c.requirements), "st_requirements.csv has"),
+        "placed": (c.placement_rows, f"{PLACEMENTS} has"),
+        "trainees": (len(c.trainees), "st_trainees.csv has"),
+        "trainees_fully_placed": (fully, "the trainees with every requirement placed are"),
+        "places_total": (c.terms["places"], f"the places column of {PLACES_TABLE} sums to"),
+    }
+    for key, written in summary.counts.items():
+        value, what = expected[key]
+        if written != value:
+            yield f"{SUMMARY} placements.{key}: {grouped(written)}, but {what} {grouped(value)}"
+
+
+def placement_objectives(c: PlacementCheck) -> Iterator[str]:
+    """Hard: unplaced = rows of unplaced.csv, travel = sum minutes × months, stability against the previous
+    plan, as recomputed from the plan files."""
+    yield from c.stability_problems
+    if c.summary is not None:
+        yield from terms_match("placements", c.summary.objectives, c.terms)
+
+
+def placement_stages(c: PlacementCheck) -> Iterator[str]:
+    """Hard: the stages follow the configured placement order; in mode propose_places they are unplaced,
+    places, peak_places, then the rest of that order."""
+    if c.summary is None:
+        return
+    configured = list(c.scenario.objective.placements)
+    if c.mode == "propose_places":
+        order = list(PROPOSE_STAGES) + [t for t in configured if t != "unplaced"]
+        name = "placement order of mode propose_places"
+    else:
+        order, name = configured, "placement objective order"
+    yield from stages_consistent("placements", c.summary.stages, order, name, c.terms, final_is_last=True)

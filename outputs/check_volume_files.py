@@ -1,0 +1,299 @@
+"""The volume plan's files as the checker reads them: the CSV rows and summary.json's "volumes" object.
+
+Each row is parsed into its record with every cell typed (a code the scenario does not know, a
+month outside the horizon, a count that is not a whole number is reported once and leaves its row
+out); summary.json's figures are read as far as they parse.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.scenario import VOLUME_OBJECTIVES
+from leveransplan.outputs.check_files import SUMMARY, Cells, json_int, parse_rows, read_table
+from leveransplan.outputs.check_summary import (
+    StageLine,
+    parse_objectives,
+    parse_previous_plan,
+    parse_stages,
+)
+
+DELIVERY = "delivery_plan.csv"
+PRODUCTION = "production_plan.csv"
+VOLUME_TABLE = "volume_table.csv"
+USAGE = "contract_usage.csv"
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    DELIVERY: (
+        "month", "hospital", "category", "channel", "provider", "contract",
+        "volume", "unit_price_sek", "cost_sek",
+    ),
+    PRODUCTION: (
+        "month", "hospital", "category", "base_used", "additional_own",
+        "additional_for_others", "waiting_end", "over_guarantee",
+    ),
+    VOLUME_TABLE: ("hospital", "category", "uppdrag", "bas", "tillagg"),
+    USAGE: (
+        "contract", "provider", "category", "volume_min", "volume_max",
+        "used", "unused_min", "cost_sek",
+    ),
+}  # fmt: skip
+CHANNELS = ("transfer", "external")
+HOSPITAL_FIGURES = (
+    "over_guarantee_start",
+    "over_guarantee_end",
+    "patient_months_over",
+    "referrals_out",
+    "referrals_in",
+    "cost_sek",
+)
+
+Key = tuple[str, str, int]  # hospital, category, month number
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A delivery_plan.csv row: a transfer t[h,g,k,m] or an external referral e[h,c,m]."""
+
+    row: int
+    month: int
+    hospital: str
+    category: str
+    channel: str
+    provider: str
+    contract: str
+    volume: int
+    unit_price_sek: int
+    cost_sek: int
+
+
+@dataclass(frozen=True)
+class Production:
+    """A production_plan.csv row: b, a, transfers into the hospital and the waiting list."""
+
+    row: int
+    month: int
+    hospital: str
+    category: str
+    base_used: int
+    additional_own: int
+    additional_for_others: int
+    waiting_end: int
+    over_guarantee: int
+
+    @property
+    def key(self) -> Key:
+        return (self.hospital, self.category, self.month)
+
+
+@dataclass(frozen=True)
+class VolumeLine:
+    """A volume_table.csv row: the decision's volume table (uppdrag = bas + tillägg)."""
+
+    row: int
+    hospital: str
+    category: str
+    uppdrag: int
+    bas: int
+    tillagg: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A contract_usage.csv row."""
+
+    row: int
+    contract: str
+    provider: str
+    category: str
+    volume_min: int
+    volume_max: int
+    used: int
+    unused_min: int
+    cost_sek: int
+
+
+@dataclass
+class Summary:
+    """The parts of summary.json's "volumes" object that parsed; a part that did not is None."""
+
+    scenario: str | None = None
+    stages: list[StageLine] | None = None
+    objectives: dict[str, int] = field(default_factory=dict)
+    cost_sek: int | None = None
+    unused_minimum_cost_sek: int | None = None
+    previous_plan: str | None = None
+    hospitals: dict[str, dict[str, int]] | None = None
+    frames: dict[str, int | None] = field(default_factory=dict)  # frame_sek of each entry that has it
+
+
+@dataclass
+class PlanFiles:
+    """A plan folder's rows that parsed, with their spreadsheet row numbers."""
+
+    folder: Path
+    flows: list[Flow] = field(default_factory=list)
+    production: list[Production] = field(default_factory=list)
+    volume_table: list[VolumeLine] = field(default_factory=list)
+    usage: list[Usage] = field(default_factory=list)
+    summary: Summary | None = None
+
+
+class _Codes:
+    """The scenario's codes and the horizon's month labels as sets and lookups, made once a check.
+
+    A plan at scale 20 has some 90 000 rows: a code looked up in a list of 100 hospitals on every
+    row added seconds to reading it.
+    """
+
+    def __init__(self, data: VolumeData) -> None:
+        self.hospitals = frozenset(data.hospitals)
+        self.categories = frozenset(data.categories)
+        self.contracts = data.contracts
+        self.horizon = data.scenario.horizon
+        self.month_numbers = dict(zip(data.scenario.horizon.labels(), data.months, strict=True))
+
+    def month(self, c: Cells, column: str) -> int:
+        return c.horizon_month(column, self.horizon, self.month_numbers)
+
+
+def _flow(codes: _Codes, c: Cells, row: int) -> Flow:
+    return Flow(
+        row=row,
+        month=codes.month(c, "month"),
+        hospital=c.code("hospital", codes.hospitals, "hospitals.csv"),
+        category=c.code("category", codes.categories, "categories.csv"),
+        channel=c.choice("channel", CHANNELS),
+        provider=c.text("provider"),
+        contract=c.text("contract"),
+        volume=c.count("volume"),
+        unit_price_sek=c.count("unit_price_sek"),
+        cost_sek=c.count("cost_sek"),
+    )
+
+
+def _production(codes: _Codes, c: Cells, row: int) -> Production:
+    return Production(
+        row=row,
+        month=codes.month(c, "month"),
+        hospital=c.code("hospital", codes.hospitals, "hospitals.csv"),
+        category=c.code("category", codes.categories, "categories.csv"),
+        base_used=c.count("base_used"),
+        additional_own=c.count("additional_own"),
+        additional_for_others=c.count("additional_for_others"),
+        waiting_end=c.count("waiting_end"),
+        over_guarantee=c.count("over_guarantee"),
+    )
+
+
+def _volume_line(codes: _Codes, c: Cells, row: int) -> VolumeLine:
+    return VolumeLine(
+        row=row,
+        hospital=c.code("hospital", codes.hospitals, "hospitals.csv"),
+        category=c.code("category", codes.categories, "categories.csv"),
+        uppdrag=c.count("uppdrag"),
+        bas=c.count("bas"),
+        tillagg=c.count("tillagg"),
+    )
+
+
+def _usage(codes: _Codes, c: Cells, row: int) -> Usage:
+    return Usage(
+        row=row,
+        contract=c.code("contract", codes.contracts, "contracts.csv"),
+        provider=c.text("provider"),
+        category=c.text("category"),
+        volume_min=c.count("volume_min"),
+        volume_max=c.count("volume_max"),
+        used=c.count("used"),
+        unused_min=c.count("unused_min"),
+        cost_sek=c.count("cost_sek"),
+    )
+
+
+def _parse_hospitals(
+    raw: Any, data: VolumeData, out: list[str], frames: dict[str, int | None]
+) -> dict[str, dict[str, int]] | None:
+    """The per-hospital figures by hospital; each entry's `frame_sek` (when it has one) goes to `frames`."""
+    if not isinstance(raw, list):
+        out.append(f"{SUMMARY} volumes.hospitals: {raw!r} is not a list of hospitals")
+        return None
+    hospitals: dict[str, dict[str, int]] = {}
+    for index, entry in enumerate(raw):
+        where = f"volumes.hospitals[{index}]"
+        if not isinstance(entry, dict):
+            out.append(f"{SUMMARY} {where}: {entry!r} is not an object")
+            continue
+        code = entry.get("hospital")
+        if code not in data.hospitals:
+            out.append(f"{SUMMARY} {where}.hospital: {code!r} is not a hospital in hospitals.csv")
+            continue
+        if code in hospitals:
+            out.append(f"{SUMMARY} {where}.hospital: {code!r} is listed twice")
+            continue
+        figures = {name: json_int(entry, name, where, out) for name in HOSPITAL_FIGURES}
+        hospitals[code] = {name: v for name, v in figures.items() if v is not None}
+        if "frame_sek" in entry:
+            frame = entry["frame_sek"]
+            if frame is None or (isinstance(frame, int) and not isinstance(frame, bool)):
+                frames[code] = frame
+            else:
+                out.append(f"{SUMMARY} {where}.frame_sek: {frame!r} is neither null nor a whole number")
+    for code in data.hospitals:
+        if code not in hospitals:
+            out.append(f"{SUMMARY} volumes.hospitals: no entry for hospital {code}; every hospital has one")
+    return hospitals
+
+
+def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | None:
+    path = folder / SUMMARY
+    if not path.is_file():
+        out.append(f"{SUMMARY}: missing from the plan folder {folder}")
+        return None
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        out.append(f"{SUMMARY}: not readable as UTF-8 JSON ({error})")
+        return None
+    volumes = document.get("volumes") if isinstance(document, dict) else None
+    if not isinstance(volumes, dict):
+        out.append(f'{SUMMARY}: has no object "volumes"')
+        return None
+    summary = Summary()
+    scenario = document.get("scenario")
+    if isinstance(scenario, str):
+        summary.scenario = scenario
+    else:
+        out.append(f"{SUMMARY} scenario: {scenario!r} is not the scenario's name")
+    summary.stages = parse_stages("volumes", volumes.get("stages"), out)
+    summary.objectives = parse_objectives("volumes", volumes.get("objectives"), VOLUME_OBJECTIVES, out)
+    summary.cost_sek = json_int(volumes, "cost_sek", "volumes", out)
+    summary.unused_minimum_cost_sek = json_int(volumes, "unused_minimum_cost_sek", "volumes", out)
+    summary.previous_plan = parse_previous_plan("volumes", volumes, out)
+    summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out, summary.frames)
+    return summary
+
+
+def read_plan(data: VolumeData, plan_dir: Path, out: list[str]) -> PlanFiles | None:
+    """Parse the plan files, reporting unreadable files and cells; None when a CSV file is unusable."""
+    tables = {file: read_table(plan_dir, file, header, out) for file, header in HEADERS.items()}
+    summary = _read_summary(plan_dir, data, out)
+    delivery, production, volume_table, usage = (
+        tables[f] for f in (DELIVERY, PRODUCTION, VOLUME_TABLE, USAGE)
+    )
+    if delivery is None or production is None or volume_table is None or usage is None:
+        return None
+    codes = _Codes(data)
+    return PlanFiles(
+        folder=plan_dir,
+        flows=parse_rows(DELIVERY, delivery, out, partial(_flow, codes)),
+        production=parse_rows(PRODUCTION, production, out, partial(_production, codes)),
+        volume_table=parse_rows(VOLUME_TABLE, volume_table, out, partial(_volume_line, codes)),
+        usage=parse_rows(USAGE, usage, out, partial(_usage, codes)),
+        summary=summary,
+    )

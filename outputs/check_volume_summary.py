@@ -1,0 +1,98 @@
+"""The volume plan's summaries: volume_table.csv and summary.json's figures and stages, against
+what the plan's rows imply.
+
+Each rule family is one function (its docstring starts with the rule) over what
+check_volume_figures.VolumeCheck holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from leveransplan.models.numbers import grouped
+from leveransplan.outputs.check_files import SUMMARY
+from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.check_volume_figures import VolumeCheck
+from leveransplan.outputs.check_volume_files import VOLUME_TABLE
+
+
+def volume_table_consistent(c: VolumeCheck) -> Iterator[str]:
+    """Hard: volume_table.csv sums the plan: bas = base, tillagg = additional produced, uppdrag = both."""
+    found, data = c.found, c.data
+    yield from one_row_each(
+        VOLUME_TABLE,
+        ((line.row, (line.hospital, line.category)) for line in c.plan.volume_table),
+        data.pairs,
+        lambda key: f"{key[0]}, {key[1]}",
+        "one row per hospital and category of production_plan.csv",
+    )
+    pairs = set(data.pairs)
+    for line in c.plan.volume_table:
+        h, k = line.hospital, line.category
+        if (h, k) not in pairs:
+            continue
+        where = f"{VOLUME_TABLE} row {line.row}"
+        bas = data.base_total.get((h, k), 0)
+        own = sum(found.own.get((h, k, m), 0) for m in data.months)
+        for_others = sum(found.into.get((h, k, m), 0) for m in data.months)
+        if line.bas != bas:
+            yield (
+                f"{where}: bas {grouped(line.bas)}, but own_volumes.csv gives {h} a base of {grouped(bas)} "
+                f"in {k}"
+            )
+        if line.tillagg != own + for_others:
+            yield (
+                f"{where}: tillagg {grouped(line.tillagg)}, but the plan has {h} produce "
+                f"{grouped(own + for_others)} "
+                f"additional units of {k} (own {grouped(own)} + for others {grouped(for_others)})"
+            )
+        if line.uppdrag != bas + own + for_others:
+            yield (
+                f"{where}: uppdrag {grouped(line.uppdrag)}, but bas {grouped(bas)} + tillagg "
+                f"{grouped(own + for_others)} "
+                f"= {grouped(bas + own + for_others)}"
+            )
+
+
+def objectives_match(c: VolumeCheck) -> Iterator[str]:
+    """Hard: summary.json's terms, totals and hospital figures equal those recomputed from the plan."""
+    yield from c.found.stability_problems
+    summary = c.plan.summary
+    if summary is None:
+        return
+    if summary.scenario is not None and summary.scenario != c.data.scenario.name:
+        yield f"{SUMMARY} scenario: {summary.scenario!r}, but the scenario is {c.data.scenario.name!r}"
+    terms = c.found.terms
+    yield from terms_match("volumes", summary.objectives, terms)
+    totals = (
+        ("cost_sek", summary.cost_sek, terms["cost"], "the plan's cost"),
+        ("unused_minimum_cost_sek", summary.unused_minimum_cost_sek, c.found.unused_minimum_cost,
+         "the cost of unused contract minimums"),
+    )  # fmt: skip
+    for key, written_total, expected, what in totals:
+        if written_total is not None and written_total != expected:
+            yield (
+                f"{SUMMARY} volumes.{key}: {grouped(written_total)}, but {what} recomputed is "
+                f"{grouped(expected)}"
+            )
+    for h, figures in (summary.hospitals or {}).items():
+        for name, written in figures.items():
+            expected = c.found.hospital[h][name]
+            if written != expected:
+                yield (
+                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but recomputed from "
+                    "the plan "
+                    f"it is {grouped(expected)}"
+                )
+
+
+def volume_stages(c: VolumeCheck) -> Iterator[str]:
+    """Hard: one stage per term of the volume objective order, in order; bound <= value, equal when
+    OPTIMAL; later stages hold it."""
+    summary = c.plan.summary
+    if summary is None:
+        return
+    order = list(c.data.scenario.objective.volumes)
+    yield from stages_consistent(
+        "volumes", summary.stages, order, "volume objective order", c.found.terms, final_is_last=False
+    )

@@ -1,0 +1,229 @@
+"""The report's section on the volume plan: patients over the guarantee, referrals per hospital
+and month, contract use and the cost by channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from leveransplan.outputs.check_volume_files import HOSPITAL_FIGURES
+from leveransplan.outputs.report_charts import (
+    BLUE,
+    GREY,
+    Charts,
+    channel_chart,
+    contract_chart,
+    count_axis,
+    heatmap,
+    heatmap_size,
+    label_bars,
+)
+from leveransplan.outputs.report_costs import cost_channels
+from leveransplan.outputs.report_html import cards_html, escaped, html_table, number_text, sek_axis
+from leveransplan.outputs.report_plan import (
+    Plan,
+    cell_int,
+    hospital_figures,
+    hospital_frames,
+    read_rows,
+)
+from leveransplan.outputs.report_sections import MODEL_TITLES
+
+
+def volume_section(plan: Plan, charts: Charts) -> str:
+    """The volume plan: patients over the guarantee, referrals, contract use and cost by channel."""
+    volumes = plan.summary["volumes"]
+    folder = plan.folder
+    hospitals = hospital_figures(volumes)
+    names = [name for name, _figures in hospitals]
+    production_path = folder / "production_plan.csv"
+    production = read_rows(production_path, ("month", "hospital"))
+    delivery_path = folder / "delivery_plan.csv"
+    delivery = read_rows(delivery_path, ("month", "hospital", "channel", "volume"))
+    usage_path = folder / "contract_usage.csv"
+    usage = read_rows(usage_path, ("contract", "provider", "category", "volume_min", "volume_max", "used"))
+    channels = cost_channels(plan)
+
+    def total(key: str) -> int:
+        return sum(figures[key] for _name, figures in hospitals)
+
+    objectives = volumes.get("objectives") or {}
+    parts = [f'<section id="volumes"><h2>{escaped(MODEL_TITLES["volumes"])}</h2>']
+    divisor, unit = sek_axis(channels.cost_sek)
+    parts.append(
+        cards_html(
+            [
+                (f"cost, {unit}", number_text(channels.cost_sek / divisor, 1 if divisor > 1 else 0)),
+                (
+                    "over the guarantee, start → end",
+                    f"{number_text(total('over_guarantee_start'))} → "
+                    f"{number_text(total('over_guarantee_end'))}",
+                ),
+                ("patient-months over the guarantee", number_text(total("patient_months_over"))),
+                ("patients sent out", number_text(total("referrals_out"))),
+                ("sent out of the region", number_text(objectives.get("out_of_region"))),
+            ]
+        )
+    )
+
+    # Patients over the guarantee per hospital.
+    parts.append("<h3>Patients over the care guarantee (vårdgarantin), per hospital</h3>")
+    parts.append(
+        '<p class="note">Patients waiting beyond the 90-day guarantee: a waiting list longer than three '
+        "months of inflow, at the start of the first month and at the end of the last. "
+        "Patient-months: the same count summed over every month of the plan.</p>"
+    )
+    if hospitals:
+        start = [figures["over_guarantee_start"] for _name, figures in hospitals]
+        end = [figures["over_guarantee_end"] for _name, figures in hospitals]
+
+        def draw_over(figure: Figure) -> None:
+            ax = figure.add_subplot()
+            x = range(len(names))
+            width = 0.38
+            first = ax.bar([i - width / 2 for i in x], start, width, color=GREY, label="at the start")
+            last = ax.bar([i + width / 2 for i in x], end, width, color=BLUE, label="at the end")
+            label_bars(ax, first, [number_text(v) for v in start])
+            label_bars(ax, last, [number_text(v) for v in end])
+            ax.set_xticks(list(x), names)
+            ax.set_ylabel("patients over the guarantee")
+            count_axis(ax.yaxis)
+            ax.margins(y=0.12)
+            ax.grid(axis="y")
+            ax.legend(loc="upper right")
+
+        parts.append(
+            charts.svg((max(5.0, 1.1 * len(names) + 2), 3.2), draw_over, "Patients over the guarantee")
+        )
+    rows = [[name, *(figures[key] for key in HOSPITAL_FIGURES)] for name, figures in hospitals]
+    header = [
+        "hospital",
+        "over, start",
+        "over, end",
+        "patient-months over",
+        "sent out",
+        "received",
+        "cost SEK",
+    ]
+    totals: list[Any] = ["region", *(total(key) for key in HOSPITAL_FIGURES)]
+    frames = hospital_frames(volumes)
+    if frames:
+        # Each frame caps its own hospital's cost; the region's line has no frame of its own.
+        for row, (name, figures) in zip(rows, hospitals, strict=True):
+            frame = frames.get(name)
+            row += ["–", "–"] if frame is None else [frame, frame - figures["cost_sek"]]
+        header += ["frame SEK", "left of frame SEK"]
+        totals += ["", ""]
+    parts.append(html_table(header, rows, numeric=[False] + [True] * (len(header) - 1), total=totals))
+    frame_words = (
+        " A hospital's frame (hospitals.csv's frame_sek) caps that cost; what is left of it is the frame "
+        "less the cost."
+        if frames
+        else ""
+    )
+    parts.append(
+        '<p class="note">Sent out: transfers to other hospitals and referrals to contracts; received: '
+        "transfers in. A hospital's cost is its own additional units, its transfers at the receiving "
+        f"hospital's price and its referrals; unused contract minimums are the region's.{frame_words}</p>"
+    )
+
+    # Referrals per hospital and month.
+    months = sorted({r["month"] for r in production} | {r["month"] for r in delivery})
+    row_names = list(names) + sorted({r["hospital"] for r in delivery} - set(names))
+    grid = [[0] * len(months) for _ in row_names]
+    for r in delivery:
+        grid[row_names.index(r["hospital"])][months.index(r["month"])] += cell_int(r, "volume", delivery_path)
+    parts.append("<h3>Referrals per hospital and month</h3>")
+    parts.append(
+        '<p class="note">Patients each hospital sends to be treated elsewhere: transfers to another of '
+        "the region's hospitals and referrals to contracts with external providers (köpt vård).</p>"
+    )
+    if months and row_names:
+        parts.append(
+            charts.svg(
+                heatmap_size(len(row_names), len(months)),
+                heatmap(row_names, months, grid),
+                "Referrals per hospital and month",
+            )
+        )
+    else:
+        parts.append('<p class="note">The plan has no months.</p>')
+
+    # Contract use against minimum and maximum.
+    parts.append("<h3>Contract use against minimum and maximum</h3>")
+    away = channels.out_of_region or set()
+    if usage:
+        parts.append(
+            '<p class="note">Patients referred to each contract over the horizon. The bar is the use, the '
+            "grey band the contract's room up to its maximum, the black mark its minimum (paid whether "
+            "used or not).</p>"
+        )
+        parts.append(
+            charts.svg(
+                (10.5, 0.8 + 0.27 * len(usage)), contract_chart(usage, usage_path, away), "Contract use"
+            )
+        )
+        contract_rows = [
+            [
+                r["contract"],
+                r["provider"],
+                r["category"],
+                cell_int(r, "volume_min", usage_path),
+                cell_int(r, "volume_max", usage_path),
+                cell_int(r, "used", usage_path),
+                cell_int(r, "unused_min", usage_path) if r.get("unused_min", "") != "" else 0,
+                cell_int(r, "cost_sek", usage_path) if r.get("cost_sek", "") != "" else 0,
+            ]
+            for r in usage
+        ]
+        parts.append(
+            "<details><summary>Contract table</summary>"
+            + html_table(
+                [
+                    "contract",
+                    "provider",
+                    "category",
+                    "minimum",
+                    "maximum",
+                    "used",
+                    "unused minimum",
+                    "cost SEK",
+                ],
+                contract_rows,
+                numeric=[False, False, False, True, True, True, True, True],
+            )
+            + "</details>"
+        )
+    else:
+        parts.append('<p class="note">The scenario has no contracts.</p>')
+
+    # Cost by channel.
+    parts.append("<h3>Cost by channel</h3>")
+    parts.append(
+        charts.svg((10.5, 0.9 + 0.3 * len(channels.channels)), channel_chart(channels), "Cost by channel")
+    )
+    share = max(1, channels.cost_sek)
+    parts.append(
+        html_table(
+            ["channel", "cost SEK", "share %"],
+            [[c.name, c.cost_sek, number_text(100 * c.cost_sek / share, 1)] for c in channels.channels],
+            numeric=[False, True, True],
+            total=[
+                "total (summary.json cost_sek: " + number_text(channels.cost_sek) + ")",
+                channels.total_sek,
+                "",
+            ],
+        )
+    )
+    parts.append(
+        '<p class="note">Own additional production is summary.json\'s cost per hospital minus the '
+        "delivery plan's transfers and referrals (the plan files hold no additional price per hospital). "
+        "Contract channels are the units used at the contract's price; unused minimums are what the "
+        "region pays for take-or-pay volumes it does not use.</p>"
+    )
+    for note in channels.notes:
+        css = "warn" if "disagree" in note or "says" in note else "note"
+        parts.append(f'<p class="{css}">{escaped(note)}</p>')
+    parts.append("</section>")
+    return "".join(parts)
