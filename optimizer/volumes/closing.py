@@ -87,7 +87,7 @@ class Closing:
         self.models = models
         self.routing = routing
 
-    def by_columns(
+    def close(
         self, term: str | None, categories: list[str], stages_left: int, outside: int = 0
     ) -> ColumnsOutcome | None:
         """The stage over `categories` by columns, settled, probed and searched near the bound.

@@ -53,7 +53,7 @@ class CoupledStages:
                     StageResult(objective="equity", value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 return
-            by_columns = self.closing.by_columns(None, contested, stages_left)
+            by_columns = self.closing.close(None, contested, stages_left)
             if by_columns is not None:
                 bound = by_columns.bound
                 if by_columns.done:
@@ -109,7 +109,7 @@ class CoupledStages:
         outside = [k for k in state.data.categories if k not in set(categories)]
         outside_value = state.values().term(term, outside)
         bound = 0
-        by_columns = self.closing.by_columns(term, categories, stages_left, outside_value)
+        by_columns = self.closing.close(term, categories, stages_left, outside_value)
         if by_columns is not None:
             bound = by_columns.bound
             if by_columns.done:

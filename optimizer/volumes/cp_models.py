@@ -83,7 +83,10 @@ class CpModels:
 
     def over_outside(self, joint_categories: list[str] | None = None) -> dict[str, int]:
         """X_h over the categories outside the joint model (fixed there by earlier stages)."""
-        chosen = set(joint_categories if joint_categories is not None else self.joint.categories)  # type: ignore[union-attr]
+        if joint_categories is None:
+            assert self.joint is not None
+            joint_categories = self.joint.categories
+        chosen = set(joint_categories)
         state = self.state
         values = TermValues(state.data, state.plan)
         return {
