@@ -59,7 +59,7 @@ class CpModels:
         state = self.state
         holds = state.holds
         joint = VolumeModel(state.data, categories, state.previous, state.frozen_until)
-        holds.in_categories(joint, set(categories))
+        holds.add_to(joint, set(categories))
         state.money.add_rules(joint, state.values())
         if holds.equity is not None:
             joint.hold_equity(holds.equity, self.over_outside(categories))
@@ -109,9 +109,7 @@ class CpModels:
         chosen = set(free)
         model = VolumeModel(state.data, free, state.previous, state.frozen_until)
         self.restrict_to_faces(model)
-        for (held, k), value in holds.value.items():
-            if k in chosen:
-                model.hold(held, value, [k])
+        holds.add_to(model, chosen)
         fixed = state.values(base)
         outside = {
             h: sum(v for (hh, k), v in fixed.over_by_hospital_category.items() if hh == h and k not in chosen)

@@ -85,7 +85,7 @@ class Holds:
         self.jointly[term] = value
         self.floor[term] = bound
 
-    def in_categories(self, model: VolumeModel, categories: set[str]) -> None:
+    def add_to(self, model: VolumeModel, categories: set[str]) -> None:
         """Each of `categories`' own holds on `model`, category by category."""
         for (term, k), value in self.value.items():
             if k in categories:
