@@ -20,6 +20,9 @@ sends its own to C, where B treating its own and A's going to C costs the same. 
 (CP-SAT, HiGHS from the same start) do not find these exchanges in a joint model of hundreds of
 thousands of variables; at scale 5 this routing took travel from 41 206 049 to 17 627 848 in
 0.4 s, every other term unchanged.
+
+In a solve (Routing), every plan of the travel stage is routed before it is compared, except
+while stability against a previous plan is held (routing changes it) and in frozen months.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.optimizer.volumes.state import SolveState
 
 # A place patients can be treated in a month: ("hospital", g) or ("contract", c).
 Place = tuple[str, str]
@@ -134,3 +138,46 @@ def _add_month(plan: Decisions, category: str, month: int, flows: dict[tuple[str
             plan.additional_own[h, category, month] = units
         else:
             plan.transfers[h, name, category, month] = units
+
+
+class Routing:
+    """The travel stage's plans routed at the least travel, and how long that takes."""
+
+    def __init__(self, state: SolveState) -> None:
+        self.state = state
+
+    def routed(self, plan: Decisions, term: str | None, categories: list[str] | None = None) -> Decisions:
+        """In the travel stage, `plan` with each month's patients of the coupled categories (or
+        `categories`) routed to the same places at the least travel (nearest_routing):
+        every other term keeps its value, so every hold still holds. Not while stability against a
+        previous plan is held (routing changes it), nor in frozen months."""
+        state = self.state
+        held = {stage.objective for stage in state.stages}
+        if term != "travel" or (state.previous is not None and "stability" in held):
+            return plan
+        chosen = categories if categories is not None else state.holds.coupled or list(state.data.categories)
+        first_month = state.frozen_until + 1 if state.frozen_until is not None else 1
+        # On the run's clock: in deterministic mode it stands still outside CP-SAT.
+        started = state.search.now()
+        routed = nearest_routing(state.data, plan, chosen, first_month)
+        if state.money.frames and not state.money.kept(routed):
+            routed = self._within_frames(plan, chosen, first_month)
+        state.time.routing_seconds = max(state.time.routing_seconds, state.search.now() - started)
+        return routed
+
+    def _within_frames(self, plan: Decisions, categories: list[str], first_month: int) -> Decisions:
+        """`plan` routed category by category, each category's routing kept when every frame
+        still holds. Routing keeps the cost but moves spend between hospitals (A's patient sent
+        to C instead of B's), so routing every category at once may break a frame that binds."""
+        data = self.state.data
+        frames = self.state.money.frames
+        spend = {h: TermValues(data, plan).spend(h) for h in frames}
+        result = plan
+        for k in categories:
+            candidate = nearest_routing(data, result, [k], first_month)
+            before = TermValues(data, result, categories=[k])
+            after = TermValues(data, candidate, categories=[k])
+            changed = {h: spend[h] - before.spend(h, [k]) + after.spend(h, [k]) for h in frames}
+            if all(changed[h] <= frame for h, frame in frames.items()):
+                result, spend = candidate, changed
+        return result

@@ -1,4 +1,4 @@
-"""The dive from the LP to a whole plan (optimizer/volumes/columns.py, _dived).
+"""The dive from the LP to a whole plan (optimizer/volumes/rounding.py, dived).
 
 Over the property test's generated scenarios, and over the generator's scale 1 (where the LP
 mixes several categories after a few rounds): the equity and cost stages by columns, then the
@@ -24,7 +24,7 @@ from helpers.generated import PROPERTY, generated_region, scenarios, without_mon
 from helpers.plans import checker_violations
 from leveransplan.models import Scenario, VolumeData
 from leveransplan.models.evaluation import TermValues
-from leveransplan.optimizer.volumes import columns
+from leveransplan.optimizer.volumes import rounding
 from leveransplan.optimizer.volumes.columns import ColumnsResult, by_columns
 from leveransplan.optimizer.volumes.pricing import network_pricer
 
@@ -43,9 +43,9 @@ def _dive_after(scenario: Scenario, rounds: int) -> tuple[ColumnsResult, list[st
     travel = by_columns(data, flows, categories, cost.decisions, linking, lambda: 10.0, max_rounds=rounds)
     assert travel is not None and travel.problem is not None
     problem = travel.problem
-    rounded = columns._rounded(problem, travel.shares, travel.bound, travel.rounds)
+    rounded = rounding.rounded_mix(problem, travel.shares, travel.bound, travel.rounds)
     with network_pricer(flows, categories, workers=1) as pricer:
-        dive = columns._dived(problem, rounded, pricer, 10.0)
+        dive = rounding.dived(problem, rounded, pricer, 10.0)
     assert dive is not None
     plan = TermValues(data, dive.decisions)
     assert checker_violations()(scenario, dive.decisions) == []

@@ -16,7 +16,8 @@ from helpers.volumes import FAST, build, contract, publish_and_check, solve_chec
 from leveransplan.inputs import load_scenario
 from leveransplan.models import Hospital
 from leveransplan.optimizer.errors import Infeasible
-from leveransplan.optimizer.volumes.driver import LexicographicVolumes, solve_volumes
+from leveransplan.optimizer.volumes.cp_models import CpModels
+from leveransplan.optimizer.volumes.driver import solve_volumes
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def no_joint_model(monkeypatch):
     def refuse(self, categories):
         raise AssertionError(f"a joint CP-SAT model of {categories} was built")
 
-    monkeypatch.setattr(LexicographicVolumes, "_open_joint", refuse)
+    monkeypatch.setattr(CpModels, "open_joint", refuse)
 
 
 def with_frames(scenario, frames):

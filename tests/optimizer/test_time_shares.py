@@ -89,7 +89,7 @@ def test_a_stage_with_no_time_left_keeps_the_plan_so_far(monkeypatch: pytest.Mon
     # stage keeps that value with the trivial bound 0, FEASIBLE.
     with search_run(deterministic=True):
         driver = LexicographicVolumes(load_scenario(EXAMPLE1))
-        monkeypatch.setattr(driver, "remaining", lambda: 0.0)
+        monkeypatch.setattr(driver.time, "remaining", lambda: 0.0)
         stages = driver.run().stages
     assert [(s.objective, s.value, s.bound, s.status) for s in stages] == [
         ("over_guarantee", 2, 0, "FEASIBLE"),
@@ -103,7 +103,7 @@ def test_once_a_stage_is_not_searched_no_later_one_is(driver: LexicographicVolum
     # back (it never comes back; forced here), the later stages would not hold its value.
     driver.stage_floor_s = 3.0
     assert not driver._no_time_for_a_stage()
-    driver.remaining = lambda: 1.0  # type: ignore[method-assign]
+    driver.time.remaining = lambda: 1.0  # type: ignore[method-assign]
     assert driver._no_time_for_a_stage()
-    driver.remaining = lambda: 20.0  # type: ignore[method-assign]
+    driver.time.remaining = lambda: 20.0  # type: ignore[method-assign]
     assert driver._no_time_for_a_stage()
