@@ -17,7 +17,7 @@ from leveransplan.inputs import load_scenario
 from leveransplan.models import Hospital
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.volumes.cp_models import CpModels
-from leveransplan.optimizer.volumes.driver import solve_volumes
+from leveransplan.optimizer.volumes.driver import LexicographicVolumes, solve_volumes
 
 
 @pytest.fixture
