@@ -32,9 +32,8 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.search import current_run
 from leveransplan.optimizer.volumes.coupled import CoupledStages
 from leveransplan.optimizer.volumes.cp_models import CpModels
-from leveransplan.optimizer.volumes.decomposition import ColumnsResult
 from leveransplan.optimizer.volumes.flow import CategoryFlow
-from leveransplan.optimizer.volumes.holds import Money, hold_in_networks
+from leveransplan.optimizer.volumes.holds import Money
 from leveransplan.optimizer.volumes.routing import Routing
 from leveransplan.optimizer.volumes.separable import SeparableStages
 from leveransplan.optimizer.volumes.state import SolveState
@@ -170,46 +169,10 @@ class LexicographicVolumes:
             raise state.infeasible()
         state.plan = base
 
-    # -- the time budget and the stages' shared pieces, as callers of the driver reach them -----
     @property
     def time(self) -> TimeBudget:
+        """The solve's clock and its shares of the time (optimizer/volumes/time_budget.py)."""
         return self.state.time
-
-    @property
-    def started(self) -> float:
-        """When the solve's time limit started counting, on the run's clock."""
-        return self.state.time.started
-
-    @property
-    def routing_seconds(self) -> float:
-        return self.state.time.routing_seconds
-
-    @routing_seconds.setter
-    def routing_seconds(self, seconds: float) -> None:
-        self.state.time.routing_seconds = seconds
-
-    @property
-    def stage_floor_s(self) -> float:
-        return self.state.time.stage_floor_s
-
-    @stage_floor_s.setter
-    def stage_floor_s(self, seconds: float) -> None:
-        self.state.time.stage_floor_s = seconds
-
-    def remaining(self) -> float:
-        return self.state.time.remaining()
-
-    def joint_time(self, stages_left: int) -> float:
-        return self.state.time.joint_time(stages_left)
-
-    def _no_time_for_a_stage(self) -> bool:
-        return self.state.time.no_time_for_a_stage()
-
-    def _hold_columns(self, columns: ColumnsResult, value: int, stages_left: int) -> None:
-        hold_in_networks(columns, value, stages_left)
-
-    def _routed(self, plan: Decisions, term: str | None, categories: list[str] | None = None) -> Decisions:
-        return self.routing.routed(plan, term, categories)
 
 
 def solve_volumes(
