@@ -1,7 +1,7 @@
 """Benchmark of the ST-A placement model on a scenario (default: the shipped VGR 2026 cohort).
 
 Prints model size, build seconds, each stage's value, bound, gap, status and seconds, and peak
-memory, with the command that reproduces them. Target (issue 3): the shipped cohort solved to a
+memory, with the command that reproduces them. Target: the shipped cohort solved to a
 proven optimum in 30 s or less on 2 cores. A benchmark, not a test: read the target off the output.
 
     python benchmarks/placements.py [SCENARIO] [--time-limit S] [--propose-places]

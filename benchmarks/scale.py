@@ -12,7 +12,7 @@ a process of its own so that peak memory is that solve's alone:
   patient-months beyond the guarantee and how many more SEK it leaves than CP-SAT's plan;
 - CP-SAT on the ST-A placement model (scale 1 by default; `--placements-scales`).
 
-Targets (issue 6), read off the output, never asserted: scale 1 volumes every stage proven
+Targets, read off the output, never asserted: scale 1 volumes every stage proven
 optimal in 10 s or less and not slower than HiGHS; scale 20 every stage within 0.5 % of its
 bound in 120 s or less, peak memory 2 GB or less; ST-A at scale 1 proven optimal in 30 s or less.
 

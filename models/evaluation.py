@@ -74,8 +74,8 @@ class TermValues:
         categories: Iterable[str] | None = None,
     ) -> None:
         """With `categories`, only those categories are evaluated (and only they may be asked
-        for): the waiting lists of every hospital and category are a Python loop, 100 ms a plan
-        at scale 20, and the driver evaluates each category's own plan after every stage."""
+        for): the waiting lists of every hospital and category are a Python loop, slow for a
+        national plan, and the driver evaluates each category's own plan after every stage."""
         self.data = data
         self.only = None if categories is None else frozenset(categories)
         self.waiting: dict[BaseKey, int] = {}

@@ -27,7 +27,7 @@ class PlanUnreadable(Exception):
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    """A plan CSV's rows by column, in either dialect (outputs/tabular.py)."""
+    """A plan CSV's rows by column, in either dialect (inputs/plan_files.py)."""
     try:
         return [row for _, row in read_plan_csv(path).records()]
     except FileNotFoundError:

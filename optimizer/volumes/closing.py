@@ -200,12 +200,12 @@ class Closing:
         _MARGIN_TRIES runs, each continuing from the last one's columns, in half the time left
         for the stage). The bound stays the first run's: lowered caps make a tighter problem.
 
-        Why: at scale 5 the travel stage's rounding came within 222 travel-minutes of the LP
-        (5 208 456 against 5 208 234), cost and out_of_region held to the last SEK and patient,
-        with 11 hospitals 1 to 26 patient-months above their caps; the plans adopted instead
-        were three times the bound. A margin of 52 gave a plan 0.1 % above the bound. Repairs of
-        the rounding itself (CP-SAT from it, or the networks with the LP's prices and a penalty
-        per patient-month above a cap) did not reach the caps."""
+        Why: the rounding usually keeps every held term to the last unit and comes close to the
+        LP, but leaves a few hospitals a few patient-months above their caps, and the plans
+        adopted instead are far above the bound. Rounding a run with the caps lowered by such a
+        margin lands within the real caps close to the bound; repairs of the rounding itself
+        (CP-SAT from it, or the networks with the LP's prices and a penalty per patient-month
+        above a cap) did not reach the caps."""
         state = self.state
         if columns.unlinked is None or state.holds.equity is None or columns.problem is None:
             return None
@@ -217,7 +217,7 @@ class Closing:
         margin = 0
         # Every plan has the same patient-months beyond the guarantee in each category (held
         # since the first stage), so caps lowered by more than the room below them together
-        # leave no plan at all (scale 20's travel stage: 100 caps, 4 271 patient-months of room).
+        # leave no plan at all.
         room = self._room_below_the_caps(state.plan)
         for _ in range(_MARGIN_TRIES):
             above = self._most_above_the_caps(unlinked)
@@ -284,8 +284,8 @@ class Closing:
 
         Why: the LP's bound is usually within a few units of the optimum, but when a held term
         (cost, to the last SEK) makes the rows tight, CP-SAT finds that last plan slowly from
-        above in the whole model. (Scale 1: the travel stage proven optimal in 2 s, where the
-        joint model had not in 9 s.) `outside`: the term over the other categories, for the
+        above in the whole model, and the small model within the ranges answers sooner.
+        `outside`: the term over the other categories, for the
         progress shown. Returns the coupled categories' (value, bound)."""
         state = self.state
         term = goal.term

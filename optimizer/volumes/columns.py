@@ -112,11 +112,11 @@ def _generate_and_round(
     rounds = 0
     shares: dict[str, list[float]] = {}
     workers = settings.workers if settings is not None and settings.workers > 0 else None
-    # The equity stage converges in a few rounds unsmoothed; smoothed at a fixed 0.8 it went from
-    # 30 s OPTIMAL to 60 s FEASIBLE at scale 20.
+    # The equity stage converges in a few rounds unsmoothed; smoothing slowed it down so far that
+    # its large instances were no longer proven.
     smoothing = _Smoothing() if problem.linking.objective is not None else None
-    # A round is not started when less time is left than the last one took: at scale 20 a
-    # round takes seconds, and one started at the deadline ran the stage that far past it.
+    # A round is not started when less time is left than the last one took: a large round
+    # takes seconds, and one started at the deadline runs the stage that far past it.
     round_seconds = 0.0
     with network_pricer(problem.flows, problem.categories, workers) as pricer:
         while rounds < max_rounds and time_left() > round_seconds:
@@ -180,10 +180,9 @@ class _Smoothing:
     column generation").
 
     Why: the LP's own prices swing from round to round while the LP is far from its optimum,
-    and their bounds with them. At scale 20's travel stage, 60 s of rounds at the LP's prices
-    left the LP at 28.9 M with no bound above the first round's 19.9 M (a gap of 31 %); smoothed,
-    the LP was at 22.6 M and the bound 20.8 M (8 %). At scale 5 the travel stage converged in
-    9.7 s instead of 16.8 s. The columns still enter only at a negative reduced cost at the
+    and their bounds with them: at the LP's own prices the bound of a large travel stage stayed at
+    its first round's while the LP moved, and smoothed it closed most of that gap and converged
+    sooner. The columns still enter only at a negative reduced cost at the
     LP's prices, and each round's bound is exact at whatever prices it was priced at."""
 
     def __init__(self) -> None:

@@ -16,7 +16,8 @@ from leveransplan.optimizer.volumes.state import Part, SolveState
 # A joint stage is built only when, after its estimated build time, at least this much is left.
 _MIN_JOINT_SOLVE_S = 1.0
 # The largest CP-SAT model built over several categories, in network arcs (about one variable
-# each): at scale 20 a model of 600 000 took 4 GB and most of the time limit to build and search.
+# each): a national model several times this size takes gigabytes and most of the time limit
+# to build and search.
 _MAX_MODEL_ARCS = 150_000
 
 

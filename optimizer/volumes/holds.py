@@ -125,7 +125,7 @@ class Holds:
 
 def hold_in_networks(columns: ColumnsResult, value: int, stages_left: int) -> None:
     """The stage's value held in the networks (ColumnsResult.hold) for the stages after it;
-    not after the last stage that solves anything (at scale 20 it took 2 s of 28 networks and
-    ran the whole solve past its time limit)."""
+    not after the last stage that solves anything: no stage would use it, and at national
+    scale holding it costs seconds that would run the solve past its time limit."""
     if stages_left > 1:
         columns.hold(value)

@@ -69,7 +69,7 @@ def solve_master(problem: Decomposition) -> MasterSolution | None:
     for term, value in linking.held.items():
         term_rows[term] = solver.Constraint(-infinity, float(value))
     # Each column's coefficients, set one by one where they are not 0: building the rows as
-    # expressions over every column took most of the master's time at scale 20.
+    # expressions over every column is what made large masters slow.
     for k, columns in problem.columns.items():
         for column, weight in zip(columns, weights[k], strict=True):
             for hospital in np.flatnonzero(column.over).tolist():

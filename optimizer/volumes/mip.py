@@ -3,10 +3,8 @@
 The volume model is linear: every rule and term of VolumeModel is a linear constraint over
 integer variables. Near a coupled stage's optimum the question left is small and its LP is tight
 (a network with a few linking rows: the money, the equity caps, the terms held region-wide), and
-there an LP-based branch and bound answers far sooner than CP-SAT's search. On the shipped
-scenario with a budget of 1 730.7 MSEK, the over_guarantee stage's last patient-month (a plan
-at 238 122 within the ranges reduced-cost fixing leaves) took CP-SAT 50 s on 2 cores without an
-answer; HiGHS proved that no plan lies below a target in 0.5 to 2 s where CP-SAT took 18 s.
+there an LP-based branch and bound answers far sooner than CP-SAT's search, whose LP bound is
+weaker on these models (docs/solver.md).
 
 The model is read from CP-SAT's own proto, so the two solvers answer exactly the same model. A
 plan HiGHS finds is confirmed by CP-SAT with every variable fixed to it (exact integer

@@ -158,9 +158,9 @@ class VolumeModel:
         """
         self.model.minimize(objective)
         settings = SolverSettings(workers=parameters.workers, seed=parameters.seed)
-        # Presolve's search for dominated linear constraints took 2.5 s (two passes) of a
-        # 3-category model at scale 5, whose first plan came 0.3 s in without it; CP-SAT 9.15
-        # charges it as 0.03 deterministic seconds. The shipped solve gains about 1 s.
+        # Presolve's search for dominated linear constraints is off: on these models it takes
+        # many times longer than finding the first plan without it, and CP-SAT charges it almost
+        # no deterministic time, so a deterministic limit would not stop it.
         status, solver, seconds = current_run().solve(
             self.model,
             settings,

@@ -181,10 +181,9 @@ def dived(
     the driver settles those categories by CP-SAT with every other one fixed at its column.
     None when GLOP fails.
 
-    Why: each category's own rounding is close to its mix, but the rows are tight. At scale 20's
-    travel stage the 100 equity caps were within 4 271 patient-months of the plan, and the
-    separate roundings put 44 hospitals 2 475 patient-months above them together; every
-    combination of whole columns the LP had was then no better than the plan it started from."""
+    Why: each category's own rounding is close to its mix, but the rows are tight: on large
+    instances the separate roundings put many hospitals above their equity caps together, and
+    no combination of whole columns the LP had was better than the plan it started from."""
     # On the run's clock: in deterministic mode it stands still outside CP-SAT, and the dive
     # ends by its own count of pricings instead.
     deadline = clock() + seconds

@@ -35,8 +35,8 @@ class TimeBudget:
     # that stage is followed by one, so the searches leave it that much of their time.
     routing_seconds: float = 0.0
     # The longest a stage solved by the networks alone took (wall clock): a stage's fixed
-    # work, which no time limit shortens (every category's network, evaluations, holds; 3 to
-    # 5 s at scale 20). A stage that also searches jointly takes about twice that even with no
+    # work, which no time limit shortens (every category's network, evaluations, holds). A
+    # stage that also searches jointly takes about twice that even with no
     # time left for the search, so each later stage keeps twice this in reserve.
     stage_floor_s: float = 0.0
     # Once a stage is not searched, no later one is: it would not hold that stage's value.

@@ -1,5 +1,6 @@
-"""Generated scenarios (inputs/generators/synthetic.py): deterministic, valid, sized as issue 6 asks, of the
-shipped scenario's order, and solved into plans that pass the independent checker.
+"""Generated scenarios (inputs/generators/synthetic.py): deterministic, valid, sized as the
+scales promise, of the shipped scenario's order, and solved into plans that pass the independent
+checker.
 
 Scale 1 is one region modelled on the shipped VGR 2026 scenario (5 hospitals, 49 categories, 30
 contracts, 12 months, 292 AT positions, 540 trainees); scale N has N such regions.

@@ -287,7 +287,7 @@ def test_placements_that_must_stay_and_fit_have_no_conflict() -> None:
     assert placement_conflicts(data).status == "FEASIBLE"
 
 
-# --- findings of the review of issue 5 ------------------------------------------------------------
+# --- limits found binding in a review of the explanations -------------------------------------
 
 
 def test_a_budget_with_frozen_months_is_not_declared_infeasible(tmp_path: Path) -> None:

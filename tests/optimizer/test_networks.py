@@ -135,7 +135,7 @@ def test_equity_by_columns_brackets_the_joint_optimum(scenario):
 @PROPERTY
 @given(scenarios())
 def test_plans_near_the_bound_lie_within_the_probed_ranges(scenario):
-    # What the driver's probing (LexicographicVolumes._probe) rests on, for a stage after
+    # What the driver's probing (Closing._probe in optimizer/volumes/closing.py) rests on, for a stage after
     # equity (cost, with every hospital within the equity value): every plan with the stage's
     # value at most T lies within ranges_within(T), so CP-SAT's optimal plan lies within the
     # ranges at its own value, and within the ranges at one less there is no plan at all.
@@ -193,7 +193,7 @@ def test_plans_near_the_bound_lie_within_the_probed_ranges(scenario):
 @PROPERTY
 @given(scenarios(), st.integers(1, 6))
 def test_a_plan_from_lowered_caps_keeps_the_real_caps(scenario, margin):
-    # What LexicographicVolumes._with_a_margin rests on, for the cost stage after equity: the
+    # What Closing._with_a_margin rests on, for the cost stage after equity: the
     # stage by columns again with every hospital's cap lowered by `margin` patient-months gives
     # a plan (when it says it obeys the linking rules) within the real caps, with each
     # category's over_guarantee kept, and never a cost below the optimum CP-SAT proves.

@@ -1,0 +1,71 @@
+"""The rooms' import rules, read from the source: data flows one way. models imports no solver
+and no other room; inputs imports only models; optimizer never imports outputs; outputs never
+imports optimizer (the checker shares nothing with the model it checks) and no solver; only the
+command line (leveransplan/*.py) joins all four. Imports inside functions count too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {
+    "models": ("leveransplan.inputs", "leveransplan.optimizer", "leveransplan.outputs", "ortools", "highspy"),
+    "inputs": ("leveransplan.optimizer", "leveransplan.outputs", "ortools", "highspy"),
+    "optimizer": ("leveransplan.outputs", "leveransplan.cli", "leveransplan.commands"),
+    "outputs": ("leveransplan.optimizer", "leveransplan.cli", "leveransplan.commands", "ortools", "highspy"),
+}
+# The manifest records the OR-Tools version it ran with: by package metadata, not an import.
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """Every module `path` imports, with the line, at any depth (functions included)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _breaks(module: str, forbidden: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in forbidden)
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_room_imports_only_what_its_layer_allows(room: str) -> None:
+    broken = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / room).rglob("*.py"))
+        for line, module in imported_modules(path)
+        if _breaks(module, FORBIDDEN[room])
+    ]
+    assert broken == []
+
+
+def test_the_rule_reads_imports_inside_functions(tmp_path: Path) -> None:
+    # The reader itself: an import hidden in a function body is found, with its line.
+    source = tmp_path / "m.py"
+    source.write_text(
+        "import os\n\ndef f():\n    from leveransplan.optimizer.solve import x\n", encoding="utf-8"
+    )
+    assert imported_modules(source) == [(1, "os"), (4, "leveransplan.optimizer.solve")]
+    assert _breaks("leveransplan.optimizer.solve", FORBIDDEN["outputs"])
+    assert not _breaks("leveransplan.outputs_extra", ("leveransplan.outputs",))
+
+
+def test_no_module_imports_the_rooms_by_their_bare_names() -> None:
+    # `import models` would find the repository's folder only when run from the checkout, and
+    # would load a second copy of every module beside leveransplan.models.
+    bare = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for top in ("leveransplan", "models", "inputs", "optimizer", "outputs", "tests", "benchmarks")
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if ".venv" not in path.parts
+        for line, module in imported_modules(path)
+        if module.split(".")[0] in {"models", "inputs", "optimizer", "outputs"}
+    ]
+    assert bare == []
