@@ -39,7 +39,7 @@ def default_scenario_path() -> Path:
     return Path(str(resources.files("leveransplan.inputs").joinpath(DEFAULT_SCENARIO)))
 
 
-class _Checker:
+class CrossTableRules:
     """Cross-table rules over parsed records; each rule appends located problems."""
 
     def __init__(
@@ -414,7 +414,7 @@ def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenar
         horizon = Horizon(settings["start"], settings["months"])
         placement_horizon = Horizon(settings["start"], settings.get("placement_months", settings["months"]))
     unreadable = {p.file for p in problems}
-    checker = _Checker(tables, horizon, unreadable, placement_horizon, settings.get("at_total"))
+    checker = CrossTableRules(tables, horizon, unreadable, placement_horizon, settings.get("at_total"))
     problems.extend(checker.check_all())
     if problems:
         raise ScenarioInvalid(problems, tuple(notes))

@@ -14,7 +14,7 @@ from leveransplan.models.months import Horizon, format_month, parse_month
 from leveransplan.models.scenario import AT_AREAS
 
 if TYPE_CHECKING:
-    from leveransplan.inputs.load import _Checker
+    from leveransplan.inputs.load import CrossTableRules
     from leveransplan.inputs.tables import Record
 
 FIXED = "st_fixed.csv"
@@ -24,7 +24,7 @@ _YEARS = range(1900, 2201)
 class TrainingRules:
     """The training tables' rules over the records the loader parsed."""
 
-    def __init__(self, checker: _Checker) -> None:
+    def __init__(self, checker: CrossTableRules) -> None:
         self.c = checker
         self.trainees = {r["trainee"]: r for r in checker.rows("st_trainees.csv")}
         self.requirements = {(r["trainee"], r["specialty"]): r for r in checker.rows("st_requirements.csv")}
