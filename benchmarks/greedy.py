@@ -18,7 +18,7 @@ from leveransplan.models.plan import StageResult, VolumeSolution
 from leveransplan.models.pro_rata import contract_quotas, pro_rata_plan
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import write_plan
 
 __all__ = ["checker_violations", "contract_quotas", "greedy_plan", "greedy_terms"]

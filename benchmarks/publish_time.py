@@ -66,7 +66,7 @@ def _generated(scale: int, seed: int, parent: Path) -> Path:
 def _write_and_check(scenario: Any, plan: Any, model: str, repeat: int, parent: Path) -> dict[str, Any]:
     """Best of `repeat` writes and checks of `model`'s plan alone, with the rows written."""
     from leveransplan.models.results import ScenarioPlan
-    from leveransplan.outputs.checks import check_plan
+    from leveransplan.outputs.checker.plan import check_plan
     from leveransplan.outputs.publish import write_plan
 
     alone = ScenarioPlan(**{model: getattr(plan, model)})

@@ -1,5 +1,5 @@
 """The `leveransplan` command line: each command parses its arguments and calls the one function
-that carries it out (leveransplan.commands*), which prints through outputs.console*. The exit
+that carries it out (leveransplan.commands*), which prints through outputs/console/. The exit
 codes are in leveransplan.exit_codes and the app's help.
 """
 
@@ -29,7 +29,7 @@ from leveransplan.inputs import default_scenario_path
 from leveransplan.inputs.whatif import WhatIfInvalid, parse_recorded, what_if_flags
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 from leveransplan.optimizer.search import Interrupted, process_age, stop_on_signals
-from leveransplan.outputs.console import err_console, print_version
+from leveransplan.outputs.console.common import err_console, print_version
 
 __all__ = [
     "EXIT_CHECK",

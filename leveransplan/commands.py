@@ -33,8 +33,8 @@ from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
 from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
 from leveransplan.optimizer.sweep import sweep as run_sweep
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
-from leveransplan.outputs.checks import check_plan, models_in_plan
-from leveransplan.outputs.console import (
+from leveransplan.outputs.checker.plan import check_plan, models_in_plan
+from leveransplan.outputs.console.common import (
     err_console,
     out_console,
     print_cannot_write,
@@ -45,16 +45,16 @@ from leveransplan.outputs.console import (
     print_valid,
     print_violations,
 )
-from leveransplan.outputs.console_compare import print_diff, print_follow_up, print_sweep
+from leveransplan.outputs.console.compare import print_diff, print_follow_up, print_sweep
 from leveransplan.outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
 from leveransplan.outputs.followup import follow_up, write_follow_up
-from leveransplan.outputs.frontier_report import is_frontier_folder, write_frontier_report
 from leveransplan.outputs.generated import write_scenario
 from leveransplan.outputs.manifest import MANIFEST, ManifestUnreadable, record_output
 from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, write_csv
 from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, verify_plan
-from leveransplan.outputs.report import ReportUnreadable, write_report
+from leveransplan.outputs.report.frontier import is_frontier_folder, write_frontier_report
+from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
 # --- the steps the commands share ----------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """`explain` and `frontier`: why patients are left beyond the care guarantee, and what money buys.
 
-Both solve the volumes and print through outputs.console_guarantee; `frontier` also writes its
+Both solve the volumes and print through outputs/console/guarantee.py; `frontier` also writes its
 folder, all files or none. Their time limits cover the whole command, start-up included.
 """
 
@@ -31,15 +31,15 @@ from leveransplan.optimizer.frontier import solve_frontier
 from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
 from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import solve_scenario
-from leveransplan.outputs.console import err_console, print_summary_json
-from leveransplan.outputs.console_guarantee import (
+from leveransplan.outputs.console.common import err_console, print_summary_json
+from leveransplan.outputs.console.guarantee import (
     print_explanations,
     print_explanations_json,
     print_frontier_written,
 )
 from leveransplan.outputs.frontier_files import publish_frontier
 from leveransplan.outputs.publish import OutputRefused, TargetTaken, plan_target
-from leveransplan.outputs.report import ReportUnreadable
+from leveransplan.outputs.report.page import ReportUnreadable
 
 # Writing a frontier folder (its two small files and the manifest) and, with --report, rendering
 # its chart: the time limit leaves this much for them.

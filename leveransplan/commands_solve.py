@@ -38,9 +38,9 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import models_to_solve, solve_scenario
-from leveransplan.outputs.check import PlanCheckFailed
-from leveransplan.outputs.console import err_console, print_problems, print_summary_json
-from leveransplan.outputs.console_solve import print_solved
+from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
+from leveransplan.outputs.console.common import err_console, print_problems, print_summary_json
+from leveransplan.outputs.console.solve import print_solved
 from leveransplan.outputs.manifest import replan_digests
 from leveransplan.outputs.publish import (
     OutputRefused,

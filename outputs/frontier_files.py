@@ -12,9 +12,9 @@ from typing import Any
 
 from leveransplan.models.frontier import Frontier
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.frontier_report import FRONTIER_CSV, write_frontier_report
 from leveransplan.outputs.manifest import MANIFEST, SUMMARY, build_manifest, sha256_of, write_json
 from leveransplan.outputs.publish import REPORT, PlanTarget
+from leveransplan.outputs.report.frontier import FRONTIER_CSV, write_frontier_report
 from leveransplan.outputs.staging import Staging
 from leveransplan.outputs.tabular import write_csv
 

@@ -21,8 +21,8 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.outputs import training_files as tf
 from leveransplan.outputs import volume_files as vf
-from leveransplan.outputs.check import PlanCheckFailed
-from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.checker.plan import check_plan
+from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
 from leveransplan.outputs.excel import WORKBOOK, write_workbook
 from leveransplan.outputs.manifest import (
     MANIFEST,
@@ -34,7 +34,7 @@ from leveransplan.outputs.manifest import (
     sha256_of,
     write_json,
 )
-from leveransplan.outputs.report import write_report
+from leveransplan.outputs.report.page import write_report
 from leveransplan.outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
 from leveransplan.outputs.tabular import write_csv
 

@@ -22,7 +22,7 @@ from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.inputs.replan import rest_of_year
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import (
     ACTUALS_KEY,
     MANIFEST,

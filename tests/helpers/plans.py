@@ -14,9 +14,9 @@ from typing import Any
 
 from helpers import benchmark_module
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check import check_volume_plan
-from leveransplan.outputs.check_files import SUMMARY
-from leveransplan.outputs.check_volume_files import HEADERS
+from leveransplan.outputs.checker.files import SUMMARY
+from leveransplan.outputs.checker.volume_files import HEADERS
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

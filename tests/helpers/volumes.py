@@ -26,7 +26,7 @@ from leveransplan.models import (
 )
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.optimizer.volumes.driver import solve_volumes
-from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
 
 FAST = SolverSettings(time_limit_s=10, workers=1)

@@ -45,7 +45,7 @@ def test_the_same_scale_and_seed_give_the_same_files():
 def test_the_same_bytes_in_another_process():
     # Another PYTHONHASHSEED changes the order of set iteration: the files must not depend on it.
     code = (
-        "import hashlib, sys; from inputs.generators.synthetic import generate_scenario; "
+        "import hashlib, sys; from leveransplan.inputs.generators.synthetic import generate_scenario; "
         "f = generate_scenario(2, 3); "
         "sys.stdout.write(hashlib.sha256(repr(sorted(f.items())).encode('utf-8')).hexdigest())"
     )

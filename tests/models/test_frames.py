@@ -35,7 +35,7 @@ from leveransplan.models.explanation import explain_over_guarantee
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
 from leveransplan.optimizer.volumes.model import VolumeModel
-from leveransplan.outputs.report import render_report
+from leveransplan.outputs.report.page import render_report
 
 HOSPITALS = "hospital,name,frame_sek"
 runner = CliRunner()

@@ -35,7 +35,7 @@ from leveransplan.models import (
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.volumes.driver import solve_volumes
-from leveransplan.outputs.check import check_volume_plan
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
 
 

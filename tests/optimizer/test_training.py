@@ -28,7 +28,7 @@ from leveransplan.models.training import ATData, PlacementData, PlacementSolutio
 from leveransplan.optimizer.at.model import solve_at
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.placements.model import PlacementModel, solve_placements
-from leveransplan.outputs.checks import check_plan
+from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.publish import publish_plan
 
 

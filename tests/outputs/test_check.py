@@ -26,7 +26,7 @@ from helpers.plans import (
 )
 from leveransplan.inputs import load_scenario
 from leveransplan.models.scenario import Contract, ObjectiveOrder, Scenario
-from leveransplan.outputs.check import PlanCheckFailed, check_volume_plan
+from leveransplan.outputs.checker.volume_plan import PlanCheckFailed, check_volume_plan
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_plan_check_failed_carries_the_violations() -> None:
 def test_checker_imports_neither_ortools_nor_the_optimizer() -> None:
     # A fresh interpreter, so modules imported by other tests do not count.
     code = (
-        "import sys, leveransplan.outputs.check, leveransplan.outputs.checks; "
+        "import sys, leveransplan.outputs.checker.volume_plan, leveransplan.outputs.checker.plan; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools' "
         "or m.startswith('leveransplan.optimizer')))"
     )

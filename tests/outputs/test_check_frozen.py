@@ -19,7 +19,7 @@ from leveransplan.inputs import load_scenario
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.training import PlacementData
 from leveransplan.optimizer.placements.model import solve_placements
-from leveransplan.outputs.check_frozen import check_frozen_months
+from leveransplan.outputs.checker.frozen import check_frozen_months
 from leveransplan.outputs.publish import publish_plan
 
 runner = CliRunner()

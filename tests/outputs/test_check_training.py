@@ -33,9 +33,9 @@ from leveransplan.models.scenario import (
     Trainee,
     TravelRow,
 )
-from leveransplan.outputs.check_files import SUMMARY
-from leveransplan.outputs.check_training import check_at_plan, check_placements_plan
-from leveransplan.outputs.check_training_files import HEADERS
+from leveransplan.outputs.checker.files import SUMMARY
+from leveransplan.outputs.checker.training_files import HEADERS
+from leveransplan.outputs.checker.training_plan import check_at_plan, check_placements_plan
 
 Plan = dict[str, Any]
 
@@ -521,7 +521,7 @@ def test_scenarios_without_training_have_nothing_to_check(tmp_path: Path) -> Non
 
 def test_training_checker_imports_neither_ortools_nor_the_optimizer() -> None:
     code = (
-        "import sys, leveransplan.outputs.check_training, leveransplan.outputs.checks; "
+        "import sys, leveransplan.outputs.checker.training_plan, leveransplan.outputs.checker.plan; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools' "
         "or m.startswith('leveransplan.optimizer')))"
     )

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.plans import Page
 from leveransplan.cli import app
-from leveransplan.outputs.report import ReportUnreadable, write_report
-from leveransplan.outputs.report_costs import cost_by_channel
+from leveransplan.outputs.report.costs import cost_by_channel
+from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
 SCRIPT = ROOT / "scripts" / "render_report.sh"
 
@@ -191,7 +191,8 @@ def test_the_same_plan_gives_a_byte_identical_report(example1_plan: Path, tmp_pa
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from outputs.report import write_report; "
+            "import sys; from pathlib import Path; "
+            "from leveransplan.outputs.report.page import write_report; "
             "write_report(Path(sys.argv[1]), Path(sys.argv[2]))",
             str(example1_plan),
             str(third),

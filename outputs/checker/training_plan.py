@@ -1,14 +1,14 @@
 """Independent check of written training plans: the AT distribution and ST-A side-service placements.
 
-The spec's rules (scenario-format.md sections 1, 4, 5 and 6) are checked the way outputs/check.py
-checks a volume plan: the plan files are read back and everything they imply (positions, stays,
-starts per year, trainees present per month, objective terms) is recomputed from the scenario
-alone. Neither OR-Tools nor the optimizer is imported, so a modelling mistake there cannot hide
-here.
+The spec's rules (scenario-format.md sections 1, 4, 5 and 6) are checked the way
+volume_plan.py checks a volume plan: the plan files are read back and everything they imply
+(positions, stays, starts per year, trainees present per month, objective terms) is recomputed
+from the scenario alone. Neither OR-Tools nor the optimizer is imported, so a modelling mistake
+there cannot hide here.
 
 Every violation is one sentence naming the file, the row as a spreadsheet numbers it (header =
 row 1), the rule in the domain's words and the figures. Each rule family is one function (its
-docstring starts with the rule), in check_at.py, check_placements.py and check_places.py;
+docstring starts with the rule), in at.py, placements.py and places.py;
 `check_at_plan` and `check_placements_plan` run them all in the order of AT_RULES and
 PLACEMENT_RULES and collect every violation. When a CSV file is missing or its header is wrong
 nothing else can be read reliably, so only those problems are reported.
@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check_at import (
+from leveransplan.outputs.checker.at import (
     ATCheck,
     at_bounds,
     at_columns,
@@ -47,8 +47,8 @@ from leveransplan.outputs.check_at import (
     at_stages,
     at_total_distributed,
 )
-from leveransplan.outputs.check_files import parse_rows
-from leveransplan.outputs.check_placements import (
+from leveransplan.outputs.checker.files import parse_rows
+from leveransplan.outputs.checker.placements import (
     PlacementCheck,
     requirements_known,
     requirements_once,
@@ -60,7 +60,7 @@ from leveransplan.outputs.check_placements import (
     stay_window,
     stays_disjoint,
 )
-from leveransplan.outputs.check_places import (
+from leveransplan.outputs.checker.places import (
     concurrent_within_max,
     fixed_placements_kept,
     placement_counts,
@@ -69,7 +69,7 @@ from leveransplan.outputs.check_places import (
     places_table_consistent,
     starts_within_places,
 )
-from leveransplan.outputs.check_training_files import (
+from leveransplan.outputs.checker.training_files import (
     AT_DISTRIBUTION,
     PLACEMENTS,
     PLACES_TABLE,

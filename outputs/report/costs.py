@@ -22,8 +22,8 @@ from pathlib import Path
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import read_file
-from leveransplan.outputs.report_html import number_text
-from leveransplan.outputs.report_plan import (
+from leveransplan.outputs.report.html import number_text
+from leveransplan.outputs.report.plan import (
     Plan,
     ReportUnreadable,
     cell_int,

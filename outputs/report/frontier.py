@@ -1,7 +1,7 @@
 """report.html of a frontier folder: what money buys, as one self-contained page.
 
 Built from the folder's files alone (frontier.csv, summary.json, manifest.json), with the chart
-as inline SVG in the style of the plan's report (outputs/report.py), so it opens offline and the
+as inline SVG in the style of the plan's report (outputs/report/page.py), so it opens offline and the
 same folder always gives the same page. A frontier made with --deterministic leaves out the run
 record (the folder, the time and the command line), so two runs of the same inputs give the same
 page.
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from leveransplan.outputs.report_charts import (
+from leveransplan.outputs.report.charts import (
     BLUE,
     DARK,
     GREY,
@@ -34,8 +34,8 @@ from leveransplan.outputs.report_charts import (
     count_axis,
     thousands_axis,
 )
-from leveransplan.outputs.report_html import CSS, cards_html, escaped, html_table, number_text, sek_axis
-from leveransplan.outputs.report_plan import ReportUnreadable, cell_int, read_json, read_rows, recorded_value
+from leveransplan.outputs.report.html import CSS, cards_html, escaped, html_table, number_text, sek_axis
+from leveransplan.outputs.report.plan import ReportUnreadable, cell_int, read_json, read_rows, recorded_value
 
 FRONTIER_CSV = "frontier.csv"
 _COLUMNS = ("budget_sek", "over_guarantee", "bound", "status", "gap", "seconds", "cost_sek", "marks")

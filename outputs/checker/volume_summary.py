@@ -2,7 +2,7 @@
 what the plan's rows imply.
 
 Each rule family is one function (its docstring starts with the rule) over what
-check_volume_figures.VolumeCheck holds.
+volume_figures.VolumeCheck holds.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from leveransplan.models.numbers import grouped
-from leveransplan.outputs.check_files import SUMMARY
-from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
-from leveransplan.outputs.check_volume_figures import VolumeCheck
-from leveransplan.outputs.check_volume_files import VOLUME_TABLE
+from leveransplan.outputs.checker.files import SUMMARY
+from leveransplan.outputs.checker.summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.checker.volume_figures import VolumeCheck
+from leveransplan.outputs.checker.volume_files import VOLUME_TABLE
 
 
 def volume_table_consistent(c: VolumeCheck) -> Iterator[str]:

@@ -9,9 +9,9 @@ made deterministic (fixed hash salt, glyphs as paths, no date in the metadata). 
 command line and the solver's progress in wall-clock seconds), so that two runs of the same inputs
 give the same page.
 
-The page is put together here from its rooms: report_plan.py reads the plan folder,
-report_costs.py splits the cost by channel, report_charts.py draws, report_html.py sets numbers
-and tables, and report_sections.py and report_volumes.py write the sections.
+The page is put together here from its rooms: plan.py reads the plan folder, costs.py splits
+the cost by channel, charts.py draws, html.py sets numbers and tables, and sections.py and
+volumes.py write the sections.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from leveransplan.outputs.report_charts import Charts
-from leveransplan.outputs.report_html import CSS, escaped
-from leveransplan.outputs.report_plan import ReportUnreadable, read_plan
-from leveransplan.outputs.report_sections import (
+from leveransplan.outputs.report.charts import Charts
+from leveransplan.outputs.report.html import CSS, escaped
+from leveransplan.outputs.report.plan import ReportUnreadable, read_plan
+from leveransplan.outputs.report.sections import (
     at_section,
     header_section,
     placements_section,
     progress_section,
     summary_section,
 )
-from leveransplan.outputs.report_volumes import volume_section
+from leveransplan.outputs.report.volumes import volume_section
 
 VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "contract_usage.csv")
 PLACEMENT_FILES = ("places_table.csv", "unplaced.csv")

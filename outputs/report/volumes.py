@@ -7,8 +7,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from leveransplan.outputs.check_volume_files import HOSPITAL_FIGURES
-from leveransplan.outputs.report_charts import (
+from leveransplan.outputs.checker.volume_files import HOSPITAL_FIGURES
+from leveransplan.outputs.report.charts import (
     BLUE,
     GREY,
     Charts,
@@ -19,16 +19,16 @@ from leveransplan.outputs.report_charts import (
     heatmap_size,
     label_bars,
 )
-from leveransplan.outputs.report_costs import cost_channels
-from leveransplan.outputs.report_html import cards_html, escaped, html_table, number_text, sek_axis
-from leveransplan.outputs.report_plan import (
+from leveransplan.outputs.report.costs import cost_channels
+from leveransplan.outputs.report.html import cards_html, escaped, html_table, number_text, sek_axis
+from leveransplan.outputs.report.plan import (
     Plan,
     cell_int,
     hospital_figures,
     hospital_frames,
     read_rows,
 )
-from leveransplan.outputs.report_sections import MODEL_TITLES
+from leveransplan.outputs.report.sections import MODEL_TITLES
 
 
 def volume_section(plan: Plan, charts: Charts) -> str:

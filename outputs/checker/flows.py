@@ -2,7 +2,7 @@
 referrals allowed, contracts within their limits, and the waiting list carried month to month.
 
 Each rule family is one function (its docstring starts with the rule) over what
-check_volume_figures.VolumeCheck holds.
+volume_figures.VolumeCheck holds.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.numbers import grouped
-from leveransplan.outputs.check_files import file_rows
-from leveransplan.outputs.check_volume_figures import Recomputed, VolumeCheck
-from leveransplan.outputs.check_volume_files import DELIVERY, PRODUCTION, Key
+from leveransplan.outputs.checker.files import file_rows
+from leveransplan.outputs.checker.volume_figures import Recomputed, VolumeCheck
+from leveransplan.outputs.checker.volume_files import DELIVERY, PRODUCTION, Key
 
 
 def unique_delivery_flows(c: VolumeCheck) -> Iterator[str]:

@@ -6,7 +6,7 @@ optimizer or OR-Tools, so a modelling mistake there cannot hide here.
 
 Every violation is one sentence naming the file, the row as a spreadsheet numbers it (header =
 row 1), the rule in the domain's words and the figures. Each rule family is one function (its
-docstring starts with the rule), in check_flows.py, check_money.py and check_volume_summary.py;
+docstring starts with the rule), in flows.py, money.py and volume_summary.py;
 `check_volume_plan` runs them all in the order of RULES and collects every violation. When a
 CSV file is missing or its header is wrong nothing else can be read reliably, so only those
 problems are reported.
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check_flows import (
+from leveransplan.outputs.checker.flows import (
     additional_capacity,
     base_capacity,
     contract_limits,
@@ -40,10 +40,14 @@ from leveransplan.outputs.check_flows import (
     unique_delivery_flows,
     waiting_list_balance,
 )
-from leveransplan.outputs.check_money import budget, contract_usage_consistent, flow_prices, frames
-from leveransplan.outputs.check_volume_figures import VolumeCheck, recompute
-from leveransplan.outputs.check_volume_files import read_plan
-from leveransplan.outputs.check_volume_summary import objectives_match, volume_stages, volume_table_consistent
+from leveransplan.outputs.checker.money import budget, contract_usage_consistent, flow_prices, frames
+from leveransplan.outputs.checker.volume_figures import VolumeCheck, recompute
+from leveransplan.outputs.checker.volume_files import read_plan
+from leveransplan.outputs.checker.volume_summary import (
+    objectives_match,
+    volume_stages,
+    volume_table_consistent,
+)
 
 
 class PlanCheckFailed(Exception):

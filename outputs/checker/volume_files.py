@@ -15,8 +15,8 @@ from typing import Any
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.scenario import VOLUME_OBJECTIVES
-from leveransplan.outputs.check_files import SUMMARY, Cells, json_int, parse_rows, read_table
-from leveransplan.outputs.check_summary import (
+from leveransplan.outputs.checker.files import SUMMARY, Cells, json_int, parse_rows, read_table
+from leveransplan.outputs.checker.summary import (
     StageLine,
     parse_objectives,
     parse_previous_plan,

@@ -13,9 +13,9 @@ from fractions import Fraction
 
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check_files import SUMMARY, file_rows
-from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
-from leveransplan.outputs.check_training_files import AT_DISTRIBUTION, ATLine, ATSummary
+from leveransplan.outputs.checker.files import SUMMARY, file_rows
+from leveransplan.outputs.checker.summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.checker.training_files import AT_DISTRIBUTION, ATLine, ATSummary
 
 TWO_DECIMALS = re.compile(r"^[0-9]+\.[0-9]{2}$")
 

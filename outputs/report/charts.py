@@ -23,9 +23,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from leveransplan.outputs.report_costs import CostChannels
-from leveransplan.outputs.report_html import escaped, number_text, sek_axis
-from leveransplan.outputs.report_plan import ProgressPoint, cell_int
+from leveransplan.outputs.report.costs import CostChannels
+from leveransplan.outputs.report.html import escaped, number_text, sek_axis
+from leveransplan.outputs.report.plan import ProgressPoint, cell_int
 
 # Colours: one blue for "the plan", one orange for "attention", greys for limits.
 BLUE = "#2b6ca3"

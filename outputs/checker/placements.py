@@ -15,8 +15,8 @@ from pathlib import Path
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import CapacityRow, Requirement, Scenario, Trainee
-from leveransplan.outputs.check_files import SUMMARY, Cells, file_rows, previous_folder
-from leveransplan.outputs.check_training_files import (
+from leveransplan.outputs.checker.files import SUMMARY, Cells, file_rows, previous_folder
+from leveransplan.outputs.checker.training_files import (
     PLACEMENTS,
     UNPLACED,
     PlaceKey,

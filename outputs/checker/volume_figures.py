@@ -14,8 +14,8 @@ from pathlib import Path
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.months import parse_month
-from leveransplan.outputs.check_files import SUMMARY, WHOLE_NUMBER, previous_folder, read_table
-from leveransplan.outputs.check_volume_files import (
+from leveransplan.outputs.checker.files import SUMMARY, WHOLE_NUMBER, previous_folder, read_table
+from leveransplan.outputs.checker.volume_files import (
     DELIVERY,
     HEADERS,
     HOSPITAL_FIGURES,

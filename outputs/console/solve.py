@@ -16,7 +16,7 @@ from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
-from leveransplan.outputs.console import err_console, out_console, print_stages
+from leveransplan.outputs.console.common import err_console, out_console, print_stages
 from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows
 from leveransplan.outputs.volume_files import hospital_summary, unused_minimum_cost
 

@@ -13,7 +13,7 @@ from leveransplan.models.explanation import OverGuaranteeReason
 from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.console import err_console, out_console
+from leveransplan.outputs.console.common import err_console, out_console
 
 
 def print_explanations_json(reasons: Sequence[OverGuaranteeReason], figure: MarginalFigure | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from leveransplan.outputs.report_charts import (
+from leveransplan.outputs.report.charts import (
     BLUE,
     DARK,
     ORANGE,
@@ -15,8 +15,8 @@ from leveransplan.outputs.report_charts import (
     progress_chart,
     progress_size,
 )
-from leveransplan.outputs.report_html import cards_html, escaped, html_table, number_text
-from leveransplan.outputs.report_plan import Plan, cell_int, read_rows
+from leveransplan.outputs.report.html import cards_html, escaped, html_table, number_text
+from leveransplan.outputs.report.plan import Plan, cell_int, read_rows
 
 MODEL_TITLES = {
     "volumes": "Care volumes (vårdvolymer)",

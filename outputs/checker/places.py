@@ -3,7 +3,7 @@ concurrent_max, fixed placements kept, places_table.csv, and summary.json's coun
 stages.
 
 Each rule family is one function (its docstring starts with the rule) over what
-check_placements.PlacementCheck holds.
+placements.PlacementCheck holds.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
-from leveransplan.outputs.check_files import SUMMARY, file_rows
-from leveransplan.outputs.check_placements import PlacementCheck
-from leveransplan.outputs.check_summary import one_row_each, stages_consistent, terms_match
-from leveransplan.outputs.check_training_files import (
+from leveransplan.outputs.checker.files import SUMMARY, file_rows
+from leveransplan.outputs.checker.placements import PlacementCheck
+from leveransplan.outputs.checker.summary import one_row_each, stages_consistent, terms_match
+from leveransplan.outputs.checker.training_files import (
     PLACEMENTS,
     PLACES_TABLE,
     PROPOSE_STAGES,

@@ -10,7 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from leveransplan.models.numbers import grouped, msek, signed
-from leveransplan.outputs.console import out_console
+from leveransplan.outputs.console.common import out_console
 from leveransplan.outputs.diff import PlanDiff
 from leveransplan.outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
 

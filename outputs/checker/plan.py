@@ -12,10 +12,10 @@ from typing import Any
 
 from leveransplan.inputs.tables import read_file
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.check import check_volume_plan
-from leveransplan.outputs.check_files import SUMMARY
-from leveransplan.outputs.check_frozen import check_frozen_months
-from leveransplan.outputs.check_training import check_at_plan, check_placements_plan
+from leveransplan.outputs.checker.files import SUMMARY
+from leveransplan.outputs.checker.frozen import check_frozen_months
+from leveransplan.outputs.checker.training_plan import check_at_plan, check_placements_plan
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.manifest import MODEL_FILES
 
 CHECKERS = {"volumes": check_volume_plan, "at": check_at_plan, "placements": check_placements_plan}
@@ -79,7 +79,7 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
     """Every violation of the spec by the plan in `plan_dir`; empty when every model passes.
 
     `frozen`: the previous plan's folder and the --freeze-until month of a re-plan, whose
-    decided months must be as the previous plan decided them (outputs.check_frozen).
+    decided months must be as the previous plan decided them (outputs/checker/frozen.py).
     """
     plan_dir = Path(plan_dir)
     document = _summary(plan_dir)

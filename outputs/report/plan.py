@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.plan_files import read_plan_csv
-from leveransplan.outputs.check_volume_files import HOSPITAL_FIGURES
+from leveransplan.outputs.checker.volume_files import HOSPITAL_FIGURES
 
 MODELS = ("volumes", "at", "placements")
 

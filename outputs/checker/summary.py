@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leveransplan.models.numbers import grouped
-from leveransplan.outputs.check_files import SUMMARY, json_int
+from leveransplan.outputs.checker.files import SUMMARY, json_int
 
 STATUSES = ("OPTIMAL", "FEASIBLE")
 

@@ -15,8 +15,8 @@ from typing import Any
 from leveransplan.inputs.tables import cannot_read, read_file
 from leveransplan.models.months import format_month
 from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES
-from leveransplan.outputs.check_files import SUMMARY, Cells, Rows, json_int, read_table
-from leveransplan.outputs.check_summary import (
+from leveransplan.outputs.checker.files import SUMMARY, Cells, Rows, json_int, read_table
+from leveransplan.outputs.checker.summary import (
     StageLine,
     parse_objectives,
     parse_previous_plan,
