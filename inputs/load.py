@@ -9,19 +9,16 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
-from leveransplan.inputs.settings import FILE as SETTINGS_FILE
-from leveransplan.inputs.settings import read_settings
-from leveransplan.inputs.tables import (
+from leveransplan.inputs.schemas import (
     ALL_TABLES,
-    CSV_ADVICE,
     PLACEMENT_TABLES,
     REQUIRED_FOR_PLACEMENTS,
     REQUIRED_FOR_VOLUMES,
     VOLUME_ONLY,
-    Record,
-    duplicate_keys,
-    read_table,
 )
+from leveransplan.inputs.settings import FILE as SETTINGS_FILE
+from leveransplan.inputs.settings import read_settings
+from leveransplan.inputs.tables import CSV_ADVICE, Record, duplicate_keys, read_table
 from leveransplan.inputs.training_rules import TrainingRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from leveransplan.models.months import Horizon, parse_month
@@ -383,7 +380,7 @@ def _check_folder(path: Path) -> None:
 def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     """Read and validate a scenario folder; raise ScenarioInvalid listing every problem found.
 
-    Every file in the folder is scenario.toml, a table of the format (inputs.tables.ALL_TABLES,
+    Every file in the folder is scenario.toml, a table of the format (inputs.schemas.ALL_TABLES,
     names in lower case) or one left alone: a README or notes file (any case, any extension),
     a hidden file, an Excel or LibreOffice lock file (~$..., .~lock...), Thumbs.db and
     desktop.ini. Any other file is a problem, so that a misspelled table is not silently left

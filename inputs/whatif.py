@@ -17,7 +17,8 @@ from typing import Any
 
 from leveransplan.inputs import cells
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
-from leveransplan.inputs.tables import ALL_TABLES, Record, TableSchema
+from leveransplan.inputs.schemas import ALL_TABLES
+from leveransplan.inputs.tables import Record, TableSchema
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES

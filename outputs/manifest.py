@@ -21,7 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from leveransplan.inputs.tables import ALL_TABLES, read_file
+from leveransplan.inputs.schemas import ALL_TABLES
+from leveransplan.inputs.tables import read_file
 from leveransplan.models.scenario import Scenario
 
 MANIFEST = "manifest.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.plan_files import PLAIN, SWEDISH_EXCEL
-from leveransplan.inputs.tables import ALL_TABLES
+from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario

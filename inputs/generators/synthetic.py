@@ -28,7 +28,7 @@ from leveransplan.inputs.generators.shared import csv_text
 from leveransplan.inputs.generators.synthetic_regions import MAX_SCALE, ROLES, Grid
 from leveransplan.inputs.generators.vgr_decision import MONTHS
 from leveransplan.inputs.generators.vgr_training import ST_MONTHS
-from leveransplan.inputs.tables import ALL_TABLES, CONTRACTS
+from leveransplan.inputs.schemas import ALL_TABLES, CONTRACTS
 from leveransplan.models.derived import guarantee_limit
 from leveransplan.models.numbers import grouped
 
