@@ -151,8 +151,8 @@ class CrossTableRules:
                 file,
                 record,
                 column,
-                f"is too large with {grouped(patients)} patients in need.csv: a plan's total would "
-                f"exceed {limit}",
+                f"is too large with {grouped(patients)} patients in need.csv: a plan's total would exceed "
+                f"{limit}",
             )
         else:
             record = max(need, key=lambda r: int(r["waiting"]) + int(r["inflow"]))

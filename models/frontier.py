@@ -85,8 +85,8 @@ class Frontier:
         if budget < self.least_cost_sek:
             least = grouped(self.least_cost_sek)
             return (
-                f"the scenario's budget of {shown} SEK is below the take-or-pay minimums ({least} SEK): "
-                "no plan keeps it"
+                f"the scenario's budget of {shown} SEK is below the take-or-pay minimums ({least} SEK): no "
+                "plan keeps it"
             )
         if budget >= self.unconstrained_cost_sek:
             return (

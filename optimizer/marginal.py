@@ -194,8 +194,7 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
         return [
             f"The budget of {budget} SEK does not bind: the unconstrained optimum costs "
             f"{grouped(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no "
-            "patient-month "
-            f"beyond the guarantee.{frames}"
+            f"patient-month beyond the guarantee.{frames}"
         ]
     assert figure.at_budget is not None and figure.with_extra is not None
     removed = figure.removed

@@ -103,11 +103,9 @@ def at_rotation_capacity(c: ATCheck) -> Iterator[str]:
         if need > rotation.capacity_months:
             yield (
                 f"{AT_DISTRIBUTION} row {line.row}: {rotation.hospital}'s {grouped(line.positions)} AT "
-                "doctors "
-                f"need {grouped(line.positions)} × {rotation.months} = {grouped(need)} months of "
-                f"{rotation.area}, "
-                f"above the capacity_months {grouped(rotation.capacity_months)} at_rotations.csv gives "
-                f"{rotation.hospital} in {rotation.area}"
+                f"doctors need {grouped(line.positions)} × {rotation.months} = {grouped(need)} months of "
+                f"{rotation.area}, above the capacity_months {grouped(rotation.capacity_months)} "
+                f"at_rotations.csv gives {rotation.hospital} in {rotation.area}"
             )
 
 
@@ -131,8 +129,7 @@ def at_columns(c: ATCheck) -> Iterator[str]:
             if c.weights:
                 derivation = (
                     f"total {grouped(c.total)} × weight {grouped(r.weight)} / sum of weights "
-                    f"{grouped(c.weights)} "
-                    f"= {expected}"
+                    f"{grouped(c.weights)} = {expected}"
                 )
             else:
                 derivation = "with every weight 0 the target is 0.00"

@@ -62,8 +62,8 @@ def base_capacity(c: VolumeCheck) -> Iterator[str]:
         capacity = c.data.base_capacity.get(key, 0)
         if line.base_used > capacity:
             yield (
-                f"{PRODUCTION} row {line.row}: {line.hospital} used {grouped(line.base_used)} base units of "
-                f"{line.category} in {c.label(line.month)}, above its base capacity {grouped(capacity)} "
+                f"{PRODUCTION} row {line.row}: {line.hospital} used {grouped(line.base_used)} base units "
+                f"of {line.category} in {c.label(line.month)}, above its base capacity {grouped(capacity)} "
                 "that month"
             )
 
@@ -84,15 +84,14 @@ def additional_capacity(c: VolumeCheck) -> Iterator[str]:
         if line is not None:
             yield (
                 f"{PRODUCTION} row {line.row}: {g} produces {grouped(own)} additional units of {k} for its "
-                "own "
-                f"patients and {grouped(into)} for other hospitals' patients in {c.label(m)}, "
-                f"{grouped(own + into)} in all, above its additional capacity {grouped(capacity)} that month"
+                f"own patients and {grouped(into)} for other hospitals' patients in {c.label(m)}, "
+                f"{grouped(own + into)} in all, above its additional capacity {grouped(capacity)} that "
+                "month"
             )
         else:
             yield (
-                f"{file_rows(DELIVERY, found.into_rows[key])}: {grouped(into)} patients transferred to "
-                f"{g} in {k} in "
-                f"{c.label(m)}, above {g}'s additional capacity {grouped(capacity)} that month"
+                f"{file_rows(DELIVERY, found.into_rows[key])}: {grouped(into)} patients transferred to {g} "
+                f"in {k} in {c.label(m)}, above {g}'s additional capacity {grouped(capacity)} that month"
             )
     for key, line in found.production.items():
         into = found.into.get(key, 0)
@@ -196,21 +195,19 @@ def waiting_list_balance(c: VolumeCheck) -> Iterator[str]:
                 where = f"{PRODUCTION} row {line.row}" if line else file_rows(DELIVERY, found.out_rows[key])
                 yield (
                     f"{where}: the waiting list of {h} in {k} would end {c.label(m)} at {grouped(level)} "
-                    f"({_derivation(found, data, key, start, before)}); more patients are treated than "
-                    "are waiting"
+                    f"({_derivation(found, data, key, start, before)}); more patients are treated than are "
+                    "waiting"
                 )
             if line is not None and line.waiting_end != level:
                 yield (
                     f"{PRODUCTION} row {line.row}: waiting_end {grouped(line.waiting_end)}, but the "
-                    "waiting list "
-                    f"of {h} in {k} at the end of {c.label(m)} is {grouped(level)} "
+                    f"waiting list of {h} in {k} at the end of {c.label(m)} is {grouped(level)} "
                     f"({_derivation(found, data, key, start, before)})"
                 )
             if line is not None and line.over_guarantee != max(0, level - limit):
                 yield (
                     f"{PRODUCTION} row {line.row}: over_guarantee {grouped(line.over_guarantee)}, but "
-                    "patients "
-                    f"beyond the guarantee are max(0, {grouped(level)} - L {grouped(limit)}) "
-                    f"= {grouped(max(0, level - limit))}"
+                    f"patients beyond the guarantee are max(0, {grouped(level)} - L {grouped(limit)}) = "
+                    f"{grouped(max(0, level - limit))}"
                 )
             before, start = level, "previous month's"

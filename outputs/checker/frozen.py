@@ -58,8 +58,8 @@ def check_frozen_months(
                 found = plan.placements.get(key)
                 instead = "not placed" if found is None else f"at {found[0]} from {format_month(found[1])}"
                 violations.append(
-                    f"placements.csv {key[0]} {key[1]}: {instead}, but {hospital} from {format_month(start)} "
-                    f"was {why}"
+                    f"placements.csv {key[0]} {key[1]}: {instead}, but {hospital} from "
+                    f"{format_month(start)} was {why}"
                 )
         for key, (hospital, start) in sorted(plan.placements.items()):
             if start <= until_month and previous.placements.get(key) != (hospital, start):

@@ -28,8 +28,7 @@ def flow_prices(c: VolumeCheck) -> Iterator[str]:
             elif f.unit_price_sek != price:
                 yield (
                     f"{where}: unit_price_sek {grouped(f.unit_price_sek)}, but {f.provider}'s additional "
-                    "price "
-                    f"for {price_class} is {grouped(price)}"
+                    f"price for {price_class} is {grouped(price)}"
                 )
         elif external(f, c.data):
             price = c.data.contracts[f.contract].price_sek
@@ -105,8 +104,7 @@ def frames(c: VolumeCheck) -> Iterator[str]:
             yield (
                 f"{DELIVERY} and {PRODUCTION}: the plan spends {grouped(spend)} SEK on {h}'s patients (its "
                 f"additional units, its patients' transfers and referrals), {grouped(spend - frame)} SEK "
-                "above "
-                f"its frame_sek {grouped(frame)} SEK in hospitals.csv"
+                f"above its frame_sek {grouped(frame)} SEK in hospitals.csv"
             )
     summary = c.plan.summary
     if summary is None or summary.hospitals is None:

@@ -132,8 +132,7 @@ def stages_consistent(
         elif final < stage.bound:
             yield (
                 f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, below the stage's "
-                "proven "
-                f"bound {grouped(stage.bound)}"
+                f"proven bound {grouped(stage.bound)}"
             )
     for term in order:
         if term not in seen:
@@ -146,8 +145,7 @@ def terms_match(model: str, written: dict[str, int], terms: dict[str, int]) -> I
         if value != terms[name]:
             yield (
                 f"{SUMMARY} {model}.objectives.{name}: {grouped(value)}, but the plan's {name} recomputed "
-                "from "
-                f"its files is {grouped(terms[name])}"
+                f"from its files is {grouped(terms[name])}"
             )
 
 

@@ -81,8 +81,7 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
             if written != expected:
                 yield (
                     f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but recomputed from "
-                    "the plan "
-                    f"it is {grouped(expected)}"
+                    f"the plan it is {grouped(expected)}"
                 )
 
 

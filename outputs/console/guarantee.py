@@ -36,9 +36,8 @@ def print_explanations(
     for reason in reasons[:top]:
         out_console.print(
             f"\n[bold]{reason.hospital} · {reason.category}[/]: {grouped(reason.patient_months)} "
-            "patient-months "
-            f"beyond the guarantee in {reason.months} ({grouped(reason.over_start)} beyond it at the start, "
-            f"{grouped(reason.over_end)} at the end)",
+            f"patient-months beyond the guarantee in {reason.months} ({grouped(reason.over_start)} beyond "
+            f"it at the start, {grouped(reason.over_end)} at the end)",
             highlight=False,
         )
         for limit in reason.limits:
@@ -103,11 +102,10 @@ def print_frontier(frontier: Frontier) -> None:
     out_console.print(
         "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
         "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
-        "patient-months that the money from the budget before removes, per million SEK. "
-        f"The least cost, {grouped(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
+        "patient-months that the money from the budget before removes, per million SEK. The least cost, "
+        f"{grouped(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
         f"{grouped(first.over_guarantee)}; the unconstrained optimum costs {grouped(last.budget_sek)} SEK "
-        "and "
-        f"leaves {grouped(last.over_guarantee)}: more money buys nothing.",
+        f"and leaves {grouped(last.over_guarantee)}: more money buys nothing.",
         highlight=False,
     )
     words = frontier.scenario_budget_words()

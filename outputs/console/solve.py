@@ -134,8 +134,8 @@ def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
 def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
     """Which models the time limit stopped, each stage with its gap, and what `exit_code` means."""
     err_console.print(
-        "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was "
-        "proven optimal."
+        "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was proven "
+        "optimal."
     )
     for model, stage in plan.stopped_stages():
         gap = gap_pct(stage.value, stage.bound)

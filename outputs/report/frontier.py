@@ -239,8 +239,8 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Chart
         "plan found within the budget. <em>bound</em>: proven, no plan within the budget does better; "
         "<em>gap</em> = |over_guarantee − bound| / max(1, over_guarantee). OPTIMAL: proven best; "
         "FEASIBLE: the time limit stopped the search first. <em>removed per extra MSEK</em>: "
-        "patient-months beyond the guarantee that the money from the budget before removes, per "
-        "million SEK.</p>"
+        "patient-months beyond the guarantee that the money from the budget before removes, per million "
+        "SEK.</p>"
     )
     parts.append("</section>")
     return "".join(parts)

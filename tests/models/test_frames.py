@@ -255,8 +255,8 @@ def test_the_checker_finds_a_frame_broken(scenario: Scenario, tmp_path: Path) ->
     violations = check(with_frames(scenario, A=300), tmp_path, plan)
     assert violations == [
         "delivery_plan.csv and production_plan.csv: the plan spends 390 SEK on A's patients (its "
-        "additional units, its patients' transfers and referrals), 90 SEK above its frame_sek 300 SEK "
-        "in hospitals.csv"
+        "additional units, its patients' transfers and referrals), 90 SEK above its frame_sek 300 SEK in "
+        "hospitals.csv"
     ]
     for entry in volumes(plan)["hospitals"]:
         entry["frame_sek"] = {"A": 390}.get(entry["hospital"])

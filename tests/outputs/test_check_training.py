@@ -169,8 +169,8 @@ def test_target_accepts_either_rounding_of_a_tie(tmp_path: Path) -> None:
     assert check_at(scenario, tmp_path, plan) == []
     plan["at_distribution.csv"] = [["H1", 0, "0.14", ""], ["H2", 1, "0.87", ""]]
     assert check_at(scenario, tmp_path, plan) == [
-        "at_distribution.csv row 2: target '0.14', but total 1 × weight 1 / sum of weights 8 = 0.13 "
-        "(two decimals)"
+        "at_distribution.csv row 2: target '0.14', but total 1 × weight 1 / sum of weights 8 = 0.13 (two "
+        "decimals)"
     ]
 
 
@@ -264,10 +264,10 @@ def test_wrong_target_and_previous_columns(example3: Scenario, tmp_path: Path) -
     plan["at_distribution.csv"][1][2] = "3.34"
     plan["at_distribution.csv"][2][3] = ""  # H3's previous is 2
     assert check_at(example3, tmp_path, plan) == [
-        "at_distribution.csv row 2: target '3.3', but total 10 × weight 1 / sum of weights 3 = 3.33 "
-        "(two decimals)",
-        "at_distribution.csv row 3: target '3.34', but total 10 × weight 1 / sum of weights 3 = 3.33 "
-        "(two decimals)",
+        "at_distribution.csv row 2: target '3.3', but total 10 × weight 1 / sum of weights 3 = 3.33 (two "
+        "decimals)",
+        "at_distribution.csv row 3: target '3.34', but total 10 × weight 1 / sum of weights 3 = 3.33 (two "
+        "decimals)",
         "at_distribution.csv row 4: previous empty, but at.csv gives H3 previous 2",
     ]
 
@@ -304,8 +304,7 @@ def test_last_stage_value_must_be_the_final_plans(example3: Scenario, tmp_path: 
     at(plan)["stages"][1] = _stage("stability", 3, bound=1, status="FEASIBLE")
     assert check_at(example3, tmp_path, plan) == [
         "summary.json at.stages[1] (stability): the final plan's stability is 2, but this last stage "
-        "reached 3; "
-        "the final plan is the last stage's solution"
+        "reached 3; the final plan is the last stage's solution"
     ]
 
 
@@ -313,12 +312,11 @@ def test_earlier_stage_below_final_value_and_bound_rules(example3: Scenario, tmp
     plan = at_plan()
     at(plan)["stages"][0] = _stage("deviation", 3, bound=5, status="OPTIMAL")
     assert check_at(example3, tmp_path, plan) == [
-        "summary.json at.stages[0] (deviation): bound 5 is above value 3; a bound cannot exceed the minimum "
-        "reached",
+        "summary.json at.stages[0] (deviation): bound 5 is above value 3; a bound cannot exceed the "
+        "minimum reached",
         "summary.json at.stages[0] (deviation): status OPTIMAL, but bound 5 is not value 3",
         "summary.json at.stages[0] (deviation): the final plan's deviation is 4, above the value 3 this "
-        "stage "
-        "reached; later stages hold it at or below that",
+        "stage reached; later stages hold it at or below that",
     ]
 
 
@@ -589,8 +587,7 @@ def test_stay_before_earliest_start_is_reported(example2: Scenario, tmp_path: Pa
     violations = check_st(with_rows(example2, st_trainees=tuple(trainees)), tmp_path, placements_plan())
     assert violations == [
         "placements.csv row 5: T3's stay in ped (2026-01..2026-02) starts before the trainee's "
-        "earliest_start "
-        "2026-02"
+        "earliest_start 2026-02"
     ]
 
 
@@ -614,8 +611,7 @@ def test_unavailable_month_is_reported(example2: Scenario, tmp_path: Path) -> No
     violations = check_st(with_rows(example2, st_trainees=tuple(trainees)), tmp_path, placements_plan())
     assert violations == [
         "placements.csv row 2: T1's stay in ped (2026-03..2026-04) includes 2026-04, when st_trainees.csv "
-        "has "
-        "the trainee unavailable"
+        "has the trainee unavailable"
     ]
 
 
@@ -658,9 +654,8 @@ def test_start_without_a_capacity_row_is_reported(example2: Scenario, tmp_path: 
     )
     one_violation(
         violations,
-        "placements.csv row 3: st_capacity.csv has no row for H1, psy, 2026, so no stay in psy may start at "
-        "H1 "
-        "in 2026",
+        "placements.csv row 3: st_capacity.csv has no row for H1, psy, 2026, so no stay in psy may start "
+        "at H1 in 2026",
     )
     one_violation(violations, "places_table.csv row 4: no row is expected for H1, psy, 2026")
 
@@ -816,8 +811,8 @@ def test_travel_objective_is_recomputed(example2: Scenario, tmp_path: Path) -> N
     placements(plan)["objectives"]["travel"] = 125  # one way per month: 100 + 20 + 30 + 100 = 250
     violations = check_st(example2, tmp_path, plan)
     assert violations == [
-        "summary.json placements.objectives.travel: 125, but the plan's travel recomputed from its files is "
-        "250"
+        "summary.json placements.objectives.travel: 125, but the plan's travel recomputed from its files "
+        "is 250"
     ]
 
 
@@ -845,8 +840,7 @@ def test_missing_previous_plan_is_reported(example2: Scenario, tmp_path: Path) -
     placements(plan)["previous_plan"] = str(tmp_path / "nowhere")
     assert check_st(example2, tmp_path, plan) == [
         f"summary.json placements.previous_plan: folder {str(tmp_path / 'nowhere')!r} not found; the "
-        "stability "
-        "term cannot be recomputed"
+        "stability term cannot be recomputed"
     ]
 
 
@@ -859,8 +853,7 @@ def test_propose_stages_follow_their_own_order(example2: Scenario, tmp_path: Pat
         "summary.json placements.stages: no stage for 'places' of the placement order of mode "
         f"propose_places {order}",
         "summary.json placements.stages: no stage for 'peak_places' of the placement order of mode "
-        "propose_places "
-        f"{order}",
+        f"propose_places {order}",
     ]
 
 
@@ -871,6 +864,5 @@ def test_peak_places_is_recomputed_from_the_places_table(example2: Scenario, tmp
     violations = check_st(example2, tmp_path, plan)
     assert violations == [
         "summary.json placements.stages[2] (peak_places): the final plan's peak_places is 3, above the "
-        "value 2 "
-        "this stage reached; later stages hold it at or below that"
+        "value 2 this stage reached; later stages hold it at or below that"
     ]
