@@ -27,7 +27,7 @@ TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 
 
 def greedy_plan(data: VolumeData) -> Decisions:
-    """The analyst's plan (optimizer/volumes/greedy.py, where the rules above are written down)."""
+    """The analyst's plan (models/pro_rata.py, where the rules above are written down)."""
     return pro_rata_plan(data)
 
 

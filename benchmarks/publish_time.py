@@ -8,7 +8,7 @@ to write and check the plan within it. This measures, on one scenario (default: 
 - load: inputs.load_scenario;
 - solve: optimizer.solve.solve_scenario with the given time limit;
 - then for each model solved, its plan alone: write (outputs.publish.write_plan) and check
-  (outputs.checks.check_plan), best of `--repeat`, wall clock and CPU time.
+  (outputs/checker/plan.py, check_plan), best of `--repeat`, wall clock and CPU time.
 
 Per model it prints the rows written and the seconds per 1 000 rows of write + check: per
 production row (a hospital, category and month of production_plan.csv) for volumes, per ST-A
@@ -105,7 +105,8 @@ def main() -> None:
     args = parser.parse_args()
 
     pipeline = tuple(
-        f"leveransplan.{name}" for name in ("inputs", "optimizer.solve", "outputs.publish", "outputs.checks")
+        f"leveransplan.{name}"
+        for name in ("inputs", "optimizer.solve", "outputs.publish", "outputs.checker.plan")
     )
     _, import_s, _ = _timed(lambda: [importlib.import_module(name) for name in pipeline])
     from leveransplan.inputs import default_scenario_path, load_scenario

@@ -17,12 +17,6 @@ from leveransplan import __version__, commands, commands_guarantee, commands_sol
 from leveransplan.commands import refuse
 from leveransplan.commands_solve import SolveRun
 from leveransplan.exit_codes import (
-    EXIT_CHECK,
-    EXIT_INFEASIBLE,
-    EXIT_INVALID,
-    EXIT_NO_SOLUTION,
-    EXIT_OUTPUT,
-    EXIT_PARTIAL,
     EXIT_USAGE,
 )
 from leveransplan.inputs import default_scenario_path
@@ -30,18 +24,6 @@ from leveransplan.inputs.whatif import WhatIfInvalid, parse_recorded, what_if_fl
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 from leveransplan.optimizer.search import Interrupted, process_age, stop_on_signals
 from leveransplan.outputs.console.common import err_console, print_version
-
-__all__ = [
-    "EXIT_CHECK",
-    "EXIT_INFEASIBLE",
-    "EXIT_INVALID",
-    "EXIT_NO_SOLUTION",
-    "EXIT_OUTPUT",
-    "EXIT_PARTIAL",
-    "EXIT_USAGE",
-    "app",
-    "main",
-]
 
 # When this process started, on time.perf_counter's clock: a time limit covers the whole command,
 # start-up included. Set by `main`; in-process callers (tests) count from the command's start.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.months import month_ranges as ranges_of_months
 from leveransplan.models.numbers import grouped
 
 BUDGET_BINDS = "the budget cap binds"
@@ -298,19 +299,8 @@ def _helpful_months(months: list[int], waiting: list[int], over: set[int]) -> li
 
 
 def month_ranges(data: VolumeData, months: Iterable[int]) -> str:
-    """Month numbers as YYYY-MM ranges: 2026-01..2026-03, 2026-06."""
-    ordered = sorted(set(months))
-    parts: list[str] = []
-    index = 0
-    while index < len(ordered):
-        first = last = ordered[index]
-        while index + 1 < len(ordered) and ordered[index + 1] == last + 1:
-            index += 1
-            last = ordered[index]
-        label = data.scenario.horizon.label
-        parts.append(label(first) if first == last else f"{label(first)}..{label(last)}")
-        index += 1
-    return ", ".join(parts) if parts else "no month"
+    """Month numbers of the horizon as YYYY-MM ranges: 2026-01..2026-03, 2026-06."""
+    return ranges_of_months(months, data.scenario.horizon.label) or "no month"
 
 
 def explain_over_guarantee(

@@ -13,17 +13,12 @@ from typing import Any
 
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.numbers import grouped
-from leveransplan.models.plan import StageStatus
+from leveransplan.models.plan import StageStatus, gap_percent
 
 # A point's marks: the two ends of the curve and the scenario's own budget.
 LEAST_COST = "least_cost"
 UNCONSTRAINED = "unconstrained_optimum"
 SCENARIO_BUDGET = "scenario_budget"
-
-
-def gap_pct(value: int, bound: int) -> float:
-    """|value - bound| / max(1, |value|), in per cent (as the stages of a plan report it)."""
-    return 0.0 if value == bound else 100.0 * abs(value - bound) / max(abs(value), 1)
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class FrontierPoint:
 
     @property
     def gap_pct(self) -> float:
-        return gap_pct(self.over_guarantee, self.bound)
+        return gap_percent(self.over_guarantee, self.bound)
 
 
 @dataclass
@@ -145,7 +140,7 @@ class BudgetResult:
             "over_guarantee": self.over_guarantee,
             "bound": self.bound,
             "status": self.status,
-            "gap": round(gap_pct(self.over_guarantee, self.bound), 4),
+            "gap": round(gap_percent(self.over_guarantee, self.bound), 4),
             "cost_sek": self.cost_sek,
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -57,3 +58,15 @@ class Horizon:
         lo = 1 if first is None else parse_month(first) - self.first_serial + 1
         hi = self.length if last is None else parse_month(last) - self.first_serial + 1
         return range(max(lo, 1), min(hi, self.length) + 1)
+
+
+def month_ranges(months: Iterable[int], label: Callable[[int], str]) -> str:
+    """Months as ranges of consecutive ones, each month written by `label`:
+    '2026-01..2026-03, 2026-06' ('' for no month)."""
+    spans: list[list[int]] = []
+    for month in sorted(set(months)):
+        if spans and month == spans[-1][1] + 1:
+            spans[-1][1] = month
+        else:
+            spans.append([month, month])
+    return ", ".join(label(lo) if lo == hi else f"{label(lo)}..{label(hi)}" for lo, hi in spans)

@@ -13,6 +13,11 @@ def signed(value: int) -> str:
     return f"{value:+,}".replace(",", " ")
 
 
+def decimals(value: float, places: int = 1) -> str:
+    """A figure with `places` decimals and its thousands grouped: 1234.56 -> '1 234.6'."""
+    return f"{value:,.{places}f}".replace(",", " ")
+
+
 def msek(value: int, digits: str = ".1f") -> str:
     """SEK as millions, grouped: 1234567890 -> '1 234.6' (format `digits`, default one decimal)."""
     return f"{value / 1e6:,{digits}}".replace(",", " ")

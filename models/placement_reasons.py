@@ -14,21 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.months import format_month, month_ranges, parse_month
 from leveransplan.models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
-
-
-def month_ranges(months: list[int]) -> str:
-    """Running month numbers as 'YYYY-MM..YYYY-MM, YYYY-MM' (consecutive months joined)."""
-    spans: list[list[int]] = []
-    for month in sorted(set(months)):
-        if spans and month == spans[-1][1] + 1:
-            spans[-1][1] = month
-        else:
-            spans.append([month, month])
-    return ", ".join(
-        format_month(lo) if lo == hi else f"{format_month(lo)}..{format_month(hi)}" for lo, hi in spans
-    )
 
 
 def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
@@ -54,7 +41,7 @@ def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
         away = [m for m in data.unavailable(requirement.trainee) if lo <= m <= hi]
         return (
             f"no {months} consecutive available months between {format_month(lo)} and {format_month(hi)}: "
-            f"the trainee is unavailable {month_ranges(away)}"
+            f"the trainee is unavailable {month_ranges(away, format_month)}"
         )
     if not data.options[requirement.key]:
         years = sorted({s // 12 for s in starts})
@@ -126,13 +113,14 @@ def _blocking(
             free.append((option.hospital, option.start))
     parts = [_places_words(h, y, n) for (h, y), n in sorted(full_years.items())]
     parts += [
-        f"{h} takes no trainees at a time in {month_ranges(months)} (concurrent_max 0)"
+        f"{h} takes no trainees at a time in {month_ranges(months, format_month)} (concurrent_max 0)"
         if limit == 0
-        else f"{h} already has {_trainees(limit)} at a time (concurrent_max) in {month_ranges(months)}"
+        else f"{h} already has {_trainees(limit)} at a time (concurrent_max) in "
+        f"{month_ranges(months, format_month)}"
         for (h, limit), months in sorted(full_months.items())
     ]
     if own_blocked:
-        parts.append(f"the trainee's other placements take {month_ranges(sorted(own_months))}")
+        parts.append(f"the trainee's other placements take {month_ranges(sorted(own_months), format_month)}")
     if free:
         hospital, start = free[0]
         parts.append(f"a place at {hospital} from {format_month(start)} is free, but {free_note}")

@@ -12,6 +12,11 @@ from leveransplan.models.evaluation import Decisions, TermValues
 StageStatus = Literal["OPTIMAL", "FEASIBLE"]
 
 
+def gap_percent(value: int, bound: int) -> float:
+    """|value - bound| / max(1, |value|), in per cent: how far a plan may lie above its bound."""
+    return 0.0 if value == bound else 100.0 * abs(value - bound) / max(abs(value), 1)
+
+
 class StageResult(BaseModel):
     """One lexicographic stage: its best value, the proven bound, the status and wall seconds."""
 

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from ortools.sat.python import cp_model
 
 from leveransplan.models.numbers import grouped
+from leveransplan.models.plan import gap_percent
 from leveransplan.models.scenario import SolverSettings
 
 # Workers interleaved in deterministic mode when --workers is 0 (all cores): a fixed number, so
@@ -187,13 +188,6 @@ def process_age() -> float:
         return max(since_boot - int(fields[19]) / os.sysconf("SC_CLK_TCK"), 0.0)
     except (OSError, ValueError, IndexError, AttributeError):
         return 0.0
-
-
-def gap_percent(value: int, bound: int) -> float:
-    """The relative gap between a plan's value and the proven bound, in percent of the value."""
-    if value == bound:
-        return 0.0
-    return 100.0 * abs(value - bound) / max(abs(value), 1)
 
 
 class Interrupted(Exception):

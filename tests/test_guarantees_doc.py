@@ -2,7 +2,7 @@
 
 Each guarantee there names the tests that hold the tool to it: every one must exist, so a test
 renamed or removed cannot leave a promise without its proof. The exit-code table must be the
-tool's own: the same codes as leveransplan/cli.py and `leveransplan --help`.
+tool's own: the same codes as leveransplan/exit_codes.py and `leveransplan --help`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from typer.testing import CliRunner
 
 from helpers import ROOT
-from leveransplan import cli
+from leveransplan import cli, exit_codes
 
 GUARANTEES = ROOT / "docs" / "guarantees.md"
 TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
@@ -46,13 +46,13 @@ def test_the_exit_codes_are_the_tools() -> None:
     table = dict(re.findall(r"^\| (\d+) \| ([^|]+) \|", text, re.MULTILINE))
     assert sorted(map(int, table)) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]
     constants = {
-        cli.EXIT_USAGE: "usage",
-        cli.EXIT_INVALID: "invalid input",
-        cli.EXIT_INFEASIBLE: "infeasible",
-        cli.EXIT_NO_SOLUTION: "no model has a plan",
-        cli.EXIT_CHECK: "checker",
-        cli.EXIT_OUTPUT: "cannot be written",
-        cli.EXIT_PARTIAL: "partial",
+        exit_codes.EXIT_USAGE: "usage",
+        exit_codes.EXIT_INVALID: "invalid input",
+        exit_codes.EXIT_INFEASIBLE: "infeasible",
+        exit_codes.EXIT_NO_SOLUTION: "no model has a plan",
+        exit_codes.EXIT_CHECK: "checker",
+        exit_codes.EXIT_OUTPUT: "cannot be written",
+        exit_codes.EXIT_PARTIAL: "partial",
     }
     for code, words in constants.items():
         assert words in table[str(code)], (code, table[str(code)])

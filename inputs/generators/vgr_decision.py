@@ -81,7 +81,6 @@ SAS_VOLUMES = [
     ("US-KOLO", "somatik", "undersokning", "Koloskopi", 1260, 1940),
 ]
 CATEGORY_CODES = [row[0] for row in SAS_VOLUMES]
-KIND = {row[0]: row[2] for row in SAS_VOLUMES}
 
 # REAL: additional-volume prices 2026 (shared/data/vgr-2026/additional_volume_prices_2026.csv).
 PRICES = [

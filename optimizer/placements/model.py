@@ -18,14 +18,13 @@ from leveransplan.models.training import (
     RequirementKey,
     placement_terms,
 )
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
 from leveransplan.optimizer.placements.objectives import Objectives
 from leveransplan.optimizer.placements.variables import Variables
 from leveransplan.optimizer.search import current_run, starting_plan
 from leveransplan.optimizer.training_driver import (
-    Infeasible,
-    NoPlanInTime,
     hint_solution,
     solve_in_order,
     stage_time,

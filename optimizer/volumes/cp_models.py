@@ -29,7 +29,7 @@ class CpModels:
         self.per_category: dict[str, VolumeModel] = {}
         # The joint model of the coupled categories (Holds.coupled), once a stage needs it.
         self.joint: VolumeModel | None = None
-        # Seconds one category's model took to build per network arc (_no_time_to_build).
+        # Seconds one category's model took to build per network arc (no_time_to_build).
         self.build_seconds_per_arc: float | None = None
 
     def category_model(self, category: str) -> VolumeModel:

@@ -28,18 +28,17 @@ import numpy as np
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
-from leveransplan.optimizer.volumes.flow import CategoryFlow
+from leveransplan.optimizer.volumes.flow import TERMS, CategoryFlow
 
 # Held terms named so are one hospital's spend (spec section 7), `spend:<hospital>`.
 SPEND = "spend:"
-# Terms the columns can carry: their value is the network's cost plus a constant per category.
-# Besides these, each hospital's spend under its frame (`spend:<hospital>`, CategoryFlow.costs).
-CARRIED = ("over_guarantee", "out_of_region", "cost", "travel", "stability")
 
 
 def carried(term: str) -> bool:
-    """Whether the networks carry `term` as a cost on their arcs (a column can hold it)."""
-    return term in CARRIED or term.startswith(SPEND)
+    """Whether the networks carry `term` as a cost on their arcs (a column can hold it): the
+    separable terms (flow.TERMS), each the network's cost plus a constant per category, and
+    each hospital's spend under its frame (`spend:<hospital>`, CategoryFlow.costs)."""
+    return term in TERMS or term.startswith(SPEND)
 
 
 @dataclass

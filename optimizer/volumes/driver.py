@@ -169,11 +169,6 @@ class LexicographicVolumes:
             raise state.infeasible()
         state.plan = base
 
-    @property
-    def time(self) -> TimeBudget:
-        """The solve's clock and its shares of the time (optimizer/volumes/time_budget.py)."""
-        return self.state.time
-
 
 def solve_volumes(
     scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None

@@ -49,8 +49,8 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
             else "a decision on delegation (within 3 000 000 SEK)"
         )
         out_console.print(
-            f"The volume plan's cost changes by {result.cost_change_sek:+,} SEK".replace(",", " ")
-            + f": this update needs {decision}."
+            f"The volume plan's cost changes by {signed(result.cost_change_sek)} SEK: "
+            f"this update needs {decision}."
         )
 
 

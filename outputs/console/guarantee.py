@@ -11,7 +11,7 @@ from rich.table import Table
 
 from leveransplan.models.explanation import OverGuaranteeReason
 from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
-from leveransplan.models.numbers import grouped
+from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.console.common import err_console, out_console
 
@@ -94,7 +94,7 @@ def print_frontier(frontier: Frontier) -> None:
             point.status,
             "<0.01" if 0 < point.gap_pct < 0.005 else f"{point.gap_pct:.2f}",
             grouped(point.cost_sek),
-            "" if per_msek is None else f"{per_msek:,.1f}".replace(",", " "),
+            "" if per_msek is None else decimals(per_msek),
             style="bold" if SCENARIO_BUDGET in point.marks else None,
         )
     out_console.print(table)

@@ -10,9 +10,8 @@ from rich.table import Table
 
 from leveransplan.inputs.whatif import WhatIf
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.frontier import gap_pct
 from leveransplan.models.numbers import grouped, msek
-from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.plan import VolumeSolution, gap_percent
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
@@ -138,7 +137,7 @@ def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
         "optimal."
     )
     for model, stage in plan.stopped_stages():
-        gap = gap_pct(stage.value, stage.bound)
+        gap = gap_percent(stage.value, stage.bound)
         err_console.print(
             f"  {model} · {stage.objective}: {grouped(stage.value)}, proven bound {grouped(stage.bound)} "
             f"(gap {gap:.2f} %), {stage.status}",

@@ -124,8 +124,9 @@ def test_the_shipped_scenario(tmp_path):
     # The shipped VGR 2026 scenario with its own objectives: the real choice the production
     # managers' group faces. Need stays over the guarantee even with every option used, so some
     # contract is used to its maximum and patients move between hospitals. It has the training
-    # tables too, so all three models are solved and written. On 20 s of deterministic time
-    # instead of its own 120 s on the wall clock, so a loaded machine gets the same plan.
+    # tables too, so all three models are solved and written. On deterministic time, so that a
+    # loaded machine gets the same plan (20 s of CP-SAT's work: the test's own budget, not the
+    # scenario's 120 s on the wall clock).
     out = tmp_path / "plan"
     result = invoke("solve", "--out", out, "--deterministic", "--time-limit", "20")
     # 8 when the time limit stopped a stage before it was proven optimal (then marked so).

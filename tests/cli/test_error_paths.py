@@ -2,7 +2,7 @@
 
 Exit codes: 0 done, 1 internal error, 2 usage, 3 invalid input, 4 infeasible, 5 no solution in
 time, 6 checker failed, 7 the output cannot be written, 8 partial (written, but stopped by the
-time limit). Each path of leveransplan/cli.py below, with
+time limit). Each path of the commands (leveransplan/commands*.py) below, with
 its exit code and the tests that cover it; those written as module::test are elsewhere and not
 repeated here.
 
@@ -11,11 +11,11 @@ solve
        test_solve_usage_errors[only]
   2  a what-if flag not understood (parse_recorded)
        test_solve_usage_errors[set]
-  2  a what-if flag that names nothing (_load, applied)
+  2  a what-if flag that names nothing (load, applied)
        test_whatif::test_a_bad_flag_exits_2_and_writes_nothing
-  3  the scenario has problems (_load)
+  3  the scenario has problems (load)
        test_inputs::test_cli_solve_broken_scenario_exits_3_and_writes_nothing
-  3  a file unreadable / not UTF-8 or cp1252 (_load)
+  3  a file unreadable / not UTF-8 or cp1252 (load)
        test_robustness (every file kind)
   2  --only a model the scenario lacks (models_to_solve)
        test_solve_usage_errors[only at]
@@ -30,7 +30,7 @@ solve
        test_output_folders (a user's files, an edited file, a scenario folder, the previous plan)
   2  --actuals without --freeze-until
        test_solve_usage_errors[actuals]
-  3  --actuals that do not fit (_rest_of_year)
+  3  --actuals that do not fit (replan_rest_of_year)
        test_whatif::test_actuals_must_cover_every_waiting_list
        test_robustness::test_a_locked_actuals_file_stops_the_replan
   2  --previous not usable (PreviousPlanInvalid)
@@ -61,13 +61,13 @@ solve
   -  killed at any moment: no partial plan folder
        test_kill_safety::test_a_killed_run_leaves_a_whole_plan_or_none
 explain    (writes no files)
-  2  PLAN given: a plan folder that is not a folder (_scenario_of_plan, as check)
+  2  PLAN given: a plan folder that is not a folder (scenario_of_plan, as check)
        test_explain_errors[not a folder]
   2  PLAN given: a delivery plan that does not fit (PreviousPlanInvalid)
        test_explain_errors[unknown contract]
   2  PLAN given: no delivery_plan.csv
        test_explain::test_explain_a_training_only_plan_is_refused
-  3  the scenario has problems (_load)
+  3  the scenario has problems (load)
        test_explain_errors[scenario]
   2  the scenario has no volume tables
        test_explain_errors[no volumes]
@@ -78,7 +78,7 @@ explain    (writes no files)
   5  no plan in time (NoPlanInTime)
        test_explain_no_plan_in_time_exits_5
 validate
-  3  the scenario has problems (_load)
+  3  the scenario has problems (load)
        test_inputs::test_cli_validate_broken_scenario_exits_3_with_the_located_message
   3  hospitals.csv alone: nothing to plan
        test_hospitals_alone_plan_nothing
@@ -89,9 +89,9 @@ check
        test_check_errors[flags]
   2  manifest.json edited into another shape
        test_an_edited_manifest_is_refused
-  3  the scenario has problems (_load)
+  3  the scenario has problems (load)
        test_check_errors[scenario]
-  3  the recorded re-plan cannot start (_rest_of_year)
+  3  the recorded re-plan cannot start (replan_rest_of_year)
        test_check_errors[replan]
   6  a rule is broken
        test_cli_solve::test_check_names_a_tampered_volume
@@ -119,7 +119,7 @@ followup
   2  --out exists
        test_followup_errors[exists]
 sweep
-  3  the scenario has problems (_load)
+  3  the scenario has problems (load)
        test_sweep_errors[scenario]
   2  the variants file is bad (VariantsInvalid)
        test_sweep::test_a_bad_variants_file_is_named

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
-from leveransplan.optimizer.search import Progress, gap_percent, search_run
+from leveransplan.models.plan import gap_percent
+from leveransplan.optimizer.search import Progress, search_run
 from leveransplan.optimizer.solve import solve_scenario
 
 runner = CliRunner()

@@ -4,7 +4,8 @@ and CP-SAT's parameters for the reference models they are compared with."""
 from __future__ import annotations
 
 from leveransplan.models import VolumeData
-from leveransplan.optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from leveransplan.optimizer.volumes.columns import by_columns
+from leveransplan.optimizer.volumes.decomposition import ColumnsResult, Linking
 from leveransplan.optimizer.volumes.driver import greedy_base_plan
 from leveransplan.optimizer.volumes.flow import CategoryFlow
 from leveransplan.optimizer.volumes.model import SolveParameters

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import EXAMPLE1, assert_located, only_problem, problems_in, write
+from helpers import EXAMPLE1, assert_located, flat, only_problem, problems_in, write
 from leveransplan.cli import app
 from leveransplan.inputs import InputProblem, ScenarioInvalid, default_scenario_path, load_scenario
 
@@ -36,11 +36,6 @@ def problem_at(problems: list[InputProblem], file: str, column: str | None) -> I
     found = [p for p in problems if p.file == file and p.column == column]
     assert len(found) == 1, "\n".join(map(str, problems))
     return found[0]
-
-
-def squash(text: str) -> str:
-    """Whitespace collapsed, so that a message wrapped by the terminal can be found in it."""
-    return " ".join(text.split())
 
 
 # --- codes that refer to other tables ---------------------------------------------------------
@@ -510,7 +505,7 @@ def test_cli_validate_broken_scenario_exits_3_with_the_located_message(example1)
     write(example1, "need.csv", NEED, "A,k,10,4", "A,q,1,1")
     result = CliRunner().invoke(app, ["validate", str(example1)])
     assert result.exit_code == EXIT_INVALID, result.output
-    output = squash(result.output)
+    output = flat(result.output)
     assert "need.csv, row 3, column category: 'q': is not a category in categories.csv" in output
 
 
@@ -527,7 +522,7 @@ def test_cli_solve_broken_scenario_exits_3_and_writes_nothing(example1, tmp_path
     out = tmp_path / "plan"
     result = CliRunner().invoke(app, ["solve", str(example1), "--out", str(out)])
     assert result.exit_code == EXIT_INVALID, result.output
-    assert "contracts.csv, row 2, column volume_min: '4'" in squash(result.output)
+    assert "contracts.csv, row 2, column volume_min: '4'" in flat(result.output)
     assert not out.exists()
     assert set(tmp_path.iterdir()) == before
 

@@ -151,4 +151,4 @@ def test_the_volume_driver_starts_its_clock_before_building_its_data(monkeypatch
     monkeypatch.setattr(volume_driver, "VolumeData", _RecordingData)
     driver = volume_driver.LexicographicVolumes(load_scenario(EXAMPLE1))
     assert len(built_at) == 1
-    assert driver.time.started < built_at[0]
+    assert driver.state.time.started < built_at[0]

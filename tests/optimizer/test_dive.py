@@ -25,7 +25,8 @@ from helpers.plans import checker_violations
 from leveransplan.models import Scenario, VolumeData
 from leveransplan.models.evaluation import TermValues
 from leveransplan.optimizer.volumes import rounding
-from leveransplan.optimizer.volumes.columns import ColumnsResult, by_columns
+from leveransplan.optimizer.volumes.columns import by_columns
+from leveransplan.optimizer.volumes.decomposition import ColumnsResult
 from leveransplan.optimizer.volumes.pricing import network_pricer
 
 

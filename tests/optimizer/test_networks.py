@@ -36,7 +36,8 @@ from leveransplan.models import (
 )
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.pro_rata import pro_rata_plan
-from leveransplan.optimizer.volumes.columns import Linking, by_columns, with_margin
+from leveransplan.optimizer.volumes.columns import by_columns, with_margin
+from leveransplan.optimizer.volumes.decomposition import Linking
 from leveransplan.optimizer.volumes.driver import greedy_base_plan
 from leveransplan.optimizer.volumes.flow import CategoryFlow
 from leveransplan.optimizer.volumes.model import VolumeModel

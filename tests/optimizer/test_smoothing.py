@@ -24,7 +24,8 @@ from helpers.generated import PROPERTY, generated_region, scenarios, without_mon
 from leveransplan.models import Scenario, VolumeData
 from leveransplan.models.evaluation import TermValues
 from leveransplan.optimizer.volumes import columns
-from leveransplan.optimizer.volumes.columns import ColumnsResult, Linking, by_columns
+from leveransplan.optimizer.volumes.columns import by_columns
+from leveransplan.optimizer.volumes.decomposition import ColumnsResult, Linking
 from leveransplan.optimizer.volumes.model import VolumeModel
 
 

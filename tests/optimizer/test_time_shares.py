@@ -40,14 +40,14 @@ def driver() -> LexicographicVolumes:
 
 def test_a_searchs_time_leaves_the_routing_that_follows_it(driver: LexicographicVolumes) -> None:
     # Example 1's limit is 20 s, and in deterministic mode none of it is spent before a search.
-    assert driver.time.remaining() == pytest.approx(20.0)
+    assert driver.state.time.remaining() == pytest.approx(20.0)
     # By hand, from joint_time: with one stage left there is no reserve, so a search gets all
     # 20 s; a routing measured at 3 s comes off first (17 s); with three stages left, a reserve of
     # 4 s for each later stage (8 s, less than half of 17) leaves 9 s, more than a third of 17.
-    assert driver.time.joint_time(1) == pytest.approx(20.0)
-    driver.time.routing_seconds = 3.0
-    assert driver.time.joint_time(1) == pytest.approx(17.0)
-    assert driver.time.joint_time(3) == pytest.approx(9.0)
+    assert driver.state.time.joint_time(1) == pytest.approx(20.0)
+    driver.state.time.routing_seconds = 3.0
+    assert driver.state.time.joint_time(1) == pytest.approx(17.0)
+    assert driver.state.time.joint_time(3) == pytest.approx(9.0)
 
 
 def test_the_last_stage_does_not_hold_its_value_in_the_networks(driver: LexicographicVolumes) -> None:
@@ -63,23 +63,23 @@ def test_the_travel_stages_routing_is_timed_and_forgotten_at_the_next_stage() ->
     driver = LexicographicVolumes(load_scenario(EXAMPLE1))
     plan = greedy_base_plan(driver.data)
     driver.routing.routed(plan, "cost")  # only the travel stage routes
-    assert driver.time.routing_seconds == 0.0
+    assert driver.state.time.routing_seconds == 0.0
     driver.routing.routed(plan, "travel")
-    assert driver.time.routing_seconds > 0.0
+    assert driver.state.time.routing_seconds > 0.0
     # Each stage starts with none: example 1's stages route nothing (no category is coupled),
     # so what was measured before is forgotten by the end rather than kept.
-    driver.time.routing_seconds = 5.0
+    driver.state.time.routing_seconds = 5.0
     driver.run()
-    assert driver.time.routing_seconds == 0.0
+    assert driver.state.time.routing_seconds == 0.0
 
 
 def test_the_fixed_work_of_a_stage_is_kept_from_the_searches(driver: LexicographicVolumes) -> None:
     # By hand, from joint_time with a stage's fixed work measured at 3 s (stage_floor_s): the
     # search of this stage leaves it (20 - 3 = 17 s with one stage left); with three stages left
     # each later one keeps max(4, 2 x 3) = 6 s, 12 s, capped at half of 17 (8.5 s): 8.5 s.
-    driver.time.stage_floor_s = 3.0
-    assert driver.time.joint_time(1) == pytest.approx(17.0)
-    assert driver.time.joint_time(3) == pytest.approx(8.5)
+    driver.state.time.stage_floor_s = 3.0
+    assert driver.state.time.joint_time(1) == pytest.approx(17.0)
+    assert driver.state.time.joint_time(3) == pytest.approx(8.5)
 
 
 def test_a_stage_with_no_time_left_keeps_the_plan_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,9 +102,9 @@ def test_a_stage_with_no_time_left_keeps_the_plan_so_far(monkeypatch: pytest.Mon
 def test_once_a_stage_is_not_searched_no_later_one_is(driver: LexicographicVolumes) -> None:
     # Less than half of a stage's fixed work left (1 s of 3 s): not searched; and even with time
     # back (it never comes back; forced here), the later stages would not hold its value.
-    driver.time.stage_floor_s = 3.0
-    assert not driver.time.no_time_for_a_stage()
-    driver.time.remaining = lambda: 1.0  # type: ignore[method-assign]
-    assert driver.time.no_time_for_a_stage()
-    driver.time.remaining = lambda: 20.0  # type: ignore[method-assign]
-    assert driver.time.no_time_for_a_stage()
+    driver.state.time.stage_floor_s = 3.0
+    assert not driver.state.time.no_time_for_a_stage()
+    driver.state.time.remaining = lambda: 1.0  # type: ignore[method-assign]
+    assert driver.state.time.no_time_for_a_stage()
+    driver.state.time.remaining = lambda: 20.0  # type: ignore[method-assign]
+    assert driver.state.time.no_time_for_a_stage()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from helpers.plans import one_violation, summary_stage
 from leveransplan.models.scenario import (
     ATRotation,
     ATRow,
@@ -40,16 +41,6 @@ from leveransplan.outputs.checker.training_plan import check_at_plan, check_plac
 Plan = dict[str, Any]
 
 
-def _stage(objective: str, value: int, bound: int | None = None, status: str = "OPTIMAL") -> dict[str, Any]:
-    return {
-        "objective": objective,
-        "value": value,
-        "bound": value if bound is None else bound,
-        "status": status,
-        "seconds": 0.01,
-    }
-
-
 def write_plan(folder: Path, plan: Plan) -> Path:
     """Write the plan's CSV files (header row first) and summary.json into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,13 +54,6 @@ def write_plan(folder: Path, plan: Plan) -> Path:
     if SUMMARY in plan:
         (folder / SUMMARY).write_text(json.dumps(plan[SUMMARY], indent=2), encoding="utf-8")
     return folder
-
-
-def one_violation(violations: list[str], *fragments: str) -> str:
-    """The single violation containing every fragment (fails listing all of them otherwise)."""
-    matching = [v for v in violations if all(f in v for f in fragments)]
-    assert len(matching) == 1, f"expected one violation with {fragments}, got:\n" + "\n".join(violations)
-    return matching[0]
 
 
 HOSPITALS = (Hospital(hospital="H1", name="Sjukhus 1"), Hospital(hospital="H2", name="Sjukhus 2"))
@@ -105,7 +89,7 @@ def at_plan() -> Plan:
         SUMMARY: {
             "scenario": "Example 3",
             "at": {
-                "stages": [_stage("deviation", 4), _stage("stability", 2)],
+                "stages": [summary_stage("deviation", 4), summary_stage("stability", 2)],
                 "objectives": {"deviation": 4, "stability": 2},
                 "total": 10,
             },
@@ -132,10 +116,10 @@ def test_example3_without_previous_has_only_the_deviation_stage(example3: Scenar
     )
     plan = at_plan()
     plan["at_distribution.csv"] = [["H1", 3, "3.33", ""], ["H2", 3, "3.33", ""], ["H3", 4, "3.33", ""]]
-    at(plan)["stages"] = [_stage("deviation", 4)]
+    at(plan)["stages"] = [summary_stage("deviation", 4)]
     at(plan)["objectives"] = {"deviation": 4, "stability": 0}
     assert check_at(scenario, tmp_path, plan) == []
-    at(plan)["stages"].append(_stage("stability", 0))
+    at(plan)["stages"].append(summary_stage("stability", 0))
     assert check_at(scenario, tmp_path, plan) == [
         "summary.json at.stages[1] (stability): 'stability' is not a term of the AT objective order "
         "(stability left out: no at.csv row has previous) ['deviation']"
@@ -158,7 +142,7 @@ def test_target_accepts_either_rounding_of_a_tie(tmp_path: Path) -> None:
         "at_distribution.csv": [["H1", 0, "0.12", ""], ["H2", 1, "0.88", ""]],
         SUMMARY: {
             "at": {
-                "stages": [_stage("deviation", 2)],
+                "stages": [summary_stage("deviation", 2)],
                 "objectives": {"deviation": 2, "stability": 0},
                 "total": 1,
             }
@@ -284,14 +268,18 @@ def test_at_objectives_and_total_are_recomputed(example3: Scenario, tmp_path: Pa
 
 def test_at_stage_rules(example3: Scenario, tmp_path: Path) -> None:
     plan = at_plan()
-    at(plan)["stages"] = [_stage("stability", 2), _stage("deviation", 4)]
+    at(plan)["stages"] = [summary_stage("stability", 2), summary_stage("deviation", 4)]
     violations = check_at(example3, tmp_path, plan)
     one_violation(violations, "summary.json at.stages[1] (deviation): comes after stability")
-    at(plan)["stages"] = [_stage("deviation", 4), _stage("deviation", 4), _stage("stability", 2)]
+    at(plan)["stages"] = [
+        summary_stage("deviation", 4),
+        summary_stage("deviation", 4),
+        summary_stage("stability", 2),
+    ]
     violations = check_at(example3, tmp_path, plan)
     one_violation(violations, "summary.json at.stages[1] (deviation): a second stage for deviation")
     plan = at_plan()
-    at(plan)["stages"] = [_stage("deviation", 4)]
+    at(plan)["stages"] = [summary_stage("deviation", 4)]
     assert check_at(example3, tmp_path, plan) == [
         "summary.json at.stages: no stage for 'stability' of the AT objective order ['deviation', "
         "'stability']"
@@ -301,7 +289,7 @@ def test_at_stage_rules(example3: Scenario, tmp_path: Path) -> None:
 def test_last_stage_value_must_be_the_final_plans(example3: Scenario, tmp_path: Path) -> None:
     # The stability stage says 3 (bound 1), but the plan's stability is 2.
     plan = at_plan()
-    at(plan)["stages"][1] = _stage("stability", 3, bound=1, status="FEASIBLE")
+    at(plan)["stages"][1] = summary_stage("stability", 3, bound=1, status="FEASIBLE")
     assert check_at(example3, tmp_path, plan) == [
         "summary.json at.stages[1] (stability): the final plan's stability is 2, but this last stage "
         "reached 3; the final plan is the last stage's solution"
@@ -310,7 +298,7 @@ def test_last_stage_value_must_be_the_final_plans(example3: Scenario, tmp_path: 
 
 def test_earlier_stage_below_final_value_and_bound_rules(example3: Scenario, tmp_path: Path) -> None:
     plan = at_plan()
-    at(plan)["stages"][0] = _stage("deviation", 3, bound=5, status="OPTIMAL")
+    at(plan)["stages"][0] = summary_stage("deviation", 3, bound=5, status="OPTIMAL")
     assert check_at(example3, tmp_path, plan) == [
         "summary.json at.stages[0] (deviation): bound 5 is above value 3; a bound cannot exceed the "
         "minimum reached",
@@ -378,7 +366,7 @@ def placements_plan() -> Plan:
         SUMMARY: {
             "scenario": "Example 2",
             "placements": {
-                "stages": [_stage("unplaced", 0), _stage("travel", 250)],
+                "stages": [summary_stage("unplaced", 0), summary_stage("travel", 250)],
                 "objectives": {"unplaced": 0, "travel": 250, "stability": 0},
                 "mode": "places",
                 "months": "2026-01..2026-06",
@@ -425,7 +413,7 @@ def test_example2_with_a_fixed_placement_passes(example2: Scenario, tmp_path: Pa
         ["T2", "ped", "H2", "2026-01", "2026-03", 50],
         ["T3", "ped", "H2", "2026-04", "2026-05", 50],
     ]
-    placements(plan)["stages"] = [_stage("unplaced", 0), _stage("travel", 290)]
+    placements(plan)["stages"] = [summary_stage("unplaced", 0), summary_stage("travel", 290)]
     placements(plan)["objectives"]["travel"] = 290
     assert check_st(scenario, tmp_path, plan) == []
 
@@ -449,7 +437,7 @@ def test_example2_with_one_requirement_unplaced_passes(example2: Scenario, tmp_p
         ["H1", "psy", 2026, 1, 1],
     ]
     summary = placements(plan)
-    summary["stages"] = [_stage("unplaced", 1), _stage("travel", 140)]
+    summary["stages"] = [summary_stage("unplaced", 1), summary_stage("travel", 140)]
     summary["objectives"].update(unplaced=1, travel=140)
     summary.update(placed=3, trainees_fully_placed=2, places_total=3)
     assert check_st(scenario, tmp_path, plan) == []
@@ -472,10 +460,10 @@ def propose_plan() -> Plan:
     summary = placements(plan)
     summary["mode"] = "propose_places"
     summary["stages"] = [
-        _stage("unplaced", 0),
-        _stage("places", 4),
-        _stage("peak_places", 3),
-        _stage("travel", 170),
+        summary_stage("unplaced", 0),
+        summary_stage("places", 4),
+        summary_stage("peak_places", 3),
+        summary_stage("travel", 170),
     ]
     summary["objectives"]["travel"] = 170
     return plan
@@ -716,7 +704,7 @@ def test_a_month_takes_the_concurrent_max_of_its_own_year(tmp_path: Path) -> Non
         "places_table.csv": [["H1", "ped", 2026, 2, 2]],
         SUMMARY: {
             "placements": {
-                "stages": [_stage("unplaced", 0)],
+                "stages": [summary_stage("unplaced", 0)],
                 "objectives": {"unplaced": 0, "travel": 40, "stability": 0},
                 "mode": "places",
                 "months": "2026-11..2027-02",
@@ -846,7 +834,7 @@ def test_missing_previous_plan_is_reported(example2: Scenario, tmp_path: Path) -
 
 def test_propose_stages_follow_their_own_order(example2: Scenario, tmp_path: Path) -> None:
     plan = propose_plan()
-    placements(plan)["stages"] = [_stage("unplaced", 0), _stage("travel", 170)]
+    placements(plan)["stages"] = [summary_stage("unplaced", 0), summary_stage("travel", 170)]
     violations = check_st(example2, tmp_path, plan)
     order = "['unplaced', 'places', 'peak_places', 'travel']"
     assert violations == [
@@ -860,7 +848,7 @@ def test_propose_stages_follow_their_own_order(example2: Scenario, tmp_path: Pat
 def test_peak_places_is_recomputed_from_the_places_table(example2: Scenario, tmp_path: Path) -> None:
     # The proposed ped places are 2 at H1 and 1 at H2: the peak is 2 (+ 1 for psy), not 2 in all.
     plan = propose_plan()
-    placements(plan)["stages"][2] = _stage("peak_places", 2)
+    placements(plan)["stages"][2] = summary_stage("peak_places", 2)
     violations = check_st(example2, tmp_path, plan)
     assert violations == [
         "summary.json placements.stages[2] (peak_places): the final plan's peak_places is 3, above the "
