@@ -90,7 +90,7 @@ def test_a_stage_with_no_time_left_keeps_the_plan_so_far(monkeypatch: pytest.Mon
     # stage keeps that value with the trivial bound 0, FEASIBLE.
     with search_run(deterministic=True):
         driver = LexicographicVolumes(load_scenario(EXAMPLE1))
-        monkeypatch.setattr(driver.time, "remaining", lambda: 0.0)
+        monkeypatch.setattr(driver.state.time, "remaining", lambda: 0.0)
         stages = driver.run().stages
     assert [(s.objective, s.value, s.bound, s.status) for s in stages] == [
         ("over_guarantee", 2, 0, "FEASIBLE"),
