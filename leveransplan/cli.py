@@ -197,12 +197,15 @@ def diff(
     plan_b: options.PlanB,
     out: options.DiffOut = None,
     overwrite: options.ReportOverwrite = False,
+    as_json: options.DiffJson = False,
 ) -> None:
     """What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives.
 
     Both plans are verified first: their files as written and checked against their scenarios.
+    The update is on delegation only when no hospital's spend and not the region's cost changes by
+    more than 3 000 000 SEK; otherwise it goes to the committee.
     """
-    commands.diff(plan_a, plan_b, out, overwrite)
+    commands.diff(plan_a, plan_b, out, overwrite, as_json)
 
 
 @app.command()

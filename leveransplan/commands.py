@@ -40,6 +40,7 @@ from leveransplan.outputs.console.common import (
     print_cannot_write,
     print_checked,
     print_conflict,
+    print_json,
     print_notes,
     print_refusal,
     print_valid,
@@ -196,8 +197,8 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
     out_console.print(f"Report written to {target}.")
 
 
-def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool) -> None:
-    """Compare two verified plans; print the changes and write the changed flows as CSV."""
+def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json: bool = False) -> None:
+    """Compare two verified plans; print the changes (or JSON) and write the changed flows as CSV."""
     for plan in (plan_a, plan_b):
         try:
             verify_plan(plan)
@@ -216,12 +217,16 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool) -> None:
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)
-    print_diff(plan_a, plan_b, result)
+    if not as_json:
+        print_diff(plan_a, plan_b, result)
     try:
         write_csv(target, DIFF_COLUMNS, result.flows)
     except OSError as error:
         cannot_write(target, error)
-    out_console.print(f"{len(result.flows)} changed flows written to {target}.")
+    if as_json:
+        print_json({**result.as_json(), "csv": str(target)})
+    else:
+        out_console.print(f"{len(result.flows)} changed flows written to {target}.")
 
 
 def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | None) -> None:

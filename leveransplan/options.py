@@ -208,6 +208,15 @@ DiffOut = Annotated[
     typer.Option("--out", help="CSV of the changed flows (default: diff-A-B.csv, never overwritten)."),
 ]
 
+DiffJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the comparison as JSON on stdout instead of tables (flows, volume table, objectives, "
+        "each hospital's spend and delegation.on_delegation); the CSV is written as without it.",
+    ),
+]
+
 FollowupPlanDir = Annotated[Path, typer.Argument(help="The plan folder to follow up.")]
 
 FollowupActuals = Annotated[

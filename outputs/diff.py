@@ -1,8 +1,13 @@
-"""What changed between two plans: referrals and SEK per hospital, provider and month, and each objective.
+"""What changed between two plans: referrals and SEK per hospital, provider and month, the volume
+table, each objective, and who must decide the update.
 
-Plan B is compared with plan A (B minus A). A change in the volume plan's cost above
-3 000 000 SEK, up or down, needs a committee decision; smaller updates are decided on
-delegation (the region's rule for updating the assignments during the year).
+Plan B is compared with plan A (B minus A). The region updates the assignments during the year on
+delegation up to 3 000 000 SEK; larger updates go to the committee. The limit holds for each
+hospital and for the region: an update is decided on delegation only when no hospital's spend
+(spec section 7: its additional units, its patients' transfers and referrals) changes by more
+than 3 000 000 SEK, up or down, and neither does the region's total cost. A net change hides
+nothing: +2.9 MSEK at one hospital and -2.9 MSEK at another is on delegation, +3.1 and -3.1 is
+not, although both net 0.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ DIFF_COLUMNS = (
     "cost_change_sek",
 )
 
+VOLUME_TABLE_COLUMNS = ("hospital", "category", "bas_a", "bas_b", "tillagg_a", "tillagg_b", "uppdrag_change")
+
 FlowKey = tuple[str, str, str]  # month, hospital, provider
 
 
@@ -36,11 +43,31 @@ class PlanUnreadable(Exception):
 
 
 @dataclass
+class HospitalChange:
+    """What one hospital's patients cost in each plan (its spend, summary.json), and the change."""
+
+    hospital: str
+    spend_a_sek: int
+    spend_b_sek: int
+
+    @property
+    def change_sek(self) -> int:
+        return self.spend_b_sek - self.spend_a_sek
+
+    @property
+    def beyond_delegation(self) -> bool:
+        return abs(self.change_sek) > DELEGATION_LIMIT_SEK
+
+
+@dataclass
 class PlanDiff:
-    """Flows that changed, objective changes per model, and the cost change of the volume plan."""
+    """Flows that changed, the volume table's changes, objective changes per model, and the cost
+    changes per hospital and for the region that decide who must approve the update."""
 
     flows: list[dict[str, Any]] = field(default_factory=list)
+    volume_table: list[dict[str, Any]] = field(default_factory=list)
     objectives: list[dict[str, Any]] = field(default_factory=list)
+    hospitals: list[HospitalChange] = field(default_factory=list)
     cost_a_sek: int | None = None
     cost_b_sek: int | None = None
 
@@ -51,9 +78,49 @@ class PlanDiff:
         return self.cost_b_sek - self.cost_a_sek
 
     @property
-    def needs_committee(self) -> bool:
+    def region_beyond_delegation(self) -> bool:
         change = self.cost_change_sek
         return change is not None and abs(change) > DELEGATION_LIMIT_SEK
+
+    @property
+    def committee_hospitals(self) -> list[str]:
+        """The hospitals whose change alone takes the update beyond delegation."""
+        return [h.hospital for h in self.hospitals if h.beyond_delegation]
+
+    @property
+    def needs_committee(self) -> bool:
+        return self.region_beyond_delegation or bool(self.committee_hospitals)
+
+    def delegation(self) -> dict[str, Any]:
+        """The decision rule's figures, as `diff --json` prints them."""
+        return {
+            "on_delegation": not self.needs_committee if self.cost_change_sek is not None else None,
+            "limit_sek": DELEGATION_LIMIT_SEK,
+            "region_change_sek": self.cost_change_sek,
+            "hospitals": {h.hospital: h.change_sek for h in self.hospitals},
+            "committee_hospitals": self.committee_hospitals,
+            "region_beyond_limit": self.region_beyond_delegation,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The whole comparison, for scripts (`diff --json`)."""
+        return {
+            "flows": self.flows,
+            "volume_table": self.volume_table,
+            "objectives": self.objectives,
+            "cost_a_sek": self.cost_a_sek,
+            "cost_b_sek": self.cost_b_sek,
+            "hospitals": [
+                {
+                    "hospital": h.hospital,
+                    "spend_a_sek": h.spend_a_sek,
+                    "spend_b_sek": h.spend_b_sek,
+                    "change_sek": h.change_sek,
+                }
+                for h in self.hospitals
+            ],
+            "delegation": self.delegation(),
+        }
 
 
 def _flows(plan: Path) -> dict[FlowKey, tuple[int, int]]:
@@ -93,6 +160,37 @@ def _summary(plan: Path) -> dict[str, Any]:
     return document
 
 
+def _volume_table(plan: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(bas, tillagg) per (hospital, category) from volume_table.csv; empty when there is none."""
+    path = plan / "volume_table.csv"
+    if not path.exists():
+        return {}
+    try:
+        table = read_plan_csv(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+    rows: dict[tuple[str, str], tuple[int, int]] = {}
+    for number, row in table.records():
+        try:
+            rows[row["hospital"], row["category"]] = (int(row["bas"]), int(row["tillagg"]))
+        except (KeyError, ValueError):
+            raise PlanUnreadable(
+                f"{path}, row {number}: expected a volume table row written by leveransplan"
+            ) from None
+    return rows
+
+
+def _spend_by_hospital(summary: dict[str, Any], path: Path) -> dict[str, int]:
+    """Each hospital's spend from summary.json's volumes.hospitals (its cost_sek)."""
+    rows = (summary.get("volumes") or {}).get("hospitals") or []
+    spend: dict[str, int] = {}
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("cost_sek"), int):
+            raise PlanUnreadable(f"{path}: volumes.hospitals holds a row without a whole cost_sek")
+        spend[str(row.get("hospital"))] = row["cost_sek"]
+    return spend
+
+
 def diff_plans(plan_a: Path, plan_b: Path) -> PlanDiff:
     """Plan B against plan A."""
     summary_a, summary_b = _summary(plan_a), _summary(plan_b)
@@ -128,7 +226,29 @@ def diff_plans(plan_a: Path, plan_b: Path) -> PlanDiff:
             result.objectives.append(
                 {"model": model, "objective": name, "a": value_a, "b": value_b, "change": change}
             )
+    table_a, table_b = _volume_table(plan_a), _volume_table(plan_b)
+    for hospital, category in sorted(table_a.keys() | table_b.keys()):
+        (bas_a, extra_a), (bas_b, extra_b) = (
+            table.get((hospital, category), (0, 0)) for table in (table_a, table_b)
+        )
+        if (bas_a, extra_a) != (bas_b, extra_b):
+            result.volume_table.append(
+                {
+                    "hospital": hospital,
+                    "category": category,
+                    "bas_a": bas_a,
+                    "bas_b": bas_b,
+                    "tillagg_a": extra_a,
+                    "tillagg_b": extra_b,
+                    "uppdrag_change": bas_b + extra_b - bas_a - extra_a,
+                }
+            )
     volumes_a, volumes_b = summary_a.get("volumes") or {}, summary_b.get("volumes") or {}
     if isinstance(volumes_a.get("cost_sek"), int) and isinstance(volumes_b.get("cost_sek"), int):
         result.cost_a_sek, result.cost_b_sek = volumes_a["cost_sek"], volumes_b["cost_sek"]
+        spend_a = _spend_by_hospital(summary_a, plan_a / "summary.json")
+        spend_b = _spend_by_hospital(summary_b, plan_b / "summary.json")
+        # A hospital in one plan only spends nothing in the other.
+        order = [*spend_a, *(h for h in spend_b if h not in spend_a)]
+        result.hospitals = [HospitalChange(h, spend_a.get(h, 0), spend_b.get(h, 0)) for h in order]
     return result

@@ -10,6 +10,7 @@ import errno
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 
@@ -70,6 +71,11 @@ def print_notes(notes: Sequence[str]) -> None:
     """How input files were read (for example as cp1252), on stderr."""
     for note in notes:
         err_console.print(f"Note: {note}", markup=False, highlight=False)
+
+
+def print_json(document: dict[str, Any]) -> None:
+    """A document on stdout as JSON, for scripts (--json): plain print, no console markup."""
+    print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def print_summary_json(key: str, folder: Path) -> None:

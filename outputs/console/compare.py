@@ -42,16 +42,55 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
         a, b = (grouped(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
         objectives.add_row(row["model"], row["objective"], a, b, change)
     out_console.print(objectives)
-    if result.cost_change_sek is not None:
-        decision = (
-            "a committee decision (above the 3 000 000 SEK delegation limit)"
-            if result.needs_committee
-            else "a decision on delegation (within 3 000 000 SEK)"
+    if result.volume_table:
+        table = Table(title="Volume table changes (bas and tillägg)", title_justify="left")
+        for column in ("hospital", "category", "bas A", "bas B", "tillägg A", "tillägg B", "uppdrag change"):
+            table.add_column(column, justify="left" if column in ("hospital", "category") else "right")
+        for row in result.volume_table:
+            table.add_row(
+                row["hospital"],
+                row["category"],
+                grouped(row["bas_a"]),
+                grouped(row["bas_b"]),
+                grouped(row["tillagg_a"]),
+                grouped(row["tillagg_b"]),
+                signed(row["uppdrag_change"]),
+            )
+        out_console.print(table)
+    if result.cost_change_sek is None:
+        return
+    if result.hospitals:
+        spend = Table(title="Spend per hospital (its patients' care beyond bas)", title_justify="left")
+        for column in ("hospital", "SEK A", "SEK B", "change", "delegation"):
+            spend.add_column(column, justify="left" if column in ("hospital", "delegation") else "right")
+        for hospital in result.hospitals:
+            spend.add_row(
+                hospital.hospital,
+                grouped(hospital.spend_a_sek),
+                grouped(hospital.spend_b_sek),
+                signed(hospital.change_sek),
+                "beyond 3 000 000 SEK" if hospital.beyond_delegation else "within",
+            )
+        out_console.print(spend)
+    out_console.print(_decision_words(result))
+
+
+def _decision_words(result: PlanDiff) -> str:
+    """Who decides the update, and why: the hospitals and the region beyond the limit, if any."""
+    assert result.cost_change_sek is not None
+    change = f"The volume plan's cost changes by {signed(result.cost_change_sek)} SEK"
+    if not result.needs_committee:
+        return (
+            f"{change}: this update needs a decision on delegation (within 3 000 000 SEK for the "
+            "region and for each hospital)."
         )
-        out_console.print(
-            f"The volume plan's cost changes by {signed(result.cost_change_sek)} SEK: "
-            f"this update needs {decision}."
-        )
+    beyond = [f"{h.hospital} {signed(h.change_sek)} SEK" for h in result.hospitals if h.beyond_delegation]
+    if result.region_beyond_delegation:
+        beyond.append(f"the region {signed(result.cost_change_sek)} SEK")
+    return (
+        f"{change}: this update needs a committee decision (above the 3 000 000 SEK delegation "
+        f"limit: {', '.join(beyond)})."
+    )
 
 
 def print_follow_up(result: FollowUp) -> None:

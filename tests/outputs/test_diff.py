@@ -8,10 +8,12 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from helpers import EXAMPLE1
 from leveransplan.cli import app
+from leveransplan.outputs.console.compare import print_diff
 from leveransplan.outputs.diff import DIFF_COLUMNS, diff_plans
 
 runner = CliRunner()
@@ -129,3 +131,99 @@ def test_diff_checks_what_it_reads(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "above its monthly_max 2" in " ".join(result.output.split())
     assert not (tmp_path / "d.csv").exists()
+
+
+def spending(folder: Path, spend: dict[str, int], cost: int, table: list[str] | None = None) -> Path:
+    """A plan folder with summary.json's per-hospital spend (cost_sek) and the region's cost."""
+    folder.mkdir()
+    hospitals = [{"hospital": h, "cost_sek": sek} for h, sek in spend.items()]
+    summary = {"volumes": {"objectives": {"cost": cost}, "cost_sek": cost, "hospitals": hospitals}}
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    if table is not None:
+        text = "\n".join(["hospital,category,uppdrag,bas,tillagg", *table]) + "\n"
+        (folder / "volume_table.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_opposite_changes_within_the_limit_are_on_delegation(tmp_path: Path) -> None:
+    # H1 +2 000 000 SEK and H2 -2 000 000 SEK: each within 3 000 000, the region unchanged.
+    a = spending(tmp_path / "a", {"H1": 10_000_000, "H2": 10_000_000}, cost=20_500_000)
+    b = spending(tmp_path / "b", {"H1": 12_000_000, "H2": 8_000_000}, cost=20_500_000)
+    delegation = diff_plans(a, b).delegation()
+    assert delegation["on_delegation"] is True
+    assert delegation["hospitals"] == {"H1": 2_000_000, "H2": -2_000_000}
+    assert delegation["region_change_sek"] == 0 and delegation["committee_hospitals"] == []
+
+
+def test_opposite_changes_beyond_the_limit_go_to_the_committee(tmp_path: Path) -> None:
+    # H1 +3 100 000 SEK and H2 -3 100 000 SEK net 0 for the region, but each hospital's change
+    # is beyond 3 000 000 SEK: the committee decides, and both hospitals are named.
+    a = spending(tmp_path / "a", {"H1": 10_000_000, "H2": 10_000_000}, cost=20_000_000)
+    b = spending(tmp_path / "b", {"H1": 13_100_000, "H2": 6_900_000}, cost=20_000_000)
+    result = diff_plans(a, b)
+    assert result.delegation()["on_delegation"] is False
+    assert result.committee_hospitals == ["H1", "H2"]
+    assert result.cost_change_sek == 0 and not result.region_beyond_delegation
+
+
+def test_exactly_the_limit_at_a_hospital_is_on_delegation(tmp_path: Path) -> None:
+    # H1 +3 000 000 SEK exactly (and the region with it): on delegation; one SEK more is not.
+    a = spending(tmp_path / "a", {"H1": 1_000_000}, cost=1_000_000)
+    b = spending(tmp_path / "b", {"H1": 4_000_000}, cost=4_000_000)
+    assert diff_plans(a, b).delegation()["on_delegation"] is True
+    c = spending(tmp_path / "c", {"H1": 4_000_001}, cost=4_000_000)
+    assert diff_plans(a, c).committee_hospitals == ["H1"]
+
+
+def test_the_region_beyond_the_limit_goes_to_the_committee(tmp_path: Path) -> None:
+    # Three hospitals +1 500 000 SEK each: none beyond the limit alone, the region +4 500 000.
+    a = spending(tmp_path / "a", {"H1": 0, "H2": 0, "H3": 0}, cost=1_000_000)
+    b = spending(tmp_path / "b", {"H1": 1_500_000, "H2": 1_500_000, "H3": 1_500_000}, cost=5_500_000)
+    result = diff_plans(a, b)
+    assert result.committee_hospitals == [] and result.region_beyond_delegation
+    assert result.delegation()["on_delegation"] is False
+
+
+def test_the_volume_table_changes_are_listed(tmp_path: Path) -> None:
+    # H1 k: tillägg 5 -> 7 (uppdrag +2); H2 k unchanged; H2 q only in B: bas 0 -> 3 (uppdrag +3).
+    a = spending(tmp_path / "a", {"H1": 0}, cost=0, table=["H1,k,15,10,5", "H2,k,4,4,0"])
+    b = spending(tmp_path / "b", {"H1": 0}, cost=0, table=["H1,k,17,10,7", "H2,k,4,4,0", "H2,q,3,3,0"])
+    assert diff_plans(a, b).volume_table == [
+        {"hospital": "H1", "category": "k", "bas_a": 10, "bas_b": 10, "tillagg_a": 5, "tillagg_b": 7,
+         "uppdrag_change": 2},
+        {"hospital": "H2", "category": "q", "bas_a": 0, "bas_b": 3, "tillagg_a": 0, "tillagg_b": 0,
+         "uppdrag_change": 3},
+    ]  # fmt: skip
+
+
+def test_the_committee_message_names_the_hospitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = spending(tmp_path / "a", {"H1": 10_000_000, "H2": 10_000_000}, cost=20_000_000)
+    b = spending(tmp_path / "b", {"H1": 13_100_000, "H2": 6_900_000}, cost=20_000_000)
+    print_diff(a, b, diff_plans(a, b))
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "The volume plan's cost changes by +0 SEK: this update needs a committee decision (above the "
+        "3 000 000 SEK delegation limit: H1 +3 100 000 SEK, H2 -3 100 000 SEK)."
+    ) in text
+
+
+def test_diff_json_for_scripts(tmp_path: Path) -> None:
+    # Example 1 as in test_the_command_prints_and_writes_the_csv: A's patients cost 390 SEK in
+    # plan A (the transfer 150 and the referrals 240) and 240 in plan B; B's patients nothing.
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(a), "--quiet"]).exit_code == 0
+    cost_first = ["--objective", "cost,over_guarantee,equity"]
+    assert (
+        runner.invoke(app, ["solve", str(EXAMPLE1), "--out", str(b), "--quiet", *cost_first]).exit_code == 0
+    )
+    out = tmp_path / "diff.csv"
+    result = runner.invoke(app, ["diff", str(a), str(b), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["delegation"]["on_delegation"] is True
+    assert document["delegation"]["hospitals"] == {"A": -150, "B": 0}
+    assert document["delegation"]["region_change_sek"] == -150
+    assert [(f["provider"], f["volume_change"]) for f in document["flows"]] == [("B", -1)]
+    assert document["csv"] == str(out) and out.exists()
