@@ -83,6 +83,7 @@ def solve(
     seed: options.Seed = None,
     previous: options.Previous = None,
     freeze_until: options.FreezeUntil = None,
+    decision_round: options.Round = None,
     actuals: options.Actuals = None,
     set_values: options.SetValues = None,
     scales: options.Scales = None,
@@ -128,6 +129,7 @@ def solve(
         solver=_solver_settings(deterministic, time_limit_s=time_limit, workers=workers, seed=seed),
         previous=previous,
         freeze_until=freeze_until,
+        decision_round=decision_round,
         actuals=actuals,
         what_if_flags=flags,
         what_ifs=what_ifs,
@@ -206,6 +208,16 @@ def diff(
     more than 3 000 000 SEK; otherwise it goes to the committee.
     """
     commands.diff(plan_a, plan_b, out, overwrite, as_json)
+
+
+@app.command()
+def history(plan_dir: options.HistoryPlanDir, as_json: options.HistoryJson = False) -> None:
+    """The chain of plans from PLAN_DIR back to the first: each plan's round, frozen months and scenario,
+    and whether the previous plan each one was made from is still as it recorded it.
+
+    A previous plan that is missing or changed breaks the chain: it is named, and the exit code is 6.
+    """
+    commands.history(plan_dir, as_json)
 
 
 @app.command()

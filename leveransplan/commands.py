@@ -33,6 +33,7 @@ from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
 from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
 from leveransplan.optimizer.sweep import sweep as run_sweep
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.outputs.chain import plan_chain
 from leveransplan.outputs.checker.plan import check_plan, models_in_plan
 from leveransplan.outputs.console.common import (
     err_console,
@@ -47,6 +48,7 @@ from leveransplan.outputs.console.common import (
     print_violations,
 )
 from leveransplan.outputs.console.compare import print_diff, print_follow_up, print_sweep
+from leveransplan.outputs.console.history import print_history
 from leveransplan.outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
 from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
 from leveransplan.outputs.followup import follow_up, write_follow_up
@@ -227,6 +229,23 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
         print_json({**result.as_json(), "csv": str(target)})
     else:
         out_console.print(f"{len(result.flows)} changed flows written to {target}.")
+
+
+def history(plan_dir: Path, as_json: bool) -> None:
+    """The chain of plans from `plan_dir` back to the first; exit 6 when a link is broken (a
+    previous plan missing or changed), 2 when `plan_dir` is no plan."""
+    try:
+        chain = plan_chain(plan_dir)
+    except ManifestUnreadable as error:
+        err_console.print(f"{error}.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    broken = any(link.broken for link in chain)
+    if as_json:
+        print_json({"plans": [link.as_json() for link in chain], "broken": broken})
+    else:
+        print_history(chain)
+    if broken:
+        raise typer.Exit(EXIT_CHECK)
 
 
 def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | None) -> None:

@@ -41,7 +41,7 @@ from leveransplan.optimizer.solve import models_to_solve, solve_scenario
 from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
 from leveransplan.outputs.console.common import err_console, print_problems, print_summary_json
 from leveransplan.outputs.console.solve import print_solved
-from leveransplan.outputs.manifest import replan_digests
+from leveransplan.outputs.manifest import previous_plan_record, replan_digests
 from leveransplan.outputs.publish import (
     OutputRefused,
     TargetTaken,
@@ -65,6 +65,8 @@ class SolveRun:
     solver: dict[str, Any]
     previous: Path | None
     freeze_until: str | None
+    # --round: the decision round, YYYY-MM; the months before it are frozen.
+    decision_round: str | None
     actuals: Path | None
     what_if_flags: dict[str, Any]
     what_ifs: list[WhatIf]
@@ -95,6 +97,8 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             err_console.print("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
             raise typer.Exit(EXIT_USAGE) from None
         scenario = scenario.model_copy(update={"solver": settings})
+    if run.decision_round is not None:
+        freeze_until = _round_freeze_until(scenario, run)
     protected = {"the scenario folder": folder}
     if run.previous is not None:
         protected["the previous plan"] = run.previous
@@ -103,13 +107,16 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     except OutputRefused as refused:
         err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
+    previous_manifest = None
     if run.previous is not None:
         _verify_previous(run.previous, folder)
+        previous_manifest = previous_plan_record(run.previous)  # as verified, before the solve
     if run.actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
                 "--actuals re-plans the volumes after the decided months: give --freeze-until YYYY-MM "
-                "and, when the scenario has training tables, --only volumes."
+                "(or a --round after the horizon's first month) and, when the scenario has training "
+                "tables, --only volumes."
             )
             raise typer.Exit(EXIT_USAGE)
         scenario = replan_rest_of_year(scenario, run.actuals, freeze_until, run.previous)
@@ -153,6 +160,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         "what_if": [str(change) for change in run.what_ifs],
         "what_if_flags": run.what_if_flags,
         "previous_plan": None if run.previous is None else str(run.previous),
+        "round": run.decision_round,
         "freeze_until": freeze_until if run.actuals is None else None,
         "actuals": None
         if run.actuals is None
@@ -177,6 +185,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             report=run.report,
             progress=search.progress.trajectory(),
             replan_sha256=replan_sha256,
+            previous_manifest=previous_manifest,
         )
     except (OutputRefused, TargetTaken) as error:
         err_console.print(f"{error}. This run's plan was not written.", markup=False, highlight=False)
@@ -205,6 +214,36 @@ def _verify_previous(previous: Path, scenario_dir: Path) -> None:
             unverified.problems,
             EXIT_USAGE,
         )
+
+
+def _round_freeze_until(scenario: Scenario, run: SolveRun) -> str | None:
+    """The last month --round freezes (None: the round is the horizon's first month, nothing is
+    frozen); refuse a round with --freeze-until, without --previous or outside the horizon."""
+    decision_round = run.decision_round
+    if run.freeze_until is not None:
+        err_console.print(
+            f"--round {decision_round!r} and --freeze-until {run.freeze_until!r}: give one of them "
+            "(--round YYYY-MM freezes the months before the round)."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if run.previous is None:
+        err_console.print(
+            f"--round {decision_round!r} needs --previous: the plan of the round before, whose months "
+            "before the round are already decided."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    horizon = scenario.horizon
+    try:
+        month = horizon.number(decision_round or "")
+    except ValueError:
+        month = None
+    if month is None:
+        err_console.print(
+            f"--round {decision_round!r}: expected a month of the horizon "
+            f"{horizon.start}..{horizon.label(horizon.length)}."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return None if month == 1 else horizon.label(month - 1)
 
 
 def _check_freeze(scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str) -> None:

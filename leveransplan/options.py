@@ -73,11 +73,21 @@ FreezeUntil = Annotated[
     ),
 ]
 
+Round = Annotated[
+    str | None,
+    typer.Option(
+        "--round",
+        help="With --previous: the decision round (YYYY-MM) this re-plan is made in; the months "
+        "before it stay as decided (--round 2026-09 is --freeze-until 2026-08), and manifest.json "
+        "records the round.",
+    ),
+]
+
 Actuals = Annotated[
     Path | None,
     typer.Option(
         "--actuals",
-        help="With --freeze-until: re-plan the months after it from reported outcomes "
+        help="With --freeze-until or --round: re-plan the months after it from reported outcomes "
         "(CSV: hospital, category, month, performed, waiting_end).",
     ),
 ]
@@ -318,4 +328,17 @@ GenerateSeed = Annotated[
 
 GenerateOverwrite = Annotated[
     bool, typer.Option("--overwrite", help="Replace OUT if it is a scenario folder.")
+]
+
+HistoryPlanDir = Annotated[
+    Path, typer.Argument(help="A plan folder (`leveransplan solve`): the newest of the chain.")
+]
+
+HistoryJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the chain as JSON on stdout instead of lines (each plan, its previous plan and whether "
+        "that is as recorded).",
+    ),
 ]

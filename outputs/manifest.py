@@ -6,7 +6,9 @@ plan's own: `check` verifies these digests, `solve --overwrite` replaces only a 
 files are all the plan's own and unchanged, and `solve --previous` and `diff` refuse a plan whose
 files are not as written. A re-plan also records the digests of what it was made from besides
 the scenario (`replan_sha256`: the previous plan's decision files and the actuals file), so that a
-later check can tell whether those are still the same.
+later check can tell whether those are still the same, and names its previous plan with the
+SHA-256 of that plan's manifest.json (`previous_plan`): plans made from one another form a chain
+that `history` follows and verifies.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ PLAN_FILES = (
 DECISION_FILES = ("production_plan.csv", "delivery_plan.csv", "placements.csv")
 PREVIOUS_PLAN_KEY = "previous_plan/"
 ACTUALS_KEY = "actuals"
+# manifest.json's link to the previous plan: {"folder": ..., "manifest_sha256": ...}.
+PREVIOUS_PLAN = "previous_plan"
 
 
 class ManifestUnreadable(Exception):
@@ -89,8 +93,10 @@ def build_manifest(
     parameters: dict[str, Any],
     written: list[Path],
     replan_sha256: dict[str, str] | None = None,
+    previous_manifest: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The audit trail of one run that wrote the files `written`."""
+    """The audit trail of one run that wrote the files `written` (`previous_manifest`: the
+    previous plan's folder and the SHA-256 of its manifest.json, previous_plan_record)."""
     record: dict[str, Any] = {
         "scenario": scenario.name,
         "scenario_folder": str(scenario_dir.resolve()),
@@ -107,7 +113,15 @@ def build_manifest(
     }
     if replan_sha256:
         record["replan_sha256"] = replan_sha256
+    if previous_manifest:
+        record[PREVIOUS_PLAN] = previous_manifest
     return record
+
+
+def previous_plan_record(previous_plan: Path) -> dict[str, str]:
+    """The link of a re-plan to its previous plan: the folder (absolute) and the SHA-256 of its
+    manifest.json, which lists the digest of every file of that plan; `history` follows it."""
+    return {"folder": str(previous_plan.resolve()), "manifest_sha256": sha256_of(previous_plan / MANIFEST)}
 
 
 def replan_digests(previous_plan: Path | None, actuals: Path | None) -> dict[str, str]:

@@ -230,6 +230,7 @@ def publish_plan(
     report: bool = False,
     progress: list[dict[str, Any]] | None = None,
     replan_sha256: dict[str, str] | None = None,
+    previous_manifest: dict[str, str] | None = None,
 ) -> Path:
     """Write, check and then rename into place; on any failure nothing is left behind. Returns
     the folder written (with a default name, the first free one).
@@ -237,7 +238,8 @@ def publish_plan(
     `out`: a target from `plan_target` (a bare path is made one here, with `overwrite`).
     `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
     report.html; `progress`: each stage's objective and bound over time, kept in manifest.json;
-    `replan_sha256`: digests of the previous plan's decision files and the actuals file, as read.
+    `replan_sha256`: digests of the previous plan's decision files and the actuals file, as read;
+    `previous_manifest`: the previous plan's folder and its manifest.json's digest.
     Raises OutputRefused, TargetTaken (the target appeared or changed meanwhile), PlanCheckFailed.
     """
     protected = {"the scenario folder": scenario_dir}
@@ -251,7 +253,7 @@ def publish_plan(
         problems = check_plan(scenario, folder, frozen)
         if problems:
             raise PlanCheckFailed(problems)
-        record = build_manifest(scenario_dir, scenario, parameters, written, replan_sha256)
+        record = build_manifest(scenario_dir, scenario, parameters, written, replan_sha256, previous_manifest)
         record["progress"] = progress or []
         write_json(folder / MANIFEST, record)
 
