@@ -21,6 +21,7 @@ from leveransplan.outputs.manifest import (
     MANIFEST,
     PREVIOUS_PLAN,
     ManifestUnreadable,
+    json_text,
     read_manifest,
     sha256_of,
 )
@@ -167,8 +168,7 @@ def _as_recorded_before_report(path: Path, recorded: str) -> bool:
     outputs = document.get("outputs_sha256") if isinstance(document, dict) else None
     if not isinstance(outputs, dict) or outputs.pop(REPORT, None) is None:
         return False
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() == recorded
+    return hashlib.sha256(json_text(document).encode("utf-8")).hexdigest() == recorded
 
 
 def _text(value: object) -> str | None:

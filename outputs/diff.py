@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,25 +124,34 @@ class PlanDiff:
         }
 
 
-def _flows(plan: Path) -> dict[FlowKey, tuple[int, int]]:
-    """(volume, cost) per (month, hospital, provider) from delivery_plan.csv; empty when there is none."""
-    path = plan / "delivery_plan.csv"
-    totals: dict[FlowKey, list[int]] = defaultdict(lambda: [0, 0])
+def _rows(path: Path, what: str, read: Callable[[dict[str, str]], None]) -> None:
+    """Each row of a plan CSV given to `read`; a file that is not there has none. A row `read`
+    cannot take (a missing column, a number that is not whole) names the file and the row."""
     if not path.exists():
-        return {}
+        return
     try:
         table = read_plan_csv(path)
     except (OSError, UnicodeDecodeError) as error:
         raise PlanUnreadable(f"{path} cannot be read ({error})") from None
     for number, row in table.records():
         try:
-            key = (row["month"], row["hospital"], row["provider"])
-            totals[key][0] += int(row["volume"])
-            totals[key][1] += int(row["cost_sek"])
+            read(row)
         except (KeyError, ValueError):
             raise PlanUnreadable(
-                f"{path}, row {number}: expected a delivery plan row written by leveransplan"
+                f"{path}, row {number}: expected a {what} row written by leveransplan"
             ) from None
+
+
+def _flows(plan: Path) -> dict[FlowKey, tuple[int, int]]:
+    """(volume, cost) per (month, hospital, provider) from delivery_plan.csv."""
+    totals: dict[FlowKey, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(row: dict[str, str]) -> None:
+        total = totals[row["month"], row["hospital"], row["provider"]]
+        total[0] += int(row["volume"])
+        total[1] += int(row["cost_sek"])
+
+    _rows(plan / "delivery_plan.csv", "delivery plan", add)
     return {key: (v[0], v[1]) for key, v in totals.items()}
 
 
@@ -161,22 +171,13 @@ def _summary(plan: Path) -> dict[str, Any]:
 
 
 def _volume_table(plan: Path) -> dict[tuple[str, str], tuple[int, int]]:
-    """(bas, tillagg) per (hospital, category) from volume_table.csv; empty when there is none."""
-    path = plan / "volume_table.csv"
-    if not path.exists():
-        return {}
-    try:
-        table = read_plan_csv(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+    """(bas, tillagg) per (hospital, category) from volume_table.csv."""
     rows: dict[tuple[str, str], tuple[int, int]] = {}
-    for number, row in table.records():
-        try:
-            rows[row["hospital"], row["category"]] = (int(row["bas"]), int(row["tillagg"]))
-        except (KeyError, ValueError):
-            raise PlanUnreadable(
-                f"{path}, row {number}: expected a volume table row written by leveransplan"
-            ) from None
+
+    def add(row: dict[str, str]) -> None:
+        rows[row["hospital"], row["category"]] = (int(row["bas"]), int(row["tillagg"]))
+
+    _rows(plan / "volume_table.csv", "volume table", add)
     return rows
 
 

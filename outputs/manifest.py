@@ -136,8 +136,13 @@ def replan_digests(previous_plan: Path | None, actuals: Path | None) -> dict[str
     return digests
 
 
+def json_text(content: dict[str, Any]) -> str:
+    """A JSON file's text as the tool writes it (its SHA-256 is what manifests record)."""
+    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_json(path: Path, content: dict[str, Any]) -> None:
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json_text(content), encoding="utf-8")
 
 
 def record_output(plan_dir: Path, written: Path) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,16 @@ def test_no_module_imports_another_modules_private_names() -> None:
         if alias.name.startswith("_") and not alias.name.startswith("__")
     ]
     assert private == []
+
+
+def test_the_checker_runs_without_ortools_or_the_optimizer() -> None:
+    # The rule above at run time: a fresh interpreter (so modules other tests imported do not
+    # count) imports the whole checker, volume and training models alike, and no module of
+    # OR-Tools or of the optimizer comes with it, however indirectly.
+    code = (
+        "import sys, leveransplan.outputs.checker.plan; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools' "
+        "or m.startswith('leveransplan.optimizer')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert result.stdout.strip() == "[]"

@@ -7,8 +7,6 @@ the optimizer. Derived figures of example 1: A's base by month [3, 2], B's addit
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -114,23 +112,6 @@ def test_plan_check_failed_carries_the_violations() -> None:
     error = PlanCheckFailed(["a.csv row 2: one", "b.csv row 3: two"])
     assert error.violations == ["a.csv row 2: one", "b.csv row 3: two"]
     assert str(error) == "a.csv row 2: one\nb.csv row 3: two"
-
-
-def test_checker_imports_neither_ortools_nor_the_optimizer() -> None:
-    # A fresh interpreter, so modules imported by other tests do not count.
-    code = (
-        "import sys, leveransplan.outputs.checker.volume_plan, leveransplan.outputs.checker.plan; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools' "
-        "or m.startswith('leveransplan.optimizer')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    )
-    assert result.stdout.strip() == "[]"
 
 
 # -- 1. files, values, keys and rows -------------------------------------------------------------

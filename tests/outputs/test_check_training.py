@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -503,22 +501,6 @@ def test_scenarios_without_training_have_nothing_to_check(tmp_path: Path) -> Non
     scenario = Scenario(name="volumes only", start="2026-01", months=2)
     assert check_at_plan(scenario, tmp_path) == []
     assert check_placements_plan(scenario, tmp_path) == []
-
-
-def test_training_checker_imports_neither_ortools_nor_the_optimizer() -> None:
-    code = (
-        "import sys, leveransplan.outputs.checker.training_plan, leveransplan.outputs.checker.plan; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ortools' "
-        "or m.startswith('leveransplan.optimizer')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd="/",
-    )
-    assert result.stdout.strip() == "[]"
 
 
 # -- requirements --------------------------------------------------------------------------------
