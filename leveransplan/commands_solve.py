@@ -40,7 +40,7 @@ from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import models_to_solve, solve_scenario
 from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
 from leveransplan.outputs.console.common import err_console, print_problems, print_summary_json
-from leveransplan.outputs.console.solve import print_solved
+from leveransplan.outputs.console.solve import print_replan_order, print_solved
 from leveransplan.outputs.manifest import previous_plan_record, replan_digests
 from leveransplan.outputs.publish import (
     OutputRefused,
@@ -111,6 +111,8 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     if run.previous is not None:
         _verify_previous(run.previous, folder)
         previous_manifest = previous_plan_record(run.previous)  # as verified, before the solve
+        scenario = scenario.replanning()
+        print_replan_order(scenario, models)
     if run.actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
@@ -168,6 +170,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         "models": models,
         "propose_places": run.propose_places,
         "objective": scenario.objective.model_dump(),
+        "objective_source": scenario.objective.sources(run.previous is not None),
         "max_cost_sek": scenario.max_cost_sek,
         "solver": scenario.solver.model_dump(),
     }

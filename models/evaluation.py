@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +87,11 @@ class TermValues:
         self.travel_by_category: dict[str, int] = defaultdict(int)
         self.out_of_region_by_category: dict[str, int] = defaultdict(int)
         self.stability_by_category: dict[str, int] = defaultdict(int)
+        # How much each hospital's decisions move against the previous plan: units (its part of
+        # the stability term) and SEK (each unit moved at the price it is paid at).
+        self.change_units_by_hospital: dict[str, int] = defaultdict(int)
+        self.change_sek_by_hospital: dict[str, int] = defaultdict(int)
+        self.against_previous = previous is not None
         self._evaluate(decisions, previous)
 
     def _evaluate(self, x: Decisions, previous: Decisions | None) -> None:
@@ -135,9 +140,11 @@ class TermValues:
                 self.waiting[h, k, m] = level
                 self.over_by_hospital_category[h, k] += max(0, level - data.limit[h, k])
         if previous is not None:
-            for k, v in stability_by_category(data, x, previous).items():
+            for (h, k), (units, sek) in changes(data, x, previous).items():
                 if only is None or k in only:
-                    self.stability_by_category[k] += v
+                    self.stability_by_category[k] += units
+                    self.change_units_by_hospital[h] += units
+                    self.change_sek_by_hospital[h] += sek
 
     def _evaluated(self, what: str, categories: list[str] | None) -> None:
         """Refuse a figure of categories this evaluation left out (see __init__)."""
@@ -208,15 +215,33 @@ def equity_value(data: VolumeData, over_by_hospital: dict[str, int]) -> int:
     return max(values, default=0)
 
 
-def stability_by_category(data: VolumeData, x: Decisions, previous: Decisions) -> dict[str, int]:
-    """sum |x - x_prev| over every a, t and e value, by category."""
-    result: dict[str, int] = defaultdict(int)
-    flows: tuple[tuple[dict[Any, int], dict[Any, int], Callable[[Any], str]], ...] = (
-        (x.additional_own, previous.additional_own, lambda key: key[1]),
-        (x.transfers, previous.transfers, lambda key: key[2]),
-        (x.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
-    )
-    for mine, theirs, category_of in flows:
-        for key in set(mine) | set(theirs):
-            result[category_of(key)] += abs(mine.get(key, 0) - theirs.get(key, 0))
+def changes(data: VolumeData, x: Decisions, previous: Decisions) -> dict[tuple[str, str], tuple[int, int]]:
+    """sum |x - x_prev| over every a, t and e value by (hospital, category): in units, and in SEK
+    at the price each unit is paid at (the hospital's own additional price, the receiving
+    hospital's for a transfer, the contract's for a referral). The hospital is the one whose
+    patients the decision treats, as in its spend (spec 1.1 section 7)."""
+    result: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def add(hospital: str, category: str, moved: int, price: int) -> None:
+        units, sek = result.get((hospital, category), (0, 0))
+        result[hospital, category] = (units + moved, sek + moved * price)
+
+    def price(hospital: str, category: str) -> int:
+        # A previous plan may have bought where this scenario no longer has a price (and so no
+        # additional capacity): those units are counted, at no price.
+        return data.prices.get((hospital, data.price_class[category]), 0)
+
+    for own in set(x.additional_own) | set(previous.additional_own):
+        h, k, _m = own
+        moved = abs(x.additional_own.get(own, 0) - previous.additional_own.get(own, 0))
+        add(h, k, moved, price(h, k))
+    for transfer in set(x.transfers) | set(previous.transfers):
+        h, g, k, _m = transfer
+        moved = abs(x.transfers.get(transfer, 0) - previous.transfers.get(transfer, 0))
+        add(h, k, moved, price(g, k))
+    for referral in set(x.referrals) | set(previous.referrals):
+        h, c, _m = referral
+        contract = data.contracts[c]
+        moved = abs(x.referrals.get(referral, 0) - previous.referrals.get(referral, 0))
+        add(h, contract.category, moved, contract.price_sek)
     return result

@@ -17,6 +17,11 @@ PRICE_CLASSES = ("besok", "behandling", "skopi")
 VOLUME_OBJECTIVES = ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")
 PLACEMENT_OBJECTIVES = ("unplaced", "travel", "stability")
 AT_OBJECTIVES = ("deviation", "stability")
+# The care guarantee's own terms: a re-plan keeps them first and then changes as little as it can.
+GUARANTEE_TERMS = {
+    "volumes": ("over_guarantee", "equity", "out_of_region"),
+    "placements": ("unplaced",),
+}
 
 AT_AREAS = ("internmedicin", "kirurgi", "psykiatri", "allmanmedicin")
 
@@ -172,11 +177,51 @@ class FixedPlacement(_Row):
 
 
 class ObjectiveOrder(_Row):
-    """Lexicographic order of each model's objective terms, most important first."""
+    """Lexicographic order of each model's objective terms, most important first.
+
+    Which models' orders were given (in scenario.toml or by --objective) is pydantic's
+    `model_fields_set`: the others take the defaults, or in a re-plan the re-plan order.
+    """
 
     volumes: tuple[str, ...] = VOLUME_OBJECTIVES
     placements: tuple[str, ...] = PLACEMENT_OBJECTIVES
     at: tuple[str, ...] = AT_OBJECTIVES
+
+    def replanning(self) -> ObjectiveOrder:
+        """The order a re-plan (a solve with a previous plan) runs: for each model whose order was
+        not given, stability right after the care guarantee's terms, so that a re-plan changes
+        as little as the guarantee allows before it saves money or travel."""
+        orders: dict[str, tuple[str, ...]] = {}
+        for model, guarantee in GUARANTEE_TERMS.items():
+            order: tuple[str, ...] = getattr(self, model)
+            if model not in self.model_fields_set and "stability" in order:
+                orders[model] = stability_after(order, guarantee)
+        if not orders:
+            return self
+        # The re-plan order is not a given one: the orders given stay the only ones marked given.
+        return ObjectiveOrder.model_construct(
+            _fields_set=set(self.model_fields_set), **{**dict(self), **orders}
+        )
+
+    def sources(self, replanning: bool) -> dict[str, str]:
+        """Where each model's order came from: "given" (scenario.toml or --objective), "re-plan"
+        (stability moved up because a previous plan was given) or "default" (spec section 1)."""
+        return {
+            model: "given"
+            if model in self.model_fields_set
+            else "re-plan"
+            if replanning and model in GUARANTEE_TERMS
+            else "default"
+            for model in ("volumes", "placements", "at")
+        }
+
+
+def stability_after(order: tuple[str, ...], guarantee: tuple[str, ...]) -> tuple[str, ...]:
+    """`order` with stability moved right after the last of `guarantee`'s terms it holds (first
+    when it holds none); the other terms keep their order."""
+    rest = [term for term in order if term != "stability"]
+    last = max((rest.index(term) for term in guarantee if term in rest), default=-1)
+    return (*rest[: last + 1], "stability", *rest[last + 1 :])
 
 
 class SolverSettings(_Row):
@@ -221,6 +266,11 @@ class Scenario(_Row):
     @property
     def horizon(self) -> Horizon:
         return Horizon(self.start, self.months)
+
+    def replanning(self) -> Scenario:
+        """This scenario as a re-plan solves it: the orders it leaves open put stability right
+        after the care guarantee's terms (ObjectiveOrder.replanning)."""
+        return self.model_copy(update={"objective": self.objective.replanning()})
 
     @property
     def placement_horizon(self) -> Horizon:

@@ -162,6 +162,8 @@ def plan_scenario(run: RecordedRun, scenario_dir: Path, notes: list[str] | None 
     Raises what loading raises (ScenarioInvalid, WhatIfInvalid, ActualsInvalid, PreviousPlanInvalid).
     """
     scenario = load_scenario(scenario_dir, run.what_ifs)
+    if run.previous_plan is not None:
+        scenario = scenario.replanning()
     if run.actuals_file is None or run.decided_until is None:
         return scenario
     decided = None

@@ -177,7 +177,8 @@ def contract_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
 
 def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost
-    and its frame."""
+    and its frame; in a re-plan also how much its decisions moved against the previous plan, in
+    units and in SEK."""
     decisions = solution.decisions
     last = data.months[-1]
     summary: dict[str, dict[str, Any]] = {
@@ -204,6 +205,10 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
         summary[g]["referrals_in"] += volume
     for (h, _c, _m), volume in decisions.referrals.items():
         summary[h]["referrals_out"] += volume
+    if solution.values.against_previous:
+        for h in data.hospitals:
+            summary[h]["change_units"] = solution.values.change_units_by_hospital.get(h, 0)
+            summary[h]["change_sek"] = solution.values.change_sek_by_hospital.get(h, 0)
     return list(summary.values())
 
 

@@ -193,8 +193,9 @@ class Decomposition:
             over = np.array(
                 [values.over_by_hospital_category.get((h, k), 0) for h in hospitals], dtype=np.int64
             )
-            values_k = {t: _term_value(values, t, k) for t in self.terms}
-            self.columns[k] = [Column(over, values_k, flows[k], arcs)]
+            # Valued like every later column, from its arcs: stability against the previous plan
+            # the networks were built with (`values` knows no previous plan, so it would say 0).
+            self.columns[k] = [self.column_of(k, over, arcs)]
 
     def _constant(self, term: str, category: str) -> int:
         if term != "cost":
@@ -216,9 +217,3 @@ class Decomposition:
             values["over_guarantee"] = int(over.sum())
         return Column(over, values, flow, arcs)
 
-
-def _term_value(values: TermValues, term: str, category: str) -> int:
-    """A term's value in one category, a hospital's spend (`spend:<hospital>`) included."""
-    if term.startswith(SPEND):
-        return values.spend(term.removeprefix(SPEND), [category])
-    return values.term(term, [category])

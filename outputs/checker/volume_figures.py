@@ -16,6 +16,7 @@ from leveransplan.models.derived import VolumeData
 from leveransplan.models.months import parse_month
 from leveransplan.outputs.checker.files import SUMMARY, WHOLE_NUMBER, previous_folder, read_table
 from leveransplan.outputs.checker.volume_files import (
+    CHANGE_FIGURES,
     DELIVERY,
     HEADERS,
     HOSPITAL_FIGURES,
@@ -199,11 +200,30 @@ def _stability(found: Recomputed, plan: PlanFiles, data: VolumeData) -> int:
     )
     previous = _previous_values(folder, data, found.stability_problems)
     in_horizon = set(data.scenario.horizon.labels())
-    return sum(
-        abs(current.get(key, 0) - previous.get(key, 0))
-        for key in set(current) | set(previous)
-        if key[-1] in in_horizon
-    )
+    total = 0
+    change = {h: dict.fromkeys(CHANGE_FIGURES, 0) for h in data.hospitals}
+    for key in set(current) | set(previous):
+        if key[-1] not in in_horizon:
+            continue
+        moved = abs(current.get(key, 0) - previous.get(key, 0))
+        total += moved
+        hospital = key[1]
+        if moved and hospital in change:
+            change[hospital]["change_units"] += moved
+            change[hospital]["change_sek"] += moved * _unit_price(key, data)
+    for h, figures in change.items():
+        found.hospital[h].update(figures)
+    return total
+
+
+def _unit_price(key: tuple[str, ...], data: VolumeData) -> int:
+    """What one unit of a decision is paid at: the hospital's own additional price (a), the
+    receiving hospital's (t), the contract's (e); 0 where the scenario has no such price."""
+    if key[0] in ("a", "t"):
+        producer, category = (key[1], key[2]) if key[0] == "a" else (key[2], key[3])
+        return (additional_price(data, producer, category) or 0) if category in data.price_class else 0
+    contract = data.contracts.get(key[2])
+    return contract.price_sek if contract is not None else 0
 
 
 def _previous_values(folder: Path, data: VolumeData, out: list[str]) -> dict[tuple[str, ...], int]:

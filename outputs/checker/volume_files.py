@@ -52,6 +52,9 @@ HOSPITAL_FIGURES = (
     "referrals_in",
     "cost_sek",
 )
+# A re-plan's figures of how much each hospital's decisions moved against the previous plan
+# (checked when summary.json has them).
+CHANGE_FIGURES = ("change_units", "change_sek")
 
 Key = tuple[str, str, int]  # hospital, category, month number
 
@@ -237,6 +240,7 @@ def _parse_hospitals(
             out.append(f"{SUMMARY} {where}.hospital: {code!r} is listed twice")
             continue
         figures = {name: json_int(entry, name, where, out) for name in HOSPITAL_FIGURES}
+        figures.update({name: json_int(entry, name, where, out) for name in CHANGE_FIGURES if name in entry})
         hospitals[code] = {name: v for name, v in figures.items() if v is not None}
         if "frame_sek" in entry:
             frame = entry["frame_sek"]

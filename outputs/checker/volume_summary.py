@@ -77,11 +77,17 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
             )
     for h, figures in (summary.hospitals or {}).items():
         for name, written in figures.items():
-            expected = c.found.hospital[h][name]
-            if written != expected:
+            recomputed = c.found.hospital[h].get(name)
+            if recomputed is None:
+                # Only the change figures are optional, and only against a previous plan are they known.
+                yield (
+                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but without the "
+                    "previous plan it cannot be recomputed"
+                )
+            elif written != recomputed:
                 yield (
                     f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but recomputed from "
-                    f"the plan it is {grouped(expected)}"
+                    f"the plan it is {grouped(recomputed)}"
                 )
 
 

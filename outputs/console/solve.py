@@ -43,6 +43,7 @@ def print_solved(
 def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
     """The volume stages and, per hospital, the waits beyond the guarantee, referrals and cost."""
     data = VolumeData.from_scenario(scenario)
+    replan = solution.values.against_previous
     print_stages(f"{scenario.name}, volumes: stages solved in order", solution.stages)
     table = Table(title="Per hospital", title_justify="left")
     for column in (
@@ -54,6 +55,7 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         "received",
         "cost MSEK",
         *(["frame MSEK"] if data.frames else []),
+        *(["changed units", "changed MSEK"] if replan else []),
     ):
         table.add_column(column, justify="left" if column == "hospital" else "right")
     rows = hospital_summary(data, solution)
@@ -68,9 +70,11 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
             grouped(row["referrals_in"]),
             msek(row["cost_sek"]),
             *([msek(frame) if frame is not None else ""] if data.frames else []),
+            *([grouped(row["change_units"]), msek(row["change_sek"])] if replan else []),
         )
     unused = unused_minimum_cost(data, solution)
-    table.add_row("unused min.", "", "", "", "", "", msek(unused), *([""] if data.frames else []))
+    blank_after = [""] * ((1 if data.frames else 0) + (2 if replan else 0))
+    table.add_row("unused min.", "", "", "", "", "", msek(unused), *blank_after)
     table.add_row(
         "[bold]region[/]",
         grouped(sum(r["over_guarantee_start"] for r in rows)),
@@ -80,12 +84,23 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         grouped(sum(r["referrals_in"] for r in rows)),
         msek(solution.values.term("cost")),
         *([msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
+        *(
+            [grouped(sum(r["change_units"] for r in rows)), msek(sum(r["change_sek"] for r in rows))]
+            if replan
+            else []
+        ),
     )
     out_console.print(table)
     out_console.print(
         "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
         "sent out: transfers to other hospitals and referrals to contracts; received: transfers in"
         + ("; cost: what the plan spends on the hospital's patients, within its frame" if data.frames else "")
+        + (
+            "; changed: additional units, transfers and referrals moved against the previous plan "
+            "(units, and SEK at each unit's price)"
+            if replan
+            else ""
+        )
         + ". Exact SEK figures are in the files."
     )
 
@@ -148,4 +163,20 @@ def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
     err_console.print(
         "summary.json marks it (partial, stopped_by_time_limit, not_solved); a longer --time-limit "
         f"may do better. Exit code {exit_code}."
+    )
+
+
+def print_replan_order(scenario: Scenario, models: Sequence[str]) -> None:
+    """Which order a re-plan runs, when the scenario left it open: minimal change comes right
+    after the care guarantee's terms."""
+    sources = scenario.objective.sources(replanning=True)
+    moved = [m for m in models if sources.get(m) == "re-plan"]
+    if not moved:
+        return
+    orders = "; ".join(f"{m}: {', '.join(getattr(scenario.objective, m))}" for m in moved)
+    err_console.print(
+        f"Re-plan: as little change as the care guarantee allows ({orders}). "
+        "[objective] in scenario.toml or --objective sets another order.",
+        markup=False,
+        highlight=False,
     )
