@@ -7,6 +7,7 @@ from typing import Any
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.procurement import candidate_uses
 
 DELIVERY_COLUMNS = (
     "month",
@@ -193,31 +194,21 @@ def procurement_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Every candidate contract: the units the plan refers to it, what they cost, and the first and
     last month it is used and its busiest month (empty months when it is not taken up)."""
     labels = _month_labels(data)
-    by_month: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for (_h, c, m), volume in solution.decisions.referrals.items():
-        if volume and data.contracts[c].candidate:
-            by_month[c][m] += volume
-    rows = []
-    for c, contract in data.contracts.items():
-        if not contract.candidate:
-            continue
-        months = sorted(m for m, units in by_month[c].items() if units)
-        units = sum(by_month[c].values())
-        rows.append(
-            {
-                "contract": c,
-                "provider": contract.provider,
-                "category": contract.category,
-                "out_of_region": contract.out_of_region,
-                "units": units,
-                "price_sek": contract.price_sek,
-                "cost_sek": units * contract.price_sek,
-                "first_month": labels[months[0]] if months else None,
-                "last_month": labels[months[-1]] if months else None,
-                "most_in_a_month": max(by_month[c].values(), default=0),
-            }
-        )
-    return rows
+    return [
+        {
+            "contract": use.contract,
+            "provider": use.provider,
+            "category": use.category,
+            "out_of_region": use.out_of_region,
+            "units": use.units,
+            "price_sek": use.price_sek,
+            "cost_sek": use.cost_sek,
+            "first_month": None if use.first_month is None else labels[use.first_month],
+            "last_month": None if use.last_month is None else labels[use.last_month],
+            "most_in_a_month": use.most_in_a_month,
+        }
+        for use in candidate_uses(data, solution.decisions)
+    ]
 
 
 def procurement_summary(data: VolumeData, solution: VolumeSolution) -> dict[str, Any]:
