@@ -25,6 +25,11 @@ ORDER = order_with_procurement(("over_guarantee", "equity", "out_of_region", "co
 
 
 def _solve(tmp_path: Path, scenario: Scenario) -> tuple[dict, list[dict[str, str]]]:
+    summary, proposal, _plan = _solve_plan(tmp_path, scenario)
+    return summary, proposal
+
+
+def _solve_plan(tmp_path: Path, scenario: Scenario) -> tuple[dict, list[dict[str, str]], Path]:
     """Solve through the CLI (deterministic, one worker); the plan's volumes summary and procurement.csv."""
     folder = write_scenario(tmp_path / "scenario", scenario)
     plan = tmp_path / "plan"
@@ -35,7 +40,7 @@ def _solve(tmp_path: Path, scenario: Scenario) -> tuple[dict, list[dict[str, str
     assert check_volume_plan(load_scenario(folder), plan) == []
     summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))["volumes"]
     with (plan / "procurement.csv").open(encoding="utf-8", newline="") as handle:
-        return summary, list(csv.DictReader(handle))
+        return summary, list(csv.DictReader(handle)), plan
 
 
 def _stages(summary: dict) -> list[tuple[str, int]]:
@@ -139,3 +144,32 @@ def test_a_candidate_not_taken_up_is_in_the_proposal_with_no_units(tmp_path: Pat
     summary, proposal = _solve(tmp_path, scenario)
     assert [(r["units"], r["first_month"], r["most_in_a_month"]) for r in proposal] == [("0", "", "0")]
     assert summary["procurement"]["patient_months_bought"] == 0
+
+
+def test_the_checker_holds_the_proposal_to_the_delivery_plan(tmp_path: Path) -> None:
+    # The plan of test_own_capacity_...: CAND takes 3 units at 10 SEK. A proposal that says 4
+    # units, or a summary that says 40 SEK, disagrees with delivery_plan.csv's referrals.
+    scenario = build(
+        order=ORDER,
+        prices={"A": 1000},
+        own={("A", "k"): (0, 4)},
+        need={("A", "k"): (10, 0)},
+        contracts=[
+            contract("EX", price=800, volume_max=3),
+            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
+        ],
+    )
+    _summary, _proposal, plan = _solve_plan(tmp_path, scenario)
+    loaded = load_scenario(tmp_path / "scenario")
+    path = plan / "procurement.csv"
+    written = path.read_text(encoding="utf-8")
+    path.write_text(
+        written.replace("CAND,Capio,k,false,3,10,30", "CAND,Capio,k,false,4,10,30"), encoding="utf-8"
+    )
+    assert check_volume_plan(loaded, plan) == ["procurement.csv row 2: units '4', but it is 3 (CAND)"]
+    path.write_text(written, encoding="utf-8")
+    summary_path = plan / "summary.json"
+    document = json.loads(summary_path.read_text(encoding="utf-8"))
+    document["volumes"]["procurement"]["cost_sek"] = 40
+    summary_path.write_text(json.dumps(document), encoding="utf-8")
+    assert check_volume_plan(loaded, plan) == ["summary.json volumes.procurement.cost_sek: 40, but it is 30"]
