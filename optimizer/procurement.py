@@ -1,8 +1,9 @@
 """What procuring the candidate contracts buys: the over_guarantee stage solved without them.
 
 The plan's over_guarantee is reached with the candidates; the same stage solved with only the
-region's own capacity and its existing contracts (the same budget and frames) is what the region
-gets without procuring anything. The difference is the patient-months the candidates buy
+region's own capacity and its existing contracts (the same budget and frames, and the same
+stages before it when the order puts any first) is what the region gets without procuring
+anything. The difference is the patient-months the candidates buy
 together. It is one figure for all candidates: a figure per candidate would need a solve per
 candidate left out, and such figures do not add up to the total when candidates stand in for
 one another.
@@ -20,9 +21,12 @@ MODEL = "volumes without candidates"
 
 
 def without_candidates(scenario: Scenario) -> Scenario:
-    """The scenario with only its existing contracts, minimising over_guarantee alone."""
+    """The scenario with only its existing contracts, and its order up to over_guarantee: the
+    stages that decide the plan's over_guarantee (with the spec's default order, that one alone)."""
     contracts = tuple(c for c in scenario.contracts if not c.candidate)
-    objective = scenario.objective.model_copy(update={"volumes": ("over_guarantee",)})
+    order = scenario.objective.volumes
+    up_to = order[: order.index("over_guarantee") + 1]
+    objective = scenario.objective.model_copy(update={"volumes": tuple(t for t in up_to if t != "procured")})
     return scenario.model_copy(update={"contracts": contracts, "objective": objective})
 
 

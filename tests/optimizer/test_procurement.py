@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from pathlib import Path
 
+from hypothesis import given
 from typer.testing import CliRunner
 
+from helpers.generated import PROPERTY, reference_stage_values, scenarios
 from helpers.volumes import build, contract, write_scenario
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
 from leveransplan.models.scenario import Scenario, order_with_procurement
+from leveransplan.optimizer.search import search_run
+from leveransplan.optimizer.solve import solve_scenario
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
+from leveransplan.outputs.publish import publish_plan
 
 ORDER = order_with_procurement(("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability"))
 
@@ -173,3 +179,38 @@ def test_the_checker_holds_the_proposal_to_the_delivery_plan(tmp_path: Path) -> 
     document["volumes"]["procurement"]["cost_sek"] = 40
     summary_path.write_text(json.dumps(document), encoding="utf-8")
     assert check_volume_plan(loaded, plan) == ["summary.json volumes.procurement.cost_sek: 40, but it is 30"]
+
+
+@PROPERTY
+@given(scenarios(candidates=True))
+def test_generated_plans_with_candidates_pass_the_checker_and_match_one_whole_region_model(
+    scenario: Scenario,
+) -> None:
+    # Every plan with candidates passes the checker (procured and procurement.csv included); its
+    # stage values equal one CP-SAT model of the whole region, each term held region-wide; and
+    # with over_guarantee first, candidates only add options, so they buy >= 0 patient-months.
+    scenario = scenario.model_copy(
+        update={"solver": scenario.solver.model_copy(update={"deterministic": True})}
+    )
+    with search_run(deterministic=True):
+        plan = solve_scenario(scenario, ["volumes"])
+    solution = plan.volumes
+    assert solution is not None
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "plan"
+        parameters = {
+            "objective_volumes": list(scenario.objective.volumes),
+            "max_cost_sek": scenario.max_cost_sek,
+        }
+        publish_plan(target, Path(folder), scenario, plan, parameters)  # runs the checker
+        assert check_volume_plan(scenario, target) == []
+    if all(stage.status == "OPTIMAL" for stage in solution.stages):
+        assert [stage.value for stage in solution.stages] == reference_stage_values(scenario)
+    without = solution.over_without_candidates
+    first = solution.stages[0]
+    if (
+        first.objective == "over_guarantee"
+        and without is not None
+        and without.status == first.status == "OPTIMAL"
+    ):
+        assert without.value >= first.value
