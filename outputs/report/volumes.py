@@ -64,9 +64,10 @@ def _procurement_part(plan: Plan) -> str:
         bought = "What they buy in patient-months is not known: the plan without them was not solved."
     return (
         "<h3>What to procure (candidate contracts)</h3>"
-        '<p class="note">Candidate contracts are offers not bought yet. The plan takes them up only where '
-        "the region's own capacity and existing contracts do not reach, and before sending patients out "
-        f"of the region. {escaped(bought)}</p>"
+        '<p class="note">Candidate contracts are offers not bought yet. With the objective term procured '
+        "right after out_of_region (where it goes unless the order names it), the plan takes them up only "
+        "where the region's own capacity and existing contracts do not reach, and before sending patients "
+        f"out of the region. {escaped(bought)}</p>"
         + html_table(
             [
                 "contract",
