@@ -214,3 +214,39 @@ def test_generated_plans_with_candidates_pass_the_checker_and_match_one_whole_re
         and without.status == first.status == "OPTIMAL"
     ):
         assert without.value >= first.value
+
+
+def test_explain_and_the_report_show_the_proposal(tmp_path: Path) -> None:
+    # The scenario of test_own_capacity_...: CAND takes 3 units at 10 SEK (30 SEK), and they buy
+    # 3 patient-months (3 without the candidates, 0 with them).
+    scenario = build(
+        order=ORDER,
+        prices={"A": 1000},
+        own={("A", "k"): (0, 4)},
+        need={("A", "k"): (10, 0)},
+        contracts=[
+            contract("EX", price=800, volume_max=3),
+            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
+        ],
+    )
+    folder = write_scenario(tmp_path / "scenario", scenario)
+    plan = tmp_path / "plan"
+    runner = CliRunner()
+    solved = runner.invoke(
+        app, ["solve", str(folder), "--deterministic", "--workers", "1", "--out", str(plan), "--report"]
+    )
+    assert solved.exit_code == 0, solved.output
+    assert check_volume_plan(load_scenario(folder), plan) == []
+    told = (
+        "What to procure: 3 units for 30 SEK, from 1 of 1 candidate contracts.",
+        "CAND (Capio, k): 3 units at 10 SEK, 30 SEK, 2026-01, at most 3 in a month",
+        "Together they buy 3 patient-months beyond the guarantee: 3 without them, 0 with them.",
+    )
+    explained = runner.invoke(app, ["explain", str(folder), str(plan)])
+    assert explained.exit_code == 0, explained.output
+    for text in told:
+        assert text in " ".join(solved.output.split()), solved.output
+        assert text in " ".join(explained.output.split()), explained.output
+    report = (plan / "report.html").read_text(encoding="utf-8")
+    assert "What to procure (candidate contracts)" in report
+    assert "Together they buy 3 patient-months beyond the guarantee" in report
