@@ -56,7 +56,7 @@ from leveransplan.inputs import default_scenario_path, load_scenario
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.plan import StageResult
-from leveransplan.models.scenario import VOLUME_OBJECTIVES, Scenario
+from leveransplan.models.scenario import VOLUME_TERMS, Scenario
 
 Linear = dict[int, int]  # column -> integer coefficient
 
@@ -117,6 +117,7 @@ class VolumeMilp:
         self.terms: dict[str, Linear] = {
             "over_guarantee": self._over_guarantee(),
             "out_of_region": self._out_of_region(),
+            "procured": self._procured(),
             "cost": self._cost(),
             "travel": self._travel(),
         }
@@ -282,6 +283,11 @@ class VolumeMilp:
         """Patients referred to providers in another region."""
         contracts = self.data.contracts
         return {j: 1 for (_h, c, _m), j in self.cols.referrals.items() if contracts[c].out_of_region}
+
+    def _procured(self) -> Linear:
+        """Units referred to candidate contracts, which the region would have to procure."""
+        contracts = self.data.contracts
+        return {j: 1 for (_h, c, _m), j in self.cols.referrals.items() if contracts[c].candidate}
 
     def _cost(self) -> Linear:
         """SEK: additional units at the producer's price, referrals and unused take-or-pay minimums."""
@@ -514,7 +520,7 @@ def main() -> None:
             raise SystemExit(f"--at-most {text} not understood.")
         at_most[name.strip()] = int(value)
     order = tuple(name.strip() for name in args.order.split(",")) if args.order else None
-    if order and (unknown := set(order) - set(VOLUME_OBJECTIVES)):
+    if order and (unknown := set(order) - set(VOLUME_TERMS)):
         raise SystemExit(f"--order {args.order} not understood: {', '.join(sorted(unknown))}.")
     if "ortools" in sys.modules:
         raise SystemExit("ortools is loaded in this process; HiGHS must run without it.")

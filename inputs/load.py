@@ -23,9 +23,10 @@ from leveransplan.inputs.training_rules import TrainingRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from leveransplan.models.months import Horizon, parse_month
 from leveransplan.models.numbers import grouped
-from leveransplan.models.scenario import PRICE_CLASSES, Scenario
+from leveransplan.models.scenario import PRICE_CLASSES, Contract, Scenario
 
 DEFAULT_SCENARIO = "vgr-2026"
+CANDIDATES = "candidate_contracts.csv"
 # Totals (cost, travel, patient-months) must stay well inside CP-SAT's 64-bit integers, whose
 # sums of products it checks for overflow: 2**62 leaves room for the model's own arithmetic.
 _ARITHMETIC_LIMIT = 2**62
@@ -57,7 +58,9 @@ class CrossTableRules:
         self.problems: list[InputProblem] = []
         self.hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
         self.categories = {r["category"] for r in tables.get("categories.csv", [])}
-        self.providers = {r["provider"] for r in tables.get("contracts.csv", [])}
+        self.providers = {
+            r["provider"] for file in ("contracts.csv", CANDIDATES) for r in tables.get(file, [])
+        }
 
     def add(self, file: str, record: Record, column: str, expected: str) -> None:
         self.problems.append(InputProblem(file, record.row, column, record.raw.get(column, ""), expected))
@@ -99,7 +102,7 @@ class CrossTableRules:
                 )
         for file in ("prices.csv", "own_volumes.csv", "need.csv", "profile.csv", "access.csv"):
             self.known(file, "hospital", self.hospitals, "hospital", hospital_source)
-        for file in ("own_volumes.csv", "need.csv", "contracts.csv"):
+        for file in ("own_volumes.csv", "need.csv", "contracts.csv", CANDIDATES):
             self.known(file, "category", self.categories, "category", "categories.csv")
         for record in self.rows("prices.csv"):
             if record["price_class"] not in PRICE_CLASSES:
@@ -112,6 +115,7 @@ class CrossTableRules:
         self.unique_keys("contracts.csv", ("contract",))
         self.unique_keys("access.csv", ("hospital", "provider"))
         self.contract_rules()
+        self.candidate_rules()
         self.access_rules()
         self.additional_volume_has_price()
         self.figures_fit_the_arithmetic()
@@ -133,6 +137,7 @@ class CrossTableRules:
                 for file, column in (
                     ("prices.csv", "price_sek"),
                     ("contracts.csv", "price_sek"),
+                    (CANDIDATES, "price_sek"),
                     ("access.csv", "travel_minutes"),
                 )
                 for record in self.rows(file)
@@ -185,6 +190,27 @@ class CrossTableRules:
             if first is not None and last is not None and parse_month(first) > parse_month(last):
                 self.add("contracts.csv", record, "last_month", f"is before first_month {first}")
 
+    def candidate_rules(self) -> None:
+        """Hard: a candidate contract's id is its own (also against contracts.csv), its provider is
+        external and its months are ordered."""
+        self.unique_keys(CANDIDATES, ("contract",))
+        existing = {r["contract"] for r in self.rows("contracts.csv")}
+        for record in self.rows(CANDIDATES):
+            if record["contract"] in existing:
+                self.add(
+                    CANDIDATES,
+                    record,
+                    "contract",
+                    "is a contract in contracts.csv already; expected an id of its own",
+                )
+            if record["provider"] in self.hospitals:
+                self.add(
+                    CANDIDATES, record, "provider", "is a hospital code; a provider code may not equal one"
+                )
+            first, last = record["first_month"], record["last_month"]
+            if first is not None and last is not None and parse_month(first) > parse_month(last):
+                self.add(CANDIDATES, record, "last_month", f"is before first_month {first}")
+
     def access_rules(self) -> None:
         """Hard: access rows lead from a hospital to a provider or to another hospital."""
         destinations = self.hospitals | self.providers
@@ -195,7 +221,8 @@ class CrossTableRules:
                     "access.csv",
                     record,
                     "provider",
-                    "is neither a hospital in hospitals.csv nor a provider in contracts.csv",
+                    "is neither a hospital in hospitals.csv nor a provider in contracts.csv"
+                    + (f" or {CANDIDATES}" if self.rows(CANDIDATES) else ""),
                 )
             elif record["provider"] == record["hospital"]:
                 self.add(
@@ -223,13 +250,32 @@ class CrossTableRules:
                 )
 
 
+def _candidates(tables: dict[str, list[Record]]) -> list[Contract]:
+    """candidate_contracts.csv's rows as contracts not bought yet: no minimum, and an empty
+    volume_max is no limit, written as every patient of the category (no plan refers more)."""
+    patients: dict[str, int] = {}
+    for record in tables.get("need.csv", []):
+        k = record["category"]
+        patients[k] = patients.get(k, 0) + record["waiting"] + record["inflow"]
+    candidates = []
+    for record in tables.get(CANDIDATES, []):
+        values = dict(record.values)
+        if values["volume_max"] is None:
+            values["volume_max"] = patients.get(values["category"], 0)
+        candidates.append(Contract(**values, volume_min=0, candidate=True))
+    return candidates
+
+
 def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tuple[str, ...]) -> Scenario:
     def rows(file: str, make: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
         return tuple(make(r.values) for r in tables.get(file, []))
 
     from leveransplan.models import scenario as m
 
-    objective = m.ObjectiveOrder(**settings.pop("objective", {}))
+    order = settings.pop("objective", {})
+    if tables.get(CANDIDATES):
+        order["volumes"] = m.order_with_procurement(tuple(order.get("volumes", m.VOLUME_OBJECTIVES)))
+    objective = m.ObjectiveOrder(**order)
     solver = m.SolverSettings(**settings.pop("solver", {}))
     return Scenario(
         **settings,
@@ -242,7 +288,7 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tup
         own_volumes=rows("own_volumes.csv", lambda v: m.OwnVolume(**v)),
         need=rows("need.csv", lambda v: m.NeedRow(**v)),
         profile=rows("profile.csv", lambda v: m.ProfileRow(**v)),
-        contracts=rows("contracts.csv", lambda v: m.Contract(**v)),
+        contracts=(*rows("contracts.csv", lambda v: m.Contract(**v)), *_candidates(tables)),
         access=rows("access.csv", lambda v: m.AccessRow(**v)),
         at=rows("at.csv", lambda v: m.ATRow(**v)),
         at_rotations=rows("at_rotations.csv", lambda v: m.ATRotation(**v)),

@@ -78,6 +78,21 @@ CONTRACTS = TableSchema(
         optional("out_of_region", cells.boolean, False),
     ),
 )
+# A format 1.1 addition (docs/scenarios.md): contracts the plan may procure, one category per row.
+CANDIDATE_CONTRACTS = TableSchema(
+    "candidate_contracts.csv",
+    (
+        Column("contract", cells.code),
+        Column("provider", cells.code),
+        Column("category", cells.code),
+        Column("price_sek", cells.whole_number),
+        optional("first_month", cells.month),
+        optional("last_month", cells.month),
+        optional("monthly_max", cells.whole_number),
+        optional("volume_max", cells.whole_number),
+        optional("out_of_region", cells.boolean, False),
+    ),
+)
 ACCESS = TableSchema(
     "access.csv",
     (
@@ -143,7 +158,17 @@ ST_FIXED = TableSchema(
         Column("start", cells.month),
     ),
 )
-VOLUME_TABLES = (HOSPITALS, CATEGORIES, PRICES, OWN_VOLUMES, NEED, PROFILE, CONTRACTS, ACCESS)
+VOLUME_TABLES = (
+    HOSPITALS,
+    CATEGORIES,
+    PRICES,
+    OWN_VOLUMES,
+    NEED,
+    PROFILE,
+    CONTRACTS,
+    ACCESS,
+    CANDIDATE_CONTRACTS,
+)
 TRAINING_TABLES = (AT, AT_ROTATIONS, ST_TRAINEES, ST_REQUIREMENTS, ST_CAPACITY, TRAVEL, ST_FIXED)
 ALL_TABLES = VOLUME_TABLES + TRAINING_TABLES
 REQUIRED_FOR_VOLUMES = ("hospitals.csv", "categories.csv", "prices.csv", "own_volumes.csv", "need.csv")
@@ -156,5 +181,6 @@ VOLUME_ONLY = (
     "profile.csv",
     "contracts.csv",
     "access.csv",
+    "candidate_contracts.csv",
 )
 PLACEMENT_TABLES = (*REQUIRED_FOR_PLACEMENTS, "st_fixed.csv")

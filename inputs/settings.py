@@ -15,7 +15,7 @@ from leveransplan.models.scenario import (
     AT_OBJECTIVES,
     PLACEMENT_OBJECTIVES,
     SEED_MAX,
-    VOLUME_OBJECTIVES,
+    VOLUME_TERMS,
     WORKERS_MAX,
 )
 
@@ -28,7 +28,7 @@ _KNOWN: dict[str, set[str]] = {
     "placements": {"months"},
     "solver": {"time_limit_s", "workers", "seed"},
 }
-_TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
+_TERMS = {"volumes": VOLUME_TERMS, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
 # The longest horizon, in months (100 years): a longer one would take hours to lay out.
 MONTHS_MAX = 1200
 

@@ -21,7 +21,7 @@ from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.inputs.tables import Record, TableSchema
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
-from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_OBJECTIVES
+from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_TERMS
 
 # The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
 # (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max).
@@ -47,7 +47,7 @@ NUMERIC = (cells.whole_number, cells.factor)
 _DIP = re.compile(
     r"^(?P<hospital>[^:]+):(?P<first>\d{4}-\d{2})(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"
 )
-_TERMS = {"volumes": VOLUME_OBJECTIVES, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
+_TERMS = {"volumes": VOLUME_TERMS, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
 
 
 class WhatIfInvalid(ScenarioInvalid):

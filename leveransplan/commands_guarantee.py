@@ -6,6 +6,7 @@ folder, all files or none. Their time limits cover the whole command, start-up i
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,9 +23,11 @@ from leveransplan.exit_codes import (
 )
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions
+from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.explanation import explain_over_guarantee
 from leveransplan.models.frontier import MarginalFigure
+from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.frontier import solve_frontier
@@ -38,6 +41,7 @@ from leveransplan.outputs.console.guarantee import (
     print_frontier_written,
 )
 from leveransplan.outputs.frontier_files import publish_frontier
+from leveransplan.outputs.manifest import SUMMARY
 from leveransplan.outputs.publish import OutputRefused, TargetTaken, plan_target
 from leveransplan.outputs.report.page import ReportUnreadable
 
@@ -60,6 +64,9 @@ def explain(
     limits that leave patients beyond the guarantee and, in the text or with `marginal`, what
     another 10 MSEK buys (`started`: when the command started, on time.perf_counter's clock)."""
     frozen_until = None
+    # The over_guarantee stage without candidate contracts, and whether it and the plan's are proven.
+    over_without: int | None = None
+    proven = False
     if plan_dir is not None:
         scenario, run, _ = scenario_of_plan(folder, plan_dir)
         if run.frozen is not None:
@@ -72,6 +79,7 @@ def explain(
             err_console.print(f"{plan_dir} has no volume plan (delivery_plan.csv) to explain.")
             raise typer.Exit(EXIT_USAGE)
         decisions = decided
+        over_without, proven = _over_without_candidates(plan_dir)
     else:
         scenario = load(folder)
         if not scenario.has_volumes:
@@ -82,20 +90,47 @@ def explain(
             scenario = scenario.model_copy(update={"solver": settings})
         # Half the time for the plan when the marginal figure's solves within the budget follow it.
         halve = scenario.max_cost_sek is not None and (marginal or not as_json)
-        decisions = _solve_volumes(scenario, halve, quiet=as_json)
+        solution = _solve_volumes(scenario, halve, quiet=as_json)
+        decisions = solution.decisions
+        without = solution.over_without_candidates
+        if without is not None:
+            over_without = without.value
+            proven = without.status == solution.stage("over_guarantee").status == "OPTIMAL"
     data = VolumeData.from_scenario(scenario)
     reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek, frozen_until)
+    proposal = None
+    if scenario.has_candidates:
+        over = TermValues(data, decisions).over_guarantee()
+        proposal = describe_proposal(data, decisions, over, over_without, proven)
     figure = None
     if marginal or not as_json:
         figure = _marginal(scenario, time_limit, started, decisions, frozen_until, show=not as_json)
     if as_json:
         print_explanations_json(reasons, figure)
         return
-    print_explanations(scenario, reasons, top, None if figure is None else describe_marginal(figure))
+    print_explanations(
+        scenario, reasons, top, None if figure is None else describe_marginal(figure), proposal
+    )
 
 
-def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> Decisions:
-    """The volume plan's decisions, in the scenario's time limit or, with `halve`, half of it;
+def _over_without_candidates(plan_dir: Path) -> tuple[int | None, bool]:
+    """The over_guarantee stage without candidate contracts as the plan's summary.json has it
+    (None when it has none), and whether it and the plan's over_guarantee stage are proven."""
+    try:
+        volumes = json.loads((plan_dir / SUMMARY).read_text(encoding="utf-8"))["volumes"]
+        procurement = volumes["procurement"]
+        value = procurement["over_guarantee_without_candidates"]
+        stages = [s for s in volumes["stages"] if s["objective"] == "over_guarantee"]
+        proven = procurement["without_candidates_status"] == "OPTIMAL" and stages[0]["status"] == "OPTIMAL"
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None, False
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None, False
+    return value, proven
+
+
+def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> VolumeSolution:
+    """The volume plan, in the scenario's time limit or, with `halve`, half of it;
     infeasible exits 4 naming the rules in conflict, no plan in time 5."""
     solving = scenario
     if halve:
@@ -112,7 +147,7 @@ def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> Decisions:
         err_console.print(f"No plan within the time limit: {error}.")
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     assert plan.volumes is not None
-    return plan.volumes.decisions
+    return plan.volumes
 
 
 def _marginal(

@@ -86,6 +86,7 @@ class TermValues:
         self._spend_by_hospital: dict[str, int] | None = None
         self.travel_by_category: dict[str, int] = defaultdict(int)
         self.out_of_region_by_category: dict[str, int] = defaultdict(int)
+        self.procured_by_category: dict[str, int] = defaultdict(int)  # units of candidate contracts
         self.stability_by_category: dict[str, int] = defaultdict(int)
         # How much each hospital's decisions move against the previous plan: units (its part of
         # the stability term) and SEK (each unit moved at the price it is paid at).
@@ -126,6 +127,8 @@ class TermValues:
             self.travel_by_category[contract.category] += v * data.travel_minutes(h, contract.provider)
             if contract.out_of_region:
                 self.out_of_region_by_category[contract.category] += v
+            if contract.candidate:
+                self.procured_by_category[contract.category] += v
         # Unused take-or-pay minimums are the region's cost, in no hospital's spend.
         for c, contract in data.contracts.items():
             if only is not None and contract.category not in only:
@@ -193,6 +196,7 @@ class TermValues:
             "cost": self.cost_by_category,
             "travel": self.travel_by_category,
             "out_of_region": self.out_of_region_by_category,
+            "procured": self.procured_by_category,
             "stability": self.stability_by_category,
         }[name]
         if categories is None:

@@ -36,6 +36,9 @@ class VolumeSolution:
     decisions: Decisions
     stages: list[StageResult]
     values: TermValues
+    # With candidate contracts: the over_guarantee stage solved without them, the measure of
+    # the patient-months the procurement buys (optimizer/procurement.py); None when not solved.
+    over_without_candidates: StageResult | None = None
 
     def stage(self, objective: str) -> StageResult:
         """The stage result of one objective term."""

@@ -60,7 +60,8 @@ def pro_rata_plan(data: VolumeData) -> Decisions:
     quotas = contract_quotas(data)
     by_category: dict[str, list[str]] = defaultdict(list)
     for c, contract in data.contracts.items():
-        by_category[contract.category].append(c)
+        if not contract.candidate:  # the analyst plans with the contracts the region has
+            by_category[contract.category].append(c)
     plan = Decisions()
     for h, k in data.pairs:
         if not data.has_need(h, k):

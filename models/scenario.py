@@ -15,6 +15,9 @@ from leveransplan.models.months import Horizon
 
 PRICE_CLASSES = ("besok", "behandling", "skopi")
 VOLUME_OBJECTIVES = ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")
+# Every volume term an order may name: the spec's, and `procured` (units referred to candidate
+# contracts, docs/scenarios.md), which is in the order only when named or when candidates are given.
+VOLUME_TERMS = (*VOLUME_OBJECTIVES, "procured")
 PLACEMENT_OBJECTIVES = ("unplaced", "travel", "stability")
 AT_OBJECTIVES = ("deviation", "stability")
 # The care guarantee's own terms: a re-plan keeps them first and then changes as little as it can.
@@ -101,6 +104,27 @@ class Contract(_Row):
     last_month: str | None = None
     monthly_max: int | None = Field(default=None, ge=0)
     out_of_region: bool = False
+    # A candidate contract (candidate_contracts.csv): not bought yet, so volume_min is 0 and
+    # every unit referred to it counts in the `procured` term.
+    candidate: bool = False
+
+
+def order_with_procurement(volumes: tuple[str, ...]) -> tuple[str, ...]:
+    """The volume order with `procured` where a scenario with candidate contracts wants it.
+
+    Right after out_of_region: the region's own capacity and its existing contracts are used
+    before anything is procured (later terms, cost among them, cannot trade against it), and
+    procuring beats sending patients out of the region. An order without out_of_region takes it
+    before the first of the terms the spec puts after out_of_region; an order naming it keeps it.
+    """
+    if "procured" in volumes:
+        return volumes
+    if "out_of_region" in volumes:
+        at = volumes.index("out_of_region") + 1
+    else:
+        later = [i for i, term in enumerate(volumes) if term in ("cost", "travel", "stability")]
+        at = later[0] if later else len(volumes)
+    return (*volumes[:at], "procured", *volumes[at:])
 
 
 class AccessRow(_Row):
@@ -253,6 +277,7 @@ class Scenario(_Row):
     own_volumes: tuple[OwnVolume, ...] = ()
     need: tuple[NeedRow, ...] = ()
     profile: tuple[ProfileRow, ...] = ()
+    # contracts.csv's rows, then candidate_contracts.csv's (each with `candidate` set).
     contracts: tuple[Contract, ...] = ()
     access: tuple[AccessRow, ...] = ()
     at: tuple[ATRow, ...] = ()
@@ -276,6 +301,11 @@ class Scenario(_Row):
     def placement_horizon(self) -> Horizon:
         """The months side-service placements are planned over: from `start`, [placements] months long."""
         return Horizon(self.start, self.placement_months or self.months)
+
+    @property
+    def has_candidates(self) -> bool:
+        """Whether the scenario offers candidate contracts the plan may procure."""
+        return any(c.candidate for c in self.contracts)
 
     @property
     def has_volumes(self) -> bool:

@@ -10,6 +10,8 @@ from leveransplan.models.training import ATData, PlacementData
 from leveransplan.optimizer.at.model import solve_at
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.placements.model import solve_placements
+from leveransplan.optimizer.procurement import MODEL as PROCUREMENT_BASELINE
+from leveransplan.optimizer.procurement import over_guarantee_without_candidates
 from leveransplan.optimizer.search import current_run_or_none, search_run
 from leveransplan.optimizer.volumes.driver import solve_volumes
 
@@ -69,6 +71,13 @@ def solve_scenario(
         except NoPlanInTime as error:
             plan.not_solved["at"] = str(error)
     if "volumes" in models:
+        without = None
+        if scenario.has_candidates and frozen_until is None:
+            # What the region reaches without procuring: a quarter of the volumes' time at most
+            # (one separable stage, usually solved in a moment on the networks).
+            run.progress.start_model(PROCUREMENT_BASELINE, run.now())
+            quarter = (remaining() / 2 if "placements" in models else remaining()) / 4
+            without = over_guarantee_without_candidates(scenario, quarter)
         run.progress.start_model("volumes", run.now())
         share = remaining() / 2 if "placements" in models else remaining()
         settings = scenario.solver.model_copy(update={"time_limit_s": share})
@@ -82,6 +91,8 @@ def solve_scenario(
             raise Infeasible(str(infeasible), "volumes") from None
         except NoPlanInTime as error:
             plan.not_solved["volumes"] = str(error)
+        if plan.volumes is not None:
+            plan.volumes.over_without_candidates = without
     if "placements" in models:
         run.progress.start_model("placements", run.now())
         previous_placements = None if previous is None else previous.placements

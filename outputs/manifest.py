@@ -30,7 +30,13 @@ from leveransplan.models.scenario import Scenario
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 # Every file `solve` can write into a plan folder (summary.json and manifest.json included).
-VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "contract_usage.csv")
+VOLUME_FILES = (
+    "delivery_plan.csv",
+    "production_plan.csv",
+    "volume_table.csv",
+    "contract_usage.csv",
+    "procurement.csv",  # only with candidate contracts
+)
 AT_FILES = ("at_distribution.csv",)
 PLACEMENT_FILES = ("placements.csv", "unplaced.csv", "places_table.csv")
 MODEL_FILES = {"volumes": VOLUME_FILES, "at": AT_FILES, "placements": PLACEMENT_FILES}

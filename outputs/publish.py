@@ -187,6 +187,11 @@ def write_plan(
             ("contract_usage.csv", vf.CONTRACT_COLUMNS, vf.contract_rows(data, plan.volumes)),
         ]
         summary["volumes"] = vf.volume_summary(data, plan.volumes, previous_plan)
+        if scenario.has_candidates:
+            tables.append(
+                ("procurement.csv", vf.PROCUREMENT_COLUMNS, vf.procurement_rows(data, plan.volumes))
+            )
+            summary["volumes"]["procurement"] = vf.procurement_summary(data, plan.volumes)
     if plan.at is not None:
         at_data = ATData(scenario)
         tables.append(("at_distribution.csv", tf.AT_COLUMNS, tf.at_rows(at_data, plan.at)))

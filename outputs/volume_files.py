@@ -7,6 +7,7 @@ from typing import Any
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.plan import VolumeSolution
+from leveransplan.models.procurement import candidate_uses
 
 DELIVERY_COLUMNS = (
     "month",
@@ -39,6 +40,20 @@ CONTRACT_COLUMNS = (
     "used",
     "unused_min",
     "cost_sek",
+)
+
+# The proposal of what to procure: every candidate contract, taken up or not.
+PROCUREMENT_COLUMNS = (
+    "contract",
+    "provider",
+    "category",
+    "out_of_region",
+    "units",
+    "price_sek",
+    "cost_sek",
+    "first_month",
+    "last_month",
+    "most_in_a_month",
 )
 
 Row = dict[str, Any]
@@ -175,6 +190,44 @@ def contract_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     return rows
 
 
+def procurement_rows(data: VolumeData, solution: VolumeSolution) -> list[Row]:
+    """Every candidate contract: the units the plan refers to it, what they cost, and the first and
+    last month it is used and its busiest month (empty months when it is not taken up)."""
+    labels = _month_labels(data)
+    return [
+        {
+            "contract": use.contract,
+            "provider": use.provider,
+            "category": use.category,
+            "out_of_region": use.out_of_region,
+            "units": use.units,
+            "price_sek": use.price_sek,
+            "cost_sek": use.cost_sek,
+            "first_month": None if use.first_month is None else labels[use.first_month],
+            "last_month": None if use.last_month is None else labels[use.last_month],
+            "most_in_a_month": use.most_in_a_month,
+        }
+        for use in candidate_uses(data, solution.decisions)
+    ]
+
+
+def procurement_summary(data: VolumeData, solution: VolumeSolution) -> dict[str, Any]:
+    """summary.json's "procurement": the units and cost proposed, and the patient-months beyond the
+    guarantee with and without the candidates (null when the stage without them was not solved)."""
+    rows = procurement_rows(data, solution)
+    without = solution.over_without_candidates
+    over = solution.values.over_guarantee()
+    return {
+        "units": sum(r["units"] for r in rows),
+        "cost_sek": sum(r["cost_sek"] for r in rows),
+        "contracts_taken_up": sum(1 for r in rows if r["units"]),
+        "over_guarantee": over,
+        "over_guarantee_without_candidates": None if without is None else without.value,
+        "without_candidates_status": None if without is None else without.status,
+        "patient_months_bought": None if without is None else without.value - over,
+    }
+
+
 def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost
     and its frame; in a re-plan also how much its decisions moved against the previous plan, in
@@ -221,10 +274,10 @@ def unused_minimum_cost(data: VolumeData, solution: VolumeSolution) -> int:
 
 def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: str | None) -> dict[str, Any]:
     """The "volumes" object of summary.json."""
-    objectives = {
-        name: solution.values.term(name)
-        for name in ("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability")
-    }
+    terms = ["over_guarantee", "equity", "out_of_region", "cost", "travel", "stability"]
+    if "procured" in data.scenario.objective.volumes:
+        terms.insert(terms.index("out_of_region") + 1, "procured")
+    objectives = {name: solution.values.term(name) for name in terms}
     return {
         "stages": [stage.model_dump() for stage in solution.stages],
         "objectives": objectives,

@@ -31,7 +31,7 @@ from ortools.graph.python import min_cost_flow
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
 
-TERMS = ("over_guarantee", "out_of_region", "cost", "travel", "stability")
+TERMS = ("over_guarantee", "out_of_region", "procured", "cost", "travel", "stability")
 
 
 @dataclass
@@ -204,6 +204,7 @@ class CategoryFlow:
                     "cost": contract.price_sek,
                     "travel": data.travel_minutes(h, contract.provider),
                     "out_of_region": 1 if contract.out_of_region else 0,
+                    "procured": 1 if contract.candidate else 0,
                 }
                 for m in data.contract_months[c]:
                     key3 = (h, c, m)

@@ -37,6 +37,7 @@ class Objectives:
         self.by_category: dict[str, LinearTerms] = {
             "over_guarantee": self._over_guarantee(),
             "out_of_region": self._out_of_region(),
+            "procured": self._procured(),
             "cost": self._cost(),
             "travel": self._travel(),
             "stability": self._stability(previous),
@@ -66,6 +67,16 @@ class Objectives:
                 (self.data.contracts[c].category, var)
                 for (_h, c, _m), var in self.vars.referrals.items()
                 if self.data.contracts[c].out_of_region
+            ]
+        )
+
+    def _procured(self) -> LinearTerms:
+        """Units referred to candidate contracts, which the region would have to procure."""
+        return self._grouped(
+            [
+                (self.data.contracts[c].category, var)
+                for (_h, c, _m), var in self.vars.referrals.items()
+                if self.data.contracts[c].candidate
             ]
         )
 

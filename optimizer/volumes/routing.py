@@ -9,7 +9,8 @@ places changes none of the other terms:
 - every waiting list is the same, so over_guarantee and equity are;
 - a transfer to g and g's own additional unit are both paid at g's additional price, and each
   contract is used as much in every month, so cost is (take-or-pay included);
-- out_of_region contracts are used as much, so out_of_region is.
+- out_of_region contracts are used as much, so out_of_region is, and candidate contracts
+  are, so procured is.
 
 Only travel (and stability, against a previous plan) changes. Routing D_h to S_g and U_c at the
 least travel is a transportation problem, solved exactly as a min-cost flow (h to h costs 0;

@@ -151,6 +151,9 @@ def _objective_terms(found: Recomputed, plan: PlanFiles, data: VolumeData) -> No
     terms["out_of_region"] = sum(
         f.volume for f in plan.flows if external(f, data) and data.contracts[f.contract].out_of_region
     )
+    terms["procured"] = sum(
+        f.volume for f in plan.flows if external(f, data) and data.contracts[f.contract].candidate
+    )
     terms["cost"] = sum(f["cost_sek"] for f in found.hospital.values()) + found.unused_minimum_cost
     travel = 0
     for flow in plan.flows:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.scenario import VOLUME_OBJECTIVES
+from leveransplan.models.scenario import VOLUME_OBJECTIVES, VOLUME_TERMS
 from leveransplan.outputs.checker.files import SUMMARY, Cells, json_int, parse_rows, read_table
 from leveransplan.outputs.checker.summary import (
     StageLine,
@@ -275,7 +275,9 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
     else:
         out.append(f"{SUMMARY} scenario: {scenario!r} is not the scenario's name")
     summary.stages = parse_stages("volumes", volumes.get("stages"), out)
-    summary.objectives = parse_objectives("volumes", volumes.get("objectives"), VOLUME_OBJECTIVES, out)
+    # `procured` is a term of the plan only when the order has it (candidate contracts given).
+    names = VOLUME_TERMS if "procured" in data.scenario.objective.volumes else VOLUME_OBJECTIVES
+    summary.objectives = parse_objectives("volumes", volumes.get("objectives"), names, out)
     summary.cost_sek = json_int(volumes, "cost_sek", "volumes", out)
     summary.unused_minimum_cost_sek = json_int(volumes, "unused_minimum_cost_sek", "volumes", out)
     summary.previous_plan = parse_previous_plan("volumes", volumes, out)

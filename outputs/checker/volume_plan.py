@@ -41,6 +41,7 @@ from leveransplan.outputs.checker.flows import (
     waiting_list_balance,
 )
 from leveransplan.outputs.checker.money import budget, contract_usage_consistent, flow_prices, frames
+from leveransplan.outputs.checker.procurement import procurement_proposal
 from leveransplan.outputs.checker.volume_figures import VolumeCheck, recompute
 from leveransplan.outputs.checker.volume_files import read_plan
 from leveransplan.outputs.checker.volume_summary import (
@@ -77,6 +78,7 @@ RULES: tuple[Callable[[VolumeCheck], Iterator[str]], ...] = (
     frames,
     objectives_match,
     volume_stages,
+    procurement_proposal,
 )
 
 

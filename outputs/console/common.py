@@ -122,9 +122,11 @@ def print_valid(folder: Path, scenario: Scenario) -> None:
     parts = [f"{len(scenario.hospitals)} hospitals"]
     if scenario.has_volumes:
         data = VolumeData.from_scenario(scenario)
+        candidates = sum(1 for c in scenario.contracts if c.candidate)
+        offered = f", {candidates} candidate contracts" if candidates else ""
         parts.append(
-            f"volumes: {len(data.categories)} categories, {len(data.contracts)} contracts, "
-            f"{scenario.months} months from {scenario.start}"
+            f"volumes: {len(data.categories)} categories, {len(data.contracts) - candidates} contracts"
+            f"{offered}, {scenario.months} months from {scenario.start}"
         )
     if scenario.has_at:
         parts.append(f"AT: {scenario.at_total} positions over {len(scenario.at)} hospitals")

@@ -24,10 +24,15 @@ def print_explanations_json(reasons: Sequence[OverGuaranteeReason], figure: Marg
 
 
 def print_explanations(
-    scenario: Scenario, reasons: Sequence[OverGuaranteeReason], top: int, marginal: Sequence[str] | None
+    scenario: Scenario,
+    reasons: Sequence[OverGuaranteeReason],
+    top: int,
+    marginal: Sequence[str] | None,
+    proposal: Sequence[str] | None = None,
 ) -> None:
     """The `top` hospital and category pairs with most patient-months beyond the guarantee, each
-    with the limits that bind and the capacity left unused; then `marginal`'s lines, if any."""
+    with the limits that bind and the capacity left unused; then `marginal`'s lines and the
+    proposal of what to procure (candidate contracts), if any."""
     total = sum(r.patient_months for r in reasons)
     out_console.print(
         f"[bold]{scenario.name}[/]: {grouped(total)} patient-months beyond the care guarantee, "
@@ -58,6 +63,10 @@ def print_explanations(
     if marginal is not None:
         out_console.print("\n[bold]What another 10 MSEK buys[/]")
         for line in marginal:
+            out_console.print(line, markup=False, highlight=False)
+    if proposal is not None:
+        out_console.print("\n[bold]Candidate contracts[/]")
+        for line in proposal:
             out_console.print(line, markup=False, highlight=False)
 
 

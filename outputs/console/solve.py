@@ -12,6 +12,7 @@ from leveransplan.inputs.whatif import WhatIf
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.numbers import grouped, msek
 from leveransplan.models.plan import VolumeSolution, gap_percent
+from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
@@ -103,6 +104,25 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         )
         + ". Exact SEK figures are in the files."
     )
+    if scenario.has_candidates:
+        print_proposal(data, solution)
+
+
+def print_proposal(data: VolumeData, solution: VolumeSolution) -> None:
+    """What to procure from the candidate contracts, and the patient-months that buys."""
+    without = solution.over_without_candidates
+    over = solution.values.over_guarantee()
+    proven = (
+        without is not None
+        and without.status == "OPTIMAL"
+        and solution.stage("over_guarantee").status == "OPTIMAL"
+    )
+    lines = describe_proposal(
+        data, solution.decisions, over, None if without is None else without.value, proven
+    )
+    for line in lines:
+        out_console.print(line, markup=False, highlight=False)
+    out_console.print("procurement.csv holds the proposal.", highlight=False)
 
 
 def print_at(scenario: Scenario, plan: ScenarioPlan) -> None:

@@ -62,6 +62,18 @@ def _truthy(text: str) -> bool:
     return text.strip().lower() in {"true", "1", "yes", "ja"}
 
 
+def _out_of_region_candidates(plan: Plan) -> set[str]:
+    """The candidate contracts procurement.csv marks as in another region (none without the file)."""
+    path = plan.folder / "procurement.csv"
+    if not path.is_file():
+        return set()
+    try:
+        table = read_plan_csv(path)
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {r["contract"].strip() for _n, r in table.records() if _truthy(r.get("out_of_region", ""))}
+
+
 def _out_of_region_contracts(
     plan: Plan, usage: list[dict[str, str]], usage_header: Sequence[str]
 ) -> tuple[set[str] | None, str]:
@@ -87,7 +99,9 @@ def _out_of_region_contracts(
                 flagged = {
                     r["contract"].strip() for _n, r in table.records() if _truthy(r.get("out_of_region", ""))
                 }
-                return flagged, f"the scenario's contracts.csv ({contracts})"
+                return flagged | _out_of_region_candidates(
+                    plan
+                ), f"the scenario's contracts.csv ({contracts})"
     objectives = plan.summary["volumes"].get("objectives")
     if isinstance(objectives, dict) and objectives.get("out_of_region") == 0:
         return set(), "summary.json (no patient was sent out of the region)"

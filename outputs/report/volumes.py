@@ -30,6 +30,62 @@ from leveransplan.outputs.report.plan import (
 )
 from leveransplan.outputs.report.sections import MODEL_TITLES
 
+PROCUREMENT = "procurement.csv"
+
+
+def _procurement_part(plan: Plan) -> str:
+    """What to procure: each candidate contract's units and cost, and the patient-months they buy."""
+    path = plan.folder / PROCUREMENT
+    rows = read_rows(path, ("contract", "provider", "category", "units", "price_sek", "cost_sek"))
+    table = [
+        [
+            r["contract"],
+            r["provider"],
+            r["category"],
+            "yes" if r.get("out_of_region", "").strip().lower() in ("true", "1") else "",
+            cell_int(r, "units", path),
+            cell_int(r, "price_sek", path),
+            cell_int(r, "cost_sek", path),
+            r.get("first_month", "") or "",
+            r.get("last_month", "") or "",
+        ]
+        for r in rows
+    ]
+    figures = plan.summary["volumes"].get("procurement") or {}
+    without, over = figures.get("over_guarantee_without_candidates"), figures.get("over_guarantee")
+    if isinstance(without, int) and isinstance(over, int):
+        proven = "" if figures.get("without_candidates_status") == "OPTIMAL" else " (not proven optimal)"
+        bought = (
+            f"Together they buy {number_text(without - over)} patient-months beyond the guarantee: "
+            f"{number_text(without)} with the region's own capacity and existing contracts alone{proven}, "
+            f"{number_text(over)} with them."
+        )
+    else:
+        bought = "What they buy in patient-months is not known: the plan without them was not solved."
+    return (
+        "<h3>What to procure (candidate contracts)</h3>"
+        '<p class="note">Candidate contracts are offers not bought yet. With the objective term procured '
+        "right after out_of_region (where it goes unless the order names it), the plan takes them up only "
+        "where the region's own capacity and existing contracts do not reach, and before sending patients "
+        f"out of the region. {escaped(bought)}</p>"
+        + html_table(
+            [
+                "contract",
+                "provider",
+                "category",
+                "out of region",
+                "units",
+                "price SEK",
+                "cost SEK",
+                "first month",
+                "last month",
+            ],
+            table,
+            numeric=[False, False, False, False, True, True, True, False, False],
+            total=["total", "", "", "", sum(r[4] for r in table), "", sum(r[6] for r in table), "", ""],
+        )
+    )
+
 
 def volume_section(plan: Plan, charts: Charts) -> str:
     """The volume plan: patients over the guarantee, referrals, contract use and cost by channel."""
@@ -197,6 +253,8 @@ def volume_section(plan: Plan, charts: Charts) -> str:
         )
     else:
         parts.append('<p class="note">The scenario has no contracts.</p>')
+    if (folder / PROCUREMENT).is_file():
+        parts.append(_procurement_part(plan))
 
     # Cost by channel.
     parts.append("<h3>Cost by channel</h3>")

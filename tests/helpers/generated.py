@@ -28,6 +28,7 @@ from leveransplan.models import (
 )
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.months import Horizon
+from leveransplan.models.scenario import order_with_procurement
 from leveransplan.optimizer.volumes.model import SolveParameters, VolumeModel
 from leveransplan.outputs.generated import write_scenario
 
@@ -43,12 +44,13 @@ PROVIDERS = ("P1", "P2")
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, budget: str = "feasible") -> Scenario:
+def scenarios(draw: st.DrawFn, budget: str = "feasible", candidates: bool = False) -> Scenario:
     """1-3 hospitals, 1-2 categories, 2-4 months, 0-2 contracts, random access and profile.
 
     budget: "none"; "feasible" (none, or at least the take-or-pay minimums); "infeasible"
     (below them, with a take-or-pay contract added when there is none). Unless "none", each
-    hospital may have a frame of 0 to 600 SEK.
+    hospital may have a frame of 0 to 600 SEK. With `candidates`, 1-2 candidate contracts
+    (candidate_contracts.csv) and `procured` placed in the order as the loader places it.
     """
     hospitals = [f"H{i}" for i in range(draw(st.integers(1, 3)))]
     months = draw(st.integers(2, 4))
@@ -130,6 +132,21 @@ def scenarios(draw: st.DrawFn, budget: str = "feasible") -> Scenario:
                 price_sek=draw(st.integers(1, 300)),
             )
         )
+    if candidates:
+        for i in range(draw(st.integers(1, 2))):
+            contracts.append(
+                Contract(
+                    contract=f"u{i}",
+                    provider=draw(st.sampled_from((*PROVIDERS, "P3"))),
+                    category=draw(st.sampled_from(codes)),
+                    volume_min=0,
+                    volume_max=draw(st.integers(1, 10)),
+                    price_sek=draw(st.integers(0, 300)),
+                    monthly_max=draw(st.one_of(st.none(), st.integers(0, 5))),
+                    out_of_region=draw(st.booleans()),
+                    candidate=True,
+                )
+            )
     destinations = [*hospitals, *sorted({c.provider for c in contracts})]
     access = [
         AccessRow(
@@ -143,6 +160,8 @@ def scenarios(draw: st.DrawFn, budget: str = "feasible") -> Scenario:
         if p != h and draw(st.booleans())
     ]
     order = draw(st.permutations(VOLUME_OBJECTIVES))[: draw(st.integers(1, len(VOLUME_OBJECTIVES)))]
+    if candidates:
+        order = list(order_with_procurement(tuple(order)))
     least = take_or_pay(contracts)
     cap = {
         "none": None,

@@ -41,6 +41,18 @@ TABLES: dict[str, tuple[str, type]] = {
     "contracts": ("contracts.csv", Contract),
     "access": ("access.csv", AccessRow),
 }
+# candidate_contracts.csv's columns: a candidate is a Contract with `candidate` set and no minimum.
+CANDIDATE_COLUMNS = (
+    "contract",
+    "provider",
+    "category",
+    "price_sek",
+    "first_month",
+    "last_month",
+    "monthly_max",
+    "volume_max",
+    "out_of_region",
+)
 
 
 # -- building, writing, solving and publishing ----------------------------------------------
@@ -56,7 +68,8 @@ def contract(
     category: str = "k",
     **optional: Any,
 ) -> Contract:
-    """A contract row; `optional` takes first_month, last_month, monthly_max, out_of_region."""
+    """A contract row; `optional` takes first_month, last_month, monthly_max, out_of_region and
+    candidate (a row of candidate_contracts.csv, with volume_min 0)."""
     return Contract(
         contract=name,
         provider=provider,
@@ -146,13 +159,21 @@ def write_scenario(folder: Path, scenario: Scenario) -> Path:
     lines += [f"seed = {solver.seed}"]
     (folder / "scenario.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for attribute, (file, row_type) in TABLES.items():
-        columns = list(row_type.model_fields)
-        with (folder / file).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            for row in getattr(scenario, attribute):
-                writer.writerow([_cell(getattr(row, c)) for c in columns])
+        columns = [c for c in row_type.model_fields if c != "candidate"]
+        rows = [row for row in getattr(scenario, attribute) if not getattr(row, "candidate", False)]
+        _write_csv(folder / file, columns, rows)
+    candidates = [c for c in scenario.contracts if c.candidate]
+    if candidates:
+        _write_csv(folder / "candidate_contracts.csv", list(CANDIDATE_COLUMNS), candidates)
     return folder
+
+
+def _write_csv(path: Path, columns: list[str], rows: Iterable[Any]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(getattr(row, c)) for c in columns])
 
 
 def publish_and_check(

@@ -1,0 +1,101 @@
+"""The proposal of what to procure (procurement.csv): one row per candidate contract, its units
+the plan's referrals to it, its cost those units at the candidate's price; and summary.json's
+procurement totals the same figures.
+
+A format 1.1 addition of the tool (docs/scenarios.md): candidate contracts are contracts.csv-like
+rows not bought yet, and the plan's `procured` term counts their units (checked with the other
+terms in volume_summary.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from leveransplan.models.numbers import grouped
+from leveransplan.outputs.checker.files import read_table
+from leveransplan.outputs.checker.summary import one_row_each
+from leveransplan.outputs.checker.volume_figures import VolumeCheck
+from leveransplan.outputs.manifest import SUMMARY
+
+PROCUREMENT = "procurement.csv"
+HEADER = (
+    "contract",
+    "provider",
+    "category",
+    "out_of_region",
+    "units",
+    "price_sek",
+    "cost_sek",
+    "first_month",
+    "last_month",
+    "most_in_a_month",
+)
+
+
+def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
+    """Hard: procurement.csv has one row per candidate contract, whose units are the plan's
+    referrals to it and whose cost is units × price_sek; summary.json's totals add them up."""
+    data, folder = c.data, c.plan.folder
+    candidates = {code: contract for code, contract in data.contracts.items() if contract.candidate}
+    if not candidates:
+        if (folder / PROCUREMENT).exists():
+            yield f"{PROCUREMENT}: the scenario has no candidate contracts (candidate_contracts.csv)"
+        return
+    out: list[str] = []
+    rows = read_table(folder, PROCUREMENT, HEADER, out)
+    yield from out
+    if rows is None:
+        return
+    yield from one_row_each(
+        PROCUREMENT,
+        ((row, cells["contract"].strip()) for row, cells in rows),
+        candidates,
+        lambda code: f"candidate contract {code}",
+        "one row per row of candidate_contracts.csv",
+    )
+    units_total = cost_total = 0
+    for row, cells in rows:
+        code = cells["contract"].strip()
+        contract = candidates.get(code)
+        if contract is None:
+            continue
+        where = f"{PROCUREMENT} row {row}"
+        used = c.found.contract_used.get(code, 0)
+        expected = {
+            "provider": contract.provider,
+            "category": contract.category,
+            "units": str(used),
+            "price_sek": str(contract.price_sek),
+            "cost_sek": str(used * contract.price_sek),
+        }
+        for column, value in expected.items():
+            if cells[column].strip() != value:
+                yield f"{where}: {column} {cells[column].strip()!r}, but it is {value} ({code})"
+        units_total += used
+        cost_total += used * contract.price_sek
+    yield from _summary_totals(c, units_total, cost_total)
+
+
+def _summary_totals(c: VolumeCheck, units: int, cost: int) -> Iterator[str]:
+    """Hard: summary.json's volumes.procurement has the proposal's units and cost, the plan's
+    over_guarantee, and buys the difference to the figure without candidates."""
+    try:
+        document: Any = json.loads((c.plan.folder / SUMMARY).read_text(encoding="utf-8"))
+        figures = document["volumes"]["procurement"]
+    except (OSError, ValueError, KeyError, TypeError):
+        yield f"{SUMMARY}: has no object volumes.procurement; expected one with candidate contracts"
+        return
+    if not isinstance(figures, dict):
+        yield f"{SUMMARY} volumes.procurement: {figures!r} is not an object"
+        return
+    over = c.found.terms.get("over_guarantee")
+    expected: dict[str, int | None] = {"units": units, "cost_sek": cost, "over_guarantee": over}
+    without = figures.get("over_guarantee_without_candidates")
+    if isinstance(without, int) and over is not None:
+        expected["patient_months_bought"] = without - over
+    for key, value in expected.items():
+        if figures.get(key) != value:
+            shown = "missing" if key not in figures else repr(figures.get(key))
+            yield f"{SUMMARY} volumes.procurement.{key}: {shown}, but it is {grouped(value or 0)}"
