@@ -272,10 +272,9 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tup
 
     from leveransplan.models import scenario as m
 
-    order = settings.pop("objective", {})
+    objective = m.ObjectiveOrder(**settings.pop("objective", {}))
     if tables.get(CANDIDATES):
-        order["volumes"] = m.order_with_procurement(tuple(order.get("volumes", m.VOLUME_OBJECTIVES)))
-    objective = m.ObjectiveOrder(**order)
+        objective = objective.with_procurement()
     solver = m.SolverSettings(**settings.pop("solver", {}))
     return Scenario(
         **settings,

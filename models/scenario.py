@@ -20,9 +20,10 @@ VOLUME_OBJECTIVES = ("over_guarantee", "equity", "out_of_region", "cost", "trave
 VOLUME_TERMS = (*VOLUME_OBJECTIVES, "procured")
 PLACEMENT_OBJECTIVES = ("unplaced", "travel", "stability")
 AT_OBJECTIVES = ("deviation", "stability")
-# The care guarantee's own terms: a re-plan keeps them first and then changes as little as it can.
+# The care guarantee's own terms, procurement (the last means before patients leave the region)
+# with them: a re-plan keeps them first and then changes as little as it can.
 GUARANTEE_TERMS = {
-    "volumes": ("over_guarantee", "equity", "out_of_region"),
+    "volumes": ("over_guarantee", "equity", "out_of_region", "procured"),
     "placements": ("unplaced",),
 }
 
@@ -222,7 +223,16 @@ class ObjectiveOrder(_Row):
                 orders[model] = stability_after(order, guarantee)
         if not orders:
             return self
-        # The re-plan order is not a given one: the orders given stay the only ones marked given.
+        return self._derived(orders)
+
+    def with_procurement(self) -> ObjectiveOrder:
+        """The order of a scenario with candidate contracts: `procured` in the volume order where
+        order_with_procurement puts it."""
+        return self._derived({"volumes": order_with_procurement(self.volumes)})
+
+    def _derived(self, orders: dict[str, tuple[str, ...]]) -> ObjectiveOrder:
+        # An order the tool derives is not a given one: the orders given stay the only ones
+        # marked given, so a later rule (the re-plan's) still applies where the scenario is silent.
         return ObjectiveOrder.model_construct(
             _fields_set=set(self.model_fields_set), **{**dict(self), **orders}
         )

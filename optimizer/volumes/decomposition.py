@@ -216,4 +216,3 @@ class Decomposition:
         if "over_guarantee" in values:
             values["over_guarantee"] = int(over.sum())
         return Column(over, values, flow, arcs)
-
