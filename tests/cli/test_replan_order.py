@@ -122,6 +122,11 @@ def test_the_replan_order_moves_only_stability_and_only_in_orders_left_open() ->
     assert given.replanning().sources(replanning=True) == {
         "volumes": "re-plan", "placements": "given", "at": "default",
     }  # fmt: skip
+    # Candidate contracts add procured after out_of_region without marking the order given; a
+    # re-plan then changes as little as it can after procurement.
+    assert ObjectiveOrder().with_procurement().replanning().volumes == (
+        "over_guarantee", "equity", "out_of_region", "procured", "stability", "cost", "travel",
+    )  # fmt: skip
     # An order without guarantee terms puts stability first; one without stability is left alone.
     assert stability_after(("cost", "stability", "travel"), ("over_guarantee",)) == (
         "stability",
