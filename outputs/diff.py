@@ -509,7 +509,9 @@ def diff_plans(plan_a: Path, plan_b: Path, scenario_a: Scenario | None = None) -
         spend_b = _spend_by_hospital(summary_b, plan_b / "summary.json")
         replaced_sek = {} if result.actual is None else result.actual.spend_a_sek
         if result.actual is not None:  # in the plans' order of hospitals
-            result.actual.spend_a_sek = {h: replaced_sek[h] for h in spend_a if h in replaced_sek}
+            rank = {h: number for number, h in enumerate(spend_a)}
+            ordered = sorted(replaced_sek, key=lambda h: rank.get(h, len(rank)))
+            result.actual.spend_a_sek = {h: replaced_sek[h] for h in ordered}
         # The months replaced by actuals are what happened, no decision of B's: out of the money.
         spend_a = {h: sek - replaced_sek.get(h, 0) for h, sek in spend_a.items()}
         result.cost_a_sek = volumes_a["cost_sek"] - sum(replaced_sek.values())
