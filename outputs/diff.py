@@ -441,10 +441,9 @@ def diff_plans(plan_a: Path, plan_b: Path, scenario_a: Scenario | None = None) -
         return DECIDED if replan is None else replan.month_kind(month)
 
     result = PlanDiff(replan=replan)
-    production_a = _production(plan_a) if replan is not None else {}
-    months = {m for m, _h, _p in flows_a.keys() | flows_b.keys()} | {m for m, _h, _k in production_a}
-    if replan is not None:
-        months |= {m for m, _h, _k in _production(plan_b)}
+    production_a, production_b = _production(plan_a), _production(plan_b)
+    months = {m for m, _h, _p in flows_a.keys() | flows_b.keys()}
+    months |= {m for m, _h, _k in production_a.keys() | production_b.keys()}
     result.months = {month: kind(month) for month in sorted(months)}
     for key in sorted(flows_a.keys() | flows_b.keys()):
         volume_a, cost_a = flows_a.get(key, (0, 0))
