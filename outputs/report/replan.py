@@ -22,12 +22,12 @@ from leveransplan.outputs.diff import (
     replan_words,
 )
 from leveransplan.outputs.manifest import ManifestUnreadable, changed_outputs, read_manifest
-from leveransplan.outputs.report.html import escaped, html_table
+from leveransplan.outputs.report.html import escaped, html_table, number_text
 from leveransplan.outputs.report.plan import Plan
 
 TITLE = "Changes against the previous plan"
-# Changed flows shown open on the page; more are folded away (the diff CSV holds them all).
-_SHOWN_FLOWS = 25
+# Rows of a table shown open on the page; a longer table is folded away (`diff` lists them all).
+_SHOWN_ROWS = 25
 
 
 def replan_section(plan: Plan) -> str | None:
@@ -69,7 +69,10 @@ def _previous_problem(plan_dir: Path, previous: Path) -> str | None:
 
 
 def _comparison(result: PlanDiff, previous: str) -> str:
-    parts = [f"<p>{escaped(sentence)}</p>" for sentence in replan_words(result, previous, "This plan")]
+    words = replan_words(result, previous, "This plan") or [
+        f"This plan was made from {previous} and froze no month: the whole plans are compared."
+    ]
+    parts = [f"<p>{escaped(sentence)}</p>" for sentence in words]
     if result.cost_change_sek is not None:
         verdict = "warn" if result.needs_committee else "note"
         parts.append(f'<p class="{verdict}">{escaped(decision_words(result))}</p>')
@@ -96,7 +99,8 @@ def _comparison(result: PlanDiff, previous: str) -> str:
         actual = result.actual
         parts.append(f"<h3>Months replaced by actuals ({escaped(month_span(actual.months))})</h3>")
         parts.append(
-            f'<p class="note">The previous plan had {actual.flows} flows ({actual.referrals} referrals) in '
+            f'<p class="note">The previous plan had {number_text(actual.flows)} flows '
+            f"({number_text(actual.referrals)} referrals) in "
             "these months. They happened as reported, so they are neither removals nor part of the "
             "comparison; the previous plan's spend in them:</p>"
         )
@@ -112,29 +116,33 @@ def _comparison(result: PlanDiff, previous: str) -> str:
     parts.append("<h3>Volume table changes (bas and tillägg)</h3>")
     if result.volume_table:
         parts.append(
-            html_table(
-                [
-                    "hospital",
-                    "category",
-                    "bas before",
-                    "bas now",
-                    "tillägg before",
-                    "tillägg now",
-                    "uppdrag change",
-                ],
-                [
+            _folded(
+                len(result.volume_table),
+                "changed rows",
+                html_table(
                     [
-                        r["hospital"],
-                        r["category"],
-                        r["bas_a"],
-                        r["bas_b"],
-                        r["tillagg_a"],
-                        r["tillagg_b"],
-                        signed(r["uppdrag_change"]),
-                    ]
-                    for r in result.volume_table
-                ],
-                numeric=[False, False, True, True, True, True, True],
+                        "hospital",
+                        "category",
+                        "bas before",
+                        "bas now",
+                        "tillägg before",
+                        "tillägg now",
+                        "uppdrag change",
+                    ],
+                    [
+                        [
+                            r["hospital"],
+                            r["category"],
+                            r["bas_a"],
+                            r["bas_b"],
+                            r["tillagg_a"],
+                            r["tillagg_b"],
+                            signed(r["uppdrag_change"]),
+                        ]
+                        for r in result.volume_table
+                    ],
+                    numeric=[False, False, True, True, True, True, True],
+                ),
             )
         )
     else:
@@ -159,9 +167,7 @@ def _comparison(result: PlanDiff, previous: str) -> str:
             ],
             numeric=[False, False, False, False, True, True, True, True],
         )
-        if len(changed) > _SHOWN_FLOWS:
-            table = f"<details><summary>{len(changed)} changed flows</summary>{table}</details>"
-        parts.append(table)
+        parts.append(_folded(len(changed), "changed flows", table))
     else:
         parts.append('<p class="note">No change.</p>')
     if any(kind == ACTUAL for kind in result.months.values()):
@@ -170,3 +176,10 @@ def _comparison(result: PlanDiff, previous: str) -> str:
             "<code>leveransplan diff</code> writes every flow with its kind of month to a CSV file.</p>"
         )
     return "".join(parts)
+
+
+def _folded(rows: int, what: str, table: str) -> str:
+    """A table longer than _SHOWN_ROWS rows behind a summary line that opens it."""
+    if rows <= _SHOWN_ROWS:
+        return table
+    return f"<details><summary>{number_text(rows)} {what}</summary>{table}</details>"

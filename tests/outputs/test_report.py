@@ -569,3 +569,19 @@ def test_a_previous_plan_changed_since_is_not_compared_with(replans: dict[str, P
     assert "replan" in page.sections
     assert "No comparison with the previous plan: its previous plan's" in text
     assert "has changed since this plan was made" in text
+
+
+def test_a_plan_made_from_a_previous_plan_alone_is_compared_whole(
+    replans: dict[str, Path], tmp_path: Path
+) -> None:
+    # P solved again with P as its previous plan (no frozen month, no actuals): the same optimum,
+    # so every hospital's spend is as before and nothing changes.
+    scenario = replans["P"].parent / "scenario"
+    plan = solve(scenario, tmp_path / "again", "--deterministic", "--previous", str(replans["P"]))
+    page, text = replan_page(plan)
+    assert f"This plan was made from {replans['P']} and froze no month: the whole plans are compared." in text
+    assert table_headed(page, "hospital", "SEK previous plan")[1:] == [
+        ["H1", "4 000 000", "4 000 000", "+0", "within"],
+        ["H2", "8 000 000", "8 000 000", "+0", "within"],
+    ]
+    assert '<h3>Referrals that change</h3><p class="note">No change.</p>' in text
