@@ -131,7 +131,8 @@ class ActualMonths:
 
 @dataclass
 class HospitalChange:
-    """What one hospital's patients cost in each plan (its spend, summary.json), and the change."""
+    """What one hospital's patients cost in each plan (its spend, summary.json's cost_sek; for a
+    re-plan from actuals, A's less its spend in the months replaced), and the change."""
 
     hospital: str
     spend_a_sek: int
