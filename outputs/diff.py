@@ -25,9 +25,9 @@ spend per month only in part: delivery_plan.csv has each flow's cost_sek, produc
 the additional units without their price. A's spend in the actual months is its flows' cost_sek
 there plus its additional units there at the hospital's additional price for the category's
 price class, from the scenario A was made from (the one `diff` verified A against); the rest of
-A's spend is summary.json's figure less that. The volume table of the actual months' comparison
-covers the same months: A's bas is its scenario's monthly base over them (the spec's split, as
-A's plan used it) and its tillägg the additional units production_plan.csv holds for them.
+A's spend is summary.json's figure less that. The volume table is compared over the same
+months: A's bas is its scenario's monthly base over them (the spec's split, as A's plan used it)
+and its tillägg the additional units production_plan.csv holds for them.
 Without a frozen or actual month in B's manifest, the comparison is the whole plans'.
 """
 
