@@ -49,7 +49,7 @@ from leveransplan.outputs.console.common import (
 )
 from leveransplan.outputs.console.compare import print_diff, print_follow_up, print_sweep
 from leveransplan.outputs.console.history import print_history
-from leveransplan.outputs.diff import DIFF_COLUMNS, PlanUnreadable, diff_plans
+from leveransplan.outputs.diff import PlanUnreadable, diff_plans
 from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
 from leveransplan.outputs.followup import follow_up, write_follow_up
 from leveransplan.outputs.generated import write_scenario
@@ -203,9 +203,10 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
 
 def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json: bool = False) -> None:
     """Compare two verified plans; print the changes (or JSON) and write the changed flows as CSV."""
+    scenarios = []
     for plan in (plan_a, plan_b):
         try:
-            verify_plan(plan)
+            scenarios.append(verify_plan(plan)[0])
         except PlanUnverified as unverified:
             refuse(
                 f"[bold red]The plan {plan} cannot be compared as written:[/]",
@@ -213,7 +214,7 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
                 EXIT_USAGE,
             )
     try:
-        result = diff_plans(plan_a, plan_b)
+        result = diff_plans(plan_a, plan_b, scenarios[0])
     except PlanUnreadable as error:
         err_console.print(f"{error}.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
@@ -224,11 +225,16 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
     if not as_json:
         print_diff(plan_a, plan_b, result)
     try:
-        write_csv(target, DIFF_COLUMNS, result.flows)
+        write_csv(target, result.csv_columns, result.flows)
     except OSError as error:
         cannot_write(target, error)
     if as_json:
         print_json({**result.as_json(), "csv": str(target)})
+    elif result.actual is not None:
+        out_console.print(
+            f"{len(result.changed_flows)} changed flows and the {result.actual.flows} flows of the months "
+            f"replaced by actuals written to {target}."
+        )
     else:
         out_console.print(f"{len(result.flows)} changed flows written to {target}.")
 

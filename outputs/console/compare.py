@@ -11,7 +11,7 @@ from rich.table import Table
 
 from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.outputs.console.common import out_console
-from leveransplan.outputs.diff import PlanDiff
+from leveransplan.outputs.diff import ActualMonths, PlanDiff, decision_words, month_span, replan_words
 from leveransplan.outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
 
 # Follow-up rows shown per table; the CSV files hold them all.
@@ -19,13 +19,19 @@ _FOLLOW_UP_ROWS = 25
 
 
 def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
-    """The flows that change, the objectives of both plans, and who must decide the cost change."""
+    """The flows that change, the objectives of both plans, and who must decide the cost change;
+    for a re-plan, the kind of each month and what A had planned for months replaced by actuals."""
+    for sentence in replan_words(result, str(plan_a), str(plan_b)):
+        out_console.print(sentence, markup=False, highlight=False)
+    replan = result.replan is not None
     flows = Table(title=f"Referrals that change from {plan_a} to {plan_b}", title_justify="left")
-    for column in ("month", "hospital", "provider", "referrals A", "referrals B", "change", "SEK change"):
-        flows.add_column(column, justify="left" if column in ("month", "hospital", "provider") else "right")
-    for row in result.flows:
+    columns = ["month", *(["kind"] if replan else []), "hospital", "provider"]
+    for column in (*columns, "referrals A", "referrals B", "change", "SEK change"):
+        flows.add_column(column, justify="left" if column in columns else "right")
+    for row in result.changed_flows:
         flows.add_row(
             row["month"],
+            *([row["month_kind"]] if replan else []),
             row["hospital"],
             row["provider"],
             grouped(row["volume_a"]),
@@ -34,6 +40,8 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
             signed(row["cost_change_sek"]),
         )
     out_console.print(flows)
+    if result.actual is not None:
+        _print_actual_months(result.actual)
     objectives = Table(title="Objectives", title_justify="left")
     for column in ("model", "objective", "A", "B", "change"):
         objectives.add_column(column, justify="left" if column in ("model", "objective") else "right")
@@ -42,8 +50,13 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
         a, b = (grouped(v) if isinstance(v, int) else str(v) for v in (row["a"], row["b"]))
         objectives.add_row(row["model"], row["objective"], a, b, change)
     out_console.print(objectives)
+    if result.actual is not None:
+        out_console.print(
+            "B's objectives cover only the months after the actuals, A's its whole horizon: no change shown."
+        )
     if result.volume_table:
-        table = Table(title="Volume table changes (bas and tillägg)", title_justify="left")
+        months = " over the months compared" if result.actual is not None else ""
+        table = Table(title=f"Volume table changes (bas and tillägg){months}", title_justify="left")
         for column in ("hospital", "category", "bas A", "bas B", "tillägg A", "tillägg B", "uppdrag change"):
             table.add_column(column, justify="left" if column in ("hospital", "category") else "right")
         for row in result.volume_table:
@@ -60,7 +73,9 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
     if result.cost_change_sek is None:
         return
     if result.hospitals:
-        spend = Table(title="Spend per hospital (its patients' care beyond bas)", title_justify="left")
+        months = ", months compared" if result.actual is not None else ""
+        title = f"Spend per hospital (its patients' care beyond bas{months})"
+        spend = Table(title=title, title_justify="left")
         for column in ("hospital", "SEK A", "SEK B", "change", "delegation"):
             spend.add_column(column, justify="left" if column in ("hospital", "delegation") else "right")
         for hospital in result.hospitals:
@@ -72,24 +87,24 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
                 "beyond 3 000 000 SEK" if hospital.beyond_delegation else "within",
             )
         out_console.print(spend)
-    out_console.print(_decision_words(result))
+    out_console.print(decision_words(result))
 
 
-def _decision_words(result: PlanDiff) -> str:
-    """Who decides the update, and why: the hospitals and the region beyond the limit, if any."""
-    assert result.cost_change_sek is not None
-    change = f"The volume plan's cost changes by {signed(result.cost_change_sek)} SEK"
-    if not result.needs_committee:
-        return (
-            f"{change}: this update needs a decision on delegation (within 3 000 000 SEK for the "
-            "region and for each hospital)."
-        )
-    beyond = [f"{h.hospital} {signed(h.change_sek)} SEK" for h in result.hospitals if h.beyond_delegation]
-    if result.region_beyond_delegation:
-        beyond.append(f"the region {signed(result.cost_change_sek)} SEK")
-    return (
-        f"{change}: this update needs a committee decision (above the 3 000 000 SEK delegation "
-        f"limit: {', '.join(beyond)})."
+def _print_actual_months(actual: ActualMonths) -> None:
+    """What A had planned for the months replaced by actuals, per hospital: not removals."""
+    table = Table(
+        title=f"Months replaced by actuals ({month_span(actual.months)}): plan A's spend there, not compared",
+        title_justify="left",
+    )
+    for column in ("hospital", "SEK planned in A"):
+        table.add_column(column, justify="left" if column == "hospital" else "right")
+    for hospital, sek in actual.spend_a_sek.items():
+        table.add_row(hospital, grouped(sek))
+    table.add_row("all hospitals", grouped(actual.cost_a_sek))
+    out_console.print(table)
+    out_console.print(
+        f"{grouped(actual.flows)} flows of plan A ({grouped(actual.referrals)} referrals) fall in those "
+        "months: replaced by the actuals, not removed; the diff CSV lists them with month_kind actual."
     )
 
 

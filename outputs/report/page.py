@@ -10,8 +10,8 @@ command line and the solver's progress in wall-clock seconds), so that two runs 
 give the same page.
 
 The page is put together here from its rooms: plan.py reads the plan folder, costs.py splits
-the cost by channel, charts.py draws, html.py sets numbers and tables, and sections.py and
-volumes.py write the sections.
+the cost by channel, charts.py draws, html.py sets numbers and tables, and sections.py,
+volumes.py and replan.py (a re-plan against its previous plan) write the sections.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from leveransplan.outputs.report.charts import Charts
 from leveransplan.outputs.report.html import CSS, escaped
 from leveransplan.outputs.report.plan import ReportUnreadable, read_plan
+from leveransplan.outputs.report.replan import replan_section
 from leveransplan.outputs.report.sections import (
     at_section,
     header_section,
@@ -54,6 +55,9 @@ def render_report(
     sections = [header_section(plan), summary_section(plan)]
     builders = {"volumes": volume_section, "at": at_section, "placements": placements_section}
     sections += [builders[m](plan, charts) for m in plan.models]
+    if "volumes" in plan.models:
+        replan = replan_section(plan)
+        sections += [replan] if replan else []
     sections.append(progress_section(plan, charts))
     scenario = plan.summary.get("scenario") or "plan"
     footer = (

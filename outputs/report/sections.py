@@ -76,6 +76,8 @@ def header_section(plan: Plan) -> str:
             f'<table class="hashes">{"".join(lines)}</table>'
         )
     links = "".join(f'<a href="#{m}">{escaped(MODEL_TITLES[m])}</a>' for m in plan.models)
+    if "volumes" in plan.models and plan.recorded(dict, "previous_plan"):
+        links += '<a href="#replan">Changes against the previous plan</a>'
     links += '<a href="#progress">Solver progress</a>'
     return (
         f"<header><h1>Delivery plan report: {escaped(scenario)}</h1>"

@@ -7,14 +7,17 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from helpers import EXAMPLE1
+from helpers import read_rows as read_csv_rows
+from helpers.replans import solve_replans
 from leveransplan.cli import app
 from leveransplan.outputs.console.compare import print_diff
-from leveransplan.outputs.diff import DIFF_COLUMNS, diff_plans
+from leveransplan.outputs.diff import DIFF_COLUMNS, REPLAN_DIFF_COLUMNS, diff_plans
 
 runner = CliRunner()
 HEADER = "month,hospital,category,channel,provider,contract,volume,unit_price_sek,cost_sek"
@@ -227,3 +230,127 @@ def test_diff_json_for_scripts(tmp_path: Path) -> None:
     assert document["delegation"]["region_change_sek"] == -150
     assert [(f["provider"], f["volume_change"]) for f in document["flows"]] == [("B", -1)]
     assert document["csv"] == str(out) and out.exists()
+    # B is no re-plan: every month is compared as decided, and nothing was replaced by actuals.
+    assert document["months"] == {"2026-01": "decided", "2026-02": "decided"}
+    assert document["replan"] is None and document["actual_months"] is None
+
+
+# -- re-plans: the plans of helpers/replans.py, their changes derived there ----------------------
+
+
+@pytest.fixture(scope="module")
+def replans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return solve_replans(tmp_path_factory.mktemp("replans"), "R2", "R31", "F", "Q")
+
+
+def diff_json(a: Path, b: Path, out: Path) -> dict[str, Any]:
+    result = runner.invoke(app, ["diff", str(a), str(b), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def test_months_replaced_by_actuals_are_not_removals(replans: dict[str, Path], tmp_path: Path) -> None:
+    # R2 against P (helpers/replans.py). Read as whole plans, P's 2026-01 would be removed: H2's 40
+    # referrals (-4 MSEK), H1's 40 units (-4 MSEK), and H2 -6 MSEK beyond the limit. Over the
+    # month R2 decided, 2026-02: H1 0 -> 2 000 000, H2 4 000 000 -> 2 000 000, the region
+    # 4 000 000 in both: on delegation.
+    out = tmp_path / "diff.csv"
+    document = diff_json(replans["P"], replans["R2"], out)
+    assert document["months"] == {"2026-01": "actual", "2026-02": "decided"}
+    assert document["replan"]["previous_is_a"] is True
+    assert document["replan"]["actuals_until"] == "2026-01"
+    assert [(f["month"], f["month_kind"], f["volume_a"], f["volume_b"], f["cost_change_sek"])
+            for f in document["flows"]] == [
+        ("2026-01", "actual", 40, None, None),
+        ("2026-02", "decided", 40, 20, -2_000_000),
+    ]  # fmt: skip
+    assert document["delegation"]["hospitals"] == {"H1": 2_000_000, "H2": -2_000_000}
+    assert document["delegation"]["region_change_sek"] == 0
+    assert document["delegation"]["on_delegation"] is True
+    assert (document["cost_a_sek"], document["cost_b_sek"]) == (4_000_000, 4_000_000)
+    # What P planned for 2026-01: H1's 40 units and H2's 40 referrals at 100 000 SEK each.
+    assert document["actual_months"] == {
+        "months": ["2026-01"],
+        "flows_a": 1,
+        "referrals_a": 40,
+        "cost_a_sek": 8_000_000,
+        "hospitals_a_sek": {"H1": 4_000_000, "H2": 4_000_000},
+    }
+    # The volume table over 2026-02: H1's tillägg 0 in P, 20 in R2; bas 0 in both.
+    table = document["volume_table"]
+    assert [(r["hospital"], r["tillagg_a"], r["tillagg_b"], r["uppdrag_change"]) for r in table] == [
+        ("H1", 0, 20, 20)
+    ]
+    # Objectives over different months are not subtracted.
+    assert {o["change"] for o in document["objectives"]} == {None}
+    rows = read_csv_rows(out)
+    assert tuple(rows[0]) == REPLAN_DIFF_COLUMNS
+    assert [(r["month"], r["volume_b"], r["month_kind"]) for r in rows] == [
+        ("2026-01", "", "actual"),
+        ("2026-02", "20", "decided"),
+    ]
+
+
+def test_the_replan_diff_says_what_each_month_is(replans: dict[str, Path], tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["diff", str(replans["P"]), str(replans["R2"]), "--out", str(tmp_path / "d.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "2026-01 replaced by the actuals in" in text
+    assert "2026-02 decided by the re-plan" in text
+    assert (
+        "The volume plan's cost changes by +0 SEK over the months compared: this update needs a decision "
+        "on delegation"
+    ) in text
+    assert "1 changed flows and the 1 flows of the months replaced by actuals written to" in text
+
+
+def test_a_replan_beyond_the_limit_at_two_hospitals(replans: dict[str, Path], tmp_path: Path) -> None:
+    # R31 against P over 2026-02: H1 0 -> 31 x 100 000 = 3 100 000 (+3.1 MSEK), H2 40 -> 9
+    # referrals, 4 000 000 -> 900 000 (-3.1 MSEK); the region 4 000 000 in both. Each hospital is
+    # beyond 3 000 000: the committee decides, though the region nets 0.
+    document = diff_json(replans["P"], replans["R31"], tmp_path / "diff.csv")
+    assert document["delegation"]["hospitals"] == {"H1": 3_100_000, "H2": -3_100_000}
+    assert document["delegation"]["region_change_sek"] == 0
+    assert document["delegation"]["committee_hospitals"] == ["H1", "H2"]
+    assert document["delegation"]["on_delegation"] is False
+    result = runner.invoke(
+        app, ["diff", str(replans["P"]), str(replans["R31"]), "--out", str(tmp_path / "d.csv")]
+    )
+    assert (
+        "this update needs a committee decision (above the 3 000 000 SEK delegation limit: "
+        "H1 +3 100 000 SEK, H2 -3 100 000 SEK)."
+    ) in " ".join(result.output.split())
+
+
+def test_frozen_months_count_as_decided_in_both_plans(replans: dict[str, Path], tmp_path: Path) -> None:
+    # F froze 2026-01 as P decided it: no flow changes there (nor in 2026-02: H2 refers 40 in
+    # both). H1: 4 000 000 in P, 4 000 000 + 2 000 000 in F (+2 MSEK); H2 8 000 000 in both; the
+    # region 12 -> 14 MSEK. Every month is in the comparison, so the objectives are compared.
+    document = diff_json(replans["P"], replans["F"], tmp_path / "diff.csv")
+    assert document["months"] == {"2026-01": "frozen", "2026-02": "decided"}
+    assert document["replan"]["frozen_until"] == "2026-01" and document["replan"]["actuals_until"] is None
+    assert document["flows"] == []
+    assert document["delegation"]["hospitals"] == {"H1": 2_000_000, "H2": 0}
+    assert (document["cost_a_sek"], document["cost_b_sek"]) == (12_000_000, 14_000_000)
+    assert document["delegation"]["on_delegation"] is True and document["actual_months"] is None
+    # over_guarantee: P 40 (H2's 40 at the end of 2026-01); F adds H1's 20 left then: 60.
+    objectives = {o["objective"]: o["change"] for o in document["objectives"]}
+    assert objectives["over_guarantee"] == 20
+
+
+def test_frozen_months_of_another_plan_are_pointed_out(replans: dict[str, Path], tmp_path: Path) -> None:
+    # F is a re-plan of P, compared here with Q (no flows): F's frozen 2026-01 holds P's 40
+    # referrals of H2, which Q does not have. They are listed as frozen, and the reason is given.
+    out = tmp_path / "diff.csv"
+    result = runner.invoke(app, ["diff", str(replans["Q"]), str(replans["F"]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"is a re-plan of {replans['P']}, not of {replans['Q']}" in text
+    assert "1 flow(s) differ in the frozen months" in text
+    assert [(r["month"], r["volume_change"], r["month_kind"]) for r in read_csv_rows(out)] == [
+        ("2026-01", "40", "frozen"),
+        ("2026-02", "40", "decided"),
+    ]

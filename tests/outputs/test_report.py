@@ -8,6 +8,7 @@ cost 390, travel 80, all OPTIMAL. The training-only plan is examples 2 and 3 in 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.plans import Page
+from helpers.replans import solve_replans
 from leveransplan.cli import app
 from leveransplan.outputs.report.costs import cost_by_channel
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
@@ -489,3 +491,97 @@ def test_a_plan_solved_without_deterministic_shows_its_run_record(example1_repor
     rows = dict(row for row in Page(example1_report).tables[0] if len(row) == 2)
     assert {"Plan folder", "Planned", "Command line"} <= set(rows) and "Run record" not in rows
     assert "Solver progress, volumes" in Page(example1_report).charts
+
+
+# -- a re-plan's report: what changed against its previous plan (helpers/replans.py) ----------------
+
+
+@pytest.fixture(scope="module")
+def replans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return solve_replans(tmp_path_factory.mktemp("replans"), "R31", "F")
+
+
+def replan_page(plan: Path) -> tuple[Page, str]:
+    out = plan.parent / f"{plan.name}.html"
+    result = invoke("report", plan, "--out", out, "--overwrite")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    return Page(text), " ".join(html.unescape(text).replace("\u00a0", " ").split())
+
+
+def table_headed(page: Page, *header: str) -> list[list[str]]:
+    return next(t for t in page.tables if t and tuple(t[0][: len(header)]) == header)
+
+
+def test_a_replan_from_actuals_shows_each_hospitals_change(replans: dict[str, Path]) -> None:
+    # R31 against P over 2026-02, the month it decided: H1 0 -> 31 x 100 000 SEK, H2 40 -> 9
+    # referrals at 100 000 SEK: +3.1 and -3.1 MSEK, both beyond the limit: the committee.
+    page, text = replan_page(replans["R31"])
+    assert page.sections == ["volumes", "replan", "progress"]
+    assert "2026-01 replaced by the actuals" in text and "2026-02 decided by the re-plan" in text
+    assert (
+        "this update needs a committee decision (above the 3 000 000 SEK delegation limit: "
+        "H1 +3 100 000 SEK, H2 -3 100 000 SEK)."
+    ) in text
+    assert table_headed(page, "hospital", "SEK previous plan") == [
+        ["hospital", "SEK previous plan", "SEK this plan", "change", "delegation"],
+        ["H1", "0", "3 100 000", "+3 100 000", "beyond 3 000 000 SEK: committee"],
+        ["H2", "4 000 000", "900 000", "-3 100 000", "beyond 3 000 000 SEK: committee"],
+    ]
+    # P's 2026-01 (H1's 40 units, H2's 40 referrals) was replaced by the actuals: shown apart.
+    assert table_headed(page, "hospital", "SEK planned") == [
+        ["hospital", "SEK planned"],
+        ["H1", "4 000 000"],
+        ["H2", "4 000 000"],
+        ["all hospitals", "8 000 000"],
+    ]
+    assert table_headed(page, "hospital", "category", "bas before")[1:] == [
+        ["H1", "k", "0", "0", "0", "31", "+31"]
+    ]
+    assert table_headed(page, "month", "kind")[1:] == [
+        ["2026-02", "decided", "H2", "X", "40", "9", "-31", "-3 100 000"]
+    ]
+
+
+def test_a_replan_with_frozen_months_is_on_delegation(replans: dict[str, Path]) -> None:
+    # F froze 2026-01 as P decided it; H1 buys 20 more in 2026-02: +2 000 000 SEK, H2 unchanged.
+    page, text = replan_page(replans["F"])
+    assert "2026-01 frozen as its previous plan decided them" in text
+    assert "this update needs a decision on delegation" in text
+    assert table_headed(page, "hospital", "SEK previous plan")[1:] == [
+        ["H1", "4 000 000", "6 000 000", "+2 000 000", "within"],
+        ["H2", "8 000 000", "8 000 000", "+0", "within"],
+    ]
+
+
+def test_a_previous_plan_changed_since_is_not_compared_with(replans: dict[str, Path], tmp_path: Path) -> None:
+    # A copy of P whose manifest.json differs from the one R31 was made from, and a copy of R31
+    # that names it: the report says why it compares nothing.
+    previous, plan = tmp_path / "P", tmp_path / "R31"
+    shutil.copytree(replans["P"], previous)
+    shutil.copytree(replans["R31"], plan)
+    manifest = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+    manifest["previous_plan"]["folder"] = str(previous)
+    (plan / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with (previous / "manifest.json").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    page, text = replan_page(plan)
+    assert "replan" in page.sections
+    assert "No comparison with the previous plan: its previous plan's" in text
+    assert "has changed since this plan was made" in text
+
+
+def test_a_plan_made_from_a_previous_plan_alone_is_compared_whole(
+    replans: dict[str, Path], tmp_path: Path
+) -> None:
+    # P solved again with P as its previous plan (no frozen month, no actuals): the same optimum,
+    # so every hospital's spend is as before and nothing changes.
+    scenario = replans["P"].parent / "scenario"
+    plan = solve(scenario, tmp_path / "again", "--deterministic", "--previous", str(replans["P"]))
+    page, text = replan_page(plan)
+    assert f"This plan was made from {replans['P']} and froze no month: the whole plans are compared." in text
+    assert table_headed(page, "hospital", "SEK previous plan")[1:] == [
+        ["H1", "4 000 000", "4 000 000", "+0", "within"],
+        ["H2", "8 000 000", "8 000 000", "+0", "within"],
+    ]
+    assert '<h3>Referrals that change</h3><p class="note">No change.</p>' in text

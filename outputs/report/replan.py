@@ -1,0 +1,185 @@
+"""The report's section on a re-plan: what changed against the previous plan it was made from.
+
+The previous plan is the one manifest.json's `previous_plan` names, used only when it is still the
+plan this one was made from (the SHA-256 of its manifest.json as recorded, as `history` checks it)
+and its files are as that manifest lists them. The comparison is `diff`'s (outputs/diff.py): each
+month frozen, replaced by actuals or decided; each hospital's change in SEK over the months
+compared and the delegation verdict; the volume table's changes; the changed flows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leveransplan.models.numbers import signed
+from leveransplan.outputs.diff import (
+    ACTUAL,
+    PlanDiff,
+    PlanUnreadable,
+    decision_words,
+    diff_plans,
+    month_span,
+    replan_words,
+)
+from leveransplan.outputs.manifest import ManifestUnreadable, changed_outputs, read_manifest
+from leveransplan.outputs.report.html import escaped, html_table, number_text
+from leveransplan.outputs.report.plan import Plan
+
+TITLE = "Changes against the previous plan"
+# Rows of a table shown open on the page; a longer table is folded away (`diff` lists them all).
+_SHOWN_ROWS = 25
+
+
+def replan_section(plan: Plan) -> str | None:
+    """What changed against the previous plan, or why it cannot be shown; None when the plan was
+    made from no previous plan."""
+    link = plan.recorded(dict, "previous_plan")
+    if not link or not isinstance(link.get("folder"), str):
+        return None
+    previous = Path(link["folder"])
+    head = f'<section id="replan"><h2>{TITLE}</h2>'
+    problem = _previous_problem(plan.folder, previous)
+    if problem is None:
+        try:
+            result = diff_plans(previous, plan.folder)
+        except PlanUnreadable as error:
+            problem = str(error)
+    if problem is not None:
+        return (
+            f'{head}<p class="warn">No comparison with the previous plan: {escaped(problem)}.</p></section>'
+        )
+    return head + _comparison(result, str(previous)) + "</section>"
+
+
+def _previous_problem(plan_dir: Path, previous: Path) -> str | None:
+    """Why the previous plan cannot be compared with (missing, changed since), or None."""
+    # Imported here: the chain module reads the report's file name from publish, which writes reports.
+    from leveransplan.outputs.chain import AS_RECORDED, REPORT_ADDED, plan_chain
+
+    try:
+        link = plan_chain(plan_dir)[0]
+        files = changed_outputs(previous, read_manifest(previous))
+    except ManifestUnreadable as error:
+        return f"{previous} cannot be read ({error})"
+    if link.previous_status not in (AS_RECORDED, REPORT_ADDED):
+        return link.problem or f"{previous} is not the plan this one was made from"
+    if files:
+        return f"{previous} is not as written: {files[0]}"
+    return None
+
+
+def _comparison(result: PlanDiff, previous: str) -> str:
+    words = replan_words(result, previous, "This plan") or [
+        f"This plan was made from {previous} and froze no month: the whole plans are compared."
+    ]
+    parts = [f"<p>{escaped(sentence)}</p>" for sentence in words]
+    if result.cost_change_sek is not None:
+        verdict = "warn" if result.needs_committee else "note"
+        parts.append(f'<p class="{verdict}">{escaped(decision_words(result))}</p>')
+    if result.hospitals:
+        months = ", over the months compared" if result.actual is not None else ""
+        parts.append(f"<h3>Spend per hospital (its patients' care beyond bas{months})</h3>")
+        parts.append(
+            html_table(
+                ["hospital", "SEK previous plan", "SEK this plan", "change", "delegation"],
+                [
+                    [
+                        h.hospital,
+                        h.spend_a_sek,
+                        h.spend_b_sek,
+                        signed(h.change_sek),
+                        "beyond 3 000 000 SEK: committee" if h.beyond_delegation else "within",
+                    ]
+                    for h in result.hospitals
+                ],
+                numeric=[False, True, True, True, False],
+            )
+        )
+    if result.actual is not None:
+        actual = result.actual
+        parts.append(f"<h3>Months replaced by actuals ({escaped(month_span(actual.months))})</h3>")
+        parts.append(
+            f'<p class="note">The previous plan had {number_text(actual.flows)} flows '
+            f"({number_text(actual.referrals)} referrals) in "
+            "these months. They happened as reported, so they are neither removals nor part of the "
+            "comparison; the previous plan's spend in them:</p>"
+        )
+        rows: list[list[object]] = [[h, sek] for h, sek in actual.spend_a_sek.items()]
+        parts.append(
+            html_table(
+                ["hospital", "SEK planned"],
+                rows,
+                numeric=[False, True],
+                total=["all hospitals", actual.cost_a_sek],
+            )
+        )
+    parts.append("<h3>Volume table changes (bas and tillägg)</h3>")
+    if result.volume_table:
+        parts.append(
+            _folded(
+                len(result.volume_table),
+                "changed rows",
+                html_table(
+                    [
+                        "hospital",
+                        "category",
+                        "bas before",
+                        "bas now",
+                        "tillägg before",
+                        "tillägg now",
+                        "uppdrag change",
+                    ],
+                    [
+                        [
+                            r["hospital"],
+                            r["category"],
+                            r["bas_a"],
+                            r["bas_b"],
+                            r["tillagg_a"],
+                            r["tillagg_b"],
+                            signed(r["uppdrag_change"]),
+                        ]
+                        for r in result.volume_table
+                    ],
+                    numeric=[False, False, True, True, True, True, True],
+                ),
+            )
+        )
+    else:
+        parts.append('<p class="note">No change.</p>')
+    parts.append("<h3>Referrals that change</h3>")
+    changed = result.changed_flows
+    if changed:
+        table = html_table(
+            ["month", "kind", "hospital", "provider", "before", "now", "change", "SEK change"],
+            [
+                [
+                    r["month"],
+                    r["month_kind"],
+                    r["hospital"],
+                    r["provider"],
+                    r["volume_a"],
+                    r["volume_b"],
+                    signed(r["volume_change"]),
+                    signed(r["cost_change_sek"]),
+                ]
+                for r in changed
+            ],
+            numeric=[False, False, False, False, True, True, True, True],
+        )
+        parts.append(_folded(len(changed), "changed flows", table))
+    else:
+        parts.append('<p class="note">No change.</p>')
+    if any(kind == ACTUAL for kind in result.months.values()):
+        parts.append(
+            '<p class="note">Months replaced by actuals are listed above, not here: '
+            "<code>leveransplan diff</code> writes every flow with its kind of month to a CSV file.</p>"
+        )
+    return "".join(parts)
+
+
+def _folded(rows: int, what: str, table: str) -> str:
+    """A table longer than _SHOWN_ROWS rows behind a summary line that opens it."""
+    if rows <= _SHOWN_ROWS:
+        return table
+    return f"<details><summary>{number_text(rows)} {what}</summary>{table}</details>"
