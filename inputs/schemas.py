@@ -143,7 +143,41 @@ ST_FIXED = TableSchema(
         Column("start", cells.month),
     ),
 )
-VOLUME_TABLES = (HOSPITALS, CATEGORIES, PRICES, OWN_VOLUMES, NEED, PROFILE, CONTRACTS, ACCESS)
+# Format 1.1 additions of the tool's own (docs/scenarios.md): capacity lost during a go-live, and
+# the catch-up capacity a hospital can add for its own patients.
+CAPACITY_LOSS = TableSchema(
+    "capacity_loss.csv",
+    (
+        Column("hospital", cells.code),
+        optional("category", cells.code),
+        Column("first_month", cells.month),
+        Column("last_month", cells.month),
+        Column("factor", cells.factor),
+    ),
+)
+CATCH_UP = TableSchema(
+    "catch_up.csv",
+    (
+        Column("hospital", cells.code),
+        optional("category", cells.code),
+        Column("first_month", cells.month),
+        Column("last_month", cells.month),
+        Column("units_per_month", cells.whole_number),
+        Column("price_sek", cells.whole_number),
+    ),
+)
+VOLUME_TABLES = (
+    HOSPITALS,
+    CATEGORIES,
+    PRICES,
+    OWN_VOLUMES,
+    NEED,
+    PROFILE,
+    CONTRACTS,
+    ACCESS,
+    CAPACITY_LOSS,
+    CATCH_UP,
+)
 TRAINING_TABLES = (AT, AT_ROTATIONS, ST_TRAINEES, ST_REQUIREMENTS, ST_CAPACITY, TRAVEL, ST_FIXED)
 ALL_TABLES = VOLUME_TABLES + TRAINING_TABLES
 REQUIRED_FOR_VOLUMES = ("hospitals.csv", "categories.csv", "prices.csv", "own_volumes.csv", "need.csv")
@@ -156,5 +190,7 @@ VOLUME_ONLY = (
     "profile.csv",
     "contracts.csv",
     "access.csv",
+    "capacity_loss.csv",
+    "catch_up.csv",
 )
 PLACEMENT_TABLES = (*REQUIRED_FOR_PLACEMENTS, "st_fixed.csv")

@@ -23,7 +23,7 @@ from leveransplan.exit_codes import (
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
-from leveransplan.models.explanation import explain_over_guarantee
+from leveransplan.models.explanation import explain_capacity_loss, explain_over_guarantee
 from leveransplan.models.frontier import MarginalFigure
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
@@ -33,6 +33,7 @@ from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import solve_scenario
 from leveransplan.outputs.console.common import err_console, print_summary_json
 from leveransplan.outputs.console.guarantee import (
+    print_capacity_losses,
     print_explanations,
     print_explanations_json,
     print_frontier_written,
@@ -85,13 +86,15 @@ def explain(
         decisions = _solve_volumes(scenario, halve, quiet=as_json)
     data = VolumeData.from_scenario(scenario)
     reasons = explain_over_guarantee(data, decisions, scenario.max_cost_sek, frozen_until)
+    losses = explain_capacity_loss(data, decisions)
     figure = None
     if marginal or not as_json:
         figure = _marginal(scenario, time_limit, started, decisions, frozen_until, show=not as_json)
     if as_json:
-        print_explanations_json(reasons, figure)
+        print_explanations_json(reasons, figure, losses)
         return
     print_explanations(scenario, reasons, top, None if figure is None else describe_marginal(figure))
+    print_capacity_losses(losses)
 
 
 def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> Decisions:

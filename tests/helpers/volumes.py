@@ -25,6 +25,7 @@ from leveransplan.models import (
     VolumeSolution,
 )
 from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
@@ -40,7 +41,10 @@ TABLES: dict[str, tuple[str, type]] = {
     "profile": ("profile.csv", ProfileRow),
     "contracts": ("contracts.csv", Contract),
     "access": ("access.csv", AccessRow),
+    "capacity_loss": ("capacity_loss.csv", CapacityLossRow),
+    "catch_up": ("catch_up.csv", CatchUpRow),
 }
+OPTIONAL_ADDITIONS = ("capacity_loss", "catch_up")  # written only when they have rows
 
 
 # -- building, writing, solving and publishing ----------------------------------------------
@@ -81,6 +85,8 @@ def build(
     contracts: Iterable[Contract] = (),
     access: dict[tuple[str, str], tuple[int, bool]] | None = None,
     budget: int | None = None,
+    capacity_loss: Iterable[CapacityLossRow] = (),
+    catch_up: Iterable[CatchUpRow] = (),
 ) -> Scenario:
     """A scenario from compact tables; every category is of price class besok.
 
@@ -122,6 +128,8 @@ def build(
             AccessRow(hospital=h, provider=p, travel_minutes=minutes, allowed=allowed)
             for (h, p), (minutes, allowed) in (access or {}).items()
         ),
+        capacity_loss=tuple(capacity_loss),
+        catch_up=tuple(catch_up),
     )
 
 
@@ -146,6 +154,8 @@ def write_scenario(folder: Path, scenario: Scenario) -> Path:
     lines += [f"seed = {solver.seed}"]
     (folder / "scenario.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for attribute, (file, row_type) in TABLES.items():
+        if attribute in OPTIONAL_ADDITIONS and not getattr(scenario, attribute):
+            continue
         columns = list(row_type.model_fields)
         with (folder / file).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
