@@ -122,9 +122,10 @@ def print_valid(folder: Path, scenario: Scenario) -> None:
     parts = [f"{len(scenario.hospitals)} hospitals"]
     if scenario.has_volumes:
         data = VolumeData.from_scenario(scenario)
+        catch_up = f", {len(data.catch_up)} catch-up capacities" if data.catch_up else ""
         parts.append(
-            f"volumes: {len(data.categories)} categories, {len(data.contracts)} contracts, "
-            f"{scenario.months} months from {scenario.start}"
+            f"volumes: {len(data.categories)} categories, {len(data.contracts) - len(data.catch_up)} "
+            f"contracts{catch_up}, {scenario.months} months from {scenario.start}"
         )
     if scenario.has_at:
         parts.append(f"AT: {scenario.at_total} positions over {len(scenario.at)} hospitals")
