@@ -8,6 +8,7 @@ and writes nothing.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from helpers import EXAMPLE1, assert_located, flat, invoke, only_problem, refused, write
 from leveransplan.inputs import load_scenario
+from leveransplan.inputs.whatif import parse_what_ifs
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
 
@@ -124,3 +126,19 @@ def test_dip_says_what_it_loses_and_check_applies_it_again(tmp_path: Path) -> No
     assert "--dip A:2026-01=0.6 A loses 2 base and 0 additional units" in flat(result.output)
     checked = invoke("check", EXAMPLE1, out)
     assert checked.exit_code == 0, checked.output
+    explained = invoke("explain", EXAMPLE1, out, "--json")
+    assert explained.exit_code == 0, explained.output
+    [account] = json.loads(explained.stdout)["capacity_loss"]
+    assert (account["hospital"], account["base_lost"], account["additional_lost"]) == ("A", 2, 0)
+
+
+def test_shift_spreads_the_year_and_dip_loses_units() -> None:
+    # --shift A:2026-01=0.5: A's factors become [0.5, 0.5] (W = 1), base split(5) = [floor(2.5), 5 - 2]
+    # = [2, 3]: the year's 5 units stay, spread over the months. --dip A:2026-01=0.5 on the spec's
+    # split [3, 2] keeps [floor(0.5 × 3), 2] = [1, 2]: 2 units are gone.
+    def base(**flags: list[str]) -> list[int]:
+        data = VolumeData.from_scenario(load_scenario(EXAMPLE1, parse_what_ifs(**flags)))  # type: ignore[arg-type]
+        return [data.base_capacity["A", "k", m] for m in (1, 2)]
+
+    assert base(shifts=["A:2026-01=0.5"]) == [2, 3]
+    assert base(dips=["A:2026-01=0.5"]) == [1, 2]
