@@ -110,7 +110,8 @@ def catch_up_contracts(scenario: Scenario, pairs: Sequence[tuple[str, str]]) -> 
     """Each catch-up row as a contract open to its own hospital's patients only.
 
     A contract already has everything a catch-up needs in every formulation of the model and in
-    the checker: months, a monthly limit, a price, the hospital's spend, access by hospital.
+    the checker: months, a monthly limit, a price, the hospital's spend, access by hospital. Rows
+    that would get the same code keep their own units and price under a numbered code.
     """
     horizon = scenario.horizon
     contracts: dict[str, Contract] = {}
@@ -120,19 +121,20 @@ def catch_up_contracts(scenario: Scenario, pairs: Sequence[tuple[str, str]]) -> 
             if h != row.hospital or row.category not in (None, k):
                 continue
             code = catch_up_contract(row, k)
-            previous = contracts.get(code)
-            # Two rows for the same months and category add their units; the price is the first's.
-            monthly = row.units_per_month + (previous.monthly_max or 0 if previous else 0)
+            number = 1
+            while code in contracts:
+                number += 1
+                code = f"{catch_up_contract(row, k)} ({number})"
             contracts[code] = Contract(
                 contract=code,
                 provider=catch_up_provider(h),
                 category=k,
                 volume_min=0,
-                volume_max=monthly * months,
-                price_sek=previous.price_sek if previous else row.price_sek,
+                volume_max=row.units_per_month * months,
+                price_sek=row.price_sek,
                 first_month=row.first_month,
                 last_month=row.last_month,
-                monthly_max=monthly,
+                monthly_max=row.units_per_month,
             )
     return list(contracts.values())
 

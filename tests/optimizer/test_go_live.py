@@ -136,3 +136,21 @@ def test_a_referral_when_the_contract_is_cheapest(tmp_path, price: int) -> None:
     solution = solve_checked(tmp_path, build(**tables))  # type: ignore[arg-type]
     assert stage_values(solution) == [("over_guarantee", 4), ("cost", 360)]
     assert solution.decisions.referrals == {("A", "c", 1): 3}
+
+
+def test_two_catch_up_rows_for_the_same_months_keep_their_own_price() -> None:
+    # Two rows for every category of A in the same month: each category gets two contracts, 2 units
+    # at 150 SEK and 1 at 90 SEK.
+    scenario = build(
+        order=ORDER,
+        categories=("k", "k2"),
+        own={("A", "k"): (1, 0), ("A", "k2"): (1, 0)},
+        catch_up=[catch_up("A", "2026-01", "2026-01", 2, 150), catch_up("A", "2026-01", "2026-01", 1, 90)],
+    )
+    contracts = VolumeData.from_scenario(scenario).contracts
+    assert {(c.contract, c.category, c.monthly_max, c.price_sek) for c in contracts.values()} == {
+        ("A catch-up k 2026-01..2026-01", "k", 2, 150),
+        ("A catch-up k2 2026-01..2026-01", "k2", 2, 150),
+        ("A catch-up k 2026-01..2026-01 (2)", "k", 1, 90),
+        ("A catch-up k2 2026-01..2026-01 (2)", "k2", 1, 90),
+    }
