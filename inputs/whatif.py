@@ -51,7 +51,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 SCHEMAS = {schema.file: schema for schema in ALL_TABLES}
 NUMERIC = (cells.whole_number, cells.factor)
-_DIP = re.compile(
+# --shift HOSPITAL:FIRST[..LAST]=FACTOR
+_SHIFT = re.compile(
     r"^(?P<hospital>[^:]+):(?P<first>\d{4}-\d{2})(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"
 )
 # --dip HOSPITAL[:CATEGORY...]:FIRST[..LAST]=FACTOR: categories between the hospital and the months,
@@ -329,7 +330,7 @@ def _months(flag: WhatIf, first: str, last: str, problems: list[InputProblem]) -
 
 
 def _parse_shift(text: str, problems: list[InputProblem]) -> Shift | None:
-    match = _DIP.match(text.strip())
+    match = _SHIFT.match(text.strip())
     factor = _factor(match.group("factor")) if match else None
     if match is None or factor is None:
         problems.append(
