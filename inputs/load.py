@@ -21,6 +21,7 @@ from leveransplan.inputs.settings import read_settings
 from leveransplan.inputs.tables import CSV_ADVICE, Record, duplicate_keys, read_table
 from leveransplan.inputs.training_rules import TrainingRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
+from leveransplan.models.derived import catch_up_provider
 from leveransplan.models.months import Horizon, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import PRICE_CLASSES, Contract, Scenario
@@ -117,6 +118,7 @@ class CrossTableRules:
         self.contract_rules()
         self.candidate_rules()
         self.access_rules()
+        self.go_live_rules()
         self.additional_volume_has_price()
         self.figures_fit_the_arithmetic()
         TrainingRules(self).check_all()
@@ -211,6 +213,39 @@ class CrossTableRules:
             if first is not None and last is not None and parse_month(first) > parse_month(last):
                 self.add(CANDIDATES, record, "last_month", f"is before first_month {first}")
 
+    def go_live_rules(self) -> None:
+        """Hard: capacity_loss.csv and catch_up.csv name known codes, months in the horizon in order,
+        a share kept of at most 1, and catch-up providers no contract already uses."""
+        for file in ("capacity_loss.csv", "catch_up.csv"):
+            self.known(file, "hospital", self.hospitals, "hospital", "hospitals.csv")
+            if "categories.csv" not in self.unreadable:
+                for record in self.rows(file):
+                    if record["category"] is not None and record["category"] not in self.categories:
+                        self.add(file, record, "category", "is not a category in categories.csv")
+            self.in_horizon(file, "first_month")
+            self.in_horizon(file, "last_month")
+            for record in self.rows(file):
+                first, last = record["first_month"], record["last_month"]
+                if parse_month(first) > parse_month(last):
+                    self.add(file, record, "last_month", f"is before first_month {first}")
+        for record in self.rows("capacity_loss.csv"):
+            if record["factor"] > 1:
+                self.add(
+                    "capacity_loss.csv",
+                    record,
+                    "factor",
+                    "expected the share of capacity kept, from 0 to 1 (0.6 keeps 60 %)",
+                )
+        catch_up = {catch_up_provider(r["hospital"]) for r in self.rows("catch_up.csv")}
+        for record in self.rows("contracts.csv"):
+            if record["provider"] in catch_up:
+                self.add(
+                    "contracts.csv",
+                    record,
+                    "provider",
+                    "is the name of a hospital's catch-up capacity in catch_up.csv; expected another code",
+                )
+
     def access_rules(self) -> None:
         """Hard: access rows lead from a hospital to a provider or to another hospital."""
         destinations = self.hospitals | self.providers
@@ -296,6 +331,8 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tup
         st_capacity=rows("st_capacity.csv", lambda v: m.CapacityRow(**v)),
         travel=rows("travel.csv", lambda v: m.TravelRow(**v)),
         st_fixed=rows("st_fixed.csv", lambda v: m.FixedPlacement(**v)),
+        capacity_loss=rows("capacity_loss.csv", lambda v: m.CapacityLossRow(**v)),
+        catch_up=rows("catch_up.csv", lambda v: m.CatchUpRow(**v)),
     )
 
 

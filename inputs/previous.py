@@ -14,6 +14,7 @@ from pathlib import Path
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.models.derived import catch_up_contracts
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.months import parse_month
 from leveransplan.models.scenario import Scenario
@@ -58,7 +59,9 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
     horizon = scenario.horizon
     hospitals = {h.hospital for h in scenario.hospitals}
     categories = {c.category for c in scenario.categories}
-    contracts = {c.contract for c in scenario.contracts}
+    contracts = {c.contract for c in scenario.contracts} | {
+        c.contract for c in catch_up_contracts(scenario, [(h, k) for h in hospitals for k in categories])
+    }
 
     def month_number(path: Path, row: int, text: str) -> int | None:
         try:

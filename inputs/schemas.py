@@ -158,6 +158,29 @@ ST_FIXED = TableSchema(
         Column("start", cells.month),
     ),
 )
+# Format 1.1 additions of the tool's own (docs/scenarios.md): capacity lost during a go-live, and
+# the catch-up capacity a hospital can add for its own patients.
+CAPACITY_LOSS = TableSchema(
+    "capacity_loss.csv",
+    (
+        Column("hospital", cells.code),
+        optional("category", cells.code),
+        Column("first_month", cells.month),
+        Column("last_month", cells.month),
+        Column("factor", cells.factor),
+    ),
+)
+CATCH_UP = TableSchema(
+    "catch_up.csv",
+    (
+        Column("hospital", cells.code),
+        optional("category", cells.code),
+        Column("first_month", cells.month),
+        Column("last_month", cells.month),
+        Column("units_per_month", cells.whole_number),
+        Column("price_sek", cells.whole_number),
+    ),
+)
 VOLUME_TABLES = (
     HOSPITALS,
     CATEGORIES,
@@ -168,6 +191,8 @@ VOLUME_TABLES = (
     CONTRACTS,
     ACCESS,
     CANDIDATE_CONTRACTS,
+    CAPACITY_LOSS,
+    CATCH_UP,
 )
 TRAINING_TABLES = (AT, AT_ROTATIONS, ST_TRAINEES, ST_REQUIREMENTS, ST_CAPACITY, TRAVEL, ST_FIXED)
 ALL_TABLES = VOLUME_TABLES + TRAINING_TABLES
@@ -182,5 +207,7 @@ VOLUME_ONLY = (
     "contracts.csv",
     "access.csv",
     "candidate_contracts.csv",
+    "capacity_loss.csv",
+    "catch_up.csv",
 )
 PLACEMENT_TABLES = (*REQUIRED_FOR_PLACEMENTS, "st_fixed.csv")

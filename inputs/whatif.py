@@ -21,7 +21,12 @@ from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.inputs.tables import Record, TableSchema
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
-from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES, VOLUME_TERMS
+from leveransplan.models.scenario import (
+    AT_OBJECTIVES,
+    PLACEMENT_OBJECTIVES,
+    VOLUME_TERMS,
+    CapacityLossRow,
+)
 
 # The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
 # (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max).
@@ -41,11 +46,20 @@ KEYS: dict[str, tuple[str, ...]] = {
     "st_capacity.csv": ("hospital", "specialty", "year"),
     "travel.csv": ("home_area", "hospital"),
     "st_fixed.csv": ("trainee", "specialty"),
+    "capacity_loss.csv": ("hospital", "category", "first_month"),
+    "catch_up.csv": ("hospital", "category", "first_month"),
 }
 SCHEMAS = {schema.file: schema for schema in ALL_TABLES}
 NUMERIC = (cells.whole_number, cells.factor)
-_DIP = re.compile(
+# --shift HOSPITAL:FIRST[..LAST]=FACTOR
+_SHIFT = re.compile(
     r"^(?P<hospital>[^:]+):(?P<first>\d{4}-\d{2})(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"
+)
+# --dip HOSPITAL[:CATEGORY...]:FIRST[..LAST]=FACTOR: categories between the hospital and the months,
+# separated by ':' or ','.
+_LOSS = re.compile(
+    r"^(?P<hospital>[^:]+)(?::(?P<categories>[^=]*?))?:(?P<first>\d{4}-\d{2})"
+    r"(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"
 )
 _TERMS = {"volumes": VOLUME_TERMS, "placements": PLACEMENT_OBJECTIVES, "at": AT_OBJECTIVES}
 
@@ -92,13 +106,39 @@ class Scale(WhatIf):
 
 
 @dataclass(frozen=True)
-class Dip(WhatIf):
-    """--dip HOSPITAL:FIRST..LAST=FACTOR: the hospital's capacity factor times FACTOR in those months."""
+class Shift(WhatIf):
+    """--shift HOSPITAL:FIRST..LAST=FACTOR: the hospital's capacity factor times FACTOR in those months,
+    so the year's volumes are spread over the other months (the profile rule)."""
 
     hospital: str
     first: str
     last: str
     factor: Decimal
+
+
+@dataclass(frozen=True)
+class Dip(WhatIf):
+    """--dip HOSPITAL[:CATEGORY...]:FIRST..LAST=FACTOR: a capacity_loss.csv row per category given
+    (one for all the hospital's categories when none is): those months keep FACTOR of their capacity."""
+
+    hospital: str
+    categories: tuple[str, ...]
+    first: str
+    last: str
+    factor: Decimal
+
+    def loss_rows(self) -> list[CapacityLossRow]:
+        """The capacity_loss.csv rows the flag adds."""
+        return [
+            CapacityLossRow(
+                hospital=self.hospital,
+                category=category,
+                first_month=self.first,
+                last_month=self.last,
+                factor=self.factor,
+            )
+            for category in self.categories or (None,)
+        ]
 
 
 @dataclass(frozen=True)
@@ -116,7 +156,7 @@ class Setting(WhatIf):
     value: Any
 
 
-FLAGS = ("set", "scale", "where", "dip", "without_provider", "budget", "objective")
+FLAGS = ("set", "scale", "where", "dip", "shift", "without_provider", "budget", "objective")
 
 
 def what_if_flags(
@@ -127,9 +167,10 @@ def what_if_flags(
     without_providers: Sequence[str] = (),
     budget: str | None = None,
     objectives: Sequence[str] = (),
+    shifts: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The flags as manifest.json records them, so that `check` can apply them again."""
-    return {
+    flags = {
         "set": list(sets),
         "scale": list(scales),
         "where": list(where),
@@ -138,6 +179,9 @@ def what_if_flags(
         "budget": budget,
         "objective": list(objectives),
     }
+    if shifts:  # recorded only when given, so that a record without --shift stays as it was
+        flags["shift"] = list(shifts)
+    return flags
 
 
 def parse_recorded(flags: dict[str, Any]) -> list[WhatIf]:
@@ -150,6 +194,7 @@ def parse_recorded(flags: dict[str, Any]) -> list[WhatIf]:
         flags.get("without_provider", ()),
         flags.get("budget"),
         flags.get("objective", ()),
+        flags.get("shift", ()),
     )
 
 
@@ -179,6 +224,7 @@ def parse_what_ifs(
     without_providers: Sequence[str] = (),
     budget: str | None = None,
     objectives: Sequence[str] = (),
+    shifts: Sequence[str] = (),
 ) -> list[WhatIf]:
     """The changes the flags ask for, in the order applied; WhatIfInvalid lists every bad flag."""
     changes: list[WhatIf] = []
@@ -230,27 +276,13 @@ def parse_what_ifs(
     if filters and not scales:
         problems.append(WhatIf("--where", " ".join(where)).problem("applies to --scale; give a --scale flag"))
     for text in dips:
-        match = _DIP.match(text.strip())
-        factor = _factor(match.group("factor")) if match else None
-        if match is None or factor is None:
-            problems.append(
-                WhatIf("--dip", text).problem(
-                    "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to "
-                    f"{grouped(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
-                )
-            )
-            continue
-        first, last = match.group("first"), match.group("last") or match.group("first")
-        try:
-            if parse_month(last) < parse_month(first):
-                problems.append(
-                    WhatIf("--dip", text).problem(f"the months end ({last}) before they start ({first})")
-                )
-                continue
-        except ValueError as error:
-            problems.append(WhatIf("--dip", text).problem(str(error)))
-            continue
-        changes.append(Dip("--dip", text, match.group("hospital").strip(), first, last, factor))
+        dip = _parse_dip(text, problems)
+        if dip is not None:
+            changes.append(dip)
+    for text in shifts:
+        shift = _parse_shift(text, problems)
+        if shift is not None:
+            changes.append(shift)
     for name in without_providers:
         changes.append(WithoutProvider("--without-provider", name, name.strip()))
     if budget is not None:
@@ -283,6 +315,61 @@ def parse_what_ifs(
     if problems:
         raise WhatIfInvalid(problems)
     return changes
+
+
+def _months(flag: WhatIf, first: str, last: str, problems: list[InputProblem]) -> bool:
+    """Whether FIRST..LAST are months in order; else the problem is listed."""
+    try:
+        if parse_month(last) < parse_month(first):
+            problems.append(flag.problem(f"the months end ({last}) before they start ({first})"))
+            return False
+    except ValueError as error:
+        problems.append(flag.problem(str(error)))
+        return False
+    return True
+
+
+def _parse_shift(text: str, problems: list[InputProblem]) -> Shift | None:
+    match = _SHIFT.match(text.strip())
+    factor = _factor(match.group("factor")) if match else None
+    if match is None or factor is None:
+        problems.append(
+            WhatIf("--shift", text).problem(
+                "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to "
+                f"{grouped(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
+            )
+        )
+        return None
+    first, last = match.group("first"), match.group("last") or match.group("first")
+    if not _months(WhatIf("--shift", text), first, last, problems):
+        return None
+    return Shift("--shift", text, match.group("hospital").strip(), first, last, factor)
+
+
+def _parse_dip(text: str, problems: list[InputProblem]) -> Dip | None:
+    match = _LOSS.match(text.strip())
+    factor = _factor(match.group("factor")) if match else None
+    if match is None or factor is None or factor > 1:
+        problems.append(
+            WhatIf("--dip", text).problem(
+                "expected HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR with the share of capacity "
+                "kept from 0 to 1, e.g. SU:2026-04..2026-06=0.6 or SU:OP-KATARAKT:2026-04..2026-06=0.6"
+            )
+        )
+        return None
+    first, last = match.group("first"), match.group("last") or match.group("first")
+    if not _months(WhatIf("--dip", text), first, last, problems):
+        return None
+    categories = re.split(r"[:,]", match.group("categories") or "")
+    return Dip(
+        "--dip",
+        text,
+        match.group("hospital").strip(),
+        tuple(c.strip() for c in categories if c.strip()),
+        first,
+        last,
+        factor,
+    )
 
 
 def _parse(change: WhatIf, schema: TableSchema, column: str, text: str, problems: list[InputProblem]) -> Any:
@@ -342,6 +429,8 @@ def apply_what_ifs(
             _set_value(change, tables, problems)
         elif isinstance(change, Scale):
             _scale(change, tables, problems)
+        elif isinstance(change, Shift):
+            _shift(change, tables, settings, problems)
         elif isinstance(change, Dip):
             _dip(change, tables, settings, problems)
         elif isinstance(change, WithoutProvider):
@@ -405,6 +494,29 @@ def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputP
 
 def _dip(
     change: Dip, tables: dict[str, list[Record]], settings: dict[str, Any], problems: list[InputProblem]
+) -> None:
+    hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
+    if change.hospital not in hospitals:
+        problems.append(change.problem("is not a hospital in hospitals.csv", change.hospital))
+        return
+    categories = {r["category"] for r in tables.get("categories.csv", [])}
+    for category in change.categories:
+        if category not in categories:
+            problems.append(change.problem("is not a category in categories.csv", category))
+            return
+    start, months = settings.get("start"), settings.get("months")
+    if start is not None and months is not None:
+        for month in (change.first, change.last):
+            if not 0 <= parse_month(month) - parse_month(start) < months:
+                problems.append(change.problem(f"{month} is outside the horizon", month))
+                return
+    losses = tables.setdefault("capacity_loss.csv", [])
+    for row in change.loss_rows():
+        losses.append(Record(0, row.model_dump(), {}))
+
+
+def _shift(
+    change: Shift, tables: dict[str, list[Record]], settings: dict[str, Any], problems: list[InputProblem]
 ) -> None:
     hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
     if change.hospital not in hospitals:

@@ -89,6 +89,7 @@ def solve(
     scales: options.Scales = None,
     where: options.Where = None,
     dips: options.Dips = None,
+    shifts: options.Shifts = None,
     without_providers: options.WithoutProviders = None,
     budget: options.Budget = None,
     objectives: options.Objectives = None,
@@ -111,6 +112,7 @@ def solve(
         without_providers or (),
         budget,
         objectives or (),
+        shifts or (),
     )
     try:
         what_ifs = parse_recorded(flags)

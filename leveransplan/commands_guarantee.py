@@ -24,7 +24,7 @@ from leveransplan.exit_codes import (
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
-from leveransplan.models.explanation import explain_over_guarantee
+from leveransplan.models.explanation import explain_capacity_loss, explain_over_guarantee
 from leveransplan.models.frontier import MarginalFigure
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.procurement import describe_proposal
@@ -36,6 +36,7 @@ from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import solve_scenario
 from leveransplan.outputs.console.common import err_console, print_summary_json
 from leveransplan.outputs.console.guarantee import (
+    print_capacity_losses,
     print_explanations,
     print_explanations_json,
     print_frontier_written,
@@ -102,15 +103,17 @@ def explain(
     if scenario.has_candidates:
         over = TermValues(data, decisions).over_guarantee()
         proposal = describe_proposal(data, decisions, over, over_without, proven)
+    losses = explain_capacity_loss(data, decisions)
     figure = None
     if marginal or not as_json:
         figure = _marginal(scenario, time_limit, started, decisions, frozen_until, show=not as_json)
     if as_json:
-        print_explanations_json(reasons, figure)
+        print_explanations_json(reasons, figure, losses)
         return
     print_explanations(
         scenario, reasons, top, None if figure is None else describe_marginal(figure), proposal
     )
+    print_capacity_losses(losses)
 
 
 def _over_without_candidates(plan_dir: Path) -> tuple[int | None, bool]:

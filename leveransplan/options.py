@@ -113,7 +113,22 @@ Dips = Annotated[
     list[str] | None,
     typer.Option(
         "--dip",
-        help="What-if: a production dip, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR (SU:2026-04..2026-06=0.6).",
+        help=(
+            "What-if: capacity lost in a go-live, HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR, "
+            "the share of base and additional capacity kept (SU:2026-04..2026-06=0.6); the lost units "
+            "are gone."
+        ),
+    ),
+]
+
+Shifts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--shift",
+        help=(
+            "What-if: the capacity factor times FACTOR, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR; the year's "
+            "volumes are spread over the other months (SU:2026-04..2026-06=0.6)."
+        ),
     ),
 ]
 

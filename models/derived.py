@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from leveransplan.models.scenario import Contract, Scenario
+from leveransplan.models.months import Horizon
+from leveransplan.models.scenario import CapacityLossRow, CatchUpRow, Contract, Scenario
 
 Weight = Fraction | Decimal | int
 
@@ -68,6 +69,76 @@ def guarantee_limit(inflow: int, months: int) -> int:
     return (3 * inflow) // months
 
 
+def capacity_kept(
+    rows: Sequence[CapacityLossRow], horizon: Horizon, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str, int], Fraction]:
+    """The share of capacity each (hospital, category, month) keeps under capacity-loss rows.
+
+    Only the keys some row reaches are listed; rows that overlap multiply their factors.
+    """
+    kept: dict[tuple[str, str, int], Fraction] = {}
+    for row in rows:
+        for h, k in pairs:
+            if h != row.hospital or row.category not in (None, k):
+                continue
+            for m in horizon.clip(row.first_month, row.last_month):
+                kept[h, k, m] = kept.get((h, k, m), Fraction(1)) * Fraction(row.factor)
+    return kept
+
+
+def units_lost(
+    capacity: dict[tuple[str, str, int], int], kept: dict[tuple[str, str, int], Fraction]
+) -> dict[tuple[str, str, int], int]:
+    """Units lost when each month keeps floor(share x capacity): the lost units round up."""
+    lost = {
+        key: capacity.get(key, 0) - math.floor(share * capacity.get(key, 0)) for key, share in kept.items()
+    }
+    return {key: units for key, units in lost.items() if units}
+
+
+def catch_up_provider(hospital: str) -> str:
+    """The provider code of a hospital's catch-up capacity, as delivery_plan.csv names it."""
+    return f"{hospital} catch-up"
+
+
+def catch_up_contract(row: CatchUpRow, category: str) -> str:
+    """The contract code of one catch-up row's units in one category."""
+    return f"{catch_up_provider(row.hospital)} {category} {row.first_month}..{row.last_month}"
+
+
+def catch_up_contracts(scenario: Scenario, pairs: Sequence[tuple[str, str]]) -> list[Contract]:
+    """Each catch-up row as a contract open to its own hospital's patients only.
+
+    A contract already has everything a catch-up needs in every formulation of the model and in
+    the checker: months, a monthly limit, a price, the hospital's spend, access by hospital. Rows
+    that would get the same code keep their own units and price under a numbered code.
+    """
+    horizon = scenario.horizon
+    contracts: dict[str, Contract] = {}
+    for row in scenario.catch_up:
+        months = len(horizon.clip(row.first_month, row.last_month))
+        for h, k in pairs:
+            if h != row.hospital or row.category not in (None, k):
+                continue
+            code = catch_up_contract(row, k)
+            number = 1
+            while code in contracts:
+                number += 1
+                code = f"{catch_up_contract(row, k)} ({number})"
+            contracts[code] = Contract(
+                contract=code,
+                provider=catch_up_provider(h),
+                category=k,
+                volume_min=0,
+                volume_max=row.units_per_month * months,
+                price_sek=row.price_sek,
+                first_month=row.first_month,
+                last_month=row.last_month,
+                monthly_max=row.units_per_month,
+            )
+    return list(contracts.values())
+
+
 @dataclass
 class VolumeData:
     """The volume tables of a scenario as lookups keyed by codes and month numbers (1..H)."""
@@ -90,6 +161,10 @@ class VolumeData:
     access: dict[tuple[str, str], tuple[int, bool]] = field(default_factory=dict)
     inflow_by_hospital: dict[str, int] = field(default_factory=dict)  # I_h of the equity term
     frames: dict[str, int] = field(default_factory=dict)  # frame_sek of each hospital that has one
+    # Units capacity_loss.csv (and --dip) take from the split capacities, per (hospital, category, month).
+    base_lost: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    additional_lost: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    catch_up: dict[str, str] = field(default_factory=dict)  # catch-up contract -> its hospital
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> VolumeData:
@@ -139,16 +214,47 @@ class VolumeData:
                 data.inflow[h, k, m] = units
                 data.base_capacity.setdefault((h, k, m), 0)
                 data.additional_capacity.setdefault((h, k, m), 0)
-        data.contracts = {c.contract: c for c in scenario.contracts}
-        data.contract_months = {
-            c.contract: horizon.clip(c.first_month, c.last_month) for c in scenario.contracts
-        }
+        if scenario.capacity_loss:
+            kept = capacity_kept(scenario.capacity_loss, horizon, data.pairs)
+            data.base_lost = units_lost(data.base_capacity, kept)
+            data.additional_lost = units_lost(data.additional_capacity, kept)
+            for cell, units in data.base_lost.items():
+                data.base_capacity[cell] -= units
+            for cell, units in data.additional_lost.items():
+                data.additional_capacity[cell] -= units
+        catch_ups = catch_up_contracts(scenario, data.pairs)
+        contracts = [*scenario.contracts, *catch_ups]
+        data.contracts = {c.contract: c for c in contracts}
+        data.contract_months = {c.contract: horizon.clip(c.first_month, c.last_month) for c in contracts}
         data.access = {(a.hospital, a.provider): (a.travel_minutes, a.allowed) for a in scenario.access}
+        for catch_up in scenario.catch_up:
+            provider = catch_up_provider(catch_up.hospital)
+            data.catch_up.update((c.contract, catch_up.hospital) for c in catch_ups if c.provider == provider)
+            data.access.update(((g, provider), (0, False)) for g in data.hospitals if g != catch_up.hospital)
         return data
 
     @property
     def months(self) -> range:
         return self.scenario.horizon.months
+
+    def lost_by_hospital(self, rows: Sequence[CapacityLossRow] | None = None) -> dict[str, tuple[int, int]]:
+        """Base and additional units lost per hospital: to every capacity-loss row, or to `rows` alone."""
+        if rows is None:
+            base_lost, additional_lost = self.base_lost, self.additional_lost
+        else:
+            kept = capacity_kept(rows, self.scenario.horizon, self.pairs)
+            base_before = {c: self.base_capacity[c] + self.base_lost.get(c, 0) for c in kept}
+            additional_before = {
+                c: self.additional_capacity[c] + self.additional_lost.get(c, 0) for c in kept
+            }
+            base_lost, additional_lost = units_lost(base_before, kept), units_lost(additional_before, kept)
+        lost: dict[str, tuple[int, int]] = {}
+        for h in self.hospitals:
+            base = sum(units for (g, _, _), units in base_lost.items() if g == h)
+            additional = sum(units for (g, _, _), units in additional_lost.items() if g == h)
+            if base or additional:
+                lost[h] = (base, additional)
+        return lost
 
     def allowed(self, hospital: str, provider: str) -> bool:
         """Whether `hospital`'s patients may go to `provider` (a missing access row allows it)."""

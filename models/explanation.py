@@ -303,6 +303,73 @@ def month_ranges(data: VolumeData, months: Iterable[int]) -> str:
     return ranges_of_months(months, data.scenario.horizon.label) or "no month"
 
 
+@dataclass
+class CapacityLossAccount:
+    """How a hospital's patients were treated beyond its own capacity when a go-live took some of it.
+
+    The figures are the plan's over the horizon for the hospital's patients: the plan chooses among
+    catch-up units, transfers and referrals by the objective order, so each is named with its cost.
+    """
+
+    hospital: str
+    base_lost: int
+    additional_lost: int
+    catch_up_units: int = 0
+    catch_up_cost: int = 0
+    transfer_units: int = 0
+    transfer_cost: int = 0
+    referral_units: int = 0
+    referral_cost: int = 0
+    patient_months: int = 0  # left beyond the guarantee
+
+    def lines(self) -> list[str]:
+        """The account in words, one way of treating the patients a line."""
+        return [
+            f"{self.hospital} loses {grouped(self.base_lost)} base and {grouped(self.additional_lost)} "
+            "additional units to capacity_loss.csv and --dip",
+            f"catch-up before the go-live: {grouped(self.catch_up_units)} units, "
+            f"{grouped(self.catch_up_cost)} SEK",
+            f"transfers to other hospitals: {grouped(self.transfer_units)} units, "
+            f"{grouped(self.transfer_cost)} SEK",
+            f"referrals to contracts: {grouped(self.referral_units)} units, "
+            f"{grouped(self.referral_cost)} SEK",
+            f"left beyond the guarantee: {grouped(self.patient_months)} patient-months",
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+def explain_capacity_loss(data: VolumeData, decisions: Decisions) -> list[CapacityLossAccount]:
+    """Each hospital that loses capacity or has catch-up capacity: what the plan did for its patients."""
+    lost = data.lost_by_hospital()
+    with_catch_up = set(data.catch_up.values())
+    over = TermValues(data, decisions).over_by_hospital_category
+    accounts = {
+        h: CapacityLossAccount(h, *lost.get(h, (0, 0)))
+        for h in data.hospitals
+        if h in lost or h in with_catch_up
+    }
+    for (h, g, k, _m), units in decisions.transfers.items():
+        if h in accounts:
+            accounts[h].transfer_units += units
+            accounts[h].transfer_cost += units * data.additional_price(g, k)
+    for (h, c, _m), units in decisions.referrals.items():
+        if h not in accounts:
+            continue
+        cost = units * data.contracts[c].price_sek
+        if c in data.catch_up:
+            accounts[h].catch_up_units += units
+            accounts[h].catch_up_cost += cost
+        else:
+            accounts[h].referral_units += units
+            accounts[h].referral_cost += cost
+    for (h, _k), patient_months in over.items():
+        if h in accounts:
+            accounts[h].patient_months += patient_months
+    return list(accounts.values())
+
+
 def explain_over_guarantee(
     data: VolumeData, decisions: Decisions, budget: int | None = None, frozen_until: int | None = None
 ) -> list[OverGuaranteeReason]:

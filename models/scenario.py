@@ -128,6 +128,30 @@ def order_with_procurement(volumes: tuple[str, ...]) -> tuple[str, ...]:
     return (*volumes[:at], "procured", *volumes[at:])
 
 
+class CapacityLossRow(_Row):
+    """A share of a hospital's base and additional capacity kept in some months (a go-live).
+
+    Applied after the spec's split: the lost units are gone, not re-spread over other months.
+    """
+
+    hospital: str
+    category: str | None = None  # None: every category of the hospital
+    first_month: str
+    last_month: str
+    factor: Decimal = Field(ge=0, le=1)  # the share of capacity kept
+
+
+class CatchUpRow(_Row):
+    """Extra units a hospital can produce for its own patients in some months, at a price (a catch-up)."""
+
+    hospital: str
+    category: str | None = None  # None: every category of the hospital, each with units_per_month
+    first_month: str
+    last_month: str
+    units_per_month: int = Field(ge=0)
+    price_sek: int = Field(ge=0)
+
+
 class AccessRow(_Row):
     """Travel time, and whether it is allowed, for a hospital's patients to a provider or hospital."""
 
@@ -297,6 +321,8 @@ class Scenario(_Row):
     st_capacity: tuple[CapacityRow, ...] = ()
     travel: tuple[TravelRow, ...] = ()
     st_fixed: tuple[FixedPlacement, ...] = ()
+    capacity_loss: tuple[CapacityLossRow, ...] = ()  # format 1.1 addition: capacity_loss.csv
+    catch_up: tuple[CatchUpRow, ...] = ()  # format 1.1 addition: catch_up.csv
 
     @property
     def horizon(self) -> Horizon:

@@ -72,6 +72,7 @@ _EXAMPLES = {
     "scale": "need.inflow=1.10",
     "where": "hospital=SÄS",
     "dip": "SU:2026-04..2026-06=0.6",
+    "shift": "SU:2026-04..2026-06=0.6",
     "without_provider": "Capio",
     "objective": "volumes=over_guarantee,cost",
 }

@@ -124,9 +124,11 @@ def print_valid(folder: Path, scenario: Scenario) -> None:
         data = VolumeData.from_scenario(scenario)
         candidates = sum(1 for c in scenario.contracts if c.candidate)
         offered = f", {candidates} candidate contracts" if candidates else ""
+        catch_up = f", {len(data.catch_up)} catch-up capacities" if data.catch_up else ""
+        contracts = len(data.contracts) - candidates - len(data.catch_up)
         parts.append(
-            f"volumes: {len(data.categories)} categories, {len(data.contracts) - candidates} contracts"
-            f"{offered}, {scenario.months} months from {scenario.start}"
+            f"volumes: {len(data.categories)} categories, {contracts} contracts"
+            f"{offered}{catch_up}, {scenario.months} months from {scenario.start}"
         )
     if scenario.has_at:
         parts.append(f"AT: {scenario.at_total} positions over {len(scenario.at)} hospitals")

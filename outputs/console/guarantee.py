@@ -9,18 +9,38 @@ from pathlib import Path
 
 from rich.table import Table
 
-from leveransplan.models.explanation import OverGuaranteeReason
+from leveransplan.models.explanation import CapacityLossAccount, OverGuaranteeReason
 from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
 from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.console.common import err_console, out_console
 
 
-def print_explanations_json(reasons: Sequence[OverGuaranteeReason], figure: MarginalFigure | None) -> None:
-    """Every explanation as JSON on stdout; with the marginal figure, both under their names."""
+def print_explanations_json(
+    reasons: Sequence[OverGuaranteeReason],
+    figure: MarginalFigure | None,
+    losses: Sequence[CapacityLossAccount] = (),
+) -> None:
+    """Every explanation as JSON on stdout; with the marginal figure or capacity losses, each under
+    its name."""
     explained = [r.as_dict() for r in reasons]
-    document = explained if figure is None else {"reasons": explained, "marginal": figure.as_dict()}
+    document: object = explained
+    if figure is not None or losses:
+        document = {
+            "reasons": explained,
+            **({"marginal": figure.as_dict()} if figure is not None else {}),
+            **({"capacity_loss": [a.as_dict() for a in losses]} if losses else {}),
+        }
     print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def print_capacity_losses(losses: Sequence[CapacityLossAccount]) -> None:
+    """Each hospital that loses capacity in a go-live: how the plan treated its patients, with costs."""
+    for account in losses:
+        first, *rest = account.lines()
+        out_console.print(f"\n[bold]{account.hospital}[/]: {first.removeprefix(account.hospital + ' ')}")
+        for line in rest:
+            out_console.print(f"  {line}", markup=False, highlight=False)
 
 
 def print_explanations(

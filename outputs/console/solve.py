@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from leveransplan.inputs.whatif import WhatIf
+from leveransplan.inputs.whatif import Dip, WhatIf
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.numbers import grouped, msek
 from leveransplan.models.plan import VolumeSolution, gap_percent
@@ -28,8 +28,17 @@ def print_solved(
     (exit code `partial_exit`) on stderr."""
     if what_ifs:
         out_console.print("What-if changes (in memory; the scenario files are unchanged):")
+        data = VolumeData.from_scenario(scenario) if scenario.has_volumes else None
         for change in what_ifs:
             out_console.print(f"  {change}", markup=False, highlight=False)
+            if isinstance(change, Dip) and data is not None:
+                for hospital, (base, additional) in data.lost_by_hospital(change.loss_rows()).items():
+                    out_console.print(
+                        f"    {hospital} loses {grouped(base)} base and {grouped(additional)} additional "
+                        "units (gone, not moved to other months)",
+                        markup=False,
+                        highlight=False,
+                    )
     if plan.volumes is not None:
         print_volumes(scenario, plan.volumes)
     if plan.at is not None:

@@ -25,6 +25,7 @@ from leveransplan.models import (
     VolumeSolution,
 )
 from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
@@ -40,6 +41,8 @@ TABLES: dict[str, tuple[str, type]] = {
     "profile": ("profile.csv", ProfileRow),
     "contracts": ("contracts.csv", Contract),
     "access": ("access.csv", AccessRow),
+    "capacity_loss": ("capacity_loss.csv", CapacityLossRow),
+    "catch_up": ("catch_up.csv", CatchUpRow),
 }
 # candidate_contracts.csv's columns: a candidate is a Contract with `candidate` set and no minimum.
 CANDIDATE_COLUMNS = (
@@ -53,6 +56,7 @@ CANDIDATE_COLUMNS = (
     "volume_max",
     "out_of_region",
 )
+OPTIONAL_ADDITIONS = ("capacity_loss", "catch_up")  # written only when they have rows
 
 
 # -- building, writing, solving and publishing ----------------------------------------------
@@ -94,6 +98,8 @@ def build(
     contracts: Iterable[Contract] = (),
     access: dict[tuple[str, str], tuple[int, bool]] | None = None,
     budget: int | None = None,
+    capacity_loss: Iterable[CapacityLossRow] = (),
+    catch_up: Iterable[CatchUpRow] = (),
 ) -> Scenario:
     """A scenario from compact tables; every category is of price class besok.
 
@@ -135,6 +141,8 @@ def build(
             AccessRow(hospital=h, provider=p, travel_minutes=minutes, allowed=allowed)
             for (h, p), (minutes, allowed) in (access or {}).items()
         ),
+        capacity_loss=tuple(capacity_loss),
+        catch_up=tuple(catch_up),
     )
 
 
@@ -159,6 +167,8 @@ def write_scenario(folder: Path, scenario: Scenario) -> Path:
     lines += [f"seed = {solver.seed}"]
     (folder / "scenario.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for attribute, (file, row_type) in TABLES.items():
+        if attribute in OPTIONAL_ADDITIONS and not getattr(scenario, attribute):
+            continue
         columns = [c for c in row_type.model_fields if c != "candidate"]
         rows = [row for row in getattr(scenario, attribute) if not getattr(row, "candidate", False)]
         _write_csv(folder / file, columns, rows)

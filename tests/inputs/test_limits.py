@@ -209,7 +209,8 @@ def test_solver_settings_bounds() -> None:
         (["--budget", "1000000000001"], "expected whole SEK, 0 or more (at most 1 000 000 000 000)"),
         # Decimal arithmetic overflowed on 1e999999999 (decimal.Overflow, exit 1).
         (["--scale", "need.inflow=1e999999999"], "with a factor from 0 to 1 000"),
-        (["--dip", "A:2026-02=1e20"], "with a factor from 0 to 1 000"),
+        (["--shift", "A:2026-02=1e20"], "with a factor from 0 to 1 000"),
+        (["--dip", "A:2026-02=1e20"], "with the share of capacity kept from 0 to 1"),
         # A valid cell and a valid factor whose product passes the ceiling: 10**12 * 2.
         (
             ["--set", "need.A/k.inflow=1000000000000", "--scale", "need.inflow=2"],
@@ -218,7 +219,7 @@ def test_solver_settings_bounds() -> None:
         # A's factor in 2026-02 is 0.5; 0.5 * 1000 = 500 is fine, but --set makes it 2 first:
         # 2 * 1000 = 2000 is above 1 000.
         (
-            ["--set", "profile.A/2026-02.factor=2", "--dip", "A:2026-02=1000"],
+            ["--set", "profile.A/2026-02.factor=2", "--shift", "A:2026-02=1000"],
             "profile.csv column factor: expected a decimal number from 0 to 1 000",
         ),
     ],

@@ -49,10 +49,27 @@ def test_scale_on_matching_rows_rounds_half_up() -> None:
     assert loaded(scales=["need.inflow=1.125"], where=["hospital=A"]).need[0].inflow == 5
 
 
-def test_dip_multiplies_the_profile() -> None:
+def test_shift_multiplies_the_profile() -> None:
     # A already runs at 0.5 in 2026-02: 0.5 x 0.6 = 0.3; 2026-01 gets a new row 0.6.
-    factors = {(p.hospital, p.month): p.factor for p in loaded(dips=["A:2026-01..2026-02=0.6"]).profile}
+    factors = {(p.hospital, p.month): p.factor for p in loaded(shifts=["A:2026-01..2026-02=0.6"]).profile}
     assert factors == {("A", "2026-01"): Decimal("0.6"), ("A", "2026-02"): Decimal("0.30")}
+
+
+def test_dip_adds_capacity_loss_rows_and_leaves_the_profile() -> None:
+    scenario = loaded(dips=["A:2026-01..2026-02=0.6"])
+    assert [
+        (r.hospital, r.category, r.first_month, r.last_month, r.factor) for r in scenario.capacity_loss
+    ] == [("A", None, "2026-01", "2026-02", Decimal("0.6"))]
+    assert [(p.hospital, p.month, p.factor) for p in scenario.profile] == [("A", "2026-02", Decimal("0.5"))]
+
+
+@pytest.mark.parametrize("text", ["A:k:2026-02=0", "A:k,k:2026-02..2026-02=0"])
+def test_dip_names_categories_between_the_hospital_and_the_months(text: str) -> None:
+    # One row per category named; k twice is two rows that multiply (0 either way).
+    rows = loaded(dips=[text]).capacity_loss
+    assert {(r.hospital, r.category, r.first_month, r.last_month) for r in rows} == {
+        ("A", "k", "2026-02", "2026-02")
+    }
 
 
 def test_without_provider_leaves_out_its_contracts_and_access() -> None:
@@ -83,6 +100,11 @@ def test_budget_and_objective() -> None:
         ({"dips": ["Q:2026-01..2026-02=0.5"]}, "'Q': is not a hospital in hospitals.csv"),
         ({"dips": ["A:2026-03=0.5"]}, "2026-03 is outside the horizon"),
         ({"dips": ["A:2026-02..2026-01=0.5"]}, "the months end (2026-01) before they start (2026-02)"),
+        ({"dips": ["A:2026-01=1.5"]}, "with the share of capacity kept from 0 to 1"),
+        ({"dips": ["A:q:2026-01=0.5"]}, "'q': is not a category in categories.csv"),
+        ({"shifts": ["Q:2026-01..2026-02=0.5"]}, "--shift Q:2026-01..2026-02=0.5: 'Q': is not a hospital"),
+        ({"shifts": ["A:2026-03=0.5"]}, "2026-03 is outside the horizon"),
+        ({"shifts": ["A:k:2026-01=0.5"]}, "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR"),
         ({"without_providers": ["Y"]}, "is not a provider in contracts.csv; expected one of X"),
         ({"budget": "cheap"}, "expected whole SEK, 0 or more"),
         ({"objectives": ["over_guarantee,speed"]}, "expected volumes terms from"),
@@ -298,6 +320,7 @@ def test_every_flag_is_recorded_in_the_manifest(tmp_path: Path) -> None:
         "--set", "contracts.c1.volume_max=3",
         "--scale", "need.inflow=1.0", "--where", "hospital=A",
         "--dip", "B:2026-02=0.5",
+        "--shift", "A:2026-01=0.5",
         "--budget", "1e6",
         "--objective", "over_guarantee,cost",
     ]  # fmt: skip
@@ -308,6 +331,7 @@ def test_every_flag_is_recorded_in_the_manifest(tmp_path: Path) -> None:
         "--set contracts.c1.volume_max=3",
         "--scale need.inflow=1.0 --where hospital=A",
         "--dip B:2026-02=0.5",
+        "--shift A:2026-01=0.5",
         "--budget 1e6",
         "--objective over_guarantee,cost",
     ]
@@ -319,6 +343,7 @@ def test_every_flag_is_recorded_in_the_manifest(tmp_path: Path) -> None:
         "without_provider": [],
         "budget": "1e6",
         "objective": ["over_guarantee,cost"],
+        "shift": ["A:2026-01=0.5"],
     }
     assert (
         parameters["objective"]["volumes"] == ["over_guarantee", "cost"]
