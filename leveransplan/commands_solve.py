@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -34,6 +35,7 @@ from leveransplan.exit_codes import (
 from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from leveransplan.inputs.whatif import WhatIf
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.search import search_run
@@ -68,6 +70,8 @@ class SolveRun:
     # --round: the decision round, YYYY-MM; the months before it are frozen.
     decision_round: str | None
     actuals: Path | None
+    # --allow-change UNITS and --allow-change-sek SEK, as typed.
+    allow_change: tuple[int | None, str | None]
     what_if_flags: dict[str, Any]
     what_ifs: list[WhatIf]
     excel: bool
@@ -136,6 +140,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             )
     if freeze_until is not None:
         _check_freeze(scenario, previous_plan, freeze_until)
+    allowance = _change_allowance(run, models, scenario.objective.volumes)
     show_progress = not run.quiet and not run.as_json and err_console.is_terminal
     try:
         with search_run(scenario.solver.deterministic, show_progress) as search:
@@ -145,6 +150,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
                 run.propose_places,
                 previous_plan,
                 freeze_until,
+                allowance,
             )
     except Infeasible as error:
         err_console.print(f"[bold red]Infeasible:[/] {error}.")
@@ -171,6 +177,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         "propose_places": run.propose_places,
         "objective": scenario.objective.model_dump(),
         "objective_source": scenario.objective.sources(run.previous is not None),
+        "change_allowance": None if allowance is None else {"units": allowance.units, "sek": allowance.sek},
         "max_cost_sek": scenario.max_cost_sek,
         "solver": scenario.solver.model_dump(),
     }
@@ -286,3 +293,42 @@ def _solve_time_left(scenario: Scenario, models: list[str], started: float) -> S
     # However little is left, the search gets a moment to find a plan at all.
     settings = scenario.solver.model_copy(update={"time_limit_s": max(left, min(limit, 1.0))})
     return scenario.model_copy(update={"solver": settings})
+
+
+def _change_allowance(run: SolveRun, models: list[str], order: tuple[str, ...]) -> ChangeAllowance | None:
+    """--allow-change and --allow-change-sek as the volume solve's allowance (None without them);
+    a usage error unless they come with --previous, the volumes and a stage after stability in
+    the volume `order` (the stages that may use it), as whole amounts >= 0."""
+    units, sek_text = run.allow_change
+    if units is None and sek_text is None:
+        return None
+    if run.previous is None or "volumes" not in models:
+        err_console.print(
+            "--allow-change and --allow-change-sek loosen a re-plan's least change: give --previous "
+            "and solve the volumes."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if "stability" not in order[:-1]:
+        err_console.print(
+            f"--allow-change and --allow-change-sek let the stages after stability use the change "
+            f"they allow, but the volume order {', '.join(order)} has none after it."
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if units is not None and units < 0:
+        err_console.print(f"--allow-change {units}: expected whole units, 0 or more.")
+        raise typer.Exit(EXIT_USAGE)
+    sek = None
+    if sek_text is not None:
+        try:
+            amount = Decimal(sek_text.replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value() or amount > 2**53:
+            err_console.print(
+                f"--allow-change-sek {sek_text}: expected whole SEK, 0 or more, e.g. 3e6.",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_USAGE)
+        sek = int(amount)
+    return ChangeAllowance(units, sek)

@@ -83,6 +83,25 @@ Round = Annotated[
     ),
 ]
 
+AllowChange = Annotated[
+    int | None,
+    typer.Option(
+        "--allow-change",
+        help="With --previous: after the least change the guarantee allows, each hospital's "
+        "additional units, transfers and referrals may change by up to this many units (or as "
+        "much as the least change needs) to save money or travel.",
+    ),
+]
+
+AllowChangeSek = Annotated[
+    str | None,
+    typer.Option(
+        "--allow-change-sek",
+        help="With --previous: as --allow-change, in SEK of change per hospital (each unit moved "
+        "at its price), e.g. 3e6.",
+    ),
+]
+
 Actuals = Annotated[
     Path | None,
     typer.Option(

@@ -92,6 +92,7 @@ class TermValues:
         # the stability term) and SEK (each unit moved at the price it is paid at).
         self.change_units_by_hospital: dict[str, int] = defaultdict(int)
         self.change_sek_by_hospital: dict[str, int] = defaultdict(int)
+        self.change_by_hospital_category: dict[tuple[str, str], tuple[int, int]] = {}
         self.against_previous = previous is not None
         self._evaluate(decisions, previous)
 
@@ -148,6 +149,7 @@ class TermValues:
                     self.stability_by_category[k] += units
                     self.change_units_by_hospital[h] += units
                     self.change_sek_by_hospital[h] += sek
+                    self.change_by_hospital_category[h, k] = (units, sek)
 
     def _evaluated(self, what: str, categories: list[str] | None) -> None:
         """Refuse a figure of categories this evaluation left out (see __init__)."""
@@ -184,10 +186,20 @@ class TermValues:
         return sum(self.spend_by_hospital_category.get((hospital, k), 0) for k in chosen)
 
     def term(self, name: str, categories: Iterable[str] | None = None) -> int:
-        """Value of one objective term, over the given categories (all when None)."""
+        """Value of one objective term, over the given categories (all when None); also a
+        hospital's change against the previous plan (`change:<hospital>` in units,
+        `change_sek:<hospital>` in SEK: see change_term)."""
         if categories is not None:
             categories = list(categories)
         self._evaluated(name, None if name == "equity" else categories)
+        measured = changed_hospital(name)
+        if measured is not None:
+            hospital, in_sek = measured
+            return sum(
+                figures[1 if in_sek else 0]
+                for (h, k), figures in self.change_by_hospital_category.items()
+                if h == hospital and (categories is None or k in categories)
+            )
         if name == "over_guarantee":
             return self.over_guarantee(categories)
         if name == "equity":
@@ -217,6 +229,25 @@ def equity_value(data: VolumeData, over_by_hospital: dict[str, int]) -> int:
         if (inflow := data.hospital_inflow(h)) > 0
     ]
     return max(values, default=0)
+
+
+# The names of a hospital's change against the previous plan as a term the solve can hold.
+CHANGE_UNITS = "change:"
+CHANGE_SEK = "change_sek:"
+
+
+def change_term(hospital: str, in_sek: bool) -> str:
+    """The name of `hospital`'s change against the previous plan, in units or in SEK, as a held term."""
+    return f"{CHANGE_SEK if in_sek else CHANGE_UNITS}{hospital}"
+
+
+def changed_hospital(term: str) -> tuple[str, bool] | None:
+    """(hospital, in SEK) of a change term's name; None for any other term."""
+    if term.startswith(CHANGE_UNITS):
+        return term.removeprefix(CHANGE_UNITS), False
+    if term.startswith(CHANGE_SEK):
+        return term.removeprefix(CHANGE_SEK), True
+    return None
 
 
 def changes(data: VolumeData, x: Decisions, previous: Decisions) -> dict[tuple[str, str], tuple[int, int]]:

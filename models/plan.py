@@ -29,6 +29,34 @@ class StageResult(BaseModel):
     seconds: float = Field(ge=0)
 
 
+@dataclass(frozen=True)
+class ChangeAllowance:
+    """A re-plan's tolerance: after the stage of least change, each hospital may change up to
+    `units` units and `sek` SEK (None: no allowance in that measure) against the previous plan,
+    or as much as the plan of least change moves it where that is more. The stages after
+    stability then hold each hospital's change within its cap instead of the least total."""
+
+    units: int | None = None
+    sek: int | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.units is not None or self.sek is not None
+
+    def caps(
+        self, units_moved: dict[str, int], sek_moved: dict[str, int], hospitals: list[str]
+    ) -> dict[str, dict[str, int]]:
+        """Each hospital's caps, given what the plan of least change moves there."""
+        caps: dict[str, dict[str, int]] = {}
+        for h in hospitals:
+            caps[h] = {}
+            if self.units is not None:
+                caps[h]["units"] = max(self.units, units_moved.get(h, 0))
+            if self.sek is not None:
+                caps[h]["sek"] = max(self.sek, sek_moved.get(h, 0))
+        return caps
+
+
 @dataclass
 class VolumeSolution:
     """The decisions reached, the result of every stage, and the plan's objective terms."""
@@ -39,6 +67,9 @@ class VolumeSolution:
     # With candidate contracts: the over_guarantee stage solved without them, the measure of
     # the patient-months the procurement buys (optimizer/procurement.py); None when not solved.
     over_without_candidates: StageResult | None = None
+    # A re-plan's change allowance and each hospital's caps under it ({h: {"units": .., "sek": ..}}).
+    allowance: ChangeAllowance | None = None
+    change_caps: dict[str, dict[str, int]] | None = None
 
     def stage(self, objective: str) -> StageResult:
         """The stage result of one objective term."""

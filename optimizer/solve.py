@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leveransplan.inputs.previous import PreviousPlan
 from leveransplan.models.months import parse_month
+from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
@@ -42,6 +43,7 @@ def solve_scenario(
     propose_places: bool = False,
     previous: PreviousPlan | None = None,
     frozen_until: str | None = None,
+    allowance: ChangeAllowance | None = None,
 ) -> ScenarioPlan:
     """AT first (tiny), then volumes with at most half the time when placements follow, then the
     placements with all that is left.
@@ -54,7 +56,7 @@ def solve_scenario(
     run = current_run_or_none()
     if run is None:
         with search_run(scenario.solver.deterministic):
-            return solve_scenario(scenario, models, propose_places, previous, frozen_until)
+            return solve_scenario(scenario, models, propose_places, previous, frozen_until, allowance)
     started = run.now()
     limit = scenario.solver.time_limit_s
     plan = ScenarioPlan()
@@ -86,6 +88,7 @@ def solve_scenario(
                 scenario.model_copy(update={"solver": settings}),
                 None if previous is None else previous.volumes,
                 None if frozen_until is None else scenario.horizon.number(frozen_until),
+                allowance,
             )
         except Infeasible as infeasible:
             raise Infeasible(str(infeasible), "volumes") from None

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.evaluation import Decisions, TermValues, changed_hospital
 from leveransplan.optimizer.volumes.flow import TERMS, CategoryFlow
 
 # Held terms named so are one hospital's spend (spec section 7), `spend:<hospital>`.
@@ -36,9 +36,10 @@ SPEND = "spend:"
 
 def carried(term: str) -> bool:
     """Whether the networks carry `term` as a cost on their arcs (a column can hold it): the
-    separable terms (flow.TERMS), each the network's cost plus a constant per category, and
-    each hospital's spend under its frame (`spend:<hospital>`, CategoryFlow.costs)."""
-    return term in TERMS or term.startswith(SPEND)
+    separable terms (flow.TERMS), each the network's cost plus a constant per category, each
+    hospital's spend under its frame (`spend:<hospital>`, CategoryFlow.costs) and, under a
+    re-plan's change allowance, each hospital's change (CategoryFlow.add_change_terms)."""
+    return term in TERMS or term.startswith(SPEND) or changed_hospital(term) is not None
 
 
 @dataclass

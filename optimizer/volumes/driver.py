@@ -22,18 +22,19 @@ When a stage stops on the time limit, its best value and proven bound are report
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions, TermValues
-from leveransplan.models.plan import StageResult, StageStatus, VolumeSolution
+from leveransplan.models.evaluation import Decisions, TermValues, change_term
+from leveransplan.models.plan import ChangeAllowance, StageResult, StageStatus, VolumeSolution
 from leveransplan.models.pro_rata import pro_rata_plan
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.search import current_run
 from leveransplan.optimizer.volumes.coupled import CoupledStages
 from leveransplan.optimizer.volumes.cp_models import CpModels
-from leveransplan.optimizer.volumes.flow import CategoryFlow
-from leveransplan.optimizer.volumes.holds import Money
+from leveransplan.optimizer.volumes.flow import CategoryFlow, SavedFace
+from leveransplan.optimizer.volumes.holds import Holds, Money
 from leveransplan.optimizer.volumes.routing import Routing
 from leveransplan.optimizer.volumes.separable import SeparableStages
 from leveransplan.optimizer.volumes.state import SolveState
@@ -94,7 +95,11 @@ class LexicographicVolumes:
     """Runs the volume stages of one scenario in the configured order."""
 
     def __init__(
-        self, scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None
+        self,
+        scenario: Scenario,
+        previous: Decisions | None = None,
+        frozen_until: int | None = None,
+        allowance: ChangeAllowance | None = None,
     ) -> None:
         # The time limit counts from here: building the data, the networks and the models is
         # part of the solve (at scale 20 the networks take seconds).
@@ -105,14 +110,28 @@ class LexicographicVolumes:
         # Each hospital's frame (spec section 7): with it or the budget, money couples every category.
         money = Money(self.data, scenario.max_cost_sek, self.data.frames)
         flows = {k: CategoryFlow(self.data, k, previous, frozen_until) for k in self.data.categories}
+        # A change allowance needs stages after stability to use it, and a previous plan.
+        self.allowance = (
+            allowance
+            if allowance is not None
+            and allowance.given
+            and previous is not None
+            and "stability" in self.order[:-1]
+            else None
+        )
+        self.change_caps: dict[str, dict[str, int]] | None = None
+        if self.allowance is not None:
+            assert previous is not None
+            for flow in flows.values():
+                flow.add_change_terms(previous)
         start = _starting_plan(self.data, money, previous, frozen_until)
         self.state = SolveState(
             self.data, previous, frozen_until, scenario.solver, money, flows, time_budget, start
         )
-        models = CpModels(self.state)
+        self.models = CpModels(self.state)
         self.routing = Routing(self.state)
-        self.coupled = CoupledStages(self.state, models, self.routing)
-        self.separable = SeparableStages(self.state, models, self.coupled)
+        self.coupled = CoupledStages(self.state, self.models, self.routing)
+        self.separable = SeparableStages(self.state, self.models, self.coupled)
 
     def run(self) -> VolumeSolution:
         state = self.state
@@ -132,6 +151,9 @@ class LexicographicVolumes:
                 )
                 continue
             searched_jointly = term == "equity"
+            before_stability = (
+                self._held_so_far() if term == "stability" and self.allowance is not None else None
+            )
             if state.time.no_time_for_a_stage():
                 self._stage_not_searched(term)
             elif term == "equity":
@@ -140,7 +162,41 @@ class LexicographicVolumes:
                 searched_jointly = self.separable.stage(term, stages_left)
             by_networks = state.stages[-1].status == "OPTIMAL" and not searched_jointly
             state.time.stage_done(stage_started, by_networks)
-        return VolumeSolution(state.plan, state.stages, state.values())
+            if before_stability is not None:
+                self._allow_change(*before_stability)
+        return VolumeSolution(
+            state.plan,
+            state.stages,
+            state.values(),
+            allowance=self.allowance,
+            change_caps=self.change_caps,
+        )
+
+    def _held_so_far(self) -> tuple[dict[str, SavedFace], Holds]:
+        """What the stages before stability hold: each network's face and the holds."""
+        return {k: flow.saved() for k, flow in self.state.flows.items()}, copy.deepcopy(self.state.holds)
+
+    def _allow_change(self, faces: dict[str, SavedFace], holds: Holds) -> None:
+        """After the stage of least change: the later stages hold each hospital's change within
+        its cap (ChangeAllowance.caps, from the plan of least change, which keeps every cap)
+        instead of the least total. The caps couple the categories, so the later stages are
+        solved over all of them, and the stability stage's own holds are taken back: the
+        networks' faces, the holds, and the CP-SAT models built with them."""
+        state = self.state
+        assert self.allowance is not None
+        values = state.values()
+        self.change_caps = self.allowance.caps(
+            values.change_units_by_hospital, values.change_sek_by_hospital, list(state.data.hospitals)
+        )
+        for k, flow in state.flows.items():
+            flow.restore(faces[k])
+        state.holds = holds
+        self.models.per_category.clear()
+        self.models.joint = None
+        holds.coupled = list(state.data.categories)
+        for h, caps in self.change_caps.items():
+            for measure, cap in caps.items():
+                holds.hold_jointly(change_term(h, measure == "sek"), cap, 0)
 
     def _stage_not_searched(self, term: str) -> None:
         """A stage the time limit leaves no time for: the plan so far stands (it obeys every rule
@@ -171,10 +227,14 @@ class LexicographicVolumes:
 
 
 def solve_volumes(
-    scenario: Scenario, previous: Decisions | None = None, frozen_until: int | None = None
+    scenario: Scenario,
+    previous: Decisions | None = None,
+    frozen_until: int | None = None,
+    allowance: ChangeAllowance | None = None,
 ) -> VolumeSolution:
     """Solve the volume model lexicographically in the scenario's objective order.
 
-    With `frozen_until` (a month number) every decision of the months up to it equals `previous`.
+    With `frozen_until` (a month number) every decision of the months up to it equals `previous`;
+    with `allowance`, the stages after stability may change each hospital up to its cap.
     """
-    return LexicographicVolumes(scenario, previous, frozen_until).run()
+    return LexicographicVolumes(scenario, previous, frozen_until, allowance).run()

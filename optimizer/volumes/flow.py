@@ -29,7 +29,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions
+from leveransplan.models.evaluation import Decisions, change_term, changes
 
 TERMS = ("over_guarantee", "out_of_region", "procured", "cost", "travel", "stability")
 
@@ -55,6 +55,17 @@ class _Arcs:
     carries: list[tuple[str, Any] | None] = field(default_factory=list)
     # For a waiting-list arc, the number of its (hospital, month) list; -1 for every other arc.
     waiting_list: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SavedFace:
+    """A category network's face and optima at one point of the solve (CategoryFlow.saved)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    usable: bool
+    optimum: dict[str, int]
+    before: tuple[str, np.ndarray, np.ndarray] | None
 
 
 class CategoryFlow:
@@ -266,6 +277,34 @@ class CategoryFlow:
                 np.int64
             )
 
+    def add_change_terms(self, previous: Decisions) -> None:
+        """Each hospital's change against the previous plan as a term of its own, so that a stage
+        can hold it (a re-plan's change allowance): `change:<h>` counts the stability arcs of h's
+        patients' decisions, `change_sek:<h>` the same at each arc's price, each with the previous
+        plan's values of h in this category as its constant (as stability has the category's)."""
+        patient = np.array(
+            [
+                carries[1][0] if carries is not None and carries[0] != "base_used" else ""
+                for carries in self.carries
+            ],
+            dtype=object,
+        )
+        decision = patient != ""
+        moved = self.costs["stability"]
+        # |0 - x_prev| of every previous decision, priced as the change terms price it.
+        before = {
+            h: figures
+            for (h, k), figures in changes(self.data, Decisions(), previous).items()
+            if k == self.category
+        }
+        for h in self.data.hospitals:
+            own = decision & (patient == h)
+            self.costs[change_term(h, False)] = np.where(own, moved, 0).astype(np.int64)
+            self.costs[change_term(h, True)] = np.where(own, moved * self.costs["cost"], 0).astype(np.int64)
+            self.constants[change_term(h, False)], self.constants[change_term(h, True)] = before.get(
+                h, (0, 0)
+            )
+
     def _frozen_months_stay(self, previous: Decisions, until: int) -> None:
         """Every decision of the months up to `until` equals the previous plan's: its arcs fixed."""
         k = self.category
@@ -308,6 +347,15 @@ class CategoryFlow:
             return FlowOutcome("NOT SOLVED", time.perf_counter() - started, None)
         self._hold_optimal_face(flow, cost)
         return FlowOutcome("OPTIMAL", time.perf_counter() - started, self._decisions(flow))
+
+    def saved(self) -> SavedFace:
+        """The face and the optima held so far, for `restore`."""
+        return SavedFace(self.lower.copy(), self.upper.copy(), self.usable, dict(self.optimum), self._before)
+
+    def restore(self, saved: SavedFace) -> None:
+        """Hold again only what was held when `saved` was taken (the stages since are not held)."""
+        self.lower, self.upper = saved.lower.copy(), saved.upper.copy()
+        self.usable, self.optimum, self._before = saved.usable, dict(saved.optimum), saved.before
 
     def undo(self) -> None:
         """Forget the last stage solved: its optimum is not held per category after all (the

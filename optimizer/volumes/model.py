@@ -10,7 +10,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.evaluation import Decisions, TermValues, changed_hospital
 from leveransplan.models.scenario import SolverSettings
 from leveransplan.optimizer.search import current_run
 from leveransplan.optimizer.volumes.constraints import Constraints
@@ -84,7 +84,10 @@ class VolumeModel:
         return not (self.vars.waiting or self.vars.referrals)
 
     def term(self, name: str, categories: list[str] | None = None) -> cp_model.LinearExprT:
-        by_category = self.objectives.by_category[name]
+        if changed_hospital(name) is not None:
+            by_category = self.objectives.change(name)
+        else:
+            by_category = self.objectives.by_category[name]
         return sum(by_category[k] for k in (categories or self.categories))  # type: ignore[return-value]
 
     def hold(

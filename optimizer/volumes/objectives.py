@@ -9,7 +9,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.evaluation import Decisions
+from leveransplan.models.evaluation import Decisions, changed_hospital
 from leveransplan.optimizer.volumes.variables import Variables
 
 LinearTerms = dict[str, cp_model.LinearExprT]
@@ -43,6 +43,8 @@ class Objectives:
             "stability": self._stability(previous),
         }
         self.equity: cp_model.IntVar | None = None
+        # Each hospital's change, made when a stage first holds it (a re-plan's change allowance).
+        self._changes: dict[str, LinearTerms] = {}
         # Made on first use: only a scenario with frames asks for a hospital's spend.
         self._spend: dict[tuple[str, str], list[tuple[cp_model.IntVar, int]]] | None = None
 
@@ -135,6 +137,10 @@ class Objectives:
 
     def _stability(self, previous: Decisions | None) -> LinearTerms:
         """sum |x - x_prev| over a, t and e; 0 without a previous plan."""
+        # Each decision's |x - x_prev| (a deviation variable, or a constant where the model
+        # cannot make the previous plan's flow), keyed as the decision, with its category.
+        # `kind`: a, t or e.
+        self.moved: list[tuple[str, tuple[Any, ...], str, cp_model.LinearExprT]] = []
         if previous is None:
             return self._grouped([])
         data = self.data
@@ -146,7 +152,7 @@ class Objectives:
             (self.vars.transfers, previous.transfers, lambda key: key[2]),
             (self.vars.referrals, previous.referrals, lambda key: data.contracts[key[1]].category),
         )
-        for variables, earlier, category_of in flows:
+        for kind, (variables, earlier, category_of) in zip("ate", flows, strict=True):
             for key, var in variables.items():
                 before = earlier.get(key, 0)
                 deviation = self.model.new_int_var(0, max(before, _upper_bound(var)), f"dev[{var.name}]")
@@ -154,11 +160,39 @@ class Objectives:
                 self.model.add(deviation >= before - var)
                 self.deviations.append((deviation, var, before))
                 terms.append((category_of(key), deviation))
+                self.moved.append((kind, key, category_of(key), deviation))
             for key, before in earlier.items():
                 # A flow the previous plan had but this model cannot make counts in full.
                 if key not in variables and category_of(key) in chosen and before:
                     terms.append((category_of(key), before))
+                    self.moved.append((kind, key, category_of(key), before))
         return self._grouped(terms)
+
+    def change(self, term: str) -> LinearTerms:
+        """A hospital's change against the previous plan (`change:<h>` in units, `change_sek:<h>`
+        in SEK, models.evaluation.change_term), per category: its own additional units, its
+        patients' transfers and referrals, each unit at the price it is paid at."""
+        if term not in self._changes:
+            measured = changed_hospital(term)
+            assert measured is not None, term
+            hospital, in_sek = measured
+            self._changes[term] = self._grouped(
+                [
+                    (k, (self._unit_price(kind, key, k) if in_sek else 1) * moved)
+                    for kind, key, k, moved in self.moved
+                    if key[0] == hospital
+                ]
+            )
+        return self._changes[term]
+
+    def _unit_price(self, kind: str, key: tuple[Any, ...], category: str) -> int:
+        """What a decision's unit is paid at (a: the hospital's price, t: the receiving
+        hospital's, e: the contract's); 0 where the scenario has no price (models.evaluation.changes)."""
+        data = self.data
+        if kind == "e":
+            return data.contracts[key[1]].price_sek
+        producer = key[1] if kind == "t" else key[0]
+        return data.prices.get((producer, data.price_class[category]), 0)
 
     def equity_variable(self, over_outside: dict[str, int]) -> cp_model.IntVar:
         """E with 1000*(X_h + X_h outside this model) <= E * I_h for every hospital with inflow."""

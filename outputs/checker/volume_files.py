@@ -133,6 +133,9 @@ class Summary:
     previous_plan: str | None = None
     hospitals: dict[str, dict[str, int]] | None = None
     frames: dict[str, int | None] = field(default_factory=dict)  # frame_sek of each entry that has it
+    # A re-plan's change allowance: (units, sek) as given, and each hospital's caps under it.
+    allowance: tuple[int | None, int | None] | None = None
+    change_caps: dict[str, dict[str, int]] | None = None
 
 
 @dataclass
@@ -282,7 +285,37 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
     summary.unused_minimum_cost_sek = json_int(volumes, "unused_minimum_cost_sek", "volumes", out)
     summary.previous_plan = parse_previous_plan("volumes", volumes, out)
     summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out, summary.frames)
+    if volumes.get("change_allowance") is not None:
+        _parse_allowance(volumes["change_allowance"], data, out, summary)
     return summary
+
+
+def _parse_allowance(raw: Any, data: VolumeData, out: list[str], summary: Summary) -> None:
+    """summary.json's change_allowance: {"units": N|null, "sek": X|null, "hospitals": {h: {"units":
+    cap, "sek": cap}}}, each cap a whole number in the measures given."""
+    where = "volumes.change_allowance"
+    if not isinstance(raw, dict) or not isinstance(raw.get("hospitals"), dict):
+        out.append(f"{SUMMARY} {where}: {raw!r} is not an object with the allowance and its hospitals")
+        return
+    given: dict[str, int | None] = {}
+    for measure in ("units", "sek"):
+        value = raw.get(measure)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            out.append(f"{SUMMARY} {where}.{measure}: {value!r} is neither null nor a whole number >= 0")
+            return
+        given[measure] = value
+    caps: dict[str, dict[str, int]] = {}
+    for h, figures in raw["hospitals"].items():
+        if h not in data.hospitals or not isinstance(figures, dict):
+            out.append(f"{SUMMARY} {where}.hospitals: {h!r} is not a hospital in hospitals.csv with its caps")
+            continue
+        caps[h] = {}
+        for measure in (m for m, v in given.items() if v is not None):
+            cap = json_int(figures, measure, f"{where}.hospitals.{h}", out)
+            if cap is not None:
+                caps[h][measure] = cap
+    summary.allowance = (given["units"], given["sek"])
+    summary.change_caps = caps
 
 
 def read_plan(data: VolumeData, plan_dir: Path, out: list[str]) -> PlanFiles | None:

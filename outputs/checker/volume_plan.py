@@ -45,6 +45,7 @@ from leveransplan.outputs.checker.procurement import procurement_proposal
 from leveransplan.outputs.checker.volume_figures import VolumeCheck, recompute
 from leveransplan.outputs.checker.volume_files import read_plan
 from leveransplan.outputs.checker.volume_summary import (
+    change_within_allowance,
     objectives_match,
     volume_stages,
     volume_table_consistent,
@@ -78,6 +79,7 @@ RULES: tuple[Callable[[VolumeCheck], Iterator[str]], ...] = (
     frames,
     objectives_match,
     volume_stages,
+    change_within_allowance,
     procurement_proposal,
 )
 

@@ -93,11 +93,53 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
 
 def volume_stages(c: VolumeCheck) -> Iterator[str]:
     """Hard: one stage per term of the volume objective order, in order; bound <= value, equal when
-    OPTIMAL; later stages hold it."""
+    OPTIMAL; later stages hold it (stability under a change allowance: change_within_allowance)."""
     summary = c.plan.summary
     if summary is None:
         return
     order = list(c.data.scenario.objective.volumes)
+    loosened = frozenset({"stability"}) if summary.change_caps is not None else frozenset()
     yield from stages_consistent(
-        "volumes", summary.stages, order, "volume objective order", c.found.terms, final_is_last=False
+        "volumes",
+        summary.stages,
+        order,
+        "volume objective order",
+        c.found.terms,
+        final_is_last=False,
+        loosened=loosened,
     )
+
+
+def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
+    """Hard: under a re-plan's change allowance, each hospital's change against the previous plan
+    (recomputed from its files) is within its caps, and each cap is at least the allowance."""
+    summary = c.plan.summary
+    if summary is None or summary.change_caps is None or summary.allowance is None:
+        return
+    where = f"{SUMMARY} volumes.change_allowance"
+    if summary.previous_plan is None:
+        yield f"{where}: given, but the plan names no previous plan to change against"
+        return
+    allowed = dict(zip(("units", "sek"), summary.allowance, strict=True))
+    for h in c.data.hospitals:
+        caps = summary.change_caps.get(h)
+        if caps is None:
+            yield f"{where}.hospitals: no caps for hospital {h}"
+            continue
+        for measure, allowance in allowed.items():
+            if allowance is None:
+                continue
+            cap = caps.get(measure)
+            moved = c.found.hospital[h].get(f"change_{measure}")
+            if cap is None or moved is None:
+                continue  # a cap that did not parse is reported where it is read
+            if cap < allowance:
+                yield (
+                    f"{where}.hospitals.{h}.{measure}: cap {grouped(cap)} is below the allowance "
+                    f"{grouped(allowance)}"
+                )
+            if moved > cap:
+                yield (
+                    f"{where}.hospitals.{h}.{measure}: the plan changes {h} by {grouped(moved)} "
+                    f"{'SEK' if measure == 'sek' else 'units'}, above its cap {grouped(cap)}"
+                )

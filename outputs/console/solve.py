@@ -113,6 +113,8 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         )
         + ". Exact SEK figures are in the files."
     )
+    if solution.change_caps is not None and solution.allowance is not None:
+        print_change_caps(solution)
     if scenario.has_candidates:
         print_proposal(data, solution)
 
@@ -206,6 +208,29 @@ def print_replan_order(scenario: Scenario, models: Sequence[str]) -> None:
     err_console.print(
         f"Re-plan: as little change as the care guarantee allows ({orders}). "
         "[objective] in scenario.toml or --objective sets another order.",
+        markup=False,
+        highlight=False,
+    )
+
+
+def print_change_caps(solution: VolumeSolution) -> None:
+    """What a re-plan's change allowance let the stages after stability change, per hospital."""
+    allowance = solution.allowance
+    assert allowance is not None and solution.change_caps is not None
+    given = [
+        f"{grouped(allowance.units)} units" if allowance.units is not None else "",
+        f"{grouped(allowance.sek)} SEK" if allowance.sek is not None else "",
+    ]
+    caps = "; ".join(
+        f"{h} "
+        + " and ".join(
+            f"{grouped(cap)} {'SEK' if measure == 'sek' else 'units'}" for measure, cap in figures.items()
+        )
+        for h, figures in solution.change_caps.items()
+    )
+    out_console.print(
+        f"Change allowed after the least change: up to {' and '.join(g for g in given if g)} per "
+        f"hospital, or what the least change needs where that is more ({caps}).",
         markup=False,
         highlight=False,
     )

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import flat, invoke, write_files
+from helpers import flat, invoke, refused, write_files
+from leveransplan.inputs import load_scenario
 from leveransplan.models.scenario import ObjectiveOrder, stability_after
+from leveransplan.outputs.checker.plan import check_plan
 
 SCENARIO = {
     "scenario.toml": 'name = "Re-plan order"\nstart = "2026-01"\nmonths = 1\n\n[solver]\nworkers = 1\n',
@@ -137,3 +139,83 @@ def test_the_replan_order_moves_only_stability_and_only_in_orders_left_open() ->
         "over_guarantee",
         "cost",
     )
+
+
+# -- a change allowance ---------------------------------------------------------------------------
+# The least change keeps all 10 at B (A's change 0). With an allowance the cost stage may move n of
+# A's patients from B (150 SEK) to X (100 SEK): A's change is n (the transfer) + n (the referral)
+# = 2n units, and 150n + 100n = 250n SEK; the cost is 1 500 - 50n.
+
+
+@pytest.mark.parametrize(
+    ("flags", "moved", "cost"),
+    [
+        (("--allow-change", "20"), 10, 1_000),  # 2n <= 20: all 10 move
+        (("--allow-change", "10"), 5, 1_250),  # 2n <= 10
+        (("--allow-change-sek", "1250"), 5, 1_250),  # 250n <= 1 250
+        (("--allow-change", "20", "--allow-change-sek", "1e3"), 4, 1_300),  # 250n <= 1 000
+    ],
+)
+def test_an_allowance_lets_each_hospital_change_up_to_its_cap(
+    previous: tuple[Path, Path], tmp_path: Path, flags: tuple[str, ...], moved: int, cost: int
+) -> None:
+    scenario, plan = previous
+    run = replan(scenario, plan, tmp_path / "R", *flags)
+    volumes = run["summary"]["volumes"]
+    stages = {s["objective"]: s["value"] for s in volumes["stages"]}
+    assert stages["stability"] == 0  # the least change, reported as reached
+    assert volumes["objectives"]["cost"] == cost
+    assert volumes["objectives"]["stability"] == 2 * moved
+    hospitals = {h["hospital"]: h for h in volumes["hospitals"]}
+    assert (hospitals["A"]["change_units"], hospitals["A"]["change_sek"]) == (2 * moved, 250 * moved)
+    allowance = volumes["change_allowance"]
+    assert set(allowance["hospitals"]) == {"A", "B"}
+    assert run["manifest"]["parameters"]["change_allowance"] == {
+        "units": allowance["units"], "sek": allowance["sek"],
+    }  # fmt: skip
+    assert "Change allowed after the least change" in run["output"]
+
+
+def test_the_checker_holds_each_hospital_to_its_cap(previous: tuple[Path, Path], tmp_path: Path) -> None:
+    scenario, plan = previous
+    out = tmp_path / "R"
+    replan(scenario, plan, out, "--allow-change", "10")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary["volumes"]["change_allowance"]["hospitals"]["A"]["units"] = 6
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    problems = check_plan(load_scenario(scenario).replanning(), out)
+    assert "the plan changes A by 10 units, above its cap 6" in " ".join(problems)
+    assert "cap 6 is below the allowance 10" in " ".join(problems)
+
+
+def test_an_allowance_needs_a_previous_plan_and_a_stage_after_stability(
+    previous: tuple[Path, Path], tmp_path: Path
+) -> None:
+    scenario, plan = previous
+    refused(
+        invoke("solve", scenario, "--allow-change", "5", "--out", tmp_path / "A"),
+        2,
+        "--allow-change and --allow-change-sek loosen a re-plan's least change: give --previous",
+    )
+    refused(
+        invoke(
+            "solve",
+            scenario,
+            "--previous",
+            plan,
+            "--allow-change",
+            "5",
+            "--out",
+            tmp_path / "B",
+            "--objective",
+            "over_guarantee,cost,stability",
+        ),  # fmt: skip
+        2,
+        "the volume order over_guarantee, cost, stability has none after it",
+    )
+    refused(
+        invoke("solve", scenario, "--previous", plan, "--allow-change-sek", "2,5", "--out", tmp_path / "C"),
+        2,
+        "--allow-change-sek 2,5: expected whole SEK, 0 or more",
+    )
+    assert not any((tmp_path / name).exists() for name in "ABC")
