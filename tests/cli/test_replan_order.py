@@ -197,19 +197,9 @@ def test_an_allowance_needs_a_previous_plan_and_a_stage_after_stability(
         2,
         "--allow-change and --allow-change-sek loosen a re-plan's least change: give --previous",
     )
+    last = ("--objective", "over_guarantee,cost,stability")
     refused(
-        invoke(
-            "solve",
-            scenario,
-            "--previous",
-            plan,
-            "--allow-change",
-            "5",
-            "--out",
-            tmp_path / "B",
-            "--objective",
-            "over_guarantee,cost,stability",
-        ),  # fmt: skip
+        invoke("solve", scenario, "--previous", plan, "--allow-change", "5", *last, "--out", tmp_path / "B"),
         2,
         "the volume order over_guarantee, cost, stability has none after it",
     )
