@@ -112,7 +112,13 @@ def rest_of_year(
         own_volumes.append(
             row.model_copy(
                 update={
-                    "base": sum(data.base_capacity[row.hospital, row.category, m] for m in later),
+                    # Before any capacity loss: the scenario keeps its loss rows, which take the
+                    # later months' share again.
+                    "base": sum(
+                        data.base_capacity[row.hospital, row.category, m]
+                        + data.base_lost.get((row.hospital, row.category, m), 0)
+                        for m in later
+                    ),
                     "additional_max": max(0, row.additional_max - bought),
                 }
             )
