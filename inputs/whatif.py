@@ -156,6 +156,9 @@ class Setting(WhatIf):
     value: Any
 
 
+# What --dip means, recorded in manifest.json beside the flags: a plan recorded without it was
+# made when --dip re-spread the year's volumes (--shift now), and is read as such.
+DIP_MEANS = "capacity_loss"
 FLAGS = ("set", "scale", "where", "dip", "shift", "without_provider", "budget", "objective")
 
 

@@ -117,7 +117,7 @@ def scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, Reco
         err_console.print(f"{error}.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     scenario = load(scenario_dir, run.what_ifs)
-    if run.previous_plan is not None:
+    if run.replan_order:
         scenario = scenario.replanning()
     differing = run.changed_inputs(scenario_dir)
     if differing:

@@ -10,7 +10,7 @@ published together.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,7 +33,7 @@ from leveransplan.exit_codes import (
     EXIT_USAGE,
 )
 from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
-from leveransplan.inputs.whatif import WhatIf
+from leveransplan.inputs.whatif import DIP_MEANS, WhatIf
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.scenario import Scenario
@@ -167,6 +167,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     parameters = {
         "what_if": [str(change) for change in run.what_ifs],
         "what_if_flags": run.what_if_flags,
+        **({"dip_means": DIP_MEANS} if run.what_if_flags.get("dip") else {}),
         "previous_plan": None if run.previous is None else str(run.previous),
         "round": run.decision_round,
         "freeze_until": freeze_until if run.actuals is None else None,
@@ -176,8 +177,8 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         "models": models,
         "propose_places": run.propose_places,
         "objective": scenario.objective.model_dump(),
-        "objective_source": scenario.objective.sources(run.previous is not None),
-        "change_allowance": None if allowance is None else {"units": allowance.units, "sek": allowance.sek},
+        "objective_source": scenario.objective.sources(run.previous is not None, models),
+        **({} if allowance is None else {"change_allowance": asdict(allowance)}),
         "max_cost_sek": scenario.max_cost_sek,
         "solver": scenario.solver.model_dump(),
     }

@@ -46,14 +46,16 @@ class ChangeAllowance:
     def caps(
         self, units_moved: dict[str, int], sek_moved: dict[str, int], hospitals: list[str]
     ) -> dict[str, dict[str, int]]:
-        """Each hospital's caps, given what the plan of least change moves there."""
+        """Each hospital's caps, given what the plan of least change moves there (recorded as
+        `least_units` and `least_sek`, so that the checker can derive each cap again)."""
         caps: dict[str, dict[str, int]] = {}
         for h in hospitals:
-            caps[h] = {}
+            least_units, least_sek = units_moved.get(h, 0), sek_moved.get(h, 0)
+            caps[h] = {"least_units": least_units, "least_sek": least_sek}
             if self.units is not None:
-                caps[h]["units"] = max(self.units, units_moved.get(h, 0))
+                caps[h]["units"] = max(self.units, least_units)
             if self.sek is not None:
-                caps[h]["sek"] = max(self.sek, sek_moved.get(h, 0))
+                caps[h]["sek"] = max(self.sek, least_sek)
         return caps
 
 

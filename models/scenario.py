@@ -6,6 +6,7 @@ types hold data that has already passed it, so they only guard what a programmer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -261,16 +262,19 @@ class ObjectiveOrder(_Row):
             _fields_set=set(self.model_fields_set), **{**dict(self), **orders}
         )
 
-    def sources(self, replanning: bool) -> dict[str, str]:
-        """Where each model's order came from: "given" (scenario.toml or --objective), "re-plan"
-        (stability moved up because a previous plan was given) or "default" (spec section 1)."""
+    def sources(
+        self, replanning: bool, models: Sequence[str] = ("volumes", "placements", "at")
+    ) -> dict[str, str]:
+        """Where each of `models`' order came from: "given" (scenario.toml or --objective),
+        "re-plan" (stability moved up because a previous plan was given) or "default" (spec
+        section 1)."""
         return {
             model: "given"
             if model in self.model_fields_set
             else "re-plan"
             if replanning and model in GUARANTEE_TERMS
             else "default"
-            for model in ("volumes", "placements", "at")
+            for model in models
         }
 
 

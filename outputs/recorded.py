@@ -20,7 +20,7 @@ from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.previous import read_previous_plan
 from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.inputs.replan import rest_of_year
-from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, parse_recorded
+from leveransplan.inputs.whatif import DIP_MEANS, WhatIf, WhatIfInvalid, parse_recorded
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import (
@@ -54,6 +54,7 @@ class RecordedRun:
     freeze_until: str | None = None
     actuals_file: Path | None = None
     decided_until: str | None = None
+    replan_order: bool = False
 
     @property
     def scenario_folder(self) -> Path | None:
@@ -114,6 +115,10 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
     flags = parameters.get("what_if_flags") or {}
     if not isinstance(flags, dict):
         raise _unreadable(where, "parameters.what_if_flags", "an object of what-if flags")
+    if flags.get("dip") and parameters.get("dip_means") != DIP_MEANS:
+        # A plan made when --dip re-spread the year (what --shift does now) is read as made.
+        flags = {**flags, "shift": [*(flags.get("shift") or []), *flags["dip"]]}
+        del flags["dip"]
     try:
         what_ifs = parse_recorded(flags)
     except WhatIfInvalid as invalid:
@@ -123,6 +128,10 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
             where, "parameters.what_if_flags", "lists of flags as leveransplan writes them"
         ) from None
     run = RecordedRun(manifest, what_ifs)
+    # A re-plan's order (stability after the guarantee's terms where the scenario left the order
+    # open) is recorded by the plans made since it came in; an older re-plan ran the scenario's order.
+    sources = parameters.get("objective_source")
+    run.replan_order = isinstance(sources, dict) and "re-plan" in sources.values()
     previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
     if previous is not None and not isinstance(previous, str):
         raise _unreadable(where, "parameters.previous_plan", "a folder name")
@@ -162,7 +171,7 @@ def plan_scenario(run: RecordedRun, scenario_dir: Path, notes: list[str] | None 
     Raises what loading raises (ScenarioInvalid, WhatIfInvalid, ActualsInvalid, PreviousPlanInvalid).
     """
     scenario = load_scenario(scenario_dir, run.what_ifs)
-    if run.previous_plan is not None:
+    if run.replan_order:
         scenario = scenario.replanning()
     if run.actuals_file is None or run.decided_until is None:
         return scenario

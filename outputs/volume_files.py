@@ -285,12 +285,16 @@ def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: st
         "unused_minimum_cost_sek": unused_minimum_cost(data, solution),
         "previous_plan": previous_plan,
         "hospitals": hospital_summary(data, solution),
-        # A re-plan's change allowance and each hospital's caps under it (null without one).
-        "change_allowance": None
-        if solution.change_caps is None or solution.allowance is None
-        else {
-            "units": solution.allowance.units,
-            "sek": solution.allowance.sek,
-            "hospitals": solution.change_caps,
-        },
+        # A re-plan's change allowance and each hospital's caps under it, when one was given.
+        **(
+            {}
+            if solution.change_caps is None or solution.allowance is None
+            else {
+                "change_allowance": {
+                    "units": solution.allowance.units,
+                    "sek": solution.allowance.sek,
+                    "hospitals": solution.change_caps,
+                }
+            }
+        ),
     }

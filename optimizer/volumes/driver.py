@@ -195,8 +195,9 @@ class LexicographicVolumes:
         self.models.joint = None
         holds.coupled = list(state.data.categories)
         for h, caps in self.change_caps.items():
-            for measure, cap in caps.items():
-                holds.hold_jointly(change_term(h, measure == "sek"), cap, 0)
+            for measure in ("units", "sek"):
+                if measure in caps:
+                    holds.hold_jointly(change_term(h, measure == "sek"), caps[measure], 0)
 
     def _stage_not_searched(self, term: str) -> None:
         """A stage the time limit leaves no time for: the plan so far stands (it obeys every rule

@@ -310,10 +310,11 @@ def _parse_allowance(raw: Any, data: VolumeData, out: list[str], summary: Summar
             out.append(f"{SUMMARY} {where}.hospitals: {h!r} is not a hospital in hospitals.csv with its caps")
             continue
         caps[h] = {}
-        for measure in (m for m, v in given.items() if v is not None):
-            cap = json_int(figures, measure, f"{where}.hospitals.{h}", out)
-            if cap is not None:
-                caps[h][measure] = cap
+        measures = [m for m, v in given.items() if v is not None]
+        for name in (*measures, "least_units", "least_sek"):
+            value = json_int(figures, name, f"{where}.hospitals.{h}", out)
+            if value is not None:
+                caps[h][name] = value
     summary.allowance = (given["units"], given["sek"])
     summary.change_caps = caps
 

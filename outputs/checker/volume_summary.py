@@ -111,8 +111,10 @@ def volume_stages(c: VolumeCheck) -> Iterator[str]:
 
 
 def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
-    """Hard: under a re-plan's change allowance, each hospital's change against the previous plan
-    (recomputed from its files) is within its caps, and each cap is at least the allowance."""
+    """Hard: under a re-plan's change allowance, each hospital's cap is the allowance or what the
+    plan of least change moved there where that is more, those moves add up to the stability
+    stage's value, and each hospital's change against the previous plan (recomputed from its
+    files) is within its caps."""
     summary = c.plan.summary
     if summary is None or summary.change_caps is None or summary.allowance is None:
         return
@@ -120,6 +122,13 @@ def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
     if summary.previous_plan is None:
         yield f"{where}: given, but the plan names no previous plan to change against"
         return
+    least = [figures.get("least_units") for figures in summary.change_caps.values()]
+    stability = [s for s in summary.stages or [] if s.objective == "stability"]
+    if stability and None not in least and sum(v for v in least if v is not None) != stability[0].value:
+        yield (
+            f"{where}.hospitals: the least change's moves add up to {grouped(sum(v or 0 for v in least))} "
+            f"units, but the stability stage reached {grouped(stability[0].value)}"
+        )
     allowed = dict(zip(("units", "sek"), summary.allowance, strict=True))
     for h in c.data.hospitals:
         caps = summary.change_caps.get(h)
@@ -127,16 +136,15 @@ def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
             yield f"{where}.hospitals: no caps for hospital {h}"
             continue
         for measure, allowance in allowed.items():
-            if allowance is None:
-                continue
-            cap = caps.get(measure)
+            cap, moved_least = caps.get(measure), caps.get(f"least_{measure}")
             moved = c.found.hospital[h].get(f"change_{measure}")
-            if cap is None or moved is None:
-                continue  # a cap that did not parse is reported where it is read
-            if cap < allowance:
+            if allowance is None or cap is None or moved_least is None or moved is None:
+                continue  # a figure that did not parse is reported where it is read
+            if cap != max(allowance, moved_least):
                 yield (
-                    f"{where}.hospitals.{h}.{measure}: cap {grouped(cap)} is below the allowance "
-                    f"{grouped(allowance)}"
+                    f"{where}.hospitals.{h}.{measure}: cap {grouped(cap)}, but the allowance "
+                    f"{grouped(allowance)} and the least change's {grouped(moved_least)} make it "
+                    f"{grouped(max(allowance, moved_least))}"
                 )
             if moved > cap:
                 yield (

@@ -200,8 +200,8 @@ def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
 def print_replan_order(scenario: Scenario, models: Sequence[str]) -> None:
     """Which order a re-plan runs, when the scenario left it open: minimal change comes right
     after the care guarantee's terms."""
-    sources = scenario.objective.sources(replanning=True)
-    moved = [m for m in models if sources.get(m) == "re-plan"]
+    sources = scenario.objective.sources(True, models)
+    moved = [m for m in models if sources[m] == "re-plan"]
     if not moved:
         return
     orders = "; ".join(f"{m}: {', '.join(getattr(scenario.objective, m))}" for m in moved)
@@ -224,7 +224,9 @@ def print_change_caps(solution: VolumeSolution) -> None:
     caps = "; ".join(
         f"{h} "
         + " and ".join(
-            f"{grouped(cap)} {'SEK' if measure == 'sek' else 'units'}" for measure, cap in figures.items()
+            f"{grouped(figures[measure])} {'SEK' if measure == 'sek' else 'units'}"
+            for measure in ("units", "sek")
+            if measure in figures
         )
         for h, figures in solution.change_caps.items()
     )

@@ -181,11 +181,18 @@ def test_the_checker_holds_each_hospital_to_its_cap(previous: tuple[Path, Path],
     out = tmp_path / "R"
     replan(scenario, plan, out, "--allow-change", "10")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    summary["volumes"]["change_allowance"]["hospitals"]["A"]["units"] = 6
+    caps = summary["volumes"]["change_allowance"]["hospitals"]["A"]
+    assert caps == {"units": 10, "least_units": 0, "least_sek": 0}  # A kept all at B at least
+    caps["units"] = 6
     (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    problems = check_plan(load_scenario(scenario).replanning(), out)
-    assert "the plan changes A by 10 units, above its cap 6" in " ".join(problems)
-    assert "cap 6 is below the allowance 10" in " ".join(problems)
+    problems = " ".join(check_plan(load_scenario(scenario).replanning(), out))
+    assert "the plan changes A by 10 units, above its cap 6" in problems
+    assert "cap 6, but the allowance 10 and the least change's 0 make it 10" in problems
+    # A cap raised by claiming the least change moved more than the stability stage reached.
+    caps["units"], caps["least_units"] = 12, 12
+    (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    problems = " ".join(check_plan(load_scenario(scenario).replanning(), out))
+    assert "the least change's moves add up to 12 units, but the stability stage reached 0" in problems
 
 
 def test_an_allowance_needs_a_previous_plan_and_a_stage_after_stability(

@@ -42,16 +42,23 @@ def test_each_hospital_changes_within_its_cap(scenario, data):
     before = scenario.model_copy(update={"objective": ObjectiveOrder(volumes=tuple(other))})
     previous = solve_volumes(before)
     now = scenario.model_copy(update={"objective": REPLAN})
-    units = data.draw(st.integers(0, 30))
+    units = data.draw(st.none() | st.integers(0, 30))
+    sek = data.draw(st.integers(0, 5_000) if units is None else st.none() | st.integers(0, 5_000))
     least = solve_volumes(now, previous.decisions)
-    allowed = solve_volumes(now, previous.decisions, allowance=ChangeAllowance(units=units))
+    allowed = solve_volumes(now, previous.decisions, allowance=ChangeAllowance(units, sek))
     assert all(stage.status == "OPTIMAL" for stage in allowed.stages)
     first = REPLAN.volumes.index("stability") + 1
     assert [s.value for s in allowed.stages[:first]] == [s.value for s in least.stages[:first]]
     assert allowed.change_caps is not None
+    values = allowed.values
     for h, caps in allowed.change_caps.items():
-        assert caps["units"] >= units
-        assert allowed.values.change_units_by_hospital.get(h, 0) <= caps["units"]
+        if units is not None:
+            assert caps["units"] == max(units, caps["least_units"])
+            assert values.change_units_by_hospital.get(h, 0) <= caps["units"]
+        if sek is not None:
+            assert caps["sek"] == max(sek, caps["least_sek"])
+            assert values.change_sek_by_hospital.get(h, 0) <= caps["sek"]
+    assert sum(caps["least_units"] for caps in allowed.change_caps.values()) == least.stage("stability").value
     with tempfile.TemporaryDirectory() as folder:
         earlier = Path(folder) / "previous"
         publish_plan(earlier, Path(folder), before, ScenarioPlan(volumes=previous), {})
