@@ -214,8 +214,9 @@ class CrossTableRules:
                 self.add(CANDIDATES, record, "last_month", f"is before first_month {first}")
 
     def go_live_rules(self) -> None:
-        """Hard: capacity_loss.csv and catch_up.csv name known codes, months in the horizon in order,
-        a share kept of at most 1, and catch-up providers no contract already uses."""
+        """Hard: capacity_loss.csv and catch_up.csv name known codes and categories their hospitals
+        plan, months in the horizon in order, a share kept of at most 1, and catch-up providers no
+        contract or candidate contract already uses."""
         for file in ("capacity_loss.csv", "catch_up.csv"):
             self.known(file, "hospital", self.hospitals, "hospital", "hospitals.csv")
             if "categories.csv" not in self.unreadable:
@@ -236,14 +237,39 @@ class CrossTableRules:
                     "factor",
                     "expected the share of capacity kept, from 0 to 1 (0.6 keeps 60 %)",
                 )
+        self.go_live_categories_planned()
         catch_up = {catch_up_provider(r["hospital"]) for r in self.rows("catch_up.csv")}
-        for record in self.rows("contracts.csv"):
-            if record["provider"] in catch_up:
+        for file in ("contracts.csv", CANDIDATES):
+            for record in self.rows(file):
+                if record["provider"] in catch_up:
+                    self.add(
+                        file,
+                        record,
+                        "provider",
+                        "is the name of a hospital's catch-up capacity in catch_up.csv; "
+                        "expected another code",
+                    )
+
+    def go_live_categories_planned(self) -> None:
+        """Hard: a capacity-loss or catch-up row's category is one its hospital has a need.csv or
+        own_volumes.csv row in; else the row would change nothing. An empty category means the
+        hospital's categories, whichever they are."""
+        if {"need.csv", "own_volumes.csv", "hospitals.csv", "categories.csv"} & self.unreadable:
+            return
+        planned = {
+            (r["hospital"], r["category"]) for f in ("need.csv", "own_volumes.csv") for r in self.rows(f)
+        }
+        for file in ("capacity_loss.csv", "catch_up.csv"):
+            for record in self.rows(file):
+                h, k = record["hospital"], record["category"]
+                if k is None or h not in self.hospitals or k not in self.categories or (h, k) in planned:
+                    continue
                 self.add(
-                    "contracts.csv",
+                    file,
                     record,
-                    "provider",
-                    "is the name of a hospital's catch-up capacity in catch_up.csv; expected another code",
+                    "category",
+                    f"{h} has no row for it in need.csv or own_volumes.csv, so the row would change "
+                    "nothing; expected one of the hospital's categories, or empty for all of them",
                 )
 
     def access_rules(self) -> None:

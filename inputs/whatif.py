@@ -29,7 +29,10 @@ from leveransplan.models.scenario import (
 )
 
 # The columns that pick out one row of each table, as `--set TABLE.KEY.COLUMN=VALUE` names it
-# (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max).
+# (several key columns joined by '/': own_volumes.SÄS/OP-KATARAKT.additional_max; an empty
+# category as nothing between the slashes: capacity_loss.SU//2026-04/2026-06.factor).
+# capacity_loss.csv and catch_up.csv may hold several rows for one hospital, category and month, so
+# every column but the figures is the key; rows that still share a key cannot be told apart.
 KEYS: dict[str, tuple[str, ...]] = {
     "hospitals.csv": ("hospital",),
     "categories.csv": ("category",),
@@ -38,6 +41,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "need.csv": ("hospital", "category"),
     "profile.csv": ("hospital", "month"),
     "contracts.csv": ("contract",),
+    "candidate_contracts.csv": ("contract",),
     "access.csv": ("hospital", "provider"),
     "at.csv": ("hospital",),
     "at_rotations.csv": ("hospital", "area"),
@@ -46,9 +50,11 @@ KEYS: dict[str, tuple[str, ...]] = {
     "st_capacity.csv": ("hospital", "specialty", "year"),
     "travel.csv": ("home_area", "hospital"),
     "st_fixed.csv": ("trainee", "specialty"),
-    "capacity_loss.csv": ("hospital", "category", "first_month"),
-    "catch_up.csv": ("hospital", "category", "first_month"),
+    "capacity_loss.csv": ("hospital", "category", "first_month", "last_month"),
+    "catch_up.csv": ("hospital", "category", "first_month", "last_month"),
 }
+# Tables whose key may repeat: a --set that matches several of their rows is refused.
+_REPEATABLE_KEYS = ("capacity_loss.csv", "catch_up.csv")
 SCHEMAS = {schema.file: schema for schema in ALL_TABLES}
 NUMERIC = (cells.whole_number, cells.factor)
 # --shift HOSPITAL:FIRST[..LAST]=FACTOR
@@ -143,7 +149,7 @@ class Dip(WhatIf):
 
 @dataclass(frozen=True)
 class WithoutProvider(WhatIf):
-    """--without-provider NAME: every contract with that provider left out."""
+    """--without-provider NAME: every contract and candidate contract with that provider left out."""
 
     provider: str
 
@@ -417,6 +423,11 @@ def _column(
     return True
 
 
+def _text(value: Any) -> str:
+    """A parsed cell as a key or --where value names it: an empty cell is the empty text."""
+    return "" if value is None else str(value)
+
+
 def _assign(record: Record, column: str, value: Any) -> None:
     record.values[column] = value
     record.raw[column] = "" if value is None else str(value)
@@ -458,10 +469,20 @@ def _set_value(change: SetValue, tables: dict[str, list[Record]], problems: list
             change.problem(f"expected the key {'/'.join(key_columns)} of {change.table}", change.key)
         )
         return
-    matches = [r for r in tables[change.table] if [str(r[c]) for c in key_columns] == parts]
+    matches = [r for r in tables[change.table] if [_text(r[c]) for c in key_columns] == parts]
     if not matches:
         problems.append(
             change.problem(f"{change.table} has no row {'/'.join(key_columns)} = {change.key}", change.key)
+        )
+        return
+    if len(matches) > 1 and change.table in _REPEATABLE_KEYS:
+        rows = ", ".join(str(r.row) for r in matches)
+        problems.append(
+            change.problem(
+                f"matches rows {rows} of {change.table}; expected a key of one row "
+                "(change the file, or use --scale with --where)",
+                change.key,
+            )
         )
         return
     value = _parse(change, schema, change.column, change.value, problems)
@@ -477,7 +498,7 @@ def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputP
     for column, _ in change.where:
         if not _column(change, schema, column, problems, numeric=False):
             return
-    matching = [r for r in tables[change.table] if all(str(r[c]) == v for c, v in change.where)]
+    matching = [r for r in tables[change.table] if all(_text(r[c]) == v for c, v in change.where)]
     if not matching:
         condition = " and ".join(f"{c}={v}" for c, v in change.where)
         problems.append(change.problem(f"no row of {change.table} has {condition}"))
@@ -503,9 +524,24 @@ def _dip(
         problems.append(change.problem("is not a hospital in hospitals.csv", change.hospital))
         return
     categories = {r["category"] for r in tables.get("categories.csv", [])}
+    planned = {
+        r["category"]
+        for file in ("need.csv", "own_volumes.csv")
+        for r in tables.get(file, [])
+        if r["hospital"] == change.hospital
+    }
     for category in change.categories:
         if category not in categories:
             problems.append(change.problem("is not a category in categories.csv", category))
+            return
+        if category not in planned:
+            problems.append(
+                change.problem(
+                    f"{change.hospital} has no row for it in need.csv or own_volumes.csv, so it has "
+                    "no capacity to lose; expected one of its categories",
+                    category,
+                )
+            )
             return
     start, months = settings.get("start"), settings.get("months")
     if start is not None and months is not None:
@@ -550,15 +586,18 @@ def _shift(
 def _without_provider(
     change: WithoutProvider, tables: dict[str, list[Record]], problems: list[InputProblem]
 ) -> None:
-    contracts = tables.get("contracts.csv", [])
-    if not any(r["provider"] == change.provider for r in contracts):
-        known = sorted({r["provider"] for r in contracts})
+    # A candidate left in would keep its row while its access rows go, and so be open to every
+    # hospital at 0 minutes: the provider leaves both tables.
+    files = ("contracts.csv", "candidate_contracts.csv")
+    known = sorted({r["provider"] for file in files for r in tables.get(file, [])})
+    if change.provider not in known:
+        source = " or ".join(file for file in files if file in tables) or "contracts.csv"
         problems.append(
             change.problem(
-                f"is not a provider in contracts.csv; expected one of {', '.join(known)}", change.provider
+                f"is not a provider in {source}; expected one of {', '.join(known)}", change.provider
             )
         )
         return
-    tables["contracts.csv"] = [r for r in contracts if r["provider"] != change.provider]
-    if "access.csv" in tables:
-        tables["access.csv"] = [r for r in tables["access.csv"] if r["provider"] != change.provider]
+    for file in (*files, "access.csv"):
+        if file in tables:
+            tables[file] = [r for r in tables[file] if r["provider"] != change.provider]

@@ -237,17 +237,26 @@ class VolumeData:
     def months(self) -> range:
         return self.scenario.horizon.months
 
-    def lost_by_hospital(self, rows: Sequence[CapacityLossRow] | None = None) -> dict[str, tuple[int, int]]:
-        """Base and additional units lost per hospital: to every capacity-loss row, or to `rows` alone."""
+    def lost_by_hospital(
+        self, rows: Sequence[CapacityLossRow] | None = None, before: Sequence[CapacityLossRow] = ()
+    ) -> dict[str, tuple[int, int]]:
+        """Base and additional units lost per hospital: to every capacity-loss row, or to `rows`
+        applied after the rows `before` (what `rows` takes beyond what those took already).
+
+        Losses of rows applied one after the other add up to the loss of them all: each month keeps
+        floor(share x capacity) of its capacity before any loss, so row by row the units lost are
+        the differences of those floors, and their sum is the loss at the product of the shares.
+        """
         if rows is None:
             base_lost, additional_lost = self.base_lost, self.additional_lost
         else:
-            kept = capacity_kept(rows, self.scenario.horizon, self.pairs)
-            base_before = {c: self.base_capacity[c] + self.base_lost.get(c, 0) for c in kept}
-            additional_before = {
-                c: self.additional_capacity[c] + self.additional_lost.get(c, 0) for c in kept
-            }
-            base_lost, additional_lost = units_lost(base_before, kept), units_lost(additional_before, kept)
+            base_lost, additional_lost = (
+                self._lost_beyond(capacity, lost, rows, before)
+                for capacity, lost in (
+                    (self.base_capacity, self.base_lost),
+                    (self.additional_capacity, self.additional_lost),
+                )
+            )
         lost: dict[str, tuple[int, int]] = {}
         for h in self.hospitals:
             base = sum(units for (g, _, _), units in base_lost.items() if g == h)
@@ -255,6 +264,23 @@ class VolumeData:
             if base or additional:
                 lost[h] = (base, additional)
         return lost
+
+    def _lost_beyond(
+        self,
+        capacity: dict[tuple[str, str, int], int],
+        lost: dict[tuple[str, str, int], int],
+        rows: Sequence[CapacityLossRow],
+        before: Sequence[CapacityLossRow],
+    ) -> dict[tuple[str, str, int], int]:
+        """Units `rows` take from `capacity` (the capacity left after `lost`) beyond what `before` took."""
+        horizon = self.scenario.horizon
+        kept_after = capacity_kept([*before, *rows], horizon, self.pairs)
+        kept_before = capacity_kept(before, horizon, self.pairs)
+        whole = {cell: capacity[cell] + lost.get(cell, 0) for cell in kept_after}
+        after = units_lost(whole, kept_after)
+        earlier = units_lost(whole, {cell: kept_before.get(cell, Fraction(1)) for cell in kept_after})
+        beyond = {cell: units - earlier.get(cell, 0) for cell, units in after.items()}
+        return {cell: units for cell, units in beyond.items() if units}
 
     def allowed(self, hospital: str, provider: str) -> bool:
         """Whether `hospital`'s patients may go to `provider` (a missing access row allows it)."""

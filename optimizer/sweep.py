@@ -3,8 +3,9 @@
 Each variant is a set of what-if flags (inputs.whatif) applied to the same scenario, solved for
 the volume model; one row per variant with its objective values and cost, and the change in
 cost against the base plan (no flags). Variants come from a small TOML file, or a built-in set:
-each provider left out in turn, inflow -10 %, +10 % and +20 %, and each hospital's capacity
--30 % for three months from the horizon's fourth month.
+each provider left out in turn (a provider of contracts.csv or candidate_contracts.csv: the
+region without that contract, or without that offer to procure), inflow -10 %, +10 % and +20 %,
+and each hospital's capacity -30 % for three months from the horizon's fourth month.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ class Variant:
 
 
 def built_in_variants(scenario: Scenario) -> list[Variant]:
-    """Each provider left out, inflow -10/+10/+20 %, each hospital -30 % for three months."""
+    """Each provider left out, inflow -10/+10/+20 %, each hospital -30 % for three months.
+
+    scenario.contracts holds the candidate contracts too, so a provider that only offers one is
+    left out in turn as well: --without-provider leaves out its candidates and access rows.
+    """
     variants = [
         Variant(f"without {provider}", {"without_provider": [provider]})
         for provider in sorted({c.provider for c in scenario.contracts})

@@ -29,10 +29,17 @@ def print_solved(
     if what_ifs:
         out_console.print("What-if changes (in memory; the scenario files are unchanged):")
         data = VolumeData.from_scenario(scenario) if scenario.has_volumes else None
+        # The --dip rows come last in capacity_loss, in the order of the flags; each flag's figures
+        # are what it takes beyond capacity_loss.csv and the flags before it, so that they add up.
+        dip_rows = sum(len(c.loss_rows()) for c in what_ifs if isinstance(c, Dip))
+        applied = list(scenario.capacity_loss[: len(scenario.capacity_loss) - dip_rows])
         for change in what_ifs:
             out_console.print(f"  {change}", markup=False, highlight=False)
             if isinstance(change, Dip) and data is not None:
-                for hospital, (base, additional) in data.lost_by_hospital(change.loss_rows()).items():
+                rows = change.loss_rows()
+                lost = data.lost_by_hospital(rows, before=applied)
+                applied += rows
+                for hospital, (base, additional) in lost.items():
                     out_console.print(
                         f"    {hospital} loses {grouped(base)} base and {grouped(additional)} additional "
                         "units (gone, not moved to other months)",

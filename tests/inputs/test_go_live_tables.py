@@ -22,6 +22,7 @@ from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
 
 LOSS = "hospital,category,first_month,last_month,factor"
 CATCH_UP = "hospital,category,first_month,last_month,units_per_month,price_sek"
+CATEGORIES = "category,area,kind,specialty,price_class"
 EXIT_INVALID = 3
 
 
@@ -81,13 +82,39 @@ def test_capacity_loss_and_catch_up_rows_load(example1: Path) -> None:
          "is not a hospital in hospitals.csv"),
         ("catch_up.csv", [CATCH_UP, "A,k,2025-12,2026-01,2,130"], 2, "first_month", "2025-12",
          "is outside the horizon 2026-01..2026-02"),
+        # Category m is in categories.csv, but A plans nothing in it: the row would change nothing.
+        ("capacity_loss.csv", [LOSS, "A,,2026-01,2026-01,0.6", "A,m,2026-01,2026-01,0.5"], 3, "category", "m",
+         "A has no row for it in need.csv or own_volumes.csv, so the row would change nothing"),
+        ("catch_up.csv", [CATCH_UP, "B,m,2026-01,2026-01,2,130"], 2, "category", "m",
+         "B has no row for it in need.csv or own_volumes.csv, so the row would change nothing"),
     ],
 )  # fmt: skip
 def test_a_bad_row_is_located(
     example1: Path, file: str, lines: list[str], row: int, column: str, value: str, says: str
 ) -> None:
+    write(
+        example1,
+        "categories.csv",
+        CATEGORIES,
+        "k,somatik,forstabesok,Test,besok",
+        "m,somatik,forstabesok,Test,besok",
+    )
     write(example1, file, *lines)
     assert_located(only_problem(example1), file, row, column, value, says)
+
+
+def test_an_empty_category_covers_the_hospitals_categories(example1: Path) -> None:
+    # With a second category m that no hospital plans, an empty category still loads: it means
+    # k for A (base 3 in 2026-01 keeps floor(0.5 x 3) = 1, 2 lost) and nothing more.
+    write(
+        example1,
+        "categories.csv",
+        CATEGORIES,
+        "k,somatik,forstabesok,Test,besok",
+        "m,somatik,forstabesok,Test,besok",
+    )
+    write(example1, "capacity_loss.csv", LOSS, "A,,2026-01,2026-01,0.5")
+    assert VolumeData.from_scenario(load_scenario(example1)).lost_by_hospital() == {"A": (2, 0)}
 
 
 def test_a_provider_named_like_a_catch_up_is_refused(example1: Path) -> None:
@@ -102,6 +129,25 @@ def test_a_provider_named_like_a_catch_up_is_refused(example1: Path) -> None:
     assert_located(
         only_problem(example1),
         "contracts.csv",
+        3,
+        "provider",
+        "A catch-up",
+        "is the name of a hospital's catch-up capacity",
+    )
+
+
+def test_a_candidate_provider_named_like_a_catch_up_is_refused(example1: Path) -> None:
+    write(example1, "catch_up.csv", CATCH_UP, "A,k,2026-01,2026-01,2,130")
+    write(
+        example1,
+        "candidate_contracts.csv",
+        "contract,provider,category,price_sek",
+        "cand1,Y,k,90",
+        "cand2,A catch-up,k,90",
+    )
+    assert_located(
+        only_problem(example1),
+        "candidate_contracts.csv",
         3,
         "provider",
         "A catch-up",
@@ -130,6 +176,37 @@ def test_dip_says_what_it_loses_and_check_applies_it_again(tmp_path: Path) -> No
     assert explained.exit_code == 0, explained.output
     [account] = json.loads(explained.stdout)["capacity_loss"]
     assert (account["hospital"], account["base_lost"], account["additional_lost"]) == ("A", 2, 0)
+
+
+def test_dips_on_a_capacity_loss_print_figures_that_add_up(example1: Path, tmp_path: Path) -> None:
+    # A's base in 2026-01 is 3. capacity_loss.csv keeps 0.9: floor(2.7) = 2, 1 unit lost. The first
+    # --dip keeps 0.5 more: floor(0.45 x 3) = 1, 1 unit more; the second: floor(0.225 x 3) = 0, the
+    # last unit. 1 + 1 + 1 = 3 = all of A's base that month (explain's total). Each flag alone
+    # against the whole month would say 3 - floor(1.5) = 2, and 1 + 2 + 2 = 5 units of 3.
+    write(example1, "capacity_loss.csv", LOSS, "A,,2026-01,2026-01,0.9")
+    out = tmp_path / "plan"
+    dips = ("A:2026-01=0.5", "A:k:2026-01=0.5")
+    result = invoke("solve", example1, "--out", out, "--dip", dips[0], "--dip", dips[1], "--deterministic")
+    assert result.exit_code == 0, result.output
+    printed = flat(result.output)
+    for dip in dips:
+        assert f"--dip {dip} A loses 1 base and 0 additional units" in printed
+    checked = invoke("check", example1, out)
+    assert checked.exit_code == 0, checked.output
+    explained = invoke("explain", example1, out, "--json")
+    assert explained.exit_code == 0, explained.output
+    [account] = json.loads(explained.stdout)["capacity_loss"]
+    assert (account["hospital"], account["base_lost"], account["additional_lost"]) == ("A", 3, 0)
+
+
+def test_a_loss_after_others_takes_what_they_left() -> None:
+    # B's additional units split [1, 2]. Keeping 0.5 of 2026-02 loses 2 - floor(1) = 1; a second
+    # 0.5 after it: floor(1) - floor(0.5) = 1 more, as floor(0.25 x 2) = 0 leaves nothing.
+    data = VolumeData.from_scenario(load_scenario(EXAMPLE1))
+    half = CapacityLossRow(hospital="B", first_month="2026-02", last_month="2026-02", factor=Decimal("0.5"))
+    assert data.lost_by_hospital([half]) == {"B": (0, 1)}
+    assert data.lost_by_hospital([half], before=[half]) == {"B": (0, 1)}
+    assert data.lost_by_hospital([half], before=[half, half]) == {}
 
 
 def test_shift_spreads_the_year_and_dip_loses_units() -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from helpers import EXAMPLE1
+from helpers import EXAMPLE1, write
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
+from leveransplan.inputs.whatif import parse_recorded
 from leveransplan.optimizer.sweep import Variant, built_in_variants, solve_variant, sweep
 
 runner = CliRunner()
@@ -41,6 +42,18 @@ def test_built_in_variants_cover_providers_and_inflow() -> None:
     names = [v.name for v in built_in_variants(load_scenario(EXAMPLE1))]
     # Two months only: no capacity dip (it needs months 4-6).
     assert names == ["without X", "inflow -10 %", "inflow +10 %", "inflow +20 %"]
+
+
+def test_built_in_variants_leave_out_candidate_providers_too(example1: Path) -> None:
+    # Y offers only a candidate contract: its variant is the plan without that offer (no row of
+    # Y left in the contracts or access), not a variant refused as naming an unknown provider.
+    write(example1, "candidate_contracts.csv", "contract,provider,category,price_sek", "cand1,Y,k,90")
+    write(example1, "access.csv", "hospital,provider,travel_minutes,allowed", "A,X,30,true", "A,Y,45,true")
+    variants = {v.name: v for v in built_in_variants(load_scenario(example1))}
+    assert list(variants)[:2] == ["without X", "without Y"]
+    scenario = load_scenario(example1, parse_recorded(variants["without Y"].flags))
+    assert [c.contract for c in scenario.contracts] == ["c1"]
+    assert [a.provider for a in scenario.access] == ["X"]
 
 
 def test_the_command_writes_the_table(tmp_path: Path) -> None:
