@@ -58,7 +58,8 @@ def test_a_replan_recorded_before_the_replan_order_keeps_the_scenarios_order(tmp
     edit_manifest(old, {"objective_source": {"volumes": "re-plan"}})
     checked = invoke("check", scenario, old)
     assert checked.exit_code == 6
-    assert "(stability): comes after travel, but the volume objective order" in " ".join(checked.output.split())
+    output = " ".join(checked.output.split())
+    assert "(stability): comes after travel, but the volume objective order" in output
 
 
 def test_a_dip_recorded_before_it_meant_a_loss_is_read_as_a_shift(tmp_path: Path) -> None:
