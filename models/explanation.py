@@ -314,8 +314,11 @@ class CapacityLossAccount:
     hospital: str
     base_lost: int
     additional_lost: int
+    has_catch_up: bool = False  # the hospital has catch-up capacity (catch_up.csv)
     catch_up_units: int = 0
     catch_up_cost: int = 0
+    catch_up_months: str = ""  # the months of its catch-up units (or of the capacity, when unused)
+    catch_up_before_loss: bool = False  # every catch-up unit lies before the first month of loss
     transfer_units: int = 0
     transfer_cost: int = 0
     referral_units: int = 0
@@ -323,18 +326,36 @@ class CapacityLossAccount:
     patient_months: int = 0  # left beyond the guarantee
 
     def lines(self) -> list[str]:
-        """The account in words, one way of treating the patients a line."""
-        return [
-            f"{self.hospital} loses {grouped(self.base_lost)} base and {grouped(self.additional_lost)} "
-            "additional units to capacity_loss.csv and --dip",
-            f"catch-up before the go-live: {grouped(self.catch_up_units)} units, "
-            f"{grouped(self.catch_up_cost)} SEK",
-            f"transfers to other hospitals: {grouped(self.transfer_units)} units, "
-            f"{grouped(self.transfer_cost)} SEK",
-            f"referrals to contracts: {grouped(self.referral_units)} units, "
-            f"{grouped(self.referral_cost)} SEK",
-            f"left beyond the guarantee: {grouped(self.patient_months)} patient-months",
-        ]
+        """The account in words, one way of treating the patients a line; the first names the
+        hospital, and a way the plan did not use (and could not) is left out."""
+        if self.base_lost or self.additional_lost:
+            lines = [
+                f"{self.hospital} loses {grouped(self.base_lost)} base and {grouped(self.additional_lost)} "
+                "additional units to capacity_loss.csv and --dip"
+            ]
+        else:
+            lines = [f"{self.hospital} loses no capacity and has catch-up capacity (catch_up.csv)"]
+        if self.has_catch_up:
+            if not self.catch_up_units:
+                lines.append(f"catch-up capacity in {self.catch_up_months}: not used")
+            else:
+                when = "before the go-live, in" if self.catch_up_before_loss else "in"
+                lines.append(
+                    f"catch-up {when} {self.catch_up_months}: {grouped(self.catch_up_units)} units, "
+                    f"{grouped(self.catch_up_cost)} SEK"
+                )
+        if self.transfer_units:
+            lines.append(
+                f"transfers to other hospitals: {grouped(self.transfer_units)} units, "
+                f"{grouped(self.transfer_cost)} SEK"
+            )
+        if self.referral_units:
+            lines.append(
+                f"referrals to contracts: {grouped(self.referral_units)} units, "
+                f"{grouped(self.referral_cost)} SEK"
+            )
+        lines.append(f"left beyond the guarantee: {grouped(self.patient_months)} patient-months")
+        return lines
 
     def as_dict(self) -> dict[str, object]:
         return dict(vars(self))
@@ -346,7 +367,7 @@ def explain_capacity_loss(data: VolumeData, decisions: Decisions) -> list[Capaci
     with_catch_up = set(data.catch_up.values())
     over = TermValues(data, decisions).over_by_hospital_category
     accounts = {
-        h: CapacityLossAccount(h, *lost.get(h, (0, 0)))
+        h: CapacityLossAccount(h, *lost.get(h, (0, 0)), has_catch_up=h in with_catch_up)
         for h in data.hospitals
         if h in lost or h in with_catch_up
     }
@@ -354,16 +375,30 @@ def explain_capacity_loss(data: VolumeData, decisions: Decisions) -> list[Capaci
         if h in accounts:
             accounts[h].transfer_units += units
             accounts[h].transfer_cost += units * data.additional_price(g, k)
-    for (h, c, _m), units in decisions.referrals.items():
+    catch_up_months: dict[str, set[int]] = defaultdict(set)
+    for (h, c, m), units in decisions.referrals.items():
         if h not in accounts:
             continue
         cost = units * data.contracts[c].price_sek
         if c in data.catch_up:
             accounts[h].catch_up_units += units
             accounts[h].catch_up_cost += cost
+            if units:
+                catch_up_months[h].add(m)
         else:
             accounts[h].referral_units += units
             accounts[h].referral_cost += cost
+    loss_months: dict[str, set[int]] = defaultdict(set)
+    for cells in (data.base_lost, data.additional_lost):
+        for g, _k, m in cells:
+            loss_months[g].add(m)
+    for h, account in accounts.items():
+        if not account.has_catch_up:
+            continue
+        used = catch_up_months[h]
+        capacity = {m for c, g in data.catch_up.items() if g == h for m in data.contract_months[c]}
+        account.catch_up_months = month_ranges(data, used or capacity)
+        account.catch_up_before_loss = bool(used and loss_months[h]) and max(used) < min(loss_months[h])
     for (h, _k), patient_months in over.items():
         if h in accounts:
             accounts[h].patient_months += patient_months

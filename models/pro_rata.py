@@ -13,10 +13,16 @@ analyst does in a spreadsheet:
   beyond the guarantee for at the start is not shared out (its take-or-pay minimum is paid).
 - Month by month each hospital then clears what it can of its own patients beyond the
   guarantee: first its quota of the region's contracts (cheaper than its own additional
-  price, and already procured), then its own additional capacity, and last its quota of
-  out-of-region contracts (the care guarantee's rule: another region only after the region's
-  own options). Only patients beyond the guarantee are referred or treated on additional
-  volume; a quota a hospital cannot fill is left unused, never passed to another hospital.
+  price, and already procured), then its own additional capacity, then its catch-up capacity
+  (catch_up.csv), and last its quota of out-of-region contracts (the care guarantee's rule:
+  another region only after the region's own options). Only patients beyond the guarantee are
+  referred or treated on additional volume; a quota a hospital cannot fill is left unused,
+  never passed to another hospital.
+- Catch-up capacity is the hospital's own extra production, not a contract already bought: it is
+  not shared out in quotas, and it comes after the additional capacity the hospital offers in
+  own_volumes.csv (which the analyst plans first), up to its units per month in its months.
+- Candidate contracts (candidate_contracts.csv) are left out: the analyst plans with the
+  contracts the region has.
 - No transfers between hospitals: a spreadsheet plans each hospital on its own.
 
 The volume driver also starts from this plan when it leaves fewer patient-months beyond the
@@ -37,7 +43,7 @@ def contract_quotas(data: VolumeData) -> dict[tuple[str, str, int], int]:
     quotas: dict[tuple[str, str, int], int] = {}
     for c, contract in data.contracts.items():
         months = list(data.contract_months[c])
-        if not months:
+        if not months or c in data.catch_up:  # catch-up is the hospital's own, used in full
             continue
         volume = contract.volume_max
         if contract.monthly_max is not None:
@@ -56,11 +62,17 @@ def contract_quotas(data: VolumeData) -> dict[tuple[str, str, int], int]:
 
 
 def pro_rata_plan(data: VolumeData) -> Decisions:
-    """The analyst's plan: base, then contract quotas, own additional, out-of-region quotas."""
+    """The analyst's plan: base, then contract quotas, own additional, catch-up, out-of-region quotas."""
     quotas = contract_quotas(data)
     by_category: dict[str, list[str]] = defaultdict(list)
+    catch_up: dict[tuple[str, str], list[str]] = defaultdict(list)
     for c, contract in data.contracts.items():
-        if not contract.candidate:  # the analyst plans with the contracts the region has
+        if c in data.catch_up:
+            catch_up[data.catch_up[c], contract.category].append(c)
+            # Its units per month in its months, used for its own hospital's patients only.
+            for m in data.contract_months[c]:
+                quotas[data.catch_up[c], c, m] = contract.monthly_max or 0
+        elif not contract.candidate:  # the analyst plans with the contracts the region has
             by_category[contract.category].append(c)
     plan = Decisions()
     for h, k in data.pairs:
@@ -79,6 +91,7 @@ def pro_rata_plan(data: VolumeData) -> Decisions:
             if produced := min(data.additional_capacity[h, k, m], max(0, level - limit)):
                 plan.additional_own[h, k, m] = produced
                 level -= produced
+            level = _refer(plan, quotas, h, m, catch_up[h, k], level, limit)
             level = _refer(plan, quotas, h, m, out_of_region, level, limit)
     return plan
 

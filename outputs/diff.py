@@ -372,10 +372,17 @@ def _unit_prices(scenario: Scenario) -> dict[PairKey, int]:
 
 
 def _base_by_month(scenario: Scenario) -> dict[tuple[str, str, str], int]:
-    """Each hospital's base units per (month, hospital, category), as the plan's scenario splits them."""
+    """Each hospital's base units per (month, hospital, category), as the plan's scenario splits them.
+
+    volume_table.csv's `bas` is own_volumes.csv's base, before a capacity loss takes its share, so
+    the units lost are added back: a loss is no change of `bas`.
+    """
     data = VolumeData.from_scenario(scenario)
     label = scenario.horizon.label
-    return {(label(m), h, k): units for (h, k, m), units in data.base_capacity.items()}
+    return {
+        (label(m), h, k): units + data.base_lost.get((h, k, m), 0)
+        for (h, k, m), units in data.base_capacity.items()
+    }
 
 
 def _actual_months(

@@ -230,8 +230,8 @@ def procurement_summary(data: VolumeData, solution: VolumeSolution) -> dict[str,
 
 def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     """Per hospital: patients over the guarantee at the start and the end, referrals out and in, cost
-    and its frame; in a re-plan also how much its decisions moved against the previous plan, in
-    units and in SEK."""
+    and its frame; with catch-up capacity the units produced on it; in a re-plan also how much its
+    decisions moved against the previous plan, in units and in SEK."""
     decisions = solution.decisions
     last = data.months[-1]
     summary: dict[str, dict[str, Any]] = {
@@ -256,8 +256,12 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
     for (h, g, _k, _m), volume in decisions.transfers.items():
         summary[h]["referrals_out"] += volume
         summary[g]["referrals_in"] += volume
-    for (h, _c, _m), volume in decisions.referrals.items():
-        summary[h]["referrals_out"] += volume
+    if data.catch_up:
+        for h in data.hospitals:
+            summary[h]["catch_up_units"] = 0
+    for (h, c, _m), volume in decisions.referrals.items():
+        # Catch-up units are the hospital's own production for its own patients: not sent out.
+        summary[h]["catch_up_units" if c in data.catch_up else "referrals_out"] += volume
     if solution.values.against_previous:
         for h in data.hospitals:
             summary[h]["change_units"] = solution.values.change_units_by_hospital.get(h, 0)

@@ -63,24 +63,34 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
             continue
         where = f"{PROCUREMENT} row {row}"
         used = c.found.contract_used.get(code, 0)
+        by_month = {m: c.found.contract_month.get((code, m), 0) for m in data.months}
+        referred = [m for m, units in by_month.items() if units]
+        label = data.scenario.horizon.label
         expected = {
             "provider": contract.provider,
             "category": contract.category,
+            "out_of_region": "true" if contract.out_of_region else "false",
             "units": str(used),
             "price_sek": str(contract.price_sek),
             "cost_sek": str(used * contract.price_sek),
+            # The first and last month with referrals (empty when not taken up), and the most in one.
+            "first_month": label(referred[0]) if referred else "",
+            "last_month": label(referred[-1]) if referred else "",
+            "most_in_a_month": str(max(by_month.values(), default=0)),
         }
         for column, value in expected.items():
             if cells[column].strip() != value:
                 yield f"{where}: {column} {cells[column].strip()!r}, but it is {value} ({code})"
         units_total += used
         cost_total += used * contract.price_sek
-    yield from _summary_totals(c, units_total, cost_total)
+    taken_up = sum(1 for code in candidates if c.found.contract_used.get(code, 0))
+    yield from _summary_totals(c, units_total, cost_total, taken_up)
 
 
-def _summary_totals(c: VolumeCheck, units: int, cost: int) -> Iterator[str]:
-    """Hard: summary.json's volumes.procurement has the proposal's units and cost, the plan's
-    over_guarantee, and buys the difference to the figure without candidates."""
+def _summary_totals(c: VolumeCheck, units: int, cost: int, taken_up: int) -> Iterator[str]:
+    """Hard: summary.json's volumes.procurement has the proposal's units and cost, the number of
+    candidates taken up, the plan's over_guarantee, and buys the difference to the figure without
+    candidates."""
     try:
         document: Any = json.loads((c.plan.folder / SUMMARY).read_text(encoding="utf-8"))
         figures = document["volumes"]["procurement"]
@@ -91,7 +101,12 @@ def _summary_totals(c: VolumeCheck, units: int, cost: int) -> Iterator[str]:
         yield f"{SUMMARY} volumes.procurement: {figures!r} is not an object"
         return
     over = c.found.terms.get("over_guarantee")
-    expected: dict[str, int | None] = {"units": units, "cost_sek": cost, "over_guarantee": over}
+    expected: dict[str, int | None] = {
+        "units": units,
+        "cost_sek": cost,
+        "contracts_taken_up": taken_up,
+        "over_guarantee": over,
+    }
     without = figures.get("over_guarantee_without_candidates")
     if isinstance(without, int) and over is not None:
         expected["patient_months_bought"] = without - over
@@ -99,3 +114,20 @@ def _summary_totals(c: VolumeCheck, units: int, cost: int) -> Iterator[str]:
         if figures.get(key) != value:
             shown = "missing" if key not in figures else repr(figures.get(key))
             yield f"{SUMMARY} volumes.procurement.{key}: {shown}, but it is {grouped(value or 0)}"
+    yield from _without_candidates(figures)
+
+
+def _without_candidates(figures: dict[str, Any]) -> Iterator[str]:
+    """Hard: the stage without the candidates, which the checker cannot solve, is at least a plan:
+    OPTIMAL or FEASIBLE with a figure, and neither status nor patient-months bought without one."""
+    without = figures.get("over_guarantee_without_candidates")
+    status = figures.get("without_candidates_status")
+    where = f"{SUMMARY} volumes.procurement"
+    if without is None:
+        for key in ("without_candidates_status", "patient_months_bought"):
+            if figures.get(key) is not None:
+                yield f"{where}.{key}: {figures[key]!r}, but over_guarantee_without_candidates is null"
+    elif not isinstance(without, int) or isinstance(without, bool):
+        yield f"{where}.over_guarantee_without_candidates: {without!r} is neither null nor a whole number"
+    elif status not in ("OPTIMAL", "FEASIBLE"):
+        yield f"{where}.without_candidates_status: {status!r}, but a figure needs OPTIMAL or FEASIBLE"

@@ -16,6 +16,7 @@ from leveransplan.models.derived import VolumeData
 from leveransplan.models.months import parse_month
 from leveransplan.outputs.checker.files import SUMMARY, WHOLE_NUMBER, previous_folder, read_table
 from leveransplan.outputs.checker.volume_files import (
+    CATCH_UP_FIGURE,
     CHANGE_FIGURES,
     DELIVERY,
     HEADERS,
@@ -110,10 +111,10 @@ def _waiting_lists(found: Recomputed, data: VolumeData) -> None:
 
 
 def _hospital_figures(found: Recomputed, plan: PlanFiles, data: VolumeData) -> None:
-    """Per hospital: guarantee figures at start and end, X_h, referrals out and in, cost."""
+    """Per hospital: guarantee figures at start and end, X_h, referrals out and in, catch-up units, cost."""
     last = data.months[-1]
     for h in data.hospitals:
-        found.hospital[h] = dict.fromkeys(HOSPITAL_FIGURES, 0)
+        found.hospital[h] = dict.fromkeys((*HOSPITAL_FIGURES, CATCH_UP_FIGURE), 0)
     waiting = found.waiting
     for h, k in found.balance_pairs:
         figures = found.hospital[h]
@@ -125,7 +126,9 @@ def _hospital_figures(found: Recomputed, plan: PlanFiles, data: VolumeData) -> N
         found.hospital[h]["cost_sek"] += units * (additional_price(data, h, k) or 0)
     for flow in plan.flows:
         figures = found.hospital[flow.hospital]
-        figures["referrals_out"] += flow.volume
+        # Catch-up units are the hospital's own production for its own patients, not sent out.
+        catch_up = flow.channel == "external" and data.catch_up.get(flow.contract) == flow.hospital
+        figures[CATCH_UP_FIGURE if catch_up else "referrals_out"] += flow.volume
         if flow.channel == "transfer":
             if flow.provider in found.hospital:
                 found.hospital[flow.provider]["referrals_in"] += flow.volume

@@ -55,6 +55,9 @@ HOSPITAL_FIGURES = (
 # A re-plan's figures of how much each hospital's decisions moved against the previous plan
 # (checked when summary.json has them).
 CHANGE_FIGURES = ("change_units", "change_sek")
+# The units each hospital produced on its catch-up capacity (catch_up.csv): in summary.json, and
+# required, when the scenario has catch-up capacity.
+CATCH_UP_FIGURE = "catch_up_units"
 
 Key = tuple[str, str, int]  # hospital, category, month number
 
@@ -244,6 +247,8 @@ def _parse_hospitals(
             continue
         figures = {name: json_int(entry, name, where, out) for name in HOSPITAL_FIGURES}
         figures.update({name: json_int(entry, name, where, out) for name in CHANGE_FIGURES if name in entry})
+        if data.catch_up or CATCH_UP_FIGURE in entry:
+            figures[CATCH_UP_FIGURE] = json_int(entry, CATCH_UP_FIGURE, where, out)
         hospitals[code] = {name: v for name, v in figures.items() if v is not None}
         if "frame_sek" in entry:
             frame = entry["frame_sek"]

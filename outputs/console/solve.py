@@ -70,6 +70,7 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         "patient-months over",
         "sent out",
         "received",
+        *(["catch-up"] if data.catch_up else []),
         "cost MSEK",
         *(["frame MSEK"] if data.frames else []),
         *(["changed units", "changed MSEK"] if replan else []),
@@ -85,13 +86,15 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
             grouped(row["patient_months_over"]),
             grouped(row["referrals_out"]),
             grouped(row["referrals_in"]),
+            *([grouped(row["catch_up_units"])] if data.catch_up else []),
             msek(row["cost_sek"]),
             *([msek(frame) if frame is not None else ""] if data.frames else []),
             *([grouped(row["change_units"]), msek(row["change_sek"])] if replan else []),
         )
     unused = unused_minimum_cost(data, solution)
     blank_after = [""] * ((1 if data.frames else 0) + (2 if replan else 0))
-    table.add_row("unused min.", "", "", "", "", "", msek(unused), *blank_after)
+    blank_before = [""] * (6 if data.catch_up else 5)
+    table.add_row("unused min.", *blank_before, msek(unused), *blank_after)
     table.add_row(
         "[bold]region[/]",
         grouped(sum(r["over_guarantee_start"] for r in rows)),
@@ -99,6 +102,7 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         grouped(sum(r["patient_months_over"] for r in rows)),
         grouped(sum(r["referrals_out"] for r in rows)),
         grouped(sum(r["referrals_in"] for r in rows)),
+        *([grouped(sum(r["catch_up_units"] for r in rows))] if data.catch_up else []),
         msek(solution.values.term("cost")),
         *([msek(scenario.max_cost_sek) if scenario.max_cost_sek is not None else ""] if data.frames else []),
         *(
@@ -111,6 +115,7 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
     out_console.print(
         "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
         "sent out: transfers to other hospitals and referrals to contracts; received: transfers in"
+        + ("; catch-up: units produced on the hospital's own catch-up capacity" if data.catch_up else "")
         + ("; cost: what the plan spends on the hospital's patients, within its frame" if data.frames else "")
         + (
             "; changed: additional units, transfers and referrals moved against the previous plan "

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import read_file
+from leveransplan.models.derived import catch_up_provider
 from leveransplan.outputs.report.html import number_text
 from leveransplan.outputs.report.plan import (
     Plan,
@@ -148,10 +149,16 @@ def cost_channels(plan: Plan) -> CostChannels:
         Channel("Own additional production (tillägg)", "own", own),
         Channel("Transfers to other hospitals", "transfer", transfers),
     ]
+    # A hospital's catch-up capacity (catch_up.csv) is written as a contract of its own provider,
+    # but it is the hospital's own production for its own patients, not purchased care.
+    catch_up = {catch_up_provider(name): name for name, _figures in hospital_figures(volumes)}
     for provider in sorted(by_provider, key=lambda p: (-by_provider[p], p)):
-        channels.append(
-            Channel(f"Contract provider {provider} (köpt vård)", "contract", by_provider[provider])
-        )
+        if provider in catch_up:
+            name = f"{catch_up[provider]}'s own catch-up production (catch_up.csv)"
+            channels.append(Channel(name, "own", by_provider[provider]))
+        else:
+            name = f"Contract provider {provider} (köpt vård)"
+            channels.append(Channel(name, "contract", by_provider[provider]))
     if out_of_region is None:
         notes.append(
             "Out-of-region contracts cannot be told apart from the plan files alone "

@@ -33,6 +33,36 @@ from leveransplan.outputs.report.sections import MODEL_TITLES
 PROCUREMENT = "procurement.csv"
 
 
+def procurement_order_words(order: list[str], out_of_region_candidates: bool) -> str:
+    """Where the plan's objective order puts `procured`, and what that means for the candidates."""
+    if "procured" not in order:
+        return (
+            "The objective order does not minimise procured: the plan takes candidates up as its terms ask."
+        )
+    at = order.index("procured")
+    before, after = order[:at], order[at + 1 :]
+    words = "The objective order minimises procured " + (f"after {', '.join(before)}" if before else "first")
+    words += f" and before {', '.join(after)}." if after else ", last."
+    if "cost" in after:
+        words += (
+            " So the plan takes candidates up only as far as the terms before it need them: the "
+            "region's own capacity and existing contracts come first, even where a candidate is cheaper."
+        )
+    elif "cost" in before:
+        words += " Cost is minimised before it, so a candidate is taken up where it is the cheaper way."
+    if "out_of_region" in before:
+        words += (
+            " Out-of-region referrals are minimised before it, so a candidate in the region is taken up "
+            "before patients are sent out of the region."
+        )
+    if out_of_region_candidates:
+        words += (
+            " A candidate marked out of region sends patients out of the region: its units count in "
+            "out_of_region as well as in procured."
+        )
+    return words
+
+
 def _procurement_part(plan: Plan) -> str:
     """What to procure: each candidate contract's units and cost, and the patient-months they buy."""
     path = plan.folder / PROCUREMENT
@@ -51,10 +81,16 @@ def _procurement_part(plan: Plan) -> str:
         ]
         for r in rows
     ]
-    figures = plan.summary["volumes"].get("procurement") or {}
+    volumes = plan.summary["volumes"]
+    figures = volumes.get("procurement") or {}
+    stages = [stage for stage in volumes.get("stages") or [] if isinstance(stage, dict)]
     without, over = figures.get("over_guarantee_without_candidates"), figures.get("over_guarantee")
     if isinstance(without, int) and isinstance(over, int):
-        proven = "" if figures.get("without_candidates_status") == "OPTIMAL" else " (not proven optimal)"
+        # Both figures are proven only when the stage without the candidates and the plan's own
+        # over_guarantee stage were solved to optimality.
+        statuses = [figures.get("without_candidates_status")]
+        statuses += [stage.get("status") for stage in stages if stage.get("objective") == "over_guarantee"]
+        proven = "" if statuses[1:] and set(statuses) == {"OPTIMAL"} else " (not proven optimal)"
         bought = (
             f"Together they buy {number_text(without - over)} patient-months beyond the guarantee: "
             f"{number_text(without)} with the region's own capacity and existing contracts alone{proven}, "
@@ -62,12 +98,12 @@ def _procurement_part(plan: Plan) -> str:
         )
     else:
         bought = "What they buy in patient-months is not known: the plan without them was not solved."
+    order = [str(stage.get("objective")) for stage in stages]
+    away = any(row[3] for row in table)
     return (
         "<h3>What to procure (candidate contracts)</h3>"
-        '<p class="note">Candidate contracts are offers not bought yet. With the objective term procured '
-        "right after out_of_region (where it goes unless the order names it), the plan takes them up only "
-        "where the region's own capacity and existing contracts do not reach, and before sending patients "
-        f"out of the region. {escaped(bought)}</p>"
+        '<p class="note">Candidate contracts are offers not bought yet. '
+        f"{escaped(procurement_order_words(order, away))} {escaped(bought)}</p>"
         + html_table(
             [
                 "contract",

@@ -5,14 +5,22 @@ referrals by their costs. Every plan goes through the independent checker (solve
 
 from __future__ import annotations
 
+import html
+import json
 from decimal import Decimal
 
 import pytest
 
-from helpers.volumes import build, contract, solve_checked, stage_values
+from helpers import flat, invoke
+from helpers.plans import checker_violations
+from helpers.volumes import build, contract, solve_checked, stage_values, write_scenario
+from leveransplan.inputs import load_scenario
 from leveransplan.models.derived import VolumeData, catch_up_contract
+from leveransplan.models.evaluation import TermValues
 from leveransplan.models.explanation import explain_capacity_loss
+from leveransplan.models.pro_rata import pro_rata_plan
 from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
+from leveransplan.outputs.checker.volume_plan import check_volume_plan
 
 ORDER = ("over_guarantee", "cost")
 
@@ -154,3 +162,104 @@ def test_two_catch_up_rows_for_the_same_months_keep_their_own_price() -> None:
         ("A catch-up k 2026-01..2026-01 (2)", "k", 1, 90),
         ("A catch-up k2 2026-01..2026-01 (2)", "k2", 1, 90),
     }
+
+
+def test_catch_up_is_the_hospitals_own_production_not_sent_out(tmp_path) -> None:
+    # go_live_with_catch_up(150): A treats 3 patients on its catch-up capacity in month 1 (450 SEK)
+    # and sends no one out; C sends no one out either. So summary.json's A has referrals_out 0 and
+    # catch_up_units 3, the terminal's table a catch-up column, and the report names the 450 SEK
+    # A's own catch-up production, not purchased care (köpt vård).
+    scenario = build(**go_live_with_catch_up(150))  # type: ignore[arg-type]
+    folder = write_scenario(tmp_path / "scenario", scenario)
+    plan = tmp_path / "plan"
+    result = invoke("solve", folder, "--deterministic", "--workers", "1", "--out", plan, "--report")
+    assert result.exit_code == 0, result.output
+    loaded = load_scenario(folder)
+    assert check_volume_plan(loaded, plan) == []
+    summary_path = plan / "summary.json"
+    written = summary_path.read_text(encoding="utf-8")
+    hospitals = json.loads(written)["volumes"]["hospitals"]
+    assert [(h["hospital"], h["referrals_out"], h["catch_up_units"]) for h in hospitals] == [
+        ("A", 0, 3),
+        ("B", 0, 0),
+        ("C", 0, 0),
+    ]
+    assert "catch-up: units produced on the hospital's own catch-up capacity" in flat(result.output)
+    report = (plan / "report.html").read_text(encoding="utf-8")
+    assert "A's own catch-up production (catch_up.csv)" in html.unescape(report)
+    assert "Contract provider A catch-up" not in report
+    # The checker recomputes both figures: the catch-up counted as sent out, or missing, is found.
+    document = json.loads(written)
+    document["volumes"]["hospitals"][0].update(referrals_out=3, catch_up_units=0)
+    summary_path.write_text(json.dumps(document), encoding="utf-8")
+    assert check_volume_plan(loaded, plan) == [
+        "summary.json volumes.hospitals (A).referrals_out: 3, but recomputed from the plan it is 0",
+        "summary.json volumes.hospitals (A).catch_up_units: 0, but recomputed from the plan it is 3",
+    ]
+    del document["volumes"]["hospitals"][0]["catch_up_units"]
+    document["volumes"]["hospitals"][0]["referrals_out"] = 0
+    summary_path.write_text(json.dumps(document), encoding="utf-8")
+    assert check_volume_plan(loaded, plan) == [
+        "summary.json volumes.hospitals[0].catch_up_units: None is not a whole number"
+    ]
+
+
+def test_the_analysts_plan_uses_catch_up_after_the_own_additional_capacity() -> None:
+    # One month, A has 10 waiting (no inflow, so L = 0), no base, 8 additional units and 3 catch-up
+    # units. The analyst clears the patients beyond the guarantee with the additional units first
+    # (8), then catch-up takes min(3, 10 - 8) = 2. Were catch-up a contract already bought, it
+    # would take its 3 first and the additional units only 7.
+    scenario = build(
+        order=ORDER,
+        own={("A", "k"): (0, 8)},
+        need={("A", "k"): (10, 0)},
+        catch_up=[catch_up("A", "2026-01", "2026-01", 3, 50)],
+    )
+    data = VolumeData.from_scenario(scenario)
+    plan = pro_rata_plan(data)
+    code = catch_up_contract(scenario.catch_up[0], "k")
+    assert plan.additional_own == {("A", "k", 1): 8}
+    assert plan.referrals == {("A", code, 1): 2}
+    # 10 - 8 - 2 = 0 left, and the plan keeps every rule the independent checker knows.
+    assert TermValues(data, plan).over_guarantee() == 0
+    assert checker_violations()(scenario, plan) == []
+
+
+def test_explain_tells_only_what_applies_and_the_catch_up_months(tmp_path) -> None:
+    # go_live_with_catch_up(150): A loses its 3 base units of month 2 and catches up 3 units in
+    # month 1 (450 SEK), before the go-live; no transfer, no referral, none left beyond.
+    scenario = build(**go_live_with_catch_up(150))  # type: ignore[arg-type]
+    solution = solve_checked(tmp_path / "before", scenario)
+    [account] = explain_capacity_loss(VolumeData.from_scenario(scenario), solution.decisions)
+    assert account.lines() == [
+        "A loses 3 base and 0 additional units to capacity_loss.csv and --dip",
+        "catch-up before the go-live, in 2026-01: 3 units, 450 SEK",
+        "left beyond the guarantee: 0 patient-months",
+    ]
+    # Only catch-up, no loss: A has 4 waiting (L = 0) and no capacity but 3 catch-up units at 100
+    # SEK in its one month; it uses them (300 SEK) and 1 patient waits 1 month.
+    only = build(
+        order=ORDER,
+        own={("A", "k"): (0, 0)},
+        need={("A", "k"): (4, 0)},
+        catch_up=[catch_up("A", "2026-01", "2026-01", 3, 100)],
+    )
+    solution = solve_checked(tmp_path / "only", only)
+    [account] = explain_capacity_loss(VolumeData.from_scenario(only), solution.decisions)
+    assert account.lines() == [
+        "A loses no capacity and has catch-up capacity (catch_up.csv)",
+        "catch-up in 2026-01: 3 units, 300 SEK",
+        "left beyond the guarantee: 1 patient-months",
+    ]
+    # Catch-up in the month of the loss itself: A has 6 waiting and base 6, keeps half (3 lost),
+    # and catches up the other 3 in the same month: not "before the go-live".
+    same = build(
+        order=ORDER,
+        own={("A", "k"): (6, 0)},
+        need={("A", "k"): (6, 0)},
+        capacity_loss=[loss("A", "2026-01", "2026-01", "0.5")],
+        catch_up=[catch_up("A", "2026-01", "2026-01", 3, 100)],
+    )
+    solution = solve_checked(tmp_path / "same", same)
+    [account] = explain_capacity_loss(VolumeData.from_scenario(same), solution.decisions)
+    assert account.lines()[1] == "catch-up in 2026-01: 3 units, 300 SEK"

@@ -10,6 +10,7 @@ checker, and the written folder is checked once more.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import tempfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from hypothesis import given
 from typer.testing import CliRunner
 
+from helpers import flat
 from helpers.generated import PROPERTY, reference_stage_values, scenarios
 from helpers.volumes import build, contract, write_scenario
 from leveransplan.cli import app
@@ -26,6 +28,8 @@ from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import solve_scenario
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
+from leveransplan.outputs.report.page import write_report
+from leveransplan.outputs.report.volumes import procurement_order_words
 
 ORDER = order_with_procurement(("over_guarantee", "equity", "out_of_region", "cost", "travel", "stability"))
 
@@ -250,3 +254,97 @@ def test_explain_and_the_report_show_the_proposal(tmp_path: Path) -> None:
     report = (plan / "report.html").read_text(encoding="utf-8")
     assert "What to procure (candidate contracts)" in report
     assert "Together they buy 3 patient-months beyond the guarantee" in report
+
+
+def _cheaper_candidate_plan(tmp_path: Path) -> Path:
+    """The plan of test_own_capacity_...: CAND takes 3 units at 10 SEK, all in 2026-01; without
+    the candidates over_guarantee is 3 (OPTIMAL), with them 0."""
+    scenario = build(
+        order=ORDER,
+        prices={"A": 1000},
+        own={("A", "k"): (0, 4)},
+        need={("A", "k"): (10, 0)},
+        contracts=[
+            contract("EX", price=800, volume_max=3),
+            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
+        ],
+    )
+    _summary, _proposal, plan = _solve_plan(tmp_path, scenario)
+    return plan
+
+
+def test_the_checker_holds_every_column_of_the_proposal_and_the_summary(tmp_path: Path) -> None:
+    # CAND's row is CAND,Capio,k,false,3,10,30,2026-01,2026-01,3: in region, referrals only in
+    # 2026-01, 3 at most in a month; 1 candidate taken up; the stage without candidates is OPTIMAL.
+    plan = _cheaper_candidate_plan(tmp_path)
+    loaded = load_scenario(tmp_path / "scenario")
+    path = plan / "procurement.csv"
+    written = path.read_text(encoding="utf-8")
+    row = "CAND,Capio,k,false,3,10,30,2026-01,2026-01,3"
+    assert row in written
+    for wrong, column, expected in (
+        ("CAND,Capio,k,true,3,10,30,2026-01,2026-01,3", "out_of_region 'true'", "false"),
+        ("CAND,Capio,k,false,3,10,30,,2026-01,3", "first_month ''", "2026-01"),
+        ("CAND,Capio,k,false,3,10,30,2026-01,2026-02,3", "last_month '2026-02'", "2026-01"),
+        ("CAND,Capio,k,false,3,10,30,2026-01,2026-01,10", "most_in_a_month '10'", "3"),
+    ):
+        path.write_text(written.replace(row, wrong), encoding="utf-8")
+        assert check_volume_plan(loaded, plan) == [
+            f"procurement.csv row 2: {column}, but it is {expected} (CAND)"
+        ]
+    path.write_text(written, encoding="utf-8")
+    summary_path = plan / "summary.json"
+    original = summary_path.read_text(encoding="utf-8")
+    for key, value, says in (
+        ("contracts_taken_up", 2, "summary.json volumes.procurement.contracts_taken_up: 2, but it is 1"),
+        (
+            "without_candidates_status",
+            "UNKNOWN",
+            "summary.json volumes.procurement.without_candidates_status: 'UNKNOWN', but a figure needs "
+            "OPTIMAL or FEASIBLE",
+        ),
+    ):
+        document = json.loads(original)
+        document["volumes"]["procurement"][key] = value
+        summary_path.write_text(json.dumps(document), encoding="utf-8")
+        assert check_volume_plan(loaded, plan) == [says]
+    summary_path.write_text(original, encoding="utf-8")
+    assert check_volume_plan(loaded, plan) == []
+
+
+def test_the_reports_note_follows_the_stages_and_the_order(tmp_path: Path) -> None:
+    # The default order puts procured right after out_of_region; both over_guarantee stages are
+    # OPTIMAL, so the 3 patient-months bought are proven. Were the plan's own over_guarantee stage
+    # only FEASIBLE, they would not be, though the stage without candidates is OPTIMAL.
+    plan = _cheaper_candidate_plan(tmp_path)
+    report = tmp_path / "report.html"
+    write_report(plan, report)
+    text = flat(html.unescape(report.read_text(encoding="utf-8")))
+    assert (
+        "The objective order minimises procured after over_guarantee, equity, out_of_region and before "
+        "cost, travel, stability." in text
+    )
+    assert "candidate in the region is taken up before patients are sent out of the region" in text
+    assert "3 with the region's own capacity and existing contracts alone, 0 with them" in text
+    summary_path = plan / "summary.json"
+    document = json.loads(summary_path.read_text(encoding="utf-8"))
+    [stage] = [s for s in document["volumes"]["stages"] if s["objective"] == "over_guarantee"]
+    stage["status"] = "FEASIBLE"
+    summary_path.write_text(json.dumps(document), encoding="utf-8")
+    write_report(plan, report)
+    text = flat(html.unescape(report.read_text(encoding="utf-8")))
+    assert "existing contracts alone (not proven optimal), 0 with them" in text
+
+
+def test_the_note_words_an_order_that_names_procured_and_out_of_region_candidates() -> None:
+    # procured named after cost: no claim that own capacity comes first or that it keeps patients
+    # in the region; an out-of-region candidate is said to send patients out.
+    words = procurement_order_words(["over_guarantee", "cost", "procured"], out_of_region_candidates=True)
+    assert words == (
+        "The objective order minimises procured after over_guarantee, cost, last. Cost is minimised "
+        "before it, so a candidate is taken up where it is the cheaper way. A candidate marked out of "
+        "region sends patients out of the region: its units count in out_of_region as well as in procured."
+    )
+    words = procurement_order_words(["procured", "over_guarantee", "cost"], out_of_region_candidates=False)
+    assert words.startswith("The objective order minimises procured first and before over_guarantee, cost.")
+    assert "sent out of the region" not in words

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1
 from helpers import read_rows as read_csv_rows
 from helpers.replans import solve_replans
+from helpers.volumes import build
 from leveransplan.cli import app
+from leveransplan.models.scenario import CapacityLossRow
 from leveransplan.outputs.console.compare import print_diff
-from leveransplan.outputs.diff import DIFF_COLUMNS, REPLAN_DIFF_COLUMNS, diff_plans
+from leveransplan.outputs.diff import DIFF_COLUMNS, REPLAN_DIFF_COLUMNS, _base_by_month, diff_plans
 
 runner = CliRunner()
 HEADER = "month,hospital,category,channel,provider,contract,volume,unit_price_sek,cost_sek"
@@ -354,3 +357,19 @@ def test_frozen_months_of_another_plan_are_pointed_out(replans: dict[str, Path],
         ("2026-01", "40", "frozen"),
         ("2026-02", "40", "decided"),
     ]
+
+
+def test_the_compared_bas_is_own_volumes_base_before_a_capacity_loss() -> None:
+    # A's base 6 splits [3, 3] over two months; a go-live keeps nothing in month 2. The volume
+    # table's `bas` is own_volumes.csv's base (6), so the months compared after actuals give [3, 3]
+    # and the loss is no change of `bas`; without the lost units added back month 2 would be 0.
+    scenario = build(
+        order=("over_guarantee", "cost"),
+        months=2,
+        own={("A", "k"): (6, 0)},
+        need={("A", "k"): (6, 0)},
+        capacity_loss=[
+            CapacityLossRow(hospital="A", first_month="2026-02", last_month="2026-02", factor=Decimal(0))
+        ],
+    )
+    assert _base_by_month(scenario) == {("2026-01", "A", "k"): 3, ("2026-02", "A", "k"): 3}
