@@ -35,7 +35,8 @@ GREY = "#c9ccd1"
 DARK = "#333333"
 RC: dict[Any, Any] = {
     "svg.hashsalt": "leveransplan",
-    "svg.fonttype": "path",
+    # Text stays text: searchable, selectable and far smaller than glyph outlines.
+    "svg.fonttype": "none",
     "text.parse_math": False,  # a provider named "P$1$" is text, not mathematics
     "font.family": "DejaVu Sans",
     "font.size": 9,
