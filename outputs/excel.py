@@ -12,6 +12,11 @@ of another. The rows down to the first table's header are frozen.
   (its delivery_plan.csv rows), the transfers other hospitals send it, its volume table
   (volume_table.csv) and its production plan by month (production_plan.csv). The columns are the
   CSV files' columns, so a row can be found in the file it comes from.
+- After each hospital's sheet, "<code> decision": its volume table as the decision prints it
+  (outputs/decision_tables.py: by area and kind with subtotals, uppdrag, bas, tillägg and
+  Totalsumma; area, kind and total rows bold, categories indented), then the referrals it sends as
+  provider x month with totals. Plain cells rather than an Excel table, as a filter would mix up
+  the subtotal rows.
 
 Cells. Numbers are numbers (whole numbers with a thousands format, so SEK read 1 234 567 in a
 Swedish Excel); text is written as text, never as a formula, and a text that starts with =, +, -,
@@ -34,9 +39,20 @@ from xlsxwriter.worksheet import Worksheet
 
 from leveransplan.inputs.plan_files import FORMULA_STARTS
 from leveransplan.outputs import volume_files as vf
+from leveransplan.outputs.decision_tables import (
+    FIGURES,
+    LABEL,
+    LEVEL,
+    decision_volume_table,
+    delivery_matrix,
+    matrix_rows,
+)
 
 WORKBOOK = "delivery_plan.xlsx"
 SUMMARY_SHEET = "Summary"
+DECISION_SHEET = "{code} decision"
+DECISION_TITLE = "{code} ({name}): volume table as in the decision"
+MATRIX_TITLE = "Referrals sent, by provider and month (delivery_plan.csv)"
 CREATED = datetime(2000, 1, 1)  # fixed, so identical plans give identical files
 TOTAL_COLUMNS = ("cost_sek", "unused_minimum_cost_sek", "previous_plan")
 OBJECTIVE_COLUMNS = ("model", "objective", "value")
@@ -93,9 +109,11 @@ class _Sheet:
         self.widths: dict[int, int] = {}
         self.frozen = False
 
-    def cell(self, row: int, col: int, value: Any, bold: bool = False) -> int:
+    def cell(self, row: int, col: int, value: Any, bold: bool = False, indent: int = 0) -> int:
         """Write one value as a number or as text; return the characters it shows."""
         style: dict[str, Any] = {"bold": True} if bold else {}
+        if indent:
+            style["indent"] = indent
         if value is None or value == "":
             return 0
         if isinstance(value, bool):
@@ -141,6 +159,27 @@ class _Sheet:
             self.worksheet.freeze_panes(header + 1, 0)
             self.frozen = True
         self.row = last + 2
+
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        bold: Sequence[bool],
+        indent: Sequence[int],
+    ) -> None:
+        """A plain block of cells under a bold header, each row bold or indented as given."""
+        self.title(*header)
+        for col, column in enumerate(header):
+            self._fit(col, len(str(column)))
+        if not self.frozen:
+            self.worksheet.freeze_panes(self.row, 0)
+            self.frozen = True
+        for values, strong, step in zip(rows, bold, indent, strict=True):
+            for col, value in enumerate(values):
+                shown = self.cell(self.row, col, value, bold=strong, indent=step if col == 0 else 0)
+                self._fit(col, shown + 2 * step * (col == 0))
+            self.row += 1
+        self.row += 1
 
     def _fit(self, col: int, characters: int) -> None:
         self.widths[col] = max(self.widths.get(col, 0), characters)
@@ -202,6 +241,8 @@ def write_workbook(
     workbook.set_properties({"title": "Delivery plan", "created": CREATED})
     formats = _Formats(workbook)
     taken: set[str] = set()
+    categories = volumes.get("categories") or []
+    months = sorted({str(row["month"]) for row in production})
 
     sheet = _Sheet(workbook.add_worksheet(sheet_name(SUMMARY_SHEET, taken)), formats)
     sheet.title("Scenario", summary.get("scenario"))
@@ -239,4 +280,37 @@ def write_workbook(
             _of(production, hospital=code),
         )
         sheet.set_widths()
+        sheet = _Sheet(workbook.add_worksheet(sheet_name(DECISION_SHEET.format(code=code), taken)), formats)
+        _decision_sheet(sheet, code, name, categories, tables["volume_table.csv"], delivery, months)
     workbook.close()
+
+
+def _decision_sheet(
+    sheet: _Sheet,
+    code: str,
+    name: str,
+    categories: Sequence[Row],
+    volume_rows: Sequence[Row],
+    delivery: Sequence[Row],
+    months: Sequence[str],
+) -> None:
+    """A hospital's volume table in the decision's layout, then its referrals by provider and month."""
+    sheet.title(DECISION_TITLE.format(code=code, name=name))
+    table = decision_volume_table(categories, volume_rows, code)
+    levels = list(table[LEVEL])
+    sheet.grid(
+        [code, *FIGURES],
+        [[row[LABEL], *(int(row[f]) for f in FIGURES)] for row in table.to_dict("records")],
+        [level != "category" for level in levels],
+        [1 if level == "category" else 0 for level in levels],
+    )
+    matrix = delivery_matrix(delivery, code, months)
+    sheet.title(MATRIX_TITLE)
+    rows = matrix_rows(matrix)
+    sheet.grid(
+        ["provider", *map(str, matrix.columns)],
+        rows,
+        [i == len(rows) - 1 for i in range(len(rows))],
+        [0] * len(rows),
+    )
+    sheet.set_widths()

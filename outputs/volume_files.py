@@ -289,6 +289,11 @@ def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: st
         "unused_minimum_cost_sek": unused_minimum_cost(data, solution),
         "previous_plan": previous_plan,
         "hospitals": hospital_summary(data, solution),
+        # categories.csv's grouping, so the report can set the decision's table from the plan alone.
+        "categories": [
+            {"category": c.category, "area": c.area, "kind": c.kind, "specialty": c.specialty}
+            for c in data.scenario.categories
+        ],
         # A re-plan's change allowance and each hospital's caps under it, when one was given.
         **(
             {}

@@ -139,6 +139,8 @@ class Summary:
     # A re-plan's change allowance: (units, sek) as given, and each hospital's caps under it.
     allowance: tuple[int | None, int | None] | None = None
     change_caps: dict[str, dict[str, int]] | None = None
+    # categories.csv's grouping as written (absent from plans written before it was added).
+    categories: Any = None
 
 
 @dataclass
@@ -290,6 +292,7 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
     summary.unused_minimum_cost_sek = json_int(volumes, "unused_minimum_cost_sek", "volumes", out)
     summary.previous_plan = parse_previous_plan("volumes", volumes, out)
     summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out, summary.frames)
+    summary.categories = volumes.get("categories")
     if volumes.get("change_allowance") is not None:
         _parse_allowance(volumes["change_allowance"], data, out, summary)
     return summary

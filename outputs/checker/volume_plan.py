@@ -45,6 +45,7 @@ from leveransplan.outputs.checker.procurement import procurement_proposal
 from leveransplan.outputs.checker.volume_figures import VolumeCheck, recompute
 from leveransplan.outputs.checker.volume_files import read_plan
 from leveransplan.outputs.checker.volume_summary import (
+    categories_as_given,
     change_within_allowance,
     objectives_match,
     volume_stages,
@@ -78,6 +79,7 @@ RULES: tuple[Callable[[VolumeCheck], Iterator[str]], ...] = (
     budget,
     frames,
     objectives_match,
+    categories_as_given,
     volume_stages,
     change_within_allowance,
     procurement_proposal,

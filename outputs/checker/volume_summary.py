@@ -54,6 +54,27 @@ def volume_table_consistent(c: VolumeCheck) -> Iterator[str]:
             )
 
 
+def categories_as_given(c: VolumeCheck) -> Iterator[str]:
+    """Hard: summary.json's categories, when written, are categories.csv's rows in its order."""
+    written = None if c.plan.summary is None else c.plan.summary.categories
+    if written is None:
+        return
+    keys = ("category", "area", "kind", "specialty")
+    given = [{key: getattr(row, key) for key in keys} for row in c.data.scenario.categories]
+    if not isinstance(written, list) or len(written) != len(given):
+        yield (
+            f"{SUMMARY} volumes.categories: expected a list of the {len(given)} categories of "
+            "categories.csv (category, area, kind, specialty)"
+        )
+        return
+    for number, (entry, row) in enumerate(zip(written, given, strict=True)):
+        if entry != row:
+            yield (
+                f"{SUMMARY} volumes.categories[{number}]: {entry!r}, but categories.csv row "
+                f"{number + 2} is {row!r}"
+            )
+
+
 def objectives_match(c: VolumeCheck) -> Iterator[str]:
     """Hard: summary.json's terms, totals and hospital figures equal those recomputed from the plan."""
     yield from c.found.stability_problems

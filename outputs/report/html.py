@@ -26,6 +26,9 @@ th { background: #eef2f6; font-weight: 600; }
 td:first-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid #999; }
+table.decision tr.area td { font-weight: 600; background: #eef2f6; }
+table.decision tr.kind td { font-weight: 600; }
+table.decision tr.category td:first-child { padding-left: 22px; }
 table.meta th { background: none; font-weight: 600; padding-left: 0; width: 150px; }
 table.meta td { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; }
 table.hashes td { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; padding: 1px 8px; }

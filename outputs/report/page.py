@@ -11,7 +11,8 @@ give the same page.
 
 The page is put together here from its rooms: plan.py reads the plan folder, costs.py splits
 the cost by channel, charts.py draws, html.py sets numbers and tables, and sections.py,
-volumes.py and replan.py (a re-plan against its previous plan) write the sections.
+volumes.py, decision.py (the decision's tables per hospital) and replan.py (a re-plan against its
+previous plan) write the sections.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.outputs.report.charts import Charts
+from leveransplan.outputs.report.decision import decision_section
 from leveransplan.outputs.report.html import CSS, escaped
 from leveransplan.outputs.report.plan import ReportUnreadable, read_plan
 from leveransplan.outputs.report.replan import replan_section
@@ -32,7 +34,7 @@ from leveransplan.outputs.report.sections import (
 )
 from leveransplan.outputs.report.volumes import volume_section
 
-VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "contract_usage.csv")
+VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "contract_usage.csv")
 PLACEMENT_FILES = ("places_table.csv", "unplaced.csv")
 
 
@@ -58,6 +60,7 @@ def render_report(
     if "volumes" in plan.models:
         replan = replan_section(plan)
         sections += [replan] if replan else []
+        sections.append(decision_section(plan))
     sections.append(progress_section(plan, charts))
     scenario = plan.summary.get("scenario") or "plan"
     footer = (

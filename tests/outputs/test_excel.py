@@ -205,7 +205,15 @@ def test_sheets_of_awkward_hospital_codes(tmp_path: Path) -> None:
     path = tmp_path / "delivery_plan.xlsx"
     tables: dict[str, list] = {f: [] for f in ("delivery_plan.csv", "production_plan.csv")}
     write_workbook(path, summary, names, tables | {"volume_table.csv": [], "contract_usage.csv": []})
-    assert list(Xlsx(path).sheets) == ["Summary", "SÄS", "Summary (2)", "NÄL_UDD"]
+    assert list(Xlsx(path).sheets) == [
+        "Summary",
+        "SÄS",
+        "SÄS decision",
+        "Summary (2)",
+        "Summary decision",
+        "NÄL_UDD",
+        "NÄL_UDD decision",
+    ]
 
 
 # -- solve --excel -------------------------------------------------------------------------------
@@ -235,7 +243,7 @@ def test_solve_excel_writes_the_swedish_dialect_and_passes_the_checker(tmp_path:
 
 def test_the_workbook_of_example1(tmp_path: Path) -> None:
     xlsx = Xlsx(solve(EXAMPLE1, tmp_path / "plan", "--excel") / "delivery_plan.xlsx")
-    assert list(xlsx.sheets) == ["Summary", "A", "B"]
+    assert list(xlsx.sheets) == ["Summary", "A", "A decision", "B", "B decision"]
     assert xlsx.value("Summary", "A1") == "Scenario"
     assert xlsx.value("Summary", "B1") == "Example 1"
     # Row 2 is the per-hospital header; A sent 3 (1 to B, 2 to c1) at 150 + 240 = 390 SEK and B
@@ -247,7 +255,8 @@ def test_the_workbook_of_example1(tmp_path: Path) -> None:
     assert hospitals_table[:2] == ("A2:H4", "A2:H4")
     for name in xlsx.sheets:
         assert xlsx.frozen_rows(name) == 2  # the title row and the first table's header
-        assert all(ref == autofilter for ref, autofilter, _ in xlsx.tables(name))
+        if not name.endswith(" decision"):  # plain cells, no Excel table
+            assert all(ref == autofilter for ref, autofilter, _ in xlsx.tables(name))
     # Sheet A: its referrals (header in row 2), then transfers it receives (none), volume table and
     # production plan, each under a title row with a blank row between tables.
     tables = xlsx.tables("A")
@@ -265,6 +274,35 @@ def test_the_workbook_of_example1(tmp_path: Path) -> None:
     assert xlsx.value("B", "A1") == "B (Hospital B): referrals sent (delivery_plan.csv): none"
     assert xlsx.value("B", "A5") == "Transfers to B from other hospitals (delivery_plan.csv)"
     assert [xlsx.value("B", f"{c}7") for c in "BEG"] == ["A", "B", 1]
+
+
+def test_the_decision_sheet_of_example1(tmp_path: Path) -> None:
+    # A: bas 5, no additional unit produced: Somatik, Förstabesök, Test and Totalsumma all 5 5 0
+    # (uppdrag, bas, tillägg). Below, A's referrals: 1 to B and 2 to X in 2026-01, none in 2026-02.
+    xlsx = Xlsx(solve(EXAMPLE1, tmp_path / "plan", "--excel") / "delivery_plan.xlsx")
+    sheet = "A decision"
+
+    def row(number: int, columns: str = "ABCD") -> list[str | int | float]:
+        return [xlsx.value(sheet, f"{c}{number}") for c in columns]
+
+    assert xlsx.value(sheet, "A1") == "A (Hospital A): volume table as in the decision"
+    assert row(2) == ["A", "uppdrag", "bas", "tillägg"]
+    assert [row(n) for n in range(3, 7)] == [
+        ["Somatik", 5, 5, 0],
+        ["Förstabesök", 5, 5, 0],
+        ["Test", 5, 5, 0],
+        ["Totalsumma", 5, 5, 0],
+    ]
+    assert xlsx.number_format(sheet, "C6") == "#,##0"  # a number, not text
+    assert xlsx.value(sheet, "A8") == "Referrals sent, by provider and month (delivery_plan.csv)"
+    assert [row(n) for n in range(9, 13)] == [
+        ["provider", "2026-01", "2026-02", "total"],
+        ["B", 1, 0, 1],
+        ["X", 2, 0, 2],
+        ["total", 3, 0, 3],
+    ]
+    # B (bas 0) treats A's transfer: tillägg 1.
+    assert [xlsx.value("B decision", f"{c}6") for c in "ABCD"] == ["Totalsumma", 1, 0, 1]
 
 
 def test_deterministic_runs_give_identical_workbooks(tmp_path: Path) -> None:

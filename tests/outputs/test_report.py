@@ -59,7 +59,7 @@ def test_report_is_one_file_with_no_external_reference(example1_plan: Path, exam
                 assert value is not None and value.startswith("#"), f"<{tag} {name}={value!r}>"
     assert "@import" not in example1_report
     assert "url(http" not in example1_report and "url(file" not in example1_report
-    assert page.sections == ["volumes", "progress"]
+    assert page.sections == ["volumes", "decision", "progress"]
 
 
 def test_report_shows_the_stages_of_example1(example1_report: str) -> None:
@@ -517,7 +517,7 @@ def test_a_replan_from_actuals_shows_each_hospitals_change(replans: dict[str, Pa
     # R31 against P over 2026-02, the month it decided: H1 0 -> 31 x 100 000 SEK, H2 40 -> 9
     # referrals at 100 000 SEK: +3.1 and -3.1 MSEK, both beyond the limit: the committee.
     page, text = replan_page(replans["R31"])
-    assert page.sections == ["volumes", "replan", "progress"]
+    assert page.sections == ["volumes", "replan", "decision", "progress"]
     assert "2026-01 replaced by the actuals" in text and "2026-02 decided by the re-plan" in text
     assert (
         "this update needs a committee decision (above the 3 000 000 SEK delegation limit: "
