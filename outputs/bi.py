@@ -26,7 +26,6 @@ import pyarrow.parquet as pq
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.manifest import json_text
 
-BI = "bi"
 DATA_PACKAGE = "datapackage.json"
 PLAN_COLUMNS = ("plan_id", "scenario")
 
@@ -127,7 +126,7 @@ def _typed(value: Any, kind: str) -> Any:
     if kind == INTEGER:
         return int(value)
     if kind == BOOLEAN:
-        return bool(value)
+        return value.lower() == "true" if isinstance(value, str) else bool(value)
     if kind == NUMBER:
         return float(value)
     return str(value)

@@ -18,7 +18,10 @@ import pytest
 
 from helpers import EXAMPLE1, invoke, read_rows, refused
 from helpers.training import example2, placements
+from helpers.volumes import build, contract, write_scenario
+from leveransplan.inputs import load_scenario
 from leveransplan.models.results import ScenarioPlan
+from leveransplan.models.scenario import order_with_procurement
 from leveransplan.outputs.bi import COLUMN_TYPES
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import ManifestUnreadable, read_manifest
@@ -163,15 +166,19 @@ def test_manifest_lists_every_bi_file(plan: Path) -> None:
     assert invoke("check", EXAMPLE1, plan).exit_code == 0
 
 
-def test_check_flags_an_edited_or_added_bi_file(plan: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "edited"
+def copied(plan: Path, copy: Path) -> Path:
     copy.mkdir()
-    for path in plan.rglob("*"):
+    for path in sorted(plan.rglob("*")):
         target = copy / path.relative_to(plan)
         if path.is_dir():
             target.mkdir()
         else:
             target.write_bytes(path.read_bytes())
+    return copy
+
+
+def test_check_flags_an_edited_or_added_bi_file(plan: Path, tmp_path: Path) -> None:
+    copy = copied(plan, tmp_path / "edited")
     edited = table(copy, "delivery_plan").set_column(8, "volume", pa.array([5, 5], pa.int64()))
     pq.write_table(edited, copy / "bi" / "delivery_plan.parquet")
     (copy / "bi" / "notes.txt").write_text("mine", encoding="utf-8")
@@ -226,3 +233,48 @@ def test_placement_tables_typed(tmp_path: Path) -> None:
     ]
     assert table(out, "unplaced").num_rows == 0
     assert table(out, "places_table").schema.field("year").type == pa.int64()
+
+
+def test_procurement_and_a_candidate_provider(tmp_path: Path) -> None:
+    # tests/optimizer/test_procurement.py's candidate not taken up: base units clear A's 5
+    # waiting, so CAND (provider Capio, candidates only) is proposed with 0 units and no months.
+    scenario = build(
+        order=order_with_procurement(("over_guarantee", "cost")),
+        own={("A", "k"): (5, 0)},
+        need={("A", "k"): (5, 0)},
+        contracts=[contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True)],
+    )
+    out = tmp_path / "plan"
+    result = invoke(
+        "solve",
+        write_scenario(tmp_path / "s", scenario),
+        "--deterministic",
+        "--parquet",
+        "--out",
+        out,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(out, "procurement") == [("CAND", "Capio", "k", False, 0, 10, 0, None, None, 0)]
+    assert rows(out, "providers")[-1] == ("Capio", "Capio", "candidate", False, False)
+
+
+def test_the_checker_holds_bi_to_the_csv_files_and_the_plan_id(plan: Path, tmp_path: Path) -> None:
+    # The checker reads bi/ itself: the transfer's volume 1 (delivery_plan.csv row 2) written as
+    # 5, another plan id on the volume table, and the production plan's file gone.
+    copy = copied(plan, tmp_path / "edited")
+    scenario = load_scenario(EXAMPLE1)
+    assert check_plan(scenario, copy) == []
+    edited = table(copy, "delivery_plan").set_column(8, "volume", pa.array([5, 2], pa.int64()))
+    pq.write_table(edited, copy / "bi" / "delivery_plan.parquet")
+    volume_table = table(copy, "volume_table")
+    other = pa.array(["0123456789abcdef"] * volume_table.num_rows)
+    pq.write_table(volume_table.set_column(0, "plan_id", other), copy / "bi" / "volume_table.parquet")
+    (copy / "bi" / "production_plan.parquet").unlink()
+    plan_id = read_manifest(plan)["plan_id"]
+    assert check_plan(scenario, copy) == [
+        "bi/production_plan.parquet is missing, but production_plan.csv is in the plan folder",
+        "bi/delivery_plan.parquet row 1: volume '5', but delivery_plan.csv row 2 has '1'",
+        "bi/volume_table.parquet: rows name the plan and scenario '0123456789abcdef' 'Example 1', but "
+        f"summary.json's plan_id is '{plan_id}' and the scenario 'Example 1'",
+    ]
