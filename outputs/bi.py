@@ -104,11 +104,14 @@ PROVIDER_COLUMNS = ("provider", "name", "kind", "out_of_region", "catch_up")
 Table = tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]
 
 
-def plan_id(scenario_name: str, tables: Sequence[Table]) -> str:
-    """A short id of the plan: the first 16 hex digits of the SHA-256 of its scenario's name and
-    its tables' rows, so the same plan has the same id in any CSV dialect and another plan another."""
+def plan_id(scenario_name: str, tables: Sequence[Table], made_from: Mapping[str, Any] | None = None) -> str:
+    """A short id of the plan: the first 16 hex digits of the SHA-256 of its scenario's name, what
+    it was made from (`made_from`: the scenario files' digests, the run's settings, the previous
+    plan) and its tables' rows. The same run gives the same id, in either CSV dialect; a re-plan
+    that decides as its previous plan did still has an id of its own."""
     content = {
         "scenario": scenario_name,
+        "made_from": made_from or {},
         "tables": {
             name: [list(columns), [[row.get(c) for c in columns] for row in rows]]
             for name, columns, rows in tables

@@ -35,6 +35,7 @@ from leveransplan.outputs.manifest import (
     ManifestUnreadable,
     build_manifest,
     foreign_entries,
+    input_digests,
     read_manifest,
     sha256_of,
     write_json,
@@ -181,11 +182,13 @@ def write_plan(
     previous_plan: str | None,
     excel: bool = False,
     parquet: bool = False,
+    made_from: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write each solved model's tables and summary.json into `folder`; return the files written.
 
     `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume
-    plan; `parquet`: the tables and the dimension tables as Parquet in bi/ (outputs/bi.py).
+    plan; `parquet`: the tables and the dimension tables as Parquet in bi/ (outputs/bi.py);
+    `made_from`: what the plan was made from, part of its id (`made_from`).
     """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
@@ -221,7 +224,7 @@ def write_plan(
     if plan.not_solved:
         summary["not_solved"] = dict(plan.not_solved)
     summary["partial"] = plan.partial
-    summary[PLAN_ID] = plan_id_of(scenario.name, tables)
+    summary[PLAN_ID] = plan_id_of(scenario.name, tables, made_from)
     written = []
     for name, columns, rows in tables:
         write_csv(folder / name, columns, rows, SWEDISH_EXCEL if excel else PLAIN)
@@ -235,6 +238,25 @@ def write_plan(
     write_json(folder / SUMMARY, summary)
     written.append(folder / SUMMARY)
     return written
+
+
+def made_from(
+    scenario_dir: Path,
+    parameters: Mapping[str, Any],
+    replan_sha256: Mapping[str, str] | None,
+    previous_manifest: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """What a plan is made from, as its id counts it: the scenario files by their digests, the
+    run's settings, and a re-plan's previous plan and actuals by their digests. Folder and file
+    names are left out, so the same run from another folder or into another gives the same id."""
+    actuals = parameters.get("actuals")
+    return {
+        "inputs_sha256": input_digests(scenario_dir),
+        "parameters": {k: v for k, v in parameters.items() if k not in ("previous_plan", "actuals")},
+        "decided_until": actuals.get("decided_until") if isinstance(actuals, dict) else None,
+        "replan_sha256": dict(replan_sha256 or {}),
+        "previous_manifest_sha256": (previous_manifest or {}).get("manifest_sha256"),
+    }
 
 
 def publish_plan(
@@ -268,7 +290,8 @@ def publish_plan(
     with Staging(target.path) as staging:
         assert staging.path is not None
         folder = staging.path
-        written = write_plan(folder, scenario, plan, previous_plan, excel, parquet)
+        origin = made_from(scenario_dir, parameters, replan_sha256, previous_manifest)
+        written = write_plan(folder, scenario, plan, previous_plan, excel, parquet, origin)
         previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
         frozen = (Path(previous), freeze) if previous and freeze else None
         problems = check_plan(scenario, folder, frozen)

@@ -135,6 +135,15 @@ def test_same_plan_same_id_and_bytes_another_plan_another_id(plan: Path, tmp_pat
     ]
 
 
+def test_a_replan_deciding_the_same_has_its_own_id(plan: Path, tmp_path: Path) -> None:
+    # Round 2026-02 keeps January as decided, and February's best is as before (examples.md):
+    # the same rows, but another plan in the chain, made from the first.
+    replan = solved(tmp_path / "replan", "--previous", str(plan), "--round", "2026-02")
+    assert rows(replan, "delivery_plan") == rows(plan, "delivery_plan")
+    assert rows(replan, "production_plan") == rows(plan, "production_plan")
+    assert read_manifest(replan)["plan_id"] != read_manifest(plan)["plan_id"]
+
+
 def test_dimension_tables(plan: Path) -> None:
     # tests/data/example1: hospitals A and B (no frame), category k, provider X of contract c1.
     assert rows(plan, "hospitals") == [("A", "Hospital A", None), ("B", "Hospital B", None)]
