@@ -188,7 +188,7 @@ def write_plan(
 
     `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume
     plan; `parquet`: the tables and the dimension tables as Parquet in bi/ (outputs/bi.py);
-    `made_from`: what the plan was made from, part of its id (`made_from`).
+    `made_from`: what the plan was made from (the function `made_from`), part of its id.
     """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
