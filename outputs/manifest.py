@@ -1,14 +1,14 @@
 """manifest.json, a plan's audit trail: what went in, with which tool and settings, and what came out.
 
-It lists every file the run wrote with its SHA-256 (`outputs_sha256`; those of the bi/ folder,
-the one sub-folder a plan has, as `bi/NAME`), so a plan folder can be told from any other
-folder, and a file edited or added after the run can be told from the plan's own: `check` verifies these digests, `solve --overwrite` replaces only a folder whose
-files are all the plan's own and unchanged, and `solve --previous` and `diff` refuse a plan whose
-files are not as written. A re-plan also records the digests of what it was made from besides
-the scenario (`replan_sha256`: the previous plan's decision files and the actuals file), so that a
-later check can tell whether those are still the same, and names its previous plan with the
-SHA-256 of that plan's manifest.json (`previous_plan`): plans made from one another form a chain
-that `history` follows and verifies.
+It lists every file the run wrote with its SHA-256 (`outputs_sha256`; those of the bi/ folder, the
+one sub-folder a plan has, as `bi/NAME`), so a plan folder can be told from any other folder, and a
+file edited or added after the run can be told from the plan's own: `check` verifies these digests,
+`solve --overwrite` replaces only a folder whose files are all the plan's own and unchanged, and
+`solve --previous` and `diff` refuse a plan whose files are not as written. A re-plan also records
+the digests of what it was made from besides the scenario (`replan_sha256`: the previous plan's
+decision files and the actuals file), so that a later check can tell whether those are still the
+same, and names its previous plan with the SHA-256 of that plan's manifest.json (`previous_plan`):
+plans made from one another form a chain that `history` follows and verifies.
 """
 
 from __future__ import annotations

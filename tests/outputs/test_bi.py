@@ -26,6 +26,7 @@ from leveransplan.outputs.bi import COLUMN_TYPES
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import ManifestUnreadable, read_manifest
 from leveransplan.outputs.publish import publish_plan
+from leveransplan.outputs.staging import FolderState
 
 FACTS = ("delivery_plan", "production_plan", "volume_table", "contract_usage")
 DIMENSIONS = ("hospitals", "categories", "providers")
@@ -287,3 +288,13 @@ def test_the_checker_holds_bi_to_the_csv_files_and_the_plan_id(plan: Path, tmp_p
         "bi/volume_table.parquet: rows name the plan and scenario '0123456789abcdef' 'Example 1', but "
         f"summary.json's plan_id is '{plan_id}' and the scenario 'Example 1'",
     ]
+
+
+def test_a_file_edited_inside_bi_changes_the_folder_as_a_run_saw_it(plan: Path, tmp_path: Path) -> None:
+    # An --overwrite run replaces its target only if the folder is as it was at the run's start:
+    # an edit inside bi/ changes no time or size of the plan folder itself, so bi/ is seen too.
+    copy = copied(plan, tmp_path / "copy")
+    seen = FolderState.of(copy)
+    with (copy / "bi" / "datapackage.json").open("a", encoding="utf-8") as handle:
+        handle.write(" ")
+    assert FolderState.of(copy) != seen
