@@ -97,6 +97,7 @@ def solve(
     objectives: options.Objectives = None,
     excel: options.Excel = False,
     report: options.Report = False,
+    parquet: options.Parquet = False,
     deterministic: options.Deterministic = False,
     quiet: options.Quiet = False,
     as_json: options.Json = False,
@@ -140,6 +141,7 @@ def solve(
         what_ifs=what_ifs,
         excel=excel,
         report=report,
+        parquet=parquet,
         quiet=quiet,
         as_json=as_json,
     )

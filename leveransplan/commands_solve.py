@@ -76,6 +76,7 @@ class SolveRun:
     what_ifs: list[WhatIf]
     excel: bool
     report: bool
+    parquet: bool
     quiet: bool
     as_json: bool
 
@@ -194,6 +195,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             else str(run.previous),
             excel=run.excel,
             report=run.report,
+            parquet=run.parquet,
             progress=search.progress.trajectory(),
             replan_sha256=replan_sha256,
             previous_manifest=previous_manifest,

@@ -181,6 +181,11 @@ Report = Annotated[
     bool, typer.Option("--report", help="Also write report.html (self-contained, works offline).")
 ]
 
+Parquet = Annotated[
+    bool,
+    typer.Option("--parquet", help="Also write the tables as typed Parquet files in bi/, for Power BI."),
+]
+
 Deterministic = Annotated[
     bool,
     typer.Option(

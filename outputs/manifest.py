@@ -1,14 +1,14 @@
 """manifest.json, a plan's audit trail: what went in, with which tool and settings, and what came out.
 
-It lists every file the run wrote with its SHA-256 (`outputs_sha256`), so a plan folder can be
-told from any other folder, and a file edited or added after the run can be told from the
-plan's own: `check` verifies these digests, `solve --overwrite` replaces only a folder whose
-files are all the plan's own and unchanged, and `solve --previous` and `diff` refuse a plan whose
-files are not as written. A re-plan also records the digests of what it was made from besides
-the scenario (`replan_sha256`: the previous plan's decision files and the actuals file), so that a
-later check can tell whether those are still the same, and names its previous plan with the
-SHA-256 of that plan's manifest.json (`previous_plan`): plans made from one another form a chain
-that `history` follows and verifies.
+It lists every file the run wrote with its SHA-256 (`outputs_sha256`; those of the bi/ folder, the
+one sub-folder a plan has, as `bi/NAME`), so a plan folder can be told from any other folder, and a
+file edited or added after the run can be told from the plan's own: `check` verifies these digests,
+`solve --overwrite` replaces only a folder whose files are all the plan's own and unchanged, and
+`solve --previous` and `diff` refuse a plan whose files are not as written. A re-plan also records
+the digests of what it was made from besides the scenario (`replan_sha256`: the previous plan's
+decision files and the actuals file), so that a later check can tell whether those are still the
+same, and names its previous plan with the SHA-256 of that plan's manifest.json (`previous_plan`):
+plans made from one another form a chain that `history` follows and verifies.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from leveransplan.models.scenario import Scenario
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
+# The one sub-folder a plan may have (solve --parquet): its files are listed as "bi/NAME".
+BI_FOLDER = "bi"
+PLAN_ID = "plan_id"
 # Every file `solve` can write into a plan folder (summary.json and manifest.json included).
 VOLUME_FILES = (
     "delivery_plan.csv",
@@ -93,6 +96,21 @@ def input_digests(scenario_dir: Path) -> dict[str, str]:
     return digests
 
 
+def output_name(path: Path) -> str:
+    """The name a written file is listed under in outputs_sha256: NAME, or bi/NAME inside bi/."""
+    return f"{BI_FOLDER}/{path.name}" if path.parent.name == BI_FOLDER else path.name
+
+
+def _listable(name: object) -> bool:
+    """A name outputs_sha256 may hold: a plain file name, or one inside bi/ (never a way out)."""
+    if not isinstance(name, str) or "\\" in name:
+        return False
+    parts = name.split("/")
+    if len(parts) == 2 and parts[0] == BI_FOLDER:
+        parts = parts[1:]
+    return len(parts) == 1 and parts[0] not in ("", ".", "..")
+
+
 def build_manifest(
     scenario_dir: Path,
     scenario: Scenario,
@@ -100,10 +118,13 @@ def build_manifest(
     written: list[Path],
     replan_sha256: dict[str, str] | None = None,
     previous_manifest: dict[str, str] | None = None,
+    plan: str | None = None,
 ) -> dict[str, Any]:
     """The audit trail of one run that wrote the files `written` (`previous_manifest`: the
-    previous plan's folder and the SHA-256 of its manifest.json, previous_plan_record)."""
+    previous plan's folder and the SHA-256 of its manifest.json, previous_plan_record; `plan`:
+    the plan's id, as summary.json and the bi/ tables carry it)."""
     record: dict[str, Any] = {
+        **({} if plan is None else {PLAN_ID: plan}),
         "scenario": scenario.name,
         "scenario_folder": str(scenario_dir.resolve()),
         "inputs_sha256": input_digests(scenario_dir),
@@ -115,7 +136,7 @@ def build_manifest(
         "parameters": parameters,
         "command_line": sys.argv,
         "time_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "outputs_sha256": {p.name: sha256_of(p) for p in written},
+        "outputs_sha256": {output_name(p): sha256_of(p) for p in written},
     }
     if replan_sha256:
         record["replan_sha256"] = replan_sha256
@@ -179,8 +200,7 @@ def read_manifest(plan_dir: Path) -> dict[str, Any]:
         raise ManifestUnreadable(f"{path} cannot be read as JSON ({error})") from None
     outputs = document.get("outputs_sha256") if isinstance(document, dict) else None
     if not isinstance(outputs, dict) or not all(
-        isinstance(name, str) and isinstance(digest, str) and "/" not in name and "\\" not in name
-        for name, digest in outputs.items()
+        _listable(name) and isinstance(digest, str) for name, digest in outputs.items()
     ):
         raise ManifestUnreadable(
             f"{path}: outputs_sha256 is not what leveransplan writes (an object of file names and "
@@ -208,8 +228,11 @@ def changed_outputs(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
             problems.append(
                 f"{name} has changed since the plan was written (its SHA-256 differs from {MANIFEST})"
             )
-    for name in PLAN_FILES:
-        if name not in listed and name != MANIFEST and (plan_dir / name).exists():
+    unlisted = [name for name in PLAN_FILES if name != MANIFEST and (plan_dir / name).exists()]
+    if (plan_dir / BI_FOLDER).is_dir():
+        unlisted += [f"{BI_FOLDER}/{entry.name}" for entry in sorted((plan_dir / BI_FOLDER).iterdir())]
+    for name in unlisted:
+        if name not in listed:
             problems.append(f"{name} was not written with the plan ({MANIFEST} does not list it)")
     return problems
 
@@ -219,13 +242,18 @@ def foreign_entries(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
     the folder would destroy."""
     listed: dict[str, str] = manifest["outputs_sha256"]
     foreign = []
-    for entry in sorted(plan_dir.iterdir()):
-        if entry.name == MANIFEST:
+    entries = [(entry.name, entry) for entry in sorted(plan_dir.iterdir())]
+    bi = plan_dir / BI_FOLDER
+    if any(name.startswith(f"{BI_FOLDER}/") for name in listed) and bi.is_dir() and not bi.is_symlink():
+        entries.remove((BI_FOLDER, bi))
+        entries += [(f"{BI_FOLDER}/{entry.name}", entry) for entry in sorted(bi.iterdir())]
+    for name, entry in entries:
+        if name == MANIFEST:
             continue
         if entry.is_dir() and not entry.is_symlink():
-            foreign.append(f"{entry.name}/ (a folder the plan did not write)")
-        elif entry.name not in listed or not entry.is_file() or entry.is_symlink():
-            foreign.append(f"{entry.name} (a file the plan did not write)")
-        elif sha256_of(entry) != listed[entry.name]:
-            foreign.append(f"{entry.name} (changed since the plan wrote it)")
+            foreign.append(f"{name}/ (a folder the plan did not write)")
+        elif name not in listed or not entry.is_file() or entry.is_symlink():
+            foreign.append(f"{name} (a file the plan did not write)")
+        elif sha256_of(entry) != listed[name]:
+            foreign.append(f"{name} (changed since the plan wrote it)")
     return foreign

@@ -8,6 +8,7 @@ them. A user's own files are never replaced: a folder holding anything else is r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +22,20 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.outputs import training_files as tf
 from leveransplan.outputs import volume_files as vf
+from leveransplan.outputs.bi import plan_id as plan_id_of
+from leveransplan.outputs.bi import write_bi
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
 from leveransplan.outputs.excel import WORKBOOK, write_workbook
 from leveransplan.outputs.manifest import (
+    BI_FOLDER,
     MANIFEST,
+    PLAN_ID,
     SUMMARY,
     ManifestUnreadable,
     build_manifest,
     foreign_entries,
+    input_digests,
     read_manifest,
     sha256_of,
     write_json,
@@ -170,11 +176,19 @@ def publish_seconds(scenario: Scenario, models: Sequence[str]) -> float:
 
 
 def write_plan(
-    folder: Path, scenario: Scenario, plan: ScenarioPlan, previous_plan: str | None, excel: bool = False
+    folder: Path,
+    scenario: Scenario,
+    plan: ScenarioPlan,
+    previous_plan: str | None,
+    excel: bool = False,
+    parquet: bool = False,
+    made_from: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write each solved model's tables and summary.json into `folder`; return the files written.
 
-    `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume plan.
+    `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume
+    plan; `parquet`: the tables and the dimension tables as Parquet in bi/ (outputs/bi.py);
+    `made_from`: what the plan was made from (the function `made_from`), part of its id.
     """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
@@ -210,6 +224,7 @@ def write_plan(
     if plan.not_solved:
         summary["not_solved"] = dict(plan.not_solved)
     summary["partial"] = plan.partial
+    summary[PLAN_ID] = plan_id_of(scenario.name, tables, made_from)
     written = []
     for name, columns, rows in tables:
         write_csv(folder / name, columns, rows, SWEDISH_EXCEL if excel else PLAIN)
@@ -218,9 +233,30 @@ def write_plan(
         names = {h.hospital: h.name for h in scenario.hospitals}
         write_workbook(folder / WORKBOOK, summary, names, {name: rows for name, _, rows in tables})
         written.append(folder / WORKBOOK)
+    if parquet:
+        written += write_bi(folder / BI_FOLDER, scenario, summary[PLAN_ID], tables)
     write_json(folder / SUMMARY, summary)
     written.append(folder / SUMMARY)
     return written
+
+
+def made_from(
+    scenario_dir: Path,
+    parameters: Mapping[str, Any],
+    replan_sha256: Mapping[str, str] | None,
+    previous_manifest: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """What a plan is made from, as its id counts it: the scenario files by their digests, the
+    run's settings, and a re-plan's previous plan and actuals by their digests. Folder and file
+    names are left out, so the same run from another folder or into another gives the same id."""
+    actuals = parameters.get("actuals")
+    return {
+        "inputs_sha256": input_digests(scenario_dir),
+        "parameters": {k: v for k, v in parameters.items() if k not in ("previous_plan", "actuals")},
+        "decided_until": actuals.get("decided_until") if isinstance(actuals, dict) else None,
+        "replan_sha256": dict(replan_sha256 or {}),
+        "previous_manifest_sha256": (previous_manifest or {}).get("manifest_sha256"),
+    }
 
 
 def publish_plan(
@@ -233,6 +269,7 @@ def publish_plan(
     overwrite: bool = False,
     excel: bool = False,
     report: bool = False,
+    parquet: bool = False,
     progress: list[dict[str, Any]] | None = None,
     replan_sha256: dict[str, str] | None = None,
     previous_manifest: dict[str, str] | None = None,
@@ -242,7 +279,8 @@ def publish_plan(
 
     `out`: a target from `plan_target` (a bare path is made one here, with `overwrite`).
     `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
-    report.html; `progress`: each stage's objective and bound over time, kept in manifest.json;
+    report.html; `parquet`: the bi/ folder of Parquet tables; `progress`: each stage's objective
+    and bound over time, kept in manifest.json;
     `replan_sha256`: digests of the previous plan's decision files and the actuals file, as read;
     `previous_manifest`: the previous plan's folder and its manifest.json's digest.
     Raises OutputRefused, TargetTaken (the target appeared or changed meanwhile), PlanCheckFailed.
@@ -252,13 +290,17 @@ def publish_plan(
     with Staging(target.path) as staging:
         assert staging.path is not None
         folder = staging.path
-        written = write_plan(folder, scenario, plan, previous_plan, excel)
+        origin = made_from(scenario_dir, parameters, replan_sha256, previous_manifest)
+        written = write_plan(folder, scenario, plan, previous_plan, excel, parquet, origin)
         previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
         frozen = (Path(previous), freeze) if previous and freeze else None
         problems = check_plan(scenario, folder, frozen)
         if problems:
             raise PlanCheckFailed(problems)
-        record = build_manifest(scenario_dir, scenario, parameters, written, replan_sha256, previous_manifest)
+        plan_id = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))[PLAN_ID]
+        record = build_manifest(
+            scenario_dir, scenario, parameters, written, replan_sha256, previous_manifest, plan_id
+        )
         record["progress"] = progress or []
         write_json(folder / MANIFEST, record)
 

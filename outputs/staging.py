@@ -48,6 +48,15 @@ class TargetTaken(Exception):
     """The target appeared or changed while the run was working; it was not replaced."""
 
 
+def _entries(folder: Path, prefix: str) -> list[Entry]:
+    entries = []
+    for entry in os.scandir(folder):
+        stat = entry.stat(follow_symlinks=False)
+        kind = "dir" if entry.is_dir(follow_symlinks=False) else "file"
+        entries.append((prefix + entry.name, kind, stat.st_size, stat.st_mtime_ns))
+    return entries
+
+
 @dataclass(frozen=True)
 class FolderState:
     """What a target folder held when the run looked: None when it did not exist."""
@@ -58,11 +67,12 @@ class FolderState:
     def of(cls, folder: Path) -> FolderState:
         if not folder.exists():
             return cls(None)
-        entries = []
-        for entry in os.scandir(folder):
-            stat = entry.stat(follow_symlinks=False)
-            kind = "dir" if entry.is_dir(follow_symlinks=False) else "file"
-            entries.append((entry.name, kind, stat.st_size, stat.st_mtime_ns))
+        entries = list(_entries(folder, ""))
+        # A plan's one sub-folder (bi/) is seen file by file, as the plan's files are: a file
+        # edited in it while the run works changes no time of the folder itself.
+        for name, kind, _size, _mtime in list(entries):
+            if kind == "dir":
+                entries += _entries(folder / name, f"{name}/")
         return cls(tuple(sorted(entries)))
 
     @property

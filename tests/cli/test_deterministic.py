@@ -3,7 +3,8 @@
 The two runs differ in everything that may not matter: one is held to a single core (taskset),
 the other has both; they use different Python hash seeds (set and dict order of strings); they
 write to different folders. Only manifest.json's time, command line and progress may differ;
-report.html leaves them (and the plan folder) out, so it is compared byte for byte too.
+report.html leaves them (and the plan folder) out, so it is compared byte for byte too, and so
+are the bi/ folder's Parquet files.
 The shipped scenario's volume model is the case: over_guarantee, solved exactly category by
 category as networks; equity, out_of_region and cost, by columns; then travel, which couples the
 categories under the values reached and ends in CP-SAT searches cut short by the deterministic
@@ -34,7 +35,8 @@ def solve(out: Path, seed: str, cores: list[str]) -> None:
             *pinned,
             *COMMAND,
             *("solve", "--only", "volumes"),
-            *("--deterministic", "--time-limit", "2", "--excel", "--report", "--out", str(out), "--quiet"),
+            *("--deterministic", "--time-limit", "2", "--excel", "--report", "--parquet"),
+            *("--out", str(out), "--quiet"),
         ],
         env=environment,
         capture_output=True,
@@ -50,9 +52,9 @@ def test_same_inputs_same_bytes_on_one_core_and_two(tmp_path: Path) -> None:
     first, second = tmp_path / "one-core", tmp_path / "two-cores"
     solve(first, "1", ["0"])
     solve(second, "2", ["0", "1"])
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
-    assert {"delivery_plan.xlsx", "report.html"} <= set(names)
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
+    assert {"delivery_plan.xlsx", "report.html", "bi/delivery_plan.parquet"} <= set(names)
     for name in names:
         if name != "manifest.json":
             assert (first / name).read_bytes() == (second / name).read_bytes(), name
