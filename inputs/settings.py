@@ -20,8 +20,11 @@ from leveransplan.models.scenario import (
 )
 
 FILE = "scenario.toml"
+# The mark of a scenario whose figures are (in part) invented, when scenario.toml says only
+# `illustrative = true`.
+ILLUSTRATIVE = "The figures of this scenario are illustrative, not the region's."
 _KNOWN: dict[str, set[str]] = {
-    "": {"name", "start", "months", "objective", "budget", "at", "placements", "solver"},
+    "": {"name", "illustrative", "start", "months", "objective", "budget", "at", "placements", "solver"},
     "objective": {"volumes", "placements", "at"},
     "budget": {"max_cost_sek"},
     "at": {"total"},
@@ -93,6 +96,19 @@ def read_settings(
                     _problem(full, None, f"is not a setting; expected one of {', '.join(sorted(known))}")
                 )
     settings["name"] = str(raw.get("name", folder.name))
+    illustrative = raw.get("illustrative")
+    if illustrative is True:
+        settings["illustrative"] = ILLUSTRATIVE
+    elif isinstance(illustrative, str) and illustrative.strip():
+        settings["illustrative"] = illustrative.strip()
+    elif illustrative not in (None, False):
+        problems.append(
+            _problem(
+                "illustrative",
+                illustrative,
+                "expected true, false or a sentence saying which figures are illustrative",
+            )
+        )
     start = raw.get("start")
     if start is None:
         problems.append(_problem("start", None, 'is missing; expected the first month, e.g. "2026-01"'))

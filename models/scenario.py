@@ -300,6 +300,8 @@ class Scenario(_Row):
     """A whole scenario folder after validation."""
 
     name: str
+    # scenario.toml's `illustrative`: which figures are invented, for every page and sheet of a plan.
+    illustrative: str | None = None
     start: str
     months: int = Field(ge=1)
     objective: ObjectiveOrder = ObjectiveOrder()

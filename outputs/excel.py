@@ -102,12 +102,19 @@ class _Formats:
 class _Sheet:
     """One worksheet being filled from the top: title rows and tables, and the widths they need."""
 
-    def __init__(self, worksheet: Worksheet, formats: _Formats) -> None:
+    def __init__(self, worksheet: Worksheet, formats: _Formats, illustrative: str | None = None) -> None:
         self.worksheet = worksheet
         self.formats = formats
         self.row = 0
         self.widths: dict[int, int] = {}
         self.frozen = False
+        if illustrative is not None:
+            # On the sheet's first row and on every printed page: invented figures are never
+            # taken for the region's.
+            mark = f"ILLUSTRATIVE: {illustrative}"
+            worksheet.write_string(0, 0, mark, formats.get(bold=True, font_color="#9c4a00"))
+            worksheet.set_header(f"&L&B{mark.replace('&', '&&')}")
+            self.row = 2
 
     def cell(self, row: int, col: int, value: Any, bold: bool = False, indent: int = 0) -> int:
         """Write one value as a number or as text; return the characters it shows."""
@@ -235,6 +242,7 @@ def write_workbook(
     (delivery_plan.csv, production_plan.csv, volume_table.csv and contract_usage.csv).
     """
     volumes = summary["volumes"]
+    illustrative = summary.get("illustrative")
     delivery, production = tables["delivery_plan.csv"], tables["production_plan.csv"]
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(path), options)
@@ -244,7 +252,7 @@ def write_workbook(
     categories = volumes.get("categories") or []
     months = sorted({str(row["month"]) for row in production})
 
-    sheet = _Sheet(workbook.add_worksheet(sheet_name(SUMMARY_SHEET, taken)), formats)
+    sheet = _Sheet(workbook.add_worksheet(sheet_name(SUMMARY_SHEET, taken)), formats, illustrative)
     sheet.title("Scenario", summary.get("scenario"))
     hospitals = _with_frames_left(
         [{**row, "name": hospital_names.get(row["hospital"])} for row in volumes["hospitals"]]
@@ -258,7 +266,7 @@ def write_workbook(
     sheet.set_widths()
 
     for code, name in hospital_names.items():
-        sheet = _Sheet(workbook.add_worksheet(sheet_name(code, taken)), formats)
+        sheet = _Sheet(workbook.add_worksheet(sheet_name(code, taken)), formats, illustrative)
         sheet.table(
             f"{code} ({name}): referrals sent (delivery_plan.csv)",
             vf.DELIVERY_COLUMNS,
@@ -280,7 +288,9 @@ def write_workbook(
             _of(production, hospital=code),
         )
         sheet.set_widths()
-        sheet = _Sheet(workbook.add_worksheet(sheet_name(DECISION_SHEET.format(code=code), taken)), formats)
+        sheet = _Sheet(
+            workbook.add_worksheet(sheet_name(DECISION_SHEET.format(code=code), taken)), formats, illustrative
+        )
         _decision_sheet(sheet, code, name, categories, tables["volume_table.csv"], delivery, months)
     workbook.close()
 

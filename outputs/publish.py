@@ -192,6 +192,8 @@ def write_plan(
     """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
+    if scenario.illustrative is not None:
+        summary["illustrative"] = scenario.illustrative
     if plan.volumes is not None:
         data = VolumeData.from_scenario(scenario)
         tables += [

@@ -9,6 +9,9 @@ from typing import Any
 from leveransplan.models.numbers import typeset
 
 CSS = """
+.illustrative { background: #fff4e5; border: 1px solid #d9822b; padding: 0.5em 0.8em; }
+@media print { .illustrative { position: fixed; top: 0; left: 0; right: 0; margin: 0; }
+  main { padding-top: 3em; } }
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, Helvetica, sans-serif; color: #222;
        margin: 0; background: #f4f5f7; font-size: 14px; line-height: 1.45; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }

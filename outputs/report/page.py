@@ -55,6 +55,12 @@ def render_report(
                     raise ReportUnreadable(f"{plan_dir}: {name} is missing; the plan is incomplete")
     charts = Charts()
     sections = [header_section(plan), summary_section(plan)]
+    illustrative = plan.summary.get("illustrative")
+    if isinstance(illustrative, str):
+        # Right under the title, and (print CSS) at the top of every printed page.
+        sections.insert(
+            1, f'<p class="illustrative"><strong>Illustrative:</strong> {escaped(illustrative)}</p>'
+        )
     builders = {"volumes": volume_section, "at": at_section, "placements": placements_section}
     sections += [builders[m](plan, charts) for m in plan.models]
     if "volumes" in plan.models:
