@@ -238,6 +238,19 @@ def followup(
     commands.followup(plan_dir, actuals, referrals, out)
 
 
+@app.command("template")
+def template_command(
+    kind: options.TemplateKind,
+    plan_dir: options.TemplatePlanDir,
+    out: options.TemplateOut = None,
+    overwrite: options.ReportOverwrite = False,
+) -> None:
+    """Write the CSV file followup reads for a plan, one row per planned month with the figures empty:
+    actuals (hospital, category, month, performed, waiting_end) or referrals (hospital, category,
+    provider, month, referrals)."""
+    commands.followup_template(kind.value, plan_dir, out, overwrite)
+
+
 @app.command("sweep")
 def sweep_command(
     scenario_dir: options.ScenarioArgument = None,

@@ -51,7 +51,7 @@ from leveransplan.outputs.console.compare import print_diff, print_follow_up, pr
 from leveransplan.outputs.console.history import print_history
 from leveransplan.outputs.diff import PlanUnreadable, diff_plans
 from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
-from leveransplan.outputs.followup import follow_up, write_follow_up
+from leveransplan.outputs.followup import follow_up, template, write_follow_up
 from leveransplan.outputs.generated import write_scenario
 from leveransplan.outputs.manifest import MANIFEST, ManifestUnreadable, record_output
 from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, write_csv
@@ -260,8 +260,8 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
     """Compare reported outcomes with the plan; print the shortfalls and write the comparison."""
     notes: list[str] = []
     try:
-        performed = read_actuals(actuals, notes)
-        delivered = None if referrals is None else read_referrals(referrals, notes)
+        performed = read_actuals(actuals, notes, blank_is_unreported=True)
+        delivered = None if referrals is None else read_referrals(referrals, notes, blank_is_unreported=True)
         print_notes(notes)
     except ActualsInvalid as invalid:
         print_notes(notes)
@@ -288,6 +288,24 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
     except OSError as error:
         cannot_write(target, error)
     out_console.print(f"Follow-up written to {written}.")
+
+
+def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bool) -> None:
+    """Write the `kind` file followup reads for `plan_dir`, a row per planned month to fill in."""
+    try:
+        columns, rows = template(plan_dir, kind)
+    except FollowUpUnreadable as error:
+        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    target = out if out is not None else Path(f"{kind}-{plan_dir.resolve().name}.csv")
+    if target.exists() and not overwrite:
+        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        write_csv(target, columns, rows)
+    except OSError as error:
+        cannot_write(target, error)
+    out_console.print(f"{len(rows)} rows to fill in written to {target}.")
 
 
 def sweep(folder: Path, variants: Path | None, time_limit: float, processes: int, out: Path | None) -> None:

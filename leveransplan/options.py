@@ -6,6 +6,7 @@ the same meaning is one declaration here. docs/commands.md documents every one o
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -280,6 +281,23 @@ Referrals = Annotated[
 FollowupOut = Annotated[
     Path | None,
     typer.Option("--out", help="Folder for the CSV files (default: followup-PLAN, never overwritten)."),
+]
+
+
+class TemplateFile(StrEnum):
+    """The files followup reads."""
+
+    actuals = "actuals"
+    referrals = "referrals"
+
+
+TemplateKind = Annotated[TemplateFile, typer.Argument(help="actuals or referrals.")]
+
+TemplatePlanDir = Annotated[Path, typer.Argument(help="The plan folder the file is for.")]
+
+TemplateOut = Annotated[
+    Path | None,
+    typer.Option("--out", help="The CSV file (default: actuals-PLAN.csv or referrals-PLAN.csv)."),
 ]
 
 Variants = Annotated[

@@ -22,6 +22,12 @@ PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "
 REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
 
 
+# The files `followup` reads, as `template` writes them for a plan: one row to fill in per
+# hospital, category and month the plan produces in, resp. per flow it delivers.
+ACTUALS_TEMPLATE_COLUMNS = ("hospital", "category", "month", "performed", "waiting_end")
+REFERRALS_TEMPLATE_COLUMNS = ("hospital", "category", "provider", "month", "referrals")
+
+
 class PlanUnreadable(Exception):
     """The plan folder lacks production_plan.csv or delivery_plan.csv, or they cannot be read."""
 
@@ -117,6 +123,26 @@ def follow_up(plan: Path, performed: list[Performed], delivered: list[Delivered]
                 }
             )
     return FollowUp(_sorted(production), _sorted(referrals))
+
+
+def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """The columns and rows of the `kind` ("actuals" or "referrals") file to fill in for `plan`,
+    by month, hospital and category, the figures empty. A flow the delivery plan splits over
+    channels or contracts is one row, as followup reads one row per hospital, category, provider
+    and month."""
+    fields: tuple[str, ...]
+    if kind == "actuals":
+        source, fields, columns = "production_plan.csv", ("hospital", "category"), ACTUALS_TEMPLATE_COLUMNS
+    else:
+        source, fields = "delivery_plan.csv", ("hospital", "category", "provider")
+        columns = REFERRALS_TEMPLATE_COLUMNS
+    keys: set[tuple[str, ...]] = set()
+    for row in _read(plan / source):
+        try:
+            keys.add((row["month"], *(row[name] for name in fields)))
+        except KeyError:
+            raise PlanUnreadable(f"{plan / source}: not a plan file written by leveransplan") from None
+    return columns, [dict(zip(("month", *fields), key, strict=True)) for key in sorted(keys)]
 
 
 def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:

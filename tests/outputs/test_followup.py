@@ -81,3 +81,72 @@ def test_a_bad_report_is_located(tmp_path: Path) -> None:
         result.output.split()
     )
     assert not (tmp_path / "f").exists()
+
+
+def test_templates_list_the_plans_rows_and_followup_reads_them_filled(tmp_path: Path) -> None:
+    plan = solved(tmp_path)
+    actuals, referrals = tmp_path / "actuals.csv", tmp_path / "referrals.csv"
+    for kind, target in (("actuals", actuals), ("referrals", referrals)):
+        result = runner.invoke(app, ["template", kind, str(plan), "--out", str(target)])
+        assert result.exit_code == 0, result.output
+    # Example 1's production plan has A and B in both months; its deliveries are January's
+    # transfer A -> B and referral A -> X (the module docstring).
+    assert actuals.read_text(encoding="utf-8").splitlines() == [
+        "hospital,category,month,performed,waiting_end",
+        "A,k,2026-01,,",
+        "B,k,2026-01,,",
+        "A,k,2026-02,,",
+        "B,k,2026-02,,",
+    ]
+    assert referrals.read_text(encoding="utf-8").splitlines() == [
+        "hospital,category,provider,month,referrals",
+        "A,k,B,2026-01,",
+        "A,k,X,2026-01,",
+    ]
+    # January filled in, February not yet: followup compares January only.
+    actuals.write_text(
+        actuals.read_text(encoding="utf-8").replace("A,k,2026-01,,", "A,k,2026-01,3,7"), encoding="utf-8"
+    )
+    referrals.write_text(
+        referrals.read_text(encoding="utf-8").replace("A,k,X,2026-01,", "A,k,X,2026-01,1"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "followup"
+    result = runner.invoke(
+        app,
+        ["followup", str(plan), "--actuals", str(actuals), "--referrals", str(referrals), "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "followup_production.csv").open(encoding="utf-8") as handle:
+        assert [(r["month"], r["hospital"], r["fulfilment_pct"]) for r in csv.DictReader(handle)] == [
+            ("2026-01", "A", "100.0")
+        ]
+    with (out / "followup_referrals.csv").open(encoding="utf-8") as handle:
+        # The transfer to B is planned (1) but its cell is empty: delivered 0 of 1.
+        assert [(r["provider"], r["delivered"], r["planned"]) for r in csv.DictReader(handle)] == [
+            ("B", "0", "1"),
+            ("X", "1", "2"),
+        ]
+
+
+def test_a_template_never_replaces_a_file_unless_told(tmp_path: Path) -> None:
+    plan = solved(tmp_path)
+    mine = write(tmp_path / "actuals.csv", "my own notes")
+    result = runner.invoke(app, ["template", "actuals", str(plan), "--out", str(mine)])
+    assert result.exit_code == 2
+    assert mine.read_text(encoding="utf-8") == "my own notes\n"
+    result = runner.invoke(app, ["template", "actuals", str(plan), "--out", str(mine), "--overwrite"])
+    assert result.exit_code == 0, result.output
+    assert mine.read_text(encoding="utf-8").startswith("hospital,category,month,performed,waiting_end\n")
+
+
+def test_a_half_filled_row_is_located(tmp_path: Path) -> None:
+    plan = solved(tmp_path)
+    header = "hospital,category,month,performed,waiting_end"
+    actuals = write(tmp_path / "actuals.csv", header, "A,k,2026-01,3,")
+    result = runner.invoke(
+        app, ["followup", str(plan), "--actuals", str(actuals), "--out", str(tmp_path / "f")]
+    )
+    assert result.exit_code == 3
+    assert "row 2, column waiting_end" in " ".join(result.output.split())
+    assert not (tmp_path / "f").exists()
