@@ -62,6 +62,11 @@ from leveransplan.outputs.report.page import ReportUnreadable, write_report
 # --- the steps the commands share ----------------------------------------------------------------
 
 
+NO_SCENARIO = (
+    "The scenario {plan} was made from cannot be read: no comparison per hospital and kind, no settlement."
+)
+
+
 def refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     """Print a title and every problem, say that nothing was written, and exit with `exit_code`."""
     print_refusal(title, problems)
@@ -256,6 +261,20 @@ def history(plan_dir: Path, as_json: bool) -> None:
         raise typer.Exit(EXIT_CHECK)
 
 
+def _scenario_of(plan_dir: Path) -> Scenario | None:
+    """The scenario a plan's manifest names, with its what-ifs, or None (said on stderr) when it
+    cannot be read: followup then compares row by row only."""
+    try:
+        run, _ = plan_run(plan_dir)
+        folder = run.scenario_folder
+        if folder is not None:
+            return load_scenario(folder, run.what_ifs)
+    except (ManifestUnreadable, ScenarioInvalid, WhatIfInvalid):
+        pass
+    err_console.print(NO_SCENARIO.format(plan=plan_dir), markup=False, highlight=False)
+    return None
+
+
 def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | None) -> None:
     """Compare reported outcomes with the plan; print the shortfalls and write the comparison."""
     notes: list[str] = []
@@ -271,7 +290,11 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
             EXIT_INVALID,
         )
     try:
-        result = follow_up(plan_dir, performed, delivered)
+        scenario = _scenario_of(plan_dir)
+        price_class = (
+            None if scenario is None else {c.category: str(c.price_class) for c in scenario.categories}
+        )
+        result = follow_up(plan_dir, performed, delivered, price_class)
     except FollowUpUnreadable as error:
         err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None

@@ -9,7 +9,7 @@ rows that fall furthest short come first.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,29 @@ from leveransplan.outputs.tabular import write_csv
 
 PRODUCTION_COLUMNS = ("month", "hospital", "category", "planned", "performed", "difference", "fulfilment_pct")
 REFERRAL_COLUMNS = ("month", "hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
+BY_KIND_COLUMNS = (
+    "month",
+    "hospital",
+    "kind",
+    "planned",
+    "performed",
+    "fulfilment_pct",
+    "ytd_planned",
+    "ytd_performed",
+    "ytd_fulfilment_pct",
+)
+PERIOD_COLUMNS = (
+    "year",
+    "period",
+    "hospital",
+    "kind",
+    "planned",
+    "performed",
+    "difference",
+    "fulfilment_pct",
+)
+# The assignments' interim and annual follow-up: delår per april and august, helår.
+PERIODS = (("T1", range(1, 5)), ("T2", range(5, 9)), ("ÅR", range(1, 13)))
 
 
 # The files `followup` reads, as `template` writes them for a plan: one row to fill in per
@@ -59,14 +82,84 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass
 class FollowUp:
-    """Both tables, each sorted with the largest shortfall first."""
+    """The row tables, each sorted with the largest shortfall first, and the tables per hospital
+    and kind (a category's price class) by month and by period."""
 
     production: list[dict[str, Any]]
     referrals: list[dict[str, Any]]
+    by_kind: list[dict[str, Any]] = field(default_factory=list)
+    periods: list[dict[str, Any]] = field(default_factory=list)
 
 
-def follow_up(plan: Path, performed: list[Performed], delivered: list[Delivered] | None) -> FollowUp:
-    """Compare reported outcomes with the plan; months not reported are left out."""
+def _by_kind(
+    planned_units: dict[tuple[str, str, str], int],
+    done_units: dict[tuple[str, str, str], int],
+    price_class: dict[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per hospital, kind and reported month (and year to date), and per year and period T1, T2,
+    ÅR to date. A month counts once the report has a row of it: a plan row of that month without
+    a report counts as nothing performed."""
+    reported = {month for month, _, _ in done_units}
+    planned: dict[tuple[str, str, str], int] = defaultdict(int)
+    done: dict[tuple[str, str, str], int] = defaultdict(int)
+    for source, target in ((planned_units, planned), (done_units, done)):
+        for (month, hospital, category), units in source.items():
+            if month in reported:
+                target[hospital, price_class.get(category, category), month] += units
+    monthly, totals = [], []
+    ytd: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_period: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for hospital, kind, month in sorted(planned.keys() | done.keys()):
+        year, number = month[:4], int(month[5:7])
+        running = ytd[hospital, kind, year]
+        running[0] += planned[hospital, kind, month]
+        running[1] += done[hospital, kind, month]
+        monthly.append(
+            {
+                "month": month,
+                "hospital": hospital,
+                "kind": kind,
+                "planned": planned[hospital, kind, month],
+                "performed": done[hospital, kind, month],
+                "fulfilment_pct": _pct(done[hospital, kind, month], planned[hospital, kind, month]),
+                "ytd_planned": running[0],
+                "ytd_performed": running[1],
+                "ytd_fulfilment_pct": _pct(running[1], running[0]),
+            }
+        )
+        for period, months in PERIODS:
+            if number in months:
+                sums = by_period[year, period, hospital, kind]
+                sums[0] += planned[hospital, kind, month]
+                sums[1] += done[hospital, kind, month]
+    order = [name for name, _ in PERIODS]
+    for year, period, hospital, kind in sorted(
+        by_period, key=lambda k: (k[0], order.index(k[1]), k[2], k[3])
+    ):
+        plan_units, done_units_ = by_period[year, period, hospital, kind]
+        totals.append(
+            {
+                "year": year,
+                "period": period,
+                "hospital": hospital,
+                "kind": kind,
+                "planned": plan_units,
+                "performed": done_units_,
+                "difference": done_units_ - plan_units,
+                "fulfilment_pct": _pct(done_units_, plan_units),
+            }
+        )
+    return monthly, totals
+
+
+def follow_up(
+    plan: Path,
+    performed: list[Performed],
+    delivered: list[Delivered] | None,
+    price_class: dict[str, str] | None = None,
+) -> FollowUp:
+    """Compare reported outcomes with the plan; months not reported are left out. With
+    `price_class` (category to price class) also per hospital and kind."""
     planned_units: dict[tuple[str, str, str], int] = defaultdict(int)
     for row in _read(plan / "production_plan.csv"):
         try:
@@ -122,7 +215,10 @@ def follow_up(plan: Path, performed: list[Performed], delivered: list[Delivered]
                     "fulfilment_pct": _pct(done, planned),
                 }
             )
-    return FollowUp(_sorted(production), _sorted(referrals))
+    monthly, periods = (
+        _by_kind(planned_units, done_units, price_class) if price_class is not None else ([], [])
+    )
+    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods)
 
 
 def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -149,7 +245,12 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
     """Write followup_production.csv, and followup_referrals.csv `with_referrals`, into the new
     folder `target`, both or neither; the folder they are in (with `free_name`, the next free
     name when `target` appeared meanwhile)."""
-    files = {"followup_production.csv": (PRODUCTION_COLUMNS, result.production)}
+    files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
+        "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
+    }
+    if result.by_kind:
+        files["followup_by_kind.csv"] = (BY_KIND_COLUMNS, result.by_kind)
+        files["followup_periods.csv"] = (PERIOD_COLUMNS, result.periods)
     if with_referrals:
         files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
     with Staging(target) as staging:

@@ -12,7 +12,7 @@ from rich.table import Table
 from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.outputs.console.common import out_console
 from leveransplan.outputs.diff import ActualMonths, PlanDiff, decision_words, month_span, replan_words
-from leveransplan.outputs.followup import PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
+from leveransplan.outputs.followup import PERIOD_COLUMNS, PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
 
 # Follow-up rows shown per table; the CSV files hold them all.
 _FOLLOW_UP_ROWS = 25
@@ -112,6 +112,7 @@ def print_follow_up(result: FollowUp) -> None:
     """Performed against planned and delivered against the plan, shortfalls first, each table cut
     at _FOLLOW_UP_ROWS rows."""
     for title, columns, rows in (
+        ("Performed against planned per hospital and kind, to date", PERIOD_COLUMNS, result.periods),
         ("Performed against planned (target 100 %), shortfalls first", PRODUCTION_COLUMNS, result.production),
         (
             "Referrals delivered against the delivery plan, shortfalls first",
@@ -124,7 +125,10 @@ def print_follow_up(result: FollowUp) -> None:
         table = Table(title=title, title_justify="left")
         for column in columns:
             table.add_column(
-                column, justify="left" if column in ("month", "hospital", "category", "provider") else "right"
+                column,
+                justify="left"
+                if column in ("month", "hospital", "category", "provider", "year", "period", "kind")
+                else "right",
             )
         for row in rows[:_FOLLOW_UP_ROWS]:
             table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))

@@ -66,6 +66,50 @@ def test_shortfalls_first(tmp_path: Path) -> None:
             for r in csv.DictReader(handle)
         ]
     assert referrals == [("A", "X", "2", "1", "50.0"), ("A", "B", "1", "1", "100.0")]
+    # Per hospital and kind (k is a visit, price class besok), January and February reported:
+    # A 3 of 3, then 1 of 2, so 4 of 5 = 80 % to date; B 0 of 1, then nothing planned in February
+    # (its row is not reported and counts as 0 performed of 0).
+    with (out / "followup_by_kind.csv").open(encoding="utf-8") as handle:
+        by_kind = [
+            (
+                r["month"],
+                r["hospital"],
+                r["kind"],
+                r["planned"],
+                r["performed"],
+                r["fulfilment_pct"],
+                r["ytd_planned"],
+                r["ytd_performed"],
+                r["ytd_fulfilment_pct"],
+            )
+            for r in csv.DictReader(handle)
+        ]
+    assert by_kind == [
+        ("2026-01", "A", "besok", "3", "3", "100.0", "3", "3", "100.0"),
+        ("2026-02", "A", "besok", "2", "1", "50.0", "5", "4", "80.0"),
+        ("2026-01", "B", "besok", "1", "0", "0.0", "1", "0", "0.0"),
+        ("2026-02", "B", "besok", "0", "0", "", "1", "0", "0.0"),
+    ]
+    # Both months lie in T1 (January-April) and in the year; T2 has no reported month.
+    with (out / "followup_periods.csv").open(encoding="utf-8") as handle:
+        periods = [
+            (
+                r["year"],
+                r["period"],
+                r["hospital"],
+                r["planned"],
+                r["performed"],
+                r["difference"],
+                r["fulfilment_pct"],
+            )
+            for r in csv.DictReader(handle)
+        ]
+    assert periods == [
+        ("2026", "T1", "A", "5", "4", "-1", "80.0"),
+        ("2026", "T1", "B", "1", "0", "-1", "0.0"),
+        ("2026", "ÅR", "A", "5", "4", "-1", "80.0"),
+        ("2026", "ÅR", "B", "1", "0", "-1", "0.0"),
+    ]
 
 
 def test_a_bad_report_is_located(tmp_path: Path) -> None:
