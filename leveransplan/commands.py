@@ -290,11 +290,7 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
             EXIT_INVALID,
         )
     try:
-        scenario = _scenario_of(plan_dir)
-        price_class = (
-            None if scenario is None else {c.category: str(c.price_class) for c in scenario.categories}
-        )
-        result = follow_up(plan_dir, performed, delivered, price_class)
+        result = follow_up(plan_dir, performed, delivered, _scenario_of(plan_dir))
     except FollowUpUnreadable as error:
         err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None

@@ -15,6 +15,7 @@ from typing import Any
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.models.actuals import Delivered, Performed
+from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.staging import FolderState, Staging
 from leveransplan.outputs.tabular import write_csv
 
@@ -41,6 +42,22 @@ PERIOD_COLUMNS = (
     "difference",
     "fulfilment_pct",
 )
+SETTLEMENT_COLUMNS = (
+    "checkpoint",
+    "hospital",
+    "category",
+    "base_to_date",
+    "performed_to_date",
+    "additional_performed",
+    "decided_additional",
+    "settled_units",
+    "price_sek",
+    "settled_to_date_sek",
+    "settled_earlier_sek",
+    "payment_sek",
+)
+# "Avräkning sker per april, augusti och december": the months additional volumes are settled.
+CHECKPOINT_MONTHS = (4, 8, 12)
 # The assignments' interim and annual follow-up: delår per april and august, helår.
 PERIODS = (("T1", range(1, 5)), ("T2", range(5, 9)), ("ÅR", range(1, 13)))
 
@@ -89,6 +106,65 @@ class FollowUp:
     referrals: list[dict[str, Any]]
     by_kind: list[dict[str, Any]] = field(default_factory=list)
     periods: list[dict[str, Any]] = field(default_factory=list)
+    settlement: list[dict[str, Any]] | None = None
+
+
+def _to_date(units: dict[tuple[str, str, str], int], hospital: str, category: str, month: str) -> int:
+    """The hospital's units of the category from the start of `month`'s year to `month`."""
+    return sum(
+        count
+        for (when, h, c), count in units.items()
+        if (h, c) == (hospital, category) and when[:4] == month[:4] and when <= month
+    )
+
+
+def settle(
+    base_used: dict[tuple[str, str, str], int],
+    done_units: dict[tuple[str, str, str], int],
+    decided: dict[tuple[str, str], int],
+    unit_price: dict[tuple[str, str], int],
+) -> list[dict[str, Any]]:
+    """Additional volumes settled per April, August and December of each year, for each reported
+    checkpoint month: the units performed beyond the plan's base to date (month, hospital,
+    category keys), at most the year's `decided` additional units (hospital, category), at
+    `unit_price`; the payment is what is due to date less what earlier checkpoints of the year
+    settled (negative: paid back). A hospital and category with neither a decided level nor
+    additional units performed is left out."""
+    reported = sorted({month for month, _, _ in done_units})
+    checkpoints = [m for m in reported if int(m[5:7]) in CHECKPOINT_MONTHS]
+    pairs = sorted(decided.keys() | {(h, c) for _, h, c in done_units})
+    settled: dict[tuple[str, str, str], int] = defaultdict(int)
+    rows = []
+    for checkpoint in checkpoints:
+        year = checkpoint[:4]
+        for hospital, category in pairs:
+            base = _to_date(base_used, hospital, category, checkpoint)
+            done = _to_date(done_units, hospital, category, checkpoint)
+            additional = max(0, done - base)
+            level = decided.get((hospital, category), 0)
+            if level == 0 and additional == 0:
+                continue
+            units = min(additional, level)
+            price = unit_price.get((hospital, category), 0)
+            earlier = settled[year, hospital, category]
+            settled[year, hospital, category] = units * price
+            rows.append(
+                {
+                    "checkpoint": checkpoint,
+                    "hospital": hospital,
+                    "category": category,
+                    "base_to_date": base,
+                    "performed_to_date": done,
+                    "additional_performed": additional,
+                    "decided_additional": level,
+                    "settled_units": units,
+                    "price_sek": price,
+                    "settled_to_date_sek": units * price,
+                    "settled_earlier_sek": earlier,
+                    "payment_sek": units * price - earlier,
+                }
+            )
+    return rows
 
 
 def _by_kind(
@@ -156,13 +232,15 @@ def follow_up(
     plan: Path,
     performed: list[Performed],
     delivered: list[Delivered] | None,
-    price_class: dict[str, str] | None = None,
+    scenario: Scenario | None = None,
 ) -> FollowUp:
-    """Compare reported outcomes with the plan; months not reported are left out. With
-    `price_class` (category to price class) also per hospital and kind."""
+    """Compare reported outcomes with the plan; months not reported are left out. With the plan's
+    `scenario` also per hospital and kind, and the settlement of additional volumes."""
     planned_units: dict[tuple[str, str, str], int] = defaultdict(int)
+    base_used: dict[tuple[str, str, str], int] = defaultdict(int)
     for row in _read(plan / "production_plan.csv"):
         try:
+            base_used[row["month"], row["hospital"], row["category"]] += int(row["base_used"])
             units = int(row["base_used"]) + int(row["additional_own"]) + int(row["additional_for_others"])
         except (KeyError, TypeError, ValueError):
             raise PlanUnreadable(
@@ -215,10 +293,18 @@ def follow_up(
                     "fulfilment_pct": _pct(done, planned),
                 }
             )
-    monthly, periods = (
-        _by_kind(planned_units, done_units, price_class) if price_class is not None else ([], [])
-    )
-    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods)
+    if scenario is None:
+        return FollowUp(_sorted(production), _sorted(referrals))
+    price_class: dict[str, str] = {c.category: c.price_class for c in scenario.categories}
+    monthly, periods = _by_kind(planned_units, done_units, price_class)
+    prices: dict[tuple[str, str], int] = {(p.hospital, p.price_class): p.price_sek for p in scenario.prices}
+    decided = {(v.hospital, v.category): v.additional_max for v in scenario.own_volumes}
+    unit_price = {
+        (hospital, category): prices.get((hospital, price_class.get(category, "")), 0)
+        for hospital, category in decided.keys() | {(h, c) for _, h, c in done_units}
+    }
+    settlement = settle(base_used, done_units, decided, unit_price)
+    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods, settlement)
 
 
 def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -251,6 +337,8 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
     if result.by_kind:
         files["followup_by_kind.csv"] = (BY_KIND_COLUMNS, result.by_kind)
         files["followup_periods.csv"] = (PERIOD_COLUMNS, result.periods)
+    if result.settlement is not None:
+        files["followup_settlement.csv"] = (SETTLEMENT_COLUMNS, result.settlement)
     if with_referrals:
         files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
     with Staging(target) as staging:

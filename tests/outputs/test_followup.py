@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from helpers import EXAMPLE1
 from leveransplan.cli import app
+from leveransplan.outputs.followup import settle
 
 runner = CliRunner()
 
@@ -110,6 +111,11 @@ def test_shortfalls_first(tmp_path: Path) -> None:
         ("2026", "ÅR", "A", "5", "4", "-1", "80.0"),
         ("2026", "ÅR", "B", "1", "0", "-1", "0.0"),
     ]
+    # Settlement is per April, August and December: no such month is reported, nothing is settled.
+    assert (out / "followup_settlement.csv").read_text(encoding="utf-8").splitlines() == [
+        "checkpoint,hospital,category,base_to_date,performed_to_date,additional_performed,"
+        "decided_additional,settled_units,price_sek,settled_to_date_sek,settled_earlier_sek,payment_sek"
+    ]
 
 
 def test_a_bad_report_is_located(tmp_path: Path) -> None:
@@ -194,3 +200,42 @@ def test_a_half_filled_row_is_located(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "row 2, column waiting_end" in " ".join(result.output.split())
     assert not (tmp_path / "f").exists()
+
+
+def test_a_settlement_worked_by_hand() -> None:
+    months = [f"2026-{number:02d}" for number in range(1, 13)]
+    # H plans 10 base units of c a month and has 10 additional units decided at 2 503 SEK. It
+    # performs 13 a month in January-April, 9 in May-August and 12 in September-December.
+    base = {(month, "H", "c"): 10 for month in months}
+    done = {
+        (month, "H", "c"): 13 if month <= "2026-04" else 9 if month <= "2026-08" else 12 for month in months
+    }
+    # G performs 2 units of c beyond its base by April but has no additional units decided.
+    base |= {("2026-04", "G", "c"): 5}
+    done |= {("2026-04", "G", "c"): 7}
+    rows = settle(base, done, {("H", "c"): 10, ("G", "c"): 0}, {("H", "c"): 2503, ("G", "c"): 2503})
+    figures = [
+        (
+            r["checkpoint"],
+            r["hospital"],
+            r["additional_performed"],
+            r["settled_units"],
+            r["settled_to_date_sek"],
+            r["settled_earlier_sek"],
+            r["payment_sek"],
+        )
+        for r in rows
+    ]
+    assert figures == [
+        # April: G 7 - 5 = 2 beyond its base, decided 0: nothing paid.
+        ("2026-04", "G", 2, 0, 0, 0, 0),
+        # April: 4 x 13 = 52 performed against 40 base: 12 additional, capped at 10 x 2 503 = 25 030.
+        ("2026-04", "H", 12, 10, 25030, 0, 25030),
+        # August: G's 2 units stay, still unpaid.
+        ("2026-08", "G", 2, 0, 0, 0, 0),
+        # August: 52 + 4 x 9 = 88 against 80: 8 units = 20 024, 5 006 less than paid in April.
+        ("2026-08", "H", 8, 8, 20024, 25030, -5006),
+        ("2026-12", "G", 2, 0, 0, 0, 0),
+        # December: 88 + 4 x 12 = 136 against 120: 16, capped at 10 = 25 030, 5 006 more than August.
+        ("2026-12", "H", 16, 10, 25030, 20024, 5006),
+    ]
