@@ -42,6 +42,8 @@ PERIOD_COLUMNS = (
     "difference",
     "fulfilment_pct",
 )
+BY_PROVIDER_COLUMNS = ("hospital", "provider", "planned", "delivered", "difference", "fulfilment_pct")
+TOTAL = "total"  # the provider (and hospital) cell of a total row in followup_referrals_by_provider.csv
 SETTLEMENT_COLUMNS = (
     "checkpoint",
     "hospital",
@@ -107,6 +109,30 @@ class FollowUp:
     by_kind: list[dict[str, Any]] = field(default_factory=list)
     periods: list[dict[str, Any]] = field(default_factory=list)
     settlement: list[dict[str, Any]] | None = None
+    by_provider: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _by_provider(referrals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The monthly referral rows summed over the reported months per hospital and provider, each
+    hospital followed by its total, the region's total last."""
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in referrals:
+        for key in ((row["hospital"], row["provider"]), (row["hospital"], TOTAL), (TOTAL, TOTAL)):
+            sums[key][0] += row["planned"]
+            sums[key][1] += row["delivered"]
+    # The totals sort after the hospital's providers, and the region's after every hospital.
+    order = sorted(sums, key=lambda k: (k[0] == TOTAL, k[0], k[1] == TOTAL, k[1]))
+    return [
+        {
+            "hospital": hospital,
+            "provider": provider,
+            "planned": sums[hospital, provider][0],
+            "delivered": sums[hospital, provider][1],
+            "difference": sums[hospital, provider][1] - sums[hospital, provider][0],
+            "fulfilment_pct": _pct(sums[hospital, provider][1], sums[hospital, provider][0]),
+        }
+        for hospital, provider in order
+    ]
 
 
 def _to_date(units: dict[tuple[str, str, str], int], hospital: str, category: str, month: str) -> int:
@@ -282,6 +308,8 @@ def follow_up(
         for key in sorted(done_flows.keys() | {k for k in planned_flows if k[0] in months}):
             month, hospital, provider = key
             planned, done = planned_flows.get(key, 0), done_flows.get(key, 0)
+            if planned == 0 and done == 0:
+                continue  # a flow reported as 0 that was never planned says nothing
             referrals.append(
                 {
                     "month": month,
@@ -293,8 +321,9 @@ def follow_up(
                     "fulfilment_pct": _pct(done, planned),
                 }
             )
+    by_provider = _by_provider(referrals)
     if scenario is None:
-        return FollowUp(_sorted(production), _sorted(referrals))
+        return FollowUp(_sorted(production), _sorted(referrals), by_provider=by_provider)
     price_class: dict[str, str] = {c.category: c.price_class for c in scenario.categories}
     monthly, periods = _by_kind(planned_units, done_units, price_class)
     prices: dict[tuple[str, str], int] = {(p.hospital, p.price_class): p.price_sek for p in scenario.prices}
@@ -304,7 +333,7 @@ def follow_up(
         for hospital, category in decided.keys() | {(h, c) for _, h, c in done_units}
     }
     settlement = settle(base_used, done_units, decided, unit_price)
-    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods, settlement)
+    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods, settlement, by_provider)
 
 
 def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -341,6 +370,7 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
         files["followup_settlement.csv"] = (SETTLEMENT_COLUMNS, result.settlement)
     if with_referrals:
         files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
+        files["followup_referrals_by_provider.csv"] = (BY_PROVIDER_COLUMNS, result.by_provider)
     with Staging(target) as staging:
         assert staging.path is not None
         for name, (columns, rows) in files.items():

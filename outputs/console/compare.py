@@ -12,7 +12,13 @@ from rich.table import Table
 from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.outputs.console.common import out_console
 from leveransplan.outputs.diff import ActualMonths, PlanDiff, decision_words, month_span, replan_words
-from leveransplan.outputs.followup import PERIOD_COLUMNS, PRODUCTION_COLUMNS, REFERRAL_COLUMNS, FollowUp
+from leveransplan.outputs.followup import (
+    BY_PROVIDER_COLUMNS,
+    PERIOD_COLUMNS,
+    PRODUCTION_COLUMNS,
+    REFERRAL_COLUMNS,
+    FollowUp,
+)
 
 # Follow-up rows shown per table; the CSV files hold them all.
 _FOLLOW_UP_ROWS = 25
@@ -119,6 +125,7 @@ def print_follow_up(result: FollowUp) -> None:
             REFERRAL_COLUMNS,
             result.referrals,
         ),
+        ("Referrals per hospital and provider, to date", BY_PROVIDER_COLUMNS, result.by_provider),
     ):
         if not rows:
             continue

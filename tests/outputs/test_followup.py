@@ -44,6 +44,7 @@ def test_shortfalls_first(tmp_path: Path) -> None:
         "hospital,category,provider,month,referrals",
         "A,k,X,2026-01,1",  # planned 2 to X: 50 %
         "A,k,B,2026-01,1",  # planned 1 transfer to B: 100 %
+        "A,k,Y,2026-01,0",  # neither planned nor delivered: left out
     )
     out = tmp_path / "followup"
     result = runner.invoke(
@@ -67,6 +68,15 @@ def test_shortfalls_first(tmp_path: Path) -> None:
             for r in csv.DictReader(handle)
         ]
     assert referrals == [("A", "X", "2", "1", "50.0"), ("A", "B", "1", "1", "100.0")]
+    # Per provider over January, then A's total and the region's: 1 + 1 of 1 + 2 = 2 of 3 = 66.7 %.
+    with (out / "followup_referrals_by_provider.csv").open(encoding="utf-8") as handle:
+        by_provider = [tuple(r.values()) for r in csv.DictReader(handle)]
+    assert by_provider == [
+        ("A", "B", "1", "1", "0", "100.0"),
+        ("A", "X", "2", "1", "-1", "50.0"),
+        ("A", "total", "3", "2", "-1", "66.7"),
+        ("total", "total", "3", "2", "-1", "66.7"),
+    ]
     # Per hospital and kind (k is a visit, price class besok), January and February reported:
     # A 3 of 3, then 1 of 2, so 4 of 5 = 80 % to date; B 0 of 1, then nothing planned in February
     # (its row is not reported and counts as 0 performed of 0).
