@@ -317,6 +317,10 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
         err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     target = out if out is not None else Path(f"{kind}-{plan_dir.resolve().name}.csv")
+    if target.resolve().parent == plan_dir.resolve():
+        # A file added to the plan folder would make the plan differ from what solve wrote.
+        err_console.print(f"{target} is in the plan folder; choose another --out. Nothing was written.")
+        raise typer.Exit(EXIT_USAGE)
     if target.exists() and not overwrite:
         err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
         raise typer.Exit(EXIT_USAGE)

@@ -198,6 +198,9 @@ def test_a_template_never_replaces_a_file_unless_told(tmp_path: Path) -> None:
     result = runner.invoke(app, ["template", "actuals", str(plan), "--out", str(mine), "--overwrite"])
     assert result.exit_code == 0, result.output
     assert mine.read_text(encoding="utf-8").startswith("hospital,category,month,performed,waiting_end\n")
+    inside = plan / "actuals.csv"
+    assert runner.invoke(app, ["template", "actuals", str(plan), "--out", str(inside)]).exit_code == 2
+    assert not inside.exists()
 
 
 def test_a_half_filled_row_is_located(tmp_path: Path) -> None:
