@@ -234,7 +234,12 @@ def followup(
     referrals: options.Referrals = None,
     out: options.FollowupOut = None,
 ) -> None:
-    """Performed against planned per hospital, category and month; referrals delivered against the plan."""
+    """Performed against planned per hospital, category and month; referrals delivered against the plan.
+
+    With the plan's scenario readable also per hospital and kind (price class) by month, year to
+    date and period (T1 January-April, T2 May-August, ÅR), and the settlement of additional volumes
+    per April, August and December, up to the level decided for the year.
+    """
     commands.followup(plan_dir, actuals, referrals, out)
 
 
