@@ -55,7 +55,7 @@ from leveransplan.outputs.followup import follow_up, template, write_follow_up
 from leveransplan.outputs.generated import write_scenario
 from leveransplan.outputs.manifest import MANIFEST, ManifestUnreadable, record_output
 from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, write_csv
-from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, verify_plan
+from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, plan_scenario, verify_plan
 from leveransplan.outputs.report.frontier import is_frontier_folder, write_frontier_report
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
@@ -64,6 +64,10 @@ from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
 NO_SCENARIO = (
     "The scenario {plan} was made from cannot be read: no comparison per hospital and kind, no settlement."
+)
+SCENARIO_CHANGED = (
+    "The scenario {plan} was made from has changed since ({files} differ): no comparison per hospital "
+    "and kind, no settlement, as they would take its categories, prices and decided levels as they are now."
 )
 
 
@@ -268,8 +272,17 @@ def _scenario_of(plan_dir: Path) -> Scenario | None:
         run, _ = plan_run(plan_dir)
         folder = run.scenario_folder
         if folder is not None:
-            return load_scenario(folder, run.what_ifs)
-    except (ManifestUnreadable, ScenarioInvalid, WhatIfInvalid):
+            changed = run.changed_inputs(folder)
+            if changed:
+                err_console.print(
+                    SCENARIO_CHANGED.format(plan=plan_dir, files=", ".join(changed)),
+                    markup=False,
+                    highlight=False,
+                )
+                return None
+            # As the plan was made: its what-ifs, a re-plan's order and months from actuals.
+            return plan_scenario(run, folder)
+    except (ManifestUnreadable, ScenarioInvalid):  # what-ifs, actuals and previous plans too
         pass
     err_console.print(NO_SCENARIO.format(plan=plan_dir), markup=False, highlight=False)
     return None

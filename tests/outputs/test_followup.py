@@ -8,6 +8,7 @@ produces 1 additional unit for A's patient, c1 (provider X) takes 2; in 2026-02 
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -252,3 +253,30 @@ def test_a_settlement_worked_by_hand() -> None:
         # December: 88 + 4 x 12 = 136 against 120: 16, capped at 10 = 25 030, 5 006 more than August.
         ("2026-12", "H", 16, 10, 25030, 20024, 5006),
     ]
+
+
+def test_a_scenario_changed_since_the_plan_gives_no_settlement(tmp_path: Path) -> None:
+    # The per-kind tables and the settlement take the scenario's categories, prices and decided
+    # levels; when its files are not those the plan was made from, they are not written, and the
+    # row-by-row comparison (the plan's own files) still is.
+    scenario = tmp_path / "scenario"
+    shutil.copytree(EXAMPLE1, scenario)
+    plan = tmp_path / "plan"
+    assert runner.invoke(app, ["solve", str(scenario), "--out", str(plan)]).exit_code == 0
+    actuals = write(
+        tmp_path / "actuals.csv", "hospital,category,month,performed,waiting_end", "A,k,2026-01,3,7"
+    )
+    out = tmp_path / "before"
+    result = runner.invoke(app, ["followup", str(plan), "--actuals", str(actuals), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "followup_settlement.csv").is_file()
+    prices = scenario / "prices.csv"
+    prices.write_text(
+        prices.read_text(encoding="utf-8").replace("B,besok,150", "B,besok,170"), encoding="utf-8"
+    )
+    out = tmp_path / "after"
+    result = runner.invoke(app, ["followup", str(plan), "--actuals", str(actuals), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "has changed since (prices.csv differ)" in " ".join(result.output.split())
+    assert (out / "followup_production.csv").is_file()
+    assert not (out / "followup_settlement.csv").exists()
