@@ -88,10 +88,9 @@ class TermValues:
         self.out_of_region_by_category: dict[str, int] = defaultdict(int)
         self.procured_by_category: dict[str, int] = defaultdict(int)  # units of candidate contracts
         self.stability_by_category: dict[str, int] = defaultdict(int)
-        # How much each hospital's decisions move against the previous plan: units (its part of
-        # the stability term) and SEK (each unit moved at the price it is paid at).
-        self.change_units_by_hospital: dict[str, int] = defaultdict(int)
-        self.change_sek_by_hospital: dict[str, int] = defaultdict(int)
+        # How much each hospital's decisions move against the previous plan, per category: units
+        # (its part of the stability term) and SEK (each unit moved at the price it is paid at);
+        # a hospital's total is the term change_term names.
         self.change_by_hospital_category: dict[tuple[str, str], tuple[int, int]] = {}
         self.against_previous = previous is not None
         self._evaluate(decisions, previous)
@@ -147,8 +146,6 @@ class TermValues:
             for (h, k), (units, sek) in changes(data, x, previous).items():
                 if only is None or k in only:
                     self.stability_by_category[k] += units
-                    self.change_units_by_hospital[h] += units
-                    self.change_sek_by_hospital[h] += sek
                     self.change_by_hospital_category[h, k] = (units, sek)
 
     def _evaluated(self, what: str, categories: list[str] | None) -> None:

@@ -43,14 +43,12 @@ class ChangeAllowance:
     def given(self) -> bool:
         return self.units is not None or self.sek is not None
 
-    def caps(
-        self, units_moved: dict[str, int], sek_moved: dict[str, int], hospitals: list[str]
-    ) -> dict[str, dict[str, int]]:
-        """Each hospital's caps, given what the plan of least change moves there (recorded as
-        `least_units` and `least_sek`, so that the checker can derive each cap again)."""
+    def caps(self, moved: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
+        """Each hospital's caps, given what the plan of least change moves there, (units, SEK) by
+        hospital (recorded as `least_units` and `least_sek`, so that the checker can derive each
+        cap again)."""
         caps: dict[str, dict[str, int]] = {}
-        for h in hospitals:
-            least_units, least_sek = units_moved.get(h, 0), sek_moved.get(h, 0)
+        for h, (least_units, least_sek) in moved.items():
             caps[h] = {"least_units": least_units, "least_sek": least_sek}
             if self.units is not None:
                 caps[h]["units"] = max(self.units, least_units)

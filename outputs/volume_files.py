@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import change_term
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.procurement import candidate_uses
 
@@ -264,8 +265,8 @@ def hospital_summary(data: VolumeData, solution: VolumeSolution) -> list[Row]:
         summary[h]["catch_up_units" if c in data.catch_up else "referrals_out"] += volume
     if solution.values.against_previous:
         for h in data.hospitals:
-            summary[h]["change_units"] = solution.values.change_units_by_hospital.get(h, 0)
-            summary[h]["change_sek"] = solution.values.change_sek_by_hospital.get(h, 0)
+            summary[h]["change_units"] = solution.values.term(change_term(h, in_sek=False))
+            summary[h]["change_sek"] = solution.values.term(change_term(h, in_sek=True))
     return list(summary.values())
 
 

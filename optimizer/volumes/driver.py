@@ -186,7 +186,10 @@ class LexicographicVolumes:
         assert self.allowance is not None
         values = state.values()
         self.change_caps = self.allowance.caps(
-            values.change_units_by_hospital, values.change_sek_by_hospital, list(state.data.hospitals)
+            {
+                h: (values.term(change_term(h, False)), values.term(change_term(h, True)))
+                for h in state.data.hospitals
+            }
         )
         for k, flow in state.flows.items():
             flow.restore(faces[k])

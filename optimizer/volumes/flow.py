@@ -264,6 +264,15 @@ class CategoryFlow:
         frames = self.data.frames
         if not frames:
             return
+        patient, decision = self._patients()
+        for h in frames:
+            self.costs[f"spend:{h}"] = np.where(decision & (patient == h), self.costs["cost"], 0).astype(
+                np.int64
+            )
+
+    def _patients(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each arc's patients' hospital ("" off the decisions) and whether it is a decision of
+        a, t or e (base units are no one's spend and no change)."""
         patient = np.array(
             [
                 carries[1][0] if carries is not None and carries[0] != "base_used" else ""
@@ -271,25 +280,14 @@ class CategoryFlow:
             ],
             dtype=object,
         )
-        decision = patient != ""
-        for h in frames:
-            self.costs[f"spend:{h}"] = np.where(decision & (patient == h), self.costs["cost"], 0).astype(
-                np.int64
-            )
+        return patient, patient != ""
 
     def add_change_terms(self, previous: Decisions) -> None:
         """Each hospital's change against the previous plan as a term of its own, so that a stage
         can hold it (a re-plan's change allowance): `change:<h>` counts the stability arcs of h's
         patients' decisions, `change_sek:<h>` the same at each arc's price, each with the previous
         plan's values of h in this category as its constant (as stability has the category's)."""
-        patient = np.array(
-            [
-                carries[1][0] if carries is not None and carries[0] != "base_used" else ""
-                for carries in self.carries
-            ],
-            dtype=object,
-        )
-        decision = patient != ""
+        patient, decision = self._patients()
         moved = self.costs["stability"]
         # |0 - x_prev| of every previous decision, priced as the change terms price it.
         before = {

@@ -145,8 +145,6 @@ class Objectives:
             return self._grouped([])
         data = self.data
         chosen = set(self.vars.categories)
-        terms: list[tuple[str, cp_model.LinearExprT]] = []
-        self.deviations: list[tuple[cp_model.IntVar, cp_model.IntVar, int]] = []
         flows: tuple[tuple[dict[Any, cp_model.IntVar], dict[Any, int], Callable[[Any], str]], ...] = (
             (self.vars.additional_own, previous.additional_own, lambda key: key[1]),
             (self.vars.transfers, previous.transfers, lambda key: key[2]),
@@ -158,15 +156,12 @@ class Objectives:
                 deviation = self.model.new_int_var(0, max(before, _upper_bound(var)), f"dev[{var.name}]")
                 self.model.add(deviation >= var - before)
                 self.model.add(deviation >= before - var)
-                self.deviations.append((deviation, var, before))
-                terms.append((category_of(key), deviation))
                 self.moved.append((kind, key, category_of(key), deviation))
             for key, before in earlier.items():
                 # A flow the previous plan had but this model cannot make counts in full.
                 if key not in variables and category_of(key) in chosen and before:
-                    terms.append((category_of(key), before))
                     self.moved.append((kind, key, category_of(key), before))
-        return self._grouped(terms)
+        return self._grouped([(k, moved) for _kind, _key, k, moved in self.moved])
 
     def change(self, term: str) -> LinearTerms:
         """A hospital's change against the previous plan (`change:<h>` in units, `change_sek:<h>`
