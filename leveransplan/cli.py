@@ -21,6 +21,7 @@ from leveransplan.exit_codes import (
 )
 from leveransplan.inputs import default_scenario_path
 from leveransplan.inputs.whatif import WhatIfInvalid, parse_recorded, what_if_flags
+from leveransplan.models.language import LANGUAGES, _, language_named, use_language
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 from leveransplan.optimizer.search import Interrupted, process_age, stop_on_signals
 from leveransplan.outputs.console.common import err_console, print_version
@@ -49,12 +50,36 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _choose_language(value: str | None) -> str | None:
+    if value is not None and language_named(value) is None:
+        raise typer.BadParameter(
+            _("{value}: expected one of {languages}.").format(
+                value=repr(value), languages=", ".join(LANGUAGES)
+            )
+        )
+    use_language(value)
+    return value
+
+
 @app.callback()
 def _options(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            callback=_choose_language,
+            is_eager=True,
+            metavar="sv|en",
+            help=_(
+                "The language of what is printed, the report and the workbooks: sv (default) or en. "
+                "Also LEVERANSPLAN_LANG or the locale (LANG)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Delivery plans for care volumes, AT positions and ST-A side-service placements."""
 
