@@ -40,11 +40,12 @@ from xlsxwriter.worksheet import Worksheet
 from leveransplan.inputs.plan_files import FORMULA_STARTS
 from leveransplan.outputs import volume_files as vf
 from leveransplan.outputs.decision_tables import (
-    FIGURES,
     LABEL,
     LEVEL,
     decision_volume_table,
     delivery_matrix,
+    figure_label,
+    figures_of,
     matrix_rows,
 )
 
@@ -291,7 +292,16 @@ def write_workbook(
         sheet = _Sheet(
             workbook.add_worksheet(sheet_name(DECISION_SHEET.format(code=code), taken)), formats, illustrative
         )
-        _decision_sheet(sheet, code, name, categories, tables["volume_table.csv"], delivery, months)
+        _decision_sheet(
+            sheet,
+            code,
+            name,
+            categories,
+            volumes.get("decided"),
+            tables["volume_table.csv"],
+            delivery,
+            months,
+        )
     workbook.close()
 
 
@@ -300,17 +310,18 @@ def _decision_sheet(
     code: str,
     name: str,
     categories: Sequence[Row],
+    decided: Sequence[Row] | None,
     volume_rows: Sequence[Row],
     delivery: Sequence[Row],
     months: Sequence[str],
 ) -> None:
     """A hospital's volume table in the decision's layout, then its referrals by provider and month."""
     sheet.title(DECISION_TITLE.format(code=code, name=name))
-    table = decision_volume_table(categories, volume_rows, code)
-    levels = list(table[LEVEL])
+    table = decision_volume_table(categories, volume_rows, code, decided)
+    levels, figures = list(table[LEVEL]), figures_of(table)
     sheet.grid(
-        [code, *FIGURES],
-        [[row[LABEL], *(int(row[f]) for f in FIGURES)] for row in table.to_dict("records")],
+        [code, *map(figure_label, figures)],
+        [[row[LABEL], *(int(row[f]) for f in figures)] for row in table.to_dict("records")],
         [level != "category" for level in levels],
         [1 if level == "category" else 0 for level in levels],
     )

@@ -295,6 +295,11 @@ def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: st
             {"category": c.category, "area": c.area, "kind": c.kind, "specialty": c.specialty}
             for c in data.scenario.categories
         ],
+        # own_volumes.csv's decided bas and tillägg, so the decision's table is set from the plan alone.
+        "decided": [
+            {"hospital": o.hospital, "category": o.category, "bas": o.base, "tillagg": o.additional_max}
+            for o in data.scenario.own_volumes
+        ],
         # A re-plan's change allowance and each hospital's caps under it, when one was given.
         **(
             {}

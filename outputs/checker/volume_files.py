@@ -141,6 +141,8 @@ class Summary:
     change_caps: dict[str, dict[str, int]] | None = None
     # categories.csv's grouping as written (absent from plans written before it was added).
     categories: Any = None
+    # own_volumes.csv's decided bas and tillägg as written (absent from plans written before it was added).
+    decided: Any = None
 
 
 @dataclass
@@ -293,6 +295,7 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
     summary.previous_plan = parse_previous_plan("volumes", volumes, out)
     summary.hospitals = _parse_hospitals(volumes.get("hospitals"), data, out, summary.frames)
     summary.categories = volumes.get("categories")
+    summary.decided = volumes.get("decided")
     if volumes.get("change_allowance") is not None:
         _parse_allowance(volumes["change_allowance"], data, out, summary)
     return summary

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.checker.decided_volumes import decided_as_given
 from leveransplan.outputs.checker.flows import (
     additional_capacity,
     base_capacity,
@@ -80,6 +81,7 @@ RULES: tuple[Callable[[VolumeCheck], Iterator[str]], ...] = (
     frames,
     objectives_match,
     categories_as_given,
+    decided_as_given,
     volume_stages,
     change_within_allowance,
     procurement_proposal,

@@ -5,29 +5,53 @@ from __future__ import annotations
 
 import pandas as pd
 
+from leveransplan.models.language import N_, _
 from leveransplan.outputs.decision_tables import (
-    FIGURES,
     LABEL,
     LEVEL,
+    MATRIX_TOTAL,
     decision_volume_table,
     delivery_matrix,
+    figure_label,
+    figures_of,
     matrix_rows,
 )
 from leveransplan.outputs.report.html import escaped, html_table, number_text
 from leveransplan.outputs.report.plan import Plan, ReportUnreadable, cell_int, hospital_figures, read_rows
 
-TITLE = "The decision's tables, per hospital"
-LEAD = (
-    "Each hospital's volume table as the decision prints it: by area and kind with their subtotals, "
-    "bas from own_volumes.csv, tillägg the additional units the plan has it produce (for itself and "
-    "for others), uppdrag both. Below it, the patients it sends each month, by provider."
+TITLE = N_("The decision's tables, per hospital")
+LEAD = N_(
+    "Each hospital's volume table as the decision prints it, by area and kind with their subtotals: "
+    "assignment, base and additional as decided (own_volumes.csv), then the additional units the "
+    "plan has it produce, for itself and for others, and the assignment that makes. Below it, the "
+    "patients it sends each month, by provider."
 )
-NO_CATEGORIES = (
+NO_DECIDED = N_(
+    "This plan does not record the decided volumes (summary.json's volumes.decided), so the tables "
+    "show the plan's figures only."
+)
+NO_CATEGORIES = N_(
     "summary.json names no categories (volumes.categories), so the volume table cannot be grouped "
     "by area and kind; volume_table.csv holds the figures by category code."
 )
-MATRIX_TITLE = "Referrals sent, by provider and month"
-NOTHING_SENT = "sends no patients to other hospitals or contracts."
+MATRIX_TITLE = N_("Referrals sent, by provider and month")
+NOTHING_SENT = N_("{hospital} sends no patients to other hospitals or contracts.")
+PROVIDER = N_("provider")
+TOTAL = N_("total")
+
+
+def _decided(plan: Plan) -> list[dict[str, object]] | None:
+    raw = plan.summary["volumes"].get("decided")
+    if raw is None:
+        return None
+    keys = ("hospital", "category", "bas", "tillagg")
+    if not isinstance(raw, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in raw):
+        raise ReportUnreadable(
+            _("{file}, volumes.decided: expected a list of {keys}").format(
+                file=plan.folder / "summary.json", keys=keys
+            )
+        )
+    return [{k: r[k] for k in keys} for r in raw]
 
 
 def _categories(plan: Plan) -> list[dict[str, str]] | None:
@@ -37,35 +61,42 @@ def _categories(plan: Plan) -> list[dict[str, str]] | None:
     keys = ("category", "area", "kind", "specialty")
     if not isinstance(raw, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in raw):
         raise ReportUnreadable(
-            f"{plan.folder / 'summary.json'}, volumes.categories: expected a list of {keys}"
+            _("{file}, volumes.categories: expected a list of {keys}").format(
+                file=plan.folder / "summary.json", keys=keys
+            )
         )
     return [{k: str(r[k]) for k in keys} for r in raw]
 
 
 def decision_table_html(table: pd.DataFrame, hospital: str) -> str:
     """The decision's volume table as HTML: area, kind and total rows set apart, categories indented."""
-    head = f"<th>{escaped(hospital)}</th>" + "".join(f'<th class="num">{f}</th>' for f in FIGURES)
+    figures_shown = figures_of(table)
+    head = f"<th>{escaped(hospital)}</th>" + "".join(
+        f'<th class="num">{escaped(figure_label(f))}</th>' for f in figures_shown
+    )
     body = []
     for row in table.to_dict("records"):
-        figures = "".join(f'<td class="num">{number_text(int(row[f]))}</td>' for f in FIGURES)
+        figures = "".join(f'<td class="num">{number_text(int(row[f]))}</td>' for f in figures_shown)
         body.append(f'<tr class="{row[LEVEL]}"><td>{escaped(row[LABEL])}</td>{figures}</tr>')
     return f'<table class="decision"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def matrix_html(matrix: pd.DataFrame) -> str:
     """A provider x month matrix as HTML, its last row (the totals) set apart."""
-    header = ["provider", *map(str, matrix.columns)]
-    rows = matrix_rows(matrix)
+    header = [_(PROVIDER), *(_(TOTAL) if c == MATRIX_TOTAL else str(c) for c in matrix.columns)]
+    rows = [[_(TOTAL) if row[0] == MATRIX_TOTAL else row[0], *row[1:]] for row in matrix_rows(matrix)]
     return html_table(header, rows[:-1], numeric=[False] + [True] * len(matrix.columns), total=rows[-1])
 
 
 def decision_section(plan: Plan) -> str:
     """One fold per hospital: its volume table in the decision's layout and its referrals by month."""
     folder = plan.folder
-    parts = [f'<section id="decision"><h2>{escaped(TITLE)}</h2><p class="note">{escaped(LEAD)}</p>']
-    categories = _categories(plan)
+    parts = [f'<section id="decision"><h2>{escaped(_(TITLE))}</h2><p class="note">{escaped(_(LEAD))}</p>']
+    categories, decided = _categories(plan), _decided(plan)
     if categories is None:
-        parts.append(f'<p class="note">{escaped(NO_CATEGORIES)}</p>')
+        parts.append(f'<p class="note">{escaped(_(NO_CATEGORIES))}</p>')
+    elif decided is None:
+        parts.append(f'<p class="note">{escaped(_(NO_DECIDED))}</p>')
     volume_path = folder / "volume_table.csv"
     volumes = [
         {**r, "bas": cell_int(r, "bas", volume_path), "tillagg": cell_int(r, "tillagg", volume_path)}
@@ -80,13 +111,14 @@ def decision_section(plan: Plan) -> str:
     for hospital, _figures in hospital_figures(plan.summary["volumes"]):
         parts.append(f"<details><summary>{escaped(hospital)}</summary>")
         if categories is not None:
-            parts.append(decision_table_html(decision_volume_table(categories, volumes, hospital), hospital))
+            table = decision_volume_table(categories, volumes, hospital, decided)
+            parts.append(decision_table_html(table, hospital))
         matrix = delivery_matrix(delivery, hospital, months)
-        parts.append(f"<h3>{escaped(MATRIX_TITLE)}</h3>")
+        parts.append(f"<h3>{escaped(_(MATRIX_TITLE))}</h3>")
         if len(matrix) > 1:
             parts.append(matrix_html(matrix))
         else:
-            parts.append(f'<p class="note">{escaped(hospital)} {escaped(NOTHING_SENT)}</p>')
+            parts.append(f'<p class="note">{escaped(_(NOTHING_SENT).format(hospital=hospital))}</p>')
         parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)

@@ -25,8 +25,10 @@ from helpers import EXAMPLE1, invoke
 from helpers.plans import Page
 from leveransplan.inputs import load_scenario
 from leveransplan.inputs.load import default_scenario_path
+from leveransplan.models.language import use_language
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.decision_tables import (
+    KIND_WORDS,
     decision_volume_table,
     delivery_matrix,
     matrix_rows,
@@ -72,13 +74,12 @@ def shipped_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def subtotals(table: pd.DataFrame) -> list[tuple[str, int, int, int]]:
     rows = table.to_dict("records")
-    return [(r["row"], r["uppdrag"], r["bas"], r["tillägg"]) for r in rows if r["level"] != "category"]
+    return [(r["row"], r["uppdrag"], r["bas"], r["tillagg"]) for r in rows if r["level"] != "category"]
 
 
-def test_the_decided_volumes_give_the_decisions_table(categories: list[dict[str, str]]) -> None:
-    # SÄS's own_volumes.csv rows as volume_table rows (tillagg = the decided additional_max): the
-    # table the decision prints, subtotals and Totalsumma included.
-    decided = [
+def decided_rows() -> list[dict[str, object]]:
+    """own_volumes.csv as summary.json's volumes.decided records it: bas = base, tillagg = additional_max."""
+    return [
         {
             "hospital": r["hospital"],
             "category": r["category"],
@@ -87,9 +88,24 @@ def test_the_decided_volumes_give_the_decisions_table(categories: list[dict[str,
         }
         for r in read_csv(SHIPPED / "own_volumes.csv")
     ]
-    table = decision_volume_table(categories, decided, "SÄS")
-    assert list(table.columns) == ["level", "row", "uppdrag", "bas", "tillägg"]
+
+
+def test_the_decided_volumes_give_the_decisions_table(categories: list[dict[str, str]]) -> None:
+    # SÄS's decided volumes with an empty plan: the table the decision prints, in Swedish,
+    # subtotals and Totalsumma included; the plan's columns are bas alone (nothing produced).
+    use_language("sv")
+    table = decision_volume_table(categories, [], "SÄS", decided_rows())
+    assert list(table.columns) == [
+        "level",
+        "row",
+        "uppdrag",
+        "bas",
+        "tillagg",
+        "tillagg_plan",
+        "uppdrag_plan",
+    ]
     assert subtotals(table) == DECISION_SUBTOTALS
+    assert (table["tillagg_plan"] == 0).all() and (table["uppdrag_plan"] == table["bas"]).all()
     # The decision's first rows and its last category, as printed: 2 areas + 6 kinds + 49
     # categories + Totalsumma = 58 rows.
     rows = table.to_dict("records")
@@ -100,7 +116,7 @@ def test_the_decided_volumes_give_the_decisions_table(categories: list[dict[str,
         ("category", "BUP"),
         ("category", "VUP"),
     ]
-    assert (rows[-2]["row"], rows[-2]["uppdrag"], rows[-2]["bas"], rows[-2]["tillägg"]) == (
+    assert (rows[-2]["row"], rows[-2]["uppdrag"], rows[-2]["bas"], rows[-2]["tillagg"]) == (
         "Koloskopi",
         3_200,
         1_260,
@@ -109,33 +125,46 @@ def test_the_decided_volumes_give_the_decisions_table(categories: list[dict[str,
 
 
 def test_the_shipped_plans_table_for_sas(shipped_plan: Path, categories: list[dict[str, str]]) -> None:
-    # bas is own_volumes' base, so every bas figure is the decision's (41 404 in all, Psykiatri
-    # 6 196, Somatik 35 208). tillägg is what the plan has SÄS produce, which is below the
-    # decided 22 035 (20 960 when measured): the plan produces additional units where the need
-    # asks for them. The expected tillägg is summed here from volume_table.csv with plain Python.
+    # The plan records the decided volumes (summary.json's volumes.decided), so SÄS's table has
+    # the decision's figures, subtotals and Totalsumma 63 439 / 41 404 / 22 035, whatever the
+    # plan produces. Beside them, what the plan has SÄS produce: tillägg i planen is below the
+    # decided 22 035 (20 960 when measured; the plan produces additional units where the need
+    # asks for them), summed here from volume_table.csv with plain Python.
+    use_language("sv")
+    summary = json.loads((shipped_plan / "summary.json").read_text(encoding="utf-8"))
+    assert summary["volumes"]["decided"] == decided_rows()
     written = read_csv(shipped_plan / "volume_table.csv")
     rows = [{**r, "bas": int(r["bas"]), "tillagg": int(r["tillagg"])} for r in written]
-    table = decision_volume_table(categories, rows, "SÄS")
+    table = decision_volume_table(categories, rows, "SÄS", summary["volumes"]["decided"])
+    assert subtotals(table) == DECISION_SUBTOTALS
     area_of = {c["category"]: c["area"] for c in categories}
     produced: dict[str, int] = defaultdict(int)
     for r in written:
         if r["hospital"] == "SÄS":
             produced[area_of[r["category"]]] += int(r["tillagg"])
     printed = {r["row"]: r for r in table.to_dict("records") if r["level"] in ("area", "total")}
-    assert [printed[a]["bas"] for a in ("Psykiatri", "Somatik", "Totalsumma")] == [6_196, 35_208, 41_404]
-    assert printed["Psykiatri"]["tillägg"] == produced["psykiatri"]
-    assert printed["Somatik"]["tillägg"] == produced["somatik"]
+    assert printed["Psykiatri"]["tillagg_plan"] == produced["psykiatri"]
+    assert printed["Somatik"]["tillagg_plan"] == produced["somatik"]
     total = printed["Totalsumma"]
-    assert total["tillägg"] == produced["psykiatri"] + produced["somatik"] <= 22_035
-    assert total["uppdrag"] == 41_404 + total["tillägg"]
+    assert total["tillagg_plan"] == produced["psykiatri"] + produced["somatik"] <= 22_035
+    assert total["uppdrag_plan"] == 41_404 + total["tillagg_plan"]
 
 
 def test_a_hospital_without_rows_shows_zeros() -> None:
     # One category in an area and kind not in the decision's words: labelled from the codes.
     categories = [{"category": "k", "area": "tandvard", "kind": "akut_besok", "specialty": "Test"}]
-    table = decision_volume_table(categories, [], "A")
-    assert subtotals(table) == [("Tandvard", 0, 0, 0), ("Akut besok", 0, 0, 0), ("Totalsumma", 0, 0, 0)]
-    assert swedish_word("operation_atgard", {"operation_atgard": "Operation/åtgärd"}) == "Operation/åtgärd"
+    table = decision_volume_table(categories, [], "A", [])
+    assert subtotals(table) == [("Tandvard", 0, 0, 0), ("Akut besok", 0, 0, 0), ("Grand total", 0, 0, 0)]
+    # A known code is the decision's word, in the reader's language.
+    assert swedish_word("operation_atgard", KIND_WORDS) == "Operation/procedure"
+    use_language("sv")
+    assert swedish_word("operation_atgard", KIND_WORDS) == "Operation/åtgärd"
+    # A plan that does not record the decided volumes: bas and the plan's columns only.
+    table = decision_volume_table(
+        categories, [{"hospital": "A", "category": "k", "bas": 4, "tillagg": 1}], "A"
+    )
+    assert list(table.columns) == ["level", "row", "bas", "tillagg_plan", "uppdrag_plan"]
+    assert table.iloc[-1].tolist() == ["total", "Totalsumma", 4, 1, 5]
 
 
 def test_delivery_matrix_of_a_hand_made_plan() -> None:
@@ -156,32 +185,69 @@ def test_delivery_matrix_of_a_hand_made_plan() -> None:
 
 
 def test_the_report_shows_example1s_tables(tmp_path: Path) -> None:
-    # Example 1: A has bas 5 and produces no additional unit; B (bas 0) treats A's 1 transfer, so
-    # its tillägg is 1. A sends 1 to B and 2 to provider X in 2026-01, nothing in 2026-02.
+    # Example 1: A has bas 5 and tillägg 0 decided and produces no additional unit; B has bas 0
+    # and tillägg 3 decided and treats A's 1 transfer, so its tillägg in the plan is 1 and its
+    # uppdrag in the plan 0 + 1. A sends 1 to B and 2 to provider X in 2026-01, nothing in 2026-02.
     plan = tmp_path / "plan"
     assert invoke("solve", EXAMPLE1, "--out", plan, "--quiet", "--deterministic").exit_code == 0
+    use_language("sv")
     page = Page(render_report(plan))
     assert page.table("A") == [
-        ["A", "uppdrag", "bas", "tillägg"],
-        ["Somatik", "5", "5", "0"],
-        ["Förstabesök", "5", "5", "0"],
-        ["Test", "5", "5", "0"],
-        ["Totalsumma", "5", "5", "0"],
+        ["A", "uppdrag", "bas", "tillägg", "tillägg i planen", "uppdrag i planen"],
+        ["Somatik", "5", "5", "0", "0", "5"],
+        ["Förstabesök", "5", "5", "0", "0", "5"],
+        ["Test", "5", "5", "0", "0", "5"],
+        ["Totalsumma", "5", "5", "0", "0", "5"],
     ]
-    assert page.table("B")[-1] == ["Totalsumma", "1", "0", "1"]
-    assert page.table("provider") == [
-        ["provider", "2026-01", "2026-02", "total"],
+    assert page.table("B")[-1] == ["Totalsumma", "3", "0", "3", "1", "1"]
+    assert page.table("vårdgivare") == [
+        ["vårdgivare", "2026-01", "2026-02", "totalt"],
         ["B", "1", "0", "1"],
         ["X", "2", "0", "2"],
-        ["total", "3", "0", "3"],
+        ["totalt", "3", "0", "3"],
     ]
-    # A plan whose summary.json names no categories: the note, and still the referrals.
+    # In English, the same figures under the English words.
+    use_language("en")
+    page = Page(render_report(plan))
+    assert page.table("A")[0] == [
+        "A",
+        "assignment",
+        "base",
+        "additional",
+        "additional in the plan",
+        "assignment in the plan",
+    ]
+    assert page.table("A")[-1] == ["Grand total", "5", "5", "0", "0", "5"]
+    # A plan whose summary.json names no decided volumes: the note, and the plan's columns.
     summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+    del summary["volumes"]["decided"]
+    (plan / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    page = Page(render_report(plan))
+    assert "does not record the decided volumes" in render_report(plan)
+    assert page.table("B")[-1] == ["Grand total", "0", "1", "1"]
+    # No categories either: the note, and still the referrals.
     del summary["volumes"]["categories"]
     (plan / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     text = render_report(plan)
     assert "summary.json names no categories" in text
     assert Page(text).table("provider")[-1] == ["total", "3", "0", "3"]
+
+
+def test_the_checker_holds_summary_decided_to_own_volumes_csv(tmp_path: Path) -> None:
+    # Example 1's own_volumes.csv: A 5 / 0, B 0 / 3. B's tillagg written as 4 is one finding,
+    # naming the entry and own_volumes.csv's row 3 (header row 1, A row 2).
+    plan = tmp_path / "plan"
+    assert invoke("solve", EXAMPLE1, "--out", plan, "--quiet", "--deterministic").exit_code == 0
+    summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+    assert summary["volumes"]["decided"] == [
+        {"hospital": "A", "category": "k", "bas": 5, "tillagg": 0},
+        {"hospital": "B", "category": "k", "bas": 0, "tillagg": 3},
+    ]
+    summary["volumes"]["decided"][1]["tillagg"] = 4
+    (plan / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    violations = check_volume_plan(load_scenario(EXAMPLE1), plan)
+    assert len(violations) == 1
+    assert "volumes.decided[1]" in violations[0] and "own_volumes.csv row 3" in violations[0]
 
 
 def test_the_checker_holds_summary_categories_to_categories_csv(tmp_path: Path) -> None:

@@ -277,8 +277,9 @@ def test_the_workbook_of_example1(tmp_path: Path) -> None:
 
 
 def test_the_decision_sheet_of_example1(tmp_path: Path) -> None:
-    # A: bas 5, no additional unit produced: Somatik, Förstabesök, Test and Totalsumma all 5 5 0
-    # (uppdrag, bas, tillägg). Below, A's referrals: 1 to B and 2 to X in 2026-01, none in 2026-02.
+    # A: bas 5 and tillägg 0 decided, no additional unit produced: Somatic care, First visit,
+    # Test and Grand total all 5 5 0 0 5 (uppdrag, bas, tillägg decided, then tillägg and uppdrag
+    # in the plan). Below, A's referrals: 1 to B and 2 to X in 2026-01, none in 2026-02.
     xlsx = Xlsx(solve(EXAMPLE1, tmp_path / "plan", "--excel") / "delivery_plan.xlsx")
     sheet = "A decision"
 
@@ -286,12 +287,19 @@ def test_the_decision_sheet_of_example1(tmp_path: Path) -> None:
         return [xlsx.value(sheet, f"{c}{number}") for c in columns]
 
     assert xlsx.value(sheet, "A1") == "A (Hospital A): volume table as in the decision"
-    assert row(2) == ["A", "uppdrag", "bas", "tillägg"]
-    assert [row(n) for n in range(3, 7)] == [
-        ["Somatik", 5, 5, 0],
-        ["Förstabesök", 5, 5, 0],
-        ["Test", 5, 5, 0],
-        ["Totalsumma", 5, 5, 0],
+    assert row(2, "ABCDEF") == [
+        "A",
+        "assignment",
+        "base",
+        "additional",
+        "additional in the plan",
+        "assignment in the plan",
+    ]
+    assert [row(n, "ABCDEF") for n in range(3, 7)] == [
+        ["Somatic care", 5, 5, 0, 0, 5],
+        ["First visit", 5, 5, 0, 0, 5],
+        ["Test", 5, 5, 0, 0, 5],
+        ["Grand total", 5, 5, 0, 0, 5],
     ]
     assert xlsx.number_format(sheet, "C6") == "#,##0"  # a number, not text
     assert xlsx.value(sheet, "A8") == "Referrals sent, by provider and month (delivery_plan.csv)"
@@ -301,8 +309,8 @@ def test_the_decision_sheet_of_example1(tmp_path: Path) -> None:
         ["X", 2, 0, 2],
         ["total", 3, 0, 3],
     ]
-    # B (bas 0) treats A's transfer: tillägg 1.
-    assert [xlsx.value("B decision", f"{c}6") for c in "ABCD"] == ["Totalsumma", 1, 0, 1]
+    # B (bas 0, tillägg 3 decided) treats A's transfer: tillägg 1 in the plan.
+    assert [xlsx.value("B decision", f"{c}6") for c in "ABCDEF"] == ["Grand total", 3, 0, 3, 1, 1]
 
 
 def test_deterministic_runs_give_identical_workbooks(tmp_path: Path) -> None:
