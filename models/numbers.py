@@ -1,7 +1,8 @@
 """Figures as the reader's language writes them.
 
-Swedish (the default) is Babel's sv_SE: thousands split by a no-break space, a decimal comma and
-a true minus sign (1 234 567,5; −5; 0,5 %). English keeps the region's grouping by spaces, as
+Swedish (the default) is Babel's sv_SE: thousands split by a no-break space and a decimal comma
+(1 234 567,5; -5; 0,5 %); the terminal and the workbooks keep the plain minus sign, and a page
+sets a true one (`typeset`). English keeps the region's grouping by spaces, as
 SI writes it, with a decimal point (1 234 567.5; 0.5 %), so a figure reads the same in both
 languages but for its decimal sign. Machine files never use these: they write plain numbers.
 """
