@@ -25,6 +25,11 @@ GUARANTEE_HEADER = (
 ST_HEADER = "month,hospital,trainees,fully_planned,share_pct,unplaced_requirements"
 
 
+def squeezed(text: str) -> str:
+    """Without whitespace: rich wraps a long path anywhere, even inside a word."""
+    return "".join(text.split())
+
+
 def solve(scenario: Path, plan: Path) -> Path:
     result = invoke("solve", scenario, "--deterministic", "--out", plan)
     assert result.exit_code == 0, result.output  # solve publishes only what the plan checker passes
@@ -148,7 +153,7 @@ def test_followup_st_status_csv_and_its_swedish(tmp_path: Path) -> None:
     assert "│ 2026-01 │ totalt │ 3 │ 2 │ 66,7 % │ 1 │" in text
     assert "2026-05" not in text
     assert "Utfört mot planerat (mål 100 %), största underskott först" in text
-    assert f"Uppföljningen är sparad i {out}." in text
+    assert squeezed(f"Uppföljningen är sparad i {out}.") in squeezed(text)
 
 
 def test_the_same_follow_up_in_english(tmp_path: Path) -> None:
@@ -181,3 +186,16 @@ def test_referrals_of_hospitals_that_do_not_report_are_left_out(tmp_path: Path) 
         ("B", "total", "0", "1", "1", ""),
         ("total", "total", "0", "1", "1", ""),
     ]
+
+
+def test_template_speaks_swedish(tmp_path: Path) -> None:
+    # Example 1's production plan has A and B in January and February: 4 rows to fill in.
+    plan = solve(EXAMPLE1, tmp_path / "plan")
+    target = tmp_path / "actuals.csv"
+    result = invoke("--lang", "sv", "template", "actuals", plan, "--out", target)
+    assert result.exit_code == 0, result.output
+    assert squeezed(f"4 rader att fylla i är sparade i {target}.") in squeezed(result.output)
+    result = invoke("--lang", "sv", "template", "actuals", plan, "--out", target)
+    assert result.exit_code == 2
+    message = f"{target} finns redan; välj en annan --out eller lägg till --overwrite. Inget skrevs."
+    assert squeezed(message) in squeezed(result.output)
