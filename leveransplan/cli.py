@@ -262,8 +262,9 @@ def followup(
     """Performed against planned per hospital, category and month; referrals delivered against the plan.
 
     With the plan's scenario readable also per hospital and kind (price class) by month, year to
-    date and period (T1 January-April, T2 May-August, ÅR), and the settlement of additional volumes
-    per April, August and December, up to the level decided for the year.
+    date and period (T1 January-April, T2 May-August, ÅR), the settlement of additional volumes
+    per April, August and December, up to the level decided for the year, the share of the waiting
+    lists within the care guarantee, planned and reported, and the ST-A status report.
     """
     commands.followup(plan_dir, actuals, referrals, out)
 

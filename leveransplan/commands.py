@@ -24,7 +24,9 @@ from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read
 from leveransplan.inputs.replan import rest_of_year
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import N_, _, ngettext
 from leveransplan.models.months import parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import PlacementData
 from leveransplan.optimizer.conflicts import ConflictSearch
@@ -47,7 +49,8 @@ from leveransplan.outputs.console.common import (
     print_valid,
     print_violations,
 )
-from leveransplan.outputs.console.compare import print_diff, print_follow_up, print_sweep
+from leveransplan.outputs.console.compare import print_diff, print_sweep
+from leveransplan.outputs.console.followup import print_follow_up
 from leveransplan.outputs.console.history import print_history
 from leveransplan.outputs.diff import PlanUnreadable, diff_plans
 from leveransplan.outputs.followup import PlanUnreadable as FollowUpUnreadable
@@ -62,12 +65,14 @@ from leveransplan.outputs.report.page import ReportUnreadable, write_report
 # --- the steps the commands share ----------------------------------------------------------------
 
 
-NO_SCENARIO = (
-    "The scenario {plan} was made from cannot be read: no comparison per hospital and kind, no settlement."
+NO_SCENARIO = N_(
+    "The scenario {plan} was made from cannot be read: no comparison per hospital and kind, no "
+    "settlement, no care guarantee fulfilment, no ST-A status."
 )
-SCENARIO_CHANGED = (
+SCENARIO_CHANGED = N_(
     "The scenario {plan} was made from has changed since ({files} differ): no comparison per hospital "
-    "and kind, no settlement, as they would take its categories, prices and decided levels as they are now."
+    "and kind, no settlement, no care guarantee fulfilment, no ST-A status, as they would take its "
+    "categories, prices, decided levels, guarantee limits and trainees as they are now."
 )
 
 
@@ -269,13 +274,13 @@ def _scenario_of(plan_dir: Path) -> Scenario | None:
     """The scenario a plan's manifest names, with its what-ifs, or None (said on stderr) when it
     cannot be read: followup then compares row by row only."""
     try:
-        run, _ = plan_run(plan_dir)
+        run, _manifest = plan_run(plan_dir)
         folder = run.scenario_folder
         if folder is not None:
             changed = run.changed_inputs(folder)
             if changed:
                 err_console.print(
-                    SCENARIO_CHANGED.format(plan=plan_dir, files=", ".join(changed)),
+                    _(SCENARIO_CHANGED).format(plan=plan_dir, files=", ".join(changed)),
                     markup=False,
                     highlight=False,
                 )
@@ -284,7 +289,7 @@ def _scenario_of(plan_dir: Path) -> Scenario | None:
             return plan_scenario(run, folder)
     except (ManifestUnreadable, ScenarioInvalid):  # what-ifs, actuals and previous plans too
         pass
-    err_console.print(NO_SCENARIO.format(plan=plan_dir), markup=False, highlight=False)
+    err_console.print(_(NO_SCENARIO).format(plan=plan_dir), markup=False, highlight=False)
     return None
 
 
@@ -297,29 +302,38 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
         print_notes(notes)
     except ActualsInvalid as invalid:
         print_notes(notes)
-        refuse(
-            f"[bold red]{len(invalid.problems)} problem(s) in the reported outcomes:[/]",
-            invalid.problems,
-            EXIT_INVALID,
-        )
+        count = len(invalid.problems)
+        title = ngettext(
+            "{count} problem in the reported outcomes:", "{count} problems in the reported outcomes:", count
+        ).format(count=count)
+        refuse(f"[bold red]{title}[/]", invalid.problems, EXIT_INVALID)
     try:
         result = follow_up(plan_dir, performed, delivered, _scenario_of(plan_dir))
     except FollowUpUnreadable as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(str(error))
     target = out if out is not None else free_folder_name(Path(f"followup-{plan_dir.resolve().name}"))
     if target.exists():
-        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _nothing_written(_("{target} exists; choose another --out.").format(target=target))
     print_follow_up(result)
     try:
         written = write_follow_up(target, result, delivered is not None, free_name=out is None)
     except TargetTaken as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(str(error))
     except OSError as error:
         cannot_write(target, error)
-    out_console.print(f"Follow-up written to {written}.")
+    out_console.print(
+        _("Follow-up written to {folder}.").format(folder=written), markup=False, highlight=False
+    )
+
+
+def _nothing_written(message: str) -> NoReturn:
+    """Say why on stderr, that nothing was written, and stop with the usage exit code."""
+    err_console.print(
+        _("{message}. Nothing was written.").format(message=message.rstrip(".")),
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_USAGE)
 
 
 def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bool) -> None:
@@ -327,21 +341,26 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
     try:
         columns, rows = template(plan_dir, kind)
     except FollowUpUnreadable as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(str(error))
     target = out if out is not None else Path(f"{kind}-{plan_dir.resolve().name}.csv")
     if target.resolve().parent == plan_dir.resolve():
         # A file added to the plan folder would make the plan differ from what solve wrote.
-        err_console.print(f"{target} is in the plan folder; choose another --out. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _nothing_written(_("{target} is in the plan folder; choose another --out.").format(target=target))
     if target.exists() and not overwrite:
-        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _nothing_written(_("{target} exists; choose another --out or add --overwrite.").format(target=target))
     try:
         write_csv(target, columns, rows)
     except OSError as error:
         cannot_write(target, error)
-    out_console.print(f"{len(rows)} rows to fill in written to {target}.")
+    out_console.print(
+        ngettext(
+            "{count} row to fill in written to {target}.",
+            "{count} rows to fill in written to {target}.",
+            len(rows),
+        ).format(count=grouped(len(rows)), target=target),
+        markup=False,
+        highlight=False,
+    )
 
 
 def sweep(folder: Path, variants: Path | None, time_limit: float, processes: int, out: Path | None) -> None:

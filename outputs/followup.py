@@ -3,7 +3,9 @@
 "Måluppfyllelse, utförda volymer i förhållande till plan", target 100 %. Per hospital, category
 and month: units performed against the units planned (base and additional, own patients and
 others'). Per hospital, provider and month: referrals delivered against the delivery plan. The
-rows that fall furthest short come first.
+rows that fall furthest short come first. With the plan's scenario also the care guarantee's
+fulfilment per hospital and month (followup_guarantee.py) and the ST-A status report
+(followup_training.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from typing import Any
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.models.actuals import Delivered, Performed
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.followup_guarantee import GUARANTEE_COLUMNS, guarantee_fulfilment
+from leveransplan.outputs.followup_training import ST_STATUS_COLUMNS, st_status
 from leveransplan.outputs.staging import FolderState, Staging
 from leveransplan.outputs.tabular import write_csv
 
@@ -64,6 +70,8 @@ CHECKPOINT_MONTHS = (4, 8, 12)
 PERIODS = (("T1", range(1, 5)), ("T2", range(5, 9)), ("ÅR", range(1, 13)))
 
 
+Key = tuple[str, str, str]  # month, hospital, category (or provider)
+
 # The files `followup` reads, as `template` writes them for a plan: one row to fill in per
 # hospital, category and month the plan produces in, resp. per flow it delivers.
 ACTUALS_TEMPLATE_COLUMNS = ("hospital", "category", "month", "performed", "waiting_end")
@@ -77,13 +85,13 @@ class PlanUnreadable(Exception):
 def _read(path: Path) -> list[dict[str, str]]:
     """A plan CSV's rows by column, in either dialect (inputs/plan_files.py)."""
     try:
-        return [row for _, row in read_plan_csv(path).records()]
+        return [row for _index, row in read_plan_csv(path).records()]
     except FileNotFoundError:
         raise PlanUnreadable(
-            f"{path} is missing; expected a plan folder written by leveransplan solve"
+            _("{path} is missing; expected a plan folder written by leveransplan solve").format(path=path)
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+        raise PlanUnreadable(_("{path} cannot be read ({error})").format(path=path, error=error)) from None
 
 
 def _pct(done: int, planned: int) -> float | None:
@@ -101,8 +109,9 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass
 class FollowUp:
-    """The row tables, each sorted with the largest shortfall first, and the tables per hospital
-    and kind (a category's price class) by month and by period."""
+    """The row tables, each sorted with the largest shortfall first, the tables per hospital and
+    kind (a category's price class) by month and by period, the care guarantee's fulfilment per
+    hospital and month, and the ST-A status per hospital and month."""
 
     production: list[dict[str, Any]]
     referrals: list[dict[str, Any]]
@@ -110,6 +119,10 @@ class FollowUp:
     periods: list[dict[str, Any]] = field(default_factory=list)
     settlement: list[dict[str, Any]] | None = None
     by_provider: list[dict[str, Any]] = field(default_factory=list)
+    # None without the plan's scenario: the limits L and the trainees are the scenario's.
+    guarantee: list[dict[str, Any]] | None = None
+    # None also when the plan has no placements (placements.csv), which is said, not written empty.
+    st_status: list[dict[str, Any]] | None = None
 
 
 def _by_provider(referrals: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -156,9 +169,9 @@ def settle(
     `unit_price`; the payment is what is due to date less what earlier checkpoints of the year
     settled (negative: paid back). A hospital and category with neither a decided level nor
     additional units performed is left out."""
-    reported = sorted({month for month, _, _ in done_units})
+    reported = sorted({month for month, _hospital, _category in done_units})
     checkpoints = [m for m in reported if int(m[5:7]) in CHECKPOINT_MONTHS]
-    pairs = sorted(decided.keys() | {(h, c) for _, h, c in done_units})
+    pairs = sorted(decided.keys() | {(h, c) for _month, h, c in done_units})
     settled: dict[tuple[str, str, str], int] = defaultdict(int)
     rows = []
     for checkpoint in checkpoints:
@@ -201,7 +214,7 @@ def _by_kind(
     """Per hospital, kind and reported month (and year to date), and per year and period T1, T2,
     ÅR to date. A month counts once the report has a row of it: a plan row of that month without
     a report counts as nothing performed."""
-    reported = {month for month, _, _ in done_units}
+    reported = {month for month, _hospital, _category in done_units}
     planned: dict[tuple[str, str, str], int] = defaultdict(int)
     done: dict[tuple[str, str, str], int] = defaultdict(int)
     for source, target in ((planned_units, planned), (done_units, done)):
@@ -234,7 +247,7 @@ def _by_kind(
                 sums = by_period[year, period, hospital, kind]
                 sums[0] += planned[hospital, kind, month]
                 sums[1] += done[hospital, kind, month]
-    order = [name for name, _ in PERIODS]
+    order = [name for name, _months in PERIODS]
     for year, period, hospital, kind in sorted(
         by_period, key=lambda k: (k[0], order.index(k[1]), k[2], k[3])
     ):
@@ -254,6 +267,79 @@ def _by_kind(
     return monthly, totals
 
 
+def _production_plan(plan: Path) -> tuple[dict[Key, int], dict[Key, int], dict[Key, tuple[int, int]]]:
+    """production_plan.csv's units planned, base units used, and (waiting_end, over_guarantee),
+    each by (month, hospital, category)."""
+    planned_units: dict[Key, int] = defaultdict(int)
+    base_used: dict[Key, int] = defaultdict(int)
+    waiting: dict[Key, tuple[int, int]] = {}
+    for row in _read(plan / "production_plan.csv"):
+        key = (row.get("month", ""), row.get("hospital", ""), row.get("category", ""))
+        try:
+            base_used[key] += int(row["base_used"])
+            planned_units[key] += int(row["base_used"]) + int(row["additional_own"])
+            planned_units[key] += int(row["additional_for_others"])
+            waiting[key] = (int(row["waiting_end"]), int(row["over_guarantee"]))
+        except (KeyError, TypeError, ValueError):
+            raise PlanUnreadable(
+                _("{path}: not a production plan written by leveransplan").format(
+                    path=plan / "production_plan.csv"
+                )
+            ) from None
+    return planned_units, base_used, waiting
+
+
+def _referral_rows(plan: Path, delivered: list[Delivered]) -> list[dict[str, Any]]:
+    """Delivered against planned per month, hospital and provider. A hospital reports a month when
+    the file has a figure of it: a planned flow of that hospital and month the file leaves out
+    counts as nothing delivered; the flows of a hospital and month not reported are left out, so
+    a file from some hospitals does not list every other hospital's flows as 0 %."""
+    planned_flows: dict[Key, int] = defaultdict(int)
+    for row in _read(plan / "delivery_plan.csv"):
+        try:
+            planned_flows[row["month"], row["hospital"], row["provider"]] += int(row["volume"])
+        except (KeyError, TypeError, ValueError):
+            raise PlanUnreadable(
+                _("{path}: not a delivery plan written by leveransplan").format(
+                    path=plan / "delivery_plan.csv"
+                )
+            ) from None
+    done_flows: dict[Key, int] = defaultdict(int)
+    for delivery in delivered:
+        done_flows[delivery.month, delivery.hospital, delivery.provider] += delivery.referrals
+    reported = {(month, hospital) for month, hospital, _provider in done_flows}
+    rows = []
+    for key in sorted(done_flows.keys() | {k for k in planned_flows if k[:2] in reported}):
+        month, hospital, provider = key
+        planned, done = planned_flows.get(key, 0), done_flows.get(key, 0)
+        if planned == 0 and done == 0:
+            continue  # a flow reported as 0 that was never planned says nothing
+        rows.append(
+            {
+                "month": month,
+                "hospital": hospital,
+                "provider": provider,
+                "planned": planned,
+                "delivered": done,
+                "difference": done - planned,
+                "fulfilment_pct": _pct(done, planned),
+            }
+        )
+    return rows
+
+
+def _placed(plan: Path) -> set[tuple[str, str]] | None:
+    """The (trainee, specialty) pairs placements.csv places; None when the plan has no placements."""
+    if not (plan / "placements.csv").is_file():
+        return None
+    try:
+        return {(row["trainee"], row["specialty"]) for row in _read(plan / "placements.csv")}
+    except KeyError:
+        raise PlanUnreadable(
+            _("{path}: not a plan file written by leveransplan").format(path=plan / "placements.csv")
+        ) from None
+
+
 def follow_up(
     plan: Path,
     performed: list[Performed],
@@ -261,19 +347,10 @@ def follow_up(
     scenario: Scenario | None = None,
 ) -> FollowUp:
     """Compare reported outcomes with the plan; months not reported are left out. With the plan's
-    `scenario` also per hospital and kind, and the settlement of additional volumes."""
-    planned_units: dict[tuple[str, str, str], int] = defaultdict(int)
-    base_used: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in _read(plan / "production_plan.csv"):
-        try:
-            base_used[row["month"], row["hospital"], row["category"]] += int(row["base_used"])
-            units = int(row["base_used"]) + int(row["additional_own"]) + int(row["additional_for_others"])
-        except (KeyError, TypeError, ValueError):
-            raise PlanUnreadable(
-                f"{plan / 'production_plan.csv'}: not a production plan written by leveransplan"
-            ) from None
-        planned_units[row["month"], row["hospital"], row["category"]] += units
-    done_units: dict[tuple[str, str, str], int] = defaultdict(int)
+    `scenario` also per hospital and kind, the settlement of additional volumes, the care
+    guarantee's fulfilment and the ST-A status."""
+    planned_units, base_used, waiting = _production_plan(plan)
+    done_units: dict[Key, int] = defaultdict(int)
     for report in performed:
         done_units[report.month, report.hospital, report.category] += report.performed
     production = []
@@ -291,37 +368,9 @@ def follow_up(
                 "fulfilment_pct": _pct(done, planned),
             }
         )
-    referrals = []
-    if delivered is not None:
-        planned_flows: dict[tuple[str, str, str], int] = defaultdict(int)
-        for row in _read(plan / "delivery_plan.csv"):
-            try:
-                planned_flows[row["month"], row["hospital"], row["provider"]] += int(row["volume"])
-            except (KeyError, TypeError, ValueError):
-                raise PlanUnreadable(
-                    f"{plan / 'delivery_plan.csv'}: not a delivery plan written by leveransplan"
-                ) from None
-        done_flows: dict[tuple[str, str, str], int] = defaultdict(int)
-        for delivery in delivered:
-            done_flows[delivery.month, delivery.hospital, delivery.provider] += delivery.referrals
-        months = {month for month, _, _ in done_flows}
-        for key in sorted(done_flows.keys() | {k for k in planned_flows if k[0] in months}):
-            month, hospital, provider = key
-            planned, done = planned_flows.get(key, 0), done_flows.get(key, 0)
-            if planned == 0 and done == 0:
-                continue  # a flow reported as 0 that was never planned says nothing
-            referrals.append(
-                {
-                    "month": month,
-                    "hospital": hospital,
-                    "provider": provider,
-                    "planned": planned,
-                    "delivered": done,
-                    "difference": done - planned,
-                    "fulfilment_pct": _pct(done, planned),
-                }
-            )
+    referrals = [] if delivered is None else _referral_rows(plan, delivered)
     by_provider = _by_provider(referrals)
+    placed = _placed(plan)
     if scenario is None:
         return FollowUp(_sorted(production), _sorted(referrals), by_provider=by_provider)
     price_class: dict[str, str] = {c.category: c.price_class for c in scenario.categories}
@@ -330,10 +379,20 @@ def follow_up(
     decided = {(v.hospital, v.category): v.additional_max for v in scenario.own_volumes}
     unit_price = {
         (hospital, category): prices.get((hospital, price_class.get(category, "")), 0)
-        for hospital, category in decided.keys() | {(h, c) for _, h, c in done_units}
+        for hospital, category in decided.keys() | {(h, c) for _month, h, c in done_units}
     }
     settlement = settle(base_used, done_units, decided, unit_price)
-    return FollowUp(_sorted(production), _sorted(referrals), monthly, periods, settlement, by_provider)
+    limit = VolumeData.from_scenario(scenario).limit
+    return FollowUp(
+        _sorted(production),
+        _sorted(referrals),
+        monthly,
+        periods,
+        settlement,
+        by_provider,
+        guarantee=guarantee_fulfilment(waiting, performed, limit),
+        st_status=None if placed is None else st_status(scenario, placed),
+    )
 
 
 def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
@@ -352,14 +411,17 @@ def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any
         try:
             keys.add((row["month"], *(row[name] for name in fields)))
         except KeyError:
-            raise PlanUnreadable(f"{plan / source}: not a plan file written by leveransplan") from None
+            raise PlanUnreadable(
+                _("{path}: not a plan file written by leveransplan").format(path=plan / source)
+            ) from None
     return columns, [dict(zip(("month", *fields), key, strict=True)) for key in sorted(keys)]
 
 
 def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:
-    """Write followup_production.csv, and followup_referrals.csv `with_referrals`, into the new
-    folder `target`, both or neither; the folder they are in (with `free_name`, the next free
-    name when `target` appeared meanwhile)."""
+    """Write followup_production.csv, the tables `result` holds, and followup_referrals.csv and
+    followup_referrals_by_provider.csv `with_referrals`, into the new folder `target`, all or
+    none; the folder they are in (with `free_name`, the next free name when `target` appeared
+    meanwhile)."""
     files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
         "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
     }
@@ -368,6 +430,10 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
         files["followup_periods.csv"] = (PERIOD_COLUMNS, result.periods)
     if result.settlement is not None:
         files["followup_settlement.csv"] = (SETTLEMENT_COLUMNS, result.settlement)
+    if result.guarantee is not None:
+        files["followup_guarantee.csv"] = (GUARANTEE_COLUMNS, result.guarantee)
+    if result.st_status is not None:
+        files["followup_st_status.csv"] = (ST_STATUS_COLUMNS, result.st_status)
     if with_referrals:
         files["followup_referrals.csv"] = (REFERRAL_COLUMNS, result.referrals)
         files["followup_referrals_by_provider.csv"] = (BY_PROVIDER_COLUMNS, result.by_provider)
