@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leveransplan.models.evaluation import Decisions
-from leveransplan.models.numbers import grouped
+from leveransplan.models.language import N_
 from leveransplan.models.plan import StageStatus, gap_percent
+from leveransplan.models.wording import Words, phrase
 
 # A point's marks: the two ends of the curve and the scenario's own budget.
 LEAST_COST = "least_cost"
@@ -71,24 +72,30 @@ class Frontier:
         before, here = self.points[index - 1], self.points[index]
         return (before.over_guarantee - here.over_guarantee) / ((here.budget_sek - before.budget_sek) / 1e6)
 
-    def scenario_budget_words(self) -> str | None:
-        """Where the scenario's own [budget] lies against the curve, in words (None without one)."""
+    def scenario_budget_words(self) -> Words | None:
+        """Where the scenario's own [budget] lies against the curve, in words (None without one):
+        English as the frontier's files keep it, `shown` in the reader's language."""
         budget = self.scenario_budget_sek
         if budget is None:
             return None
-        shown = grouped(budget)
         if budget < self.least_cost_sek:
-            least = grouped(self.least_cost_sek)
-            return (
-                f"the scenario's budget of {shown} SEK is below the take-or-pay minimums ({least} SEK): no "
-                "plan keeps it"
+            return phrase(
+                N_(
+                    "the scenario's budget of {budget} SEK is below the take-or-pay minimums ({least} SEK): "
+                    "no plan keeps it"
+                ),
+                budget=budget,
+                least=self.least_cost_sek,
             )
         if budget >= self.unconstrained_cost_sek:
-            return (
-                f"the scenario's budget of {shown} SEK is at or above the unconstrained optimum's cost: "
-                "money does not bind there"
+            return phrase(
+                N_(
+                    "the scenario's budget of {budget} SEK is at or above the unconstrained optimum's "
+                    "cost: money does not bind there"
+                ),
+                budget=budget,
             )
-        return f"the scenario's budget of {shown} SEK is marked on the curve"
+        return phrase(N_("the scenario's budget of {budget} SEK is marked on the curve"), budget=budget)
 
 
 @dataclass(frozen=True)

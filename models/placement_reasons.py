@@ -7,6 +7,9 @@ is blocked in the plan by places taken, a department full in some month, or the 
 own other placements. When unplaced is the first term and proven optimal one of these always
 holds, because an unblocked option would have let the solver place one more requirement;
 otherwise a free option is explained by the objective order or the time limit.
+
+A reason is a `Words`: its English is what unplaced.csv's reason column holds, whatever the
+language; `shown(reason)` gives it in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,41 +17,67 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from leveransplan.models.language import N_, ngettext
 from leveransplan.models.months import format_month, month_ranges, parse_month
 from leveransplan.models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
+from leveransplan.models.wording import Words, joined, phrase
 
 
-def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
+def _static_reason(data: PlacementData, requirement: Requirement) -> Words | None:
     """The rule that leaves the requirement without any option, or None when it has options."""
     trainee = data.trainees[requirement.trainee]
     area, specialty, months = trainee.home_area, requirement.specialty, requirement.months
     if not data.reachable(requirement):
-        return (
-            f"no hospital within reach of home area {area} offers {specialty} (travel.csv, st_capacity.csv)"
+        return phrase(
+            N_(
+                "no hospital within reach of home area {area} offers {specialty} "
+                "(travel.csv, st_capacity.csv)"
+            ),
+            area=area,
+            specialty=specialty,
         )
     window = data.start_window(requirement)
     lo = max(parse_month(trainee.earliest_start), data.first)
     hi = min(parse_month(trainee.deadline), data.last)
     if not window:
-        return (
-            f"the {months} months of {specialty} do not fit between "
-            f"{format_month(lo)} and {format_month(hi)} "
-            f"(earliest start {trainee.earliest_start}, deadline {trainee.deadline}, "
-            f"planning months {data.horizon_label()})"
+        return phrase(
+            N_(
+                "the {months} months of {specialty} do not fit between {first} and {last} (earliest "
+                "start {earliest}, deadline {deadline}, planning months {horizon})"
+            ),
+            months=months,
+            specialty=specialty,
+            first=format_month(lo),
+            last=format_month(hi),
+            earliest=trainee.earliest_start,
+            deadline=trainee.deadline,
+            horizon=data.horizon_label(),
         )
     starts = data.free_starts(requirement)
     if not starts:
         away = [m for m in data.unavailable(requirement.trainee) if lo <= m <= hi]
-        return (
-            f"no {months} consecutive available months between {format_month(lo)} and {format_month(hi)}: "
-            f"the trainee is unavailable {month_ranges(away, format_month)}"
+        return phrase(
+            N_(
+                "no {months} consecutive available months between {first} and {last}: the trainee is "
+                "unavailable {away}"
+            ),
+            months=months,
+            first=format_month(lo),
+            last=format_month(hi),
+            away=month_ranges(away, format_month),
         )
     if not data.options[requirement.key]:
         years = sorted({s // 12 for s in starts})
         reach = ", ".join(data.reachable(requirement))
-        return (
-            f"no places in {specialty} within reach of home area {area} ({reach}) in "
-            f"{', '.join(str(y) for y in years)}, the years the stay could start"
+        return phrase(
+            N_(
+                "no places in {specialty} within reach of home area {area} ({reach}) in {years}, the "
+                "years the stay could start"
+            ),
+            specialty=specialty,
+            area=area,
+            reach=reach,
+            years=", ".join(str(y) for y in years),
         )
     return None
 
@@ -75,8 +104,9 @@ def _blocking(
     places: dict[tuple[str, str, int], int] | None,
     requirement: Requirement,
     free_note: str,
-) -> str:
-    """What stops each option of the requirement in this plan, grouped into one sentence."""
+) -> Words | None:
+    """What stops each option of the requirement in this plan, grouped into one sentence (None
+    when nothing does)."""
     starts, present = counts.starts, counts.present
     own_months = {
         month
@@ -113,46 +143,73 @@ def _blocking(
             free.append((option.hospital, option.start))
     parts = [_places_words(h, y, n) for (h, y), n in sorted(full_years.items())]
     parts += [
-        f"{h} takes no trainees at a time in {month_ranges(months, format_month)} (concurrent_max 0)"
-        if limit == 0
-        else f"{h} already has {_trainees(limit)} at a time (concurrent_max) in "
-        f"{month_ranges(months, format_month)}"
+        _crowded_words(h, limit, month_ranges(months, format_month))
         for (h, limit), months in sorted(full_months.items())
     ]
     if own_blocked:
-        parts.append(f"the trainee's other placements take {month_ranges(sorted(own_months), format_month)}")
+        parts.append(
+            phrase(
+                N_("the trainee's other placements take {months}"),
+                months=month_ranges(sorted(own_months), format_month),
+            )
+        )
     if free:
         hospital, start = free[0]
-        parts.append(f"a place at {hospital} from {format_month(start)} is free, but {free_note}")
-    return "; ".join(parts)
+        parts.append(
+            phrase(
+                N_("a place at {hospital} from {start} is free, but {note}"),
+                hospital=hospital,
+                start=format_month(start),
+                note=free_note,
+            )
+        )
+    return joined("; ", parts) if parts else None
 
 
-def _places_words(hospital: str, year: int, places: int) -> str:
+def _places_words(hospital: str, year: int, places: int) -> Words:
     if places == 0:
-        return f"{hospital} has no places in {year}"
+        return phrase(N_("{hospital} has no places in {year}"), hospital=hospital, year=str(year))
     if places == 1:
-        return f"the one place at {hospital} taken in {year}"
-    return f"all {places} places at {hospital} taken in {year}"
+        return phrase(N_("the one place at {hospital} taken in {year}"), hospital=hospital, year=str(year))
+    return phrase(
+        N_("all {places} places at {hospital} taken in {year}"),
+        places=places,
+        hospital=hospital,
+        year=str(year),
+    )
 
 
-def _trainees(count: int) -> str:
-    return "1 trainee" if count == 1 else f"{count} trainees"
+def _crowded_words(hospital: str, limit: int, months: str) -> Words:
+    """A department that has as many trainees at a time as it takes, in the months it has them."""
+    if limit == 0:
+        return phrase(
+            N_("{hospital} takes no trainees at a time in {months} (concurrent_max 0)"),
+            hospital=hospital,
+            months=months,
+        )
+    return Words(
+        lambda: ngettext(
+            "{hospital} already has {count} trainee at a time (concurrent_max) in {months}",
+            "{hospital} already has {count} trainees at a time (concurrent_max) in {months}",
+            limit,
+        ).format(hospital=hospital, count=limit, months=months)
+    )
 
 
-def free_option_note(order: list[str], unplaced_status: str | None) -> str:
+def free_option_note(order: list[str], unplaced_status: str | None) -> Words:
     """Why a free option can be left unused, given the objective order and the unplaced stage.
 
     With unplaced first and proven optimal no option is ever free; otherwise this says which
     rule of the solve let it stay free.
     """
     if "unplaced" not in order:
-        return "unplaced is not among the placement objectives"
+        return phrase(N_("unplaced is not among the placement objectives"))
     earlier = order[: order.index("unplaced")]
     if earlier:
-        return f"placing it would worsen {', '.join(earlier)}, ranked before unplaced"
+        return phrase(N_("placing it would worsen {terms}, ranked before unplaced"), terms=", ".join(earlier))
     if unplaced_status != "OPTIMAL":
-        return "the unplaced stage stopped at the time limit before it was placed"
-    return "the plan left it free (please report this: a proven plan should have placed it)"
+        return phrase(N_("the unplaced stage stopped at the time limit before it was placed"))
+    return phrase(N_("the plan left it free (please report this: a proven plan should have placed it)"))
 
 
 def unplaced_reasons(
@@ -161,7 +218,8 @@ def unplaced_reasons(
     places: dict[tuple[str, str, int], int] | None,
     free_note: str,
 ) -> dict[RequirementKey, str]:
-    """A plain-words reason for every requirement the plan leaves unplaced.
+    """A plain-words reason for every requirement the plan leaves unplaced (a `Words`: English as
+    a str, `shown` in the reader's language).
 
     `places` is None when the places were proposed by the solve itself (then they equal the
     starts and never explain anything); `free_note` says why a free option was left unused.
@@ -178,15 +236,18 @@ def unplaced_reasons(
         trainee = data.trainees[requirement.trainee]
         reach = data.reachable(requirement)
         when = (
-            f"before the deadline {trainee.deadline}"
+            phrase(N_("before the deadline {deadline}"), deadline=trainee.deadline)
             if parse_month(trainee.deadline) <= data.last
-            else f"within the planning months {data.horizon_label()}"
+            else phrase(N_("within the planning months {horizon}"), horizon=data.horizon_label())
         )
-        lead = (
-            f"no place in {requirement.specialty} within reach of home area {trainee.home_area} "
-            f"({', '.join(reach)}) {when}"
+        lead = phrase(
+            N_("no place in {specialty} within reach of home area {area} ({reach}) {when}"),
+            specialty=requirement.specialty,
+            area=trainee.home_area,
+            reach=", ".join(reach),
+            when=when,
         )
         counts = counts or _PlanCounts.of(data, plan)
         blocking = _blocking(data, counts, places, requirement, free_note)
-        reasons[requirement.key] = f"{lead}: {blocking}" if blocking else lead
+        reasons[requirement.key] = joined(": ", [lead, blocking]) if blocking else lead
     return reasons
