@@ -75,27 +75,32 @@ class Frontier:
     def scenario_budget_words(self) -> Words | None:
         """Where the scenario's own [budget] lies against the curve, in words (None without one):
         English as the frontier's files keep it, `shown` in the reader's language."""
-        budget = self.scenario_budget_sek
-        if budget is None:
-            return None
-        if budget < self.least_cost_sek:
-            return phrase(
-                N_(
-                    "the scenario's budget of {budget} SEK is below the take-or-pay minimums ({least} SEK): "
-                    "no plan keeps it"
-                ),
-                budget=budget,
-                least=self.least_cost_sek,
-            )
-        if budget >= self.unconstrained_cost_sek:
-            return phrase(
-                N_(
-                    "the scenario's budget of {budget} SEK is at or above the unconstrained optimum's "
-                    "cost: money does not bind there"
-                ),
-                budget=budget,
-            )
-        return phrase(N_("the scenario's budget of {budget} SEK is marked on the curve"), budget=budget)
+        return budget_words(self.scenario_budget_sek, self.least_cost_sek, self.unconstrained_cost_sek)
+
+
+def budget_words(budget: int | None, least_cost: int, unconstrained_cost: int) -> Words | None:
+    """Where a budget lies against a curve from `least_cost` to `unconstrained_cost` (SEK), in
+    words (None without a budget); also for a reader of a frontier's files, which hold the three."""
+    if budget is None:
+        return None
+    if budget < least_cost:
+        return phrase(
+            N_(
+                "the scenario's budget of {budget} SEK is below the take-or-pay minimums ({least} SEK): "
+                "no plan keeps it"
+            ),
+            budget=budget,
+            least=least_cost,
+        )
+    if budget >= unconstrained_cost:
+        return phrase(
+            N_(
+                "the scenario's budget of {budget} SEK is at or above the unconstrained optimum's "
+                "cost: money does not bind there"
+            ),
+            budget=budget,
+        )
+    return phrase(N_("the scenario's budget of {budget} SEK is marked on the curve"), budget=budget)
 
 
 @dataclass(frozen=True)

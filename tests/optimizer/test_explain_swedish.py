@@ -22,9 +22,9 @@ from leveransplan.inputs.previous import read_previous_plan
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import CapacityLossAccount, explain_over_guarantee
-from leveransplan.models.frontier import BudgetResult, Frontier, MarginalFigure
+from leveransplan.models.frontier import BudgetResult, Frontier, MarginalFigure, budget_words
 from leveransplan.models.language import use_language
-from leveransplan.models.placement_reasons import free_option_note
+from leveransplan.models.placement_reasons import free_option_note, shown_reason
 from leveransplan.models.scenario import Trainee, TravelRow
 from leveransplan.models.wording import shown
 from leveransplan.optimizer.marginal import describe_marginal
@@ -192,6 +192,29 @@ def test_the_reasons_a_trainee_is_unplaced_in_swedish() -> None:
     assert shown(free_option_note(["travel", "unplaced"], "OPTIMAL")) == (
         "en placering skulle försämra travel, som rangordnas före unplaced"
     )
+    # The report reads the English back from unplaced.csv: the same Swedish from it.
+    assert shown_reason(str(reasons[key])) == crowded
+    assert shown_reason(str(out_of_reach)) == shown(out_of_reach)
+
+
+def test_a_reason_read_back_from_unplaced_csv_in_swedish() -> None:
+    # A reason as unplaced.csv holds it, written out by hand from its parts: the lead, the places
+    # taken at H1 and the free place at H2 with the objective order's note.
+    english = (
+        "no place in ped within reach of home area X (H1, H2) before the deadline 2026-06: all 2 places at "
+        "H1 taken in 2026; a place at H2 from 2026-03 is free, but placing it would worsen travel, ranked "
+        "before unplaced"
+    )
+    use_language("sv")
+    assert shown_reason(english) == (
+        "ingen plats i ped inom räckhåll från hemområde X (H1, H2) före slutmånaden 2026-06: alla 2 platser "
+        "vid H1 är tagna 2026; en plats vid H2 från 2026-03 är ledig, men en placering skulle försämra "
+        "travel, som rangordnas före unplaced"
+    )
+    # A text that is no reason of ours (an edited file) is shown as it is.
+    assert shown_reason("moved by hand; see the minutes") == "moved by hand; see the minutes"
+    use_language("en")
+    assert shown_reason(english) == english
 
 
 def test_the_frontiers_budget_in_swedish() -> None:
@@ -202,6 +225,13 @@ def test_the_frontiers_budget_in_swedish() -> None:
     use_language("sv")
     assert flat(shown(words)) == "scenariots budget på 1 234 567 kr är markerad på kurvan"
     assert words == "the scenario's budget of 1 234 567 SEK is marked on the curve"  # the frontier's files
+    # The report reads the three figures back from the frontier's files; 500 SEK is below the least cost.
+    below = budget_words(500, 1000, 2_000_000)
+    assert below is not None
+    assert (
+        flat(below.shown())
+        == "scenariots budget på 500 kr är lägre än de lägsta åtagandena (1 000 kr): ingen plan håller den"
+    )
 
 
 def spending(folder: Path, spend: dict[str, int], cost: int) -> Path:
