@@ -170,12 +170,12 @@ def test_the_reasons_a_trainee_is_unplaced_in_swedish() -> None:
             ),
         }
     )
+    use_language("sv")  # a solve in Swedish: unplaced.csv still gets the English
     reasons = placements(scenario).reasons
     out_of_reach = reasons["T1", "psy"]
     assert out_of_reach == "no hospital within reach of home area X offers psy (travel.csv, st_capacity.csv)"
     (key,) = [k for k in reasons if k[1] == "ped"]
     deadline = {"T2": "2026-04", "T3": "2026-03"}[key[0]]
-    use_language("sv")
     assert shown(out_of_reach) == (
         "inget sjukhus inom räckhåll från hemområde X erbjuder psy (travel.csv, st_capacity.csv)"
     )
