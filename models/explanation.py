@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.language import N_, _
 from leveransplan.models.months import month_ranges as ranges_of_months
 from leveransplan.models.numbers import grouped
+from leveransplan.models.wording import Words, joined, phrase, shown
 
 BUDGET_BINDS = "the budget cap binds"
 FRAME_BINDS = "'s frame binds"  # after the hospital's code
@@ -43,8 +45,10 @@ class OverGuaranteeReason:
     over_start: int  # beyond the guarantee before month 1 (waiting above three months of inflow)
     over_end: int  # beyond the guarantee at the end of the last month
     months: str  # the months with patients beyond the guarantee, as ranges
-    limits: list[str] = field(default_factory=list)  # each limit that binds, in words with figures
-    unused: list[str] = field(default_factory=list)  # capacity left unused, with its months
+    # Each limit that binds, and the capacity left unused with its months, in words with figures:
+    # English as `explain --json` writes them, `Words.shown` in the reader's language.
+    limits: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
 
     @property
     def money_binds(self) -> bool:
@@ -109,8 +113,13 @@ class _Explainer:
         if decided:
             # Decided months are facts now: their capacity is no choice of this plan.
             reason.limits.append(
-                f"{self.label(decided)} decided by the previous plan (--freeze-until): "
-                "its decisions stay as they were"
+                phrase(
+                    N_(
+                        "{months} decided by the previous plan (--freeze-until): "
+                        "its decisions stay as they were"
+                    ),
+                    months=self.label(decided),
+                )
             )
             window = [m for m in window if m > self.frozen_until]
             if not window:
@@ -123,20 +132,38 @@ class _Explainer:
         if self.budget is not None and cheapest_spare:
             left = self.budget - self.cost
             if left < min(cheapest_spare):
+                # Its English begins with BUDGET_BINDS (money_binds).
                 reason.limits.append(
-                    f"{BUDGET_BINDS} at {grouped(self.budget)} SEK: the plan costs {grouped(self.cost)} SEK, "
-                    f"and the {grouped(left)} SEK left buy no unit of the cheapest way with room left "
-                    f"({grouped(min(cheapest_spare))} SEK)"
+                    phrase(
+                        N_(
+                            "the budget cap binds at {budget} SEK: the plan costs {cost} SEK, and the "
+                            "{left} SEK left buy no unit of the cheapest way with room left ({cheapest} SEK)"
+                        ),
+                        budget=self.budget,
+                        cost=self.cost,
+                        left=left,
+                        cheapest=min(cheapest_spare),
+                    )
                 )
         frame = data.frames.get(h)
         if frame is not None and cheapest_spare:
             spent = self.values.spend(h)
             left = frame - spent
             if left < min(cheapest_spare):
+                # Its English begins with the hospital and FRAME_BINDS (money_binds).
                 reason.limits.append(
-                    f"{h}{FRAME_BINDS} at {grouped(frame)} SEK: the plan spends {grouped(spent)} SEK on its "
-                    f"patients, and the {grouped(left)} SEK left buy no unit of the cheapest way with room "
-                    f"left ({grouped(min(cheapest_spare))} SEK)"
+                    phrase(
+                        N_(
+                            "{hospital}'s frame binds at {frame} SEK: the plan spends {spent} SEK on its "
+                            "patients, and the {left} SEK left buy no unit of the cheapest way with room "
+                            "left ({cheapest} SEK)"
+                        ),
+                        hospital=h,
+                        frame=frame,
+                        spent=spent,
+                        left=left,
+                        cheapest=min(cheapest_spare),
+                    )
                 )
         return reason
 
@@ -144,20 +171,35 @@ class _Explainer:
         data = self.data
         offered = sum(data.base_capacity[h, k, m] for m in window)
         if offered == 0:
-            reason.limits.append(f"{h} has no base volume (bas) in {k} in {self.label(window)}")
+            reason.limits.append(
+                phrase(
+                    N_("{hospital} has no base volume (bas) in {category} in {months}"),
+                    hospital=h,
+                    category=k,
+                    months=self.label(window),
+                )
+            )
             return
         used = sum(self.decisions.base_used.get((h, k, m), 0) for m in window)
         full = [m for m in window if data.base_capacity[h, k, m] > 0]
         if used == offered:
             reason.limits.append(
-                f"base volume (bas) used in full: {grouped(used)} units in {self.label(full)}"
+                phrase(
+                    N_("base volume (bas) used in full: {units} units in {months}"),
+                    units=used,
+                    months=self.label(full),
+                )
             )
         else:
             spare = [
                 m for m in window if self.decisions.base_used.get((h, k, m), 0) < data.base_capacity[h, k, m]
             ]
             reason.unused.append(
-                f"base volume (bas): {grouped(offered - used)} units unused in {self.label(spare)}"
+                phrase(
+                    N_("base volume (bas): {units} units unused in {months}"),
+                    units=offered - used,
+                    months=self.label(spare),
+                )
             )
 
     def _own_additional(
@@ -166,7 +208,14 @@ class _Explainer:
         data = self.data
         offered = sum(data.additional_capacity[h, k, m] for m in window)
         if offered == 0:
-            reason.limits.append(f"{h} offers no additional volume (tillägg) in {k} in {self.label(window)}")
+            reason.limits.append(
+                phrase(
+                    N_("{hospital} offers no additional volume (tillägg) in {category} in {months}"),
+                    hospital=h,
+                    category=k,
+                    months=self.label(window),
+                )
+            )
             return
         used = sum(self.additional_used[h, k, m] for m in window)
         full = [m for m in window if 0 < data.additional_capacity[h, k, m] <= self.additional_used[h, k, m]]
@@ -177,23 +226,34 @@ class _Explainer:
         )
         spare = [m for m in window if self.additional_used[h, k, m] < data.additional_capacity[h, k, m]]
         if full:
-            others = f", of which {grouped(for_others)} for other hospitals' patients" if for_others else ""
+            others = (
+                phrase(N_(", of which {units} for other hospitals' patients"), units=for_others)
+                if for_others
+                else ""
+            )
             reason.limits.append(
-                f"own additional capacity (tillägg) used up in {self.label(full)} "
-                f"({grouped(sum(data.additional_capacity[h, k, m] for m in full))} units{others})"
+                phrase(
+                    N_("own additional capacity (tillägg) used up in {months} ({units} units{others})"),
+                    months=self.label(full),
+                    units=sum(data.additional_capacity[h, k, m] for m in full),
+                    others=others,
+                )
             )
         if spare:
             prices.append(data.additional_price(h, k))
             reason.unused.append(
-                f"own additional capacity (tillägg): {grouped(offered - used)} units unused "
-                f"in {self.label(spare)}"
+                phrase(
+                    N_("own additional capacity (tillägg): {units} units unused in {months}"),
+                    units=offered - used,
+                    months=self.label(spare),
+                )
             )
 
     def _other_hospitals(
         self, h: str, k: str, window: list[int], reason: OverGuaranteeReason, prices: list[int]
     ) -> None:
         data = self.data
-        used_up: list[str] = []
+        used_up: list[Words] = []
         none_offered: list[str] = []
         for g in data.hospitals:
             if g == h:
@@ -203,7 +263,13 @@ class _Explainer:
                 none_offered.append(g)
                 continue
             if not data.allowed(h, g):
-                reason.limits.append(f"transfers to {g} not allowed for {h} patients (access.csv)")
+                reason.limits.append(
+                    phrase(
+                        N_("transfers to {other} not allowed for {hospital} patients (access.csv)"),
+                        other=g,
+                        hospital=h,
+                    )
+                )
                 continue
             full = [
                 m
@@ -216,18 +282,32 @@ class _Explainer:
                 if self.additional_used[g, k, m] < data.additional_capacity.get((g, k, m), 0)
             ]
             if full:
-                used_up.append(f"{g} in {self.label(full)}")
+                used_up.append(phrase(N_("{hospital} in {months}"), hospital=g, months=self.label(full)))
             if spare:
                 prices.append(data.additional_price(g, k))
                 left = offered - sum(self.additional_used[g, k, m] for m in window)
                 reason.unused.append(
-                    f"{g}'s additional capacity: {grouped(left)} units unused in {self.label(spare)}"
+                    phrase(
+                        N_("{hospital}'s additional capacity: {units} units unused in {months}"),
+                        hospital=g,
+                        units=left,
+                        months=self.label(spare),
+                    )
                 )
         if used_up:
-            reason.limits.append("other hospitals' additional capacity used up: " + "; ".join(used_up))
+            reason.limits.append(
+                phrase(
+                    N_("other hospitals' additional capacity used up: {hospitals}"),
+                    hospitals=joined("; ", used_up),
+                )
+            )
         if none_offered:
             reason.limits.append(
-                f"no additional volume (tillägg) in {k} offered by {', '.join(none_offered)}"
+                phrase(
+                    N_("no additional volume (tillägg) in {category} offered by {hospitals}"),
+                    category=k,
+                    hospitals=", ".join(none_offered),
+                )
             )
 
     def _contracts(
@@ -236,44 +316,74 @@ class _Explainer:
         data = self.data
         contracts = [c for c, contract in data.contracts.items() if contract.category == k]
         if not contracts:
-            reason.limits.append(f"no contract (köpt vård) in {k}")
+            reason.limits.append(phrase(N_("no contract (köpt vård) in {category}"), category=k))
             return
         for c in contracts:
             contract = data.contracts[c]
-            name = f"contract {c} ({contract.provider})"
+            name = phrase(N_("contract {contract} ({provider})"), contract=c, provider=contract.provider)
             if not data.allowed(h, contract.provider):
-                words = f"provider {contract.provider} not allowed for {h} patients (access.csv)"
+                words = phrase(
+                    N_("provider {provider} not allowed for {hospital} patients (access.csv)"),
+                    provider=contract.provider,
+                    hospital=h,
+                )
                 if words not in reason.limits:  # once per provider, however many contracts it has
                     reason.limits.append(words)
                 continue
             active = [m for m in window if m in data.contract_months[c]]
             if not active:
                 first, last = data.contract_months[c].start, data.contract_months[c].stop - 1
-                runs = "no month of the horizon" if first > last else self.label(range(first, last + 1))
-                reason.limits.append(f"{name} runs in {runs}, not in {self.label(window)}")
+                runs = (
+                    phrase(N_("no month of the horizon"))
+                    if first > last
+                    else self.label(range(first, last + 1))
+                )
+                reason.limits.append(
+                    phrase(
+                        N_("{contract} runs in {runs}, not in {months}"),
+                        contract=name,
+                        runs=runs,
+                        months=self.label(window),
+                    )
+                )
                 continue
             if self.contract_used[c] >= contract.volume_max:
-                reason.limits.append(f"{name} at its maximum of {grouped(contract.volume_max)}")
+                reason.limits.append(
+                    phrase(
+                        N_("{contract} at its maximum of {volume}"), contract=name, volume=contract.volume_max
+                    )
+                )
                 continue
             monthly = contract.monthly_max
             capped = [m for m in active if monthly is not None and self.contract_month_used[c, m] >= monthly]
             if capped:
                 assert monthly is not None
                 reason.limits.append(
-                    f"{name} at its monthly maximum of {grouped(monthly)} in {self.label(capped)}"
+                    phrase(
+                        N_("{contract} at its monthly maximum of {volume} in {months}"),
+                        contract=name,
+                        volume=monthly,
+                        months=self.label(capped),
+                    )
                 )
             open_months = [m for m in active if m not in capped]
             if open_months:
                 prices.append(contract.price_sek)
                 left = contract.volume_max - self.contract_used[c]
                 outside = (
-                    " (out of region: used only after the region's own options)"
+                    phrase(N_(" (out of region: used only after the region's own options)"))
                     if contract.out_of_region
                     else ""
                 )
                 reason.unused.append(
-                    f"{name}: {grouped(left)} of {grouped(contract.volume_max)} unused, "
-                    f"open in {self.label(open_months)}{outside}"
+                    phrase(
+                        N_("{contract}: {left} of {volume} unused, open in {months}{outside}"),
+                        contract=name,
+                        left=left,
+                        volume=contract.volume_max,
+                        months=self.label(open_months),
+                        outside=outside,
+                    )
                 )
 
 
@@ -300,7 +410,7 @@ def _helpful_months(months: list[int], waiting: list[int], over: set[int]) -> li
 
 def month_ranges(data: VolumeData, months: Iterable[int]) -> str:
     """Month numbers of the horizon as YYYY-MM ranges: 2026-01..2026-03, 2026-06."""
-    return ranges_of_months(months, data.scenario.horizon.label) or "no month"
+    return ranges_of_months(months, data.scenario.horizon.label) or phrase(N_("no month"))
 
 
 @dataclass
@@ -326,35 +436,58 @@ class CapacityLossAccount:
     patient_months: int = 0  # left beyond the guarantee
 
     def lines(self) -> list[str]:
-        """The account in words, one way of treating the patients a line; the first names the
-        hospital, and a way the plan did not use (and could not) is left out."""
+        """The account in words, in the reader's language, one way of treating the patients a line;
+        the first begins with the hospital's code, and a way the plan did not use (and could not)
+        is left out."""
+        months = shown(self.catch_up_months)
         if self.base_lost or self.additional_lost:
             lines = [
-                f"{self.hospital} loses {grouped(self.base_lost)} base and {grouped(self.additional_lost)} "
-                "additional units to capacity_loss.csv and --dip"
+                _(
+                    "{hospital} loses {base} base and {additional} additional units to capacity_loss.csv "
+                    "and --dip"
+                ).format(
+                    hospital=self.hospital,
+                    base=grouped(self.base_lost),
+                    additional=grouped(self.additional_lost),
+                )
             ]
         else:
-            lines = [f"{self.hospital} loses no capacity and has catch-up capacity (catch_up.csv)"]
+            lines = [
+                _("{hospital} loses no capacity and has catch-up capacity (catch_up.csv)").format(
+                    hospital=self.hospital
+                )
+            ]
         if self.has_catch_up:
             if not self.catch_up_units:
-                lines.append(f"catch-up capacity in {self.catch_up_months}: not used")
+                lines.append(_("catch-up capacity in {months}: not used").format(months=months))
             else:
-                when = "before the go-live, in" if self.catch_up_before_loss else "in"
+                when = (
+                    _("catch-up before the go-live, in {months}: {units} units, {cost} SEK")
+                    if self.catch_up_before_loss
+                    else _("catch-up in {months}: {units} units, {cost} SEK")
+                )
                 lines.append(
-                    f"catch-up {when} {self.catch_up_months}: {grouped(self.catch_up_units)} units, "
-                    f"{grouped(self.catch_up_cost)} SEK"
+                    when.format(
+                        months=months, units=grouped(self.catch_up_units), cost=grouped(self.catch_up_cost)
+                    )
                 )
         if self.transfer_units:
             lines.append(
-                f"transfers to other hospitals: {grouped(self.transfer_units)} units, "
-                f"{grouped(self.transfer_cost)} SEK"
+                _("transfers to other hospitals: {units} units, {cost} SEK").format(
+                    units=grouped(self.transfer_units), cost=grouped(self.transfer_cost)
+                )
             )
         if self.referral_units:
             lines.append(
-                f"referrals to contracts: {grouped(self.referral_units)} units, "
-                f"{grouped(self.referral_cost)} SEK"
+                _("referrals to contracts: {units} units, {cost} SEK").format(
+                    units=grouped(self.referral_units), cost=grouped(self.referral_cost)
+                )
             )
-        lines.append(f"left beyond the guarantee: {grouped(self.patient_months)} patient-months")
+        lines.append(
+            _("left beyond the guarantee: {months} patient-months").format(
+                months=grouped(self.patient_months)
+            )
+        )
         return lines
 
     def as_dict(self) -> dict[str, object]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leveransplan.models.evaluation import Decisions
-from leveransplan.models.numbers import grouped
+from leveransplan.models.language import N_
 from leveransplan.models.plan import StageStatus, gap_percent
+from leveransplan.models.wording import Words, phrase
 
 # A point's marks: the two ends of the curve and the scenario's own budget.
 LEAST_COST = "least_cost"
@@ -71,24 +72,35 @@ class Frontier:
         before, here = self.points[index - 1], self.points[index]
         return (before.over_guarantee - here.over_guarantee) / ((here.budget_sek - before.budget_sek) / 1e6)
 
-    def scenario_budget_words(self) -> str | None:
-        """Where the scenario's own [budget] lies against the curve, in words (None without one)."""
-        budget = self.scenario_budget_sek
-        if budget is None:
-            return None
-        shown = grouped(budget)
-        if budget < self.least_cost_sek:
-            least = grouped(self.least_cost_sek)
-            return (
-                f"the scenario's budget of {shown} SEK is below the take-or-pay minimums ({least} SEK): no "
-                "plan keeps it"
-            )
-        if budget >= self.unconstrained_cost_sek:
-            return (
-                f"the scenario's budget of {shown} SEK is at or above the unconstrained optimum's cost: "
-                "money does not bind there"
-            )
-        return f"the scenario's budget of {shown} SEK is marked on the curve"
+    def scenario_budget_words(self) -> Words | None:
+        """Where the scenario's own [budget] lies against the curve, in words (None without one):
+        English as the frontier's files keep it, `shown` in the reader's language."""
+        return budget_words(self.scenario_budget_sek, self.least_cost_sek, self.unconstrained_cost_sek)
+
+
+def budget_words(budget: int | None, least_cost: int, unconstrained_cost: int) -> Words | None:
+    """Where a budget lies against a curve from `least_cost` to `unconstrained_cost` (SEK), in
+    words (None without a budget); also for a reader of a frontier's files, which hold the three."""
+    if budget is None:
+        return None
+    if budget < least_cost:
+        return phrase(
+            N_(
+                "the scenario's budget of {budget} SEK is below the take-or-pay minimums ({least} SEK): "
+                "no plan keeps it"
+            ),
+            budget=budget,
+            least=least_cost,
+        )
+    if budget >= unconstrained_cost:
+        return phrase(
+            N_(
+                "the scenario's budget of {budget} SEK is at or above the unconstrained optimum's "
+                "cost: money does not bind there"
+            ),
+            budget=budget,
+        )
+    return phrase(N_("the scenario's budget of {budget} SEK is marked on the curve"), budget=budget)
 
 
 @dataclass(frozen=True)

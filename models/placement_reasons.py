@@ -7,48 +7,103 @@ is blocked in the plan by places taken, a department full in some month, or the 
 own other placements. When unplaced is the first term and proven optimal one of these always
 holds, because an unblocked option would have let the solver place one more requirement;
 otherwise a free option is explained by the objective order or the time limit.
+
+A reason is a `Words`: its English is what unplaced.csv's reason column holds, whatever the
+language; `shown(reason)` gives it in the reader's language, and `shown_reason` gives that of
+an English reason read back from unplaced.csv.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
+from leveransplan.models.language import N_, ngettext
 from leveransplan.models.months import format_month, month_ranges, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
+from leveransplan.models.wording import Words, joined, phrase
+
+# The reasons' sentences, named so that a reason read back from unplaced.csv can be recognised.
+_OUT_OF_REACH = N_(
+    "no hospital within reach of home area {area} offers {specialty} (travel.csv, st_capacity.csv)"
+)
+_DOES_NOT_FIT = N_(
+    "the {months} months of {specialty} do not fit between {first} and {last} (earliest start {earliest}, "
+    "deadline {deadline}, planning months {horizon})"
+)
+_UNAVAILABLE = N_(
+    "no {months} consecutive available months between {first} and {last}: the trainee is unavailable {away}"
+)
+_NO_PLACES_IN_YEARS = N_(
+    "no places in {specialty} within reach of home area {area} ({reach}) in {years}, the years the stay "
+    "could start"
+)
+_NO_PLACE = N_("no place in {specialty} within reach of home area {area} ({reach}) {when}")
+_BEFORE_DEADLINE = N_("before the deadline {deadline}")
+_WITHIN_PLANNING = N_("within the planning months {horizon}")
+_OWN_PLACEMENTS = N_("the trainee's other placements take {months}")
+_FREE_PLACE = N_("a place at {hospital} from {start} is free, but {note}")
+_NO_PLACES = N_("{hospital} has no places in {year}")
+_ONE_PLACE = N_("the one place at {hospital} taken in {year}")
+_ALL_PLACES = N_("all {places} places at {hospital} taken in {year}")
+_NO_TRAINEES = N_("{hospital} takes no trainees at a time in {months} (concurrent_max 0)")
+_NOT_AN_OBJECTIVE = N_("unplaced is not among the placement objectives")
+_RANKED_BEFORE = N_("placing it would worsen {terms}, ranked before unplaced")
+_TIME_LIMIT = N_("the unplaced stage stopped at the time limit before it was placed")
+_LEFT_FREE = N_("the plan left it free (please report this: a proven plan should have placed it)")
+# As _crowded_words writes them (ngettext's own words, for the extractor to find them there).
+_ALREADY_HAS = (
+    "{hospital} already has {count} trainee at a time (concurrent_max) in {months}",
+    "{hospital} already has {count} trainees at a time (concurrent_max) in {months}",
+)
 
 
-def _static_reason(data: PlacementData, requirement: Requirement) -> str | None:
+def _static_reason(data: PlacementData, requirement: Requirement) -> Words | None:
     """The rule that leaves the requirement without any option, or None when it has options."""
     trainee = data.trainees[requirement.trainee]
     area, specialty, months = trainee.home_area, requirement.specialty, requirement.months
     if not data.reachable(requirement):
-        return (
-            f"no hospital within reach of home area {area} offers {specialty} (travel.csv, st_capacity.csv)"
+        return phrase(
+            _OUT_OF_REACH,
+            area=area,
+            specialty=specialty,
         )
     window = data.start_window(requirement)
     lo = max(parse_month(trainee.earliest_start), data.first)
     hi = min(parse_month(trainee.deadline), data.last)
     if not window:
-        return (
-            f"the {months} months of {specialty} do not fit between "
-            f"{format_month(lo)} and {format_month(hi)} "
-            f"(earliest start {trainee.earliest_start}, deadline {trainee.deadline}, "
-            f"planning months {data.horizon_label()})"
+        return phrase(
+            _DOES_NOT_FIT,
+            months=months,
+            specialty=specialty,
+            first=format_month(lo),
+            last=format_month(hi),
+            earliest=trainee.earliest_start,
+            deadline=trainee.deadline,
+            horizon=data.horizon_label(),
         )
     starts = data.free_starts(requirement)
     if not starts:
         away = [m for m in data.unavailable(requirement.trainee) if lo <= m <= hi]
-        return (
-            f"no {months} consecutive available months between {format_month(lo)} and {format_month(hi)}: "
-            f"the trainee is unavailable {month_ranges(away, format_month)}"
+        return phrase(
+            _UNAVAILABLE,
+            months=months,
+            first=format_month(lo),
+            last=format_month(hi),
+            away=month_ranges(away, format_month),
         )
     if not data.options[requirement.key]:
         years = sorted({s // 12 for s in starts})
         reach = ", ".join(data.reachable(requirement))
-        return (
-            f"no places in {specialty} within reach of home area {area} ({reach}) in "
-            f"{', '.join(str(y) for y in years)}, the years the stay could start"
+        return phrase(
+            _NO_PLACES_IN_YEARS,
+            specialty=specialty,
+            area=area,
+            reach=reach,
+            years=", ".join(str(y) for y in years),
         )
     return None
 
@@ -75,8 +130,9 @@ def _blocking(
     places: dict[tuple[str, str, int], int] | None,
     requirement: Requirement,
     free_note: str,
-) -> str:
-    """What stops each option of the requirement in this plan, grouped into one sentence."""
+) -> Words | None:
+    """What stops each option of the requirement in this plan, grouped into one sentence (None
+    when nothing does)."""
     starts, present = counts.starts, counts.present
     own_months = {
         month
@@ -113,46 +169,64 @@ def _blocking(
             free.append((option.hospital, option.start))
     parts = [_places_words(h, y, n) for (h, y), n in sorted(full_years.items())]
     parts += [
-        f"{h} takes no trainees at a time in {month_ranges(months, format_month)} (concurrent_max 0)"
-        if limit == 0
-        else f"{h} already has {_trainees(limit)} at a time (concurrent_max) in "
-        f"{month_ranges(months, format_month)}"
+        _crowded_words(h, limit, month_ranges(months, format_month))
         for (h, limit), months in sorted(full_months.items())
     ]
     if own_blocked:
-        parts.append(f"the trainee's other placements take {month_ranges(sorted(own_months), format_month)}")
+        parts.append(
+            phrase(
+                _OWN_PLACEMENTS,
+                months=month_ranges(sorted(own_months), format_month),
+            )
+        )
     if free:
         hospital, start = free[0]
-        parts.append(f"a place at {hospital} from {format_month(start)} is free, but {free_note}")
-    return "; ".join(parts)
+        parts.append(
+            phrase(
+                _FREE_PLACE,
+                hospital=hospital,
+                start=format_month(start),
+                note=free_note,
+            )
+        )
+    return joined("; ", parts) if parts else None
 
 
-def _places_words(hospital: str, year: int, places: int) -> str:
+def _places_words(hospital: str, year: int, places: int) -> Words:
     if places == 0:
-        return f"{hospital} has no places in {year}"
+        return phrase(_NO_PLACES, hospital=hospital, year=str(year))
     if places == 1:
-        return f"the one place at {hospital} taken in {year}"
-    return f"all {places} places at {hospital} taken in {year}"
+        return phrase(_ONE_PLACE, hospital=hospital, year=str(year))
+    return phrase(_ALL_PLACES, places=places, hospital=hospital, year=str(year))
 
 
-def _trainees(count: int) -> str:
-    return "1 trainee" if count == 1 else f"{count} trainees"
+def _crowded_words(hospital: str, limit: int, months: str) -> Words:
+    """A department that has as many trainees at a time as it takes, in the months it has them."""
+    if limit == 0:
+        return phrase(_NO_TRAINEES, hospital=hospital, months=months)
+    return Words(
+        lambda: ngettext(
+            "{hospital} already has {count} trainee at a time (concurrent_max) in {months}",
+            "{hospital} already has {count} trainees at a time (concurrent_max) in {months}",
+            limit,
+        ).format(hospital=hospital, count=grouped(limit), months=months)
+    )
 
 
-def free_option_note(order: list[str], unplaced_status: str | None) -> str:
+def free_option_note(order: list[str], unplaced_status: str | None) -> Words:
     """Why a free option can be left unused, given the objective order and the unplaced stage.
 
     With unplaced first and proven optimal no option is ever free; otherwise this says which
     rule of the solve let it stay free.
     """
     if "unplaced" not in order:
-        return "unplaced is not among the placement objectives"
+        return phrase(_NOT_AN_OBJECTIVE)
     earlier = order[: order.index("unplaced")]
     if earlier:
-        return f"placing it would worsen {', '.join(earlier)}, ranked before unplaced"
+        return phrase(_RANKED_BEFORE, terms=", ".join(earlier))
     if unplaced_status != "OPTIMAL":
-        return "the unplaced stage stopped at the time limit before it was placed"
-    return "the plan left it free (please report this: a proven plan should have placed it)"
+        return phrase(_TIME_LIMIT)
+    return phrase(_LEFT_FREE)
 
 
 def unplaced_reasons(
@@ -161,7 +235,8 @@ def unplaced_reasons(
     places: dict[tuple[str, str, int], int] | None,
     free_note: str,
 ) -> dict[RequirementKey, str]:
-    """A plain-words reason for every requirement the plan leaves unplaced.
+    """A plain-words reason for every requirement the plan leaves unplaced (a `Words`: English as
+    a str, `shown` in the reader's language).
 
     `places` is None when the places were proposed by the solve itself (then they equal the
     starts and never explain anything); `free_note` says why a free option was left unused.
@@ -178,15 +253,80 @@ def unplaced_reasons(
         trainee = data.trainees[requirement.trainee]
         reach = data.reachable(requirement)
         when = (
-            f"before the deadline {trainee.deadline}"
+            phrase(_BEFORE_DEADLINE, deadline=trainee.deadline)
             if parse_month(trainee.deadline) <= data.last
-            else f"within the planning months {data.horizon_label()}"
+            else phrase(_WITHIN_PLANNING, horizon=data.horizon_label())
         )
-        lead = (
-            f"no place in {requirement.specialty} within reach of home area {trainee.home_area} "
-            f"({', '.join(reach)}) {when}"
+        lead = phrase(
+            _NO_PLACE,
+            specialty=requirement.specialty,
+            area=trainee.home_area,
+            reach=", ".join(reach),
+            when=when,
         )
         counts = counts or _PlanCounts.of(data, plan)
         blocking = _blocking(data, counts, places, requirement, free_note)
-        reasons[requirement.key] = f"{lead}: {blocking}" if blocking else lead
+        reasons[requirement.key] = joined(": ", [lead, blocking]) if blocking else lead
     return reasons
+
+
+# Reading a reason back: the sentences a reason is made of, with the placeholders whose value is
+# itself one of these sentences.
+_STATIC = (_OUT_OF_REACH, _DOES_NOT_FIT, _UNAVAILABLE, _NO_PLACES_IN_YEARS)
+_PARTS = (_OWN_PLACEMENTS, _FREE_PLACE, _NO_PLACES, _ONE_PLACE, _ALL_PLACES, _NO_TRAINEES)
+_NESTED = {
+    "when": (_BEFORE_DEADLINE, _WITHIN_PLANNING),
+    "note": (_NOT_AN_OBJECTIVE, _RANKED_BEFORE, _TIME_LIMIT, _LEFT_FREE),
+}
+
+
+@cache
+def _pattern(message: str) -> re.Pattern[str]:
+    pieces = re.split(r"\{(\w+)\}", message)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(pieces)))
+
+
+def _read(text: str, messages: tuple[str, ...]) -> Words | None:
+    """`text` as the sentence of `messages` it is in English, or None when it is none of them."""
+    for message in messages:
+        found = _pattern(message).fullmatch(text)
+        if found is None:
+            continue
+        values: dict[str, object] = {}
+        for name, value in found.groupdict().items():
+            nested = _read(value, _NESTED[name]) if name in _NESTED else None
+            if name in _NESTED and nested is None:
+                break
+            values[name] = value if nested is None else nested
+        else:
+            return phrase(message, **values)
+    return None
+
+
+def _read_part(text: str) -> Words | None:
+    words = _read(text, _PARTS)
+    if words is not None:
+        return words
+    for pattern in _ALREADY_HAS:
+        found = _pattern(pattern).fullmatch(text)
+        if found is not None and found["count"].isdigit():
+            return _crowded_words(found["hospital"], int(found["count"]), found["months"])
+    return None
+
+
+def shown_reason(english: str) -> str:
+    """A reason as unplaced.csv holds it (its English), in the reader's language; a text that is no
+    reason this module writes is given back as it is."""
+    words = _read(english, _STATIC)
+    if words is not None:
+        return words.shown()
+    lead_text, colon, rest = english.partition(": ")
+    lead = _read(lead_text, (_NO_PLACE,))
+    if lead is None:
+        return english
+    if not colon:
+        return lead.shown()
+    parts: list[Words | None] = [_read_part(part) for part in rest.split("; ")]
+    if any(part is None for part in parts):
+        return english
+    return joined(": ", [lead, joined("; ", [p for p in parts if p is not None])]).shown()

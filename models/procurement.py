@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 
 
@@ -65,7 +66,8 @@ def candidate_uses(data: VolumeData, decisions: Decisions) -> list[CandidateUse]
 def describe_proposal(
     data: VolumeData, decisions: Decisions, over: int, over_without: int | None, proven: bool
 ) -> list[str]:
-    """The proposal in words, a line per candidate and one for what they buy together.
+    """The proposal in words, in the reader's language: a line per candidate and one for what
+    they buy together.
 
     `over`: the plan's patient-months beyond the guarantee; `over_without`: the over_guarantee
     stage's value without the candidates (None: not solved); `proven`: both figures proven optimal.
@@ -73,14 +75,23 @@ def describe_proposal(
     uses = candidate_uses(data, decisions)
     taken = [use for use in uses if use.units]
     lines = [
-        f"What to procure: {grouped(sum(u.units for u in taken))} units for "
-        f"{grouped(sum(u.cost_sek for u in taken))} SEK, from {len(taken)} of {len(uses)} candidate "
-        "contracts."
+        _(
+            "What to procure: {units} units for {cost} SEK, from {taken} of {candidates} candidate contracts."
+        ).format(
+            units=grouped(sum(u.units for u in taken)),
+            cost=grouped(sum(u.cost_sek for u in taken)),
+            taken=grouped(len(taken)),
+            candidates=grouped(len(uses)),
+        )
     ]
     for use in uses:
-        where = ", out of region" if use.out_of_region else ""
+        where = _(", out of region") if use.out_of_region else ""
         if not use.units:
-            lines.append(f"  {use.contract} ({use.provider}, {use.category}{where}): not taken up")
+            lines.append(
+                _("  {contract} ({provider}, {category}{where}): not taken up").format(
+                    contract=use.contract, provider=use.provider, category=use.category, where=where
+                )
+            )
             continue
         assert use.first_month is not None and use.last_month is not None
         label = data.scenario.horizon.label
@@ -88,19 +99,39 @@ def describe_proposal(
             "" if use.last_month == use.first_month else f"..{label(use.last_month)}"
         )
         lines.append(
-            f"  {use.contract} ({use.provider}, {use.category}{where}): {grouped(use.units)} units at "
-            f"{grouped(use.price_sek)} SEK, {grouped(use.cost_sek)} SEK, {months}, at most "
-            f"{grouped(use.most_in_a_month)} in a month"
+            _(
+                "  {contract} ({provider}, {category}{where}): {units} units at {price} SEK, {cost} SEK, "
+                "{months}, at most {most} in a month"
+            ).format(
+                contract=use.contract,
+                provider=use.provider,
+                category=use.category,
+                where=where,
+                units=grouped(use.units),
+                price=grouped(use.price_sek),
+                cost=grouped(use.cost_sek),
+                months=months,
+                most=grouped(use.most_in_a_month),
+            )
         )
     if over_without is None:
         lines.append(
-            "What they buy in patient-months is not known: the plan without them was not solved "
-            "(the order does not minimise over_guarantee, months are frozen, or the time ran out)."
+            _(
+                "What they buy in patient-months is not known: the plan without them was not solved "
+                "(the order does not minimise over_guarantee, months are frozen, or the time ran out)."
+            )
         )
     else:
-        note = "" if proven else " (not proven: a stage stopped on the time limit)"
+        note = "" if proven else _(" (not proven: a stage stopped on the time limit)")
         lines.append(
-            f"Together they buy {grouped(over_without - over)} patient-months beyond the guarantee: "
-            f"{grouped(over_without)} without them, {grouped(over)} with them{note}."
+            _(
+                "Together they buy {removed} patient-months beyond the guarantee: {without} without them, "
+                "{with_them} with them{note}."
+            ).format(
+                removed=grouped(over_without - over),
+                without=grouped(over_without),
+                with_them=grouped(over),
+                note=note,
+            )
         )
     return lines

@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import BudgetResult, MarginalFigure, Spending
+from leveransplan.models.language import N_, _
 from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.frontier import within_budget
@@ -174,78 +175,103 @@ def spending_between(data: VolumeData, before: Decisions, after: Decisions) -> l
 
 
 def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
-    """The figure in a few lines of plain words, for the terminal."""
+    """The figure in a few lines of plain words in the reader's language, for the terminal."""
     extra = msek(figure.extra_sek, ".6g")
     # The figure adds to the region's budget; a hospital's frame stays as it is.
     frames = (
-        " Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
-        "among the limits."
+        _(
+            " Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
+            "among the limits."
+        )
         if figure.frames
         else ""
     )
     if figure.budget_sek is None:
         return [
-            "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
-            f"beyond the guarantee; more money would remove none.{frames}"
+            _(
+                "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
+                "beyond the guarantee; more money would remove none.{frames}"
+            ).format(frames=frames)
         ]
     budget = grouped(figure.budget_sek)
     if not figure.binds:
         assert figure.unconstrained_cost_sek is not None
         return [
-            f"The budget of {budget} SEK does not bind: the unconstrained optimum costs "
-            f"{grouped(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no "
-            f"patient-month beyond the guarantee.{frames}"
+            _(
+                "The budget of {budget} SEK does not bind: the unconstrained optimum costs {cost} SEK. "
+                "Another {extra} MSEK would remove no patient-month beyond the guarantee.{frames}"
+            ).format(budget=budget, cost=grouped(figure.unconstrained_cost_sek), extra=extra, frames=frames)
         ]
     assert figure.at_budget is not None and figure.with_extra is not None
     removed = figure.removed
     if figure.proven:
-        amount = f"removes {grouped(removed)} patient-months beyond the guarantee"
+        amount = _("removes {removed} patient-months beyond the guarantee").format(removed=grouped(removed))
     else:
         least, most = figure.removed_range
-        amount = (
-            f"removes {grouped(removed)} patient-months beyond the guarantee in the plans found (between "
-            f"{grouped(least)} and {grouped(most)} as far as proven: the time limit stopped a solve)"
-        )
+        amount = _(
+            "removes {removed} patient-months beyond the guarantee in the plans found (between {least} and "
+            "{most} as far as proven: the time limit stopped a solve)"
+        ).format(removed=grouped(removed), least=grouped(least), most=grouped(most))
     spent = figure.with_extra.cost_sek - figure.at_budget.cost_sek
     reaches = (
-        " That reaches the unconstrained optimum: money beyond it buys nothing."
+        _(" That reaches the unconstrained optimum: money beyond it buys nothing.")
         if figure.unconstrained_cost_sek is not None
         and figure.unconstrained_cost_sek <= figure.with_extra.budget_sek
         else ""
     )
     lines = [
-        f"At the budget of {budget} SEK, another {extra} MSEK {amount}: "
-        f"{grouped(figure.at_budget.over_guarantee)} -> {grouped(figure.with_extra.over_guarantee)}; "
-        f"the plan then costs {grouped(spent)} SEK more.{reaches}"
+        _(
+            "At the budget of {budget} SEK, another {extra} MSEK {amount}: {before} -> {after}; the plan "
+            "then costs {spent} SEK more.{reaches}"
+        ).format(
+            budget=budget,
+            extra=extra,
+            amount=amount,
+            before=grouped(figure.at_budget.over_guarantee),
+            after=grouped(figure.with_extra.over_guarantee),
+            spent=grouped(spent),
+            reaches=reaches,
+        )
     ]
     if figure.spending:
-        lines.append("Where the extra money would go, per hospital's patients and category (most SEK first):")
+        lines.append(
+            _("Where the extra money would go, per hospital's patients and category (most SEK first):")
+        )
         lines += ["  " + spending_words(s) for s in figure.spending[:top]]
         if len(figure.spending) > top:
             lines.append(
-                f"  ... and {len(figure.spending) - top} more (explain --json --marginal lists them all)"
+                _("  ... and {count} more (explain --json --marginal lists them all)").format(
+                    count=grouped(len(figure.spending) - top)
+                )
             )
     if figure.unused_minimum_sek:
-        lines.append(f"  unused take-or-pay minimums (the region's): {signed(figure.unused_minimum_sek)} SEK")
+        lines.append(
+            _("  unused take-or-pay minimums (the region's): {change} SEK").format(
+                change=signed(figure.unused_minimum_sek)
+            )
+        )
     return lines
 
 
+_KINDS = (N_("additional units {change}"), N_("transfers out {change}"), N_("referrals {change}"))
+
+
 def spending_words(s: Spending) -> str:
-    """One hospital and category's change in words."""
+    """One hospital and category's change in words, in the reader's language."""
     if s.over_guarantee < 0:
-        effect = f"{grouped(-s.over_guarantee)} patient-months fewer beyond the guarantee"
-    elif s.over_guarantee > 0:
-        effect = f"{grouped(s.over_guarantee)} patient-months more beyond the guarantee"
-    else:
-        effect = "the same patient-months beyond the guarantee"
-    kinds = [
-        f"{what} {signed(units)}"
-        for what, units in (
-            ("additional units", s.additional),
-            ("transfers out", s.transfers),
-            ("referrals", s.referrals),
+        effect = _("{units} patient-months fewer beyond the guarantee").format(
+            units=grouped(-s.over_guarantee)
         )
+    elif s.over_guarantee > 0:
+        effect = _("{units} patient-months more beyond the guarantee").format(units=grouped(s.over_guarantee))
+    else:
+        effect = _("the same patient-months beyond the guarantee")
+    kinds = [
+        _(what).format(change=signed(units))
+        for what, units in zip(_KINDS, (s.additional, s.transfers, s.referrals), strict=True)
         if units
     ]
     detail = f" ({', '.join(kinds)})" if kinds else ""
-    return f"{s.hospital} · {s.category}: {signed(s.cost_sek)} SEK{detail}; {effect}"
+    return _("{hospital} · {category}: {cost} SEK{detail}; {effect}").format(
+        hospital=s.hospital, category=s.category, cost=signed(s.cost_sek), detail=detail, effect=effect
+    )

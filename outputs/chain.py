@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leveransplan.models.language import N_
+from leveransplan.models.wording import phrase, shown
 from leveransplan.outputs.manifest import (
     MANIFEST,
     PREVIOUS_PLAN,
@@ -27,7 +29,8 @@ from leveransplan.outputs.manifest import (
 )
 from leveransplan.outputs.publish import REPORT
 
-# Each plan's link to its previous plan, as `history` reports it.
+# Each plan's link to its previous plan, as `history --json` reports it: machine values, never
+# translated (the terminal says each in its own words).
 FIRST, AS_RECORDED, REPORT_ADDED, CHANGED, MISSING, NOT_RECORDED, LOOP = (
     "first plan",
     "as recorded",
@@ -55,12 +58,18 @@ class PlanLink:
     previous_folder: str | None
     # FIRST, AS_RECORDED or one of BROKEN.
     previous_status: str
-    # The break in words, naming the previous plan; empty when the link holds.
+    # The break in words, naming the previous plan; empty when the link holds. Its English is what
+    # `history --json` writes; `problem_text` is the same in the reader's language.
     problem: str = ""
 
     @property
     def broken(self) -> bool:
         return self.previous_status in BROKEN
+
+    @property
+    def problem_text(self) -> str:
+        """The break in words in the reader's language; empty when the link holds."""
+        return shown(self.problem)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -92,14 +101,21 @@ def plan_chain(plan_dir: Path) -> list[PlanLink]:
         previous = Path(recorded["folder"])
         if previous.resolve() in seen:
             link.previous_status = LOOP
-            link.problem = f"its previous plan {previous} is already in the chain (manifest.json edited?)"
+            link.problem = phrase(
+                N_("its previous plan {previous} is already in the chain (manifest.json edited?)"),
+                previous=previous,
+            )
             return chain
         path = previous / MANIFEST
         try:
             digest = sha256_of(path)
         except OSError:
             link.previous_status = MISSING
-            link.problem = f"its previous plan {previous} is missing ({path} cannot be read)"
+            link.problem = phrase(
+                N_("its previous plan {previous} is missing ({path} cannot be read)"),
+                previous=previous,
+                path=path,
+            )
             return chain
         if digest == recorded["manifest_sha256"]:
             link.previous_status = AS_RECORDED
@@ -107,15 +123,18 @@ def plan_chain(plan_dir: Path) -> list[PlanLink]:
             link.previous_status = REPORT_ADDED
         else:
             link.previous_status = CHANGED
-            link.problem = (
-                f"its previous plan's {path} has changed since this plan was made "
-                "(its SHA-256 differs from the one recorded)"
+            link.problem = phrase(
+                N_(
+                    "its previous plan's {path} has changed since this plan was made "
+                    "(its SHA-256 differs from the one recorded)"
+                ),
+                path=path,
             )
         try:
             manifest = read_manifest(previous)
         except ManifestUnreadable as error:
             link.previous_status = CHANGED
-            link.problem = f"its previous plan cannot be read: {error}"
+            link.problem = phrase(N_("its previous plan cannot be read: {error}"), error=error)
             return chain
         folder = previous
 
@@ -150,9 +169,13 @@ def _plan_link(folder: Path, manifest: dict[str, Any]) -> PlanLink:
     elif recorded is not None or named is not None:
         link.previous_folder = _text(named)
         link.previous_status = NOT_RECORDED
-        link.problem = (
-            f"its previous plan {named} is named without the SHA-256 of its {MANIFEST}: "
-            "the link cannot be verified"
+        link.problem = phrase(
+            N_(
+                "its previous plan {previous} is named without the SHA-256 of its {manifest}: "
+                "the link cannot be verified"
+            ),
+            previous=named,
+            manifest=MANIFEST,
         )
     return link
 

@@ -43,7 +43,8 @@ from typing import Any
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.numbers import signed
+from leveransplan.models.language import N_, _, ngettext
+from leveransplan.models.numbers import grouped, signed
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.manifest import MANIFEST, PREVIOUS_PLAN, ManifestUnreadable, sha256_of
 from leveransplan.outputs.recorded import plan_scenario, recorded_run
@@ -243,13 +244,15 @@ def _rows(path: Path, what: str, read: Callable[[dict[str, str]], None]) -> None
     try:
         table = read_plan_csv(path)
     except (OSError, UnicodeDecodeError) as error:
-        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+        raise PlanUnreadable(_("{path} cannot be read ({error})").format(path=path, error=error)) from None
     for number, row in table.records():
         try:
             read(row)
         except (KeyError, ValueError):
             raise PlanUnreadable(
-                f"{path}, row {number}: expected a {what} row written by leveransplan"
+                _("{path}, row {row}: expected a {what} row written by leveransplan").format(
+                    path=path, row=grouped(number), what=_(what)
+                )
             ) from None
 
 
@@ -262,7 +265,7 @@ def _flows(plan: Path) -> dict[FlowKey, tuple[int, int]]:
         total[0] += int(row["volume"])
         total[1] += int(row["cost_sek"])
 
-    _rows(plan / "delivery_plan.csv", "delivery plan", add)
+    _rows(plan / "delivery_plan.csv", N_("delivery plan"), add)
     return {key: (v[0], v[1]) for key, v in totals.items()}
 
 
@@ -276,7 +279,7 @@ def _production(plan: Path) -> dict[tuple[str, str, str], tuple[int, int]]:
             int(row["additional_for_others"]),
         )
 
-    _rows(plan / "production_plan.csv", "production plan", add)
+    _rows(plan / "production_plan.csv", N_("production plan"), add)
     return units
 
 
@@ -286,12 +289,12 @@ def _summary(plan: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PlanUnreadable(
-            f"{path} is missing; expected a plan folder written by leveransplan solve"
+            _("{path} is missing; expected a plan folder written by leveransplan solve").format(path=path)
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PlanUnreadable(f"{path} cannot be read ({error})") from None
+        raise PlanUnreadable(_("{path} cannot be read ({error})").format(path=path, error=error)) from None
     if not isinstance(document, dict):
-        raise PlanUnreadable(f"{path} is not a plan summary")
+        raise PlanUnreadable(_("{path} is not a plan summary").format(path=path))
     return document
 
 
@@ -302,7 +305,7 @@ def _volume_table(plan: Path) -> dict[PairKey, tuple[int, int]]:
     def add(row: dict[str, str]) -> None:
         rows[row["hospital"], row["category"]] = (int(row["bas"]), int(row["tillagg"]))
 
-    _rows(plan / "volume_table.csv", "volume table", add)
+    _rows(plan / "volume_table.csv", N_("volume table"), add)
     return rows
 
 
@@ -312,7 +315,9 @@ def _spend_by_hospital(summary: dict[str, Any], path: Path) -> dict[str, int]:
     spend: dict[str, int] = {}
     for row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("cost_sek"), int):
-            raise PlanUnreadable(f"{path}: volumes.hospitals holds a row without a whole cost_sek")
+            raise PlanUnreadable(
+                _("{path}: volumes.hospitals holds a row without a whole cost_sek").format(path=path)
+            )
         spend[str(row.get("hospital"))] = row["cost_sek"]
     return spend
 
@@ -352,13 +357,19 @@ def recorded_scenario(plan: Path) -> Scenario:
     folder = run.scenario_folder
     if folder is None or not (folder / "scenario.toml").is_file() or run.changed_inputs(folder):
         raise PlanUnreadable(
-            f"{plan}: the scenario it was made from ({folder}) is not there as it was; its prices and "
-            "base units are needed to compare the months after the actuals"
+            _(
+                "{plan}: the scenario it was made from ({folder}) is not there as it was; its prices and "
+                "base units are needed to compare the months after the actuals"
+            ).format(plan=plan, folder=folder)
         )
     try:
         return plan_scenario(run, folder)
     except ScenarioInvalid as invalid:
-        raise PlanUnreadable(f"{plan}: its scenario cannot be read ({invalid.problems[0]})") from None
+        raise PlanUnreadable(
+            _("{plan}: its scenario cannot be read ({problem})").format(
+                plan=plan, problem=invalid.problems[0]
+            )
+        ) from None
 
 
 def _unit_prices(scenario: Scenario) -> dict[PairKey, int]:
@@ -532,62 +543,102 @@ def diff_plans(plan_a: Path, plan_b: Path, scenario_a: Scenario | None = None) -
 def month_span(months: list[str]) -> str:
     """Months as the text says them: '2026-01..2026-02', or one month alone."""
     if not months:
-        return "none"
+        return _("none")
     return months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
 
 
 def replan_words(result: PlanDiff, plan_a: str = "A", plan_b: str = "B") -> list[str]:
-    """How B re-planned A, month by month, and which months the money compares, in sentences
-    (none when B is no re-plan)."""
+    """How B re-planned A, month by month, and which months the money compares, in sentences in
+    the reader's language (none when B is no re-plan)."""
     replan = result.replan
     if replan is None:
         return []
     kinds = {kind: [m for m, k in result.months.items() if k == kind] for kind in (FROZEN, ACTUAL, DECIDED)}
-    of = f"of {plan_a}"
-    if not replan.previous_is_a:
-        of = f"of {replan.previous_plan or 'another plan'}, not of {plan_a}"
     parts = []
     if kinds[ACTUAL]:
-        source = f" in {replan.actuals_file}" if replan.actuals_file else ""
-        parts.append(f"{month_span(kinds[ACTUAL])} replaced by the actuals{source}")
+        actual = month_span(kinds[ACTUAL])
+        parts.append(
+            _("{months} replaced by the actuals in {file}").format(months=actual, file=replan.actuals_file)
+            if replan.actuals_file
+            else _("{months} replaced by the actuals").format(months=actual)
+        )
     if kinds[FROZEN]:
-        parts.append(f"{month_span(kinds[FROZEN])} frozen as its previous plan decided them")
-    parts.append(f"{month_span(kinds[DECIDED])} decided by the re-plan")
-    words = [f"{plan_b} is a re-plan {of}: {'; '.join(parts)}."]
-    compared = "the decided months"
-    if kinds[FROZEN]:
-        compared += " and the frozen ones (as decided, in both plans)"
+        parts.append(
+            _("{months} frozen as its previous plan decided them").format(months=month_span(kinds[FROZEN]))
+        )
+    parts.append(_("{months} decided by the re-plan").format(months=month_span(kinds[DECIDED])))
+    if replan.previous_is_a:
+        words = [
+            _("{plan_b} is a re-plan of {plan_a}: {months}.").format(
+                plan_b=plan_b, plan_a=plan_a, months="; ".join(parts)
+            )
+        ]
+    else:
+        words = [
+            _("{plan_b} is a re-plan of {previous}, not of {plan_a}: {months}.").format(
+                plan_b=plan_b,
+                previous=replan.previous_plan or _("another plan"),
+                plan_a=plan_a,
+                months="; ".join(parts),
+            )
+        ]
+    compared = (
+        _("the decided months and the frozen ones (as decided, in both plans)")
+        if kinds[FROZEN]
+        else _("the decided months")
+    )
     if kinds[ACTUAL]:
         words.append(
-            f"Money, the volume table and the delegation rule compare {compared}; the months replaced by "
-            f"actuals are what happened, not a decision, and are left out."
+            _(
+                "Money, the volume table and the delegation rule compare {compared}; the months replaced by "
+                "actuals are what happened, not a decision, and are left out."
+            ).format(compared=compared)
         )
     else:
-        words.append(f"Money, the volume table and the delegation rule compare {compared}.")
+        words.append(
+            _("Money, the volume table and the delegation rule compare {compared}.").format(compared=compared)
+        )
     if result.frozen_differences:
         why = (
-            "frozen months must equal the previous plan: check both plans"
+            _("frozen months must equal the previous plan: check both plans")
             if replan.previous_is_a
-            else f"{plan_b} holds the frozen months of its own previous plan, not those of {plan_a}"
+            else _("{plan_b} holds the frozen months of its own previous plan, not those of {plan_a}").format(
+                plan_b=plan_b, plan_a=plan_a
+            )
         )
-        words.append(f"{len(result.frozen_differences)} flow(s) differ in the frozen months: {why}.")
+        count = len(result.frozen_differences)
+        words.append(
+            ngettext(
+                "{count} flow differs in the frozen months: {why}.",
+                "{count} flows differ in the frozen months: {why}.",
+                count,
+            ).format(count=grouped(count), why=why)
+        )
     return words
 
 
 def decision_words(result: PlanDiff) -> str:
-    """Who decides the update, and why: the hospitals and the region beyond the limit, if any."""
+    """Who decides the update, and why: the hospitals and the region beyond the limit, if any (in
+    the reader's language)."""
     assert result.cost_change_sek is not None
-    months = " over the months compared" if result.actual is not None else ""
-    change = f"The volume plan's cost changes by {signed(result.cost_change_sek)} SEK{months}"
+    change = (
+        _("The volume plan's cost changes by {change} SEK over the months compared")
+        if result.actual is not None
+        else _("The volume plan's cost changes by {change} SEK")
+    ).format(change=signed(result.cost_change_sek))
+    limit = grouped(DELEGATION_LIMIT_SEK)
     if not result.needs_committee:
-        return (
-            f"{change}: this update needs a decision on delegation (within 3 000 000 SEK for the "
+        return _(
+            "{change}: this update needs a decision on delegation (within {limit} SEK for the "
             "region and for each hospital)."
-        )
-    beyond = [f"{h.hospital} {signed(h.change_sek)} SEK" for h in result.hospitals if h.beyond_delegation]
+        ).format(change=change, limit=limit)
+    beyond = [
+        _("{hospital} {change} SEK").format(hospital=h.hospital, change=signed(h.change_sek))
+        for h in result.hospitals
+        if h.beyond_delegation
+    ]
     if result.region_beyond_delegation:
-        beyond.append(f"the region {signed(result.cost_change_sek)} SEK")
-    return (
-        f"{change}: this update needs a committee decision (above the 3 000 000 SEK delegation "
-        f"limit: {', '.join(beyond)})."
-    )
+        beyond.append(_("the region {change} SEK").format(change=signed(result.cost_change_sek)))
+    return _(
+        "{change}: this update needs a committee decision (above the {limit} SEK delegation limit: {beyond})."
+    ).format(change=change, limit=limit, beyond=", ".join(beyond))

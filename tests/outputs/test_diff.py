@@ -352,7 +352,7 @@ def test_frozen_months_of_another_plan_are_pointed_out(replans: dict[str, Path],
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert f"is a re-plan of {replans['P']}, not of {replans['Q']}" in text
-    assert "1 flow(s) differ in the frozen months" in text
+    assert "1 flow differs in the frozen months" in text
     assert [(r["month"], r["volume_change"], r["month_kind"]) for r in read_csv_rows(out)] == [
         ("2026-01", "40", "frozen"),
         ("2026-02", "40", "decided"),
