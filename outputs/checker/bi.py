@@ -145,14 +145,14 @@ def check_bi(scenario: Scenario, plan_dir: Path, summary: dict[str, Any]) -> lis
             out.append(
                 _(
                     "{bi_folder}/{name}: rows name the plan and scenario {shown}, but summary.json's "
-                    "{plan_id} is {plan} and the scenario {name2}"
+                    "{plan_id} is {plan} and the scenario {scenario}"
                 ).format(
                     bi_folder=BI_FOLDER,
                     name=path.name,
                     shown=shown,
                     plan_id=PLAN_ID,
                     plan=repr(plan),
-                    name2=repr(scenario.name),
+                    scenario=repr(scenario.name),
                 )
             )
         if path.name in facts:

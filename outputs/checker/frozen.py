@@ -58,13 +58,13 @@ def check_frozen_months(
                 if key[-1] <= until and now.get(key, 0) != before.get(key, 0):
                     where = ", ".join(str(part) for part in key[:-1])
                     violations.append(
-                        _("{file} {label} {what} {where}: {get}, but {get2} was {why}").format(
+                        _("{file} {label} {what} {where}: {now}, but {before} was {why}").format(
                             file=file,
                             label=label(key[-1]),
                             what=what,
                             where=where,
-                            get=now.get(key, 0),
-                            get2=before.get(key, 0),
+                            now=now.get(key, 0),
+                            before=before.get(key, 0),
                             why=why,
                         )
                     )
@@ -76,12 +76,17 @@ def check_frozen_months(
                 instead = (
                     _("not placed")
                     if found is None
-                    else _("at {found} from {found2}").format(found=found[0], found2=format_month(found[1]))
+                    else _("at {hospital} from {start}").format(
+                        hospital=found[0], start=format_month(found[1])
+                    )
                 )
                 violations.append(
-                    _("placements.csv {key} {key2}: {instead}, but {hospital} from {start} was {why}").format(
-                        key=key[0],
-                        key2=key[1],
+                    _(
+                        "placements.csv {trainee} {specialty}: {instead}, but {hospital} from {start} was "
+                        "{why}"
+                    ).format(
+                        trainee=key[0],
+                        specialty=key[1],
                         instead=instead,
                         hospital=hospital,
                         start=format_month(start),
@@ -92,8 +97,10 @@ def check_frozen_months(
             if start <= until_month and previous.placements.get(key) != (hospital, start):
                 violations.append(
                     _(
-                        "placements.csv {key} {key2}: starts at {hospital} in {start}, a month {why}, "
-                        "where the previous plan has no such start"
-                    ).format(key=key[0], key2=key[1], hospital=hospital, start=format_month(start), why=why)
+                        "placements.csv {trainee} {specialty}: starts at {hospital} in {start}, a month "
+                        "{why}, where the previous plan has no such start"
+                    ).format(
+                        key=key[0], specialty=key[1], hospital=hospital, start=format_month(start), why=why
+                    )
                 )
     return violations

@@ -149,7 +149,7 @@ class PlacementCheck:
                 ).format(file=SUMMARY, previous_plan=repr(summary.previous_plan))
             )
             return 0
-        label = _("previous plan {value}").format(value=folder / PLACEMENTS)
+        label = _("previous plan {file}").format(file=folder / PLACEMENTS)
         previous: dict[ReqKey, tuple[str, int]] = {}
         cells = Cells(label, self.stability_problems)
         for row, raw in read_training_csv(folder, PLACEMENTS, self.stability_problems, label=label) or []:
@@ -197,9 +197,9 @@ def requirements_once(c: PlacementCheck) -> Iterator[str]:
         if key in first:
             yield (
                 _(
-                    "{file} row {row}: repeats the requirement {key}, {key2} of {key3}; each requirement "
-                    "is placed once or listed once as unplaced"
-                ).format(file=file, row=row, key=key[0], key2=key[1], key3=first[key])
+                    "{file} row {row}: repeats the requirement {trainee}, {specialty} of {first}; each "
+                    "requirement is placed once or listed once as unplaced"
+                ).format(file=file, row=row, trainee=key[0], specialty=key[1], first=first[key])
             )
         else:
             first[key] = _("{file} row {row}").format(file=file, row=row)

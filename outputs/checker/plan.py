@@ -138,10 +138,10 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
             continue
         if name not in document:
             violations.append(
-                _('{file}: has no object "{name}", but the plan folder holds its files ({name2})').format(
+                _('{file}: has no object "{name}", but the plan folder holds its files ({files})').format(
                     file=SUMMARY,
                     name=name,
-                    name2=", ".join(f for f in MODEL_FILES[name] if (plan_dir / f).exists()),
+                    files=", ".join(f for f in MODEL_FILES[name] if (plan_dir / f).exists()),
                 )
             )
         violations.extend(CHECKERS[name](scenario, plan_dir))

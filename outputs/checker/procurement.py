@@ -83,8 +83,8 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
         }
         for column, value in expected.items():
             if cells[column].strip() != value:
-                yield _("{where}: {column} {strip}, but it is {value} ({code})").format(
-                    where=where, column=column, strip=repr(cells[column].strip()), value=value, code=code
+                yield _("{where}: {column} {written}, but it is {value} ({code})").format(
+                    where=where, column=column, written=repr(cells[column].strip()), value=value, code=code
                 )
         units_total += used
         cost_total += used * contract.price_sek
@@ -137,8 +137,8 @@ def _without_candidates(figures: dict[str, Any]) -> Iterator[str]:
     if without is None:
         for key in ("without_candidates_status", "patient_months_bought"):
             if figures.get(key) is not None:
-                yield _("{where}.{key}: {key2}, but over_guarantee_without_candidates is null").format(
-                    where=where, key=key, key2=repr(figures[key])
+                yield _("{where}.{key}: {value}, but over_guarantee_without_candidates is null").format(
+                    where=where, key=key, value=repr(figures[key])
                 )
     elif not isinstance(without, int) or isinstance(without, bool):
         yield _(

@@ -208,9 +208,13 @@ def terms_match(model: str, written: dict[str, int], terms: dict[str, int]) -> I
             yield (
                 _(
                     "{file} {model}.objectives.{name}: {value}, but the plan's {name} recomputed from its "
-                    "files is {name2}"
+                    "files is {recomputed}"
                 ).format(
-                    file=SUMMARY, model=model, name=name, value=grouped(value), name2=grouped(terms[name])
+                    file=SUMMARY,
+                    model=model,
+                    name=name,
+                    value=grouped(value),
+                    recomputed=grouped(terms[name]),
                 )
             )
 

@@ -241,7 +241,7 @@ def _previous_values(folder: Path, data: VolumeData, out: list[str]) -> dict[tup
     own: list[tuple[str, str, str, int]] = []
     for file in (PRODUCTION, DELIVERY):
         rows = read_table(
-            folder, file, HEADERS[file], out, label=_("previous plan {value}").format(value=folder / file)
+            folder, file, HEADERS[file], out, label=_("previous plan {file}").format(file=folder / file)
         )
         for row, raw in rows or []:
             cells = {c: v.strip() for c, v in raw.items()}
@@ -250,21 +250,18 @@ def _previous_values(folder: Path, data: VolumeData, out: list[str]) -> dict[tup
                 parse_month(cells["month"])
             except ValueError:
                 out.append(
-                    _("previous plan {value} row {row}: month {month} is not YYYY-MM").format(
-                        value=folder / file, row=row, month=repr(cells["month"])
+                    _("previous plan {folder} row {row}: month {month} is not YYYY-MM").format(
+                        folder=folder / file, row=row, month=repr(cells["month"])
                     )
                 )
                 continue
             if not WHOLE_NUMBER.match(cells[units_column]):
                 out.append(
-                    _(
-                        "previous plan {value} row {row}: {units_column} {units_column2} is not a whole "
-                        "number >= 0"
-                    ).format(
-                        value=folder / file,
+                    _("previous plan {folder} row {row}: {column} {value} is not a whole number >= 0").format(
+                        folder=folder / file,
                         row=row,
-                        units_column=units_column,
-                        units_column2=repr(cells[units_column]),
+                        column=units_column,
+                        value=repr(cells[units_column]),
                     )
                 )
                 continue
