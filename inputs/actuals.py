@@ -8,8 +8,9 @@ from leveransplan.inputs import cells
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.inputs.tables import Column, Record, TableSchema, duplicate_keys, read_table
 from leveransplan.models.actuals import Delivered, Performed
+from leveransplan.models.language import N_, _
 
-EXPECTED_WITH_OTHERS = "expected a value: the row's other figure is filled in"
+EXPECTED_WITH_OTHERS = N_("expected a value: the row's other figure is filled in")
 
 
 class ActualsInvalid(ScenarioInvalid):
@@ -78,14 +79,14 @@ def _read(
     problems: list[InputProblem] = []
     records = read_table(path.parent, schema, problems, notes)
     if records is None:
-        problems.append(InputProblem(str(path), None, None, None, "does not exist; expected a CSV file"))
+        problems.append(InputProblem(str(path), None, None, None, _("does not exist; expected a CSV file")))
     else:
         problems.extend(duplicate_keys(schema.file, records, key))
         for record in records:
             given = [record.values[name] is not None for name in figures]
             if any(given) and not all(given):
                 name = figures[given.index(False)]
-                problems.append(InputProblem(schema.file, record.row, name, "", EXPECTED_WITH_OTHERS))
+                problems.append(InputProblem(schema.file, record.row, name, "", _(EXPECTED_WITH_OTHERS)))
     if problems:
         raise ActualsInvalid(problems, tuple(notes or ()))
     return records or []

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 
@@ -40,13 +41,16 @@ def _number_text(text: str, decimal_comma: bool) -> str:
 
 def expected_whole(minimum: int = 0, maximum: int = WHOLE_MAX) -> str:
     """What a whole-number value must be, as a problem message says it."""
-    return f"expected a whole number, {minimum} or more (at most {grouped(maximum)})"
+    return _("expected a whole number, {minimum} or more (at most {maximum})").format(
+        minimum=grouped(minimum), maximum=grouped(maximum)
+    )
 
 
-EXPECTED_FACTOR = (
-    f"expected a decimal number from 0 to {grouped(FACTOR_MAX)} with at most {FACTOR_DECIMALS} "
-    "decimals (such as 0.5)"
-)
+def expected_factor() -> str:
+    """What a capacity factor must be, as a problem message says it."""
+    return _(
+        "expected a decimal number from 0 to {maximum} with at most {decimals} decimals (such as 0.5)"
+    ).format(maximum=grouped(FACTOR_MAX), decimals=FACTOR_DECIMALS)
 
 
 def whole_number(text: str, decimal_comma: bool) -> int:
@@ -74,9 +78,9 @@ def factor(text: str, decimal_comma: bool) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(EXPECTED_FACTOR) from None
+        raise ValueError(expected_factor()) from None
     if not in_factor_range(value):
-        raise ValueError(EXPECTED_FACTOR)
+        raise ValueError(expected_factor())
     return value
 
 
@@ -87,10 +91,12 @@ def month(text: str, decimal_comma: bool) -> str:
     except ValueError:
         if _DATE.match(text.strip()):
             raise ValueError(
-                "expected a month written YYYY-MM, not a date (Excel makes dates of months typed "
-                "in a cell: format the column as Text)"
+                _(
+                    "expected a month written YYYY-MM, not a date (Excel makes dates of months typed "
+                    "in a cell: format the column as Text)"
+                )
             ) from None
-        raise ValueError("expected a month written YYYY-MM") from None
+        raise ValueError(_("expected a month written YYYY-MM")) from None
     return text.strip()
 
 
@@ -104,11 +110,13 @@ def month_list(text: str, decimal_comma: bool) -> tuple[str, ...]:
             hi = parse_month(last) if dots else lo
         except ValueError:
             raise ValueError(
-                f"{item!r} is not a month or a range; expected months YYYY-MM or ranges "
-                "YYYY-MM..YYYY-MM separated by spaces"
+                _(
+                    "{item} is not a month or a range; expected months YYYY-MM or ranges "
+                    "YYYY-MM..YYYY-MM separated by spaces"
+                ).format(item=repr(item))
             ) from None
         if hi < lo:
-            raise ValueError(f"the range {item!r} ends before it starts")
+            raise ValueError(_("the range {item} ends before it starts").format(item=repr(item)))
         months.extend(format_month(m) for m in range(lo, hi + 1))
     return tuple(sorted(set(months)))
 
@@ -120,12 +128,12 @@ def boolean(text: str, decimal_comma: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError("expected true/false, 1/0, yes/no or ja/nej")
+    raise ValueError(_("expected true/false, 1/0, yes/no or ja/nej"))
 
 
 def code(text: str, decimal_comma: bool) -> str:
     """A non-empty code or name."""
     stripped = text.strip()
     if not stripped:
-        raise ValueError("expected a value")
+        raise ValueError(_("expected a value"))
     return stripped

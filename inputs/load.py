@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 
-from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.problems import NOT_A_CATEGORY, NOT_A_HOSPITAL, InputProblem, ScenarioInvalid
 from leveransplan.inputs.schemas import (
     ALL_TABLES,
     PLACEMENT_TABLES,
@@ -22,6 +22,7 @@ from leveransplan.inputs.tables import CSV_ADVICE, Record, duplicate_keys, read_
 from leveransplan.inputs.training_rules import TrainingRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from leveransplan.models.derived import catch_up_provider
+from leveransplan.models.language import _
 from leveransplan.models.months import Horizon, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import PRICE_CLASSES, Contract, Scenario
@@ -74,13 +75,13 @@ class CrossTableRules:
         self.problems.extend(duplicate_keys(file, self.rows(file), columns))
 
     def known(self, file: str, column: str, allowed: Iterable[str], what: str, source: str) -> None:
-        """Hard: a code refers to a row of another table."""
+        """Hard: a code refers to a row of another table (`what`: NOT_A_HOSPITAL or the like)."""
         if source in self.unreadable:
             return
         allowed_set = set(allowed)
         for record in self.rows(file):
             if record[column] not in allowed_set:
-                self.add(file, record, column, f"is not a {what} in {source}")
+                self.add(file, record, column, _(what).format(source=source))
 
     def in_horizon(self, file: str, column: str) -> None:
         """Hard: a month lies within the horizon."""
@@ -90,7 +91,12 @@ class CrossTableRules:
             value = record[column]
             if value is not None and self.horizon.number(value) is None:
                 last = self.horizon.label(self.horizon.length)
-                self.add(file, record, column, f"is outside the horizon {self.horizon.start}..{last}")
+                self.add(
+                    file,
+                    record,
+                    column,
+                    _("is outside the horizon {first}..{last}").format(first=self.horizon.start, last=last),
+                )
 
     def check_all(self) -> list[InputProblem]:
         hospital_source = "hospitals.csv"
@@ -98,16 +104,14 @@ class CrossTableRules:
         self.unique_keys("categories.csv", ("category",))
         for record in self.rows("categories.csv"):
             if record["price_class"] not in PRICE_CLASSES:
-                self.add(
-                    "categories.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}"
-                )
+                self.add("categories.csv", record, "price_class", _expected_price_class())
         for file in ("prices.csv", "own_volumes.csv", "need.csv", "profile.csv", "access.csv"):
-            self.known(file, "hospital", self.hospitals, "hospital", hospital_source)
+            self.known(file, "hospital", self.hospitals, NOT_A_HOSPITAL, hospital_source)
         for file in ("own_volumes.csv", "need.csv", "contracts.csv", CANDIDATES):
-            self.known(file, "category", self.categories, "category", "categories.csv")
+            self.known(file, "category", self.categories, NOT_A_CATEGORY, "categories.csv")
         for record in self.rows("prices.csv"):
             if record["price_class"] not in PRICE_CLASSES:
-                self.add("prices.csv", record, "price_class", f"expected one of {', '.join(PRICE_CLASSES)}")
+                self.add("prices.csv", record, "price_class", _expected_price_class())
         self.unique_keys("prices.csv", ("hospital", "price_class"))
         self.unique_keys("own_volumes.csv", ("hospital", "category"))
         self.unique_keys("need.csv", ("hospital", "category"))
@@ -151,15 +155,17 @@ class CrossTableRules:
         worst = max((value for value, *_ in largest), default=0)
         if not patients or patients * max(worst, months) + minimums < _ARITHMETIC_LIMIT:
             return
-        limit = f"{grouped(_ARITHMETIC_LIMIT)}, the largest figure computed exactly"
+        limit = grouped(_ARITHMETIC_LIMIT)
         if largest and patients * worst + minimums >= _ARITHMETIC_LIMIT:
-            _, file, record, column = max(largest, key=lambda item: item[0])
+            _value, file, record, column = max(largest, key=lambda item: item[0])
             self.add(
                 file,
                 record,
                 column,
-                f"is too large with {grouped(patients)} patients in need.csv: a plan's total would exceed "
-                f"{limit}",
+                _(
+                    "is too large with {patients} patients in need.csv: a plan's total would exceed "
+                    "{limit}, the largest figure computed exactly"
+                ).format(patients=grouped(patients), limit=limit),
             )
         else:
             record = max(need, key=lambda r: int(r["waiting"]) + int(r["inflow"]))
@@ -167,8 +173,10 @@ class CrossTableRules:
                 "need.csv",
                 record,
                 "waiting",
-                f"makes {grouped(patients)} patients over {months} months, whose patient-months would "
-                f"exceed {limit}",
+                _(
+                    "makes {patients} patients over {months} months, whose patient-months would "
+                    "exceed {limit}, the largest figure computed exactly"
+                ).format(patients=grouped(patients), months=grouped(months), limit=limit),
             )
 
     def contract_rules(self) -> None:
@@ -179,18 +187,20 @@ class CrossTableRules:
                     "contracts.csv",
                     record,
                     "provider",
-                    "is a hospital code; a provider code may not equal one",
+                    _("is a hospital code; a provider code may not equal one"),
                 )
             if record["volume_min"] > record["volume_max"]:
                 self.add(
                     "contracts.csv",
                     record,
                     "volume_min",
-                    f"is above volume_max {record['volume_max']}; expected volume_min <= volume_max",
+                    _("is above volume_max {maximum}; expected volume_min <= volume_max").format(
+                        maximum=record["volume_max"]
+                    ),
                 )
             first, last = record["first_month"], record["last_month"]
             if first is not None and last is not None and parse_month(first) > parse_month(last):
-                self.add("contracts.csv", record, "last_month", f"is before first_month {first}")
+                self.add("contracts.csv", record, "last_month", _before_first_month(first))
 
     def candidate_rules(self) -> None:
         """Hard: a candidate contract's id is its own (also against contracts.csv), its provider is
@@ -203,39 +213,39 @@ class CrossTableRules:
                     CANDIDATES,
                     record,
                     "contract",
-                    "is a contract in contracts.csv already; expected an id of its own",
+                    _("is a contract in contracts.csv already; expected an id of its own"),
                 )
             if record["provider"] in self.hospitals:
                 self.add(
-                    CANDIDATES, record, "provider", "is a hospital code; a provider code may not equal one"
+                    CANDIDATES, record, "provider", _("is a hospital code; a provider code may not equal one")
                 )
             first, last = record["first_month"], record["last_month"]
             if first is not None and last is not None and parse_month(first) > parse_month(last):
-                self.add(CANDIDATES, record, "last_month", f"is before first_month {first}")
+                self.add(CANDIDATES, record, "last_month", _before_first_month(first))
 
     def go_live_rules(self) -> None:
         """Hard: capacity_loss.csv and catch_up.csv name known codes and categories their hospitals
         plan, months in the horizon in order, a share kept of at most 1, and catch-up providers no
         contract or candidate contract already uses."""
         for file in ("capacity_loss.csv", "catch_up.csv"):
-            self.known(file, "hospital", self.hospitals, "hospital", "hospitals.csv")
+            self.known(file, "hospital", self.hospitals, NOT_A_HOSPITAL, "hospitals.csv")
             if "categories.csv" not in self.unreadable:
                 for record in self.rows(file):
                     if record["category"] is not None and record["category"] not in self.categories:
-                        self.add(file, record, "category", "is not a category in categories.csv")
+                        self.add(file, record, "category", _(NOT_A_CATEGORY).format(source="categories.csv"))
             self.in_horizon(file, "first_month")
             self.in_horizon(file, "last_month")
             for record in self.rows(file):
                 first, last = record["first_month"], record["last_month"]
                 if parse_month(first) > parse_month(last):
-                    self.add(file, record, "last_month", f"is before first_month {first}")
+                    self.add(file, record, "last_month", _before_first_month(first))
         for record in self.rows("capacity_loss.csv"):
             if record["factor"] > 1:
                 self.add(
                     "capacity_loss.csv",
                     record,
                     "factor",
-                    "expected the share of capacity kept, from 0 to 1 (0.6 keeps 60 %)",
+                    _("expected the share of capacity kept, from 0 to 1 (0.6 keeps 60 %)"),
                 )
         self.go_live_categories_planned()
         catch_up = {catch_up_provider(r["hospital"]) for r in self.rows("catch_up.csv")}
@@ -246,8 +256,10 @@ class CrossTableRules:
                         file,
                         record,
                         "provider",
-                        "is the name of a hospital's catch-up capacity in catch_up.csv; "
-                        "expected another code",
+                        _(
+                            "is the name of a hospital's catch-up capacity in catch_up.csv; "
+                            "expected another code"
+                        ),
                     )
 
     def go_live_categories_planned(self) -> None:
@@ -268,8 +280,10 @@ class CrossTableRules:
                     file,
                     record,
                     "category",
-                    f"{h} has no row for it in need.csv or own_volumes.csv, so the row would change "
-                    "nothing; expected one of the hospital's categories, or empty for all of them",
+                    _(
+                        "{hospital} has no row for it in need.csv or own_volumes.csv, so the row would "
+                        "change nothing; expected one of the hospital's categories, or empty for all of them"
+                    ).format(hospital=h),
                 )
 
     def access_rules(self) -> None:
@@ -282,15 +296,18 @@ class CrossTableRules:
                     "access.csv",
                     record,
                     "provider",
-                    "is neither a hospital in hospitals.csv nor a provider in contracts.csv"
-                    + (f" or {CANDIDATES}" if self.rows(CANDIDATES) else ""),
+                    _(
+                        "is neither a hospital in hospitals.csv nor a provider in contracts.csv or {file}"
+                    ).format(file=CANDIDATES)
+                    if self.rows(CANDIDATES)
+                    else _("is neither a hospital in hospitals.csv nor a provider in contracts.csv"),
                 )
             elif record["provider"] == record["hospital"]:
                 self.add(
                     "access.csv",
                     record,
                     "provider",
-                    "is the hospital itself; expected another hospital or a provider",
+                    _("is the hospital itself; expected another hospital or a provider"),
                 )
 
     def additional_volume_has_price(self) -> None:
@@ -307,8 +324,18 @@ class CrossTableRules:
                     "own_volumes.csv",
                     record,
                     "additional_max",
-                    f"has no price: prices.csv has no row for {record['hospital']} {cls}",
+                    _("has no price: prices.csv has no row for {hospital} {price_class}").format(
+                        hospital=record["hospital"], price_class=cls
+                    ),
                 )
+
+
+def _expected_price_class() -> str:
+    return _("expected one of {classes}").format(classes=", ".join(PRICE_CLASSES))
+
+
+def _before_first_month(first: str) -> str:
+    return _("is before first_month {month}").format(month=first)
 
 
 def _candidates(tables: dict[str, list[Record]]) -> list[Contract]:
@@ -369,36 +396,36 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
     def need(files: Iterable[str], why: str) -> None:
         for file in files:
             if file not in present:
-                problems.append(InputProblem(file, None, None, None, f"is missing; {why}"))
+                problems.append(InputProblem(file, None, None, None, _("is missing; {why}").format(why=why)))
 
     if not present - {"hospitals.csv"}:
         # hospitals.csv alone plans nothing: every model needs tables of its own.
         problems.append(
             InputProblem(
-                str(folder), None, None, None, "has no scenario tables; expected volume or training tables"
+                str(folder), None, None, None, _("has no scenario tables; expected volume or training tables")
             )
         )
         return problems
     if present & set(VOLUME_ONLY):
-        need(REQUIRED_FOR_VOLUMES, "a scenario with volume tables needs it")
+        need(REQUIRED_FOR_VOLUMES, _("a scenario with volume tables needs it"))
     if present & set(PLACEMENT_TABLES):
-        need(REQUIRED_FOR_PLACEMENTS, "a scenario with ST-A tables needs it")
+        need(REQUIRED_FOR_PLACEMENTS, _("a scenario with ST-A tables needs it"))
     if present & {"at.csv", "at_rotations.csv", "st_capacity.csv", "travel.csv", "st_fixed.csv"}:
-        need(("hospitals.csv",), "the training tables name hospitals by their codes")
+        need(("hospitals.csv",), _("the training tables name hospitals by their codes"))
     if "at_rotations.csv" in present:
-        need(("at.csv",), "at_rotations.csv belongs to the AT distribution")
+        need(("at.csv",), _("at_rotations.csv belongs to the AT distribution"))
     if "at.csv" in present and "at_total" not in settings:
         problems.append(
             InputProblem(
                 "scenario.toml",
                 None,
-                "key at.total",
+                _("key {key}").format(key="at.total"),
                 None,
-                "is missing; at.csv needs the number to distribute",
+                _("is missing; at.csv needs the number to distribute"),
             )
         )
     if "at_total" in settings and "at.csv" not in present:
-        need(("at.csv",), "scenario.toml's [at] total needs it")
+        need(("at.csv",), _("scenario.toml's [at] total needs it"))
     return problems
 
 
@@ -432,19 +459,22 @@ def _not_of_the_format(name: str) -> str:
         by_stem = {PurePath(file).stem: file for file in _SCENARIO_FILES}
         near = difflib.get_close_matches(given.stem, by_stem, n=1, cutoff=_NEAR)
         if not near:
-            return (
-                f"is not a file of the scenario format; expected {', '.join(_SCENARIO_FILES)}, "
+            return _(
+                "is not a file of the scenario format; expected {files}, "
                 "README or notes files; keep other files in a sub-folder"
-            )
+            ).format(files=", ".join(_SCENARIO_FILES))
         meant = by_stem[near[0]]
     why = []
     if PurePath(meant).suffix != given.suffix:
-        why.append(CSV_ADVICE if meant.endswith(".csv") else f"the settings are the TOML file {meant}")
+        why.append(
+            _(CSV_ADVICE)
+            if meant.endswith(".csv")
+            else _("the settings are the TOML file {file}").format(file=meant)
+        )
     if name != name.lower():
-        why.append("file names are lower case")
-    return f"is not a file of the scenario format; did you mean {meant}?" + (
-        f" ({'; '.join(why)})" if why else ""
-    )
+        why.append(_("file names are lower case"))
+    did_you_mean = _("is not a file of the scenario format; did you mean {file}?").format(file=meant)
+    return did_you_mean + (f" ({'; '.join(why)})" if why else "")
 
 
 def _unknown_files(folder: Path) -> list[InputProblem]:
@@ -478,11 +508,19 @@ def _check_folder(path: Path) -> None:
             return
         found = path.exists()
     except OSError as error:
-        reason = "permission denied" if isinstance(error, PermissionError) else error.strerror or str(error)
-        problem = InputProblem(str(path), None, None, None, f"cannot be read ({reason})")
+        reason = (
+            _("permission denied") if isinstance(error, PermissionError) else error.strerror or str(error)
+        )
+        problem = InputProblem(
+            str(path), None, None, None, _("cannot be read ({reason})").format(reason=reason)
+        )
         raise ScenarioInvalid([problem]) from None
-    what = "it is a file" if found else "it does not exist"
-    raise ScenarioInvalid([InputProblem(str(path), None, None, None, f"is not a scenario folder ({what})")])
+    why = (
+        _("is not a scenario folder (it is a file)")
+        if found
+        else _("is not a scenario folder (it does not exist)")
+    )
+    raise ScenarioInvalid([InputProblem(str(path), None, None, None, why)])
 
 
 def load_scenario(folder: Path | str, what_ifs: Sequence[WhatIf] = ()) -> Scenario:

@@ -16,6 +16,7 @@ from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.models.derived import catch_up_contracts
 from leveransplan.models.evaluation import Decisions
+from leveransplan.models.language import N_, _
 from leveransplan.models.months import parse_month
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import Placement, RequirementKey
@@ -40,7 +41,9 @@ def _rows(path: Path, problems: list[InputProblem]) -> list[tuple[int, dict[str,
     try:
         table = read_plan_csv(path)  # either dialect, guard apostrophes taken off
     except (OSError, UnicodeDecodeError) as error:
-        problems.append(InputProblem(str(path), None, None, None, f"cannot be read ({error})"))
+        problems.append(
+            InputProblem(str(path), None, None, None, _("cannot be read ({reason})").format(reason=error))
+        )
         return None
     return [(n, {k: v.strip() for k, v in row.items()}) for n, row in table.records()]
 
@@ -52,7 +55,7 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
         raise PreviousPlanInvalid(
             [
                 InputProblem(
-                    str(folder), None, None, None, "is not a plan folder written by leveransplan solve"
+                    str(folder), None, None, None, _("is not a plan folder written by leveransplan solve")
                 )
             ]
         )
@@ -67,20 +70,26 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
         try:
             return horizon.number(text)
         except ValueError:
-            problems.append(InputProblem(str(path), row, "month", text, "expected a month written YYYY-MM"))
+            problems.append(
+                InputProblem(str(path), row, "month", text, _("expected a month written YYYY-MM"))
+            )
             return None
 
     def count(path: Path, row: int, column: str, text: str) -> int:
         if text.isdigit():
             return int(text)
-        problems.append(InputProblem(str(path), row, column, text, "expected a whole number, 0 or more"))
+        problems.append(InputProblem(str(path), row, column, text, _("expected a whole number, 0 or more")))
         return 0
 
     def known(path: Path, row: int, column: str, value: str, allowed: set[str], what: str) -> bool:
+        """Whether `value` is one of `allowed`; `what` is a text marked N_ ("is not a hospital ...")."""
         if value in allowed:
             return True
-        problems.append(InputProblem(str(path), row, column, value, f"is not a {what} of this scenario"))
+        problems.append(InputProblem(str(path), row, column, value, _(what)))
         return False
+
+    hospital = N_("is not a hospital of this scenario")
+    category = N_("is not a category of this scenario")
 
     volumes: Decisions | None = None
     production_path, delivery_path = folder / "production_plan.csv", folder / "delivery_plan.csv"
@@ -90,9 +99,9 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
         for row, cells in production:
             m = month_number(production_path, row, cells.get("month", ""))
             h, k = cells.get("hospital", ""), cells.get("category", "")
-            if m is None or not known(production_path, row, "hospital", h, hospitals, "hospital"):
+            if m is None or not known(production_path, row, "hospital", h, hospitals, hospital):
                 continue
-            if not known(production_path, row, "category", k, categories, "category"):
+            if not known(production_path, row, "category", k, categories, category):
                 continue
             for column, target in (
                 ("base_used", volumes.base_used),
@@ -104,15 +113,22 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
             m = month_number(delivery_path, row, cells.get("month", ""))
             h, k = cells.get("hospital", ""), cells.get("category", "")
             units = count(delivery_path, row, "volume", cells.get("volume", ""))
-            if m is None or not units or not known(delivery_path, row, "hospital", h, hospitals, "hospital"):
+            if m is None or not units or not known(delivery_path, row, "hospital", h, hospitals, hospital):
                 continue
             if cells.get("channel") == "transfer":
                 g = cells.get("provider", "")
-                if known(delivery_path, row, "provider", g, hospitals, "hospital") and known(
-                    delivery_path, row, "category", k, categories, "category"
+                if known(delivery_path, row, "provider", g, hospitals, hospital) and known(
+                    delivery_path, row, "category", k, categories, category
                 ):
                     volumes.transfers[h, g, k, m] = volumes.transfers.get((h, g, k, m), 0) + units
-            elif known(delivery_path, row, "contract", cells.get("contract", ""), contracts, "contract"):
+            elif known(
+                delivery_path,
+                row,
+                "contract",
+                cells.get("contract", ""),
+                contracts,
+                N_("is not a contract of this scenario"),
+            ):
                 c = cells["contract"]
                 volumes.referrals[h, c, m] = volumes.referrals.get((h, c, m), 0) + units
     placements: dict[RequirementKey, Placement] | None = None
@@ -130,7 +146,7 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
                         row,
                         "specialty",
                         key[1],
-                        f"is not a requirement of trainee {key[0]}",
+                        _("is not a requirement of trainee {trainee}").format(trainee=key[0]),
                     )
                 )
                 continue
@@ -138,7 +154,9 @@ def read_previous_plan(folder: Path, scenario: Scenario) -> PreviousPlan:
                 placements[key] = (cells.get("hospital", ""), parse_month(cells.get("start", "")))
             except ValueError:
                 problems.append(
-                    InputProblem(str(placements_path), row, "start", cells.get("start"), "expected YYYY-MM")
+                    InputProblem(
+                        str(placements_path), row, "start", cells.get("start"), _("expected YYYY-MM")
+                    )
                 )
     if problems:
         raise PreviousPlanInvalid(problems)

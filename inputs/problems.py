@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leveransplan.models.language import N_, _
+
+# What a code that its source table lacks is said to be ({source}: the table's file name).
+NOT_A_HOSPITAL = N_("is not a hospital in {source}")
+NOT_A_CATEGORY = N_("is not a category in {source}")
+
 
 @dataclass(frozen=True)
 class InputProblem:
@@ -16,11 +22,13 @@ class InputProblem:
     expected: str
 
     def __str__(self) -> str:
+        # Built when printed, so the place reads in the language of the command; the file, the
+        # column and the value stay as the analyst wrote them.
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where = _("{where}, row {row}").format(where=where, row=self.row)
         if self.column is not None:
-            where += f", column {self.column}"
+            where = _("{where}, column {column}").format(where=where, column=self.column)
         if self.value is None:
             return f"{where}: {self.expected}"
         return f"{where}: {self.value!r}: {self.expected}"

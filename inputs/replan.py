@@ -26,6 +26,7 @@ from leveransplan.inputs.problems import InputProblem
 from leveransplan.models.actuals import Performed
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 
 
@@ -43,7 +44,9 @@ def rest_of_year(
                     None,
                     None,
                     decided_until,
-                    f"expected a month before the horizon's last, {horizon.label(horizon.length)}",
+                    _("expected a month before the horizon's last, {month}").format(
+                        month=horizon.label(horizon.length)
+                    ),
                 )
             ]
         )
@@ -61,7 +64,7 @@ def rest_of_year(
                     report.row,
                     "category",
                     report.category,
-                    f"{report.hospital} has no need or own volumes in it",
+                    _("{hospital} has no need or own volumes in it").format(hospital=report.hospital),
                 )
             )
             continue
@@ -73,7 +76,7 @@ def rest_of_year(
                     report.row,
                     "month",
                     report.month,
-                    f"expected a decided month, up to {decided_until}",
+                    _("expected a decided month, up to {month}").format(month=decided_until),
                 )
             )
             continue
@@ -88,8 +91,10 @@ def rest_of_year(
                     None,
                     None,
                     None,
-                    f"has no waiting_end for {h} {k} in {decided_until}; "
-                    "every hospital and category with need needs one",
+                    _(
+                        "has no waiting_end for {hospital} {category} in {month}; "
+                        "every hospital and category with need needs one"
+                    ).format(hospital=h, category=k, month=decided_until),
                 )
             )
     if problems:
@@ -125,7 +130,7 @@ def rest_of_year(
         )
     used: dict[str, int] = defaultdict(int)
     if previous is not None:
-        for (_, code, month), units in previous.referrals.items():
+        for (_hospital, code, month), units in previous.referrals.items():
             if month <= decided:
                 used[code] += units
     start = horizon.label(decided + 1)

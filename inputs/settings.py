@@ -10,6 +10,7 @@ from typing import Any
 from leveransplan.inputs.cells import WHOLE_MAX, expected_whole
 from leveransplan.inputs.problems import InputProblem
 from leveransplan.inputs.tables import cannot_read, read_text
+from leveransplan.models.language import N_, _
 from leveransplan.models.months import parse_month
 from leveransplan.models.scenario import (
     AT_OBJECTIVES,
@@ -37,7 +38,8 @@ MONTHS_MAX = 1200
 
 
 def _problem(key: str, value: Any, expected: str) -> InputProblem:
-    return InputProblem(FILE, None, f"key {key}", None if value is None else str(value), expected)
+    where = _("key {key}").format(key=key)
+    return InputProblem(FILE, None, where, None if value is None else str(value), expected)
 
 
 def _whole(
@@ -72,28 +74,40 @@ def read_settings(
         return {}
     if not present:
         problems.append(
-            InputProblem(FILE, None, None, None, f"is missing in {folder}; every scenario needs one")
+            InputProblem(
+                FILE,
+                None,
+                None,
+                None,
+                _("is missing in {folder}; every scenario needs one").format(folder=folder),
+            )
         )
         return {}
-    text = read_text(path, FILE, problems, notes, table=False, advice="save it as UTF-8")
+    text = read_text(path, FILE, problems, notes, table=False, advice=N_("save it as UTF-8"))
     if text is None:
         return {}
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.append(InputProblem(FILE, None, None, None, f"is not valid TOML ({error})"))
+        problems.append(
+            InputProblem(FILE, None, None, None, _("is not valid TOML ({error})").format(error=error))
+        )
         return {}
     settings: dict[str, Any] = {}
     for table, known in _KNOWN.items():
         section = raw if not table else raw.get(table, {})
         if not isinstance(section, dict):
-            problems.append(_problem(table, section, "expected a table [" + table + "]"))
+            problems.append(_problem(table, section, _("expected a table [{table}]").format(table=table)))
             continue
         for key in section:
             if key not in known and not (table == "" and isinstance(section[key], dict) and key in _KNOWN):
                 full = f"{table}.{key}" if table else key
                 problems.append(
-                    _problem(full, None, f"is not a setting; expected one of {', '.join(sorted(known))}")
+                    _problem(
+                        full,
+                        None,
+                        _("is not a setting; expected one of {keys}").format(keys=", ".join(sorted(known))),
+                    )
                 )
     settings["name"] = str(raw.get("name", folder.name))
     illustrative = raw.get("illustrative")
@@ -106,20 +120,20 @@ def read_settings(
             _problem(
                 "illustrative",
                 illustrative,
-                "expected true, false or a sentence saying which figures are illustrative",
+                _("expected true, false or a sentence saying which figures are illustrative"),
             )
         )
     start = raw.get("start")
     if start is None:
-        problems.append(_problem("start", None, 'is missing; expected the first month, e.g. "2026-01"'))
+        problems.append(_problem("start", None, _('is missing; expected the first month, e.g. "2026-01"')))
     else:
         try:
             parse_month(str(start))
             settings["start"] = str(start)
         except ValueError:
-            problems.append(_problem("start", start, "expected a month written YYYY-MM"))
+            problems.append(_problem("start", start, _("expected a month written YYYY-MM")))
     if "months" not in raw:
-        problems.append(_problem("months", None, "is missing; expected the horizon length in months"))
+        problems.append(_problem("months", None, _("is missing; expected the horizon length in months")))
     else:
         months = _whole(raw, "months", "months", problems, 1, MONTHS_MAX)
         if months is not None:
@@ -132,7 +146,9 @@ def read_settings(
                 continue
             given = objective[model]
             if not isinstance(given, list) or not all(isinstance(t, str) for t in given):
-                problems.append(_problem(f"objective.{model}", given, "expected a list of objective names"))
+                problems.append(
+                    _problem(f"objective.{model}", given, _("expected a list of objective names"))
+                )
                 continue
             for term in given:
                 if term not in terms:
@@ -140,12 +156,12 @@ def read_settings(
                         _problem(
                             f"objective.{model}",
                             term,
-                            f"is not an objective; expected one of {', '.join(terms)}",
+                            _("is not an objective; expected one of {terms}").format(terms=", ".join(terms)),
                         )
                     )
             for term in {t for t in given if given.count(t) > 1}:
                 problems.append(
-                    _problem(f"objective.{model}", term, "appears twice; name each objective once")
+                    _problem(f"objective.{model}", term, _("appears twice; name each objective once"))
                 )
             order[model] = tuple(given)
     settings["objective"] = order
@@ -171,7 +187,9 @@ def read_settings(
         if limit is not None:
             if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < math.inf:
                 problems.append(
-                    _problem("solver.time_limit_s", limit, "expected a number of seconds above 0, such as 60")
+                    _problem(
+                        "solver.time_limit_s", limit, _("expected a number of seconds above 0, such as 60")
+                    )
                 )
             else:
                 solver_settings["time_limit_s"] = float(limit)

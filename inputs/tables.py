@@ -19,6 +19,7 @@ from typing import Any
 
 from leveransplan.inputs.cells import CellParser
 from leveransplan.inputs.problems import InputProblem
+from leveransplan.models.language import N_, _, ngettext
 from leveransplan.models.numbers import grouped
 
 
@@ -59,8 +60,8 @@ class Record:
 # What Excel on a Swedish Windows saves as "CSV (semikolonavgränsad)": a file that is not UTF-8 is
 # read as this, and the user is told, since a wrong guess shows only in the letters å, ä and ö.
 FALLBACK_ENCODING = "cp1252"
-CSV_ADVICE = "save it as 'CSV UTF-8' in Excel"
-A_FOLDER = "cannot be read: it is a folder; expected a file"
+CSV_ADVICE = N_("save it as 'CSV UTF-8' in Excel")
+A_FOLDER = N_("cannot be read: it is a folder; expected a file")
 # The most an input file may hold. Every input is read whole into memory; the largest table
 # `leveransplan generate` writes (access.csv at --scale 100, a nation five times over) has about
 # 35 MB, so a real scenario stays far below this, while a link to /dev/zero, a log or a database
@@ -70,12 +71,13 @@ MAX_FILE_BYTES = 256 * 2**20
 # (a wrong export) would otherwise list a million problems, where the first hundred show the cause.
 MAX_PROBLEMS_PER_FILE = 100
 _NOT_FILES = (
-    (stat.S_ISFIFO, "a FIFO, a named pipe"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, N_("a FIFO, a named pipe")),
+    (stat.S_ISCHR, N_("a device")),
+    (stat.S_ISBLK, N_("a device")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
-_FILE_KINDS = {".csv": "a CSV file", ".toml": "a TOML file"}
+_FILE_KINDS = {".csv": N_("a CSV file"), ".toml": N_("a TOML file")}
+_ANY_TEXT = N_("a text file")
 # A record ends at a line break, as a spreadsheet ends a row: not at the other characters that
 # Python's str.splitlines takes for one (form feed, U+2028, ...).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -93,19 +95,23 @@ def read_file(path: Path) -> bytes:
     still read no further than the cap.
     """
     status = path.stat()
-    expected = _FILE_KINDS.get(path.suffix.lower(), "a text file")
+    expected = _(_FILE_KINDS.get(path.suffix.lower(), _ANY_TEXT))
     if stat.S_ISDIR(status.st_mode):
         raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     if not stat.S_ISREG(status.st_mode):
-        kind = next((what for test, what in _NOT_FILES if test(status.st_mode)), "not a file")
-        raise UnreadableFile(f"is not a regular file ({kind}); expected {expected}")
-    too_large = f"is larger than {MAX_FILE_BYTES // 2**20} MiB, the most an input file may hold"
+        kind = next((what for test, what in _NOT_FILES if test(status.st_mode)), N_("not a file"))
+        raise UnreadableFile(
+            _("is not a regular file ({kind}); expected {expected}").format(kind=_(kind), expected=expected)
+        )
+    too_large = _("is larger than {size} MiB, the most an input file may hold; expected {expected}").format(
+        size=grouped(MAX_FILE_BYTES // 2**20), expected=expected
+    )
     if status.st_size > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{too_large}; expected {expected}")
+        raise UnreadableFile(too_large)
     with path.open("rb") as handle:
         data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{too_large}; expected {expected}")
+        raise UnreadableFile(too_large)
     return data
 
 
@@ -115,20 +121,20 @@ def cannot_read(error: OSError) -> str:
         return str(error)
     if isinstance(error, PermissionError):
         # On Windows this is what a file open in Excel gives.
-        return "cannot be read (permission denied: is it open in another program, e.g. Excel?)"
+        return _("cannot be read (permission denied: is it open in another program, e.g. Excel?)")
     if isinstance(error, IsADirectoryError):
-        return A_FOLDER
-    return f"cannot be read ({error.strerror or error})"
+        return _(A_FOLDER)
+    return _("cannot be read ({reason})").format(reason=error.strerror or error)
 
 
 def _not_text(data: bytes) -> str | None:
     """Why the bytes are not a text file in any encoding we read, or None."""
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return "is an Excel workbook (or another binary file), not text"
+        return _("is an Excel workbook (or another binary file), not text")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "is UTF-16 text (Excel's 'Unicode text'), not UTF-8"
+        return _("is UTF-16 text (Excel's 'Unicode text'), not UTF-8")
     if b"\x00" in data:
-        return "contains NUL bytes, so it is not a text file"
+        return _("contains NUL bytes, so it is not a text file")
     return None
 
 
@@ -152,13 +158,25 @@ def _undecodable(
                 for position, cell in enumerate(row):
                     if "\ufffd" in cell:
                         column = header[position] if number > 1 and position < len(header) else None
-                        return InputProblem(name, number, column, cell, f"has byte {byte}, which {why}")
+                        return InputProblem(
+                            name,
+                            number,
+                            column,
+                            cell,
+                            _("has byte {byte}, which {why}").format(byte=byte, why=why),
+                        )
         except BrokenRecord:
             pass  # located by line below
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if "\ufffd" in line:
-            return InputProblem(name, None, None, None, f"byte {byte} in line {number} {why}")
-    return InputProblem(name, None, None, None, f"byte {byte} {why}")
+            return InputProblem(
+                name,
+                None,
+                None,
+                None,
+                _("byte {byte} in line {line} {why}").format(byte=byte, line=number, why=why),
+            )
+    return InputProblem(name, None, None, None, _("byte {byte} {why}").format(byte=byte, why=why))
 
 
 def read_text(
@@ -171,8 +189,10 @@ def read_text(
 ) -> str | None:
     """An input file's text: UTF-8 (a BOM is fine), else cp1252 with a note; None if it cannot be read.
 
-    Problems name the file as `name`; a note on how the file was read goes to `notes`.
+    Problems name the file as `name`; a note on how the file was read goes to `notes`. `advice`
+    is a text marked with N_, translated here.
     """
+    advice = _(advice)
     try:
         data = read_file(path)
     except OSError as error:
@@ -186,18 +206,22 @@ def read_text(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         if _partly_utf8(data):
-            why = f"is not UTF-8 like the rest of the file; {advice}"
+            why = _("is not UTF-8 like the rest of the file; {advice}").format(advice=advice)
             problems.append(_undecodable(name, data, "utf-8-sig", error, why, table))
             return None
     try:
         text = data.decode(FALLBACK_ENCODING)
     except UnicodeDecodeError as error:
-        why = f"is neither UTF-8 nor Windows-1252 (cp1252); {advice}"
+        why = _("is neither UTF-8 nor Windows-1252 (cp1252); {advice}").format(advice=advice)
         problems.append(_undecodable(name, data, FALLBACK_ENCODING, error, why, table))
         return None
     if notes is not None:
-        read_as = "read it as Windows-1252 (cp1252): check å, ä, ö"
-        notes.append(f"{name} is not UTF-8; {read_as} ({advice} to avoid this note)")
+        notes.append(
+            _(
+                "{file} is not UTF-8; read it as Windows-1252 (cp1252): check å, ä, ö "
+                "({advice} to avoid this note)"
+            ).format(file=name, advice=advice)
+        )
     return text
 
 
@@ -206,13 +230,13 @@ class BrokenRecord(ValueError):
 
     def __init__(self, row: int, error: csv.Error) -> None:
         if "field larger than field limit" in str(error):
-            why = (
-                f"a cell is longer than {grouped(csv.field_size_limit())} characters, the most "
+            why = _(
+                "a cell is longer than {limit} characters, the most "
                 'one cell may hold: is a quote (") opened and never closed?'
-            )
+            ).format(limit=grouped(csv.field_size_limit()))
         else:
-            why = f'cannot be read as CSV ({error}); check the quotes (") in this row'
-        super().__init__(f"row {row}: {why}")
+            why = _('cannot be read as CSV ({error}); check the quotes (") in this row').format(error=error)
+        super().__init__(_("row {row}: {why}").format(row=row, why=why))
         self.row = row
         self.why = why
 
@@ -280,8 +304,11 @@ class _FileProblems:
             None,
             None,
             None,
-            f"has {grouped(self.more)} more problems, not listed: the first "
-            f"{MAX_PROBLEMS_PER_FILE} are above",
+            ngettext(
+                "has {count} more problem, not listed: the first {listed} are above",
+                "has {count} more problems, not listed: the first {listed} are above",
+                self.more,
+            ).format(count=grouped(self.more), listed=grouped(MAX_PROBLEMS_PER_FILE)),
         )
         return [*self.kept, more]
 
@@ -321,7 +348,7 @@ def _parse_records(schema: TableSchema, text: str, records: list[Record], found:
     rows = _rows(text)
     first = next(rows, None)
     if first is None:
-        found.append(InputProblem(schema.file, 1, None, None, "the file is empty; expected a header row"))
+        found.append(InputProblem(schema.file, 1, None, None, _("the file is empty; expected a header row")))
         return
     header = _without_trailing_empties([name.strip() for name in first[1]])
     ok = True
@@ -333,16 +360,18 @@ def _parse_records(schema: TableSchema, text: str, records: list[Record], found:
                     1,
                     None,
                     name,
-                    f"is not a column of {schema.file}; expected {', '.join(schema.names)}",
+                    _("is not a column of {file}; expected {columns}").format(
+                        file=schema.file, columns=", ".join(schema.names)
+                    ),
                 )
             )
             ok = False
         elif header.index(name) != position:
-            found.append(InputProblem(schema.file, 1, name, name, "the column appears twice"))
+            found.append(InputProblem(schema.file, 1, name, name, _("the column appears twice")))
             ok = False
     for column in schema.columns:
         if column.required and column.name not in header:
-            found.append(InputProblem(schema.file, 1, column.name, None, "the required column is missing"))
+            found.append(InputProblem(schema.file, 1, column.name, None, _("the required column is missing")))
             ok = False
     if not ok:
         return
@@ -355,7 +384,9 @@ def _parse_records(schema: TableSchema, text: str, records: list[Record], found:
                     number,
                     None,
                     None,
-                    f"the row has {used} cells but the header has {len(header)} columns",
+                    _("the row has {cells} cells but the header has {columns} columns").format(
+                        cells=grouped(used), columns=grouped(len(header))
+                    ),
                 )
             )
             continue
@@ -366,7 +397,7 @@ def _parse_records(schema: TableSchema, text: str, records: list[Record], found:
             cell = raw.get(column.name, "")
             if not cell.strip():
                 if column.required:
-                    found.append(InputProblem(schema.file, number, column.name, "", "expected a value"))
+                    found.append(InputProblem(schema.file, number, column.name, "", _("expected a value")))
                     row_ok = False
                 values[column.name] = column.default
                 continue
@@ -392,7 +423,9 @@ def duplicate_keys(file: str, records: Iterable[Record], columns: tuple[str, ...
                     record.row,
                     columns[-1],
                     record.raw.get(columns[-1], ""),
-                    f"duplicates row {first_row[key]} ({', '.join(map(str, key))}); each key once",
+                    _("duplicates row {row} ({key}); each key once").format(
+                        row=first_row[key], key=", ".join(map(str, key))
+                    ),
                 )
             )
         else:

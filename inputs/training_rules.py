@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from leveransplan.inputs.problems import InputProblem
+from leveransplan.inputs.problems import NOT_A_HOSPITAL, InputProblem
+from leveransplan.models.language import _
 from leveransplan.models.months import Horizon, format_month, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import AT_AREAS
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ class TrainingRules:
     def check_all(self) -> None:
         c = self.c
         for file in ("at.csv", "at_rotations.csv", "st_capacity.csv", "travel.csv", FIXED):
-            c.known(file, "hospital", c.hospitals, "hospital", "hospitals.csv")
+            c.known(file, "hospital", c.hospitals, NOT_A_HOSPITAL, "hospitals.csv")
         c.unique_keys("at.csv", ("hospital",))
         c.unique_keys("at_rotations.csv", ("hospital", "area"))
         c.unique_keys("st_trainees.csv", ("trainee",))
@@ -60,7 +62,12 @@ class TrainingRules:
         rows = self.c.rows("at.csv")
         for record in rows:
             if record["min"] > record["max"]:
-                self.c.add("at.csv", record, "min", f"is above max {record['max']}; expected min <= max")
+                self.c.add(
+                    "at.csv",
+                    record,
+                    "min",
+                    _("is above max {maximum}; expected min <= max").format(maximum=record["max"]),
+                )
         total = self.c.at_total
         if total is None or not rows or "at.csv" in self.c.unreadable:
             return
@@ -69,8 +76,10 @@ class TrainingRules:
             self.c.problems.append(
                 _setting_problem(
                     total,
-                    f"cannot be distributed: at.csv's minimums add up to {lowest} and its maximums "
-                    f"to {highest}; expected a total between them",
+                    _(
+                        "cannot be distributed: at.csv's minimums add up to {lowest} and its maximums "
+                        "to {highest}; expected a total between them"
+                    ).format(lowest=grouped(lowest), highest=grouped(highest)),
                 )
             )
 
@@ -80,23 +89,33 @@ class TrainingRules:
         minimum = {r["hospital"]: r["min"] for r in self.c.rows("at.csv")}
         for record in self.c.rows("at_rotations.csv"):
             if record["area"] not in AT_AREAS:
-                self.c.add("at_rotations.csv", record, "area", f"expected one of {', '.join(AT_AREAS)}")
+                self.c.add(
+                    "at_rotations.csv",
+                    record,
+                    "area",
+                    _("expected one of {areas}").format(areas=", ".join(AT_AREAS)),
+                )
             if record["months"] < 1:
-                self.c.add("at_rotations.csv", record, "months", "expected 1 month or more")
+                self.c.add("at_rotations.csv", record, "months", _("expected 1 month or more"))
             if (
                 "at.csv" not in self.c.unreadable
                 and record["hospital"] in self.c.hospitals
                 and record["hospital"] not in at_hospitals
             ):
-                self.c.add("at_rotations.csv", record, "hospital", "has no row in at.csv")
+                self.c.add("at_rotations.csv", record, "hospital", _("has no row in at.csv"))
             least = minimum.get(record["hospital"], 0)
             if least * record["months"] > record["capacity_months"]:
                 self.c.add(
                     "at_rotations.csv",
                     record,
                     "capacity_months",
-                    f"is below at.csv's min {least} AT doctors x {record['months']} months = "
-                    f"{least * record['months']} AT-months",
+                    _(
+                        "is below at.csv's min {least} AT doctors x {months} months = {product} AT-months"
+                    ).format(
+                        least=grouped(least),
+                        months=grouped(record["months"]),
+                        product=grouped(least * record["months"]),
+                    ),
                 )
 
     # -- ST-A -------------------------------------------------------------------------------------
@@ -108,7 +127,9 @@ class TrainingRules:
                     "st_trainees.csv",
                     record,
                     "deadline",
-                    f"is before earliest_start {record['earliest_start']}; expected a later month",
+                    _("is before earliest_start {month}; expected a later month").format(
+                        month=record["earliest_start"]
+                    ),
                 )
 
     def home_areas_reach_a_hospital(self) -> None:
@@ -122,7 +143,7 @@ class TrainingRules:
                     "st_trainees.csv",
                     record,
                     "home_area",
-                    "has no row in travel.csv; expected a home area with a hospital within reach",
+                    _("has no row in travel.csv; expected a home area with a hospital within reach"),
                 )
 
     def requirements_name_trainees_and_specialties(self) -> None:
@@ -130,19 +151,19 @@ class TrainingRules:
         specialties = {s for _, s, _ in self.capacity}
         for record in self.c.rows("st_requirements.csv"):
             if "st_trainees.csv" not in self.c.unreadable and record["trainee"] not in self.trainees:
-                self.c.add("st_requirements.csv", record, "trainee", "is not a trainee in st_trainees.csv")
+                self.c.add("st_requirements.csv", record, "trainee", _("is not a trainee in st_trainees.csv"))
             if "st_capacity.csv" not in self.c.unreadable and record["specialty"] not in specialties:
                 self.c.add(
-                    "st_requirements.csv", record, "specialty", "is not a specialty in st_capacity.csv"
+                    "st_requirements.csv", record, "specialty", _("is not a specialty in st_capacity.csv")
                 )
             if record["months"] < 1:
-                self.c.add("st_requirements.csv", record, "months", "expected 1 month or more")
+                self.c.add("st_requirements.csv", record, "months", _("expected 1 month or more"))
 
     def capacity_years(self) -> None:
         """Hard: st_capacity's year is a calendar year."""
         for record in self.c.rows("st_capacity.csv"):
             if record["year"] not in _YEARS:
-                self.c.add("st_capacity.csv", record, "year", "expected a calendar year such as 2026")
+                self.c.add("st_capacity.csv", record, "year", _("expected a calendar year such as 2026"))
 
     def _fixed_rows(self) -> list[tuple[Record, Record, Record, int]]:
         """Fixed rows whose trainee and requirement are known: (row, trainee, requirement, start)."""
@@ -152,7 +173,7 @@ class TrainingRules:
             requirement = self.requirements.get((record["trainee"], record["specialty"]))
             if trainee is None:
                 if "st_trainees.csv" not in self.c.unreadable:
-                    self.c.add(FIXED, record, "trainee", "is not a trainee in st_trainees.csv")
+                    self.c.add(FIXED, record, "trainee", _("is not a trainee in st_trainees.csv"))
                 continue
             if requirement is None:
                 if "st_requirements.csv" not in self.c.unreadable:
@@ -160,7 +181,9 @@ class TrainingRules:
                         FIXED,
                         record,
                         "specialty",
-                        f"is not a requirement of trainee {record['trainee']} in st_requirements.csv",
+                        _("is not a requirement of trainee {trainee} in st_requirements.csv").format(
+                            trainee=record["trainee"]
+                        ),
                     )
                 continue
             found.append((record, trainee, requirement, parse_month(record["start"])))
@@ -171,23 +194,33 @@ class TrainingRules:
         horizon = self.c.placement_horizon
         for record, trainee, requirement, start in self._fixed_rows():
             end = start + requirement["months"] - 1
-            stay = f"the {requirement['months']}-month stay {record['start']}..{format_month(end)}"
+            stay = _("the {months}-month stay {first}..{last}").format(
+                months=requirement["months"], first=record["start"], last=format_month(end)
+            )
             if start < parse_month(trainee["earliest_start"]):
                 self.c.add(
                     FIXED,
                     record,
                     "start",
-                    f"is before the trainee's earliest_start {trainee['earliest_start']}",
+                    _("is before the trainee's earliest_start {month}").format(
+                        month=trainee["earliest_start"]
+                    ),
                 )
             if end > parse_month(trainee["deadline"]):
-                self.c.add(FIXED, record, "start", f"{stay} ends after the deadline {trainee['deadline']}")
+                self.c.add(
+                    FIXED,
+                    record,
+                    "start",
+                    _("{stay} ends after the deadline {month}").format(stay=stay, month=trainee["deadline"]),
+                )
             if horizon is not None and (horizon.number(record["start"]) is None or end > _last(horizon)):
                 self.c.add(
                     FIXED,
                     record,
                     "start",
-                    f"{stay} does not lie within the placement horizon "
-                    f"{horizon.start}..{horizon.label(horizon.length)}",
+                    _("{stay} does not lie within the placement horizon {first}..{last}").format(
+                        stay=stay, first=horizon.start, last=horizon.label(horizon.length)
+                    ),
                 )
             leave = sorted(m for m in trainee["unavailable"] if start <= parse_month(m) <= end)
             if leave:
@@ -195,7 +228,9 @@ class TrainingRules:
                     FIXED,
                     record,
                     "start",
-                    f"{stay} covers months the trainee is unavailable: {', '.join(leave)}",
+                    _("{stay} covers months the trainee is unavailable: {months}").format(
+                        stay=stay, months=", ".join(leave)
+                    ),
                 )
             if (
                 "travel.csv" not in self.c.unreadable
@@ -205,7 +240,7 @@ class TrainingRules:
                     FIXED,
                     record,
                     "hospital",
-                    f"is not offered to home area {trainee['home_area']} in travel.csv",
+                    _("is not offered to home area {area} in travel.csv").format(area=trainee["home_area"]),
                 )
             year = start // 12
             if (
@@ -216,7 +251,9 @@ class TrainingRules:
                     FIXED,
                     record,
                     "hospital",
-                    f"has no places in {record['specialty']} in {year} in st_capacity.csv",
+                    _("has no places in {specialty} in {year} in st_capacity.csv").format(
+                        specialty=record["specialty"], year=year
+                    ),
                 )
 
     def fixed_placements_do_not_overlap(self) -> None:
@@ -230,8 +267,15 @@ class TrainingRules:
                         FIXED,
                         record,
                         "start",
-                        f"overlaps the fixed {other['specialty']} placement of row {other.row} "
-                        f"({other['start']}..{format_month(other_end)}); a trainee's stays do not overlap",
+                        _(
+                            "overlaps the fixed {specialty} placement of row {row} ({first}..{last}); "
+                            "a trainee's stays do not overlap"
+                        ).format(
+                            specialty=other["specialty"],
+                            row=other.row,
+                            first=other["start"],
+                            last=format_month(other_end),
+                        ),
                     )
                     break
             taken[record["trainee"]].append((start, end, record))
@@ -251,9 +295,18 @@ class TrainingRules:
                     FIXED,
                     records[-1],
                     "hospital",
-                    f"is one of {len(records)} fixed {specialty} placements starting at {hospital} in {year} "
-                    f"(rows {', '.join(str(r.row) for r in records)}), above its {row['places']} places "
-                    f"(st_capacity.csv row {row.row})",
+                    _(
+                        "is one of {count} fixed {specialty} placements starting at {hospital} in {year} "
+                        "(rows {rows}), above its {places} places (st_capacity.csv row {row})"
+                    ).format(
+                        count=grouped(len(records)),
+                        specialty=specialty,
+                        hospital=hospital,
+                        year=year,
+                        rows=", ".join(str(r.row) for r in records),
+                        places=grouped(row["places"]),
+                        row=row.row,
+                    ),
                 )
         reported: set[tuple[str, str]] = set()
         for (hospital, specialty, month), records in sorted(present.items()):
@@ -265,10 +318,18 @@ class TrainingRules:
                     FIXED,
                     records[-1],
                     "start",
-                    f"puts {len(records)} fixed trainees in {specialty} at {hospital} "
-                    f"in {format_month(month)} "
-                    f"(rows {', '.join(str(r.row) for r in records)}), above concurrent_max {limit} "
-                    f"(st_capacity.csv row {row.row if row else ''})",
+                    _(
+                        "puts {count} fixed trainees in {specialty} at {hospital} in {month} (rows {rows}), "
+                        "above concurrent_max {limit} (st_capacity.csv row {row})"
+                    ).format(
+                        count=grouped(len(records)),
+                        specialty=specialty,
+                        hospital=hospital,
+                        month=format_month(month),
+                        rows=", ".join(str(r.row) for r in records),
+                        limit=limit,
+                        row=row.row if row else "",
+                    ),
                 )
 
     def _fixed_rows_quiet(self) -> list[tuple[Record, Record, Record, int]]:
@@ -285,4 +346,4 @@ def _last(horizon: Horizon) -> int:
 
 
 def _setting_problem(value: int, expected: str) -> InputProblem:
-    return InputProblem("scenario.toml", None, "key at.total", str(value), expected)
+    return InputProblem("scenario.toml", None, _("key {key}").format(key="at.total"), str(value), expected)

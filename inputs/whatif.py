@@ -16,9 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from leveransplan.inputs import cells
-from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
+from leveransplan.inputs.problems import NOT_A_CATEGORY, NOT_A_HOSPITAL, InputProblem, ScenarioInvalid
 from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.inputs.tables import Record, TableSchema
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import (
@@ -242,7 +243,7 @@ def parse_what_ifs(
     for text in where:
         column, equals, value = text.partition("=")
         if not equals or not column.strip():
-            problems.append(WhatIf("--where", text).problem("expected COLUMN=VALUE, e.g. hospital=SÄS"))
+            problems.append(WhatIf("--where", text).problem(_("expected COLUMN=VALUE, e.g. hospital=SÄS")))
         else:
             filters.append((column.strip(), value.strip()))
     # Two values for one cell are a typo in one of them: neither silently wins.
@@ -254,7 +255,7 @@ def parse_what_ifs(
         if not (equals and dot and dot2 and key and column):
             problems.append(
                 WhatIf("--set", text).problem(
-                    "expected TABLE.KEY.COLUMN=VALUE, e.g. contracts.KAT-1.volume_max=2500"
+                    _("expected TABLE.KEY.COLUMN=VALUE, e.g. contracts.KAT-1.volume_max=2500")
                 )
             )
             continue
@@ -262,7 +263,9 @@ def parse_what_ifs(
         cell = (change.table, change.key, change.column)
         if cell in first_set:
             problems.append(
-                change.problem(f"sets the same cell as --set {first_set[cell]}; set each cell once")
+                change.problem(
+                    _("sets the same cell as --set {other}; set each cell once").format(other=first_set[cell])
+                )
             )
             continue
         first_set[cell] = text
@@ -274,8 +277,10 @@ def parse_what_ifs(
         if not (dot and column) or factor is None:
             problems.append(
                 WhatIf("--scale", text).problem(
-                    f"expected TABLE.COLUMN=FACTOR with a factor from 0 to {grouped(cells.FACTOR_MAX)}, "
-                    "e.g. need.inflow=1.10"
+                    _(
+                        "expected TABLE.COLUMN=FACTOR with a factor from 0 to {maximum}, "
+                        "e.g. need.inflow=1.10"
+                    ).format(maximum=grouped(cells.FACTOR_MAX))
                 )
             )
             continue
@@ -283,7 +288,9 @@ def parse_what_ifs(
             Scale("--scale", text, _table_name(table.strip()), column.strip(), factor, tuple(filters))
         )
     if filters and not scales:
-        problems.append(WhatIf("--where", " ".join(where)).problem("applies to --scale; give a --scale flag"))
+        problems.append(
+            WhatIf("--where", " ".join(where)).problem(_("applies to --scale; give a --scale flag"))
+        )
     for text in dips:
         dip = _parse_dip(text, problems)
         if dip is not None:
@@ -299,7 +306,9 @@ def parse_what_ifs(
         if amount is None or not 0 <= amount <= cells.WHOLE_MAX or amount != amount.to_integral_value():
             problems.append(
                 WhatIf("--budget", budget).problem(
-                    f"expected whole SEK, 0 or more (at most {grouped(cells.WHOLE_MAX)}), e.g. 250e6"
+                    _("expected whole SEK, 0 or more (at most {maximum}), e.g. 250e6").format(
+                        maximum=grouped(cells.WHOLE_MAX)
+                    )
                 )
             )
         else:
@@ -312,11 +321,17 @@ def parse_what_ifs(
         terms = tuple(t.strip() for t in terms_text.split(",") if t.strip())
         flag = WhatIf("--objective", text)
         if model not in _TERMS:
-            problems.append(flag.problem(f"expected a model of {', '.join(_TERMS)} before '='", model))
+            problems.append(
+                flag.problem(
+                    _("expected a model of {models} before '='").format(models=", ".join(_TERMS)), model
+                )
+            )
         elif not terms or any(t not in _TERMS[model] for t in terms) or len(set(terms)) != len(terms):
             problems.append(
                 flag.problem(
-                    f"expected {model} terms from {', '.join(_TERMS[model])}, each once, separated by commas"
+                    _("expected {model} terms from {terms}, each once, separated by commas").format(
+                        model=model, terms=", ".join(_TERMS[model])
+                    )
                 )
             )
         else:
@@ -330,10 +345,18 @@ def _months(flag: WhatIf, first: str, last: str, problems: list[InputProblem]) -
     """Whether FIRST..LAST are months in order; else the problem is listed."""
     try:
         if parse_month(last) < parse_month(first):
-            problems.append(flag.problem(f"the months end ({last}) before they start ({first})"))
+            problems.append(
+                flag.problem(
+                    _("the months end ({last}) before they start ({first})").format(last=last, first=first)
+                )
+            )
             return False
-    except ValueError as error:
-        problems.append(flag.problem(str(error)))
+    except ValueError:
+        # The flag's pattern has let through only YYYY-MM: what is wrong is a month beyond 12.
+        bad = next(m for m in (first, last) if not 1 <= int(m[5:]) <= 12)
+        problems.append(
+            flag.problem(_("{month} has no month {number}").format(month=repr(bad), number=int(bad[5:])))
+        )
         return False
     return True
 
@@ -344,8 +367,10 @@ def _parse_shift(text: str, problems: list[InputProblem]) -> Shift | None:
     if match is None or factor is None:
         problems.append(
             WhatIf("--shift", text).problem(
-                "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to "
-                f"{grouped(cells.FACTOR_MAX)}, e.g. SU:2026-04..2026-06=0.6"
+                _(
+                    "expected HOSPITAL:YYYY-MM..YYYY-MM=FACTOR with a factor from 0 to {maximum}, "
+                    "e.g. SU:2026-04..2026-06=0.6"
+                ).format(maximum=grouped(cells.FACTOR_MAX))
             )
         )
         return None
@@ -361,8 +386,10 @@ def _parse_dip(text: str, problems: list[InputProblem]) -> Dip | None:
     if match is None or factor is None or factor > 1:
         problems.append(
             WhatIf("--dip", text).problem(
-                "expected HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR with the share of capacity "
-                "kept from 0 to 1, e.g. SU:2026-04..2026-06=0.6 or SU:OP-KATARAKT:2026-04..2026-06=0.6"
+                _(
+                    "expected HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR with the share of capacity "
+                    "kept from 0 to 1, e.g. SU:2026-04..2026-06=0.6 or SU:OP-KATARAKT:2026-04..2026-06=0.6"
+                )
             )
         )
         return None
@@ -386,7 +413,7 @@ def _parse(change: WhatIf, schema: TableSchema, column: str, text: str, problems
     try:
         return parser(text, False)
     except ValueError as error:
-        problems.append(change.problem(f"{schema.file} column {column}: {error}", text))
+        problems.append(change.problem(_in_column(schema.file, column, str(error)), text))
         return None
 
 
@@ -396,12 +423,15 @@ def _schema(
     if table not in SCHEMAS:
         problems.append(
             change.problem(
-                f"is not a table; expected one of {', '.join(t[:-4] for t in SCHEMAS)}", table[:-4]
+                _("is not a table; expected one of {tables}").format(
+                    tables=", ".join(t[:-4] for t in SCHEMAS)
+                ),
+                table[:-4],
             )
         )
         return None
     if table not in tables:
-        problems.append(change.problem(f"the scenario has no {table}", table[:-4]))
+        problems.append(change.problem(_("the scenario has no {file}").format(file=table), table[:-4]))
         return None
     return SCHEMAS[table]
 
@@ -412,15 +442,31 @@ def _column(
     if column not in schema.names:
         problems.append(
             change.problem(
-                f"is not a column of {schema.file}; expected one of {', '.join(schema.names)}", column
+                _("is not a column of {file}; expected one of {columns}").format(
+                    file=schema.file, columns=", ".join(schema.names)
+                ),
+                column,
             )
         )
         return False
     parser = next(c.parse for c in schema.columns if c.name == column)
     if numeric and parser not in NUMERIC:
-        problems.append(change.problem(f"{schema.file} column {column} is not a number", column))
+        problems.append(
+            change.problem(
+                _("{file} column {column} is not a number").format(file=schema.file, column=column), column
+            )
+        )
         return False
     return True
+
+
+def _in_column(file: str, column: str, expected: str) -> str:
+    """What a value is expected to be in a column, as a flag's problem says it."""
+    return _("{file} column {column}: {expected}").format(file=file, column=column, expected=expected)
+
+
+def _outside_horizon(month: str) -> str:
+    return _("{month} is outside the horizon").format(month=month)
 
 
 def _text(value: Any) -> str:
@@ -466,21 +512,31 @@ def _set_value(change: SetValue, tables: dict[str, list[Record]], problems: list
     parts = change.key.split("/")
     if len(parts) != len(key_columns):
         problems.append(
-            change.problem(f"expected the key {'/'.join(key_columns)} of {change.table}", change.key)
+            change.problem(
+                _("expected the key {key} of {file}").format(key="/".join(key_columns), file=change.table),
+                change.key,
+            )
         )
         return
     matches = [r for r in tables[change.table] if [_text(r[c]) for c in key_columns] == parts]
     if not matches:
         problems.append(
-            change.problem(f"{change.table} has no row {'/'.join(key_columns)} = {change.key}", change.key)
+            change.problem(
+                _("{file} has no row {columns} = {key}").format(
+                    file=change.table, columns="/".join(key_columns), key=change.key
+                ),
+                change.key,
+            )
         )
         return
     if len(matches) > 1 and change.table in _REPEATABLE_KEYS:
         rows = ", ".join(str(r.row) for r in matches)
         problems.append(
             change.problem(
-                f"matches rows {rows} of {change.table}; expected a key of one row "
-                "(change the file, or use --scale with --where)",
+                _(
+                    "matches rows {rows} of {file}; expected a key of one row "
+                    "(change the file, or use --scale with --where)"
+                ).format(rows=rows, file=change.table),
                 change.key,
             )
         )
@@ -495,13 +551,17 @@ def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputP
     schema = _schema(change, change.table, tables, problems)
     if schema is None or not _column(change, schema, change.column, problems, numeric=True):
         return
-    for column, _ in change.where:
+    for column, _value in change.where:
         if not _column(change, schema, column, problems, numeric=False):
             return
     matching = [r for r in tables[change.table] if all(_text(r[c]) == v for c, v in change.where)]
     if not matching:
-        condition = " and ".join(f"{c}={v}" for c, v in change.where)
-        problems.append(change.problem(f"no row of {change.table} has {condition}"))
+        condition = _(" and ").join(f"{c}={v}" for c, v in change.where)
+        problems.append(
+            change.problem(
+                _("no row of {file} has {condition}").format(file=change.table, condition=condition)
+            )
+        )
         return
     whole = next(c.parse for c in schema.columns if c.name == change.column) is cells.whole_number
     for record in matching:
@@ -510,8 +570,8 @@ def _scale(change: Scale, tables: dict[str, list[Record]], problems: list[InputP
         scaled = Decimal(record[change.column]) * change.factor
         value = int(scaled.quantize(Decimal(1), ROUND_HALF_UP)) if whole else scaled
         if value > (cells.WHOLE_MAX if whole else cells.FACTOR_MAX):
-            expected = cells.expected_whole() if whole else cells.EXPECTED_FACTOR
-            problems.append(change.problem(f"{schema.file} column {change.column}: {expected}", str(value)))
+            expected = cells.expected_whole() if whole else cells.expected_factor()
+            problems.append(change.problem(_in_column(schema.file, change.column, expected), str(value)))
             return
         _assign(record, change.column, value)
 
@@ -521,7 +581,7 @@ def _dip(
 ) -> None:
     hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
     if change.hospital not in hospitals:
-        problems.append(change.problem("is not a hospital in hospitals.csv", change.hospital))
+        problems.append(change.problem(_(NOT_A_HOSPITAL).format(source="hospitals.csv"), change.hospital))
         return
     categories = {r["category"] for r in tables.get("categories.csv", [])}
     planned = {
@@ -532,13 +592,15 @@ def _dip(
     }
     for category in change.categories:
         if category not in categories:
-            problems.append(change.problem("is not a category in categories.csv", category))
+            problems.append(change.problem(_(NOT_A_CATEGORY).format(source="categories.csv"), category))
             return
         if category not in planned:
             problems.append(
                 change.problem(
-                    f"{change.hospital} has no row for it in need.csv or own_volumes.csv, so it has "
-                    "no capacity to lose; expected one of its categories",
+                    _(
+                        "{hospital} has no row for it in need.csv or own_volumes.csv, so it has "
+                        "no capacity to lose; expected one of its categories"
+                    ).format(hospital=change.hospital),
                     category,
                 )
             )
@@ -547,7 +609,7 @@ def _dip(
     if start is not None and months is not None:
         for month in (change.first, change.last):
             if not 0 <= parse_month(month) - parse_month(start) < months:
-                problems.append(change.problem(f"{month} is outside the horizon", month))
+                problems.append(change.problem(_outside_horizon(month), month))
                 return
     losses = tables.setdefault("capacity_loss.csv", [])
     for row in change.loss_rows():
@@ -559,7 +621,7 @@ def _shift(
 ) -> None:
     hospitals = {r["hospital"] for r in tables.get("hospitals.csv", [])}
     if change.hospital not in hospitals:
-        problems.append(change.problem("is not a hospital in hospitals.csv", change.hospital))
+        problems.append(change.problem(_(NOT_A_HOSPITAL).format(source="hospitals.csv"), change.hospital))
         return
     profile = tables.setdefault("profile.csv", [])
     by_month = {r["month"]: r for r in profile if r["hospital"] == change.hospital}
@@ -567,7 +629,7 @@ def _shift(
     for serial in range(parse_month(change.first), parse_month(change.last) + 1):
         month = format_month(serial)
         if start is not None and months is not None and not 0 <= serial - parse_month(start) < months:
-            problems.append(change.problem(f"{month} is outside the horizon", month))
+            problems.append(change.problem(_outside_horizon(month), month))
             return
         record = by_month.get(month)
         if record is None:
@@ -576,7 +638,7 @@ def _shift(
             )
         elif (factor := record["factor"] * change.factor) > cells.FACTOR_MAX:
             problems.append(
-                change.problem(f"profile.csv column factor: {cells.EXPECTED_FACTOR}", str(factor))
+                change.problem(_in_column("profile.csv", "factor", cells.expected_factor()), str(factor))
             )
             return
         else:
@@ -591,10 +653,13 @@ def _without_provider(
     files = ("contracts.csv", "candidate_contracts.csv")
     known = sorted({r["provider"] for file in files for r in tables.get(file, [])})
     if change.provider not in known:
-        source = " or ".join(file for file in files if file in tables) or "contracts.csv"
+        source = _(" or ").join(file for file in files if file in tables) or "contracts.csv"
         problems.append(
             change.problem(
-                f"is not a provider in {source}; expected one of {', '.join(known)}", change.provider
+                _("is not a provider in {source}; expected one of {providers}").format(
+                    source=source, providers=", ".join(known)
+                ),
+                change.provider,
             )
         )
         return

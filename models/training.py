@@ -13,7 +13,9 @@ from fractions import Fraction
 from functools import cached_property
 from itertools import permutations
 
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
+from leveransplan.models.numbers import grouped
 from leveransplan.models.plan import StageResult
 from leveransplan.models.scenario import CapacityRow, Scenario, Trainee
 
@@ -56,7 +58,7 @@ class ATData:
     def limit(self, hospital: str) -> ATLimit:
         """max, or fewer when a department cannot take every AT doctor for the months needed."""
         row = self.rows[hospital]
-        best = ATLimit(hospital, row.max, f"max {row.max} in at.csv")
+        best = ATLimit(hospital, row.max, _("max {maximum} in at.csv").format(maximum=grouped(row.max)))
         for rotation in self.scenario.at_rotations:
             if rotation.hospital != hospital:
                 continue
@@ -65,8 +67,11 @@ class ATData:
                 best = ATLimit(
                     hospital,
                     positions,
-                    f"{rotation.area} takes {rotation.capacity_months} AT-months at "
-                    f"{rotation.months} months each",
+                    _("{area} takes {capacity} AT-months at {months} months each").format(
+                        area=rotation.area,
+                        capacity=grouped(rotation.capacity_months),
+                        months=grouped(rotation.months),
+                    ),
                 )
         return best
 
@@ -198,7 +203,7 @@ class PlacementData:
 
     def _hospital_order(self) -> list[str]:
         known = list(self.hospitals)
-        for h, _, _ in self.capacity:
+        for h, _specialty, _year in self.capacity:
             if h not in known:
                 known.append(h)
         return known
@@ -407,7 +412,7 @@ class PlacementPlan:
     def starts(self, data: PlacementData) -> dict[tuple[str, str, int], int]:
         """Placements starting per (hospital, specialty, year)."""
         counts: dict[tuple[str, str, int], int] = defaultdict(int)
-        for (_, specialty), (hospital, start) in self.placed.items():
+        for (_trainee, specialty), (hospital, start) in self.placed.items():
             counts[hospital, specialty, start // 12] += 1
         return counts
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.inputs.tables import read_file
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 
 MANIFEST = "manifest.json"
@@ -92,6 +93,7 @@ def input_digests(scenario_dir: Path) -> dict[str, str]:
         try:
             digests[name] = sha256_of(path)
         except OSError as error:
+            # Recorded in manifest.json, a machine file: the same words whatever the language.
             digests[name] = f"cannot be read now ({error.strerror or error})"
     return digests
 
@@ -193,18 +195,24 @@ def read_manifest(plan_dir: Path) -> dict[str, Any]:
     """The plan's manifest.json with its `outputs_sha256`; ManifestUnreadable says what is wrong."""
     path = plan_dir / MANIFEST
     if not path.is_file():
-        raise ManifestUnreadable(f"{path} is missing: the folder is not a plan written by leveransplan solve")
+        raise ManifestUnreadable(
+            _("{path} is missing: the folder is not a plan written by leveransplan solve").format(path=path)
+        )
     try:
         document = json.loads(read_file(path).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ManifestUnreadable(f"{path} cannot be read as JSON ({error})") from None
+        raise ManifestUnreadable(
+            _("{path} cannot be read as JSON ({error})").format(path=path, error=error)
+        ) from None
     outputs = document.get("outputs_sha256") if isinstance(document, dict) else None
     if not isinstance(outputs, dict) or not all(
         _listable(name) and isinstance(digest, str) for name, digest in outputs.items()
     ):
         raise ManifestUnreadable(
-            f"{path}: outputs_sha256 is not what leveransplan writes (an object of file names and "
-            "SHA-256 digests); was the file edited?"
+            _(
+                "{path}: outputs_sha256 is not what leveransplan writes (an object of file names and "
+                "SHA-256 digests); was the file edited?"
+            ).format(path=path)
         )
     return document
 
@@ -217,23 +225,35 @@ def changed_outputs(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
     for name, digest in sorted(listed.items()):
         path = plan_dir / name
         if not path.is_file():
-            problems.append(f"{name} is listed in {MANIFEST} but missing from the plan folder")
+            problems.append(
+                _("{name} is listed in {file} but missing from the plan folder").format(
+                    name=name, file=MANIFEST
+                )
+            )
             continue
         try:
             now = sha256_of(path)
         except OSError as error:
-            problems.append(f"{name} cannot be read ({error.strerror or error})")
+            problems.append(
+                _("{name} cannot be read ({value})").format(name=name, value=error.strerror or error)
+            )
             continue
         if now != digest:
             problems.append(
-                f"{name} has changed since the plan was written (its SHA-256 differs from {MANIFEST})"
+                _("{name} has changed since the plan was written (its SHA-256 differs from {file})").format(
+                    name=name, file=MANIFEST
+                )
             )
     unlisted = [name for name in PLAN_FILES if name != MANIFEST and (plan_dir / name).exists()]
     if (plan_dir / BI_FOLDER).is_dir():
         unlisted += [f"{BI_FOLDER}/{entry.name}" for entry in sorted((plan_dir / BI_FOLDER).iterdir())]
     for name in unlisted:
         if name not in listed:
-            problems.append(f"{name} was not written with the plan ({MANIFEST} does not list it)")
+            problems.append(
+                _("{name} was not written with the plan ({file} does not list it)").format(
+                    name=name, file=MANIFEST
+                )
+            )
     return problems
 
 
@@ -251,9 +271,9 @@ def foreign_entries(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
         if name == MANIFEST:
             continue
         if entry.is_dir() and not entry.is_symlink():
-            foreign.append(f"{name}/ (a folder the plan did not write)")
+            foreign.append(_("{name}/ (a folder the plan did not write)").format(name=name))
         elif name not in listed or not entry.is_file() or entry.is_symlink():
-            foreign.append(f"{name} (a file the plan did not write)")
+            foreign.append(_("{name} (a file the plan did not write)").format(name=name))
         elif sha256_of(entry) != listed[name]:
-            foreign.append(f"{name} (changed since the plan wrote it)")
+            foreign.append(_("{name} (changed since the plan wrote it)").format(name=name))
     return foreign

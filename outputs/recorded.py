@@ -21,6 +21,7 @@ from leveransplan.inputs.previous import read_previous_plan
 from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.inputs.replan import rest_of_year
 from leveransplan.inputs.whatif import DIP_MEANS, WhatIf, WhatIfInvalid, parse_recorded
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import (
@@ -39,7 +40,7 @@ class PlanUnverified(Exception):
     """A plan cannot be used as written; `problems` says why, each in words."""
 
     def __init__(self, plan_dir: Path, problems: list[str]) -> None:
-        super().__init__(f"{plan_dir} cannot be used as written")
+        super().__init__(_("{plan_dir} cannot be used as written").format(plan_dir=plan_dir))
         self.plan_dir = plan_dir
         self.problems = problems
 
@@ -85,9 +86,9 @@ class RecordedRun:
         problems = []
         for key, digest in sorted(recorded.items()):
             if key.startswith(PREVIOUS_PLAN_KEY) and self.previous_plan is not None:
-                path, what = self.previous_plan / key[len(PREVIOUS_PLAN_KEY) :], "the previous plan's"
+                path, what = self.previous_plan / key[len(PREVIOUS_PLAN_KEY) :], _("the previous plan's")
             elif key == ACTUALS_KEY and self.actuals_file is not None:
-                path, what = self.actuals_file, "the actuals file"
+                path, what = self.actuals_file, _("the actuals file")
             else:
                 continue
             try:
@@ -95,13 +96,19 @@ class RecordedRun:
             except OSError:
                 same = False
             if not same:
-                problems.append(f"{path} ({what} this re-plan was made from) is missing or has changed since")
+                problems.append(
+                    _("{path} ({what} this re-plan was made from) is missing or has changed since").format(
+                        path=path, what=what
+                    )
+                )
         return problems
 
 
 def _unreadable(where: Path, key: str, expected: str) -> ManifestUnreadable:
     return ManifestUnreadable(
-        f"{where}: {key} is not what leveransplan writes (expected {expected}); was the file edited?"
+        _(
+            "{where}: {key} is not what leveransplan writes (expected {expected}); was the file edited?"
+        ).format(where=where, key=key, expected=expected)
     )
 
 
@@ -111,10 +118,10 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
     where = plan_dir / MANIFEST
     parameters = manifest.get("parameters")
     if not isinstance(parameters, dict):
-        raise _unreadable(where, "parameters", "an object")
+        raise _unreadable(where, "parameters", _("an object"))
     flags = parameters.get("what_if_flags") or {}
     if not isinstance(flags, dict):
-        raise _unreadable(where, "parameters.what_if_flags", "an object of what-if flags")
+        raise _unreadable(where, "parameters.what_if_flags", _("an object of what-if flags"))
     if flags.get("dip") and parameters.get("dip_means") != DIP_MEANS:
         # A plan made when --dip re-spread the year (what --shift does now) is read as made.
         flags = {**flags, "shift": [*(flags.get("shift") or []), *flags["dip"]]}
@@ -122,10 +129,14 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
     try:
         what_ifs = parse_recorded(flags)
     except WhatIfInvalid as invalid:
-        raise ManifestUnreadable(f"{where} records what-if flags that cannot be read: {invalid}") from None
+        raise ManifestUnreadable(
+            _("{where} records what-if flags that cannot be read: {invalid}").format(
+                where=where, invalid=invalid
+            )
+        ) from None
     except (TypeError, ValueError, AttributeError, KeyError):
         raise _unreadable(
-            where, "parameters.what_if_flags", "lists of flags as leveransplan writes them"
+            where, "parameters.what_if_flags", _("lists of flags as leveransplan writes them")
         ) from None
     run = RecordedRun(manifest, what_ifs)
     # A re-plan's order (stability after the guarantee's terms where the scenario left the order
@@ -134,7 +145,7 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
     run.replan_order = isinstance(sources, dict) and "re-plan" in sources.values()
     previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
     if previous is not None and not isinstance(previous, str):
-        raise _unreadable(where, "parameters.previous_plan", "a folder name")
+        raise _unreadable(where, "parameters.previous_plan", _("a folder name"))
     run.previous_plan = None if previous is None else Path(previous)
     run.freeze_until = freeze if isinstance(freeze, str) else None
     actuals = parameters.get("actuals")
@@ -144,7 +155,7 @@ def recorded_run(plan_dir: Path) -> RecordedRun:
             and isinstance(actuals.get("file"), str)
             and isinstance(actuals.get("decided_until"), str)
         ):
-            raise _unreadable(where, "parameters.actuals", 'an object with "file" and "decided_until"')
+            raise _unreadable(where, "parameters.actuals", _('an object with "file" and "decided_until"'))
         run.actuals_file, run.decided_until = Path(actuals["file"]), actuals["decided_until"]
     return run
 
@@ -156,10 +167,10 @@ def plan_run(plan_dir: Path) -> tuple[RecordedRun, list[str]]:
     ManifestUnreadable when `plan_dir` is no folder or its manifest cannot be read.
     """
     if not plan_dir.is_dir():
-        raise ManifestUnreadable(f"{plan_dir} is not a plan folder")
+        raise ManifestUnreadable(_("{plan_dir} is not a plan folder").format(plan_dir=plan_dir))
     if not (plan_dir / MANIFEST).exists():
         return RecordedRun({}), [
-            f"{MANIFEST} is missing: the files cannot be verified as the plan wrote them"
+            _("{file} is missing: the files cannot be verified as the plan wrote them").format(file=MANIFEST)
         ]
     run = recorded_run(plan_dir)
     return run, changed_outputs(plan_dir, run.manifest) + run.changed_replan_inputs()
@@ -191,7 +202,7 @@ def _scenario_folder(run: RecordedRun, candidates: list[Path]) -> tuple[Path | N
         changed = run.changed_inputs(folder)
         if not changed:
             return folder, []
-        tried.append(f"{folder} ({', '.join(changed[:4])} differ)")
+        tried.append(_("{folder} ({changed} differ)").format(folder=folder, changed=", ".join(changed[:4])))
     return None, tried
 
 
@@ -203,7 +214,7 @@ def verify_plan(plan_dir: Path, scenario_dirs: list[Path] | None = None) -> tupl
     files; and the plan must pass the independent checker against it.
     """
     if not plan_dir.is_dir():
-        raise PlanUnverified(plan_dir, [f"{plan_dir} is not a plan folder"])
+        raise PlanUnverified(plan_dir, [_("{plan_dir} is not a plan folder").format(plan_dir=plan_dir)])
     try:
         run = recorded_run(plan_dir)
     except ManifestUnreadable as error:
@@ -212,17 +223,21 @@ def verify_plan(plan_dir: Path, scenario_dirs: list[Path] | None = None) -> tupl
     candidates = [folder for folder in [run.scenario_folder, *(scenario_dirs or [])] if folder is not None]
     folder, tried = _scenario_folder(run, candidates)
     if folder is None:
-        where = "; ".join(tried) if tried else "no scenario folder with scenario.toml"
+        where = "; ".join(tried) if tried else _("no scenario folder with scenario.toml")
         problems.append(
-            f"the scenario the plan was made from is not there as it was ({where}): the plan cannot be "
-            "checked against it. Keep a decided plan's scenario unchanged; make changes in a copy or "
-            "with what-if flags"
+            _(
+                "the scenario the plan was made from is not there as it was ({where}): the plan cannot be "
+                "checked against it. Keep a decided plan's scenario unchanged; make changes in a copy or "
+                "with what-if flags"
+            ).format(where=where)
         )
         raise PlanUnverified(plan_dir, problems)
     try:
         scenario = plan_scenario(run, folder)
     except ScenarioInvalid as invalid:
-        raise PlanUnverified(plan_dir, problems + [f"its scenario: {p}" for p in invalid.problems]) from None
+        raise PlanUnverified(
+            plan_dir, problems + [_("its scenario: {p}").format(p=p) for p in invalid.problems]
+        ) from None
     problems += check_plan(scenario, plan_dir, run.frozen)
     if problems:
         raise PlanUnverified(plan_dir, problems)

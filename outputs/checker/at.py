@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.files import SUMMARY, file_rows
@@ -57,8 +58,8 @@ def at_rows_complete(c: ATCheck) -> Iterator[str]:
         AT_DISTRIBUTION,
         ((line.row, line.hospital) for line in c.lines),
         [r.hospital for r in c.scenario.at],
-        lambda h: f"hospital {h}",
-        "one row per hospital of at.csv",
+        lambda h: _("hospital {h}").format(h=h),
+        _("one row per hospital of at.csv"),
     )
 
 
@@ -69,8 +70,9 @@ def at_total_distributed(c: ATCheck) -> Iterator[str]:
         rows = [line.row for line in c.line.values()]
         where = file_rows(AT_DISTRIBUTION, rows) if rows else AT_DISTRIBUTION
         yield (
-            f"{where}: the positions add up to {grouped(given)}, but [at] total distributes "
-            f"{grouped(c.total)}"
+            _("{where}: the positions add up to {given}, but [at] total distributes {total}").format(
+                where=where, given=grouped(given), total=grouped(c.total)
+            )
         )
 
 
@@ -80,16 +82,18 @@ def at_bounds(c: ATCheck) -> Iterator[str]:
         line = c.line.get(r.hospital)
         if line is None:
             continue
-        where = f"{AT_DISTRIBUTION} row {line.row}"
+        where = _("{file} row {row}").format(file=AT_DISTRIBUTION, row=line.row)
         if line.positions < r.min:
             yield (
-                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, below its min "
-                f"{grouped(r.min)}"
+                _("{where}: {hospital} gets {positions} AT positions, below its min {min}").format(
+                    where=where, hospital=r.hospital, positions=grouped(line.positions), min=grouped(r.min)
+                )
             )
         elif line.positions > r.max:
             yield (
-                f"{where}: {r.hospital} gets {grouped(line.positions)} AT positions, above its max "
-                f"{grouped(r.max)}"
+                _("{where}: {hospital} gets {positions} AT positions, above its max {max}").format(
+                    where=where, hospital=r.hospital, positions=grouped(line.positions), max=grouped(r.max)
+                )
             )
 
 
@@ -102,10 +106,20 @@ def at_rotation_capacity(c: ATCheck) -> Iterator[str]:
         need = line.positions * rotation.months
         if need > rotation.capacity_months:
             yield (
-                f"{AT_DISTRIBUTION} row {line.row}: {rotation.hospital}'s {grouped(line.positions)} AT "
-                f"doctors need {grouped(line.positions)} × {rotation.months} = {grouped(need)} months of "
-                f"{rotation.area}, above the capacity_months {grouped(rotation.capacity_months)} "
-                f"at_rotations.csv gives {rotation.hospital} in {rotation.area}"
+                _(
+                    "{file} row {row}: {hospital}'s {positions} AT doctors need {positions} × {months} = "
+                    "{need} months of {area}, above the capacity_months {capacity_months} "
+                    "at_rotations.csv gives {hospital} in {area}"
+                ).format(
+                    file=AT_DISTRIBUTION,
+                    row=line.row,
+                    hospital=rotation.hospital,
+                    positions=grouped(line.positions),
+                    months=rotation.months,
+                    need=grouped(need),
+                    area=rotation.area,
+                    capacity_months=grouped(rotation.capacity_months),
+                )
             )
 
 
@@ -121,23 +135,35 @@ def at_columns(c: ATCheck) -> Iterator[str]:
         line = c.line.get(r.hospital)
         if line is None:
             continue
-        where = f"{AT_DISTRIBUTION} row {line.row}"
+        where = _("{file} row {row}").format(file=AT_DISTRIBUTION, row=line.row)
         exact = Fraction(c.total * r.weight, c.weights) if c.weights else Fraction(0)
         written_ok = TWO_DECIMALS.match(line.target) is not None
         if not written_ok or abs(Fraction(line.target) - exact) > Fraction(1, 200):
             expected = _target_text(c.total, r.weight, c.weights)
             if c.weights:
-                derivation = (
-                    f"total {grouped(c.total)} × weight {grouped(r.weight)} / sum of weights "
-                    f"{grouped(c.weights)} = {expected}"
+                derivation = _(
+                    "total {total} × weight {weight} / sum of weights {weights} = {expected}"
+                ).format(
+                    total=grouped(c.total),
+                    weight=grouped(r.weight),
+                    weights=grouped(c.weights),
+                    expected=expected,
                 )
             else:
-                derivation = "with every weight 0 the target is 0.00"
-            yield f"{where}: target {line.target!r}, but {derivation} (two decimals)"
+                derivation = _("with every weight 0 the target is 0.00")
+            yield _("{where}: target {target}, but {derivation} (two decimals)").format(
+                where=where, target=repr(line.target), derivation=derivation
+            )
         if line.previous != r.previous:
-            written = "empty" if line.previous is None else grouped(line.previous)
-            expected = "no previous" if r.previous is None else f"previous {grouped(r.previous)}"
-            yield f"{where}: previous {written}, but at.csv gives {r.hospital} {expected}"
+            written = _("empty") if line.previous is None else grouped(line.previous)
+            expected = (
+                _("no previous")
+                if r.previous is None
+                else _("previous {previous}").format(previous=grouped(r.previous))
+            )
+            yield _("{where}: previous {written}, but at.csv gives {hospital} {expected}").format(
+                where=where, written=written, hospital=r.hospital, expected=expected
+            )
 
 
 def at_objectives(c: ATCheck) -> Iterator[str]:
@@ -146,7 +172,9 @@ def at_objectives(c: ATCheck) -> Iterator[str]:
         return
     yield from terms_match("at", c.summary.objectives, c.terms)
     if c.summary.total is not None and c.summary.total != c.total:
-        yield f"{SUMMARY} at.total: {grouped(c.summary.total)}, but [at] total is {grouped(c.total)}"
+        yield _("{file} at.total: {total}, but [at] total is {total2}").format(
+            file=SUMMARY, total=grouped(c.summary.total), total2=grouped(c.total)
+        )
 
 
 def at_stages(c: ATCheck) -> Iterator[str]:
@@ -155,7 +183,7 @@ def at_stages(c: ATCheck) -> Iterator[str]:
         return
     has_previous = any(r.previous is not None for r in c.scenario.at)
     order = [t for t in c.scenario.objective.at if has_previous or t != "stability"]
-    name = "AT objective order"
+    name = _("AT objective order")
     if not has_previous and "stability" in c.scenario.objective.at:
-        name += " (stability left out: no at.csv row has previous)"
+        name = _("AT objective order (stability left out: no at.csv row has previous)")
     yield from stages_consistent("at", c.summary.stages, order, name, c.terms, final_is_last=True)

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leveransplan.inputs.plan_files import read_plan_csv
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.manifest import BI_FOLDER, MODEL_FILES, PLAN_ID
 
@@ -48,7 +49,11 @@ def _read(path: Path, out: list[str]) -> tuple[list[str], list[dict[str, Any]]] 
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as error:
-        out.append(f"{BI_FOLDER}/{path.name}: cannot be read as Parquet ({error})")
+        out.append(
+            _("{bi_folder}/{name}: cannot be read as Parquet ({error})").format(
+                bi_folder=BI_FOLDER, name=path.name, error=error
+            )
+        )
         return None
     return table.column_names, table.to_pylist()
 
@@ -61,22 +66,43 @@ def _fact_table(plan_dir: Path, csv_name: str, rows: list[dict[str, Any]], colum
     except (OSError, UnicodeDecodeError):
         return []  # the model's own checker names a CSV file it cannot read
     if columns != [*PLAN_COLUMNS, *written.header]:
-        return [f"{where}: columns {columns}, but {csv_name} has {[*PLAN_COLUMNS, *written.header]}"]
+        return [
+            _("{where}: columns {columns}, but {csv_name} has {value}").format(
+                where=where, columns=columns, csv_name=csv_name, value=[*PLAN_COLUMNS, *written.header]
+            )
+        ]
     records = list(written.records())
     if len(rows) != len(records):
-        return [f"{where}: {len(rows)} rows, but {csv_name} has {len(records)}"]
+        return [
+            _("{where}: {count} rows, but {csv_name} has {count2}").format(
+                where=where, count=len(rows), csv_name=csv_name, count2=len(records)
+            )
+        ]
     differences = []
     for index, (row, (number, cells)) in enumerate(zip(rows, records, strict=True), start=1):
         for column in written.header:
             text = cells[column].strip()
             if not _same(row[column], text):
                 differences.append(
-                    f"{where} row {index}: {column} {_as_text(row[column])!r}, but {csv_name} row "
-                    f"{number} has {text!r}"
+                    _(
+                        "{where} row {index}: {column} {as_text}, but {csv_name} row {number} has {text}"
+                    ).format(
+                        where=where,
+                        index=index,
+                        column=column,
+                        as_text=repr(_as_text(row[column])),
+                        csv_name=csv_name,
+                        number=number,
+                        text=repr(text),
+                    )
                 )
                 break
     if len(differences) > _SHOWN:
-        differences[_SHOWN:] = [f"{where}: and {len(differences) - _SHOWN} more rows that differ"]
+        differences[_SHOWN:] = [
+            _("{where}: and {value} more rows that differ").format(
+                where=where, value=len(differences) - _SHOWN
+            )
+        ]
     return differences
 
 
@@ -89,31 +115,52 @@ def check_bi(scenario: Scenario, plan_dir: Path, summary: dict[str, Any]) -> lis
     plan = summary.get(PLAN_ID)
     if not isinstance(plan, str):
         out.append(
-            f"summary.json {PLAN_ID}: {plan!r}, but the plan has a {BI_FOLDER}/ folder whose rows name it"
+            _(
+                "summary.json {plan_id}: {plan}, but the plan has a {bi_folder}/ folder whose rows name it"
+            ).format(plan_id=PLAN_ID, plan=repr(plan), bi_folder=BI_FOLDER)
         )
     facts = {f"{Path(name).stem}.parquet": name for files in MODEL_FILES.values() for name in files}
     for name, csv_name in facts.items():
         if (plan_dir / csv_name).exists() and not (folder / name).exists():
-            out.append(f"{BI_FOLDER}/{name} is missing, but {csv_name} is in the plan folder")
+            out.append(
+                _("{bi_folder}/{name} is missing, but {csv_name} is in the plan folder").format(
+                    bi_folder=BI_FOLDER, name=name, csv_name=csv_name
+                )
+            )
     for path in sorted(folder.glob("*.parquet")):
         read = _read(path, out)
         if read is None:
             continue
         columns, rows = read
         if columns[:2] != PLAN_COLUMNS:
-            out.append(f"{BI_FOLDER}/{path.name}: columns begin {columns[:2]}, expected {PLAN_COLUMNS}")
+            out.append(
+                _("{bi_folder}/{name}: columns begin {columns}, expected {plan_columns}").format(
+                    bi_folder=BI_FOLDER, name=path.name, columns=columns[:2], plan_columns=PLAN_COLUMNS
+                )
+            )
             continue
         named = {(row["plan_id"], row["scenario"]) for row in rows} - {(plan, scenario.name)}
         if named:
             shown = ", ".join(f"{p!r} {s!r}" for p, s in sorted(named, key=str)[:3])
             out.append(
-                f"{BI_FOLDER}/{path.name}: rows name the plan and scenario {shown}, but summary.json's "
-                f"{PLAN_ID} is {plan!r} and the scenario {scenario.name!r}"
+                _(
+                    "{bi_folder}/{name}: rows name the plan and scenario {shown}, but summary.json's "
+                    "{plan_id} is {plan} and the scenario {scenario}"
+                ).format(
+                    bi_folder=BI_FOLDER,
+                    name=path.name,
+                    shown=shown,
+                    plan_id=PLAN_ID,
+                    plan=repr(plan),
+                    scenario=repr(scenario.name),
+                )
             )
         if path.name in facts:
             if not (plan_dir / facts[path.name]).exists():
                 out.append(
-                    f"{BI_FOLDER}/{path.name} is here, but {facts[path.name]} is not in the plan folder"
+                    _("{bi_folder}/{name} is here, but {facts} is not in the plan folder").format(
+                        bi_folder=BI_FOLDER, name=path.name, facts=facts[path.name]
+                    )
                 )
             else:
                 out.extend(_fact_table(plan_dir, facts[path.name], rows, columns))

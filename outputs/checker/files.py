@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import cannot_read
+from leveransplan.models.language import _, ngettext
 from leveransplan.models.months import Horizon, parse_month
 
 SUMMARY = "summary.json"
@@ -27,8 +28,9 @@ T = TypeVar("T")
 def file_rows(file: str, rows: Iterable[int]) -> str:
     """`file row 3` or `file rows 3, 5`."""
     numbers = sorted(set(rows))
-    word = "row" if len(numbers) == 1 else "rows"
-    return f"{file} {word} {', '.join(str(r) for r in numbers)}"
+    return ngettext("{file} row {rows}", "{file} rows {rows}", len(numbers)).format(
+        file=file, rows=", ".join(str(r) for r in numbers)
+    )
 
 
 class Cells:
@@ -48,7 +50,7 @@ class Cells:
 
     @property
     def where(self) -> str:
-        return f"{self.file} row {self.row}"
+        return _("{file} row {row}").format(file=self.file, row=self.row)
 
     def _bad(self, column: str, value: str, expected: str) -> None:
         self.out.append(f"{self.where}: {column} {value!r} {expected}")
@@ -61,7 +63,7 @@ class Cells:
         value = self.raw[column].strip()
         if value.isascii() and value.isdigit():  # WHOLE_NUMBER, without a regex on every cell
             return int(value)
-        self._bad(column, value, "is not a whole number >= 0")
+        self._bad(column, value, _("is not a whole number >= 0"))
         return 0
 
     def optional_count(self, column: str) -> int | None:
@@ -73,7 +75,7 @@ class Cells:
         try:
             return parse_month(value)
         except ValueError:
-            self._bad(column, value, "is not a month written YYYY-MM")
+            self._bad(column, value, _("is not a month written YYYY-MM"))
             return 0
 
     def horizon_month(self, column: str, horizon: Horizon, labels: Mapping[str, int]) -> int:
@@ -90,24 +92,28 @@ class Cells:
         try:
             number = horizon.number(value)
         except ValueError:
-            self._bad(column, value, "is not a month written YYYY-MM")
+            self._bad(column, value, _("is not a month written YYYY-MM"))
             return 0
         if number is None:
             last = horizon.label(horizon.length)
-            self._bad(column, value, f"is outside the horizon {horizon.start}..{last}")
+            self._bad(
+                column,
+                value,
+                _("is outside the horizon {start}..{last}").format(start=horizon.start, last=last),
+            )
             return 0
         return number
 
     def code(self, column: str, known: Collection[str], source: str) -> str:
         value = self.raw[column].strip()
         if value not in known:
-            self._bad(column, value, f"is not a {column} in {source}")
+            self._bad(column, value, _("is not a {column} in {source}").format(column=column, source=source))
         return value
 
     def choice(self, column: str, allowed: tuple[str, ...]) -> str:
         value = self.text(column)
         if value not in allowed:
-            self._bad(column, value, f"is not one of {', '.join(allowed)}")
+            self._bad(column, value, _("is not one of {allowed}").format(allowed=", ".join(allowed)))
         return value
 
 
@@ -123,23 +129,33 @@ def read_table(
     name = label or file
     path = folder / file
     if not path.is_file():
-        out.append(f"{name}: missing from the plan folder {folder}")
+        out.append(_("{name}: missing from the plan folder {folder}").format(name=name, folder=folder))
         return None
     try:
         table = read_plan_csv(path)
     except UnicodeDecodeError as error:
-        out.append(f"{name}: not UTF-8 text (byte {error.start + 1} cannot be read)")
+        out.append(
+            _("{name}: not UTF-8 text (byte {value} cannot be read)").format(name=name, value=error.start + 1)
+        )
         return None
     except OSError as error:  # not a regular file, too large, or a record that cannot be read
         out.append(f"{name}: {cannot_read(error)}")
         return None
     if tuple(table.header) != header:
-        out.append(f"{name} row 1: header is {','.join(table.header)!r}, expected {','.join(header)!r}")
+        out.append(
+            _("{name} row 1: header is {header}, expected {header2}").format(
+                name=name, header=repr(",".join(table.header)), header2=repr(",".join(header))
+            )
+        )
         return None
     rows: Rows = []
     for number, cells in table.rows:
         if len(cells) != len(header):
-            out.append(f"{name} row {number}: {len(cells)} cells, but the header has {len(header)}")
+            out.append(
+                _("{name} row {number}: {count} cells, but the header has {count2}").format(
+                    name=name, number=number, count=len(cells), count2=len(header)
+                )
+            )
             continue
         rows.append((number, dict(zip(header, cells, strict=True))))
     return rows
@@ -162,7 +178,11 @@ def json_int(owner: dict[str, Any], key: str, where: str, out: list[str]) -> int
     value = owner.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    out.append(f"{SUMMARY} {where}.{key}: {value!r} is not a whole number")
+    out.append(
+        _("{file} {where}.{key}: {value} is not a whole number").format(
+            file=SUMMARY, where=where, key=key, value=repr(value)
+        )
+    )
     return None
 
 

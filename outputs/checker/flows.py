@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import file_rows
 from leveransplan.outputs.checker.volume_figures import Recomputed, VolumeCheck
@@ -23,13 +24,17 @@ def unique_delivery_flows(c: VolumeCheck) -> Iterator[str]:
         key = (f.month, f.hospital, f.category, f.channel, f.provider, f.contract)
         if key in first:
             yield (
-                f"{DELIVERY} row {f.row}: repeats the flow of row {first[key]} (same month, hospital, "
-                "category, channel, provider and contract); each flow has one row"
+                _(
+                    "{file} row {row}: repeats the flow of row {key} (same month, hospital, category, "
+                    "channel, provider and contract); each flow has one row"
+                ).format(file=DELIVERY, row=f.row, key=first[key])
             )
         else:
             first[key] = f.row
         if f.volume == 0:
-            yield f"{DELIVERY} row {f.row}: volume 0; the delivery plan lists only non-zero flows"
+            yield _("{file} row {row}: volume 0; the delivery plan lists only non-zero flows").format(
+                file=DELIVERY, row=f.row
+            )
 
 
 def production_rows_complete(c: VolumeCheck) -> Iterator[str]:
@@ -39,20 +44,26 @@ def production_rows_complete(c: VolumeCheck) -> Iterator[str]:
     for line in c.plan.production:
         if line.key not in required:
             yield (
-                f"{PRODUCTION} row {line.row}: {line.hospital} has no need.csv or own_volumes.csv row for "
-                f"{line.category}, so production_plan.csv has no rows for it"
+                _(
+                    "{file} row {row}: {hospital} has no need.csv or own_volumes.csv row for {category}, "
+                    "so production_plan.csv has no rows for it"
+                ).format(file=PRODUCTION, row=line.row, hospital=line.hospital, category=line.category)
             )
         elif line.key in seen:
             what = f"{line.hospital}, {line.category}, {c.label(line.month)}"
-            yield f"{PRODUCTION} row {line.row}: repeats row {seen[line.key]} ({what})"
+            yield _("{file} row {row}: repeats row {seen} ({what})").format(
+                file=PRODUCTION, row=line.row, seen=seen[line.key], what=what
+            )
         else:
             seen[line.key] = line.row
     for h, k in c.data.pairs:
         for m in c.data.months:
             if (h, k, m) not in seen:
                 yield (
-                    f"{PRODUCTION}: no row for {h}, {k}, {c.label(m)}; every month of every hospital and "
-                    "category with a need or own_volumes row has one"
+                    _(
+                        "{file}: no row for {h}, {k}, {label}; every month of every hospital and category "
+                        "with a need or own_volumes row has one"
+                    ).format(file=PRODUCTION, h=h, k=k, label=c.label(m))
                 )
 
 
@@ -62,9 +73,18 @@ def base_capacity(c: VolumeCheck) -> Iterator[str]:
         capacity = c.data.base_capacity.get(key, 0)
         if line.base_used > capacity:
             yield (
-                f"{PRODUCTION} row {line.row}: {line.hospital} used {grouped(line.base_used)} base units "
-                f"of {line.category} in {c.label(line.month)}, above its base capacity {grouped(capacity)} "
-                "that month"
+                _(
+                    "{file} row {row}: {hospital} used {base_used} base units of {category} in {label}, "
+                    "above its base capacity {capacity} that month"
+                ).format(
+                    file=PRODUCTION,
+                    row=line.row,
+                    hospital=line.hospital,
+                    base_used=grouped(line.base_used),
+                    category=line.category,
+                    label=c.label(line.month),
+                    capacity=grouped(capacity),
+                )
             )
 
 
@@ -83,24 +103,53 @@ def additional_capacity(c: VolumeCheck) -> Iterator[str]:
         line = found.production.get(key)
         if line is not None:
             yield (
-                f"{PRODUCTION} row {line.row}: {g} produces {grouped(own)} additional units of {k} for its "
-                f"own patients and {grouped(into)} for other hospitals' patients in {c.label(m)}, "
-                f"{grouped(own + into)} in all, above its additional capacity {grouped(capacity)} that "
-                "month"
+                _(
+                    "{file} row {row}: {g} produces {own} additional units of {k} for its own patients "
+                    "and {into} for other hospitals' patients in {label}, {value} in all, above its "
+                    "additional capacity {capacity} that month"
+                ).format(
+                    file=PRODUCTION,
+                    row=line.row,
+                    g=g,
+                    own=grouped(own),
+                    k=k,
+                    into=grouped(into),
+                    label=c.label(m),
+                    value=grouped(own + into),
+                    capacity=grouped(capacity),
+                )
             )
         else:
             yield (
-                f"{file_rows(DELIVERY, found.into_rows[key])}: {grouped(into)} patients transferred to {g} "
-                f"in {k} in {c.label(m)}, above {g}'s additional capacity {grouped(capacity)} that month"
+                _(
+                    "{rows}: {into} patients transferred to {g} in {k} in {label}, above {g}'s additional "
+                    "capacity {capacity} that month"
+                ).format(
+                    rows=file_rows(DELIVERY, found.into_rows[key]),
+                    into=grouped(into),
+                    g=g,
+                    k=k,
+                    label=c.label(m),
+                    capacity=grouped(capacity),
+                )
             )
     for key, line in found.production.items():
         into = found.into.get(key, 0)
         if line.additional_for_others != into:
             yield (
-                f"{PRODUCTION} row {line.row}: additional_for_others "
-                f"{grouped(line.additional_for_others)}, but "
-                f"{DELIVERY} transfers {grouped(into)} patients into {line.hospital} in {line.category} in "
-                f"{c.label(line.month)}"
+                _(
+                    "{file} row {row}: additional_for_others {additional_for_others}, but {file2} "
+                    "transfers {into} patients into {hospital} in {category} in {label}"
+                ).format(
+                    file=PRODUCTION,
+                    row=line.row,
+                    additional_for_others=grouped(line.additional_for_others),
+                    file2=DELIVERY,
+                    into=grouped(into),
+                    hospital=line.hospital,
+                    category=line.category,
+                    label=c.label(line.month),
+                )
             )
 
 
@@ -109,15 +158,23 @@ def transfers_allowed(c: VolumeCheck) -> Iterator[str]:
     for f in c.plan.flows:
         if f.channel != "transfer":
             continue
-        where = f"{DELIVERY} row {f.row}"
+        where = _("{file} row {row}").format(file=DELIVERY, row=f.row)
         if f.contract:
-            yield f"{where}: a transfer has no contract, but contract is {f.contract!r}"
+            yield _("{where}: a transfer has no contract, but contract is {contract}").format(
+                where=where, contract=repr(f.contract)
+            )
         if f.provider not in c.hospitals:
-            yield f"{where}: transfer to {f.provider!r}, which is not a hospital in hospitals.csv"
+            yield _("{where}: transfer to {provider}, which is not a hospital in hospitals.csv").format(
+                where=where, provider=repr(f.provider)
+            )
         elif f.provider == f.hospital:
-            yield f"{where}: transfer from {f.hospital} to itself; a transfer goes to another hospital"
+            yield _(
+                "{where}: transfer from {hospital} to itself; a transfer goes to another hospital"
+            ).format(where=where, hospital=f.hospital)
         elif not c.data.allowed(f.hospital, f.provider):
-            yield f"{where}: transfer of {f.hospital}'s patients to {f.provider}, not allowed by access.csv"
+            yield _(
+                "{where}: transfer of {hospital}'s patients to {provider}, not allowed by access.csv"
+            ).format(where=where, hospital=f.hospital, provider=f.provider)
 
 
 def external_referrals_allowed(c: VolumeCheck) -> Iterator[str]:
@@ -126,26 +183,36 @@ def external_referrals_allowed(c: VolumeCheck) -> Iterator[str]:
     for f in c.plan.flows:
         if f.channel != "external":
             continue
-        where = f"{DELIVERY} row {f.row}"
+        where = _("{file} row {row}").format(file=DELIVERY, row=f.row)
         contract = c.data.contracts.get(f.contract)
         if contract is None:
-            yield f"{where}: external referral to contract {f.contract!r}, which is not in contracts.csv"
+            yield _(
+                "{where}: external referral to contract {contract}, which is not in contracts.csv"
+            ).format(where=where, contract=repr(f.contract))
             continue
         if f.provider != contract.provider:
-            yield f"{where}: provider {f.provider!r} is not the provider {contract.provider} of {f.contract}"
+            yield _("{where}: provider {provider} is not the provider {provider2} of {contract}").format(
+                where=where, provider=repr(f.provider), provider2=contract.provider, contract=f.contract
+            )
         if f.category != contract.category:
-            yield f"{where}: category {f.category} is not the category {contract.category} of {f.contract}"
+            yield _("{where}: category {category} is not the category {category2} of {contract}").format(
+                where=where, category=f.category, category2=contract.category, contract=f.contract
+            )
         if f.month not in c.data.contract_months[f.contract]:
             first = contract.first_month or horizon.start
             last = contract.last_month or horizon.label(horizon.length)
             yield (
-                f"{where}: referral to contract {f.contract} in {c.label(f.month)}, outside the contract's "
-                f"months {first}..{last}"
+                _(
+                    "{where}: referral to contract {contract} in {label}, outside the contract's months "
+                    "{first}..{last}"
+                ).format(where=where, contract=f.contract, label=c.label(f.month), first=first, last=last)
             )
         if not c.data.allowed(f.hospital, contract.provider):
             yield (
-                f"{where}: referral of {f.hospital}'s patients to provider {contract.provider}, "
-                "which access.csv does not allow"
+                _(
+                    "{where}: referral of {hospital}'s patients to provider {provider}, which access.csv "
+                    "does not allow"
+                ).format(where=where, hospital=f.hospital, provider=contract.provider)
             )
 
 
@@ -156,8 +223,12 @@ def contract_limits(c: VolumeCheck) -> Iterator[str]:
         used = found.contract_used.get(code, 0)
         if used > contract.volume_max:
             yield (
-                f"{file_rows(DELIVERY, found.contract_rows[code])}: contract {code} used {grouped(used)} "
-                f"in all, above its volume_max {grouped(contract.volume_max)}"
+                _("{rows}: contract {code} used {used} in all, above its volume_max {volume_max}").format(
+                    rows=file_rows(DELIVERY, found.contract_rows[code]),
+                    code=code,
+                    used=grouped(used),
+                    volume_max=grouped(contract.volume_max),
+                )
             )
         if contract.monthly_max is None:
             continue
@@ -165,19 +236,32 @@ def contract_limits(c: VolumeCheck) -> Iterator[str]:
             month_used = found.contract_month.get((code, m), 0)
             if month_used > contract.monthly_max:
                 yield (
-                    f"{file_rows(DELIVERY, found.contract_month_rows[code, m])}: contract {code} took "
-                    f"{grouped(month_used)} referrals in {c.label(m)}, "
-                    f"above its monthly_max {grouped(contract.monthly_max)}"
+                    _(
+                        "{rows}: contract {code} took {month_used} referrals in {label}, above its "
+                        "monthly_max {monthly_max}"
+                    ).format(
+                        rows=file_rows(DELIVERY, found.contract_month_rows[code, m]),
+                        code=code,
+                        month_used=grouped(month_used),
+                        label=c.label(m),
+                        monthly_max=grouped(contract.monthly_max),
+                    )
                 )
 
 
 def _derivation(found: Recomputed, data: VolumeData, key: Key, start: str, before: int) -> str:
     """How a month's waiting list follows from the month before, for a message."""
-    return (
-        f"{start} {grouped(before)} + inflow {grouped(data.inflow.get(key, 0))} - base "
-        f"{grouped(found.base[key])}"
-        f" - additional {grouped(found.own[key])} - transferred {grouped(found.transferred[key])}"
-        f" - referred {grouped(found.referred[key])}"
+    return _(
+        "{start} {before} + inflow {inflow} - base {base} - additional {additional} - transferred "
+        "{transferred} - referred {referred}"
+    ).format(
+        start=start,
+        before=grouped(before),
+        inflow=grouped(data.inflow.get(key, 0)),
+        base=grouped(found.base[key]),
+        additional=grouped(found.own[key]),
+        transferred=grouped(found.transferred[key]),
+        referred=grouped(found.referred[key]),
     )
 
 
@@ -186,28 +270,58 @@ def waiting_list_balance(c: VolumeCheck) -> Iterator[str]:
     found, data = c.found, c.data
     for h, k in found.balance_pairs:
         limit = data.limit.get((h, k), 0)
-        before, start = data.waiting.get((h, k), 0), "start"
+        before, start = data.waiting.get((h, k), 0), _("start")
         for m in data.months:
             key = (h, k, m)
             level = found.waiting[key]
             line = found.production.get(key)
             if level < 0:
-                where = f"{PRODUCTION} row {line.row}" if line else file_rows(DELIVERY, found.out_rows[key])
+                where = (
+                    _("{file} row {row}").format(file=PRODUCTION, row=line.row)
+                    if line
+                    else file_rows(DELIVERY, found.out_rows[key])
+                )
                 yield (
-                    f"{where}: the waiting list of {h} in {k} would end {c.label(m)} at {grouped(level)} "
-                    f"({_derivation(found, data, key, start, before)}); more patients are treated than are "
-                    "waiting"
+                    _(
+                        "{where}: the waiting list of {h} in {k} would end {label} at {level} "
+                        "({derivation}); more patients are treated than are waiting"
+                    ).format(
+                        where=where,
+                        h=h,
+                        k=k,
+                        label=c.label(m),
+                        level=grouped(level),
+                        derivation=_derivation(found, data, key, start, before),
+                    )
                 )
             if line is not None and line.waiting_end != level:
                 yield (
-                    f"{PRODUCTION} row {line.row}: waiting_end {grouped(line.waiting_end)}, but the "
-                    f"waiting list of {h} in {k} at the end of {c.label(m)} is {grouped(level)} "
-                    f"({_derivation(found, data, key, start, before)})"
+                    _(
+                        "{file} row {row}: waiting_end {waiting_end}, but the waiting list of {h} in {k} "
+                        "at the end of {label} is {level} ({derivation})"
+                    ).format(
+                        file=PRODUCTION,
+                        row=line.row,
+                        waiting_end=grouped(line.waiting_end),
+                        h=h,
+                        k=k,
+                        label=c.label(m),
+                        level=grouped(level),
+                        derivation=_derivation(found, data, key, start, before),
+                    )
                 )
             if line is not None and line.over_guarantee != max(0, level - limit):
                 yield (
-                    f"{PRODUCTION} row {line.row}: over_guarantee {grouped(line.over_guarantee)}, but "
-                    f"patients beyond the guarantee are max(0, {grouped(level)} - L {grouped(limit)}) = "
-                    f"{grouped(max(0, level - limit))}"
+                    _(
+                        "{file} row {row}: over_guarantee {over_guarantee}, but patients beyond the "
+                        "guarantee are max(0, {level} - L {limit}) = {max}"
+                    ).format(
+                        file=PRODUCTION,
+                        row=line.row,
+                        over_guarantee=grouped(line.over_guarantee),
+                        level=grouped(level),
+                        limit=grouped(limit),
+                        max=grouped(max(0, level - limit)),
+                    )
                 )
-            before, start = level, "previous month's"
+            before, start = level, _("previous month's")

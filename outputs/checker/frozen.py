@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.scenario import Scenario
 
@@ -24,13 +25,22 @@ def check_frozen_months(
         plan = read_previous_plan(plan_dir, scenario)
         previous = read_previous_plan(previous_dir, scenario)
     except PreviousPlanInvalid as invalid:
-        return [f"frozen months cannot be compared: {problem}" for problem in invalid.problems]
-    why = f"decided by the previous plan {previous_dir} (--freeze-until {freeze_until})"
+        return [
+            _("frozen months cannot be compared: {problem}").format(problem=problem)
+            for problem in invalid.problems
+        ]
+    why = _("decided by the previous plan {previous_dir} (--freeze-until {freeze_until})").format(
+        previous_dir=previous_dir, freeze_until=freeze_until
+    )
     violations: list[str] = []
     if plan.volumes is not None and previous.volumes is not None:
         until = scenario.horizon.number(freeze_until)
         if until is None:
-            return [f"--freeze-until {freeze_until} is outside the horizon {scenario.horizon.start}.."]
+            return [
+                _("--freeze-until {freeze_until} is outside the horizon {start}..").format(
+                    freeze_until=freeze_until, start=scenario.horizon.start
+                )
+            ]
         label = scenario.horizon.label
         kinds: tuple[tuple[str, str, dict[Any, int], dict[Any, int]], ...] = (
             ("production_plan.csv", "base_used", plan.volumes.base_used, previous.volumes.base_used),
@@ -48,23 +58,49 @@ def check_frozen_months(
                 if key[-1] <= until and now.get(key, 0) != before.get(key, 0):
                     where = ", ".join(str(part) for part in key[:-1])
                     violations.append(
-                        f"{file} {label(key[-1])} {what} {where}: {now.get(key, 0)}, "
-                        f"but {before.get(key, 0)} was {why}"
+                        _("{file} {label} {what} {where}: {now}, but {before} was {why}").format(
+                            file=file,
+                            label=label(key[-1]),
+                            what=what,
+                            where=where,
+                            now=now.get(key, 0),
+                            before=before.get(key, 0),
+                            why=why,
+                        )
                     )
     if plan.placements is not None and previous.placements is not None:
         until_month = parse_month(freeze_until)
         for key, (hospital, start) in sorted(previous.placements.items()):
             if start <= until_month and plan.placements.get(key) != (hospital, start):
                 found = plan.placements.get(key)
-                instead = "not placed" if found is None else f"at {found[0]} from {format_month(found[1])}"
+                instead = (
+                    _("not placed")
+                    if found is None
+                    else _("at {hospital} from {start}").format(
+                        hospital=found[0], start=format_month(found[1])
+                    )
+                )
                 violations.append(
-                    f"placements.csv {key[0]} {key[1]}: {instead}, but {hospital} from "
-                    f"{format_month(start)} was {why}"
+                    _(
+                        "placements.csv {trainee} {specialty}: {instead}, but {hospital} from {start} was "
+                        "{why}"
+                    ).format(
+                        trainee=key[0],
+                        specialty=key[1],
+                        instead=instead,
+                        hospital=hospital,
+                        start=format_month(start),
+                        why=why,
+                    )
                 )
         for key, (hospital, start) in sorted(plan.placements.items()):
             if start <= until_month and previous.placements.get(key) != (hospital, start):
                 violations.append(
-                    f"placements.csv {key[0]} {key[1]}: starts at {hospital} in {format_month(start)}, "
-                    f"a month {why}, where the previous plan has no such start"
+                    _(
+                        "placements.csv {trainee} {specialty}: starts at {hospital} in {start}, a month "
+                        "{why}, where the previous plan has no such start"
+                    ).format(
+                        key=key[0], specialty=key[1], hospital=hospital, start=format_month(start), why=why
+                    )
                 )
     return violations

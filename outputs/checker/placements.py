@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import CapacityRow, Requirement, Scenario, Trainee
@@ -39,7 +40,7 @@ class Stay:
 
     @property
     def where(self) -> str:
-        return f"{PLACEMENTS} row {self.placement.row}"
+        return _("{file} row {row}").format(file=PLACEMENTS, row=self.placement.row)
 
     @property
     def last(self) -> int:
@@ -53,7 +54,9 @@ class Stay:
     def what(self) -> str:
         """`T1's stay in ped (2026-03..2026-04)`."""
         p = self.placement
-        return f"{p.trainee}'s stay in {p.specialty} ({span(p.start, self.last)})"
+        return _("{trainee}'s stay in {specialty} ({span})").format(
+            trainee=p.trainee, specialty=p.specialty, span=span(p.start, self.last)
+        )
 
 
 @dataclass
@@ -140,11 +143,13 @@ class PlacementCheck:
         folder = previous_folder(summary.previous_plan, self.folder)
         if folder is None:
             self.stability_problems.append(
-                f"{SUMMARY} placements.previous_plan: folder {summary.previous_plan!r} not found; "
-                "the stability term cannot be recomputed"
+                _(
+                    "{file} placements.previous_plan: folder {previous_plan} not found; the stability "
+                    "term cannot be recomputed"
+                ).format(file=SUMMARY, previous_plan=repr(summary.previous_plan))
             )
             return 0
-        label = f"previous plan {folder / PLACEMENTS}"
+        label = _("previous plan {file}").format(file=folder / PLACEMENTS)
         previous: dict[ReqKey, tuple[str, int]] = {}
         cells = Cells(label, self.stability_problems)
         for row, raw in read_training_csv(folder, PLACEMENTS, self.stability_problems, label=label) or []:
@@ -167,12 +172,18 @@ def requirements_known(c: PlacementCheck) -> Iterator[str]:
     rows += [(UNPLACED, u.row, u.trainee, u.specialty) for u in c.unplaced]
     for file, row, trainee, specialty in rows:
         if trainee not in c.trainees:
-            yield f"{file} row {row}: trainee {trainee!r} is not a trainee in st_trainees.csv"
+            yield _("{file} row {row}: trainee {trainee} is not a trainee in st_trainees.csv").format(
+                file=file, row=row, trainee=repr(trainee)
+            )
         elif (trainee, specialty) not in c.requirements:
-            yield f"{file} row {row}: {trainee} has no requirement in {specialty!r} in st_requirements.csv"
+            yield _(
+                "{file} row {row}: {trainee} has no requirement in {specialty} in st_requirements.csv"
+            ).format(file=file, row=row, trainee=trainee, specialty=repr(specialty))
     for u in c.unplaced:
         if not u.reason:
-            yield f"{UNPLACED} row {u.row}: the reason is empty; every unplaced requirement says why"
+            yield _("{file} row {row}: the reason is empty; every unplaced requirement says why").format(
+                file=UNPLACED, row=u.row
+            )
 
 
 def requirements_once(c: PlacementCheck) -> Iterator[str]:
@@ -185,16 +196,22 @@ def requirements_once(c: PlacementCheck) -> Iterator[str]:
             continue
         if key in first:
             yield (
-                f"{file} row {row}: repeats the requirement {key[0]}, {key[1]} of {first[key]}; each "
-                "requirement is placed once or listed once as unplaced"
+                _(
+                    "{file} row {row}: repeats the requirement {trainee}, {specialty} of {first}; each "
+                    "requirement is placed once or listed once as unplaced"
+                ).format(file=file, row=row, trainee=key[0], specialty=key[1], first=first[key])
             )
         else:
-            first[key] = f"{file} row {row}"
+            first[key] = _("{file} row {row}").format(file=file, row=row)
     for r in c.scenario.st_requirements:
         if (r.trainee, r.specialty) not in first:
             yield (
-                f"{PLACEMENTS} and {UNPLACED}: no row for the requirement {r.trainee}, {r.specialty} "
-                f"({r.months} months); each requirement is placed or listed as unplaced"
+                _(
+                    "{file} and {file2}: no row for the requirement {trainee}, {specialty} ({months} "
+                    "months); each requirement is placed or listed as unplaced"
+                ).format(
+                    file=PLACEMENTS, file2=UNPLACED, trainee=r.trainee, specialty=r.specialty, months=r.months
+                )
             )
 
 
@@ -204,8 +221,18 @@ def stay_end(c: PlacementCheck) -> Iterator[str]:
         p, d = st.placement, st.requirement.months
         if p.end != st.last:
             yield (
-                f"{st.where}: end {format_month(p.end)}, but {p.trainee}'s {d}-month stay in {p.specialty} "
-                f"starting {format_month(p.start)} ends {format_month(st.last)}"
+                _(
+                    "{where}: end {end}, but {trainee}'s {d}-month stay in {specialty} starting {start} "
+                    "ends {last}"
+                ).format(
+                    where=st.where,
+                    end=format_month(p.end),
+                    trainee=p.trainee,
+                    d=d,
+                    specialty=p.specialty,
+                    start=format_month(p.start),
+                    last=format_month(st.last),
+                )
             )
 
 
@@ -214,16 +241,22 @@ def stay_window(c: PlacementCheck) -> Iterator[str]:
     for st in c.stays:
         p, trainee = st.placement, c.trainees[st.placement.trainee]
         if p.start < parse_month(trainee.earliest_start):
-            yield f"{st.where}: {st.what} starts before the trainee's earliest_start {trainee.earliest_start}"
+            yield _("{where}: {what} starts before the trainee's earliest_start {earliest_start}").format(
+                where=st.where, what=st.what, earliest_start=trainee.earliest_start
+            )
         if st.last > parse_month(trainee.deadline):
-            yield f"{st.where}: {st.what} ends after the trainee's deadline {trainee.deadline}"
+            yield _("{where}: {what} ends after the trainee's deadline {deadline}").format(
+                where=st.where, what=st.what, deadline=trainee.deadline
+            )
 
 
 def stay_in_horizon(c: PlacementCheck) -> Iterator[str]:
     """Hard: the whole stay lies in the placement horizon."""
     for st in c.stays:
         if st.placement.start < c.first or st.last > c.last:
-            yield f"{st.where}: {st.what} reaches outside the placement horizon {span(c.first, c.last)}"
+            yield _("{where}: {what} reaches outside the placement horizon {span}").format(
+                where=st.where, what=st.what, span=span(c.first, c.last)
+            )
 
 
 def stay_available(c: PlacementCheck) -> Iterator[str]:
@@ -233,7 +266,9 @@ def stay_available(c: PlacementCheck) -> Iterator[str]:
         clash = [m for m in st.months if m in away]
         if clash:
             months = ", ".join(format_month(m) for m in clash)
-            yield f"{st.where}: {st.what} includes {months}, when st_trainees.csv has the trainee unavailable"
+            yield _(
+                "{where}: {what} includes {months}, when st_trainees.csv has the trainee unavailable"
+            ).format(where=st.where, what=st.what, months=months)
 
 
 def stay_travel(c: PlacementCheck) -> Iterator[str]:
@@ -244,14 +279,23 @@ def stay_travel(c: PlacementCheck) -> Iterator[str]:
         minutes = c.travel.get((home, p.hospital))
         if minutes is None:
             yield (
-                f"{st.where}: {p.trainee}'s home area {home} has no travel.csv row to {p.hospital}, "
-                "so that hospital is not offered to the trainee"
+                _(
+                    "{where}: {trainee}'s home area {home} has no travel.csv row to {hospital}, so that "
+                    "hospital is not offered to the trainee"
+                ).format(where=st.where, trainee=p.trainee, home=home, hospital=p.hospital)
             )
         elif p.travel_minutes != minutes:
             yield (
-                f"{st.where}: travel_minutes {grouped(p.travel_minutes)}, but travel.csv gives "
-                f"{grouped(minutes)} "
-                f"minutes from {home} to {p.hospital}"
+                _(
+                    "{where}: travel_minutes {travel_minutes}, but travel.csv gives {minutes} minutes "
+                    "from {home} to {hospital}"
+                ).format(
+                    where=st.where,
+                    travel_minutes=grouped(p.travel_minutes),
+                    minutes=grouped(minutes),
+                    home=home,
+                    hospital=p.hospital,
+                )
             )
 
 
@@ -262,8 +306,10 @@ def stay_has_capacity_row(c: PlacementCheck) -> Iterator[str]:
         year = p.start // 12
         if (p.hospital, p.specialty, year) not in c.capacity:
             yield (
-                f"{st.where}: st_capacity.csv has no row for {p.hospital}, {p.specialty}, {year}, so no stay "
-                f"in {p.specialty} may start at {p.hospital} in {year}"
+                _(
+                    "{where}: st_capacity.csv has no row for {hospital}, {specialty}, {year}, so no stay "
+                    "in {specialty} may start at {hospital} in {year}"
+                ).format(where=st.where, hospital=p.hospital, specialty=p.specialty, year=year)
             )
 
 
@@ -279,7 +325,14 @@ def stays_disjoint(c: PlacementCheck) -> Iterator[str]:
                 first, last = b.placement.start, min(a.last, b.last)
                 if first <= last:
                     yield (
-                        f"{file_rows(PLACEMENTS, [a.placement.row, b.placement.row])}: {a.what} and "
-                        f"{b.placement.specialty} ({span(b.placement.start, b.last)}) overlap in "
-                        f"{span(first, last)}; a trainee does one side-service at a time"
+                        _(
+                            "{rows}: {what} and {specialty} ({span}) overlap in {span2}; a trainee does "
+                            "one side-service at a time"
+                        ).format(
+                            rows=file_rows(PLACEMENTS, [a.placement.row, b.placement.row]),
+                            what=a.what,
+                            specialty=b.placement.specialty,
+                            span=span(b.placement.start, b.last),
+                            span2=span(first, last),
+                        )
                     )

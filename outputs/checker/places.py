@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import SUMMARY, file_rows
@@ -42,14 +43,24 @@ def starts_within_places(c: PlacementCheck) -> Iterator[str]:
         line, row = c.table.get(key), c.capacity.get(key)
         if c.mode == "propose_places":
             limit = None if line is None else line.places
-            source = f"proposed on {PLACES_TABLE} row {line.row}" if line else ""
+            source = _("proposed on {file} row {row}").format(file=PLACES_TABLE, row=line.row) if line else ""
         else:
             limit = None if row is None else row.places
-            source = "st_capacity.csv gives"
+            source = _("st_capacity.csv gives")
         if limit is not None and len(rows) > limit:
             yield (
-                f"{file_rows(PLACEMENTS, rows)}: {len(rows)} stays in {specialty} start at {hospital} "
-                f"in {year}, above the {grouped(limit)} places {source}"
+                _(
+                    "{rows}: {count} stays in {specialty} start at {hospital} in {year}, above the "
+                    "{limit} places {source}"
+                ).format(
+                    rows=file_rows(PLACEMENTS, rows),
+                    count=len(rows),
+                    specialty=specialty,
+                    hospital=hospital,
+                    year=year,
+                    limit=grouped(limit),
+                    source=source,
+                )
             )
 
 
@@ -67,9 +78,18 @@ def concurrent_within_max(c: PlacementCheck) -> Iterator[str]:
     for (hospital, specialty, year, stays, limit), months in over.items():
         for first, last in _runs(months):  # the same stays over the same limit: one sentence
             yield (
-                f"{file_rows(PLACEMENTS, stays)}: {len(stays)} trainees present in {specialty} at "
-                f"{hospital} in {span(first, last)}, above the concurrent_max {grouped(limit)} "
-                f"st_capacity.csv gives for {year}"
+                _(
+                    "{rows}: {count} trainees present in {specialty} at {hospital} in {span}, above the "
+                    "concurrent_max {limit} st_capacity.csv gives for {year}"
+                ).format(
+                    rows=file_rows(PLACEMENTS, stays),
+                    count=len(stays),
+                    specialty=specialty,
+                    hospital=hospital,
+                    span=span(first, last),
+                    limit=grouped(limit),
+                    year=year,
+                )
             )
 
 
@@ -79,15 +99,33 @@ def fixed_placements_kept(c: PlacementCheck) -> Iterator[str]:
     unplaced = {u.key: u.row for u in reversed(c.unplaced)}
     for fixed in c.scenario.st_fixed:
         key = (fixed.trainee, fixed.specialty)
-        agreed = f"st_fixed.csv fixes it at {fixed.hospital} from {fixed.start}; an agreed placement stays"
+        agreed = _("st_fixed.csv fixes it at {hospital} from {start}; an agreed placement stays").format(
+            hospital=fixed.hospital, start=fixed.start
+        )
         p = placed.get(key)
         if p is None:
-            where = f"{UNPLACED} row {unplaced[key]}" if key in unplaced else PLACEMENTS
-            yield f"{where}: the requirement {fixed.trainee}, {fixed.specialty} is not placed, but {agreed}"
+            where = (
+                _("{file} row {key}").format(file=UNPLACED, key=unplaced[key])
+                if key in unplaced
+                else PLACEMENTS
+            )
+            yield _("{where}: the requirement {trainee}, {specialty} is not placed, but {agreed}").format(
+                where=where, trainee=fixed.trainee, specialty=fixed.specialty, agreed=agreed
+            )
         elif p.hospital != fixed.hospital or p.start != parse_month(fixed.start):
             yield (
-                f"{PLACEMENTS} row {p.row}: {fixed.trainee}, {fixed.specialty} is placed at {p.hospital} "
-                f"from {format_month(p.start)}, but {agreed}"
+                _(
+                    "{file} row {row}: {trainee}, {specialty} is placed at {hospital} from {start}, but "
+                    "{agreed}"
+                ).format(
+                    file=PLACEMENTS,
+                    row=p.row,
+                    trainee=fixed.trainee,
+                    specialty=fixed.specialty,
+                    hospital=p.hospital,
+                    start=format_month(p.start),
+                    agreed=agreed,
+                )
             )
 
 
@@ -99,22 +137,40 @@ def places_table_consistent(c: PlacementCheck) -> Iterator[str]:
         ((line.row, line.key) for line in c.places_lines),
         list(c.capacity),
         lambda key: f"{key[0]}, {key[1]}, {key[2]}",
-        "one row per row of st_capacity.csv",
+        _("one row per row of st_capacity.csv"),
     )
     for key, line in c.table.items():
-        where = f"{PLACES_TABLE} row {line.row}"
+        where = _("{file} row {row}").format(file=PLACES_TABLE, row=line.row)
         used = len(c.starts.get(key, []))
         if line.used != used:
             yield (
-                f"{where}: used {grouped(line.used)}, but {PLACEMENTS} starts {grouped(used)} stays in "
-                f"{line.specialty} at {line.hospital} in {line.year}"
+                _(
+                    "{where}: used {used}, but {file} starts {used2} stays in {specialty} at {hospital} "
+                    "in {year}"
+                ).format(
+                    where=where,
+                    used=grouped(line.used),
+                    file=PLACEMENTS,
+                    used2=grouped(used),
+                    specialty=line.specialty,
+                    hospital=line.hospital,
+                    year=line.year,
+                )
             )
         places = c.capacity[key].places
         if c.mode == "places" and line.places != places:
             yield (
-                f"{where}: places {grouped(line.places)}, but st_capacity.csv gives {line.hospital} "
-                f"{grouped(places)} "
-                f"places in {line.specialty} in {line.year}"
+                _(
+                    "{where}: places {places}, but st_capacity.csv gives {hospital} {places2} places in "
+                    "{specialty} in {year}"
+                ).format(
+                    where=where,
+                    places=grouped(line.places),
+                    hospital=line.hospital,
+                    places2=grouped(places),
+                    specialty=line.specialty,
+                    year=line.year,
+                )
             )
 
 
@@ -125,21 +181,28 @@ def placement_counts(c: PlacementCheck) -> Iterator[str]:
         return
     horizon = f"{format_month(c.first)}..{format_month(c.last)}"
     if summary.months is not None and summary.months != horizon:
-        yield f"{SUMMARY} placements.months: {summary.months!r}, but the placement horizon is {horizon}"
+        yield _("{file} placements.months: {months}, but the placement horizon is {horizon}").format(
+            file=SUMMARY, months=repr(summary.months), horizon=horizon
+        )
     placed = {st.placement.key for st in c.stays}
     waiting = {r.trainee for r in c.scenario.st_requirements if (r.trainee, r.specialty) not in placed}
     fully = sum(1 for t in c.trainees if t not in waiting)
     expected = {
-        "requirements": (len(c.requirements), "st_requirements.csv has"),
-        "placed": (c.placement_rows, f"{PLACEMENTS} has"),
-        "trainees": (len(c.trainees), "st_trainees.csv has"),
-        "trainees_fully_placed": (fully, "the trainees with every requirement placed are"),
-        "places_total": (c.terms["places"], f"the places column of {PLACES_TABLE} sums to"),
+        "requirements": (len(c.requirements), _("st_requirements.csv has")),
+        "placed": (c.placement_rows, _("{file} has").format(file=PLACEMENTS)),
+        "trainees": (len(c.trainees), _("st_trainees.csv has")),
+        "trainees_fully_placed": (fully, _("the trainees with every requirement placed are")),
+        "places_total": (
+            c.terms["places"],
+            _("the places column of {file} sums to").format(file=PLACES_TABLE),
+        ),
     }
     for key, written in summary.counts.items():
         value, what = expected[key]
         if written != value:
-            yield f"{SUMMARY} placements.{key}: {grouped(written)}, but {what} {grouped(value)}"
+            yield _("{file} placements.{key}: {written}, but {what} {value}").format(
+                file=SUMMARY, key=key, written=grouped(written), what=what, value=grouped(value)
+            )
 
 
 def placement_objectives(c: PlacementCheck) -> Iterator[str]:
@@ -158,7 +221,7 @@ def placement_stages(c: PlacementCheck) -> Iterator[str]:
     configured = list(c.scenario.objective.placements)
     if c.mode == "propose_places":
         order = list(PROPOSE_STAGES) + [t for t in configured if t != "unplaced"]
-        name = "placement order of mode propose_places"
+        name = _("placement order of mode propose_places")
     else:
-        order, name = configured, "placement objective order"
+        order, name = configured, _("placement objective order")
     yield from stages_consistent("placements", c.summary.stages, order, name, c.terms, final_is_last=True)

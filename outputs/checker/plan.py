@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.tables import read_file
+from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.bi import check_bi
 from leveransplan.outputs.checker.files import SUMMARY
@@ -60,19 +61,33 @@ def _partial_marks(document: dict[str, Any], models: list[str]) -> list[str]:
         marked = model.get("stopped_by_time_limit")
         if marked is not None and marked is not stopped:
             violations.append(
-                f"{SUMMARY} {name}.stopped_by_time_limit: {marked!r}, but its stages say {stopped!r}"
+                _("{file} {name}.stopped_by_time_limit: {marked}, but its stages say {stopped}").format(
+                    file=SUMMARY, name=name, marked=repr(marked), stopped=repr(stopped)
+                )
             )
     not_solved = document.get("not_solved", {})
     if not isinstance(not_solved, dict):
-        violations.append(f"{SUMMARY} not_solved: {not_solved!r} is not an object of models and reasons")
+        violations.append(
+            _("{file} not_solved: {not_solved} is not an object of models and reasons").format(
+                file=SUMMARY, not_solved=repr(not_solved)
+            )
+        )
         not_solved = {}
     for name in not_solved:
         if name in models:
-            violations.append(f'{SUMMARY} not_solved names "{name}", but the plan holds that model')
+            violations.append(
+                _('{file} not_solved names "{name}", but the plan holds that model').format(
+                    file=SUMMARY, name=name
+                )
+            )
     partial = document.get("partial")
     expected = stopped_any or bool(not_solved)
     if partial is not None and partial is not expected:
-        violations.append(f"{SUMMARY} partial: {partial!r}, but the stages and not_solved say {expected!r}")
+        violations.append(
+            _("{file} partial: {partial}, but the stages and not_solved say {expected}").format(
+                file=SUMMARY, partial=repr(partial), expected=repr(expected)
+            )
+        )
     return violations
 
 
@@ -86,27 +101,48 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
     document = _summary(plan_dir)
     if document is None:
         # Let the volume checker say precisely what is wrong with summary.json.
-        return check_volume_plan(scenario, plan_dir) or [f"{SUMMARY}: cannot be read in {plan_dir}"]
+        return check_volume_plan(scenario, plan_dir) or [
+            _("{file}: cannot be read in {plan_dir}").format(file=SUMMARY, plan_dir=plan_dir)
+        ]
     in_files = models_with_files(plan_dir)
     models = [name for name in CHECKERS if name in document or name in in_files]
     if not models:
-        return [f'{SUMMARY}: has no object "volumes", "at" or "placements"; expected one per model solved']
+        return [
+            _('{file}: has no object "volumes", "at" or "placements"; expected one per model solved').format(
+                file=SUMMARY
+            )
+        ]
     violations: list[str] = []
     if "volumes" not in models:  # the volume checker compares the name; without it, here
         named = document.get("scenario")
         if named != scenario.name:
-            violations.append(f"{SUMMARY} scenario: {named!r}, but the scenario is {scenario.name!r}")
+            violations.append(
+                _("{file} scenario: {named}, but the scenario is {name}").format(
+                    file=SUMMARY, named=repr(named), name=repr(scenario.name)
+                )
+            )
     present = {"volumes": scenario.has_volumes, "at": scenario.has_at, "placements": scenario.has_placements}
     for name in models:
         if not present[name]:
             files = [f for f in MODEL_FILES[name] if (plan_dir / f).exists()]
-            what = f'has an object "{name}"' if name in document else f"has no {name}, but {files[0]} is here"
-            violations.append(f"{SUMMARY}: {what}, but the scenario has no tables for that model")
+            what = (
+                _('has an object "{name}"').format(name=name)
+                if name in document
+                else _("has no {name}, but {files} is here").format(name=name, files=files[0])
+            )
+            violations.append(
+                _("{file}: {what}, but the scenario has no tables for that model").format(
+                    file=SUMMARY, what=what
+                )
+            )
             continue
         if name not in document:
             violations.append(
-                f'{SUMMARY}: has no object "{name}", but the plan folder holds its files '
-                f"({', '.join(f for f in MODEL_FILES[name] if (plan_dir / f).exists())})"
+                _('{file}: has no object "{name}", but the plan folder holds its files ({files})').format(
+                    file=SUMMARY,
+                    name=name,
+                    files=", ".join(f for f in MODEL_FILES[name] if (plan_dir / f).exists()),
+                )
             )
         violations.extend(CHECKERS[name](scenario, plan_dir))
     violations.extend(_partial_marks(document, models))

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import read_table
 from leveransplan.outputs.checker.summary import one_row_each
@@ -41,7 +42,9 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
     candidates = {code: contract for code, contract in data.contracts.items() if contract.candidate}
     if not candidates:
         if (folder / PROCUREMENT).exists():
-            yield f"{PROCUREMENT}: the scenario has no candidate contracts (candidate_contracts.csv)"
+            yield _("{file}: the scenario has no candidate contracts (candidate_contracts.csv)").format(
+                file=PROCUREMENT
+            )
         return
     out: list[str] = []
     rows = read_table(folder, PROCUREMENT, HEADER, out)
@@ -52,8 +55,8 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
         PROCUREMENT,
         ((row, cells["contract"].strip()) for row, cells in rows),
         candidates,
-        lambda code: f"candidate contract {code}",
-        "one row per row of candidate_contracts.csv",
+        lambda code: _("candidate contract {code}").format(code=code),
+        _("one row per row of candidate_contracts.csv"),
     )
     units_total = cost_total = 0
     for row, cells in rows:
@@ -61,7 +64,7 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
         contract = candidates.get(code)
         if contract is None:
             continue
-        where = f"{PROCUREMENT} row {row}"
+        where = _("{file} row {row}").format(file=PROCUREMENT, row=row)
         used = c.found.contract_used.get(code, 0)
         by_month = {m: c.found.contract_month.get((code, m), 0) for m in data.months}
         referred = [m for m, units in by_month.items() if units]
@@ -80,7 +83,9 @@ def procurement_proposal(c: VolumeCheck) -> Iterator[str]:
         }
         for column, value in expected.items():
             if cells[column].strip() != value:
-                yield f"{where}: {column} {cells[column].strip()!r}, but it is {value} ({code})"
+                yield _("{where}: {column} {written}, but it is {value} ({code})").format(
+                    where=where, column=column, written=repr(cells[column].strip()), value=value, code=code
+                )
         units_total += used
         cost_total += used * contract.price_sek
     taken_up = sum(1 for code in candidates if c.found.contract_used.get(code, 0))
@@ -95,10 +100,14 @@ def _summary_totals(c: VolumeCheck, units: int, cost: int, taken_up: int) -> Ite
         document: Any = json.loads((c.plan.folder / SUMMARY).read_text(encoding="utf-8"))
         figures = document["volumes"]["procurement"]
     except (OSError, ValueError, KeyError, TypeError):
-        yield f"{SUMMARY}: has no object volumes.procurement; expected one with candidate contracts"
+        yield _("{file}: has no object volumes.procurement; expected one with candidate contracts").format(
+            file=SUMMARY
+        )
         return
     if not isinstance(figures, dict):
-        yield f"{SUMMARY} volumes.procurement: {figures!r} is not an object"
+        yield _("{file} volumes.procurement: {figures} is not an object").format(
+            file=SUMMARY, figures=repr(figures)
+        )
         return
     over = c.found.terms.get("over_guarantee")
     expected: dict[str, int | None] = {
@@ -113,7 +122,9 @@ def _summary_totals(c: VolumeCheck, units: int, cost: int, taken_up: int) -> Ite
     for key, value in expected.items():
         if figures.get(key) != value:
             shown = "missing" if key not in figures else repr(figures.get(key))
-            yield f"{SUMMARY} volumes.procurement.{key}: {shown}, but it is {grouped(value or 0)}"
+            yield _("{file} volumes.procurement.{key}: {shown}, but it is {value}").format(
+                file=SUMMARY, key=key, shown=shown, value=grouped(value or 0)
+            )
     yield from _without_candidates(figures)
 
 
@@ -126,8 +137,14 @@ def _without_candidates(figures: dict[str, Any]) -> Iterator[str]:
     if without is None:
         for key in ("without_candidates_status", "patient_months_bought"):
             if figures.get(key) is not None:
-                yield f"{where}.{key}: {figures[key]!r}, but over_guarantee_without_candidates is null"
+                yield _("{where}.{key}: {value}, but over_guarantee_without_candidates is null").format(
+                    where=where, key=key, value=repr(figures[key])
+                )
     elif not isinstance(without, int) or isinstance(without, bool):
-        yield f"{where}.over_guarantee_without_candidates: {without!r} is neither null nor a whole number"
+        yield _(
+            "{where}.over_guarantee_without_candidates: {without} is neither null nor a whole number"
+        ).format(where=where, without=repr(without))
     elif status not in ("OPTIMAL", "FEASIBLE"):
-        yield f"{where}.without_candidates_status: {status!r}, but a figure needs OPTIMAL or FEASIBLE"
+        yield _("{where}.without_candidates_status: {status}, but a figure needs OPTIMAL or FEASIBLE").format(
+            where=where, status=repr(status)
+        )

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import SUMMARY, json_int
 
@@ -36,26 +37,46 @@ class StageLine:
 def parse_stages(model: str, raw: Any, out: list[str]) -> list[StageLine] | None:
     """A model's stages from summary.json; every malformed entry is reported."""
     if not isinstance(raw, list):
-        out.append(f"{SUMMARY} {model}.stages: {raw!r} is not a list of stages")
+        out.append(
+            _("{file} {model}.stages: {raw} is not a list of stages").format(
+                file=SUMMARY, model=model, raw=repr(raw)
+            )
+        )
         return None
     stages = []
     for index, entry in enumerate(raw):
         where = f"{model}.stages[{index}]"
         if not isinstance(entry, dict):
-            out.append(f"{SUMMARY} {where}: {entry!r} is not an object")
+            out.append(
+                _("{file} {where}: {entry} is not an object").format(
+                    file=SUMMARY, where=where, entry=repr(entry)
+                )
+            )
             continue
         objective, status, seconds = entry.get("objective"), entry.get("status"), entry.get("seconds")
         value = json_int(entry, "value", where, out)
         bound = json_int(entry, "bound", where, out)
         ok = value is not None and bound is not None
         if not isinstance(objective, str):
-            out.append(f"{SUMMARY} {where}.objective: {objective!r} is not a term name")
+            out.append(
+                _("{file} {where}.objective: {objective} is not a term name").format(
+                    file=SUMMARY, where=where, objective=repr(objective)
+                )
+            )
             ok = False
         if status not in STATUSES:
-            out.append(f"{SUMMARY} {where}.status: {status!r} is not one of {', '.join(STATUSES)}")
+            out.append(
+                _("{file} {where}.status: {status} is not one of {statuses}").format(
+                    file=SUMMARY, where=where, status=repr(status), statuses=", ".join(STATUSES)
+                )
+            )
             ok = False
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            out.append(f"{SUMMARY} {where}.seconds: {seconds!r} is not a number of seconds >= 0")
+            out.append(
+                _("{file} {where}.seconds: {seconds} is not a number of seconds >= 0").format(
+                    file=SUMMARY, where=where, seconds=repr(seconds)
+                )
+            )
         if ok:
             assert value is not None and bound is not None
             stages.append(StageLine(model, index, str(objective), value, bound, str(status)))
@@ -65,7 +86,11 @@ def parse_stages(model: str, raw: Any, out: list[str]) -> list[StageLine] | None
 def parse_objectives(model: str, raw: Any, names: Iterable[str], out: list[str]) -> dict[str, int]:
     """A model's objective terms from summary.json, those that are whole numbers; the rest are reported."""
     if not isinstance(raw, dict):
-        out.append(f"{SUMMARY} {model}.objectives: {raw!r} is not an object of term values")
+        out.append(
+            _("{file} {model}.objectives: {raw} is not an object of term values").format(
+                file=SUMMARY, model=model, raw=repr(raw)
+            )
+        )
         return {}
     values = {name: json_int(raw, name, f"{model}.objectives", out) for name in names}
     return {name: value for name, value in values.items() if value is not None}
@@ -76,7 +101,11 @@ def parse_previous_plan(model: str, part: dict[str, Any], out: list[str]) -> str
     previous = part.get("previous_plan", "")
     if previous is None or (isinstance(previous, str) and previous):
         return previous
-    out.append(f"{SUMMARY} {model}.previous_plan: {previous!r} is neither null nor a folder path")
+    out.append(
+        _("{file} {model}.previous_plan: {previous} is neither null nor a folder path").format(
+            file=SUMMARY, model=model, previous=repr(previous)
+        )
+    )
     return None
 
 
@@ -102,44 +131,74 @@ def stages_consistent(
     seen: set[str] = set()
     for stage in stages:
         if stage.objective not in order:
-            yield f"{stage.where}: {stage.objective!r} is not a term of the {order_name} {order}"
+            yield _("{where}: {objective} is not a term of the {order_name} {order}").format(
+                where=stage.where, objective=repr(stage.objective), order_name=order_name, order=order
+            )
             continue
         position = order.index(stage.objective)
         if stage.objective in seen:
-            yield f"{stage.where}: a second stage for {stage.objective}; each term is minimised once"
+            yield _("{where}: a second stage for {objective}; each term is minimised once").format(
+                where=stage.where, objective=stage.objective
+            )
         elif position < reached:
-            yield f"{stage.where}: comes after {order[reached]}, but the {order_name} {order} puts it before"
+            yield _("{where}: comes after {reached}, but the {order_name} {order} puts it before").format(
+                where=stage.where, reached=order[reached], order_name=order_name, order=order
+            )
         seen.add(stage.objective)
         reached = max(reached, position)
         if stage.bound > stage.value:
             yield (
-                f"{stage.where}: bound {grouped(stage.bound)} is above value {grouped(stage.value)}; "
-                "a bound cannot exceed the minimum reached"
+                _(
+                    "{where}: bound {bound} is above value {value}; a bound cannot exceed the minimum reached"
+                ).format(where=stage.where, bound=grouped(stage.bound), value=grouped(stage.value))
             )
         if stage.status == "OPTIMAL" and stage.bound != stage.value:
             yield (
-                f"{stage.where}: status OPTIMAL, but bound {grouped(stage.bound)} is not value "
-                f"{grouped(stage.value)}"
+                _("{where}: status OPTIMAL, but bound {bound} is not value {value}").format(
+                    where=stage.where, bound=grouped(stage.bound), value=grouped(stage.value)
+                )
             )
         final = terms[stage.objective]
         if final_is_last and stage is stages[-1] and final != stage.value:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, but this last stage "
-                f"reached {grouped(stage.value)}; the final plan is the last stage's solution"
+                _(
+                    "{where}: the final plan's {objective} is {final}, but this last stage reached "
+                    "{value}; the final plan is the last stage's solution"
+                ).format(
+                    where=stage.where,
+                    objective=stage.objective,
+                    final=grouped(final),
+                    value=grouped(stage.value),
+                )
             )
         elif final > stage.value and stage.objective not in loosened:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, above the value "
-                f"{grouped(stage.value)} this stage reached; later stages hold it at or below that"
+                _(
+                    "{where}: the final plan's {objective} is {final}, above the value {value} this stage "
+                    "reached; later stages hold it at or below that"
+                ).format(
+                    where=stage.where,
+                    objective=stage.objective,
+                    final=grouped(final),
+                    value=grouped(stage.value),
+                )
             )
         elif final < stage.bound:
             yield (
-                f"{stage.where}: the final plan's {stage.objective} is {grouped(final)}, below the stage's "
-                f"proven bound {grouped(stage.bound)}"
+                _(
+                    "{where}: the final plan's {objective} is {final}, below the stage's proven bound {bound}"
+                ).format(
+                    where=stage.where,
+                    objective=stage.objective,
+                    final=grouped(final),
+                    bound=grouped(stage.bound),
+                )
             )
     for term in order:
         if term not in seen:
-            yield f"{SUMMARY} {model}.stages: no stage for {term!r} of the {order_name} {order}"
+            yield _("{file} {model}.stages: no stage for {term} of the {order_name} {order}").format(
+                file=SUMMARY, model=model, term=repr(term), order_name=order_name, order=order
+            )
 
 
 def terms_match(model: str, written: dict[str, int], terms: dict[str, int]) -> Iterator[str]:
@@ -147,8 +206,16 @@ def terms_match(model: str, written: dict[str, int], terms: dict[str, int]) -> I
     for name, value in written.items():
         if value != terms[name]:
             yield (
-                f"{SUMMARY} {model}.objectives.{name}: {grouped(value)}, but the plan's {name} recomputed "
-                f"from its files is {grouped(terms[name])}"
+                _(
+                    "{file} {model}.objectives.{name}: {value}, but the plan's {name} recomputed from its "
+                    "files is {recomputed}"
+                ).format(
+                    file=SUMMARY,
+                    model=model,
+                    name=name,
+                    value=grouped(value),
+                    recomputed=grouped(terms[name]),
+                )
             )
 
 
@@ -165,11 +232,17 @@ def one_row_each(
     seen: dict[Any, int] = {}
     for row, key in rows:
         if key not in required_set:
-            yield f"{file} row {row}: no row is expected for {describe(key)}; {rule}"
+            yield _("{file} row {row}: no row is expected for {describe}; {rule}").format(
+                file=file, row=row, describe=describe(key), rule=rule
+            )
         elif key in seen:
-            yield f"{file} row {row}: repeats row {seen[key]} ({describe(key)})"
+            yield _("{file} row {row}: repeats row {key} ({describe})").format(
+                file=file, row=row, key=seen[key], describe=describe(key)
+            )
         else:
             seen[key] = row
     for key in required_list:
         if key not in seen:
-            yield f"{file}: no row for {describe(key)}; {rule}"
+            yield _("{file}: no row for {describe}; {rule}").format(
+                file=file, describe=describe(key), rule=rule
+            )

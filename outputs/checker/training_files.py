@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.tables import cannot_read, read_file
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month
 from leveransplan.models.scenario import AT_OBJECTIVES, PLACEMENT_OBJECTIVES
 from leveransplan.outputs.checker.files import SUMMARY, Cells, Rows, json_int, read_table
@@ -56,7 +57,7 @@ def _model_summary(folder: Path, model: str, out: list[str]) -> dict[str, Any] |
     """summary.json's object for one model ("at", "placements"); None when it cannot be read."""
     path = folder / SUMMARY
     if not path.is_file():
-        out.append(f"{SUMMARY}: missing from the plan folder {folder}")
+        out.append(_("{file}: missing from the plan folder {folder}").format(file=SUMMARY, folder=folder))
         return None
     try:
         document = json.loads(read_file(path).decode("utf-8-sig"))
@@ -64,11 +65,11 @@ def _model_summary(folder: Path, model: str, out: list[str]) -> dict[str, Any] |
         out.append(f"{SUMMARY}: {cannot_read(error)}")
         return None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        out.append(f"{SUMMARY}: not readable as UTF-8 JSON ({error})")
+        out.append(_("{file}: not readable as UTF-8 JSON ({error})").format(file=SUMMARY, error=error))
         return None
     part = document.get(model) if isinstance(document, dict) else None
     if not isinstance(part, dict):
-        out.append(f'{SUMMARY}: has no object "{model}"')
+        out.append(_('{file}: has no object "{model}"').format(file=SUMMARY, model=model))
         return None
     return part
 
@@ -225,13 +226,19 @@ def read_placement_summary(folder: Path, out: list[str]) -> PlacementSummary | N
     if mode in MODES:
         summary.mode = str(mode)
     else:
-        out.append(f"{SUMMARY} placements.mode: {mode!r} is not one of {', '.join(MODES)}")
+        out.append(
+            _("{file} placements.mode: {mode} is not one of {modes}").format(
+                file=SUMMARY, mode=repr(mode), modes=", ".join(MODES)
+            )
+        )
     months = part.get("months")
     if isinstance(months, str):
         summary.months = months
     else:
         out.append(
-            f"{SUMMARY} placements.months: {months!r} is not the placement horizon written FIRST..LAST"
+            _("{file} placements.months: {months} is not the placement horizon written FIRST..LAST").format(
+                file=SUMMARY, months=repr(months)
+            )
         )
     for key in PLACEMENT_COUNTS:
         value = json_int(part, key, "placements", out)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import _
 from leveransplan.models.months import parse_month
 from leveransplan.outputs.checker.files import SUMMARY, WHOLE_NUMBER, previous_folder, read_table
 from leveransplan.outputs.checker.volume_files import (
@@ -192,8 +193,10 @@ def _stability(found: Recomputed, plan: PlanFiles, data: VolumeData) -> int:
     folder = previous_folder(summary.previous_plan, plan.folder)
     if folder is None:
         found.stability_problems.append(
-            f"{SUMMARY} volumes.previous_plan: folder {summary.previous_plan!r} not found; "
-            "the stability term cannot be recomputed"
+            _(
+                "{file} volumes.previous_plan: folder {previous_plan} not found; the stability term "
+                "cannot be recomputed"
+            ).format(file=SUMMARY, previous_plan=repr(summary.previous_plan))
         )
         return 0
     label = data.scenario.horizon.label
@@ -237,7 +240,9 @@ def _previous_values(folder: Path, data: VolumeData, out: list[str]) -> dict[tup
     flows: list[tuple[str, str, str, str, str, str, int]] = []
     own: list[tuple[str, str, str, int]] = []
     for file in (PRODUCTION, DELIVERY):
-        rows = read_table(folder, file, HEADERS[file], out, label=f"previous plan {folder / file}")
+        rows = read_table(
+            folder, file, HEADERS[file], out, label=_("previous plan {file}").format(file=folder / file)
+        )
         for row, raw in rows or []:
             cells = {c: v.strip() for c, v in raw.items()}
             units_column = "additional_own" if file == PRODUCTION else "volume"
@@ -245,13 +250,19 @@ def _previous_values(folder: Path, data: VolumeData, out: list[str]) -> dict[tup
                 parse_month(cells["month"])
             except ValueError:
                 out.append(
-                    f"previous plan {folder / file} row {row}: month {cells['month']!r} is not YYYY-MM"
+                    _("previous plan {folder} row {row}: month {month} is not YYYY-MM").format(
+                        folder=folder / file, row=row, month=repr(cells["month"])
+                    )
                 )
                 continue
             if not WHOLE_NUMBER.match(cells[units_column]):
                 out.append(
-                    f"previous plan {folder / file} row {row}: {units_column} {cells[units_column]!r} "
-                    "is not a whole number >= 0"
+                    _("previous plan {folder} row {row}: {column} {value} is not a whole number >= 0").format(
+                        folder=folder / file,
+                        row=row,
+                        column=units_column,
+                        value=repr(cells[units_column]),
+                    )
                 )
                 continue
             units = int(cells[units_column])

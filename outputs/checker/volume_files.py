@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import _
 from leveransplan.models.scenario import VOLUME_OBJECTIVES, VOLUME_TERMS
 from leveransplan.outputs.checker.files import SUMMARY, Cells, json_int, parse_rows, read_table
 from leveransplan.outputs.checker.summary import (
@@ -234,20 +235,36 @@ def _parse_hospitals(
 ) -> dict[str, dict[str, int]] | None:
     """The per-hospital figures by hospital; each entry's `frame_sek` (when it has one) goes to `frames`."""
     if not isinstance(raw, list):
-        out.append(f"{SUMMARY} volumes.hospitals: {raw!r} is not a list of hospitals")
+        out.append(
+            _("{file} volumes.hospitals: {raw} is not a list of hospitals").format(
+                file=SUMMARY, raw=repr(raw)
+            )
+        )
         return None
     hospitals: dict[str, dict[str, int]] = {}
     for index, entry in enumerate(raw):
         where = f"volumes.hospitals[{index}]"
         if not isinstance(entry, dict):
-            out.append(f"{SUMMARY} {where}: {entry!r} is not an object")
+            out.append(
+                _("{file} {where}: {entry} is not an object").format(
+                    file=SUMMARY, where=where, entry=repr(entry)
+                )
+            )
             continue
         code = entry.get("hospital")
         if code not in data.hospitals:
-            out.append(f"{SUMMARY} {where}.hospital: {code!r} is not a hospital in hospitals.csv")
+            out.append(
+                _("{file} {where}.hospital: {code} is not a hospital in hospitals.csv").format(
+                    file=SUMMARY, where=where, code=repr(code)
+                )
+            )
             continue
         if code in hospitals:
-            out.append(f"{SUMMARY} {where}.hospital: {code!r} is listed twice")
+            out.append(
+                _("{file} {where}.hospital: {code} is listed twice").format(
+                    file=SUMMARY, where=where, code=repr(code)
+                )
+            )
             continue
         figures = {name: json_int(entry, name, where, out) for name in HOSPITAL_FIGURES}
         figures.update({name: json_int(entry, name, where, out) for name in CHANGE_FIGURES if name in entry})
@@ -259,33 +276,45 @@ def _parse_hospitals(
             if frame is None or (isinstance(frame, int) and not isinstance(frame, bool)):
                 frames[code] = frame
             else:
-                out.append(f"{SUMMARY} {where}.frame_sek: {frame!r} is neither null nor a whole number")
+                out.append(
+                    _("{file} {where}.frame_sek: {frame} is neither null nor a whole number").format(
+                        file=SUMMARY, where=where, frame=repr(frame)
+                    )
+                )
     for code in data.hospitals:
         if code not in hospitals:
-            out.append(f"{SUMMARY} volumes.hospitals: no entry for hospital {code}; every hospital has one")
+            out.append(
+                _("{file} volumes.hospitals: no entry for hospital {code}; every hospital has one").format(
+                    file=SUMMARY, code=code
+                )
+            )
     return hospitals
 
 
 def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | None:
     path = folder / SUMMARY
     if not path.is_file():
-        out.append(f"{SUMMARY}: missing from the plan folder {folder}")
+        out.append(_("{file}: missing from the plan folder {folder}").format(file=SUMMARY, folder=folder))
         return None
     try:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        out.append(f"{SUMMARY}: not readable as UTF-8 JSON ({error})")
+        out.append(_("{file}: not readable as UTF-8 JSON ({error})").format(file=SUMMARY, error=error))
         return None
     volumes = document.get("volumes") if isinstance(document, dict) else None
     if not isinstance(volumes, dict):
-        out.append(f'{SUMMARY}: has no object "volumes"')
+        out.append(_('{file}: has no object "volumes"').format(file=SUMMARY))
         return None
     summary = Summary()
     scenario = document.get("scenario")
     if isinstance(scenario, str):
         summary.scenario = scenario
     else:
-        out.append(f"{SUMMARY} scenario: {scenario!r} is not the scenario's name")
+        out.append(
+            _("{file} scenario: {scenario} is not the scenario's name").format(
+                file=SUMMARY, scenario=repr(scenario)
+            )
+        )
     summary.stages = parse_stages("volumes", volumes.get("stages"), out)
     # `procured` is a term of the plan only when the order has it (candidate contracts given).
     names = VOLUME_TERMS if "procured" in data.scenario.objective.volumes else VOLUME_OBJECTIVES
@@ -306,19 +335,31 @@ def _parse_allowance(raw: Any, data: VolumeData, out: list[str], summary: Summar
     cap, "sek": cap}}}, each cap a whole number in the measures given."""
     where = "volumes.change_allowance"
     if not isinstance(raw, dict) or not isinstance(raw.get("hospitals"), dict):
-        out.append(f"{SUMMARY} {where}: {raw!r} is not an object with the allowance and its hospitals")
+        out.append(
+            _("{file} {where}: {raw} is not an object with the allowance and its hospitals").format(
+                file=SUMMARY, where=where, raw=repr(raw)
+            )
+        )
         return
     given: dict[str, int | None] = {}
     for measure in ("units", "sek"):
         value = raw.get(measure)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            out.append(f"{SUMMARY} {where}.{measure}: {value!r} is neither null nor a whole number >= 0")
+            out.append(
+                _("{file} {where}.{measure}: {value} is neither null nor a whole number >= 0").format(
+                    file=SUMMARY, where=where, measure=measure, value=repr(value)
+                )
+            )
             return
         given[measure] = value
     caps: dict[str, dict[str, int]] = {}
     for h, figures in raw["hospitals"].items():
         if h not in data.hospitals or not isinstance(figures, dict):
-            out.append(f"{SUMMARY} {where}.hospitals: {h!r} is not a hospital in hospitals.csv with its caps")
+            out.append(
+                _("{file} {where}.hospitals: {h} is not a hospital in hospitals.csv with its caps").format(
+                    file=SUMMARY, where=where, h=repr(h)
+                )
+            )
             continue
         caps[h] = {}
         measures = [m for m, v in given.items() if v is not None]

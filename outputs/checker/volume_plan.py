@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import ngettext
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.decided_volumes import decided_as_given
 from leveransplan.outputs.checker.flows import (
@@ -58,7 +59,11 @@ class PlanCheckFailed(Exception):
     """A written plan breaks rules of the spec; `violations` lists every one found."""
 
     def __init__(self, violations: list[str]) -> None:
-        super().__init__(f"{len(violations)} violation(s) in the plan")
+        super().__init__(
+            ngettext(
+                "{count} violation in the plan", "{count} violations in the plan", len(violations)
+            ).format(count=len(violations))
+        )
         self.violations = list(violations)
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import SUMMARY
 from leveransplan.outputs.checker.summary import one_row_each, stages_consistent, terms_match
@@ -24,33 +25,47 @@ def volume_table_consistent(c: VolumeCheck) -> Iterator[str]:
         ((line.row, (line.hospital, line.category)) for line in c.plan.volume_table),
         data.pairs,
         lambda key: f"{key[0]}, {key[1]}",
-        "one row per hospital and category of production_plan.csv",
+        _("one row per hospital and category of production_plan.csv"),
     )
     pairs = set(data.pairs)
     for line in c.plan.volume_table:
         h, k = line.hospital, line.category
         if (h, k) not in pairs:
             continue
-        where = f"{VOLUME_TABLE} row {line.row}"
+        where = _("{file} row {row}").format(file=VOLUME_TABLE, row=line.row)
         bas = data.base_total.get((h, k), 0)
         own = sum(found.own.get((h, k, m), 0) for m in data.months)
         for_others = sum(found.into.get((h, k, m), 0) for m in data.months)
         if line.bas != bas:
             yield (
-                f"{where}: bas {grouped(line.bas)}, but own_volumes.csv gives {h} a base of {grouped(bas)} "
-                f"in {k}"
+                _("{where}: bas {bas}, but own_volumes.csv gives {h} a base of {bas2} in {k}").format(
+                    where=where, bas=grouped(line.bas), h=h, bas2=grouped(bas), k=k
+                )
             )
         if line.tillagg != own + for_others:
             yield (
-                f"{where}: tillagg {grouped(line.tillagg)}, but the plan has {h} produce "
-                f"{grouped(own + for_others)} "
-                f"additional units of {k} (own {grouped(own)} + for others {grouped(for_others)})"
+                _(
+                    "{where}: tillagg {tillagg}, but the plan has {h} produce {value} additional units of "
+                    "{k} (own {own} + for others {for_others})"
+                ).format(
+                    where=where,
+                    tillagg=grouped(line.tillagg),
+                    h=h,
+                    value=grouped(own + for_others),
+                    k=k,
+                    own=grouped(own),
+                    for_others=grouped(for_others),
+                )
             )
         if line.uppdrag != bas + own + for_others:
             yield (
-                f"{where}: uppdrag {grouped(line.uppdrag)}, but bas {grouped(bas)} + tillagg "
-                f"{grouped(own + for_others)} "
-                f"= {grouped(bas + own + for_others)}"
+                _("{where}: uppdrag {uppdrag}, but bas {bas} + tillagg {value} = {value2}").format(
+                    where=where,
+                    uppdrag=grouped(line.uppdrag),
+                    bas=grouped(bas),
+                    value=grouped(own + for_others),
+                    value2=grouped(bas + own + for_others),
+                )
             )
 
 
@@ -63,15 +78,18 @@ def categories_as_given(c: VolumeCheck) -> Iterator[str]:
     given = [{key: getattr(row, key) for key in keys} for row in c.data.scenario.categories]
     if not isinstance(written, list) or len(written) != len(given):
         yield (
-            f"{SUMMARY} volumes.categories: expected a list of the {len(given)} categories of "
-            "categories.csv (category, area, kind, specialty)"
+            _(
+                "{file} volumes.categories: expected a list of the {count} categories of categories.csv "
+                "(category, area, kind, specialty)"
+            ).format(file=SUMMARY, count=len(given))
         )
         return
     for number, (entry, row) in enumerate(zip(written, given, strict=True)):
         if entry != row:
             yield (
-                f"{SUMMARY} volumes.categories[{number}]: {entry!r}, but categories.csv row "
-                f"{number + 2} is {row!r}"
+                _(
+                    "{file} volumes.categories[{number}]: {entry}, but categories.csv row {value} is {row}"
+                ).format(file=SUMMARY, number=number, entry=repr(entry), value=number + 2, row=repr(row))
             )
 
 
@@ -82,19 +100,26 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
     if summary is None:
         return
     if summary.scenario is not None and summary.scenario != c.data.scenario.name:
-        yield f"{SUMMARY} scenario: {summary.scenario!r}, but the scenario is {c.data.scenario.name!r}"
+        yield _("{file} scenario: {scenario}, but the scenario is {name}").format(
+            file=SUMMARY, scenario=repr(summary.scenario), name=repr(c.data.scenario.name)
+        )
     terms = c.found.terms
     yield from terms_match("volumes", summary.objectives, terms)
     totals = (
-        ("cost_sek", summary.cost_sek, terms["cost"], "the plan's cost"),
+        ("cost_sek", summary.cost_sek, terms["cost"], _("the plan's cost")),
         ("unused_minimum_cost_sek", summary.unused_minimum_cost_sek, c.found.unused_minimum_cost,
-         "the cost of unused contract minimums"),
+         _("the cost of unused contract minimums")),
     )  # fmt: skip
     for key, written_total, expected, what in totals:
         if written_total is not None and written_total != expected:
             yield (
-                f"{SUMMARY} volumes.{key}: {grouped(written_total)}, but {what} recomputed is "
-                f"{grouped(expected)}"
+                _("{file} volumes.{key}: {written_total}, but {what} recomputed is {expected}").format(
+                    file=SUMMARY,
+                    key=key,
+                    written_total=grouped(written_total),
+                    what=what,
+                    expected=grouped(expected),
+                )
             )
     for h, figures in (summary.hospitals or {}).items():
         for name, written in figures.items():
@@ -102,13 +127,19 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
             if recomputed is None:
                 # Only the change figures are optional, and only against a previous plan are they known.
                 yield (
-                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but without the "
-                    "previous plan it cannot be recomputed"
+                    _(
+                        "{file} volumes.hospitals ({h}).{name}: {written}, but without the previous plan "
+                        "it cannot be recomputed"
+                    ).format(file=SUMMARY, h=h, name=name, written=grouped(written))
                 )
             elif written != recomputed:
                 yield (
-                    f"{SUMMARY} volumes.hospitals ({h}).{name}: {grouped(written)}, but recomputed from "
-                    f"the plan it is {grouped(recomputed)}"
+                    _(
+                        "{file} volumes.hospitals ({h}).{name}: {written}, but recomputed from the plan "
+                        "it is {recomputed}"
+                    ).format(
+                        file=SUMMARY, h=h, name=name, written=grouped(written), recomputed=grouped(recomputed)
+                    )
                 )
 
 
@@ -124,7 +155,7 @@ def volume_stages(c: VolumeCheck) -> Iterator[str]:
         "volumes",
         summary.stages,
         order,
-        "volume objective order",
+        _("volume objective order"),
         c.found.terms,
         final_is_last=False,
         loosened=loosened,
@@ -141,20 +172,22 @@ def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
         return
     where = f"{SUMMARY} volumes.change_allowance"
     if summary.previous_plan is None:
-        yield f"{where}: given, but the plan names no previous plan to change against"
+        yield _("{where}: given, but the plan names no previous plan to change against").format(where=where)
         return
     least = [figures.get("least_units") for figures in summary.change_caps.values()]
     stability = [s for s in summary.stages or [] if s.objective == "stability"]
     if stability and None not in least and sum(v for v in least if v is not None) != stability[0].value:
         yield (
-            f"{where}.hospitals: the least change's moves add up to {grouped(sum(v or 0 for v in least))} "
-            f"units, but the stability stage reached {grouped(stability[0].value)}"
+            _(
+                "{where}.hospitals: the least change's moves add up to {sum} units, but the stability "
+                "stage reached {value}"
+            ).format(where=where, sum=grouped(sum(v or 0 for v in least)), value=grouped(stability[0].value))
         )
     allowed = dict(zip(("units", "sek"), summary.allowance, strict=True))
     for h in c.data.hospitals:
         caps = summary.change_caps.get(h)
         if caps is None:
-            yield f"{where}.hospitals: no caps for hospital {h}"
+            yield _("{where}.hospitals: no caps for hospital {h}").format(where=where, h=h)
             continue
         for measure, allowance in allowed.items():
             cap, moved_least = caps.get(measure), caps.get(f"least_{measure}")
@@ -163,12 +196,30 @@ def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
                 continue  # a figure that did not parse is reported where it is read
             if cap != max(allowance, moved_least):
                 yield (
-                    f"{where}.hospitals.{h}.{measure}: cap {grouped(cap)}, but the allowance "
-                    f"{grouped(allowance)} and the least change's {grouped(moved_least)} make it "
-                    f"{grouped(max(allowance, moved_least))}"
+                    _(
+                        "{where}.hospitals.{h}.{measure}: cap {cap}, but the allowance {allowance} and "
+                        "the least change's {moved_least} make it {max}"
+                    ).format(
+                        where=where,
+                        h=h,
+                        measure=measure,
+                        cap=grouped(cap),
+                        allowance=grouped(allowance),
+                        moved_least=grouped(moved_least),
+                        max=grouped(max(allowance, moved_least)),
+                    )
                 )
             if moved > cap:
                 yield (
-                    f"{where}.hospitals.{h}.{measure}: the plan changes {h} by {grouped(moved)} "
-                    f"{'SEK' if measure == 'sek' else 'units'}, above its cap {grouped(cap)}"
+                    _(
+                        "{where}.hospitals.{h}.{measure}: the plan changes {h} by {moved} {value}, above "
+                        "its cap {cap}"
+                    ).format(
+                        where=where,
+                        h=h,
+                        measure=measure,
+                        moved=grouped(moved),
+                        value=_("SEK") if measure == "sek" else _("units"),
+                        cap=grouped(cap),
+                    )
                 )
