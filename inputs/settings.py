@@ -23,7 +23,9 @@ from leveransplan.models.scenario import (
 FILE = "scenario.toml"
 # The mark of a scenario whose figures are (in part) invented, when scenario.toml says only
 # `illustrative = true`.
-ILLUSTRATIVE = "The figures of this scenario are illustrative, not the region's."
+# summary.json records it in English (a machine file); the report and the workbooks show it with
+# `_`, which gives its Swedish and leaves a scenario's own text as written.
+ILLUSTRATIVE = N_("The figures of this scenario are illustrative, not the region's.")
 _KNOWN: dict[str, set[str]] = {
     "": {"name", "illustrative", "start", "months", "objective", "budget", "at", "placements", "solver"},
     "objective": {"volumes", "placements", "at"},
