@@ -16,6 +16,7 @@ from typing import Any
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.models.actuals import Delivered, Performed
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.data_dictionary import write_data_package
 from leveransplan.outputs.staging import FolderState, Staging
 from leveransplan.outputs.tabular import write_csv
 
@@ -357,8 +358,8 @@ def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any
 
 
 def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:
-    """Write followup_production.csv, and followup_referrals.csv `with_referrals`, into the new
-    folder `target`, both or neither; the folder they are in (with `free_name`, the next free
+    """Write followup_production.csv, and followup_referrals.csv `with_referrals`, and the others
+    the result holds, with their datapackage.json, into the new folder `target`, all or none; the folder they are in (with `free_name`, the next free
     name when `target` appeared meanwhile)."""
     files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
         "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
@@ -375,4 +376,7 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
         assert staging.path is not None
         for name, (columns, rows) in files.items():
             write_csv(staging.path / name, columns, rows)
+        write_data_package(
+            staging.path, "leveransplan-followup", [(name, columns) for name, (columns, _) in files.items()]
+        )
         return staging.publish(FolderState(None), free_name=free_name)
