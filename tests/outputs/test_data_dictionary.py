@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from helpers import EXAMPLE1, invoke
+from helpers import EXAMPLE1, ROOT, invoke
 from helpers.training import ONE_WORKER, H, example2, placements
 from helpers.volumes import build, contract, write_scenario
 from leveransplan.inputs import load_scenario
@@ -149,6 +149,13 @@ def test_hand_checked_entries() -> None:
         "Årets uppdrag: bas plus tillägg.",
     )
     assert dictionary().files["delivery_plan.csv"].texts["title_sv"] == "Leveransplan"
+
+
+def test_the_user_document_names_every_file_described() -> None:
+    document = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    for name, file in dictionary().files.items():
+        assert f"`{name}`" in document or f"`bi/{name}`" in document, name
+        assert f"| {file.texts['title_sv']} | {file.texts['title']} |" in document, name
 
 
 def test_a_header_the_dictionary_does_not_describe_is_refused() -> None:
