@@ -358,9 +358,9 @@ def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any
 
 
 def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:
-    """Write followup_production.csv, and followup_referrals.csv `with_referrals`, and the others
-    the result holds, with their datapackage.json, into the new folder `target`, all or none; the folder they are in (with `free_name`, the next free
-    name when `target` appeared meanwhile)."""
+    """Write followup_production.csv, followup_referrals.csv `with_referrals`, the other files the
+    result holds and their datapackage.json into the new folder `target`, all or none; the folder
+    they are in (with `free_name`, the next free name when `target` appeared meanwhile)."""
     files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
         "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
     }
