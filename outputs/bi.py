@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.data_dictionary import dictionary, field_texts, file_texts
 from leveransplan.outputs.manifest import json_text
 
 DATA_PACKAGE = "datapackage.json"
@@ -193,7 +194,14 @@ def dimension_tables(scenario: Scenario) -> list[Table]:
     return [*tables, ("categories", CATEGORY_COLUMNS, categories), ("providers", PROVIDER_COLUMNS, providers)]
 
 
+def _described_as(name: str) -> str:
+    """The data dictionary's file for a bi/ table: a fact table's CSV file, or the table itself."""
+    return f"{name}.csv" if f"{name}.csv" in dictionary().files else f"{name}.parquet"
+
+
 def _data_package(plan: str, tables: Sequence[Table]) -> dict[str, Any]:
+    # Titles and descriptions in both languages come from the plan folder's data dictionary
+    # (outputs/data_dictionary.py), the types from COLUMN_TYPES (Parquet's, not the CSV's).
     return {
         "profile": "data-package",
         "name": f"leveransplan-{plan}",
@@ -202,9 +210,15 @@ def _data_package(plan: str, tables: Sequence[Table]) -> dict[str, Any]:
                 "name": name,
                 "path": f"{name}.parquet",
                 "format": "parquet",
+                **file_texts(_described_as(name)),
                 "schema": {
                     "fields": [
-                        {"name": c, "type": _FRICTIONLESS[_column_type(c)]} for c in (*PLAN_COLUMNS, *columns)
+                        {
+                            "name": c,
+                            "type": _FRICTIONLESS[_column_type(c)],
+                            **field_texts(_described_as(name), c),
+                        }
+                        for c in (*PLAN_COLUMNS, *columns)
                     ]
                 },
             }

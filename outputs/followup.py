@@ -20,6 +20,7 @@ from leveransplan.models.actuals import Delivered, Performed
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.data_dictionary import write_data_package
 from leveransplan.outputs.followup_guarantee import GUARANTEE_COLUMNS, guarantee_fulfilment
 from leveransplan.outputs.followup_training import ST_STATUS_COLUMNS, st_status
 from leveransplan.outputs.staging import FolderState, Staging
@@ -418,10 +419,9 @@ def template(plan: Path, kind: str) -> tuple[tuple[str, ...], list[dict[str, Any
 
 
 def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_name: bool) -> Path:
-    """Write followup_production.csv, the tables `result` holds, and followup_referrals.csv and
-    followup_referrals_by_provider.csv `with_referrals`, into the new folder `target`, all or
-    none; the folder they are in (with `free_name`, the next free name when `target` appeared
-    meanwhile)."""
+    """Write followup_production.csv, followup_referrals.csv `with_referrals`, the other files the
+    result holds and their datapackage.json into the new folder `target`, all or none; the folder
+    they are in (with `free_name`, the next free name when `target` appeared meanwhile)."""
     files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
         "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
     }
@@ -441,4 +441,7 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
         assert staging.path is not None
         for name, (columns, rows) in files.items():
             write_csv(staging.path / name, columns, rows)
+        write_data_package(
+            staging.path, "leveransplan-followup", [(name, shape[0]) for name, shape in files.items()]
+        )
         return staging.publish(FolderState(None), free_name=free_name)

@@ -1,4 +1,4 @@
-"""A frontier folder: frontier.csv, summary.json and manifest.json, written whole or not at all.
+"""A frontier folder (frontier.csv, summary.json, datapackage.json, manifest.json): all or nothing.
 
 The folder is written like a plan folder (outputs.publish): into a hidden staging folder beside
 its target, renamed into place when every file is written, and its manifest.json lists every file
@@ -12,6 +12,7 @@ from typing import Any
 
 from leveransplan.models.frontier import Frontier
 from leveransplan.models.scenario import Scenario
+from leveransplan.outputs.data_dictionary import write_data_package
 from leveransplan.outputs.manifest import MANIFEST, SUMMARY, build_manifest, sha256_of, write_json
 from leveransplan.outputs.publish import REPORT, PlanTarget
 from leveransplan.outputs.report.frontier import FRONTIER_CSV, write_frontier_report
@@ -106,8 +107,14 @@ def publish_frontier(
         assert staging.path is not None
         folder = staging.path
         write_csv(folder / FRONTIER_CSV, FRONTIER_COLUMNS, frontier_rows(frontier))
-        write_json(folder / SUMMARY, frontier_summary(frontier))
-        record = build_manifest(scenario_dir, scenario, parameters, [folder / FRONTIER_CSV, folder / SUMMARY])
+        summary = frontier_summary(frontier)
+        write_json(folder / SUMMARY, summary)
+        package = write_data_package(
+            folder, "leveransplan-frontier", [(FRONTIER_CSV, FRONTIER_COLUMNS)], summary=summary
+        )
+        record = build_manifest(
+            scenario_dir, scenario, parameters, [folder / FRONTIER_CSV, folder / SUMMARY, package]
+        )
         write_json(folder / MANIFEST, record)
 
         def name_the_folder(final: Path) -> None:

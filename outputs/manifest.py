@@ -51,6 +51,7 @@ PLAN_FILES = (
     "delivery_plan.xlsx",
     "report.html",
     SUMMARY,
+    "datapackage.json",  # the data dictionary (outputs/data_dictionary.py)
     MANIFEST,
 )
 

@@ -26,6 +26,7 @@ from leveransplan.outputs.bi import plan_id as plan_id_of
 from leveransplan.outputs.bi import write_bi
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
+from leveransplan.outputs.data_dictionary import write_data_package
 from leveransplan.outputs.excel import WORKBOOK, write_workbook
 from leveransplan.outputs.manifest import (
     BI_FOLDER,
@@ -239,6 +240,8 @@ def write_plan(
         written += write_bi(folder / BI_FOLDER, scenario, summary[PLAN_ID], tables)
     write_json(folder / SUMMARY, summary)
     written.append(folder / SUMMARY)
+    package, dialect = f"leveransplan-plan-{summary[PLAN_ID]}", SWEDISH_EXCEL if excel else PLAIN
+    written.append(write_data_package(folder, package, [t[:2] for t in tables], dialect, summary))
     return written
 
 

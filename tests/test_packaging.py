@@ -54,6 +54,7 @@ def test_the_wheel_installs_one_top_level_package(tmp_path: Path) -> None:
     assert tops == {"leveransplan"}
     assert {f"leveransplan/{room}/__init__.py" for room in ROOMS} <= set(names)
     assert "leveransplan/inputs/vgr-2026/scenario.toml" in names
+    assert "leveransplan/outputs/data_dictionary.toml" in names  # every folder's datapackage.json
     assert "leveransplan/__main__.py" in names
 
 

@@ -18,6 +18,7 @@ from leveransplan.inputs import default_scenario_path
 
 PLAN_FILES = [
     "contract_usage.csv",
+    "datapackage.json",
     "delivery_plan.csv",
     "manifest.json",
     "production_plan.csv",

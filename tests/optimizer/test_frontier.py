@@ -48,7 +48,7 @@ from leveransplan.optimizer.frontier import _Solved, _tightened, even_budgets, s
 from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
 from leveransplan.optimizer.search import search_run
 
-FRONTIER_FILES = ["frontier.csv", "manifest.json", "summary.json"]
+FRONTIER_FILES = ["datapackage.json", "frontier.csv", "manifest.json", "summary.json"]
 
 
 def example1(budget: int | None = None) -> Scenario:
@@ -223,7 +223,7 @@ def test_the_command_writes_the_folder_and_its_report(tmp_path: Path) -> None:
     assert (summary["least_cost_sek"], summary["unconstrained_cost_sek"]) == (240, 390)
     assert (summary["over_guarantee_at_least_cost"], summary["over_guarantee_unconstrained"]) == (2, 0)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["outputs_sha256"]) == ["frontier.csv", "summary.json"]
+    assert sorted(manifest["outputs_sha256"]) == ["datapackage.json", "frontier.csv", "summary.json"]
     assert manifest["parameters"]["points"] == 4
     assert "The least cost, 240 SEK (the take-or-pay minimums), leaves 2" in flat(result.output)
 

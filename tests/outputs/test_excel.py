@@ -223,6 +223,7 @@ def test_solve_excel_writes_the_swedish_dialect_and_passes_the_checker(tmp_path:
     plan = solve(EXAMPLE1, tmp_path / "plan", "--excel")
     assert sorted(p.name for p in plan.iterdir()) == [
         "contract_usage.csv",
+        "datapackage.json",
         "delivery_plan.csv",
         "delivery_plan.xlsx",
         "manifest.json",
