@@ -21,9 +21,9 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
 
-from leveransplan.models.language import _
+from leveransplan.models.language import _, current_language
 from leveransplan.models.numbers import decimals, percent
 from leveransplan.outputs.report.costs import CostChannels
 from leveransplan.outputs.report.html import escaped, number_text, sek_axis
@@ -83,6 +83,14 @@ class Charts:
 def thousands_axis(axis: Any, divisor: float = 1.0, decimals: int = 0) -> None:
     """An axis whose tick labels are numbers as the page sets them (divided by `divisor`)."""
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: number_text(x / divisor, decimals)))
+
+
+class _DecimalSignFormatter(ScalarFormatter):
+    """matplotlib's own tick labels (seconds: 0.5, 0.0010) with the page's decimal sign."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        text = super().__call__(x, pos)
+        return text.replace(".", ",") if current_language() == "sv" else text
 
 
 def count_axis(axis: Any) -> None:
@@ -323,6 +331,7 @@ def progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[[
             if seconds[-1] - seconds[0] < 1e-6:  # one moment: show it within a second, not a blink
                 ax.set_xlim(max(0.0, seconds[0] - 0.5), seconds[0] + 0.5)
             ax.set_xlabel(_("seconds"))
+            ax.xaxis.set_major_formatter(_DecimalSignFormatter())
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             thousands_axis(ax.yaxis)
             ax.grid(True)

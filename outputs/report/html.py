@@ -129,3 +129,9 @@ def html_document(title: str, sections: Sequence[str], footer: str) -> str:
         f"<title>{escaped(title)}</title>\n<style>{CSS}</style>\n</head>\n"
         f"<body><main>\n{chr(10).join(sections)}\n<footer>{footer}</footer>\n</main></body>\n</html>\n"
     )
+
+
+def element(tag: str, text: str, css: str | None = None) -> str:
+    """`text`, escaped, as an element of the page: element("p", "No change.", "note")."""
+    attribute = "" if css is None else f' class="{css}"'
+    return f"<{tag}{attribute}>{escaped(text)}</{tag}>"

@@ -23,7 +23,7 @@ from typing import Any
 from leveransplan.models.language import _
 from leveransplan.outputs.report.charts import Charts
 from leveransplan.outputs.report.decision import decision_section
-from leveransplan.outputs.report.html import escaped, html_document
+from leveransplan.outputs.report.html import element, escaped, html_document
 from leveransplan.outputs.report.plan import ReportUnreadable, read_plan
 from leveransplan.outputs.report.replan import replan_section
 from leveransplan.outputs.report.sections import (
@@ -64,7 +64,7 @@ def render_report(
     if isinstance(illustrative, str):
         # Right under the title, and (print CSS) at the top of every printed page.
         # The scenario's own words as summary.json keeps them; the default sentence has its Swedish.
-        banner = f"<strong>{escaped(_('Illustrative:'))}</strong> {escaped(_(illustrative))}"
+        banner = element("strong", _("Illustrative:")) + " " + escaped(_(illustrative))
         sections.insert(1, f'<p class="illustrative">{banner}</p>')
     builders = {"volumes": volume_section, "at": at_section, "placements": placements_section}
     sections += [builders[m](plan, charts) for m in plan.models]

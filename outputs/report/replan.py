@@ -26,7 +26,7 @@ from leveransplan.outputs.diff import (
     replan_words,
 )
 from leveransplan.outputs.manifest import ManifestUnreadable, changed_outputs, read_manifest
-from leveransplan.outputs.report.html import escaped, html_table, number_text
+from leveransplan.outputs.report.html import element, escaped, html_table, number_text
 from leveransplan.outputs.report.plan import Plan
 
 TITLE = N_("Changes against the previous plan")
@@ -126,8 +126,8 @@ def _comparison(result: PlanDiff, previous: str) -> str:
                 total=[_("all hospitals"), actual.cost_a_sek],
             )
         )
-    parts.append(f"<h3>{escaped(_('Volume table changes (bas and tillägg)'))}</h3>")
-    no_change = f'<p class="note">{escaped(_("No change."))}</p>'
+    parts.append(element("h3", _("Volume table changes (bas and tillägg)")))
+    no_change = element("p", _("No change."), "note")
     if result.volume_table:
         parts.append(
             _folded(
@@ -161,7 +161,7 @@ def _comparison(result: PlanDiff, previous: str) -> str:
         )
     else:
         parts.append(no_change)
-    parts.append(f"<h3>{escaped(_('Referrals that change'))}</h3>")
+    parts.append(element("h3", _("Referrals that change")))
     changed = result.changed_flows
     if changed:
         table = html_table(

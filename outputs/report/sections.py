@@ -17,7 +17,14 @@ from leveransplan.outputs.report.charts import (
     progress_chart,
     progress_size,
 )
-from leveransplan.outputs.report.html import cards_html, escaped, figure_text, html_table, number_text
+from leveransplan.outputs.report.html import (
+    cards_html,
+    element,
+    escaped,
+    figure_text,
+    html_table,
+    number_text,
+)
 from leveransplan.outputs.report.plan import Plan, cell_int, read_rows
 from leveransplan.outputs.report.replan import TITLE as REPLAN_TITLE
 
@@ -85,7 +92,8 @@ def header_section(plan: Plan) -> str:
     links = "".join(f'<a href="#{m}">{escaped(model_title(m))}</a>' for m in plan.models)
     if "volumes" in plan.models and plan.recorded(dict, "previous_plan"):
         links += f'<a href="#replan">{escaped(_(REPLAN_TITLE))}</a>'
-    links += f'<a href="#progress">{escaped(_("Solver progress"))}</a>'
+    progress_title = _("Solver progress")
+    links += f'<a href="#progress">{escaped(progress_title)}</a>'
     title = _("Delivery plan report: {scenario}").format(scenario=scenario)
     lead = _(
         "Leveransplan (delivery plan): what the plan decides, how good it is and how the solver got there."
@@ -122,7 +130,7 @@ def _stage_table(plan: Plan, model: str) -> str:
 def summary_section(plan: Plan) -> str:
     """Each model's stages (value, bound, gap, status), and a warning for each the time limit stopped."""
     parts = [
-        f"<section><h2>{escaped(_('Summary'))}</h2>",
+        "<section>" + element("h2", _("Summary")),
         '<p class="note">'
         + _(
             "Each model is solved lexicographically: every objective in turn, most important first, "
@@ -270,7 +278,7 @@ def placements_section(plan: Plan, charts: Charts) -> str:
         cards.append((_("mode"), _("places proposed by the plan")))
     parts.append(cards_html(cards))
 
-    parts.append(f"<h3>{escaped(_('Placements per hospital and specialty against places'))}</h3>")
+    parts.append(element("h3", _("Placements per hospital and specialty against places")))
     note = _(
         "Side-service placements starting in each year against the places offered (st_capacity.csv); "
         "the colour is the share of places used."
@@ -307,7 +315,8 @@ def placements_section(plan: Plan, charts: Charts) -> str:
             )
         )
         parts.append(
-            f"<details><summary>{escaped(_('Places table'))}</summary>"
+            "<details>"
+            + element("summary", _("Places table"))
             + html_table(
                 [_("hospital"), _("specialty"), _("year"), _("used"), _("places")],
                 [
@@ -328,7 +337,7 @@ def placements_section(plan: Plan, charts: Charts) -> str:
         empty = _("The plan has no places (places_table.csv is empty).")
         parts.append(f'<p class="note">{escaped(empty)}</p>')
 
-    parts.append(f"<h3>{escaped(_('Requirements not placed'))}</h3>")
+    parts.append(element("h3", _("Requirements not placed")))
     if unplaced:
         shown = unplaced[:200]
         parts.append(
@@ -341,14 +350,14 @@ def placements_section(plan: Plan, charts: Charts) -> str:
             more = _("{count} more in unplaced.csv.").format(count=grouped(len(unplaced) - len(shown)))
             parts.append(f'<p class="note">{escaped(more)}</p>')
     else:
-        parts.append(f'<p class="note">{escaped(_("Every requirement is placed."))}</p>')
+        parts.append(element("p", _("Every requirement is placed."), "note"))
     parts.append("</section>")
     return "".join(parts)
 
 
 def progress_section(plan: Plan, charts: Charts) -> str:
     """The solver's progress per model and stage (left out for a plan solved with --deterministic)."""
-    head = f'<section id="progress"><h2>{escaped(_("Solver progress"))}</h2>'
+    head = '<section id="progress">' + element("h2", _("Solver progress"))
     if plan.deterministic:
         return f'{head}<p class="note">{escaped(_(DETERMINISTIC_RUN))}</p></section>'
     note = _(

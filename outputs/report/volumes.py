@@ -23,6 +23,7 @@ from leveransplan.outputs.report.charts import (
 from leveransplan.outputs.report.costs import cost_channels
 from leveransplan.outputs.report.html import (
     cards_html,
+    element,
     escaped,
     html_table,
     number_text,
@@ -192,7 +193,7 @@ def volume_section(plan: Plan, charts: Charts) -> str:
     )
 
     # Patients over the guarantee per hospital.
-    parts.append(f"<h3>{escaped(_('Patients over the care guarantee (vårdgarantin), per hospital'))}</h3>")
+    parts.append(element("h3", _("Patients over the care guarantee (vårdgarantin), per hospital")))
     note = _(
         "Patients waiting beyond the 90-day guarantee: a waiting list longer than three months of "
         "inflow, at the start of the first month and at the end of the last. Patient-months: the same "
@@ -273,10 +274,10 @@ def volume_section(plan: Plan, charts: Charts) -> str:
             )
         )
     else:
-        parts.append(f'<p class="note">{escaped(_("The plan has no months."))}</p>')
+        parts.append(element("p", _("The plan has no months."), "note"))
 
     # Contract use against minimum and maximum.
-    parts.append(f"<h3>{escaped(_('Contract use against minimum and maximum'))}</h3>")
+    parts.append(element("h3", _("Contract use against minimum and maximum")))
     away = channels.out_of_region or set()
     if usage:
         note = _(
@@ -303,7 +304,8 @@ def volume_section(plan: Plan, charts: Charts) -> str:
             for r in usage
         ]
         parts.append(
-            f"<details><summary>{escaped(_('Contract table'))}</summary>"
+            "<details>"
+            + element("summary", _("Contract table"))
             + html_table(
                 [
                     _("contract"),
@@ -321,7 +323,7 @@ def volume_section(plan: Plan, charts: Charts) -> str:
             + "</details>"
         )
     else:
-        parts.append(f'<p class="note">{escaped(_("The scenario has no contracts."))}</p>')
+        parts.append(element("p", _("The scenario has no contracts."), "note"))
     if (folder / PROCUREMENT).is_file():
         parts.append(_procurement_part(plan))
 
