@@ -76,7 +76,7 @@ def header_section(plan: Plan) -> str:
     for model in plan.models:
         previous = plan.summary[model].get("previous_plan")
         if previous:
-            rows.append((_("Previous plan ({model})").format(model=model_title(model)), str(previous)))
+            rows.append((_("Previous plan ({model})").format(model=model), str(previous)))
     meta = "".join(f"<tr><th>{escaped(k)}</th><td>{escaped(v)}</td></tr>" for k, v in rows)
     hashes = ""
     inputs = plan.recorded(dict, "inputs_sha256")

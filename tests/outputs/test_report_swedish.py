@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE1, invoke
+from helpers import EXAMPLE1, invoke, refused
 from helpers.plans import Page
 from helpers.replans import solve_replans
 from leveransplan.models.language import use_language
@@ -175,3 +175,14 @@ def test_the_replan_section_in_swedish(tmp_path: Path) -> None:
         ],
     ]
     assert [row[:2] for row in page.table("månad")[1:]] == [["2026-02", "beslutad"]]
+
+
+def test_a_folder_that_is_not_a_plan_is_refused_in_swedish(tmp_path: Path) -> None:
+    result = invoke("--lang", "sv", "report", tmp_path)
+    refused(
+        result,
+        2,
+        f"{tmp_path} är ingen planmapp: summary.json saknas "
+        "(förväntat en mapp skriven av leveransplan solve)",
+    )
+    assert not (tmp_path / "report.html").exists()
