@@ -74,7 +74,8 @@ def _previous_problem(plan_dir: Path, previous: Path) -> str | None:
 
 
 def _comparison(result: PlanDiff, previous: str) -> str:
-    words = replan_words(result, previous, "This plan") or [
+    # The subject of diff's sentences, which begin with it.
+    words = replan_words(result, previous, _("This plan")) or [
         _("This plan was made from {folder} and froze no month: the whole plans are compared.").format(
             folder=previous
         )
