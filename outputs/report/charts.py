@@ -21,8 +21,10 @@ from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
 
+from leveransplan.models.language import _, current_language
+from leveransplan.models.numbers import decimals, percent
 from leveransplan.outputs.report.costs import CostChannels
 from leveransplan.outputs.report.html import escaped, number_text, sek_axis
 from leveransplan.outputs.report.plan import ProgressPoint, cell_int
@@ -83,6 +85,14 @@ def thousands_axis(axis: Any, divisor: float = 1.0, decimals: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: number_text(x / divisor, decimals)))
 
 
+class _DecimalSignFormatter(ScalarFormatter):
+    """matplotlib's own tick labels (seconds: 0.5, 0.0010) with the page's decimal sign."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        text = super().__call__(x, pos)
+        return text.replace(".", ",") if current_language() == "sv" else text
+
+
 def count_axis(axis: Any) -> None:
     """An axis of whole numbers (patients, positions): integer ticks, thousands spaced."""
     axis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
@@ -125,12 +135,14 @@ def heatmap(
     labels: Sequence[Sequence[str]] | None = None,
     cmap: str = "Blues",
     share: bool = False,
-    colorbar: str = "patients",
+    colorbar: str | None = None,
 ) -> Callable[[Figure], None]:
     """A heatmap drawing with each cell's figure written in it (or `labels`); None cells are grey.
 
-    `share`: the cells are shares from 0 to 1, shown in per cent on the colour bar.
+    `share`: the cells are shares from 0 to 1, shown in per cent on the colour bar. `colorbar`:
+    the colour bar's label (default: patients).
     """
+    colorbar_label = _("patients") if colorbar is None else colorbar
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
@@ -176,11 +188,11 @@ def heatmap(
                     color="white" if value >= dark_from else DARK,
                 )
         bar = figure.colorbar(mesh, ax=ax, shrink=0.9, pad=0.01, aspect=12)
-        bar.set_label(colorbar)
+        bar.set_label(colorbar_label)
         bar.outline.set_visible(False)
         if share:
             bar.set_ticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-            bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+            bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: percent(x, 0)))
         else:
             bar.set_ticks(list(steps))
             thousands_axis(bar.ax.yaxis)
@@ -208,21 +220,24 @@ def contract_chart(usage: list[dict[str, str]], path: Path, away: set[str]) -> C
         label_bars(
             ax,
             bars,
-            [f"{number_text(u)} of {number_text(hi)}" for u, hi in zip(used, maximum, strict=True)],
+            [
+                _("{used} of {maximum}").format(used=number_text(u), maximum=number_text(hi))
+                for u, hi in zip(used, maximum, strict=True)
+            ],
             horizontal=True,
         )
         ax.set_yticks(y, labels)
         ax.set_ylim(len(usage) - 0.4, -0.6)
-        ax.set_xlabel("patients over the horizon")
+        ax.set_xlabel(_("patients over the horizon"))
         count_axis(ax.xaxis)
         ax.set_xlim(0, max([*maximum, *used, 1]) * 1.15)
         ax.grid(axis="x")
-        handles: list[Artist] = [Patch(color=BLUE, label="used")]
+        handles: list[Artist] = [Patch(color=BLUE, label=_("used"))]
         if LIGHT_BLUE in colours:
-            handles.append(Patch(color=LIGHT_BLUE, label="used, out of region"))
+            handles.append(Patch(color=LIGHT_BLUE, label=_("used, out of region")))
         if ORANGE in colours:
-            handles.append(Patch(color=ORANGE, label="used below the minimum"))
-        handles.append(Patch(facecolor="#eceef1", edgecolor=GREY, label="room up to the maximum"))
+            handles.append(Patch(color=ORANGE, label=_("used below the minimum")))
+        handles.append(Patch(facecolor="#eceef1", edgecolor=GREY, label=_("room up to the maximum")))
         handles.append(
             Line2D(
                 [],
@@ -232,7 +247,7 @@ def contract_chart(usage: list[dict[str, str]], path: Path, away: set[str]) -> C
                 markersize=11,
                 markeredgewidth=1.8,
                 color="black",
-                label="minimum",
+                label=_("minimum"),
             )
         )
         ax.legend(
@@ -252,14 +267,14 @@ def channel_chart(channels: CostChannels) -> Callable[[Figure], None]:
         "out_of_region": ORANGE,
         "unused_minimum": "#9a9a9a",
     }
-    decimals = 1 if divisor > 1 else 0
+    places = 1 if divisor > 1 else 0
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
         y = list(range(len(channels.channels)))
         values = [c.cost_sek / divisor for c in channels.channels]
         bars = ax.barh(y, values, height=0.6, color=[colour[c.kind] for c in channels.channels])
-        label_bars(ax, bars, [f"{number_text(v, decimals)} {unit}" for v in values], horizontal=True)
+        label_bars(ax, bars, [f"{number_text(v, places)} {unit}" for v in values], horizontal=True)
         ax.set_yticks(y, [_short(c.name, 60) for c in channels.channels])
         ax.set_ylim(len(y) - 0.5, -0.5)
         ax.set_xlabel(unit)
@@ -284,6 +299,8 @@ def progress_size(stages: int) -> tuple[float, float]:
 def progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[[Figure], None]:
     """Each stage's best value and proven bound against the seconds of its model's solve."""
 
+    corner: dict[str, Any] = {"loc": "right", "fontsize": 8}
+
     def draw(figure: Figure) -> None:
         columns = min(3, len(stages))
         rows = -(-len(stages) // columns)
@@ -302,24 +319,28 @@ def progress_chart(points: list[ProgressPoint], stages: list[str]) -> Callable[[
             ax.set_title(stage, loc="left")
             value = next((p.value for p in reversed(series) if p.value is not None), None)
             bound = next((p.bound for p in reversed(series) if p.bound is not None), None)
-            end = f"{seconds[-1]:.2f} s"
+            end = decimals(seconds[-1], 2)
             if value is None:
-                ax.set_title(f"no solution by {end}", loc="right", fontsize=8, color=ORANGE)
+                ax.set_title(_("no solution by {seconds} s").format(seconds=end), **corner, color=ORANGE)
             elif bound is not None and value == bound:
-                ax.set_title(f"optimal at {end}", loc="right", fontsize=8, color="#1e7b34")
+                ax.set_title(_("optimal at {seconds} s").format(seconds=end), **corner, color="#1e7b34")
             elif bound is not None:
-                gap = 100 * abs(value - bound) / max(1.0, abs(value))
-                ax.set_title(f"gap {gap:.2f} % at {end}", loc="right", fontsize=8, color=ORANGE)
+                gap = percent(abs(value - bound) / max(1.0, abs(value)), 2)
+                title = _("gap {gap} at {seconds} s").format(gap=gap, seconds=end)
+                ax.set_title(title, **corner, color=ORANGE)
             if seconds[-1] - seconds[0] < 1e-6:  # one moment: show it within a second, not a blink
                 ax.set_xlim(max(0.0, seconds[0] - 0.5), seconds[0] + 0.5)
-            ax.set_xlabel("seconds")
+            ax.set_xlabel(_("seconds"))
+            ax.xaxis.set_major_formatter(_DecimalSignFormatter())
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
             thousands_axis(ax.yaxis)
             ax.grid(True)
         figure.legend(
             handles=[
-                Line2D([], [], color=BLUE, marker="o", markersize=3, label="best value found"),
-                Line2D([], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label="proven bound"),
+                Line2D([], [], color=BLUE, marker="o", markersize=3, label=_("best value found")),
+                Line2D(
+                    [], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label=_("proven bound")
+                ),
             ],
             loc="outside upper left",
             ncol=2,

@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.inputs.tables import read_file
 from leveransplan.models.derived import catch_up_provider
+from leveransplan.models.language import _
 from leveransplan.outputs.report.html import number_text
 from leveransplan.outputs.report.plan import (
     Plan,
@@ -53,6 +54,7 @@ class CostChannels:
     cost_sek: int
     notes: list[str]
     out_of_region: set[str] | None  # contracts with a provider in another region; None: unknown
+    warnings: list[str] = field(default_factory=list)  # where the plan's files disagree
 
     @property
     def total_sek(self) -> int:
@@ -100,12 +102,11 @@ def _out_of_region_contracts(
                 flagged = {
                     r["contract"].strip() for _n, r in table.records() if _truthy(r.get("out_of_region", ""))
                 }
-                return flagged | _out_of_region_candidates(
-                    plan
-                ), f"the scenario's contracts.csv ({contracts})"
+                source = _("the scenario's contracts.csv ({path})").format(path=contracts)
+                return flagged | _out_of_region_candidates(plan), source
     objectives = plan.summary["volumes"].get("objectives")
     if isinstance(objectives, dict) and objectives.get("out_of_region") == 0:
-        return set(), "summary.json (no patient was sent out of the region)"
+        return set(), _("summary.json (no patient was sent out of the region)")
     return None, ""
 
 
@@ -113,7 +114,7 @@ def cost_by_channel(plan_dir: Path) -> CostChannels:
     """The volume plan's cost over the horizon by channel; ReportUnreadable without a volume plan."""
     plan = read_plan(plan_dir)
     if "volumes" not in plan.models:
-        raise ReportUnreadable(f"{plan_dir} holds no volume plan")
+        raise ReportUnreadable(_("{folder} holds no volume plan").format(folder=plan_dir))
     return cost_channels(plan)
 
 
@@ -126,6 +127,7 @@ def cost_channels(plan: Plan) -> CostChannels:
     usage_columns = ("contract", "provider", "used", "unused_min", "cost_sek")
     usage_header, usage = read_header_and_rows(usage_path, usage_columns)
     notes: list[str] = []
+    warnings: list[str] = []
 
     transfers = sum(cell_int(r, "cost_sek", delivery_path) for r in delivery if r["channel"] == "transfer")
     referrals = sum(cell_int(r, "cost_sek", delivery_path) for r in delivery if r["channel"] != "transfer")
@@ -146,45 +148,52 @@ def cost_channels(plan: Plan) -> CostChannels:
             by_provider[row["provider"]] += used * price
 
     channels = [
-        Channel("Own additional production (tillägg)", "own", own),
-        Channel("Transfers to other hospitals", "transfer", transfers),
+        Channel(_("Own additional production (tillägg)"), "own", own),
+        Channel(_("Transfers to other hospitals"), "transfer", transfers),
     ]
     # A hospital's catch-up capacity (catch_up.csv) is written as a contract of its own provider,
     # but it is the hospital's own production for its own patients, not purchased care.
     catch_up = {catch_up_provider(name): name for name, _figures in hospital_figures(volumes)}
     for provider in sorted(by_provider, key=lambda p: (-by_provider[p], p)):
         if provider in catch_up:
-            name = f"{catch_up[provider]}'s own catch-up production (catch_up.csv)"
+            name = _("{hospital}'s own catch-up production (catch_up.csv)").format(
+                hospital=catch_up[provider]
+            )
             channels.append(Channel(name, "own", by_provider[provider]))
         else:
-            name = f"Contract provider {provider} (köpt vård)"
+            name = _("Contract provider {provider} (köpt vård)").format(provider=provider)
             channels.append(Channel(name, "contract", by_provider[provider]))
     if out_of_region is None:
         notes.append(
-            "Out-of-region contracts cannot be told apart from the plan files alone "
-            "(contract_usage.csv has no out_of_region column and the scenario's contracts.csv is not "
-            "available with its recorded hash); they are counted with the contract providers."
+            _(
+                "Out-of-region contracts cannot be told apart from the plan files alone "
+                "(contract_usage.csv has no out_of_region column and the scenario's contracts.csv is not "
+                "available with its recorded hash); they are counted with the contract providers."
+            )
         )
     else:
-        providers = ", ".join(sorted(away)) or "none"
-        channels.append(
-            Channel(f"Out of region (utomlänsvård): {providers}", "out_of_region", sum(away.values()))
-        )
-        notes.append(f"Out-of-region contracts as marked in {source}.")
-    channels.append(Channel("Unused contract minimums (take-or-pay)", "unused_minimum", unused_total))
+        providers = ", ".join(sorted(away)) or _("none")
+        name = _("Out of region (utomlänsvård): {providers}").format(providers=providers)
+        channels.append(Channel(name, "out_of_region", sum(away.values())))
+        notes.append(_("Out-of-region contracts as marked in {source}.").format(source=source))
+    channels.append(Channel(_("Unused contract minimums (take-or-pay)"), "unused_minimum", unused_total))
 
     cost_sek = summary_whole(volumes.get("cost_sek"), "volumes.cost_sek")
     total = sum(c.cost_sek for c in channels)
     if total != cost_sek:
-        notes.append(
-            f"The channels add up to {number_text(total)} SEK but summary.json's cost_sek is "
-            f"{number_text(cost_sek)} SEK (difference {number_text(total - cost_sek)} SEK): the plan's "
-            "files disagree with each other."
+        warnings.append(
+            _(
+                "The channels add up to {total} SEK but summary.json's cost_sek is {cost} SEK "
+                "(difference {difference} SEK): the plan's files disagree with each other."
+            ).format(
+                total=number_text(total), cost=number_text(cost_sek), difference=number_text(total - cost_sek)
+            )
         )
     recorded_unused = volumes.get("unused_minimum_cost_sek")
     if isinstance(recorded_unused, int) and recorded_unused != unused_total:
-        notes.append(
-            f"Unused minimums from contract_usage.csv: {number_text(unused_total)} SEK; summary.json says "
-            f"{number_text(recorded_unused)} SEK."
+        warnings.append(
+            _(
+                "Unused minimums from contract_usage.csv: {used} SEK; summary.json says {recorded} SEK."
+            ).format(used=number_text(unused_total), recorded=number_text(recorded_unused))
         )
-    return CostChannels(channels, cost_sek, notes, out_of_region)
+    return CostChannels(channels, cost_sek, notes, out_of_region, warnings)

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from leveransplan.models.language import N_, _
 from leveransplan.outputs.report.charts import (
     BLUE,
     DARK,
@@ -34,17 +35,25 @@ from leveransplan.outputs.report.charts import (
     count_axis,
     thousands_axis,
 )
-from leveransplan.outputs.report.html import CSS, cards_html, escaped, html_table, number_text, sek_axis
+from leveransplan.outputs.report.html import (
+    cards_html,
+    escaped,
+    figure_text,
+    html_document,
+    html_table,
+    number_text,
+    sek_axis,
+)
 from leveransplan.outputs.report.plan import ReportUnreadable, cell_int, read_json, read_rows, recorded_value
 
 FRONTIER_CSV = "frontier.csv"
 _COLUMNS = ("budget_sek", "over_guarantee", "bound", "status", "gap", "seconds", "cost_sek", "marks")
 _MARK_WORDS = {
-    "least_cost": "least cost (take-or-pay minimums)",
-    "unconstrained_optimum": "unconstrained optimum",
-    "scenario_budget": "the scenario's budget",
+    "least_cost": N_("least cost (take-or-pay minimums)"),
+    "unconstrained_optimum": N_("unconstrained optimum"),
+    "scenario_budget": N_("the scenario's budget"),
 }
-DETERMINISTIC_RUN = (
+DETERMINISTIC_RUN = N_(
     "Solved with --deterministic: the folder, the time and the command line differ from run to run, "
     "so this page leaves them out (manifest.json keeps them) and the same inputs give the same page."
 )
@@ -85,7 +94,7 @@ def _points(folder: Path) -> list[_Point]:
         for r in read_rows(path, _COLUMNS)
     ]
     if not points:
-        raise ReportUnreadable(f"{path} has no points")
+        raise ReportUnreadable(_("{path} has no points").format(path=path))
     return sorted(points, key=lambda p: p.budget)
 
 
@@ -93,29 +102,27 @@ def render_frontier_report(folder: Path, shown_folder: Path | None = None) -> st
     """The report of the frontier in `folder` as one HTML document (`shown_folder`: the folder's
     name on the page while the files are still in a staging folder)."""
     if not folder.is_dir():
-        raise ReportUnreadable(f"{folder}: no such folder")
+        raise ReportUnreadable(_("{folder}: no such folder").format(folder=folder))
     summary = read_json(folder / "summary.json") if (folder / "summary.json").is_file() else None
     frontier = summary.get("frontier") if isinstance(summary, dict) else None
     if not isinstance(frontier, dict):
-        raise ReportUnreadable(f'{folder / "summary.json"} is missing or has no object "frontier"')
+        raise ReportUnreadable(
+            _('{path} is missing or has no object "frontier"').format(path=folder / "summary.json")
+        )
     manifest = read_json(folder / "manifest.json") if (folder / "manifest.json").is_file() else None
     points = _points(folder)
-    scenario = str(summary.get("scenario") or "(unnamed scenario)") if isinstance(summary, dict) else ""
+    scenario = str(summary.get("scenario") or _("(unnamed scenario)")) if isinstance(summary, dict) else ""
     charts = Charts()
+    title = _("What money buys: {scenario}").format(scenario=scenario)
     sections = [
-        _header(folder, shown_folder, scenario, manifest),
+        _header(folder, shown_folder, title, manifest),
         _curve_section(points, frontier, charts),
     ]
-    footer = (
-        "<footer>Written by <code>leveransplan report</code> from the files in the frontier folder. "
-        "Every figure is also in frontier.csv and summary.json.</footer>"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>What money buys: {escaped(scenario)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body><main>\n{chr(10).join(sections)}\n{footer}\n</main></body>\n</html>\n"
-    )
+    footer = _(
+        "Written by {command} from the files in the frontier folder. Every figure is also in "
+        "frontier.csv and summary.json."
+    ).format(command="<code>leveransplan report</code>")
+    return html_document(title, sections, footer)
 
 
 def write_frontier_report(folder: Path, target: Path, shown_folder: Path | None = None) -> None:
@@ -124,44 +131,51 @@ def write_frontier_report(folder: Path, target: Path, shown_folder: Path | None 
     try:
         Path(target).write_text(document, encoding="utf-8")
     except OSError as error:
-        raise ReportUnreadable(f"{target} cannot be written ({error})") from None
+        raise ReportUnreadable(
+            _("{path} cannot be written ({error})").format(path=target, error=error)
+        ) from None
 
 
-def _header(folder: Path, shown_folder: Path | None, scenario: str, manifest: Any) -> str:
+def _header(folder: Path, shown_folder: Path | None, title: str, manifest: Any) -> str:
     deterministic = recorded_value(manifest, bool, "parameters", "solver", "deterministic") is True
     rows: list[tuple[str, str]] = []
     if not deterministic:
-        rows.append(("Frontier folder", str((shown_folder or folder).resolve())))
+        rows.append((_("Frontier folder"), str((shown_folder or folder).resolve())))
     if manifest is None:
-        rows.append(("Manifest", "manifest.json is missing: no audit trail for this frontier"))
+        rows.append((_("Manifest"), _("manifest.json is missing: no audit trail for this frontier")))
     else:
-        for label, keys in (("Scenario folder", ("scenario_folder",)),):
-            value = recorded_value(manifest, str, *keys)
-            if value is not None:
-                rows.append((label, value))
+        value = recorded_value(manifest, str, "scenario_folder")
+        if value is not None:
+            rows.append((_("Scenario folder"), value))
         if not deterministic:
             time = (
                 (recorded_value(manifest, str, "time_utc") or "").replace("T", " ").replace("+00:00", " UTC")
             )
-            rows.append(("Made", time or "–"))
+            rows.append((_("Made"), time or "–"))
         tool = recorded_value(manifest, dict, "tool")
         if tool:
-            rows.append(("Tool", ", ".join(f"{k} {v}" for k, v in tool.items())))
+            rows.append((_("Tool"), ", ".join(f"{k} {v}" for k, v in tool.items())))
         limit = recorded_value(manifest, float, "parameters", "solver", "time_limit_s")
         if limit is not None:
-            clock = "deterministic time" if deterministic else "seconds"
-            rows.append(("Time limit", f"{number_text(limit, 1)} {clock}, the whole frontier"))
+            words = (
+                _("{limit} deterministic time, the whole frontier")
+                if deterministic
+                else _("{limit} seconds, the whole frontier")
+            )
+            rows.append((_("Time limit"), words.format(limit=number_text(limit, 1))))
         command = recorded_value(manifest, list, "command_line")
         if command is not None and not deterministic:
-            rows.append(("Command line", " ".join(str(c) for c in command)))
+            rows.append((_("Command line"), " ".join(str(c) for c in command)))
         if deterministic:
-            rows.append(("Run record", DETERMINISTIC_RUN))
+            rows.append((_("Run record"), _(DETERMINISTIC_RUN)))
     meta = "".join(f"<tr><th>{escaped(k)}</th><td>{escaped(v)}</td></tr>" for k, v in rows)
+    lead = _(
+        "The fewest patient-months beyond the care guarantee that a volume plan can reach within each "
+        "budget, from the take-or-pay minimums that every plan pays to the cost of the plan that leaves "
+        "the fewest, where more money buys nothing."
+    )
     return (
-        f"<header><h1>What money buys: {escaped(scenario)}</h1>"
-        '<p class="lead">The fewest patient-months beyond the care guarantee that a volume plan can '
-        "reach within each budget, from the take-or-pay minimums that every plan pays to the cost of "
-        "the plan that leaves the fewest, where more money buys nothing.</p>"
+        f'<header><h1>{escaped(title)}</h1><p class="lead">{escaped(lead)}</p>'
         f'<table class="meta">{meta}</table></header>'
     )
 
@@ -170,47 +184,51 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Chart
     first, last = points[0], points[-1]
     own = frontier.get("scenario_budget_sek")
     own = own if isinstance(own, int) and not isinstance(own, bool) else None
+    there = _("patient-months beyond the guarantee there")
     cards = [
-        ("least cost (take-or-pay minimums), SEK", number_text(first.budget)),
-        ("patient-months beyond the guarantee there", number_text(first.value)),
-        ("cost of the unconstrained optimum, SEK", number_text(last.budget)),
-        ("patient-months beyond the guarantee there", number_text(last.value)),
+        (_("least cost (take-or-pay minimums), SEK"), number_text(first.budget)),
+        (there, number_text(first.value)),
+        (_("cost of the unconstrained optimum, SEK"), number_text(last.budget)),
+        (there, number_text(last.value)),
     ]
     if own is not None:
-        cards.append(("the scenario's budget, SEK", number_text(own)))
-    parts = ['<section id="frontier"><h2>Patient-months beyond the guarantee against the budget</h2>']
+        cards.append((_("the scenario's budget, SEK"), number_text(own)))
+    heading = _("Patient-months beyond the guarantee against the budget")
+    parts = [f'<section id="frontier"><h2>{escaped(heading)}</h2>']
     parts.append(cards_html(cards))
     words = frontier.get("scenario_budget")
     if isinstance(words, str) and words:
         parts.append(f'<p class="note">{escaped(words[0].upper() + words[1:])}.</p>')
-    parts.append(
-        '<p class="note">Each point is the best plan found within its budget (solid) and the bound the '
-        "solver proved: no plan within that budget leaves fewer patient-months beyond the guarantee "
-        "(dashed). Between two points the true curve lies in the shaded band: the plan of the point "
-        "to the left is affordable, and no plan beats the bound of the point to the right. Where the "
-        "curve is flat, more money buys nothing; where it falls steeply, money buys the most.</p>"
+    note = _(
+        "Each point is the best plan found within its budget (solid) and the bound the solver proved: "
+        "no plan within that budget leaves fewer patient-months beyond the guarantee (dashed). Between "
+        "two points the true curve lies in the shaded band: the plan of the point to the left is "
+        "affordable, and no plan beats the bound of the point to the right. Where the curve is flat, "
+        "more money buys nothing; where it falls steeply, money buys the most."
     )
-    parts.append(charts.svg((8.0, 3.8), _frontier_chart(points, own), "Frontier"))
+    parts.append(f'<p class="note">{escaped(note)}</p>')
+    parts.append(charts.svg((8.0, 3.8), _frontier_chart(points, own), _("Frontier")))
     unproven = [p for p in points if p.status != "OPTIMAL"]
     if unproven:
-        parts.append(
-            f'<p class="warn">The time limit stopped {len(unproven)} of the {len(points)} points before '
-            "they were proven best: their plan and bound differ (the gap). A longer --time-limit, or "
-            "fewer --points, may close the gaps.</p>"
-        )
+        warning = _(
+            "The time limit stopped {stopped} of the {points} points before they were proven best: "
+            "their plan and bound differ (the gap). A longer --time-limit, or fewer --points, may close "
+            "the gaps."
+        ).format(stopped=number_text(len(unproven)), points=number_text(len(points)))
+        parts.append(f'<p class="warn">{escaped(warning)}</p>')
     rows = []
     for p in points:
         status = f'<span class="status-{escaped(p.status)}">{escaped(p.status)}</span>'
-        marks = "; ".join(_MARK_WORDS.get(m, m) for m in p.marks)
+        marks = "; ".join(_(_MARK_WORDS[m]) if m in _MARK_WORDS else m for m in p.marks)
         per_msek = number_text(float(p.per_msek), 1) if p.per_msek else "–"
         rows.append(
             [
                 number_text(p.budget),
                 number_text(p.value),
                 number_text(p.bound),
-                escaped(p.gap),
+                escaped(figure_text(p.gap)),
                 status,
-                escaped(p.seconds),
+                escaped(figure_text(p.seconds)),
                 number_text(p.cost),
                 per_msek,
                 escaped(marks),
@@ -219,14 +237,14 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Chart
     parts.append(
         html_table(
             [
-                "budget SEK",
+                _("budget SEK"),
                 "over_guarantee",
-                "bound",
-                "gap %",
-                "status",
-                "seconds",
-                "plan's cost SEK",
-                "removed per extra MSEK",
+                _("bound"),
+                _("gap %"),
+                _("status"),
+                _("seconds"),
+                _("plan's cost SEK"),
+                _("removed per extra MSEK"),
                 "",
             ],
             rows,
@@ -234,14 +252,14 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Chart
             raw=True,
         )
     )
-    parts.append(
-        '<p class="note"><em>over_guarantee</em>: patient-months beyond the care guarantee of the best '
-        "plan found within the budget. <em>bound</em>: proven, no plan within the budget does better; "
-        "<em>gap</em> = |over_guarantee − bound| / max(1, over_guarantee). OPTIMAL: proven best; "
-        "FEASIBLE: the time limit stopped the search first. <em>removed per extra MSEK</em>: "
-        "patient-months beyond the guarantee that the money from the budget before removes, per million "
-        "SEK.</p>"
+    note = _(
+        "<em>over_guarantee</em>: patient-months beyond the care guarantee of the best plan found "
+        "within the budget. <em>bound</em>: proven, no plan within the budget does better; <em>gap</em> "
+        "= |over_guarantee − bound| / max(1, over_guarantee). OPTIMAL: proven best; FEASIBLE: the time "
+        "limit stopped the search first. <em>removed per extra MSEK</em>: patient-months beyond the "
+        "guarantee that the money from the budget before removes, per million SEK."
     )
+    parts.append(f'<p class="note">{note}</p>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -263,20 +281,22 @@ def _frontier_chart(points: list[_Point], own: int | None) -> Callable[[Figure],
         ax.step(x, bounds, where="pre", color=ORANGE, linestyle="--", marker="o", markersize=3)
         ax.step(x, values, where="post", color=BLUE, marker="o", markersize=4, zorder=3)
         handles = [
-            Line2D([], [], color=BLUE, marker="o", markersize=4, label="best plan found within the budget"),
-            Line2D([], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label="proven bound"),
-            Patch(color=LIGHT_BLUE, alpha=0.35, label="where the true curve lies"),
+            Line2D(
+                [], [], color=BLUE, marker="o", markersize=4, label=_("best plan found within the budget")
+            ),
+            Line2D([], [], color=ORANGE, linestyle="--", marker="o", markersize=3, label=_("proven bound")),
+            Patch(color=LIGHT_BLUE, alpha=0.35, label=_("where the true curve lies")),
         ]
         if own is not None and points[0].budget <= own <= points[-1].budget:
             ax.axvline(own / divisor, color=DARK, linestyle=":", linewidth=1.2)
-            handles.append(Line2D([], [], color=DARK, linestyle=":", label="the scenario's budget"))
+            handles.append(Line2D([], [], color=DARK, linestyle=":", label=_("the scenario's budget")))
         top = max(float(values.max()), 1.0)
         ax.set_ylim(0, top * 1.08)
         if x[-1] > x[0]:
             pad = (x[-1] - x[0]) * 0.02
             ax.set_xlim(x[0] - pad, x[-1] + pad)
-        ax.set_xlabel(f"budget ({unit})")
-        ax.set_ylabel("patient-months beyond the guarantee")
+        ax.set_xlabel(_("budget ({unit})").format(unit=unit))
+        ax.set_ylabel(_("patient-months beyond the guarantee"))
         # Whole MSEK on a wide axis; tenths where the span is a few MSEK.
         thousands_axis(ax.xaxis, 1.0, 1 if divisor > 1 and x[-1] - x[0] < 20 else 0)
         count_axis(ax.yaxis)

@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from leveransplan.models.language import _, current_language
 from leveransplan.models.numbers import typeset
 
 CSS = """
@@ -59,9 +60,23 @@ def number_text(value: Any, decimals: int = 0) -> str:
     return typeset(value, decimals)
 
 
+def figure_text(text: str) -> str:
+    """A figure as a CSV file writes it ('3.25', '-4') as the page sets it, with its own number of
+    decimals ('3,25' in Swedish); text that is no figure, as it is."""
+    plain = text.strip()
+    try:
+        value = float(plain)
+    except ValueError:
+        return text
+    if not plain.lstrip("+-").replace(".", "", 1).isdigit():
+        return text  # 'nan', 'inf', '1e3': not a figure as the plan files write them
+    places = len(plain.partition(".")[2])
+    return typeset(value, places)
+
+
 def sek_axis(total: float) -> tuple[float, str]:
-    """Divisor and unit for an axis of SEK: MSEK from 10 million up, else SEK."""
-    return (1e6, "MSEK") if total >= 10_000_000 else (1.0, "SEK")
+    """Divisor and unit for an axis of SEK: millions from 10 million up, else SEK."""
+    return (1e6, _("MSEK")) if total >= 10_000_000 else (1.0, _("SEK"))
 
 
 def escaped(text: Any) -> str:
@@ -104,3 +119,19 @@ def cards_html(items: Sequence[tuple[str, str]]) -> str:
         for k, v in items
     )
     return f'<div class="cards">{cards}</div>'
+
+
+def html_document(title: str, sections: Sequence[str], footer: str) -> str:
+    """A self-contained page in the current language: `title`, its sections and a footer (HTML)."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{current_language()}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escaped(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body><main>\n{chr(10).join(sections)}\n<footer>{footer}</footer>\n</main></body>\n</html>\n"
+    )
+
+
+def element(tag: str, text: str, css: str | None = None) -> str:
+    """`text`, escaped, as an element of the page: element("p", "No change.", "note")."""
+    attribute = "" if css is None else f' class="{css}"'
+    return f"<{tag}{attribute}>{escaped(text)}</{tag}>"

@@ -20,9 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from leveransplan.models.language import _
 from leveransplan.outputs.report.charts import Charts
 from leveransplan.outputs.report.decision import decision_section
-from leveransplan.outputs.report.html import CSS, escaped
+from leveransplan.outputs.report.html import element, escaped, html_document
 from leveransplan.outputs.report.plan import ReportUnreadable, read_plan
 from leveransplan.outputs.report.replan import replan_section
 from leveransplan.outputs.report.sections import (
@@ -52,15 +53,19 @@ def render_report(
         if model in plan.models:
             for name in files:
                 if not (plan_dir / name).is_file():
-                    raise ReportUnreadable(f"{plan_dir}: {name} is missing; the plan is incomplete")
+                    raise ReportUnreadable(
+                        _("{folder}: {file} is missing; the plan is incomplete").format(
+                            folder=plan_dir, file=name
+                        )
+                    )
     charts = Charts()
     sections = [header_section(plan), summary_section(plan)]
     illustrative = plan.summary.get("illustrative")
     if isinstance(illustrative, str):
         # Right under the title, and (print CSS) at the top of every printed page.
-        sections.insert(
-            1, f'<p class="illustrative"><strong>Illustrative:</strong> {escaped(illustrative)}</p>'
-        )
+        # The scenario's own words as summary.json keeps them; the default sentence has its Swedish.
+        banner = element("strong", _("Illustrative:")) + " " + escaped(_(illustrative))
+        sections.insert(1, f'<p class="illustrative">{banner}</p>')
     builders = {"volumes": volume_section, "at": at_section, "placements": placements_section}
     sections += [builders[m](plan, charts) for m in plan.models]
     if "volumes" in plan.models:
@@ -68,17 +73,13 @@ def render_report(
         sections += [replan] if replan else []
         sections.append(decision_section(plan))
     sections.append(progress_section(plan, charts))
-    scenario = plan.summary.get("scenario") or "plan"
-    footer = (
-        "<footer>Written by <code>leveransplan report</code> from the files in the plan folder. "
-        "Every figure is also in the plan's CSV files and summary.json.</footer>"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Delivery plan report: {escaped(scenario)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body><main>\n{chr(10).join(sections)}\n{footer}\n</main></body>\n</html>\n"
-    )
+    scenario = plan.summary.get("scenario") or _("plan")
+    footer = _(
+        "Written by {command} from the files in the plan folder. Every figure is also in the plan's "
+        "CSV files and summary.json."
+    ).format(command="<code>leveransplan report</code>")
+    title = _("Delivery plan report: {scenario}").format(scenario=scenario)
+    return html_document(title, sections, footer)
 
 
 def write_report(
@@ -92,4 +93,6 @@ def write_report(
     try:
         Path(target).write_text(document, encoding="utf-8")
     except OSError as error:
-        raise ReportUnreadable(f"{target} cannot be written ({error})") from None
+        raise ReportUnreadable(
+            _("{path} cannot be written ({error})").format(path=target, error=error)
+        ) from None

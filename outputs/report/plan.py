@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.inputs.plan_files import read_plan_csv
+from leveransplan.models.language import _
 from leveransplan.outputs.checker.volume_files import HOSPITAL_FIGURES
 
 MODELS = ("volumes", "at", "placements")
@@ -30,7 +31,7 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportUnreadable(f"{path} cannot be read ({error})") from None
+        raise ReportUnreadable(_("{path} cannot be read ({error})").format(path=path, error=error)) from None
 
 
 def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
@@ -41,14 +42,20 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
 def read_header_and_rows(path: Path, columns: Sequence[str]) -> tuple[list[str], list[dict[str, str]]]:
     """A plan CSV's header and rows (blank rows left out); ReportUnreadable without `columns`."""
     if not path.is_file():
-        raise ReportUnreadable(f"{path.parent}: {path.name} is missing; the plan is incomplete")
+        raise ReportUnreadable(
+            _("{folder}: {file} is missing; the plan is incomplete").format(
+                folder=path.parent, file=path.name
+            )
+        )
     try:
         table = read_plan_csv(path)
     except (OSError, UnicodeDecodeError) as error:
-        raise ReportUnreadable(f"{path} cannot be read ({error})") from None
+        raise ReportUnreadable(_("{path} cannot be read ({error})").format(path=path, error=error)) from None
     missing = [c for c in columns if c not in table.header]
     if missing:
-        raise ReportUnreadable(f"{path}: column {', '.join(missing)} is missing")
+        raise ReportUnreadable(
+            _("{path}: column {columns} is missing").format(path=path, columns=", ".join(missing))
+        )
     return table.header, [row for _number, row in table.records() if any(row.values())]
 
 
@@ -58,7 +65,11 @@ def cell_int(row: dict[str, str], column: str, path: Path) -> int:
     try:
         return int(text)
     except ValueError:
-        raise ReportUnreadable(f"{path}, column {column}: {text!r} is not a whole number") from None
+        raise ReportUnreadable(
+            _("{path}, column {column}: {value} is not a whole number").format(
+                path=path, column=column, value=repr(text)
+            )
+        ) from None
 
 
 def summary_whole(value: Any, where: str) -> int:
@@ -66,7 +77,9 @@ def summary_whole(value: Any, where: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ReportUnreadable(f"summary.json, {where}: {value!r} is not a whole number")
+        raise ReportUnreadable(
+            _("summary.json, {where}: {value} is not a whole number").format(where=where, value=repr(value))
+        )
     return value
 
 
@@ -74,7 +87,7 @@ def hospital_figures(volumes: dict[str, Any]) -> list[tuple[str, dict[str, int]]
     """summary.json's per-hospital figures of the volume plan, in its order."""
     rows = volumes.get("hospitals") or []
     if not isinstance(rows, list):
-        raise ReportUnreadable("summary.json, volumes.hospitals: expected a list")
+        raise ReportUnreadable(_("summary.json, volumes.hospitals: expected a list"))
     return [
         (
             str(row.get("hospital", "?")),
@@ -158,7 +171,11 @@ class Plan:
     def stages(self, model: str) -> list[Stage]:
         stages = self.summary[model].get("stages")
         if not isinstance(stages, list):
-            raise ReportUnreadable(f"{self.folder / 'summary.json'}: {model} has no list of stages")
+            raise ReportUnreadable(
+                _("{path}: {model} has no list of stages").format(
+                    path=self.folder / "summary.json", model=model
+                )
+            )
         return [
             Stage(
                 objective=str(s.get("objective", "?")),
@@ -204,23 +221,27 @@ def _progress_points(raw: Any) -> tuple[list[ProgressPoint], int]:
 def read_plan(plan_dir: Path, progress: list[dict[str, Any]] | None = None) -> Plan:
     """The plan folder's summary, manifest and progress; ReportUnreadable when it is not a plan."""
     if not plan_dir.is_dir():
-        raise ReportUnreadable(f"{plan_dir}: no such folder")
+        raise ReportUnreadable(_("{folder}: no such folder").format(folder=plan_dir))
     summary_path = plan_dir / "summary.json"
     if not summary_path.is_file():
         raise ReportUnreadable(
-            f"{plan_dir} is not a plan folder: summary.json is missing "
-            "(expected a folder written by leveransplan solve)"
+            _(
+                "{folder} is not a plan folder: summary.json is missing "
+                "(expected a folder written by leveransplan solve)"
+            ).format(folder=plan_dir)
         )
     summary = read_json(summary_path)
     if not isinstance(summary, dict):
-        raise ReportUnreadable(f"{summary_path} is not a plan summary")
+        raise ReportUnreadable(_("{path} is not a plan summary").format(path=summary_path))
     models = [m for m in MODELS if isinstance(summary.get(m), dict)]
     if not models:
-        raise ReportUnreadable(f'{summary_path} has no object "volumes", "at" or "placements"')
+        raise ReportUnreadable(
+            _('{path} has no object "volumes", "at" or "placements"').format(path=summary_path)
+        )
     manifest_path = plan_dir / "manifest.json"
     manifest = read_json(manifest_path) if manifest_path.is_file() else None
     if manifest is not None and not isinstance(manifest, dict):
-        raise ReportUnreadable(f"{manifest_path} is not a plan manifest")
+        raise ReportUnreadable(_("{path} is not a plan manifest").format(path=manifest_path))
     raw = progress if progress is not None else (manifest or {}).get("progress")
     points, skipped = _progress_points(raw)
     return Plan(plan_dir, summary, manifest, points, skipped, models)

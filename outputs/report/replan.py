@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leveransplan.models.numbers import signed
+from leveransplan.models.language import N_, _
+from leveransplan.models.numbers import grouped, signed
 from leveransplan.outputs.diff import (
     ACTUAL,
+    DECIDED,
+    DELEGATION_LIMIT_SEK,
+    FROZEN,
     PlanDiff,
     PlanUnreadable,
     decision_words,
@@ -22,10 +26,12 @@ from leveransplan.outputs.diff import (
     replan_words,
 )
 from leveransplan.outputs.manifest import ManifestUnreadable, changed_outputs, read_manifest
-from leveransplan.outputs.report.html import escaped, html_table, number_text
+from leveransplan.outputs.report.html import element, escaped, html_table, number_text
 from leveransplan.outputs.report.plan import Plan
 
-TITLE = "Changes against the previous plan"
+TITLE = N_("Changes against the previous plan")
+# The kind of each month compared, as the page names it (the CSV files keep the codes).
+_MONTH_KINDS = {FROZEN: N_("frozen"), ACTUAL: N_("actual"), DECIDED: N_("decided")}
 # Rows of a table shown open on the page; a longer table is folded away (`diff` lists them all).
 _SHOWN_ROWS = 25
 
@@ -37,7 +43,7 @@ def replan_section(plan: Plan) -> str | None:
     if not link or not isinstance(link.get("folder"), str):
         return None
     previous = Path(link["folder"])
-    head = f'<section id="replan"><h2>{TITLE}</h2>'
+    head = f'<section id="replan"><h2>{escaped(_(TITLE))}</h2>'
     problem = _previous_problem(plan.folder, previous)
     if problem is None:
         try:
@@ -45,9 +51,8 @@ def replan_section(plan: Plan) -> str | None:
         except PlanUnreadable as error:
             problem = str(error)
     if problem is not None:
-        return (
-            f'{head}<p class="warn">No comparison with the previous plan: {escaped(problem)}.</p></section>'
-        )
+        words = _("No comparison with the previous plan: {problem}.").format(problem=problem)
+        return f'{head}<p class="warn">{escaped(words)}</p></section>'
     return head + _comparison(result, str(previous)) + "</section>"
 
 
@@ -60,35 +65,43 @@ def _previous_problem(plan_dir: Path, previous: Path) -> str | None:
         link = plan_chain(plan_dir)[0]
         files = changed_outputs(previous, read_manifest(previous))
     except ManifestUnreadable as error:
-        return f"{previous} cannot be read ({error})"
+        return _("{folder} cannot be read ({error})").format(folder=previous, error=error)
     if link.previous_status not in (AS_RECORDED, REPORT_ADDED):
-        return link.problem or f"{previous} is not the plan this one was made from"
+        return link.problem or _("{folder} is not the plan this one was made from").format(folder=previous)
     if files:
-        return f"{previous} is not as written: {files[0]}"
+        return _("{folder} is not as written: {file}").format(folder=previous, file=files[0])
     return None
 
 
 def _comparison(result: PlanDiff, previous: str) -> str:
-    words = replan_words(result, previous, "This plan") or [
-        f"This plan was made from {previous} and froze no month: the whole plans are compared."
+    # The subject of diff's sentences, which begin with it.
+    words = replan_words(result, previous, _("This plan")) or [
+        _("This plan was made from {folder} and froze no month: the whole plans are compared.").format(
+            folder=previous
+        )
     ]
     parts = [f"<p>{escaped(sentence)}</p>" for sentence in words]
     if result.cost_change_sek is not None:
         verdict = "warn" if result.needs_committee else "note"
         parts.append(f'<p class="{verdict}">{escaped(decision_words(result))}</p>')
     if result.hospitals:
-        months = ", over the months compared" if result.actual is not None else ""
-        parts.append(f"<h3>Spend per hospital (its patients' care beyond bas{months})</h3>")
+        heading = (
+            _("Spend per hospital (its patients' care beyond bas, over the months compared)")
+            if result.actual is not None
+            else _("Spend per hospital (its patients' care beyond bas)")
+        )
+        parts.append(f"<h3>{escaped(heading)}</h3>")
+        beyond = _("beyond {limit} SEK: committee").format(limit=grouped(DELEGATION_LIMIT_SEK))
         parts.append(
             html_table(
-                ["hospital", "SEK previous plan", "SEK this plan", "change", "delegation"],
+                [_("hospital"), _("SEK previous plan"), _("SEK this plan"), _("change"), _("delegation")],
                 [
                     [
                         h.hospital,
                         h.spend_a_sek,
                         h.spend_b_sek,
                         signed(h.change_sek),
-                        "beyond 3 000 000 SEK: committee" if h.beyond_delegation else "within",
+                        beyond if h.beyond_delegation else _("within"),
                     ]
                     for h in result.hospitals
                 ],
@@ -97,37 +110,39 @@ def _comparison(result: PlanDiff, previous: str) -> str:
         )
     if result.actual is not None:
         actual = result.actual
-        parts.append(f"<h3>Months replaced by actuals ({escaped(month_span(actual.months))})</h3>")
-        parts.append(
-            f'<p class="note">The previous plan had {number_text(actual.flows)} flows '
-            f"({number_text(actual.referrals)} referrals) in "
-            "these months. They happened as reported, so they are neither removals nor part of the "
-            "comparison; the previous plan's spend in them:</p>"
-        )
+        heading = _("Months replaced by actuals ({months})").format(months=month_span(actual.months))
+        parts.append(f"<h3>{escaped(heading)}</h3>")
+        note = _(
+            "The previous plan had {flows} flows ({referrals} referrals) in these months. They happened "
+            "as reported, so they are neither removals nor part of the comparison; the previous plan's "
+            "spend in them:"
+        ).format(flows=number_text(actual.flows), referrals=number_text(actual.referrals))
+        parts.append(f'<p class="note">{escaped(note)}</p>')
         rows: list[list[object]] = [[h, sek] for h, sek in actual.spend_a_sek.items()]
         parts.append(
             html_table(
-                ["hospital", "SEK planned"],
+                [_("hospital"), _("SEK planned")],
                 rows,
                 numeric=[False, True],
-                total=["all hospitals", actual.cost_a_sek],
+                total=[_("all hospitals"), actual.cost_a_sek],
             )
         )
-    parts.append("<h3>Volume table changes (bas and tillägg)</h3>")
+    parts.append(element("h3", _("Volume table changes (bas and tillägg)")))
+    no_change = element("p", _("No change."), "note")
     if result.volume_table:
         parts.append(
             _folded(
                 len(result.volume_table),
-                "changed rows",
+                _("changed rows"),
                 html_table(
                     [
-                        "hospital",
-                        "category",
-                        "bas before",
-                        "bas now",
-                        "tillägg before",
-                        "tillägg now",
-                        "uppdrag change",
+                        _("hospital"),
+                        _("category"),
+                        _("bas before"),
+                        _("bas now"),
+                        _("tillägg before"),
+                        _("tillägg now"),
+                        _("uppdrag change"),
                     ],
                     [
                         [
@@ -146,16 +161,25 @@ def _comparison(result: PlanDiff, previous: str) -> str:
             )
         )
     else:
-        parts.append('<p class="note">No change.</p>')
-    parts.append("<h3>Referrals that change</h3>")
+        parts.append(no_change)
+    parts.append(element("h3", _("Referrals that change")))
     changed = result.changed_flows
     if changed:
         table = html_table(
-            ["month", "kind", "hospital", "provider", "before", "now", "change", "SEK change"],
+            [
+                _("month"),
+                _("kind"),
+                _("hospital"),
+                _("provider"),
+                _("before"),
+                _("now"),
+                _("change"),
+                _("SEK change"),
+            ],
             [
                 [
                     r["month"],
-                    r["month_kind"],
+                    _(_MONTH_KINDS[r["month_kind"]]) if r["month_kind"] in _MONTH_KINDS else r["month_kind"],
                     r["hospital"],
                     r["provider"],
                     r["volume_a"],
@@ -167,14 +191,15 @@ def _comparison(result: PlanDiff, previous: str) -> str:
             ],
             numeric=[False, False, False, False, True, True, True, True],
         )
-        parts.append(_folded(len(changed), "changed flows", table))
+        parts.append(_folded(len(changed), _("changed flows"), table))
     else:
-        parts.append('<p class="note">No change.</p>')
+        parts.append(no_change)
     if any(kind == ACTUAL for kind in result.months.values()):
-        parts.append(
-            '<p class="note">Months replaced by actuals are listed above, not here: '
-            "<code>leveransplan diff</code> writes every flow with its kind of month to a CSV file.</p>"
-        )
+        note = _(
+            "Months replaced by actuals are listed above, not here: {command} writes every flow with its "
+            "kind of month to a CSV file."
+        ).format(command="<code>leveransplan diff</code>")
+        parts.append(f'<p class="note">{note}</p>')
     return "".join(parts)
 
 
@@ -182,4 +207,4 @@ def _folded(rows: int, what: str, table: str) -> str:
     """A table longer than _SHOWN_ROWS rows behind a summary line that opens it."""
     if rows <= _SHOWN_ROWS:
         return table
-    return f"<details><summary>{number_text(rows)} {what}</summary>{table}</details>"
+    return f"<details><summary>{number_text(rows)} {escaped(what)}</summary>{table}</details>"

@@ -319,7 +319,7 @@ def test_the_trajectory_in_manifest_json_is_used(example1_plan: Path, tmp_path: 
     assert result.exit_code == 0, result.output
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert Page(text).charts[-1] == "Solver progress, volumes"
-    assert "2 recorded progress point(s) could not be read" in text
+    assert "2 recorded progress points could not be read and are left out." in text
 
 
 def test_points_before_the_first_solution_are_kept(example1_plan: Path, tmp_path: Path) -> None:
@@ -342,7 +342,8 @@ def test_a_stage_stopped_by_the_time_limit_is_pointed_out(example1_plan: Path, t
     write_report(plan, tmp_path / "r.html")
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert Page(text).table("objective")[2][:5] == ["cost", "390", "300", "23.08", "FEASIBLE"]
-    assert "no plan can do better than 300 (gap 23.08 %)" in text
+    # The share as every figure is set: a no-break space before the per cent sign.
+    assert "no plan can do better than 300 (gap 23.08\u00a0%)" in text
 
 
 def test_solve_report_shows_the_plan_folder_not_the_staging_folder(

@@ -46,10 +46,15 @@ def shipped_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "report.html"
 
 
-def test_the_report_opens_in_a_browser_with_every_chart_drawn(shipped_report: Path) -> None:
+def check_in_browser(
+    report: Path, title: str, sections: tuple[str, ...], volumes: str, screenshot: str = ""
+) -> None:
+    """Open `report` in Chromium: no console error, `title` in its title, every one of `sections`
+    among its headings, the volume stages in order under the summary's `volumes` heading and
+    every chart drawn with its labels as text."""
     from playwright.sync_api import sync_playwright
 
-    html = shipped_report.read_text(encoding="utf-8")
+    html = report.read_text(encoding="utf-8")
     charts_in_file = html.count('<div class="figure">')
     assert charts_in_file >= 5  # volumes, costs, AT, places: at least one chart each
     with sync_playwright() as playwright:
@@ -59,21 +64,15 @@ def test_the_report_opens_in_a_browser_with_every_chart_drawn(shipped_report: Pa
             problems: list[str] = []
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(shipped_report.as_uri())
+            page.goto(report.as_uri())
             page.wait_for_load_state("load")
             assert problems == []
-            assert "VGR 2026" in page.title()
+            assert title in page.title() and "VGR 2026" in page.title()
             headings = [h.strip() for h in page.locator("h2").all_inner_texts()]
-            for section in (
-                "Summary",
-                "Care volumes (vårdvolymer)",
-                "AT positions (AT-tjänster)",
-                "ST-A side-service placements (sidotjänstgöring)",
-                "Solver progress",
-            ):
+            for section in sections:
                 assert section in headings, headings
             # The volume stages: the table under the summary's "Care volumes" heading.
-            stages = page.locator("h3:has-text('Care volumes') + table").first.inner_text()
+            stages = page.locator(f"h3:has-text('{volumes}') + table").first.inner_text()
             order = ["over_guarantee", "equity", "out_of_region", "cost", "travel", "stability"]
             assert [m.group(0) for m in re.finditer("|".join(order), stages)] == order
             figures = page.locator(".figure svg")
@@ -84,8 +83,35 @@ def test_the_report_opens_in_a_browser_with_every_chart_drawn(shipped_report: Pa
                 assert box is not None and box["width"] > 100 and box["height"] > 50, index
                 # Axis labels and titles are <text>: a reader can search and copy them.
                 assert figure.locator("text").count() > 0, figure.get_attribute("aria-label")
-            screenshot = os.environ.get("REPORT_SCREENSHOT")
             if screenshot:  # for looking at the page; the assertions above are the test
                 page.screenshot(path=screenshot, full_page=True)
         finally:
             browser.close()
+
+
+def test_the_report_opens_in_a_browser_with_every_chart_drawn(shipped_report: Path) -> None:
+    sections = (
+        "Summary",
+        "Care volumes (vårdvolymer)",
+        "AT positions (AT-tjänster)",
+        "ST-A side-service placements (sidotjänstgöring)",
+        "Solver progress",
+    )
+    screenshot = os.environ.get("REPORT_SCREENSHOT", "")
+    check_in_browser(shipped_report, "Delivery plan report", sections, "Care volumes", screenshot)
+
+
+def test_the_swedish_report_opens_in_a_browser_with_every_chart_drawn(shipped_report: Path) -> None:
+    # The same plan's report in Swedish, as a reader in the region gets it by default.
+    swedish = shipped_report.parent.parent / "report-sv.html"
+    result = invoke("--lang", "sv", "report", shipped_report.parent, "--out", swedish)
+    assert result.exit_code == 0, result.output
+    assert '<html lang="sv">' in swedish.read_text(encoding="utf-8")
+    sections = (
+        "Sammanfattning",
+        "Vårdvolymer",
+        "AT-tjänster",
+        "Sidotjänstgöring för ST-läkare i allmänmedicin",
+        "Lösarens förlopp",
+    )
+    check_in_browser(swedish, "Rapport över leveransplanen", sections, "Vårdvolymer")
