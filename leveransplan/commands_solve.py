@@ -77,6 +77,7 @@ class SolveRun:
     excel: bool
     report: bool
     parquet: bool
+    swedish_csv: bool
     quiet: bool
     as_json: bool
 
@@ -196,6 +197,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             excel=run.excel,
             report=run.report,
             parquet=run.parquet,
+            swedish_csv=run.swedish_csv,
             progress=search.progress.trajectory(),
             replan_sha256=replan_sha256,
             previous_manifest=previous_manifest,
