@@ -13,6 +13,7 @@ from typing import Any
 from leveransplan.inputs.tables import read_file
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.bi import check_bi
+from leveransplan.outputs.checker.copies import check_copies
 from leveransplan.outputs.checker.files import SUMMARY
 from leveransplan.outputs.checker.frozen import check_frozen_months
 from leveransplan.outputs.checker.training_plan import check_at_plan, check_placements_plan
@@ -111,6 +112,7 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
         violations.extend(CHECKERS[name](scenario, plan_dir))
     violations.extend(_partial_marks(document, models))
     violations.extend(check_bi(scenario, plan_dir, document))
+    violations.extend(check_copies(plan_dir))
     if frozen is not None:
         violations.extend(check_frozen_months(scenario, plan_dir, *frozen))
     return violations
