@@ -134,18 +134,31 @@ def _decision_sheet(
     bold, categories indented. The table's columns are written as it has them, in its order."""
     table = decision_volume_table(categories, volume_rows, code)
     if not isinstance(table.index, pd.RangeIndex):
-        table = table.reset_index()
-    columns = [column for column in table.columns if column != LEVEL]
-    levels = list(table[LEVEL]) if LEVEL in table.columns else ["category"] * len(table)
+        table = table.reset_index()  # index levels become the first columns
+    names = [_column_name(column) for column in table.columns]
+    keep = [i for i, name in enumerate(names) if name != LEVEL]
+    levels = list(table.iloc[:, names.index(LEVEL)]) if LEVEL in names else ["category"] * len(table)
     sheet = book.sheet(
         _("Volume table"), _("{hospital}: volume table as in the decision").format(hospital=who)
     )
     sheet.grid(
-        [code if column == LABEL else label(str(column)) for column in columns],
-        [[_plain(value) for value in values] for values in table[columns].itertuples(index=False)],
+        [code if names[i] == LABEL else _column_label(table.columns[i]) for i in keep],
+        [[_plain(values[i]) for i in keep] for values in table.itertuples(index=False)],
         [level != "category" for level in levels],
         [1 if level == "category" else 0 for level in levels],
     )
+
+
+def _column_name(column: Any) -> str:
+    """A column's name; a column under several header levels by its first non-empty one."""
+    parts = [str(part) for part in column if str(part)] if isinstance(column, tuple) else [str(column)]
+    return parts[0] if parts else ""
+
+
+def _column_label(column: Any) -> str:
+    """A column's header for a person: each header level's label, joined by a space."""
+    parts = [str(part) for part in column if str(part)] if isinstance(column, tuple) else [str(column)]
+    return " ".join(label(part) for part in parts)
 
 
 def _matrix_sheet(book: Book, code: str, who: str, delivery: Sequence[Row], months: Sequence[str]) -> None:

@@ -324,14 +324,21 @@ def test_the_training_workbooks(training: Path) -> None:
 # -- Swedish by default -------------------------------------------------------------------------
 
 
-def test_swedish_labels(tmp_path: Path) -> None:
+def test_swedish_by_default_english_with_lang_en(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = _solve_with(tmp_path / "plan", "--excel")
-    # The suite asks for English (tests/conftest.py); --lang sv is what a run without it gives.
-    swedish = tmp_path / "swedish"
+    # Nothing asks for a language (the suite's LEVERANSPLAN_LANG=en and the locale taken away):
+    # Swedish, as for a user who says nothing.
+    for variable in ("LEVERANSPLAN_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    swedish, english = tmp_path / "swedish", tmp_path / "english"
+    result = invoke("solve", EXAMPLE1, "--out", swedish, "--quiet", "--deterministic", "--excel")
+    assert result.exit_code == 0, result.output
     result = invoke(
-        "--lang", "sv", "solve", EXAMPLE1, "--out", swedish, "--quiet", "--deterministic", "--excel"
+        "--lang", "en", "solve", EXAMPLE1, "--out", english, "--quiet", "--deterministic", "--excel"
     )
     assert result.exit_code == 0, result.output
+    assert list(Xlsx(english / "workbooks" / "A.xlsx").sheets) == HOSPITAL_SHEETS
+    assert Xlsx(english / "workbooks" / "A.xlsx").row("Referrals", 2)[:2] == ["Month", "Hospital"]
     xlsx = Xlsx(swedish / "workbooks" / "A.xlsx")
     assert list(xlsx.sheets) == [
         "Volymtabell",
