@@ -62,10 +62,12 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
 
 
 def _header_text(text: str) -> str:
-    """A text for a page header or footer: short enough, its & (Excel's code sign) doubled."""
-    if len(text) > _HEADER_PART_MAX:
-        text = text[: _HEADER_PART_MAX - 1] + "…"
-    return text.replace("&", "&&")
+    """A text for a page header or footer: its & (Excel's code sign) doubled, cut short enough."""
+    escaped = text.replace("&", "&&")
+    while len(escaped) > _HEADER_PART_MAX:
+        text = text[: len(text) - (len(escaped) - _HEADER_PART_MAX) // 2 - 2] + "…"
+        escaped = text.replace("&", "&&")
+    return escaped
 
 
 class Book:
@@ -114,7 +116,8 @@ class Sheet:
             worksheet.write_string(0, 0, mark, book.format(bold=True, font_color="#9c4a00"))
             header = f"&L&B{_header_text(mark)}&B{header}"
             self.row = 1
-        worksheet.write_string(self.row, 0, title, book.format(bold=True, font_size=12))
+        guard = {"quote_prefix": True} if title.startswith(FORMULA_STARTS) else {}
+        worksheet.write_string(self.row, 0, title, book.format(bold=True, font_size=12, **guard))
         self.row += 1
         worksheet.set_header(header)
         page = _("Page &P of &N")
