@@ -153,9 +153,12 @@ def test_check_finds_a_copy_that_differs(example1: Path, tmp_path: Path) -> None
     copy = plan / "csv-sv" / "delivery_plan.csv"
     copy.write_bytes(copy.read_bytes().replace(b";1;150;150", b";2;150;300"))
     (plan / "csv-sv" / "stray.csv").write_text("a;b\n", encoding="utf-8")
+    (plan / "workbooks").mkdir()
+    (plan / "workbooks" / "SU.xlsx").write_bytes(b"not a zip")
     assert check_copies(plan) == [
         "csv-sv/delivery_plan.csv: does not hold the same header and cells as delivery_plan.csv",
         "csv-sv/stray.csv: is not a copy of a CSV file of the plan (no stray.csv beside csv-sv/)",
+        "workbooks/SU.xlsx: is not an .xlsx workbook",
     ]
     result = invoke("check", EXAMPLE1, plan)
     assert result.exit_code != 0
