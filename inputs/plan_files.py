@@ -4,8 +4,9 @@ Every plan CSV is read here, so the checker, `diff`, `followup`, the report and 
 both dialects the same way; outputs/tabular.py writes them by the same rules.
 
 - Plain (the default): `,`, decimal point, UTF-8 without a byte order mark.
-- Swedish Excel (`--excel`): `;`, decimal comma, UTF-8 with a byte order mark, which is what a
-  Swedish Excel opens with a double click.
+- Swedish Excel: `;`, decimal comma, UTF-8 with a byte order mark, which is what a Swedish Excel
+  opens with a double click: the copies `solve --swedish-csv` writes into csv-sv/, and every CSV
+  file of a plan that an earlier `solve --excel` wrote, which must still be read.
 
 A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a
 leading apostrophe, so a spreadsheet shows it as text instead of running it as a formula (a

@@ -123,6 +123,7 @@ def solve(
     excel: options.Excel = False,
     report: options.Report = False,
     parquet: options.Parquet = False,
+    swedish_csv: options.SwedishCsv = False,
     deterministic: options.Deterministic = False,
     quiet: options.Quiet = False,
     as_json: options.Json = False,
@@ -167,6 +168,7 @@ def solve(
         excel=excel,
         report=report,
         parquet=parquet,
+        swedish_csv=swedish_csv,
         quiet=quiet,
         as_json=as_json,
     )

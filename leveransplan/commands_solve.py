@@ -77,6 +77,7 @@ class SolveRun:
     excel: bool
     report: bool
     parquet: bool
+    swedish_csv: bool
     quiet: bool
     as_json: bool
 
@@ -146,7 +147,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     try:
         with search_run(scenario.solver.deterministic, show_progress) as search:
             plan = solve_scenario(
-                _solve_time_left(scenario, models, started),
+                _solve_time_left(scenario, models, started, run.excel),
                 models,
                 run.propose_places,
                 previous_plan,
@@ -196,6 +197,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             excel=run.excel,
             report=run.report,
             parquet=run.parquet,
+            swedish_csv=run.swedish_csv,
             progress=search.progress.trajectory(),
             replan_sha256=replan_sha256,
             previous_manifest=previous_manifest,
@@ -282,7 +284,7 @@ def _month_before_start(scenario: Scenario) -> str:
     return format_month(parse_month(scenario.start) - 1)
 
 
-def _solve_time_left(scenario: Scenario, models: list[str], started: float) -> Scenario:
+def _solve_time_left(scenario: Scenario, models: list[str], started: float, excel: bool = False) -> Scenario:
     """The scenario with the time the solve may take: the time limit covers the whole command, so
     what reading took so far and what writing and checking the plan will take are left out.
 
@@ -292,7 +294,7 @@ def _solve_time_left(scenario: Scenario, models: list[str], started: float) -> S
         return scenario
     limit = scenario.solver.time_limit_s
     spent = time.perf_counter() - started
-    left = limit - spent - publish_seconds(scenario, models)
+    left = limit - spent - publish_seconds(scenario, models, excel)
     # However little is left, the search gets a moment to find a plan at all.
     settings = scenario.solver.model_copy(update={"time_limit_s": max(left, min(limit, 1.0))})
     return scenario.model_copy(update={"solver": settings})

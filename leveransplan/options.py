@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from leveransplan.inputs.generators.synthetic import MAX_SCALE
+from leveransplan.models.language import _
 from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 
 ScenarioArgument = Annotated[
@@ -173,8 +174,10 @@ Excel = Annotated[
     bool,
     typer.Option(
         "--excel",
-        help="Write the CSV files in the Swedish Excel dialect (';', decimal comma, BOM) "
-        "and delivery_plan.xlsx.",
+        help=_(
+            "Also write workbooks/: a workbook per hospital, region.xlsx, and AT.xlsx and "
+            "ST-A.xlsx when those models are solved. The CSV files are not changed."
+        ),
     ),
 ]
 
@@ -185,6 +188,17 @@ Report = Annotated[
 Parquet = Annotated[
     bool,
     typer.Option("--parquet", help="Also write the tables as typed Parquet files in bi/, for Power BI."),
+]
+
+SwedishCsv = Annotated[
+    bool,
+    typer.Option(
+        "--swedish-csv",
+        help=_(
+            "Also write csv-sv/: a copy of each CSV file in the Swedish Excel dialect (';', "
+            "decimal comma, BOM). The CSV files themselves are not changed."
+        ),
+    ),
 ]
 
 Deterministic = Annotated[

@@ -40,11 +40,11 @@ TOTAL_WORDS = N_("Grand total")
 DECIDED = ("uppdrag", "bas", "tillagg")
 PLANNED = ("tillagg_plan", "uppdrag_plan")
 FIGURE_WORDS = {
-    "uppdrag": N_("assignment"),
-    "bas": N_("base"),
-    "tillagg": N_("additional"),
-    "tillagg_plan": N_("additional in the plan"),
-    "uppdrag_plan": N_("assignment in the plan"),
+    "uppdrag": N_("Assignment"),
+    "bas": N_("Base"),
+    "tillagg": N_("Additional"),
+    "tillagg_plan": N_("Additional in the plan"),
+    "uppdrag_plan": N_("Assignment in the plan"),
 }
 LEVEL, LABEL = "level", "row"  # level: area, kind, category or total (how the row is set)
 CATEGORY_KEYS = ("category", "area", "kind", "specialty")

@@ -1,7 +1,7 @@
 """manifest.json, a plan's audit trail: what went in, with which tool and settings, and what came out.
 
-It lists every file the run wrote with its SHA-256 (`outputs_sha256`; those of the bi/ folder, the
-one sub-folder a plan has, as `bi/NAME`), so a plan folder can be told from any other folder, and a
+It lists every file the run wrote with its SHA-256 (`outputs_sha256`; those of a plan's sub-folders,
+bi/, workbooks/ and csv-sv/, as `FOLDER/NAME`), so a plan folder can be told from any other folder, and a
 file edited or added after the run can be told from the plan's own: `check` verifies these digests,
 `solve --overwrite` replaces only a folder whose files are all the plan's own and unchanged, and
 `solve --previous` and `diff` refuse a plan whose files are not as written. A re-plan also records
@@ -30,8 +30,12 @@ from leveransplan.models.scenario import Scenario
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
-# The one sub-folder a plan may have (solve --parquet): its files are listed as "bi/NAME".
+# The sub-folders a plan may have, one level deep: bi/ (solve --parquet), workbooks/ (--excel) and
+# csv-sv/ (--swedish-csv). Their files are listed as "FOLDER/NAME".
 BI_FOLDER = "bi"
+WORKBOOKS_FOLDER = "workbooks"
+SWEDISH_CSV_FOLDER = "csv-sv"
+SUB_FOLDERS = (BI_FOLDER, WORKBOOKS_FOLDER, SWEDISH_CSV_FOLDER)
 PLAN_ID = "plan_id"
 # Every file `solve` can write into a plan folder (summary.json and manifest.json included).
 VOLUME_FILES = (
@@ -48,7 +52,7 @@ PLAN_FILES = (
     *VOLUME_FILES,
     *AT_FILES,
     *PLACEMENT_FILES,
-    "delivery_plan.xlsx",
+    "delivery_plan.xlsx",  # written by --excel before the workbooks/ folder; still checked
     "report.html",
     SUMMARY,
     "datapackage.json",  # the data dictionary (outputs/data_dictionary.py)
@@ -100,16 +104,16 @@ def input_digests(scenario_dir: Path) -> dict[str, str]:
 
 
 def output_name(path: Path) -> str:
-    """The name a written file is listed under in outputs_sha256: NAME, or bi/NAME inside bi/."""
-    return f"{BI_FOLDER}/{path.name}" if path.parent.name == BI_FOLDER else path.name
+    """The name a written file is listed under in outputs_sha256: NAME, or FOLDER/NAME inside a sub-folder."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name in SUB_FOLDERS else path.name
 
 
 def _listable(name: object) -> bool:
-    """A name outputs_sha256 may hold: a plain file name, or one inside bi/ (never a way out)."""
+    """A name outputs_sha256 may hold: a plain file name, or one inside a sub-folder (never a way out)."""
     if not isinstance(name, str) or "\\" in name:
         return False
     parts = name.split("/")
-    if len(parts) == 2 and parts[0] == BI_FOLDER:
+    if len(parts) == 2 and parts[0] in SUB_FOLDERS:
         parts = parts[1:]
     return len(parts) == 1 and parts[0] not in ("", ".", "..")
 
@@ -246,8 +250,9 @@ def changed_outputs(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
                 )
             )
     unlisted = [name for name in PLAN_FILES if name != MANIFEST and (plan_dir / name).exists()]
-    if (plan_dir / BI_FOLDER).is_dir():
-        unlisted += [f"{BI_FOLDER}/{entry.name}" for entry in sorted((plan_dir / BI_FOLDER).iterdir())]
+    for folder in SUB_FOLDERS:
+        if (plan_dir / folder).is_dir():
+            unlisted += [f"{folder}/{entry.name}" for entry in sorted((plan_dir / folder).iterdir())]
     for name in unlisted:
         if name not in listed:
             problems.append(
@@ -264,10 +269,11 @@ def foreign_entries(plan_dir: Path, manifest: dict[str, Any]) -> list[str]:
     listed: dict[str, str] = manifest["outputs_sha256"]
     foreign = []
     entries = [(entry.name, entry) for entry in sorted(plan_dir.iterdir())]
-    bi = plan_dir / BI_FOLDER
-    if any(name.startswith(f"{BI_FOLDER}/") for name in listed) and bi.is_dir() and not bi.is_symlink():
-        entries.remove((BI_FOLDER, bi))
-        entries += [(f"{BI_FOLDER}/{entry.name}", entry) for entry in sorted(bi.iterdir())]
+    for folder in SUB_FOLDERS:
+        sub = plan_dir / folder
+        if any(name.startswith(f"{folder}/") for name in listed) and sub.is_dir() and not sub.is_symlink():
+            entries.remove((folder, sub))
+            entries += [(f"{folder}/{entry.name}", entry) for entry in sorted(sub.iterdir())]
     for name, entry in entries:
         if name == MANIFEST:
             continue

@@ -27,12 +27,13 @@ from leveransplan.outputs.bi import write_bi
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.checker.volume_plan import PlanCheckFailed
 from leveransplan.outputs.data_dictionary import write_data_package
-from leveransplan.outputs.excel import WORKBOOK, write_workbook
 from leveransplan.outputs.manifest import (
     BI_FOLDER,
     MANIFEST,
     PLAN_ID,
     SUMMARY,
+    SWEDISH_CSV_FOLDER,
+    WORKBOOKS_FOLDER,
     ManifestUnreadable,
     build_manifest,
     foreign_entries,
@@ -44,6 +45,7 @@ from leveransplan.outputs.manifest import (
 from leveransplan.outputs.report.page import write_report
 from leveransplan.outputs.staging import FolderState, Staging, TargetTaken, free_folder_name
 from leveransplan.outputs.tabular import write_csv
+from leveransplan.outputs.workbooks import write_workbooks
 
 __all__ = [
     "OutputExists",
@@ -161,16 +163,21 @@ def _plan_target(
 _PUBLISH_FIXED_S = 0.3
 _PUBLISH_S_PER_PRODUCTION_ROW = 2.0e-4
 _PUBLISH_S_PER_REQUIREMENT = 2.0e-4
+# The workbooks of --excel: the shipped scenario's (2 496 production rows) took 1.2 s to write
+# on the 2-core development machine; rounded up.
+_WORKBOOKS_S_PER_PRODUCTION_ROW = 6.0e-4
 
 
-def publish_seconds(scenario: Scenario, models: Sequence[str]) -> float:
-    """About how long writing and checking the plan of `models` will take, in seconds."""
+def publish_seconds(scenario: Scenario, models: Sequence[str], excel: bool = False) -> float:
+    """About how long writing and checking the plan of `models` will take, in seconds (`excel`:
+    with the workbooks)."""
     seconds = _PUBLISH_FIXED_S
     if "volumes" in models:
         pairs = {(r.hospital, r.category) for r in scenario.need} | {
             (r.hospital, r.category) for r in scenario.own_volumes
         }
-        seconds += _PUBLISH_S_PER_PRODUCTION_ROW * len(pairs) * scenario.months
+        per_row = _PUBLISH_S_PER_PRODUCTION_ROW + (_WORKBOOKS_S_PER_PRODUCTION_ROW if excel else 0.0)
+        seconds += per_row * len(pairs) * scenario.months
     if "placements" in models:
         seconds += _PUBLISH_S_PER_REQUIREMENT * len(scenario.st_requirements)
     return seconds
@@ -184,12 +191,16 @@ def write_plan(
     excel: bool = False,
     parquet: bool = False,
     made_from: Mapping[str, Any] | None = None,
+    swedish_csv: bool = False,
 ) -> list[Path]:
     """Write each solved model's tables and summary.json into `folder`; return the files written.
 
-    `excel`: the tables in the Swedish Excel dialect, and delivery_plan.xlsx when there is a volume
-    plan; `parquet`: the tables and the dimension tables as Parquet in bi/ (outputs/bi.py);
-    `made_from`: what the plan was made from (the function `made_from`), part of its id.
+    The CSV files are always in the plain dialect, whatever else is asked for, so a BI tool reads
+    one format. `excel`: the workbooks in workbooks/ (outputs/workbooks); `parquet`: the tables
+    and the dimension tables as Parquet in bi/ (outputs/bi.py); `made_from`: what the plan was
+    made from (the function `made_from`), part of its id; `swedish_csv`: a copy of each CSV file
+    in the Swedish Excel dialect (';', decimal comma, BOM) in csv-sv/, for a double click in a
+    Swedish Excel.
     """
     tables: list[tuple[str, Sequence[str], list[dict[str, Any]]]] = []
     summary: dict[str, Any] = {"scenario": scenario.name}
@@ -230,18 +241,24 @@ def write_plan(
     summary[PLAN_ID] = plan_id_of(scenario.name, tables, made_from)
     written = []
     for name, columns, rows in tables:
-        write_csv(folder / name, columns, rows, SWEDISH_EXCEL if excel else PLAIN)
+        write_csv(folder / name, columns, rows, PLAIN)
         written.append(folder / name)
-    if excel and plan.volumes is not None:
+    if swedish_csv and tables:
+        (folder / SWEDISH_CSV_FOLDER).mkdir()
+        for name, columns, rows in tables:
+            write_csv(folder / SWEDISH_CSV_FOLDER / name, columns, rows, SWEDISH_EXCEL)
+            written.append(folder / SWEDISH_CSV_FOLDER / name)
+    if excel and tables:
         names = {h.hospital: h.name for h in scenario.hospitals}
-        write_workbook(folder / WORKBOOK, summary, names, {name: rows for name, _, rows in tables})
-        written.append(folder / WORKBOOK)
+        rows_by_file = {name: rows for name, _, rows in tables}
+        written += write_workbooks(folder / WORKBOOKS_FOLDER, summary, names, rows_by_file)
     if parquet:
         written += write_bi(folder / BI_FOLDER, scenario, summary[PLAN_ID], tables)
     write_json(folder / SUMMARY, summary)
     written.append(folder / SUMMARY)
-    package, dialect = f"leveransplan-plan-{summary[PLAN_ID]}", SWEDISH_EXCEL if excel else PLAIN
-    written.append(write_data_package(folder, package, [t[:2] for t in tables], dialect, summary))
+    # The machine CSV files are always plain; csv-sv/'s copies have the same columns in Swedish.
+    package = f"leveransplan-plan-{summary[PLAN_ID]}"
+    written.append(write_data_package(folder, package, [t[:2] for t in tables], PLAIN, summary))
     return written
 
 
@@ -278,14 +295,15 @@ def publish_plan(
     progress: list[dict[str, Any]] | None = None,
     replan_sha256: dict[str, str] | None = None,
     previous_manifest: dict[str, str] | None = None,
+    swedish_csv: bool = False,
 ) -> Path:
     """Write, check and then rename into place; on any failure nothing is left behind. Returns
     the folder written (with a default name, the first free one).
 
     `out`: a target from `plan_target` (a bare path is made one here, with `overwrite`).
-    `excel`: the CSV files in the Swedish Excel dialect and delivery_plan.xlsx; `report`:
-    report.html; `parquet`: the bi/ folder of Parquet tables; `progress`: each stage's objective
-    and bound over time, kept in manifest.json;
+    `excel`: the workbooks in workbooks/; `swedish_csv`: the CSV files' Swedish Excel copies in
+    csv-sv/; `report`: report.html; `parquet`: the bi/ folder of Parquet tables; `progress`: each
+    stage's objective and bound over time, kept in manifest.json;
     `replan_sha256`: digests of the previous plan's decision files and the actuals file, as read;
     `previous_manifest`: the previous plan's folder and its manifest.json's digest.
     Raises OutputRefused, TargetTaken (the target appeared or changed meanwhile), PlanCheckFailed.
@@ -296,7 +314,7 @@ def publish_plan(
         assert staging.path is not None
         folder = staging.path
         origin = made_from(scenario_dir, parameters, replan_sha256, previous_manifest)
-        written = write_plan(folder, scenario, plan, previous_plan, excel, parquet, origin)
+        written = write_plan(folder, scenario, plan, previous_plan, excel, parquet, origin, swedish_csv)
         previous, freeze = parameters.get("previous_plan"), parameters.get("freeze_until")
         frozen = (Path(previous), freeze) if previous and freeze else None
         problems = check_plan(scenario, folder, frozen)

@@ -1,6 +1,7 @@
 """Writing a plan's CSV files in the plain dialect or the Swedish Excel one, text guarded from formulas.
 
-Every plan CSV is written here and read back through inputs/plan_files.py, whose dialects and
+Every plan CSV is written here (the plan's own in the plain dialect, csv-sv/'s copies in the
+Swedish Excel one) and read back through inputs/plan_files.py, whose dialects and
 guard rules this follows: numbers with the dialect's decimal mark, a text cell a spreadsheet
 would take for a formula (or, in the Swedish Excel dialect, for a decimal number) behind a guard
 apostrophe. A row with a carriage return in a cell is quoted cell by cell (the csv module quotes

@@ -14,6 +14,7 @@ from leveransplan.inputs.tables import read_file
 from leveransplan.models.language import _
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.checker.bi import check_bi
+from leveransplan.outputs.checker.copies import check_copies
 from leveransplan.outputs.checker.data_dictionary import check_data_package
 from leveransplan.outputs.checker.files import SUMMARY
 from leveransplan.outputs.checker.frozen import check_frozen_months
@@ -149,6 +150,7 @@ def check_plan(scenario: Scenario, plan_dir: Path, frozen: tuple[Path, str] | No
     violations.extend(_partial_marks(document, models))
     violations.extend(check_bi(scenario, plan_dir, document))
     violations.extend(check_data_package(plan_dir))
+    violations.extend(check_copies(plan_dir))
     if frozen is not None:
         violations.extend(check_frozen_months(scenario, plan_dir, *frozen))
     return violations

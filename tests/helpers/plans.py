@@ -1,5 +1,5 @@
 """Plans as files: example 1's optimal plan written by hand for the volume checker, the checker's
-verdict on a plan of decisions, and readers of delivery_plan.xlsx and report.html."""
+verdict on a plan of decisions, and readers of the workbooks and report.html."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def checker_violations() -> Callable[..., list[str]]:
     return benchmark_module("greedy").checker_violations
 
 
-# -- reading delivery_plan.xlsx: a zip of XML parts --------------------------------------------
+# -- reading a workbook (workbooks/*.xlsx, or an earlier plan's delivery_plan.xlsx): a zip of XML parts
 
 
 class Xlsx:
@@ -196,6 +196,8 @@ class Xlsx:
         """(range, filter range, column names) of each Excel table on the sheet."""
         part = self.sheets[name]
         rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in self.zip.namelist():  # a sheet of plain cells
+            return []
         found = []
         for target in self._targets(rels, "xl/").values():
             table = self._xml(target)
@@ -206,8 +208,66 @@ class Xlsx:
             )
         return sorted(found, key=lambda t: int(t[0].split(":")[0][1:]))
 
-    def formulas(self) -> int:
-        return sum(len(list(self._xml(part).iter(f"{MAIN}f"))) for part in self.sheets.values())
+    def formulas(self) -> list[str]:
+        """The text of every formula in the workbook."""
+        return [f.text or "" for part in self.sheets.values() for f in self._xml(part).iter(f"{MAIN}f")]
+
+    def table_names(self, name: str) -> list[str]:
+        """The names of the Excel tables on the sheet, top to bottom."""
+        part = self.sheets[name]
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in self.zip.namelist():
+            return []
+        tables = [self._xml(target) for target in self._targets(rels, "xl/").values()]
+        tables.sort(key=lambda t: int(t.get("ref", "A0:").split(":")[0][1:]))
+        return [t.get("name", "") for t in tables]
+
+    def total_row(self, name: str) -> bool:
+        """Whether the sheet's (one) Excel table has a total row."""
+        part = self.sheets[name]
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in self.zip.namelist():
+            return False
+        return any(self._xml(t).get("totalsRowCount") == "1" for t in self._targets(rels, "xl/").values())
+
+    def page_setup(self, name: str) -> dict[str, str]:
+        """The sheet's print setup: orientation, fitToPage, fitToWidth (1 unless said) and fitToHeight."""
+        sheet = self.sheet(name)
+        setup = sheet.find(f"{MAIN}pageSetup")
+        fit = sheet.find(f"{MAIN}sheetPr/{MAIN}pageSetUpPr")
+        attributes = dict(setup.attrib) if setup is not None else {}
+        return {
+            "orientation": attributes.get("orientation", "portrait"),
+            "fitToPage": "" if fit is None else fit.get("fitToPage", ""),
+            "fitToWidth": attributes.get("fitToWidth", "1"),  # 1 is the format's default
+            "fitToHeight": attributes.get("fitToHeight", "1"),
+        }
+
+    def print_titles(self) -> dict[str, str]:
+        """The rows printed on every page, by sheet name ('$1:$2')."""
+        names = list(self.sheets)
+        found = {}
+        for defined in self._xml("xl/workbook.xml").iter(f"{MAIN}definedName"):
+            if defined.get("name") == "_xlnm.Print_Titles":
+                found[names[int(defined.get("localSheetId", "0"))]] = (defined.text or "").split("!")[-1]
+        return found
+
+    def header_footer(self, name: str) -> tuple[str, str]:
+        """The sheet's printed page header and footer, in Excel's codes (&P the page number)."""
+        sheet = self.sheet(name)
+        return (sheet.findtext(f".//{MAIN}oddHeader") or "", sheet.findtext(f".//{MAIN}oddFooter") or "")
+
+    def row(self, name: str, number: int) -> list[str | int | float | None]:
+        """The values of one row from column A to its last cell (None for an empty cell)."""
+        found: dict[int, str | int | float] = {}
+        for ref, cell in self.cells(name).items():
+            letters = ref.rstrip("0123456789")
+            if ref[len(letters) :] == str(number) and cell.find(f"{MAIN}v") is not None:
+                column = 0
+                for letter in letters:
+                    column = column * 26 + ord(letter) - ord("A") + 1
+                found[column - 1] = self.value(name, ref)
+        return [found.get(col) for col in range(max(found, default=-1) + 1)]
 
 
 # -- reading report.html -------------------------------------------------------------------------

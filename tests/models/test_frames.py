@@ -305,12 +305,12 @@ def test_summary_json_states_each_frame(framed_plan: Path) -> None:
 
 def test_the_workbook_shows_what_is_left_of_each_frame(framed_plan: Path) -> None:
     # Row 2 is the header; A's frame 1 000 less its cost 390 leaves 610; B has no frame.
-    xlsx = Xlsx(framed_plan / "delivery_plan.xlsx")
-    header = [xlsx.value("Summary", f"{c}2") for c in "HIJ"]
-    assert header == ["cost_sek", "frame_sek", "frame_left_sek"]
-    assert [xlsx.value("Summary", f"{c}3") for c in "HIJ"] == [390, 1000, 610]
-    assert xlsx.value("Summary", "H4") == 0
-    assert "I4" not in xlsx.cells("Summary") and "J4" not in xlsx.cells("Summary")
+    xlsx = Xlsx(framed_plan / "workbooks" / "region.xlsx")
+    header = [xlsx.value("Hospitals", f"{c}2") for c in "HIJ"]
+    assert header == ["Cost (SEK)", "Frame (SEK)", "Left of frame (SEK)"]
+    assert [xlsx.value("Hospitals", f"{c}3") for c in "HIJ"] == [390, 1000, 610]
+    assert xlsx.value("Hospitals", "H4") == 0
+    assert "I4" not in xlsx.cells("Hospitals") and "J4" not in xlsx.cells("Hospitals")
 
 
 def test_the_report_shows_what_is_left_of_each_frame(framed_plan: Path) -> None:

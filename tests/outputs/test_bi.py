@@ -122,9 +122,10 @@ def test_one_plan_id_on_every_row_as_summary_and_manifest_record_it(plan: Path) 
 
 
 def test_same_plan_same_id_and_bytes_another_plan_another_id(plan: Path, tmp_path: Path) -> None:
-    # --excel writes the CSVs in another dialect, but the plan is the same: the id and the Parquet
-    # files too. examples.md: --budget 360 gives another plan (three contract units, no transfer).
-    same = solved(tmp_path / "same", "--excel")
+    # --excel and --swedish-csv add workbooks and Swedish copies, but the plan is the same: the id
+    # and the Parquet files too. examples.md: --budget 360 gives another plan (three contract
+    # units, no transfer).
+    same = solved(tmp_path / "same", "--excel", "--swedish-csv")
     other = solved(tmp_path / "other", "--budget", "360")
     assert read_manifest(same)["plan_id"] == read_manifest(plan)["plan_id"]
     for path in sorted((plan / "bi").iterdir()):

@@ -193,7 +193,7 @@ def test_the_report_shows_example1s_tables(tmp_path: Path) -> None:
     use_language("sv")
     page = Page(render_report(plan))
     assert page.table("A") == [
-        ["A", "uppdrag", "bas", "tillägg", "tillägg i planen", "uppdrag i planen"],
+        ["A", "Uppdrag", "Bas", "Tillägg", "Tillägg i planen", "Uppdrag i planen"],
         ["Somatik", "5", "5", "0", "0", "5"],
         ["Förstabesök", "5", "5", "0", "0", "5"],
         ["Test", "5", "5", "0", "0", "5"],
@@ -211,11 +211,11 @@ def test_the_report_shows_example1s_tables(tmp_path: Path) -> None:
     page = Page(render_report(plan))
     assert page.table("A")[0] == [
         "A",
-        "assignment",
-        "base",
-        "additional",
-        "additional in the plan",
-        "assignment in the plan",
+        "Assignment",
+        "Base",
+        "Additional",
+        "Additional in the plan",
+        "Assignment in the plan",
     ]
     assert page.table("A")[-1] == ["Grand total", "5", "5", "0", "0", "5"]
     # A plan whose summary.json names no decided volumes: the note, and the plan's columns.

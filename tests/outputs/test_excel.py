@@ -1,5 +1,7 @@
-"""`solve --excel` and the formula guard: Swedish Excel CSV files, delivery_plan.xlsx, and text cells
-that a spreadsheet can never run as a formula, in either dialect and in the workbook.
+"""The CSV dialects and the formula guard: text cells that a spreadsheet can never run as a formula,
+in either dialect (the plan's CSV files and `solve --swedish-csv`'s copies) and in the workbooks; and
+plans that an earlier `solve --excel` wrote (every CSV file in the Swedish Excel dialect, and
+delivery_plan.xlsx), which every command still reads.
 
 Example 1 of examples.md (tests/data/example1) has the hand-derived optimum: A sends 1 patient
 to B (150 SEK) and 2 to contract c1 of provider X (120 SEK each) in 2026-01; cost 390. The
@@ -33,9 +35,10 @@ from leveransplan.inputs.plan_files import (
 )
 from leveransplan.inputs.previous import read_previous_plan
 from leveransplan.outputs.diff import diff_plans
-from leveransplan.outputs.excel import sheet_name, write_workbook
+from leveransplan.outputs.manifest import sha256_of
 from leveransplan.outputs.tabular import cell_text, write_csv
 from leveransplan.outputs.volume_files import DELIVERY_COLUMNS
+from leveransplan.outputs.workbooks import sheet_name, write_workbooks
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 BOM = b"\xef\xbb\xbf"
@@ -74,7 +77,24 @@ def malicious(tmp_path: Path) -> Path:
     return folder
 
 
-# -- reading delivery_plan.xlsx: a zip of XML parts --------------------------------------------
+def as_an_earlier_excel_plan(plan: Path) -> Path:
+    """`plan` (written with --excel) made what `solve --excel` wrote before workbooks/ and csv-sv/:
+    every CSV file in the Swedish Excel dialect and one workbook, delivery_plan.xlsx, at the top,
+    with manifest.json listing those files' digests."""
+    path = plan / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    outputs = manifest["outputs_sha256"]
+    for name in [n for n in outputs if n.endswith(".csv") and "/" not in n]:
+        table = read_plan_csv(plan / name)
+        rows = [dict(zip(table.header, cells, strict=False)) for _, cells in table.rows]
+        write_csv(plan / name, table.header, rows, SWEDISH_EXCEL)
+        outputs[name] = sha256_of(plan / name)
+    (plan / "workbooks" / "region.xlsx").rename(plan / "delivery_plan.xlsx")
+    shutil.rmtree(plan / "workbooks")
+    manifest["outputs_sha256"] = {n: d for n, d in outputs.items() if not n.startswith("workbooks/")}
+    manifest["outputs_sha256"]["delivery_plan.xlsx"] = sha256_of(plan / "delivery_plan.xlsx")
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return plan
 
 
 # -- the guard and the dialects ----------------------------------------------------------------
@@ -196,31 +216,27 @@ def test_sheet_names_follow_excels_rules() -> None:
     assert sheet_name("History", taken) == "History_"
 
 
-def test_sheets_of_awkward_hospital_codes(tmp_path: Path) -> None:
+def test_workbooks_of_awkward_hospital_codes(tmp_path: Path) -> None:
     summary = {
         "scenario": "t",
-        "volumes": {"hospitals": [], "stages": [], "objectives": {}, "cost_sek": 0},
+        "volumes": {"hospitals": [], "stages": [], "objectives": {}, "cost_sek": 0, "categories": []},
     }
-    names = {"SÄS": "Södra Älvsborg", "Summary": "a hospital coded Summary", "NÄL/UDD": "NU-sjukvården"}
-    path = tmp_path / "delivery_plan.xlsx"
-    tables: dict[str, list] = {f: [] for f in ("delivery_plan.csv", "production_plan.csv")}
-    write_workbook(path, summary, names, tables | {"volume_table.csv": [], "contract_usage.csv": []})
-    assert list(Xlsx(path).sheets) == [
-        "Summary",
-        "SÄS",
-        "SÄS decision",
-        "Summary (2)",
-        "Summary decision",
-        "NÄL_UDD",
-        "NÄL_UDD decision",
-    ]
+    names = {"SÄS": "Södra Älvsborg", "region": "a hospital coded region", "NÄL/UDD": "NU-sjukvården"}
+    tables: dict[str, list] = {
+        f: [] for f in ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "contract_usage.csv")
+    }
+    written = write_workbooks(tmp_path / "workbooks", summary, names, tables)
+    assert [p.name for p in written] == ["SÄS.xlsx", "region_2.xlsx", "NÄL_UDD.xlsx", "region.xlsx"]
+    # The code as it is in the titles: only the file name is changed.
+    title = "NÄL/UDD (NU-sjukvården): volume table as in the decision"
+    assert Xlsx(tmp_path / "workbooks" / "NÄL_UDD.xlsx").value("Volume table", "A1") == title
 
 
-# -- solve --excel -------------------------------------------------------------------------------
+# -- plans an earlier --excel wrote ----------------------------------------------------------------
 
 
-def test_solve_excel_writes_the_swedish_dialect_and_passes_the_checker(tmp_path: Path) -> None:
-    plan = solve(EXAMPLE1, tmp_path / "plan", "--excel")
+def test_a_plan_an_earlier_excel_wrote_passes_the_checker(tmp_path: Path) -> None:
+    plan = as_an_earlier_excel_plan(solve(EXAMPLE1, tmp_path / "plan", "--excel"))
     assert sorted(p.name for p in plan.iterdir()) == [
         "contract_usage.csv",
         "datapackage.json",
@@ -238,86 +254,11 @@ def test_solve_excel_writes_the_swedish_dialect_and_passes_the_checker(tmp_path:
         b"2026-01;A;k;external;X;c1;2;120;240\n"
     )
     check_passes(EXAMPLE1, plan)
-    manifest = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
-    assert "delivery_plan.xlsx" in manifest["outputs_sha256"]
-
-
-def test_the_workbook_of_example1(tmp_path: Path) -> None:
-    xlsx = Xlsx(solve(EXAMPLE1, tmp_path / "plan", "--excel") / "delivery_plan.xlsx")
-    assert list(xlsx.sheets) == ["Summary", "A", "A decision", "B", "B decision"]
-    assert xlsx.value("Summary", "A1") == "Scenario"
-    assert xlsx.value("Summary", "B1") == "Example 1"
-    # Row 2 is the per-hospital header; A sent 3 (1 to B, 2 to c1) at 150 + 240 = 390 SEK and B
-    # received 1.
-    assert [xlsx.value("Summary", f"{c}3") for c in "ABFGH"] == ["A", "Hospital A", 3, 0, 390]
-    assert [xlsx.value("Summary", f"{c}4") for c in "ABFGH"] == ["B", "Hospital B", 0, 1, 0]
-    assert xlsx.number_format("Summary", "H3") == "#,##0"
-    hospitals_table = xlsx.tables("Summary")[0]
-    assert hospitals_table[:2] == ("A2:H4", "A2:H4")
-    for name in xlsx.sheets:
-        assert xlsx.frozen_rows(name) == 2  # the title row and the first table's header
-        if not name.endswith(" decision"):  # plain cells, no Excel table
-            assert all(ref == autofilter for ref, autofilter, _ in xlsx.tables(name))
-    # Sheet A: its referrals (header in row 2), then transfers it receives (none), volume table and
-    # production plan, each under a title row with a blank row between tables.
-    tables = xlsx.tables("A")
-    assert [(ref, columns[-1]) for ref, _, columns in tables] == [
-        ("A2:I4", "cost_sek"),
-        ("A7:I8", "cost_sek"),  # empty: one blank data row, as Excel wants
-        ("A11:E12", "tillagg"),
-        ("A15:H17", "over_guarantee"),
-    ]
-    row3 = [xlsx.value("A", f"{c}3") for c in "ABCDEGHI"]
-    assert row3 == ["2026-01", "A", "k", "transfer", "B", 1, 150, 150]
-    assert [xlsx.value("A", f"{c}4") for c in "DEFGHI"] == ["external", "X", "c1", 2, 120, 240]
-    assert xlsx.value("A", "A6") == "Transfers to A from other hospitals (delivery_plan.csv): none"
-    # B sends nothing (rows 2-3: header and the blank row); it receives A's transfer.
-    assert xlsx.value("B", "A1") == "B (Hospital B): referrals sent (delivery_plan.csv): none"
-    assert xlsx.value("B", "A5") == "Transfers to B from other hospitals (delivery_plan.csv)"
-    assert [xlsx.value("B", f"{c}7") for c in "BEG"] == ["A", "B", 1]
-
-
-def test_the_decision_sheet_of_example1(tmp_path: Path) -> None:
-    # A: bas 5 and tillägg 0 decided, no additional unit produced: Somatic care, First visit,
-    # Test and Grand total all 5 5 0 0 5 (uppdrag, bas, tillägg decided, then tillägg and uppdrag
-    # in the plan). Below, A's referrals: 1 to B and 2 to X in 2026-01, none in 2026-02.
-    xlsx = Xlsx(solve(EXAMPLE1, tmp_path / "plan", "--excel") / "delivery_plan.xlsx")
-    sheet = "A decision"
-
-    def row(number: int, columns: str = "ABCD") -> list[str | int | float]:
-        return [xlsx.value(sheet, f"{c}{number}") for c in columns]
-
-    assert xlsx.value(sheet, "A1") == "A (Hospital A): volume table as in the decision"
-    assert row(2, "ABCDEF") == [
-        "A",
-        "assignment",
-        "base",
-        "additional",
-        "additional in the plan",
-        "assignment in the plan",
-    ]
-    assert [row(n, "ABCDEF") for n in range(3, 7)] == [
-        ["Somatic care", 5, 5, 0, 0, 5],
-        ["First visit", 5, 5, 0, 0, 5],
-        ["Test", 5, 5, 0, 0, 5],
-        ["Grand total", 5, 5, 0, 0, 5],
-    ]
-    assert xlsx.number_format(sheet, "C6") == "#,##0"  # a number, not text
-    assert xlsx.value(sheet, "A8") == "Referrals sent, by provider and month (delivery_plan.csv)"
-    assert [row(n) for n in range(9, 13)] == [
-        ["provider", "2026-01", "2026-02", "total"],
-        ["B", 1, 0, 1],
-        ["X", 2, 0, 2],
-        ["total", 3, 0, 3],
-    ]
-    # B (bas 0, tillägg 3 decided) treats A's transfer: tillägg 1 in the plan.
-    assert [xlsx.value("B decision", f"{c}6") for c in "ABCDEF"] == ["Grand total", 3, 0, 3, 1, 1]
-
-
-def test_deterministic_runs_give_identical_workbooks(tmp_path: Path) -> None:
-    first = solve(EXAMPLE1, tmp_path / "first", "--excel", "--deterministic")
-    second = solve(EXAMPLE1, tmp_path / "second", "--excel", "--deterministic")
-    assert (first / "delivery_plan.xlsx").read_bytes() == (second / "delivery_plan.xlsx").read_bytes()
+    # An edited delivery_plan.xlsx is told, as every file the manifest lists.
+    (plan / "delivery_plan.xlsx").write_bytes(b"PK")
+    result = invoke("check", EXAMPLE1, plan)
+    assert result.exit_code != 0
+    assert "delivery_plan.xlsx has changed since the plan was written" in " ".join(result.output.split())
 
 
 # -- formula-like names end to end ---------------------------------------------------------------
@@ -326,30 +267,36 @@ def test_deterministic_runs_give_identical_workbooks(tmp_path: Path) -> None:
 def test_formula_like_names_are_text_in_the_workbook(tmp_path: Path, malicious: Path) -> None:
     plan = solve(malicious, tmp_path / "plan", "--excel")
     check_passes(malicious, plan)
-    xlsx = Xlsx(plan / "delivery_plan.xlsx")
-    assert xlsx.formulas() == 0
-    # Sheet A row 4: the referral of 2 to the contract at 120 SEK.
+    xlsx = Xlsx(plan / "workbooks" / "A.xlsx")
+    # The only formulas are the total row's sums of the provider x month table.
+    assert all(formula.startswith("SUBTOTAL(109,") for formula in xlsx.formulas())
+    # Sheet Referrals, row 4 (title, header, the transfer): the referral of 2 to the contract.
+    sheet = "Referrals"
     for ref, text in (("C4", "-2+3"), ("E4", HYPERLINK), ("F4", "@SUM(A1)")):
-        assert xlsx.cells("A")[ref].get("t") == "s"
-        assert xlsx.value("A", ref) == text
-        assert xlsx.quote_prefix("A", ref)
-    assert not xlsx.quote_prefix("A", "D4")  # "external" needs no prefix
-    assert [xlsx.value("A", ref) for ref in ("G4", "H4", "I4")] == [2, 120, 240]
-    assert all(xlsx.cells("A")[ref].get("t") is None for ref in ("G4", "H4", "I4"))
-    # The contracts table on the summary sheet shows the same names as text.
-    contracts = next(t for t in xlsx.tables("Summary") if t[2][0] == "contract")
-    first_row = int(contracts[0].split(":")[0][1:]) + 1
-    assert xlsx.value("Summary", f"A{first_row}") == "@SUM(A1)"
-    assert xlsx.quote_prefix("Summary", f"A{first_row}")
+        assert xlsx.cells(sheet)[ref].get("t") == "s"
+        assert xlsx.value(sheet, ref) == text
+        assert xlsx.quote_prefix(sheet, ref)
+    assert not xlsx.quote_prefix(sheet, "D4")  # "external" needs no prefix
+    assert [xlsx.value(sheet, ref) for ref in ("G4", "H4", "I4")] == [2, 120, 240]
+    assert all(xlsx.cells(sheet)[ref].get("t") is None for ref in ("G4", "H4", "I4"))
+    # The region's contracts show the same names as text; the provider is the matrix's first row
+    # (providers in code order: "=" before "B").
+    region = Xlsx(plan / "workbooks" / "region.xlsx")
+    assert region.value("Contracts", "A3") == "@SUM(A1)"
+    assert region.quote_prefix("Contracts", "A3")
+    assert xlsx.value("Delivery plan", "A3") == HYPERLINK
+    assert xlsx.quote_prefix("Delivery plan", "A3")
+    assert all(formula.startswith("SUBTOTAL(109,") for formula in region.formulas())
 
 
-@pytest.mark.parametrize("excel", [False, True], ids=["plain", "excel"])
+@pytest.mark.parametrize("swedish", [False, True], ids=["plain", "swedish-copy"])
 def test_formula_like_names_are_guarded_in_the_csv_files(
-    tmp_path: Path, malicious: Path, excel: bool
+    tmp_path: Path, malicious: Path, swedish: bool
 ) -> None:
-    plan = solve(malicious, tmp_path / "plan", *(["--excel"] if excel else []))
-    sep = ";" if excel else ","
-    lines = (plan / "delivery_plan.csv").read_text(encoding="utf-8-sig").splitlines()
+    plan = solve(malicious, tmp_path / "plan", "--swedish-csv")
+    sep = ";" if swedish else ","
+    path = plan / "csv-sv" / "delivery_plan.csv" if swedish else plan / "delivery_plan.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1:] == [
         sep.join(["2026-01", "A", "'-2+3", "transfer", "B", "", "1", "150", "150"]),
         sep.join(["2026-01", "A", "'-2+3", "external", '"\'=HYPERLINK(""http://x"",""y"")"', "'@SUM(A1)"])
@@ -360,7 +307,7 @@ def test_formula_like_names_are_guarded_in_the_csv_files(
 
 
 def test_diff_previous_and_followup_read_a_guarded_excel_plan(tmp_path: Path, malicious: Path) -> None:
-    excel = solve(malicious, tmp_path / "excel", "--excel")
+    excel = as_an_earlier_excel_plan(solve(malicious, tmp_path / "excel", "--excel"))
     plain = solve(malicious, tmp_path / "plain")
     # The same plan in both dialects: diff sees no change.
     assert diff_plans(plain, excel).flows == []
@@ -375,7 +322,7 @@ def test_diff_previous_and_followup_read_a_guarded_excel_plan(tmp_path: Path, ma
     assert previous.volumes is not None
     assert previous.volumes.referrals == {("A", "@SUM(A1)", 1): 2}
     assert previous.volumes.transfers == {("A", "B", "-2+3", 1): 1}
-    again = solve(malicious, tmp_path / "again", "--excel", "--previous", excel)
+    again = solve(malicious, tmp_path / "again", "--excel", "--swedish-csv", "--previous", excel)
     check_passes(malicious, again)  # the checker reads the previous plan too, for stability
     # followup: 1 of the 2 planned referrals to the HYPERLINK provider was delivered (50 %).
     actuals = tmp_path / "actuals.csv"

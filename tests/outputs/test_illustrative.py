@@ -49,12 +49,15 @@ def test_every_page_and_sheet_carries_the_mark(tmp_path: Path) -> None:
     assert page.count('<p class="illustrative">') == 1  # under the title; print CSS repeats it
     assert "Hospital B&#x27;s prices are invented &amp; &lt;rounded&gt;." in page
     assert ".illustrative { position: fixed; top: 0;" in page  # on every printed page
-    workbook = Xlsx(plan / "delivery_plan.xlsx")
-    assert len(workbook.sheets) >= 3  # the summary, and per hospital its rows and its decision table
-    for name in workbook.sheets:
-        assert workbook.value(name, "A1") == f"ILLUSTRATIVE: {NOTE}", name
-        header = workbook.sheet(name).find(".//{*}oddHeader")
-        assert header is not None and NOTE.replace("&", "&&") in (header.text or ""), name
+    books = sorted((plan / "workbooks").iterdir())
+    assert [book.name for book in books] == ["A.xlsx", "B.xlsx", "region.xlsx"]
+    for book in books:
+        workbook = Xlsx(book)
+        assert len(workbook.sheets) >= 5  # each hospital's and the region's tables, one per sheet
+        for name in workbook.sheets:
+            assert workbook.value(name, "A1") == f"ILLUSTRATIVE: {NOTE}", name
+            header = workbook.sheet(name).find(".//{*}oddHeader")
+            assert header is not None and NOTE.replace("&", "&&") in (header.text or ""), name
 
 
 def test_a_plan_without_the_mark_has_none(tmp_path: Path) -> None:
@@ -62,5 +65,6 @@ def test_a_plan_without_the_mark_has_none(tmp_path: Path) -> None:
     assert invoke("solve", EXAMPLE1, "--deterministic", "--excel", "--report", "--out", plan).exit_code == 0
     assert "illustrative" not in json.loads((plan / "summary.json").read_text(encoding="utf-8"))
     assert 'class="illustrative"' not in (plan / "report.html").read_text(encoding="utf-8")
-    workbook = Xlsx(plan / "delivery_plan.xlsx")
-    assert all(not str(workbook.value(name, "A1")).startswith("ILLUSTRATIVE") for name in workbook.sheets)
+    for book in sorted((plan / "workbooks").iterdir()):
+        workbook = Xlsx(book)
+        assert all(not str(workbook.value(name, "A1")).startswith("ILLUSTRATIVE") for name in workbook.sheets)

@@ -125,9 +125,9 @@ def test_overwrite_replaces_an_earlier_plan_whole(tmp_path: Path) -> None:
     # earlier plan is left behind.
     out = tmp_path / "plan"
     assert solve("--out", out, "--report", "--excel").exit_code == 0
-    assert {"report.html", "delivery_plan.xlsx"} <= set(visible(out))
+    assert {"report.html", "workbooks"} <= set(visible(out))
     assert solve("--out", out, "--overwrite").exit_code == 0
-    assert "report.html" not in visible(out) and "delivery_plan.xlsx" not in visible(out)
+    assert "report.html" not in visible(out) and "workbooks" not in visible(out)
     assert runner.invoke(app, ["check", str(EXAMPLE1), str(out)]).exit_code == 0
 
 
