@@ -10,7 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from leveransplan.models.language import _
-from leveransplan.models.numbers import grouped, msek, signed
+from leveransplan.models.numbers import decimals, grouped, msek, signed
 from leveransplan.outputs.console.common import out_console
 from leveransplan.outputs.diff import ActualMonths, PlanDiff, decision_words, month_span, replan_words
 from leveransplan.outputs.followup import (
@@ -192,7 +192,13 @@ def print_sweep(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any
             elif column in money:
                 cells.append(msek(value))
             else:
-                cells.append(grouped(value) if isinstance(value, int) else str(value))
+                cells.append(
+                    grouped(value)
+                    if isinstance(value, int)
+                    else decimals(value)
+                    if isinstance(value, float)
+                    else str(value)
+                )
         table.add_row(*cells)
     out_console.print(table)
     for row in rows:
