@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 from typer import rich_utils
+from typer._click import core as click_core
+from typer.core import TyperCommand, TyperGroup
 
 from leveransplan import __version__, commands, commands_guarantee, commands_solve, options
 from leveransplan.commands import refuse
@@ -34,9 +36,10 @@ MODEL_NAMES = ("volumes", "at", "placements")
 
 # Typer's help screen takes its panel titles and words from these module constants, read when the
 # help is printed; the command line is built in one language, so they are set with it. The
-# brackets stay out of the catalogue: they are typer's, not words. What typer's vendored click
-# writes itself ("Usage:", "Show this message and exit.", the completion options' help, its
-# messages about unknown options and missing arguments) has no such hook and stays English.
+# brackets stay out of the catalogue: they are typer's, not words. The words typer's vendored click
+# writes itself are translated by the command classes below where click lets a subclass reach them;
+# its messages about an unknown option or a missing argument are built deep in its parser and stay
+# English.
 TYPER_TEXTS = {
     "ARGUMENTS_PANEL_TITLE": _("Arguments"),
     "OPTIONS_PANEL_TITLE": _("Options"),
@@ -53,7 +56,46 @@ for _name, _text in TYPER_TEXTS.items():
     if hasattr(rich_utils, _name):  # another typer may lack one; its own English then stays
         setattr(rich_utils, _name, _text)
 
+# The completion options' help, as typer words it, by the options' names.
+_COMPLETION_HELP = {
+    "install_completion": _("Install completion for the current shell."),
+    "show_completion": _("Show completion for the current shell, to copy it or customize the installation."),
+}
+
+
+class _Translated(click_core.Command):
+    """A command whose help screen has the words click itself writes in the chosen language: the
+    usage line's "Usage:", --help's help and the completion options' help."""
+
+    def get_usage(self, ctx: click_core.Context) -> str:
+        usage = super().get_usage(ctx)
+        english = "Usage:"
+        return _("Usage:") + usage.removeprefix(english) if usage.startswith(english) else usage
+
+    def get_help_option(self, ctx: click_core.Context) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    def get_params(self, ctx: click_core.Context) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if param.name in _COMPLETION_HELP:
+                param.help = _COMPLETION_HELP[param.name]  # type: ignore[attr-defined]
+        return params
+
+
+class _TranslatedGroup(_Translated, TyperGroup):
+    """The app's group, with click's own words translated."""
+
+
+class _TranslatedCommand(_Translated, TyperCommand):
+    """A command, with click's own words translated."""
+
+
 app = typer.Typer(
+    cls=_TranslatedGroup,
     add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -126,6 +168,7 @@ def _command_started() -> float:
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_("Solve a scenario and write its plans (all files appear together, or none)."),
 )
 def solve(
@@ -213,6 +256,7 @@ def solve(
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_(
         "Why patients are left beyond the care guarantee: the limits that bind, per hospital and category."
     )
@@ -241,6 +285,7 @@ def explain(
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_("List every problem in a scenario's files (file, row, column, value, what was expected)."),
 )
 def validate(scenario_dir: options.ScenarioArgument = None) -> None:
@@ -249,6 +294,7 @@ def validate(scenario_dir: options.ScenarioArgument = None) -> None:
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_("Check a written plan against every rule of the spec, independently of the solver.")
     + "\n\n"
     + _(
@@ -266,6 +312,7 @@ def check(
 
 @app.command(
     "report",
+    cls=_TranslatedCommand,
     help=_("Write one self-contained HTML report of a plan or a frontier (opens offline, in any browser)."),
 )
 def report_command(
@@ -278,6 +325,7 @@ def report_command(
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_(
         "What changed from plan A to plan B: referrals and SEK per hospital, provider and month; objectives."
     )
@@ -300,6 +348,7 @@ def diff(
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_(
         "The chain of plans from PLAN_DIR back to the first: each plan's round, frozen months and "
         "scenario, and whether the previous plan each one was made from is still as it recorded "
@@ -314,6 +363,7 @@ def history(plan_dir: options.HistoryPlanDir, as_json: options.HistoryJson = Fal
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_(
         "Performed against planned per hospital, category and month; referrals delivered against the plan."
     )
@@ -336,6 +386,7 @@ def followup(
 
 @app.command(
     "template",
+    cls=_TranslatedCommand,
     help=_(
         "Write the CSV file followup reads for a plan, one row per planned month with the figures "
         "empty: actuals (hospital, category, month, performed, waiting_end) or referrals "
@@ -354,6 +405,7 @@ def template_command(
 
 @app.command(
     "sweep",
+    cls=_TranslatedCommand,
     help=_("Solve a set of what-ifs side by side and compare each with the base plan."),
 )
 def sweep_command(
@@ -372,6 +424,7 @@ def sweep_command(
 
 @app.command(
     "frontier",
+    cls=_TranslatedCommand,
     help=_(
         "What money buys: the fewest patient-months beyond the guarantee within each budget, from "
         "the take-or-pay minimums to the cost of the unconstrained optimum (all files appear "
@@ -408,6 +461,7 @@ def frontier_command(
 
 
 @app.command(
+    cls=_TranslatedCommand,
     help=_(
         "Write a valid, realistic scenario of any size, modelled on VGR 2026 (every figure illustrative)."
     ),

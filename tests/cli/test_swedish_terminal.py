@@ -50,9 +50,14 @@ def test_the_help_is_swedish_when_no_language_is_named() -> None:
     )
     assert "Slutkoder: 0 klart, 1 internt fel, 2 felaktigt anrop, 3 ogiltig indata," in shown
     assert "130 avbruten med Ctrl-C (143 med SIGTERM)." in shown
-    assert "Lös ett scenario och skriv dess planer (alla filer kommer på plats samtidigt, eller ingen)." in shown
-    # typer's panel titles, set from the catalogue.
+    assert (
+        "Lös ett scenario och skriv dess planer (alla filer kommer på plats samtidigt, eller ingen)." in shown
+    )
+    # typer's panel titles and click's own words, set from the catalogue.
     assert "Flaggor" in shown and "Kommandon" in shown
+    assert shown.startswith("Användning: ")  # then the program, here python -c
+    assert "--help <bool> Visa den här hjälpen och avsluta." in shown
+    assert "--install-completion <bool> Installera tabbkomplettering för det aktuella skalet." in shown
     assert "Solve a scenario" not in shown and "Exit codes" not in shown
 
 
@@ -64,6 +69,9 @@ def test_an_options_help_is_swedish_and_english_with_lang_en() -> None:
     assert "Solve a scenario and write its plans (all files appear together, or none)." in english
     assert "Exit codes: 0 done, 1 internal error, 2 usage" in english
     assert "Options" in english and "Commands" in english and "Slutkoder" not in english
+    assert (
+        english.startswith("Usage: leveransplan") and "--help <bool> Show this message and exit." in english
+    )
 
 
 def test_every_typer_text_set_exists_in_the_installed_typer() -> None:
@@ -86,11 +94,15 @@ def test_solve_prints_the_stage_table_and_figures_in_swedish(tmp_path: Path) -> 
     # The plan passes the independent checker again, and says so in Swedish.
     checked = invoke("--lang", "sv", "check", EXAMPLE1, out)
     assert checked.exit_code == 0, checked.output
-    assert f"{out}: alla regler håller och alla mål stämmer med summary.json (volumes)." in flat(checked.output)
+    assert f"{out}: alla regler håller och alla mål stämmer med summary.json (volumes)." in flat(
+        checked.output
+    )
 
 
 def test_the_same_solve_in_english_is_as_before(tmp_path: Path) -> None:
-    result = invoke("--lang", "en", "solve", EXAMPLE1, "--deterministic", "--out", tmp_path / "plan", *TENFOLD)
+    result = invoke(
+        "--lang", "en", "solve", EXAMPLE1, "--deterministic", "--out", tmp_path / "plan", *TENFOLD
+    )
     assert result.exit_code == 0, result.output
     shown = flat(result.output)
     assert "Example 1, volumes: stages solved in order" in shown
@@ -114,7 +126,9 @@ def test_a_refusal_in_swedish_and_in_english() -> None:
 def test_a_what_if_refusal_counts_in_swedish_and_says_nothing_was_written(tmp_path: Path) -> None:
     out = tmp_path / "plan"
     result = invoke("--lang", "sv", "solve", EXAMPLE1, "--set", "nonsense", "--out", out)
-    refused(result, EXIT_USAGE, "1 scenarioändring går inte att tolka:", "--set nonsense", "Ingenting skrevs.")
+    refused(
+        result, EXIT_USAGE, "1 scenarioändring går inte att tolka:", "--set nonsense", "Ingenting skrevs."
+    )
     assert not out.exists()
 
 
