@@ -69,9 +69,7 @@ def test_an_options_help_is_swedish_and_english_with_lang_en() -> None:
     assert "Solve a scenario and write its plans (all files appear together, or none)." in english
     assert "Exit codes: 0 done, 1 internal error, 2 usage" in english
     assert "Options" in english and "Commands" in english and "Slutkoder" not in english
-    assert (
-        english.startswith("Usage: leveransplan") and "--help <bool> Show this message and exit." in english
-    )
+    assert english.startswith("Usage: ") and "--help <bool> Show this message and exit." in english
 
 
 def test_every_typer_text_set_exists_in_the_installed_typer() -> None:
