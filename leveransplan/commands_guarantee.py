@@ -26,7 +26,7 @@ from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.explanation import explain_capacity_loss, explain_over_guarantee
 from leveransplan.models.frontier import MarginalFigure
-from leveransplan.models.language import _
+from leveransplan.models.language import N_, _
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.scenario import Scenario
@@ -215,7 +215,7 @@ def frontier(
     scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=solver)})
     try:
         target = plan_target(
-            out, Path(f"frontier-{folder.resolve().name}"), overwrite, {"the scenario folder": folder}
+            out, Path(f"frontier-{folder.resolve().name}"), overwrite, {N_("the scenario folder"): folder}
         )
     except OutputRefused as refused:
         err_console.print(_("{why}. Nothing was written.").format(why=refused), markup=False, highlight=False)

@@ -34,7 +34,7 @@ from leveransplan.exit_codes import (
 )
 from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from leveransplan.inputs.whatif import DIP_MEANS, WhatIf
-from leveransplan.models.language import _
+from leveransplan.models.language import N_, _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.scenario import Scenario
@@ -107,9 +107,9 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         scenario = scenario.model_copy(update={"solver": settings})
     if run.decision_round is not None:
         freeze_until = _round_freeze_until(scenario, run)
-    protected = {"the scenario folder": folder}
+    protected = {N_("the scenario folder"): folder}
     if run.previous is not None:
-        protected["the previous plan"] = run.previous
+        protected[N_("the previous plan")] = run.previous
     try:
         target = plan_target(run.out, Path(f"plan-{folder.resolve().name}"), run.overwrite, protected)
     except OutputRefused as refused:

@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import BudgetResult, MarginalFigure, Spending
+from leveransplan.models.language import N_, _
 from leveransplan.models.numbers import grouped, msek, signed
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.frontier import within_budget
@@ -71,19 +72,19 @@ def marginal_figure(
         return (limit - (run.now() - started)) / solves_left
 
     data = VolumeData.from_scenario(scenario)
-    run.progress.start_model("marginal: unconstrained", run.now())
+    run.progress.start_model(_("marginal: unconstrained"), run.now())
     top = within_budget(scenario, None, ORDER, share(3), previous, frozen_until)
     most = top.values.term("cost")
     if most <= budget:
         return MarginalFigure(
             budget_sek=budget, extra_sek=extra_sek, unconstrained_cost_sek=most, frames=frames
         )
-    run.progress.start_model("marginal: at the budget", run.now())
+    run.progress.start_model(_("marginal: at the budget"), run.now())
     low = within_budget(scenario, budget, ORDER, share(2), previous, frozen_until)
     # Beyond the unconstrained optimum's cost the budget binds nothing: solved without it, the
     # stages separate by category (networks, in milliseconds).
     larger = budget + extra_sek if budget + extra_sek < most else None
-    run.progress.start_model("marginal: with the extra money", run.now())
+    run.progress.start_model(_("marginal: with the extra money"), run.now())
     high = within_budget(scenario, larger, NEAREST, share(1), low.decisions, frozen_until)
     plan = nearest_by_category(data, low.decisions, high.decisions, budget + extra_sek, scenario)
     before, after = TermValues(data, low.decisions), TermValues(data, plan)
@@ -138,12 +139,12 @@ def nearest_by_category(
     over = total(lambda values, k: values.over_guarantee([k]))
     model.minimize(over)
     run = current_run()
-    status, solver, _ = run.solve(model, scenario.solver, _CHOICE_SECONDS)
+    status, solver, _seconds = run.solve(model, scenario.solver, _CHOICE_SECONDS)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return high
     model.add(over <= round(solver.objective_value))
     model.minimize(sum(take.values()))
-    status, solver, _ = run.solve(model, scenario.solver, _CHOICE_SECONDS)
+    status, solver, _seconds = run.solve(model, scenario.solver, _CHOICE_SECONDS)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return high
     plan = low.copy()
@@ -178,74 +179,107 @@ def describe_marginal(figure: MarginalFigure, top: int = 10) -> list[str]:
     extra = msek(figure.extra_sek, ".6g")
     # The figure adds to the region's budget; a hospital's frame stays as it is.
     frames = (
-        " Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
-        "among the limits."
+        " "
+        + _(
+            "Each hospital's frame still caps what is spent on its patients; where one binds, it is named "
+            "among the limits."
+        )
         if figure.frames
         else ""
     )
     if figure.budget_sek is None:
         return [
-            "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
-            f"beyond the guarantee; more money would remove none.{frames}"
+            _(
+                "No budget: money does not bind. The plan is at the unconstrained optimum of patient-months "
+                "beyond the guarantee; more money would remove none."
+            )
+            + frames
         ]
     budget = grouped(figure.budget_sek)
     if not figure.binds:
         assert figure.unconstrained_cost_sek is not None
         return [
-            f"The budget of {budget} SEK does not bind: the unconstrained optimum costs "
-            f"{grouped(figure.unconstrained_cost_sek)} SEK. Another {extra} MSEK would remove no "
-            f"patient-month beyond the guarantee.{frames}"
+            _(
+                "The budget of {budget} SEK does not bind: the unconstrained optimum costs {cost} SEK. "
+                "Another {extra} MSEK would remove no patient-month beyond the guarantee."
+            ).format(budget=budget, cost=grouped(figure.unconstrained_cost_sek), extra=extra)
+            + frames
         ]
     assert figure.at_budget is not None and figure.with_extra is not None
     removed = figure.removed
     if figure.proven:
-        amount = f"removes {grouped(removed)} patient-months beyond the guarantee"
+        amount = _("removes {removed} patient-months beyond the guarantee").format(removed=grouped(removed))
     else:
         least, most = figure.removed_range
-        amount = (
-            f"removes {grouped(removed)} patient-months beyond the guarantee in the plans found (between "
-            f"{grouped(least)} and {grouped(most)} as far as proven: the time limit stopped a solve)"
-        )
+        amount = _(
+            "removes {removed} patient-months beyond the guarantee in the plans found (between {least} and "
+            "{most} as far as proven: the time limit stopped a solve)"
+        ).format(removed=grouped(removed), least=grouped(least), most=grouped(most))
     spent = figure.with_extra.cost_sek - figure.at_budget.cost_sek
     reaches = (
-        " That reaches the unconstrained optimum: money beyond it buys nothing."
+        " " + _("That reaches the unconstrained optimum: money beyond it buys nothing.")
         if figure.unconstrained_cost_sek is not None
         and figure.unconstrained_cost_sek <= figure.with_extra.budget_sek
         else ""
     )
     lines = [
-        f"At the budget of {budget} SEK, another {extra} MSEK {amount}: "
-        f"{grouped(figure.at_budget.over_guarantee)} -> {grouped(figure.with_extra.over_guarantee)}; "
-        f"the plan then costs {grouped(spent)} SEK more.{reaches}"
+        _(
+            "At the budget of {budget} SEK, another {extra} MSEK {amount}: {before} -> {after}; the plan "
+            "then costs {spent} SEK more."
+        ).format(
+            budget=budget,
+            extra=extra,
+            amount=amount,
+            before=grouped(figure.at_budget.over_guarantee),
+            after=grouped(figure.with_extra.over_guarantee),
+            spent=grouped(spent),
+        )
+        + reaches
     ]
     if figure.spending:
-        lines.append("Where the extra money would go, per hospital's patients and category (most SEK first):")
+        lines.append(
+            _("Where the extra money would go, per hospital's patients and category (most SEK first):")
+        )
         lines += ["  " + spending_words(s) for s in figure.spending[:top]]
         if len(figure.spending) > top:
             lines.append(
-                f"  ... and {len(figure.spending) - top} more (explain --json --marginal lists them all)"
+                "  "
+                + _("... and {count} more (explain --json --marginal lists them all)").format(
+                    count=len(figure.spending) - top
+                )
             )
     if figure.unused_minimum_sek:
-        lines.append(f"  unused take-or-pay minimums (the region's): {signed(figure.unused_minimum_sek)} SEK")
+        lines.append(
+            "  "
+            + _("unused take-or-pay minimums (the region's): {amount} SEK").format(
+                amount=signed(figure.unused_minimum_sek)
+            )
+        )
     return lines
 
 
 def spending_words(s: Spending) -> str:
     """One hospital and category's change in words."""
     if s.over_guarantee < 0:
-        effect = f"{grouped(-s.over_guarantee)} patient-months fewer beyond the guarantee"
+        effect = _("{count} patient-months fewer beyond the guarantee").format(
+            count=grouped(-s.over_guarantee)
+        )
     elif s.over_guarantee > 0:
-        effect = f"{grouped(s.over_guarantee)} patient-months more beyond the guarantee"
+        effect = _("{count} patient-months more beyond the guarantee").format(count=grouped(s.over_guarantee))
     else:
-        effect = "the same patient-months beyond the guarantee"
+        effect = _("the same patient-months beyond the guarantee")
     kinds = [
-        f"{what} {signed(units)}"
+        f"{_(what)} {signed(units)}"
         for what, units in (
-            ("additional units", s.additional),
-            ("transfers out", s.transfers),
-            ("referrals", s.referrals),
+            (N_("additional units"), s.additional),
+            (N_("transfers out"), s.transfers),
+            (N_("referrals"), s.referrals),
         )
         if units
     ]
     detail = f" ({', '.join(kinds)})" if kinds else ""
-    return f"{s.hospital} · {s.category}: {signed(s.cost_sek)} SEK{detail}; {effect}"
+    return (
+        f"{s.hospital} · {s.category}: "
+        + _("{amount} SEK").format(amount=signed(s.cost_sek))
+        + f"{detail}; {effect}"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.training import PlacementData, RequirementKey
 from leveransplan.optimizer.conflicts import ConflictModel, ConflictSearch
@@ -30,11 +31,17 @@ class _FixedPlacementModel(ConflictModel):
             months = data.by_key[key].months
             self.stays[key] = (hospital, start, months)
             trainee, specialty = key
-            where = f"{trainee}'s {specialty} at {hospital} from {format_month(start)}"
+            where = _("{trainee}'s {specialty} at {hospital} from {month}").format(
+                trainee=trainee, specialty=specialty, hospital=hospital, month=format_month(start)
+            )
             if key in agreed_rows:
-                words = f"st_fixed.csv row {agreed_rows[key]}: {where} (agreed)"
+                words = _("st_fixed.csv row {row}: {placement} (agreed)").format(
+                    row=agreed_rows[key], placement=where
+                )
             else:
-                words = f"{where}, started in the frozen months of the previous plan (--freeze-until)"
+                words = _(
+                    "{placement}, started in the frozen months of the previous plan (--freeze-until)"
+                ).format(placement=where)
             self.literal[key] = self.group(words)
         self._places_per_year()
         self._concurrent_max()
@@ -50,9 +57,13 @@ class _FixedPlacementModel(ConflictModel):
             row = self.data.capacity.get((hospital, specialty, year))
             places = 0 if row is None else row.places
             words = (
-                f"st_capacity.csv: {hospital} {specialty} {year} has {places} places"
+                _("st_capacity.csv: {hospital} {specialty} {year} has {places} places").format(
+                    hospital=hospital, specialty=specialty, year=year, places=places
+                )
                 if row is not None
-                else f"st_capacity.csv has no row for {hospital} {specialty} {year} (no places)"
+                else _("st_capacity.csv has no row for {hospital} {specialty} {year} (no places)").format(
+                    hospital=hospital, specialty=specialty, year=year
+                )
             )
             self.model.add(sum(self.literal[k] for k in keys) <= places).only_enforce_if(self.group(words))
 
@@ -65,10 +76,10 @@ class _FixedPlacementModel(ConflictModel):
         for (hospital, specialty, month), keys in present.items():
             limit = self.data.concurrent_limit(hospital, specialty, month)
             if limit is not None and len(keys) > limit:
-                words = (
-                    f"st_capacity.csv: {hospital} {specialty} takes at most {limit} trainees at a time "
-                    f"in {month // 12} (concurrent_max)"
-                )
+                words = _(
+                    "st_capacity.csv: {hospital} {specialty} takes at most {limit} trainees at a time in "
+                    "{year} (concurrent_max)"
+                ).format(hospital=hospital, specialty=specialty, limit=limit, year=month // 12)
                 self.model.add(sum(self.literal[k] for k in keys) <= limit).only_enforce_if(self.group(words))
 
     def _one_stay_at_a_time(self) -> None:
@@ -79,7 +90,7 @@ class _FixedPlacementModel(ConflictModel):
                 present[key[0], month].append(key)
         for (trainee, _month), keys in present.items():
             if len(keys) > 1:
-                words = f"{trainee} does one side-service at a time"
+                words = _("{trainee} does one side-service at a time").format(trainee=trainee)
                 self.model.add(sum(self.literal[k] for k in keys) <= 1).only_enforce_if(self.group(words))
 
     def _rules_of_each_stay(self) -> None:
@@ -91,14 +102,26 @@ class _FixedPlacementModel(ConflictModel):
             broken = []
             first, last = parse_month(trainee.earliest_start), parse_month(trainee.deadline)
             if stay.start < first or stay[-1] > last:
-                broken.append(f"{trainee.trainee}'s window {trainee.earliest_start}..{trainee.deadline}")
+                broken.append(
+                    _("{trainee}'s window {first}..{last}").format(
+                        trainee=trainee.trainee, first=trainee.earliest_start, last=trainee.deadline
+                    )
+                )
             if stay.start < data.first or stay[-1] > data.last:
-                broken.append(f"the planning months {data.horizon_label()}")
+                broken.append(_("the planning months {months}").format(months=data.horizon_label()))
             away = sorted(data.unavailable(trainee.trainee) & set(stay))
             if away:
-                broken.append(f"{trainee.trainee} unavailable in {', '.join(format_month(m) for m in away)}")
+                broken.append(
+                    _("{trainee} unavailable in {months}").format(
+                        trainee=trainee.trainee, months=", ".join(format_month(m) for m in away)
+                    )
+                )
             if (trainee.home_area, hospital) not in data.travel:
-                broken.append(f"travel.csv offers {hospital} no route from home area {trainee.home_area}")
+                broken.append(
+                    _("travel.csv offers {hospital} no route from home area {area}").format(
+                        hospital=hospital, area=trainee.home_area
+                    )
+                )
             for words in broken:
                 self.model.add(self.literal[key] + self.group(words) <= 1)
 

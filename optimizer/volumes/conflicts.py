@@ -17,6 +17,7 @@ from typing import Any
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import month_ranges
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.optimizer.conflicts import ConflictModel, ConflictSearch
 
@@ -81,7 +82,9 @@ class _FeasibilityModel(ConflictModel):
         for (h, k, m), var in self.b.items():
             self.model.add(var <= data.base_capacity.get((h, k, m), 0)).only_enforce_if(
                 self.group(
-                    f"base volume (bas) of {h} in {k}: {grouped(data.base_total.get((h, k), 0))} units"
+                    _("base volume (bas) of {hospital} in {category}: {units} units").format(
+                        hospital=h, category=k, units=grouped(data.base_total.get((h, k), 0))
+                    )
                 )
             )
         used: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
@@ -93,7 +96,11 @@ class _FeasibilityModel(ConflictModel):
             offered = data.additional_capacity.get((g, k, m), 0)
             total = sum(data.additional_capacity.get((g, k, mm), 0) for mm in data.months)
             self.model.add(sum(variables) <= offered).only_enforce_if(
-                self.group(f"additional volume (tillägg) offered by {g} in {k}: {grouped(total)} units")
+                self.group(
+                    _(
+                        "additional volume (tillägg) offered by {hospital} in {category}: {units} units"
+                    ).format(hospital=g, category=k, units=grouped(total))
+                )
             )
 
     def _contract_rules(self) -> None:
@@ -106,18 +113,28 @@ class _FeasibilityModel(ConflictModel):
             by_month[c, m].append(var)
             if m not in data.contract_months[c]:
                 runs = month_ranges(data, data.contract_months[c])
-                self.model.add(var == 0).only_enforce_if(self.group(f"contract {c} runs only in {runs}"))
+                self.model.add(var == 0).only_enforce_if(
+                    self.group(_("contract {contract} runs only in {months}").format(contract=c, months=runs))
+                )
         for c, variables in by_contract.items():
             contract = data.contracts[c]
             self.model.add(sum(variables) <= contract.volume_max).only_enforce_if(
-                self.group(f"contract {c} ({contract.provider}): volume_max {grouped(contract.volume_max)}")
+                self.group(
+                    _("contract {contract} ({provider}): volume_max {units}").format(
+                        contract=c, provider=contract.provider, units=grouped(contract.volume_max)
+                    )
+                )
             )
             if contract.monthly_max is not None:
                 for m in data.months:
                     if by_month.get((c, m)):
                         self.model.add(sum(by_month[c, m]) <= contract.monthly_max).only_enforce_if(
                             self.group(
-                                f"contract {c} ({contract.provider}): monthly_max {contract.monthly_max}"
+                                _("contract {contract} ({provider}): monthly_max {units}").format(
+                                    contract=c,
+                                    provider=contract.provider,
+                                    units=grouped(contract.monthly_max),
+                                )
                             )
                         )
 
@@ -127,13 +144,19 @@ class _FeasibilityModel(ConflictModel):
         for (h, g, _k, _m), var in self.t.items():
             if not data.allowed(h, g):
                 self.model.add(var == 0).only_enforce_if(
-                    self.group(f"access.csv: {h} patients may not go to {g}")
+                    self.group(
+                        _("access.csv: {hospital} patients may not go to {to}").format(hospital=h, to=g)
+                    )
                 )
         for (h, c, _m), var in self.e.items():
             provider = data.contracts[c].provider
             if not data.allowed(h, provider):
                 self.model.add(var == 0).only_enforce_if(
-                    self.group(f"access.csv: {h} patients may not go to {provider}")
+                    self.group(
+                        _("access.csv: {hospital} patients may not go to {to}").format(
+                            hospital=h, to=provider
+                        )
+                    )
                 )
 
     def _waiting_list_rules(self) -> None:
@@ -151,8 +174,15 @@ class _FeasibilityModel(ConflictModel):
         for h, k in data.pairs:
             level: Any = data.waiting[h, k]
             patients = self.group(
-                f"patients of {h} in {k}: {grouped(data.waiting[h, k])} waiting at the start "
-                f"and {grouped(data.inflow_total[h, k])} new over the horizon"
+                _(
+                    "patients of {hospital} in {category}: {waiting} waiting at the start and {new} new "
+                    "over the horizon"
+                ).format(
+                    hospital=h,
+                    category=k,
+                    waiting=grouped(data.waiting[h, k]),
+                    new=grouped(data.inflow_total[h, k]),
+                )
             )
             for m in data.months:
                 level = level + data.inflow[h, k, m] - sum(outflow.get((h, k, m), []))
@@ -177,8 +207,10 @@ class _FeasibilityModel(ConflictModel):
                     hospital = key[position]
                     self.model.add(var == decided.get(key, 0)).only_enforce_if(
                         self.group(
-                            f"{hospital}'s decisions of {label(1)}..{label(until)}, "
-                            "frozen from the previous plan (--freeze-until)"
+                            _(
+                                "{hospital}'s decisions of {first}..{last}, frozen from the previous plan "
+                                "(--freeze-until)"
+                            ).format(hospital=hospital, first=label(1), last=label(until))
                         )
                     )
 
@@ -201,8 +233,10 @@ class _FeasibilityModel(ConflictModel):
         """What the plan spends on a hospital's patients within its frame."""
         self.model.add(sum(spend) <= frame).only_enforce_if(
             self.group(
-                f"{hospital}'s frame of {grouped(frame)} SEK (its additional units, its patients' "
-                "transfers and referrals)"
+                _(
+                    "{hospital}'s frame of {amount} SEK (its additional units, its patients' transfers and "
+                    "referrals)"
+                ).format(hospital=hospital, amount=grouped(frame))
             )
         )
 
@@ -220,8 +254,10 @@ class _FeasibilityModel(ConflictModel):
         minimums = sum(c.volume_min * c.price_sek for c in data.contracts.values())
         self.model.add(sum(cost) <= budget).only_enforce_if(
             self.group(
-                f"the budget cap of {grouped(budget)} SEK (the contracts' take-or-pay minimums "
-                f"alone cost {grouped(minimums)} SEK)"
+                _(
+                    "the budget cap of {amount} SEK (the contracts' take-or-pay minimums alone cost "
+                    "{minimums} SEK)"
+                ).format(amount=grouped(budget), minimums=grouped(minimums))
             )
         )
 
