@@ -170,7 +170,7 @@ def print_valid(folder: Path, scenario: Scenario) -> None:
     if scenario.has_at:
         parts.append(
             _("AT: {positions} positions over {hospitals} hospitals").format(
-                positions=grouped(scenario.at_total), hospitals=grouped(len(scenario.at))
+                positions=grouped(scenario.at_total or 0), hospitals=grouped(len(scenario.at))
             )
         )
     if scenario.has_placements:

@@ -11,6 +11,7 @@ is the cheapest, so the cost stage is 10 x 390 = 3 900: Swedish writes it 3 900 
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -142,3 +143,33 @@ def test_the_progress_line_in_swedish() -> None:
     shown = [line for line in stream.getvalue().split("\r") if line.strip()]
     assert shown[0].startswith("volumes · cost  mål 1\xa0000  gräns 500  lucka 50,00 %")
     assert shown[-1].startswith("volumes · cost  mål 950  gräns 950  lucka 0,00 %  1,5 s")
+
+
+def test_json_and_the_plan_files_are_the_same_in_both_languages(tmp_path: Path) -> None:
+    printed = {}
+    for language in ("sv", "en"):
+        out = tmp_path / language
+        result = invoke("--lang", language, "solve", EXAMPLE1, "--deterministic", "--json", "--out", out)
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        assert document.pop("plan_folder") == str(out)
+        printed[language] = document
+    assert printed["sv"] == printed["en"]
+    for name in ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "summary.json"):
+        assert (tmp_path / "sv" / name).read_bytes() == (tmp_path / "en" / name).read_bytes(), name
+
+
+def test_explain_in_swedish() -> None:
+    # Example 1's optimum leaves no patient beyond the guarantee (over_guarantee 0), and its
+    # scenario.toml sets no budget: money does not bind.
+    result = invoke("--lang", "sv", "explain", EXAMPLE1)
+    assert result.exit_code == 0, result.output
+    shown = flat(result.output)
+    assert (
+        "Example 1: 0 patientmånader utöver vårdgarantin, i 0 par av sjukhus och kategori; flest först."
+        in shown
+    )
+    assert (
+        "Ingen budget: pengar binder inte. Planen ligger vid optimum utan budgettak för patientmånader "
+        "utöver vårdgarantin; mer pengar skulle inte ta bort några."
+    ) in shown
