@@ -88,6 +88,23 @@ def cannot_write(target: Path, error: OSError) -> NoReturn:
     raise typer.Exit(EXIT_OUTPUT)
 
 
+def _nothing_written(error: Exception, exit_code: int) -> NoReturn:
+    """Why the command stops, in the error's words, and that nothing was written."""
+    err_console.print(_("{why}. Nothing was written.").format(why=error), markup=False, highlight=False)
+    raise typer.Exit(exit_code) from None
+
+
+def _exists(target: Path, overwrite: bool) -> NoReturn:
+    """`target` is taken: name it, and the way out (`overwrite`: the command has --overwrite)."""
+    words = (
+        _("{target} exists; choose another --out or add --overwrite. Nothing was written.")
+        if overwrite
+        else _("{target} exists; choose another --out. Nothing was written.")
+    )
+    err_console.print(words.format(target=target), markup=False, highlight=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
 def load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
     """The scenario, with notes on how its files were read on stderr; bad input exits 3 (a what-if 2)."""
     try:
@@ -96,12 +113,28 @@ def load(folder: Path, what_ifs: Sequence[WhatIf] = ()) -> Scenario:
         print_notes(invalid.notes)
         if isinstance(invalid, WhatIfInvalid):
             refuse(
-                f"[bold red]{len(invalid.problems)} what-if flag(s) cannot be applied:[/]",
+                ngettext(
+                    "[bold red]{count} what-if flag cannot be applied:[/]",
+                    "[bold red]{count} what-if flags cannot be applied:[/]",
+                    len(invalid.problems),
+                ).format(count=len(invalid.problems)),
                 invalid.problems,
                 EXIT_USAGE,
             )
-        changed = " with the what-if changes" if what_ifs else ""
-        title = f"[bold red]The scenario {folder}{changed} has {len(invalid.problems)} problem(s):[/]"
+        count = len(invalid.problems)
+        if what_ifs:
+            title = ngettext(
+                "[bold red]The scenario {folder} with the what-if changes has {count} problem:[/]",
+                "[bold red]The scenario {folder} with the what-if changes has {count} problems:[/]",
+                count,
+            )
+        else:
+            title = ngettext(
+                "[bold red]The scenario {folder} has {count} problem:[/]",
+                "[bold red]The scenario {folder} has {count} problems:[/]",
+                count,
+            )
+        title = title.format(folder=folder, count=grouped(count))
         refuse(title, invalid.problems, EXIT_INVALID)
     print_notes(scenario.notes)
     return scenario
@@ -119,7 +152,11 @@ def replan_rest_of_year(
         return rest_of_year(scenario, performed, decided_until, decided, actuals.name)
     except (ActualsInvalid, PreviousPlanInvalid) as invalid:
         print_notes(notes)
-        refuse(f"[bold red]The re-plan from {actuals} cannot start:[/]", invalid.problems, EXIT_INVALID)
+        refuse(
+            _("[bold red]The re-plan from {file} cannot start:[/]").format(file=actuals),
+            invalid.problems,
+            EXIT_INVALID,
+        )
 
 
 def scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, RecordedRun, list[str]]:
@@ -136,16 +173,24 @@ def scenario_of_plan(scenario_dir: Path, plan_dir: Path) -> tuple[Scenario, Reco
     differing = run.changed_inputs(scenario_dir)
     if differing:
         err_console.print(
-            f"Note: {', '.join(differing)} differ from the files the plan was made from "
-            f"({plan_dir / MANIFEST}'s inputs_sha256): is this the plan's scenario?",
+            _(
+                "Note: {files} differ from the files the plan was made from "
+                "({manifest}'s inputs_sha256): is this the plan's scenario?"
+            ).format(files=", ".join(differing), manifest=plan_dir / MANIFEST),
             markup=False,
             highlight=False,
         )
     if run.what_ifs:
-        err_console.print("With the plan's what-if changes: " + "; ".join(map(str, run.what_ifs)))
+        err_console.print(
+            _("With the plan's what-if changes: {changes}").format(changes="; ".join(map(str, run.what_ifs)))
+        )
     if run.actuals_file is not None and run.decided_until is not None:
         scenario = replan_rest_of_year(scenario, run.actuals_file, run.decided_until, run.previous_plan)
-        err_console.print(f"Read as a re-plan after {run.decided_until} from {run.actuals_file}.")
+        err_console.print(
+            _("Read as a re-plan after {month} from {file}.").format(
+                month=run.decided_until, file=run.actuals_file
+            )
+        )
     return scenario, run, changed
 
 
@@ -198,8 +243,7 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
     recorded in its manifest."""
     target = out if out is not None else plan_dir / REPORT
     if target.exists() and not overwrite:
-        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _exists(target, overwrite=True)
     try:
         if is_frontier_folder(plan_dir):
             write_frontier_report(plan_dir, target)
@@ -208,11 +252,10 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
         if target.resolve() == (plan_dir / REPORT).resolve():
             record_output(plan_dir, target)  # the plan folder keeps listing all its files
     except ReportUnreadable as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(error, EXIT_USAGE)
     except OSError as error:
         cannot_write(target, error)
-    out_console.print(f"Report written to {target}.")
+    out_console.print(_("Report written to {target}.").format(target=target))
 
 
 def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json: bool = False) -> None:
@@ -223,7 +266,7 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
             scenarios.append(verify_plan(plan)[0])
         except PlanUnverified as unverified:
             refuse(
-                f"[bold red]The plan {plan} cannot be compared as written:[/]",
+                _("[bold red]The plan {plan} cannot be compared as written:[/]").format(plan=plan),
                 unverified.problems,
                 EXIT_USAGE,
             )
@@ -234,8 +277,7 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
         raise typer.Exit(EXIT_USAGE) from None
     target = out if out is not None else Path(f"diff-{plan_a.resolve().name}-{plan_b.resolve().name}.csv")
     if target.exists() and not overwrite:
-        err_console.print(f"{target} exists; choose another --out or add --overwrite. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _exists(target, overwrite=True)
     if not as_json:
         print_diff(plan_a, plan_b, result)
     try:
@@ -246,11 +288,19 @@ def diff(plan_a: Path, plan_b: Path, out: Path | None, overwrite: bool, as_json:
         print_json({**result.as_json(), "csv": str(target)})
     elif result.actual is not None:
         out_console.print(
-            f"{len(result.changed_flows)} changed flows and the {result.actual.flows} flows of the months "
-            f"replaced by actuals written to {target}."
+            _(
+                "{changed} changed flows and the {actual} flows of the months replaced by actuals written "
+                "to {target}."
+            ).format(
+                changed=grouped(len(result.changed_flows)), actual=grouped(result.actual.flows), target=target
+            )
         )
     else:
-        out_console.print(f"{len(result.flows)} changed flows written to {target}.")
+        out_console.print(
+            _("{changed} changed flows written to {target}.").format(
+                changed=grouped(len(result.flows)), target=target
+            )
+        )
 
 
 def history(plan_dir: Path, as_json: bool) -> None:
@@ -310,15 +360,15 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
     try:
         result = follow_up(plan_dir, performed, delivered, _scenario_of(plan_dir))
     except FollowUpUnreadable as error:
-        _nothing_written(str(error))
+        _refuse_follow_up(str(error))
     target = out if out is not None else free_folder_name(Path(f"followup-{plan_dir.resolve().name}"))
     if target.exists():
-        _nothing_written(_("{target} exists; choose another --out.").format(target=target))
+        _refuse_follow_up(_("{target} exists; choose another --out.").format(target=target))
     print_follow_up(result)
     try:
         written = write_follow_up(target, result, delivered is not None, free_name=out is None)
     except TargetTaken as error:
-        _nothing_written(str(error))
+        _refuse_follow_up(str(error))
     except OSError as error:
         cannot_write(target, error)
     out_console.print(
@@ -326,7 +376,7 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
     )
 
 
-def _nothing_written(message: str) -> NoReturn:
+def _refuse_follow_up(message: str) -> NoReturn:
     """Say why on stderr, that nothing was written, and stop with the usage exit code."""
     err_console.print(
         _("{message}. Nothing was written.").format(message=message.rstrip(".")),
@@ -341,13 +391,15 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
     try:
         columns, rows = template(plan_dir, kind)
     except FollowUpUnreadable as error:
-        _nothing_written(str(error))
+        _refuse_follow_up(str(error))
     target = out if out is not None else Path(f"{kind}-{plan_dir.resolve().name}.csv")
     if target.resolve().parent == plan_dir.resolve():
         # A file added to the plan folder would make the plan differ from what solve wrote.
-        _nothing_written(_("{target} is in the plan folder; choose another --out.").format(target=target))
+        _refuse_follow_up(_("{target} is in the plan folder; choose another --out.").format(target=target))
     if target.exists() and not overwrite:
-        _nothing_written(_("{target} exists; choose another --out or add --overwrite.").format(target=target))
+        _refuse_follow_up(
+            _("{target} exists; choose another --out or add --overwrite.").format(target=target)
+        )
     try:
         write_csv(target, columns, rows)
     except OSError as error:
@@ -370,20 +422,23 @@ def sweep(folder: Path, variants: Path | None, time_limit: float, processes: int
     try:
         chosen = read_variants(variants) if variants is not None else built_in_variants(scenario)
     except VariantsInvalid as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(error, EXIT_USAGE)
     target = out if out is not None else Path(f"sweep-{folder.resolve().name}.csv")
     if target.exists():
-        err_console.print(f"{target} exists; choose another --out. Nothing was written.")
-        raise typer.Exit(EXIT_USAGE)
+        _exists(target, overwrite=False)
     rows = run_sweep(folder, chosen, time_limit, processes or os.cpu_count() or 1)
     columns = ("variant", "status", *SWEEP_TERMS, "cost_change_sek", "seconds", "note")
-    print_sweep(f"{scenario.name}: {len(chosen)} what-ifs against the base plan", columns, rows)
+    title = ngettext(
+        "{scenario}: {count} what-if against the base plan",
+        "{scenario}: {count} what-ifs against the base plan",
+        len(chosen),
+    )
+    print_sweep(title.format(scenario=scenario.name, count=len(chosen)), columns, rows)
     try:
         write_csv(target, columns, rows)
     except OSError as error:
         cannot_write(target, error)
-    out_console.print(f"Written to {target} (exact SEK there).")
+    out_console.print(_("Written to {target} (exact SEK there).").format(target=target))
 
 
 def generate(out: Path, scale: int, seed: int, overwrite: bool) -> None:
@@ -391,24 +446,31 @@ def generate(out: Path, scale: int, seed: int, overwrite: bool) -> None:
     replaced with `overwrite`)."""
     if out.exists() and not overwrite:
         err_console.print(
-            f"{out} exists; choose another folder or add --overwrite. Nothing was written.",
+            _("{target} exists; choose another folder or add --overwrite. Nothing was written.").format(
+                target=out
+            ),
             markup=False,
             highlight=False,
         )
         raise typer.Exit(EXIT_USAGE)
     problem = unsafe_target(out)
     if problem is not None:
-        err_console.print(f"{out} {problem}. Nothing was written.", markup=False, highlight=False)
+        err_console.print(
+            _("{target} {problem}. Nothing was written.").format(target=out, problem=problem),
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(EXIT_USAGE)
     try:
         files = write_scenario(out, scale, seed, overwrite=overwrite)
     except TargetTaken as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        _nothing_written(error, EXIT_USAGE)
     except OSError as error:
         cannot_write(out, error)
     out_console.print(
-        f"Wrote {out} (scale {scale}, seed {seed}): {describe_generated(files)}.",
+        _("Wrote {target} (scale {scale}, seed {seed}): {files}.").format(
+            target=out, scale=scale, seed=seed, files=describe_generated(files)
+        ),
         markup=False,
         highlight=False,
     )

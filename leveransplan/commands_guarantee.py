@@ -26,6 +26,7 @@ from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.explanation import explain_capacity_loss, explain_over_guarantee
 from leveransplan.models.frontier import MarginalFigure
+from leveransplan.models.language import N_, _
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.scenario import Scenario
@@ -69,22 +70,32 @@ def explain(
     over_without: int | None = None
     proven = False
     if plan_dir is not None:
-        scenario, run, _ = scenario_of_plan(folder, plan_dir)
+        scenario, run, _changed = scenario_of_plan(folder, plan_dir)
         if run.frozen is not None:
             frozen_until = scenario.horizon.number(run.frozen[1])
         try:
             decided = read_previous_plan(plan_dir, scenario).volumes
         except PreviousPlanInvalid as invalid:
-            refuse(f"[bold red]The plan {plan_dir} cannot be read:[/]", invalid.problems, EXIT_USAGE)
+            refuse(
+                _("[bold red]The plan {plan} cannot be read:[/]").format(plan=plan_dir),
+                invalid.problems,
+                EXIT_USAGE,
+            )
         if decided is None:
-            err_console.print(f"{plan_dir} has no volume plan (delivery_plan.csv) to explain.")
+            err_console.print(
+                _("{plan} has no volume plan (delivery_plan.csv) to explain.").format(plan=plan_dir)
+            )
             raise typer.Exit(EXIT_USAGE)
         decisions = decided
         over_without, proven = _over_without_candidates(plan_dir)
     else:
         scenario = load(folder)
         if not scenario.has_volumes:
-            err_console.print(f"{folder} has no volume tables: nothing is planned against the guarantee.")
+            err_console.print(
+                _("{folder} has no volume tables: nothing is planned against the guarantee.").format(
+                    folder=folder
+                )
+            )
             raise typer.Exit(EXIT_USAGE)
         if time_limit is not None:
             settings = scenario.solver.model_copy(update={"time_limit_s": time_limit})
@@ -143,11 +154,11 @@ def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> VolumeSoluti
         with search_run(False, not quiet and err_console.is_terminal):
             plan = solve_scenario(solving, ["volumes"])
     except Infeasible as error:
-        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        err_console.print(_("[bold red]Infeasible:[/] {why}.").format(why=error))
         print_volume_conflicts(scenario, None, None)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlanInTime as error:
-        err_console.print(f"No plan within the time limit: {error}.")
+        err_console.print(_("No plan within the time limit: {why}.").format(why=error))
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     assert plan.volumes is not None
     return plan.volumes
@@ -174,7 +185,7 @@ def _marginal(
                 frozen_until=frozen_until,
             )
     except (NoPlanInTime, Infeasible) as error:
-        err_console.print(f"Note: what another 10 MSEK buys is not shown ({error}).")
+        err_console.print(_("Note: what another 10 MSEK buys is not shown ({why}).").format(why=error))
         return None
 
 
@@ -195,15 +206,19 @@ def frontier(
     clock)."""
     scenario = load(folder)
     if not scenario.has_volumes:
-        err_console.print(f"{folder} has no volume tables: there is no volume plan to put a price on.")
+        err_console.print(
+            _("{folder} has no volume tables: there is no volume plan to put a price on.").format(
+                folder=folder
+            )
+        )
         raise typer.Exit(EXIT_USAGE)
     scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=solver)})
     try:
         target = plan_target(
-            out, Path(f"frontier-{folder.resolve().name}"), overwrite, {"the scenario folder": folder}
+            out, Path(f"frontier-{folder.resolve().name}"), overwrite, {N_("the scenario folder"): folder}
         )
     except OutputRefused as refused:
-        err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
+        err_console.print(_("{why}. Nothing was written.").format(why=refused), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     solving = scenario
     if not scenario.solver.deterministic:
@@ -218,12 +233,14 @@ def frontier(
         with search_run(scenario.solver.deterministic, show_progress):
             curve = solve_frontier(solving, points)
     except Infeasible as error:
-        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        err_console.print(_("[bold red]Infeasible:[/] {why}.").format(why=error))
         print_volume_conflicts(solving.model_copy(update={"max_cost_sek": None}), None, None)
-        err_console.print("Nothing was written.")
+        err_console.print(_("Nothing was written."))
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlanInTime as error:
-        err_console.print(f"No plan within the time limit ({error}). Nothing was written.")
+        err_console.print(
+            _("No plan within the time limit ({reasons}). Nothing was written.").format(reasons=error)
+        )
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     parameters = {
         "command": "frontier",
@@ -234,10 +251,12 @@ def frontier(
     try:
         written = publish_frontier(target, folder, scenario, curve, parameters, report=report)
     except TargetTaken as error:
-        err_console.print(f"{error}. This run's frontier was not written.", markup=False, highlight=False)
+        err_console.print(
+            _("{why}. This run's frontier was not written.").format(why=error), markup=False, highlight=False
+        )
         raise typer.Exit(EXIT_USAGE) from None
     except ReportUnreadable as error:
-        err_console.print(f"{error}. Nothing was written.", markup=False, highlight=False)
+        err_console.print(_("{why}. Nothing was written.").format(why=error), markup=False, highlight=False)
         raise typer.Exit(EXIT_OUTPUT) from None
     except OSError as error:
         cannot_write(target.path, error)

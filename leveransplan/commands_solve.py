@@ -34,6 +34,7 @@ from leveransplan.exit_codes import (
 )
 from leveransplan.inputs.previous import PreviousPlan, PreviousPlanInvalid, read_previous_plan
 from leveransplan.inputs.whatif import DIP_MEANS, WhatIf
+from leveransplan.models.language import N_, _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.scenario import Scenario
@@ -93,25 +94,27 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         err_console.print(f"{error}.")
         raise typer.Exit(EXIT_USAGE) from None
     if run.propose_places and "placements" not in models:
-        err_console.print("--propose-places needs the ST-A tables (st_trainees.csv and the others).")
+        err_console.print(_("--propose-places needs the ST-A tables (st_trainees.csv and the others)."))
         raise typer.Exit(EXIT_USAGE)
     if run.solver:
         try:
             settings = scenario.solver.model_copy(update=run.solver)
             type(scenario.solver).model_validate(settings.model_dump())
         except ValueError:
-            err_console.print("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
+            err_console.print(
+                _("--time-limit must be above 0, --workers 0 to 1024 and --seed 0 to 2147483647.")
+            )
             raise typer.Exit(EXIT_USAGE) from None
         scenario = scenario.model_copy(update={"solver": settings})
     if run.decision_round is not None:
         freeze_until = _round_freeze_until(scenario, run)
-    protected = {"the scenario folder": folder}
+    protected = {N_("the scenario folder"): folder}
     if run.previous is not None:
-        protected["the previous plan"] = run.previous
+        protected[N_("the previous plan")] = run.previous
     try:
         target = plan_target(run.out, Path(f"plan-{folder.resolve().name}"), run.overwrite, protected)
     except OutputRefused as refused:
-        err_console.print(f"{refused}. Nothing was written.", markup=False, highlight=False)
+        err_console.print(_("{why}. Nothing was written.").format(why=refused), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     previous_manifest = None
     if run.previous is not None:
@@ -122,9 +125,11 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     if run.actuals is not None:
         if freeze_until is None or models != ["volumes"]:
             err_console.print(
-                "--actuals re-plans the volumes after the decided months: give --freeze-until YYYY-MM "
-                "(or a --round after the horizon's first month) and, when the scenario has training "
-                "tables, --only volumes."
+                _(
+                    "--actuals re-plans the volumes after the decided months: give --freeze-until YYYY-MM "
+                    "(or a --round after the horizon's first month) and, when the scenario has training "
+                    "tables, --only volumes."
+                )
             )
             raise typer.Exit(EXIT_USAGE)
         scenario = replan_rest_of_year(scenario, run.actuals, freeze_until, run.previous)
@@ -136,7 +141,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             previous_plan = read_previous_plan(run.previous, scenario)
         except PreviousPlanInvalid as invalid:
             refuse(
-                f"[bold red]The previous plan {run.previous} cannot be used:[/]",
+                _("[bold red]The previous plan {plan} cannot be used:[/]").format(plan=run.previous),
                 invalid.problems,
                 EXIT_USAGE,
             )
@@ -155,16 +160,18 @@ def solve(run: SolveRun, started: float) -> NoReturn:
                 allowance,
             )
     except Infeasible as error:
-        err_console.print(f"[bold red]Infeasible:[/] {error}.")
+        err_console.print(_("[bold red]Infeasible:[/] {why}.").format(why=error))
         if error.model == "volumes":
             print_volume_conflicts(scenario, previous_plan, freeze_until)
         elif error.model == "placements":
             print_placement_conflicts(scenario, previous_plan, freeze_until)
-        err_console.print("Nothing was written.")
+        err_console.print(_("Nothing was written."))
         raise typer.Exit(EXIT_INFEASIBLE) from None
     if not plan.models:
         reasons = "; ".join(f"{model}: {why}" for model, why in plan.not_solved.items())
-        err_console.print(f"No plan within the time limit ({reasons}). Nothing was written.")
+        err_console.print(
+            _("No plan within the time limit ({reasons}). Nothing was written.").format(reasons=reasons)
+        )
         raise typer.Exit(EXIT_NO_SOLUTION)
     parameters = {
         "what_if": [str(change) for change in run.what_ifs],
@@ -203,12 +210,14 @@ def solve(run: SolveRun, started: float) -> NoReturn:
             previous_manifest=previous_manifest,
         )
     except (OutputRefused, TargetTaken) as error:
-        err_console.print(f"{error}. This run's plan was not written.", markup=False, highlight=False)
+        err_console.print(
+            _("{why}. This run's plan was not written.").format(why=error), markup=False, highlight=False
+        )
         raise typer.Exit(EXIT_USAGE) from None
     except OSError as error:
         cannot_write(target.path, error)
     except PlanCheckFailed as failed:
-        err_console.print("[bold red]The plan checker rejected the plan; nothing was written:[/]")
+        err_console.print(_("[bold red]The plan checker rejected the plan; nothing was written:[/]"))
         print_problems(failed.violations)
         raise typer.Exit(EXIT_CHECK) from None
     exit_code = EXIT_PARTIAL if plan.partial else 0
@@ -225,7 +234,7 @@ def _verify_previous(previous: Path, scenario_dir: Path) -> None:
         verify_plan(previous, [scenario_dir])
     except PlanUnverified as unverified:
         refuse(
-            f"[bold red]The previous plan {previous} cannot be used as written:[/]",
+            _("[bold red]The previous plan {plan} cannot be used as written:[/]").format(plan=previous),
             unverified.problems,
             EXIT_USAGE,
         )
@@ -237,14 +246,18 @@ def _round_freeze_until(scenario: Scenario, run: SolveRun) -> str | None:
     decision_round = run.decision_round
     if run.freeze_until is not None:
         err_console.print(
-            f"--round {decision_round!r} and --freeze-until {run.freeze_until!r}: give one of them "
-            "(--round YYYY-MM freezes the months before the round)."
+            _(
+                "--round {round} and --freeze-until {month}: give one of them "
+                "(--round YYYY-MM freezes the months before the round)."
+            ).format(round=repr(decision_round), month=repr(run.freeze_until))
         )
         raise typer.Exit(EXIT_USAGE)
     if run.previous is None:
         err_console.print(
-            f"--round {decision_round!r} needs --previous: the plan of the round before, whose months "
-            "before the round are already decided."
+            _(
+                "--round {round} needs --previous: the plan of the round before, whose months "
+                "before the round are already decided."
+            ).format(round=repr(decision_round))
         )
         raise typer.Exit(EXIT_USAGE)
     horizon = scenario.horizon
@@ -254,8 +267,9 @@ def _round_freeze_until(scenario: Scenario, run: SolveRun) -> str | None:
         month = None
     if month is None:
         err_console.print(
-            f"--round {decision_round!r}: expected a month of the horizon "
-            f"{horizon.start}..{horizon.label(horizon.length)}."
+            _("--round {round}: expected a month of the horizon {first}..{last}.").format(
+                round=repr(decision_round), first=horizon.start, last=horizon.label(horizon.length)
+            )
         )
         raise typer.Exit(EXIT_USAGE)
     return None if month == 1 else horizon.label(month - 1)
@@ -264,7 +278,7 @@ def _round_freeze_until(scenario: Scenario, run: SolveRun) -> str | None:
 def _check_freeze(scenario: Scenario, previous_plan: PreviousPlan | None, freeze_until: str) -> None:
     """Refuse --freeze-until without a previous plan, or with a month outside the horizon."""
     if previous_plan is None:
-        err_console.print("--freeze-until needs --previous: the plan whose months are already decided.")
+        err_console.print(_("--freeze-until needs --previous: the plan whose months are already decided."))
         raise typer.Exit(EXIT_USAGE)
     try:
         inside = scenario.horizon.number(freeze_until) is not None
@@ -273,8 +287,9 @@ def _check_freeze(scenario: Scenario, previous_plan: PreviousPlan | None, freeze
     if not inside:
         horizon = scenario.horizon
         err_console.print(
-            f"--freeze-until {freeze_until!r}: expected a month of the horizon "
-            f"{horizon.start}..{horizon.label(horizon.length)}."
+            _("--freeze-until {month}: expected a month of the horizon {first}..{last}.").format(
+                month=repr(freeze_until), first=horizon.start, last=horizon.label(horizon.length)
+            )
         )
         raise typer.Exit(EXIT_USAGE)
 
@@ -309,18 +324,22 @@ def _change_allowance(run: SolveRun, models: list[str], order: tuple[str, ...]) 
         return None
     if run.previous is None or "volumes" not in models:
         err_console.print(
-            "--allow-change and --allow-change-sek loosen a re-plan's least change: give --previous "
-            "and solve the volumes."
+            _(
+                "--allow-change and --allow-change-sek loosen a re-plan's least change: give --previous "
+                "and solve the volumes."
+            )
         )
         raise typer.Exit(EXIT_USAGE)
     if "stability" not in order[:-1]:
         err_console.print(
-            f"--allow-change and --allow-change-sek let the stages after stability use the change "
-            f"they allow, but the volume order {', '.join(order)} has none after it."
+            _(
+                "--allow-change and --allow-change-sek let the stages after stability use the change "
+                "they allow, but the volume order {order} has none after it."
+            ).format(order=", ".join(order))
         )
         raise typer.Exit(EXIT_USAGE)
     if units is not None and units < 0:
-        err_console.print(f"--allow-change {units}: expected whole units, 0 or more.")
+        err_console.print(_("--allow-change {units}: expected whole units, 0 or more.").format(units=units))
         raise typer.Exit(EXIT_USAGE)
     sek = None
     if sek_text is not None:
@@ -330,7 +349,9 @@ def _change_allowance(run: SolveRun, models: list[str], order: tuple[str, ...]) 
             amount = Decimal(-1)
         if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value() or amount > 2**53:
             err_console.print(
-                f"--allow-change-sek {sek_text}: expected whole SEK, 0 or more, e.g. 3e6.",
+                _("--allow-change-sek {amount}: expected whole SEK, 0 or more, e.g. 3e6.").format(
+                    amount=sek_text
+                ),
                 markup=False,
                 highlight=False,
             )

@@ -19,21 +19,23 @@ from leveransplan.optimizer.frontier import MAX_POINTS, MIN_POINTS
 ScenarioArgument = Annotated[
     Path | None,
     typer.Argument(
-        help="Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario."
+        help=_("Scenario folder (scenario.toml and CSV tables). Default: the shipped VGR 2026 scenario.")
     ),
 ]
 
 Out = Annotated[
     Path | None,
-    typer.Option("--out", help="Output folder (default: plan-<scenario folder name>, never overwritten)."),
+    typer.Option("--out", help=_("Output folder (default: plan-<scenario folder name>, never overwritten).")),
 ]
 
 Overwrite = Annotated[
     bool,
     typer.Option(
         "--overwrite",
-        help="Replace --out if it is an earlier plan holding only its own files, as written "
-        "(a folder with anything else in it is refused, naming what).",
+        help=_(
+            "Replace --out if it is an earlier plan holding only its own files, as written "
+            "(a folder with anything else in it is refused, naming what)."
+        ),
     ),
 ]
 
@@ -41,7 +43,9 @@ Only = Annotated[
     str | None,
     typer.Option(
         "--only",
-        help="Solve one model: volumes, at or placements (default: every model the scenario has tables for).",
+        help=_(
+            "Solve one model: volumes, at or placements (default: every model the scenario has tables for)."
+        ),
     ),
 ]
 
@@ -49,29 +53,31 @@ ProposePlaces = Annotated[
     bool,
     typer.Option(
         "--propose-places",
-        help="Instead of holding to st_capacity.csv's places, propose the fewest places per hospital, "
-        "specialty and year that place every requirement that can be placed, spread evenly.",
+        help=_(
+            "Instead of holding to st_capacity.csv's places, propose the fewest places per hospital, "
+            "specialty and year that place every requirement that can be placed, spread evenly."
+        ),
     ),
 ]
 
 TimeLimit = Annotated[
-    float | None, typer.Option("--time-limit", help="Seconds for the whole solve, all models and stages.")
+    float | None, typer.Option("--time-limit", help=_("Seconds for the whole solve, all models and stages."))
 ]
 
-Workers = Annotated[int | None, typer.Option("--workers", help="CP-SAT workers (0 = all cores).")]
+Workers = Annotated[int | None, typer.Option("--workers", help=_("CP-SAT workers (0 = all cores)."))]
 
-Seed = Annotated[int | None, typer.Option("--seed", help="CP-SAT random seed.")]
+Seed = Annotated[int | None, typer.Option("--seed", help=_("CP-SAT random seed."))]
 
 Previous = Annotated[
     Path | None,
-    typer.Option("--previous", help="A plan folder to stay close to: turns on the stability objectives."),
+    typer.Option("--previous", help=_("A plan folder to stay close to: turns on the stability objectives.")),
 ]
 
 FreezeUntil = Annotated[
     str | None,
     typer.Option(
         "--freeze-until",
-        help="With --previous: decisions up to this month (YYYY-MM) stay as decided.",
+        help=_("With --previous: decisions up to this month (YYYY-MM) stay as decided."),
     ),
 ]
 
@@ -79,9 +85,11 @@ Round = Annotated[
     str | None,
     typer.Option(
         "--round",
-        help="With --previous: the decision round (YYYY-MM) this re-plan is made in; the months "
-        "before it stay as decided (--round 2026-09 is --freeze-until 2026-08), and manifest.json "
-        "records the round.",
+        help=_(
+            "With --previous: the decision round (YYYY-MM) this re-plan is made in; the months "
+            "before it stay as decided (--round 2026-09 is --freeze-until 2026-08), and manifest.json "
+            "records the round."
+        ),
     ),
 ]
 
@@ -89,9 +97,11 @@ AllowChange = Annotated[
     int | None,
     typer.Option(
         "--allow-change",
-        help="With --previous: after the least change the guarantee allows, each hospital's "
-        "additional units, transfers and referrals may change by up to this many units (or as "
-        "much as the least change needs) to save money or travel.",
+        help=_(
+            "With --previous: after the least change the guarantee allows, each hospital's "
+            "additional units, transfers and referrals may change by up to this many units (or as "
+            "much as the least change needs) to save money or travel."
+        ),
     ),
 ]
 
@@ -99,8 +109,10 @@ AllowChangeSek = Annotated[
     str | None,
     typer.Option(
         "--allow-change-sek",
-        help="With --previous: as --allow-change, in SEK of change per hospital (each unit moved "
-        "at its price), e.g. 3e6.",
+        help=_(
+            "With --previous: as --allow-change, in SEK of change per hospital (each unit moved "
+            "at its price), e.g. 3e6."
+        ),
     ),
 ]
 
@@ -108,26 +120,30 @@ Actuals = Annotated[
     Path | None,
     typer.Option(
         "--actuals",
-        help="With --freeze-until or --round: re-plan the months after it from reported outcomes "
-        "(CSV: hospital, category, month, performed, waiting_end).",
+        help=_(
+            "With --freeze-until or --round: re-plan the months after it from reported outcomes "
+            "(CSV: hospital, category, month, performed, waiting_end)."
+        ),
     ),
 ]
 
 SetValues = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="What-if: one value, TABLE.KEY.COLUMN=VALUE (contracts.KAT-1.volume_max=2500)."
+        "--set", help=_("What-if: one value, TABLE.KEY.COLUMN=VALUE (contracts.KAT-1.volume_max=2500).")
     ),
 ]
 
 Scales = Annotated[
     list[str] | None,
-    typer.Option("--scale", help="What-if: scale a numeric column, TABLE.COLUMN=FACTOR (need.inflow=1.10)."),
+    typer.Option(
+        "--scale", help=_("What-if: scale a numeric column, TABLE.COLUMN=FACTOR (need.inflow=1.10).")
+    ),
 ]
 
 Where = Annotated[
     list[str] | None,
-    typer.Option("--where", help="Rows --scale applies to, COLUMN=VALUE (hospital=SÄS); all must match."),
+    typer.Option("--where", help=_("Rows --scale applies to, COLUMN=VALUE (hospital=SÄS); all must match.")),
 ]
 
 Dips = Annotated[
@@ -135,9 +151,11 @@ Dips = Annotated[
     typer.Option(
         "--dip",
         help=(
-            "What-if: capacity lost in a go-live, HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR, "
-            "the share of base and additional capacity kept (SU:2026-04..2026-06=0.6); the lost units "
-            "are gone."
+            _(
+                "What-if: capacity lost in a go-live, HOSPITAL[:CATEGORY...]:YYYY-MM..YYYY-MM=FACTOR, "
+                "the share of base and additional capacity kept (SU:2026-04..2026-06=0.6); the lost units "
+                "are gone."
+            )
         ),
     ),
 ]
@@ -147,26 +165,28 @@ Shifts = Annotated[
     typer.Option(
         "--shift",
         help=(
-            "What-if: the capacity factor times FACTOR, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR; the year's "
-            "volumes are spread over the other months (SU:2026-04..2026-06=0.6)."
+            _(
+                "What-if: the capacity factor times FACTOR, HOSPITAL:YYYY-MM..YYYY-MM=FACTOR; the year's "
+                "volumes are spread over the other months (SU:2026-04..2026-06=0.6)."
+            )
         ),
     ),
 ]
 
 WithoutProviders = Annotated[
     list[str] | None,
-    typer.Option("--without-provider", help="What-if: leave out every contract of a provider."),
+    typer.Option("--without-provider", help=_("What-if: leave out every contract of a provider.")),
 ]
 
 Budget = Annotated[
-    str | None, typer.Option("--budget", help="What-if: a cap on the plan's cost in SEK (250e6).")
+    str | None, typer.Option("--budget", help=_("What-if: a cap on the plan's cost in SEK (250e6)."))
 ]
 
 Objectives = Annotated[
     list[str] | None,
     typer.Option(
         "--objective",
-        help="What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel).",
+        help=_("What-if: objective order, TERMS (volumes) or MODEL=TERMS (placements=unplaced,travel)."),
     ),
 ]
 
@@ -182,12 +202,12 @@ Excel = Annotated[
 ]
 
 Report = Annotated[
-    bool, typer.Option("--report", help="Also write report.html (self-contained, works offline).")
+    bool, typer.Option("--report", help=_("Also write report.html (self-contained, works offline)."))
 ]
 
 Parquet = Annotated[
     bool,
-    typer.Option("--parquet", help="Also write the tables as typed Parquet files in bi/, for Power BI."),
+    typer.Option("--parquet", help=_("Also write the tables as typed Parquet files in bi/, for Power BI.")),
 ]
 
 SwedishCsv = Annotated[
@@ -205,96 +225,104 @@ Deterministic = Annotated[
     bool,
     typer.Option(
         "--deterministic",
-        help="Byte-identical output files for the same inputs and flags on any machine: the solver "
-        "searches in a fixed order and --time-limit counts CP-SAT's deterministic time units.",
+        help=_(
+            "Byte-identical output files for the same inputs and flags on any machine: the solver "
+            "searches in a fixed order and --time-limit counts CP-SAT's deterministic time units."
+        ),
     ),
 ]
 
-Quiet = Annotated[bool, typer.Option("--quiet", help="No live progress on stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", help=_("No live progress on stderr."))]
 
 Json = Annotated[
-    bool, typer.Option("--json", help="Print summary.json's content on stdout instead of tables.")
+    bool, typer.Option("--json", help=_("Print summary.json's content on stdout instead of tables."))
 ]
 
 PlanDir = Annotated[
     Path | None,
-    typer.Argument(help="A plan folder made from the scenario (default: solve the volumes first)."),
+    typer.Argument(help=_("A plan folder made from the scenario (default: solve the volumes first).")),
 ]
 
 Top = Annotated[
-    int, typer.Option("--top", help="Show the N hospitals and categories with most patient-months.")
+    int, typer.Option("--top", help=_("Show the N hospitals and categories with most patient-months."))
 ]
 
 ExplainTimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
-        help="Seconds for the whole command: the solve when no plan is given, and the solves of "
-        "what another 10 MSEK buys.",
+        help=_(
+            "Seconds for the whole command: the solve when no plan is given, and the solves of "
+            "what another 10 MSEK buys."
+        ),
     ),
 ]
 
-ExplainJson = Annotated[bool, typer.Option("--json", help="Print every explanation as JSON on stdout.")]
+ExplainJson = Annotated[bool, typer.Option("--json", help=_("Print every explanation as JSON on stdout."))]
 
 Marginal = Annotated[
     bool,
     typer.Option(
         "--marginal",
-        help='With --json: add what another 10 MSEK buys; the output is then {"reasons": [...], '
-        '"marginal": {...}} instead of the list of reasons (the text always shows it).',
+        help=_(
+            'With --json: add what another 10 MSEK buys; the output is then {"reasons": [...], '
+            '"marginal": {...}} instead of the list of reasons (the text always shows it).'
+        ),
     ),
 ]
 
-ScenarioDir = Annotated[Path, typer.Argument(help="The scenario folder the plan was made from.")]
+ScenarioDir = Annotated[Path, typer.Argument(help=_("The scenario folder the plan was made from."))]
 
-CheckPlanDir = Annotated[Path, typer.Argument(help="A plan folder written by `leveransplan solve`.")]
+CheckPlanDir = Annotated[Path, typer.Argument(help=_("A plan folder written by `leveransplan solve`."))]
 
 ReportPlanDir = Annotated[
     Path,
     typer.Argument(
-        help="A plan folder (`leveransplan solve`) or a frontier folder (`leveransplan frontier`)."
+        help=_("A plan folder (`leveransplan solve`) or a frontier folder (`leveransplan frontier`).")
     ),
 ]
 
 ReportOut = Annotated[
     Path | None,
-    typer.Option("--out", help="The HTML file (default: report.html in the plan folder)."),
+    typer.Option("--out", help=_("The HTML file (default: report.html in the plan folder).")),
 ]
 
-ReportOverwrite = Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")]
+ReportOverwrite = Annotated[bool, typer.Option("--overwrite", help=_("Replace --out if it exists."))]
 
-PlanA = Annotated[Path, typer.Argument(help="The plan compared with (e.g. the decided one).")]
+PlanA = Annotated[Path, typer.Argument(help=_("The plan compared with (e.g. the decided one)."))]
 
-PlanB = Annotated[Path, typer.Argument(help="The new plan.")]
+PlanB = Annotated[Path, typer.Argument(help=_("The new plan."))]
 
 DiffOut = Annotated[
     Path | None,
-    typer.Option("--out", help="CSV of the changed flows (default: diff-A-B.csv, never overwritten)."),
+    typer.Option("--out", help=_("CSV of the changed flows (default: diff-A-B.csv, never overwritten).")),
 ]
 
 DiffJson = Annotated[
     bool,
     typer.Option(
         "--json",
-        help="Print the comparison as JSON on stdout instead of tables (flows, volume table, objectives, "
-        "each hospital's spend and delegation.on_delegation); the CSV is written as without it.",
+        help=_(
+            "Print the comparison as JSON on stdout instead of tables (flows, volume table, objectives, "
+            "each hospital's spend and delegation.on_delegation); the CSV is written as without it."
+        ),
     ),
 ]
 
-FollowupPlanDir = Annotated[Path, typer.Argument(help="The plan folder to follow up.")]
+FollowupPlanDir = Annotated[Path, typer.Argument(help=_("The plan folder to follow up."))]
 
 FollowupActuals = Annotated[
-    Path, typer.Option("--actuals", help="CSV: hospital, category, month, performed, waiting_end.")
+    Path, typer.Option("--actuals", help=_("CSV: hospital, category, month, performed, waiting_end."))
 ]
 
 Referrals = Annotated[
     Path | None,
-    typer.Option("--referrals", help="CSV: hospital, category, provider, month, referrals (delivered)."),
+    typer.Option("--referrals", help=_("CSV: hospital, category, provider, month, referrals (delivered).")),
 ]
 
 FollowupOut = Annotated[
     Path | None,
-    typer.Option("--out", help="Folder for the CSV files (default: followup-PLAN, never overwritten)."),
+    typer.Option("--out", help=_("Folder for the CSV files (default: followup-PLAN, never overwritten).")),
 ]
 
 
@@ -305,44 +333,46 @@ class TemplateFile(StrEnum):
     referrals = "referrals"
 
 
-TemplateKind = Annotated[TemplateFile, typer.Argument(help="actuals or referrals.")]
+TemplateKind = Annotated[TemplateFile, typer.Argument(help=_("actuals or referrals."))]
 
-TemplatePlanDir = Annotated[Path, typer.Argument(help="The plan folder the file is for.")]
+TemplatePlanDir = Annotated[Path, typer.Argument(help=_("The plan folder the file is for."))]
 
 TemplateOut = Annotated[
     Path | None,
-    typer.Option("--out", help="The CSV file (default: actuals-PLAN.csv or referrals-PLAN.csv)."),
+    typer.Option("--out", help=_("The CSV file (default: actuals-PLAN.csv or referrals-PLAN.csv).")),
 ]
 
 Variants = Annotated[
     Path | None,
     typer.Option(
-        "--variants", help="TOML file of [[variant]] tables (name and what-if keys); default: built in."
+        "--variants", help=_("TOML file of [[variant]] tables (name and what-if keys); default: built in.")
     ),
 ]
 
-SweepTimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds per variant.")]
+SweepTimeLimit = Annotated[float, typer.Option("--time-limit", help=_("Seconds per variant."))]
 
-Processes = Annotated[int, typer.Option("--processes", help="Worker processes (default: the cores).")]
+Processes = Annotated[int, typer.Option("--processes", help=_("Worker processes (default: the cores)."))]
 
 SweepOut = Annotated[
     Path | None,
-    typer.Option("--out", help="CSV of the results (default: sweep-SCENARIO.csv, never overwritten)."),
+    typer.Option("--out", help=_("CSV of the results (default: sweep-SCENARIO.csv, never overwritten).")),
 ]
 
 Points = Annotated[
     int,
     typer.Option(
         "--points",
-        help=f"Budgets on the curve, evenly spaced from the least cost (the take-or-pay minimums) to "
-        f"the unconstrained optimum's cost, both included ({MIN_POINTS} to {MAX_POINTS}).",
+        help=_(
+            "Budgets on the curve, evenly spaced from the least cost (the take-or-pay minimums) to "
+            "the unconstrained optimum's cost, both included ({least} to {most})."
+        ).format(least=MIN_POINTS, most=MAX_POINTS),
     ),
 ]
 
 FrontierOut = Annotated[
     Path | None,
     typer.Option(
-        "--out", help="Output folder (default: frontier-<scenario folder name>, never overwritten)."
+        "--out", help=_("Output folder (default: frontier-<scenario folder name>, never overwritten).")
     ),
 ]
 
@@ -350,8 +380,10 @@ FrontierOverwrite = Annotated[
     bool,
     typer.Option(
         "--overwrite",
-        help="Replace --out if it is an earlier output of the tool holding only its own files, as "
-        "written (a folder with anything else in it is refused, naming what).",
+        help=_(
+            "Replace --out if it is an earlier output of the tool holding only its own files, as "
+            "written (a folder with anything else in it is refused, naming what)."
+        ),
     ),
 ]
 
@@ -359,7 +391,7 @@ FrontierTimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
-        help="Seconds for the whole command, all points (default: the scenario's time_limit_s).",
+        help=_("Seconds for the whole command, all points (default: the scenario's time_limit_s)."),
     ),
 ]
 
@@ -367,20 +399,22 @@ FrontierDeterministic = Annotated[
     bool,
     typer.Option(
         "--deterministic",
-        help="The same curve for the same inputs on any machine: the solver searches in a fixed "
-        "order and --time-limit counts CP-SAT's deterministic time units.",
+        help=_(
+            "The same curve for the same inputs on any machine: the solver searches in a fixed "
+            "order and --time-limit counts CP-SAT's deterministic time units."
+        ),
     ),
 ]
 
 FrontierReport = Annotated[
-    bool, typer.Option("--report", help="Also write report.html with the curve as a chart.")
+    bool, typer.Option("--report", help=_("Also write report.html with the curve as a chart."))
 ]
 
 FrontierJson = Annotated[
-    bool, typer.Option("--json", help="Print summary.json's content on stdout instead of the table.")
+    bool, typer.Option("--json", help=_("Print summary.json's content on stdout instead of the table."))
 ]
 
-GenerateOut = Annotated[Path, typer.Argument(help="The scenario folder to write.")]
+GenerateOut = Annotated[Path, typer.Argument(help=_("The scenario folder to write."))]
 
 Scale = Annotated[
     int,
@@ -388,28 +422,32 @@ Scale = Annotated[
         "--scale",
         min=1,
         max=MAX_SCALE,
-        help="Regions of five hospitals each: 1 is about VGR (5 hospitals, 30 contracts, 292 AT "
-        "positions, 540 ST-A trainees), 20 about the nation (100 hospitals, 600 contracts).",
+        help=_(
+            "Regions of five hospitals each: 1 is about VGR (5 hospitals, 30 contracts, 292 AT "
+            "positions, 540 ST-A trainees), 20 about the nation (100 hospitals, 600 contracts)."
+        ),
     ),
 ]
 
 GenerateSeed = Annotated[
-    int, typer.Option("--seed", min=0, help="Random seed: the same scale and seed give the same files.")
+    int, typer.Option("--seed", min=0, help=_("Random seed: the same scale and seed give the same files."))
 ]
 
 GenerateOverwrite = Annotated[
-    bool, typer.Option("--overwrite", help="Replace OUT if it is a scenario folder.")
+    bool, typer.Option("--overwrite", help=_("Replace OUT if it is a scenario folder."))
 ]
 
 HistoryPlanDir = Annotated[
-    Path, typer.Argument(help="A plan folder (`leveransplan solve`): the newest of the chain.")
+    Path, typer.Argument(help=_("A plan folder (`leveransplan solve`): the newest of the chain."))
 ]
 
 HistoryJson = Annotated[
     bool,
     typer.Option(
         "--json",
-        help="Print the chain as JSON on stdout instead of lines (each plan, its previous plan and whether "
-        "that is as recorded).",
+        help=_(
+            "Print the chain as JSON on stdout instead of lines (each plan, its previous plan and whether "
+            "that is as recorded)."
+        ),
     ),
 ]

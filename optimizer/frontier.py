@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
 from leveransplan.models.frontier import LEAST_COST, SCENARIO_BUDGET, UNCONSTRAINED, Frontier, FrontierPoint
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.scenario import Scenario
@@ -118,7 +119,7 @@ def solve_frontier(scenario: Scenario, points: int) -> Frontier:
     least = least_cost(data)
     # The unconstrained end first: without it the span of budgets is unknown. Its share assumes
     # every point needs a solve; it takes seconds, and what it leaves goes to the others.
-    run.progress.start_model("frontier: unconstrained", run.now())
+    run.progress.start_model(_("frontier: unconstrained"), run.now())
     top = within_budget(scenario, None, ("over_guarantee", "cost"), clock.share(points))
     most = top.values.term("cost")
     stage = top.stage("over_guarantee")
@@ -133,7 +134,7 @@ def solve_frontier(scenario: Scenario, points: int) -> Frontier:
     queue = [b for b in budgets if b != most]
     solved: dict[int, _Solved] = {most: unconstrained}
     for done, budget in enumerate(queue):
-        run.progress.start_model(f"frontier: budget {grouped(budget)} SEK", run.now())
+        run.progress.start_model(_("frontier: budget {amount} SEK").format(amount=grouped(budget)), run.now())
         solved[budget] = _solve_point(scenario, data, budget, clock.share(len(queue) - done))
     return Frontier(
         scenario=scenario.name,

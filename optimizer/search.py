@@ -27,7 +27,8 @@ from typing import Any, TextIO
 
 from ortools.sat.python import cp_model
 
-from leveransplan.models.numbers import grouped
+from leveransplan.models.language import _
+from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.plan import gap_percent
 from leveransplan.models.scenario import SolverSettings
 
@@ -161,11 +162,15 @@ class Progress:
         bound = "-" if self._bound is None else grouped(self._bound)
         gap = ""
         if self._value is not None and self._bound is not None:
-            gap = f"  gap {gap_percent(self._value, self._bound):.2f} %"
+            gap = "  " + _("gap {gap} %").format(gap=decimals(gap_percent(self._value, self._bound), 2))
         detail = f" ({self._detail})" if self._detail else ""
+        # The model and stage are the names summary.json and the stage table use: not translated.
         line = (
-            f"{self._model} · {self._stage}{detail}  objective {value}  bound {bound}{gap}  "
-            f"{now - self._model_started:.1f} s"
+            f"{self._model} · {self._stage}{detail}  "
+            + _("objective {value}  bound {bound}").format(value=value, bound=bound)
+            + gap
+            + "  "
+            + _("{seconds} s").format(seconds=decimals(now - self._model_started, 1))
         )
         padding = max(self._line_length - len(line), 0)
         self.stream.write("\r" + line + " " * padding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leveransplan.inputs.previous import PreviousPlan
+from leveransplan.models.language import _
 from leveransplan.models.months import parse_month
 from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.results import ScenarioPlan
@@ -32,7 +33,9 @@ def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:
         return present
     if only not in present:
         raise ValueError(
-            f"--only {only}: the scenario has no tables for that model; it has {', '.join(present)}"
+            _("--only {model}: the scenario has no tables for that model; it has {present}").format(
+                model=only, present=", ".join(present)
+            )
         )
     return [only]
 

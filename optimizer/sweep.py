@@ -25,6 +25,7 @@ from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
 from leveransplan.inputs.tables import read_text
 from leveransplan.inputs.whatif import FLAGS, parse_recorded
+from leveransplan.models.language import _, current_language, use_language
 from leveransplan.models.scenario import Scenario
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.volumes.driver import solve_volumes
@@ -95,10 +96,12 @@ def _flag_value(key: str, value: Any) -> tuple[Any, str | None]:
             return value, None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return str(value), None
-        return None, 'expected whole SEK, 0 or more: a whole number (250000000) or a text ("250e6")'
+        return None, _('expected whole SEK, 0 or more: a whole number (250000000) or a text ("250e6")')
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value, None
-    return None, f'expected a list of texts, e.g. {key} = ["{_EXAMPLES[key]}"]'
+    return None, _('expected a list of texts, e.g. {key} = ["{example}"]').format(
+        key=key, example=_EXAMPLES[key]
+    )
 
 
 def read_variants(path: Path) -> list[Variant]:
@@ -109,25 +112,31 @@ def read_variants(path: Path) -> list[Variant]:
     problems: list[InputProblem] = []
     text = read_text(path, str(path), problems, table=False, advice="save it as UTF-8")
     if text is None:
-        raise VariantsInvalid(str(problems[0]) if problems else f"{path} cannot be read")
+        raise VariantsInvalid(str(problems[0]) if problems else _("{file} cannot be read").format(file=path))
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise VariantsInvalid(f"{path} is not valid TOML ({error})") from None
+        raise VariantsInvalid(
+            _("{file} is not valid TOML ({error})").format(file=path, error=error)
+        ) from None
     entries = document.get("variant")
     if not isinstance(entries, list) or not entries:
-        raise VariantsInvalid(f'{path}: expected one or more [[variant]] tables, each with a "name"')
+        raise VariantsInvalid(
+            _('{file}: expected one or more [[variant]] tables, each with a "name"').format(file=path)
+        )
     variants = []
     messages: list[str] = []
     for index, entry in enumerate(entries, start=1):
-        where = f"{path}, variant {index}"
+        where = _("{file}, variant {number}").format(file=path, number=index)
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            messages.append(f'{where}: expected a "name"')
+            messages.append(_('{where}: expected a "name"').format(where=where))
             continue
         unknown = set(entry) - {"name", *FLAGS}
         if unknown:
             messages.append(
-                f"{where}: {', '.join(sorted(unknown))} is not a what-if; expected {', '.join(FLAGS)}"
+                _("{where}: {keys} is not a what-if; expected {flags}").format(
+                    where=where, keys=", ".join(sorted(unknown)), flags=", ".join(FLAGS)
+                )
             )
             continue
         where = f"{where} ({entry['name']})"
@@ -137,7 +146,11 @@ def read_variants(path: Path) -> list[Variant]:
             if key != "name":
                 flags[key], expected = _flag_value(key, value)
                 if expected is not None:
-                    wrong.append(f"{where}, key {key}: {value!r}: {expected}")
+                    wrong.append(
+                        _("{where}, key {key}: {value}: {expected}").format(
+                            where=where, key=key, value=repr(value), expected=expected
+                        )
+                    )
         if wrong:
             messages.extend(wrong)
             continue
@@ -153,7 +166,19 @@ def read_variants(path: Path) -> list[Variant]:
 
 
 def solve_variant(folder: str, variant: Variant, time_limit_s: float, workers: int) -> dict[str, Any]:
-    """One row of the sweep: the variant's objective values and cost, or why it has none."""
+    """One row of the sweep: the variant's objective values and cost, or why it has none.
+
+    The row is a line of the sweep's CSV file, a machine file: its note is in English whatever
+    language the terminal speaks."""
+    chosen = current_language()
+    use_language("en")
+    try:
+        return _variant_row(folder, variant, time_limit_s, workers)
+    finally:
+        use_language(chosen)
+
+
+def _variant_row(folder: str, variant: Variant, time_limit_s: float, workers: int) -> dict[str, Any]:
     started = time.perf_counter()
     row: dict[str, Any] = {"variant": variant.name, "status": "", "note": ""}
     try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from leveransplan.models.language import _
 from leveransplan.models.plan import StageResult, StageStatus
 from leveransplan.models.scenario import SolverSettings
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
@@ -72,7 +73,7 @@ def solve_in_order(
             model, settings, stage_time(remaining, solved_later), full_subsolvers
         )
         if status == cp_model.INFEASIBLE:
-            raise Infeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+            raise Infeasible(on_infeasible() if on_infeasible else _("no plan obeys every rule"))
         if status not in _STATUS:
             proven = solver.best_objective_bound
             if not solved_once:
@@ -106,9 +107,9 @@ def solve_in_order(
     if not solved_once:
         # Every term was constant: one solve for a plan that obeys the rules.
         model.clear_objective()
-        status, solver, _ = search.solve(model, settings, time_limit_s)
+        status, solver, _seconds = search.solve(model, settings, time_limit_s)
         if status == cp_model.INFEASIBLE:
-            raise Infeasible(on_infeasible() if on_infeasible else "no plan obeys every rule")
+            raise Infeasible(on_infeasible() if on_infeasible else _("no plan obeys every rule"))
         if status not in _STATUS:
             raise NoPlanInTime("no plan was found within the time limit")
     return StagedSolve(stages, solver)

@@ -17,6 +17,7 @@ from typing import Any
 from leveransplan.inputs.plan_files import PLAIN, SWEDISH_EXCEL
 from leveransplan.inputs.schemas import ALL_TABLES
 from leveransplan.models.derived import VolumeData
+from leveransplan.models.language import _
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
@@ -87,7 +88,7 @@ class PlanTarget:
 
 
 def _refused(out: Path, why: str) -> OutputRefused:
-    return OutputRefused(f"--out {out} {why}")
+    return OutputRefused(_("--out {out} {why}").format(out=out, why=why))
 
 
 def plan_target(
@@ -101,7 +102,9 @@ def plan_target(
     try:
         return _plan_target(out, default, overwrite, protected or {})
     except OSError as error:  # a folder on the way that may not be looked into, say
-        raise _refused(out or default, f"cannot be looked at ({error.strerror or error})") from None
+        raise _refused(
+            out or default, _("cannot be looked at ({why})").format(why=error.strerror or error)
+        ) from None
 
 
 def _plan_target(
@@ -112,28 +115,33 @@ def _plan_target(
     resolved = out.resolve()
     cwd = Path.cwd()
     if resolved == cwd or resolved in cwd.parents:
-        raise _refused(out, "is the current folder or holds it; choose a new folder")
+        raise _refused(out, _("is the current folder or holds it; choose a new folder"))
     if any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
-        raise _refused(out, "lies under a file, not a folder")
+        raise _refused(out, _("lies under a file, not a folder"))
     if out.is_symlink():
-        raise _refused(out, "is a link; give the folder itself")
+        raise _refused(out, _("is a link; give the folder itself"))
     if out.exists() and not out.is_dir():
-        raise _refused(out, "is a file; a plan is a folder")
+        raise _refused(out, _("is a file; a plan is a folder"))
     for what, folder in protected.items():
         kept = folder.resolve()
         if resolved == kept or resolved in kept.parents:
-            holds = "is" if resolved == kept else "holds"
-            raise _refused(out, f"{holds} {what} ({folder}); a plan never replaces what it is made from")
+            why = (
+                _("is {what} ({folder}); a plan never replaces what it is made from")
+                if resolved == kept
+                else _("holds {what} ({folder}); a plan never replaces what it is made from")
+            )
+            raise _refused(out, why.format(what=_(what), folder=folder))
     if not out.exists():
         return PlanTarget(out, FolderState(None))
     if not overwrite:
-        raise OutputExists(f"{out} exists; choose another --out or add --overwrite")
+        raise OutputExists(_("{target} exists; choose another --out or add --overwrite").format(target=out))
     scenario_files = [name for name in SCENARIO_FILES if (out / name).exists()]
     if scenario_files:
         raise _refused(
             out,
-            f"holds a scenario ({', '.join(scenario_files[:3])}); a scenario folder is never a plan "
-            "folder: choose another --out",
+            _(
+                "holds a scenario ({files}); a scenario folder is never a plan folder: choose another --out"
+            ).format(files=", ".join(scenario_files[:3])),
         )
     seen = FolderState.of(out)
     if not seen.entries:
@@ -143,16 +151,22 @@ def _plan_target(
     except ManifestUnreadable:
         raise _refused(
             out,
-            f"holds files but no plan ({MANIFEST} is missing or unreadable): --overwrite replaces only "
-            "a plan folder the tool wrote",
+            _(
+                "holds files but no plan ({manifest} is missing or unreadable): --overwrite replaces only "
+                "a plan folder the tool wrote"
+            ).format(manifest=MANIFEST),
         ) from None
     foreign = foreign_entries(out, manifest)
     if foreign:
-        shown = "; ".join(foreign[:5]) + (f"; and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        shown = "; ".join(foreign[:5])
+        if len(foreign) > 5:
+            shown += "; " + _("and {count} more").format(count=len(foreign) - 5)
         raise _refused(
             out,
-            f"holds what --overwrite would destroy: {shown}. Move that out of the folder, or choose "
-            "another --out",
+            _(
+                "holds what --overwrite would destroy: {shown}. Move that out of the folder, or choose "
+                "another --out"
+            ).format(shown=shown),
         )
     return PlanTarget(out, seen)
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from leveransplan.models.language import _
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -245,18 +247,27 @@ class Staging:
             target = free_folder_name(self.target) if free_name else self.target
             now = FolderState.of(target)
             if seen is not None and now != seen and not free_name:
-                what = "appeared" if not seen.exists else "changed"
-                raise TargetTaken(
-                    f"{target} {what} while this run was working (another run, or a program, wrote "
-                    "there); it was not replaced"
+                words = (
+                    _(
+                        "{target} appeared while this run was working (another run, or a program, wrote "
+                        "there); it was not replaced"
+                    )
+                    if not seen.exists
+                    else _(
+                        "{target} changed while this run was working (another run, or a program, wrote "
+                        "there); it was not replaced"
+                    )
                 )
+                raise TargetTaken(words.format(target=target))
             if finish is not None:
                 finish(target)
             if not now.exists:
                 try:
                     _rename_onto_nothing(self.path, target)
                 except FileExistsError:
-                    raise TargetTaken(f"{target} appeared at the last moment; it was not replaced") from None
+                    raise TargetTaken(
+                        _("{target} appeared at the last moment; it was not replaced").format(target=target)
+                    ) from None
                 return target
             prefix = f".{target.name}.{os.getpid()}."
             retired = Path(tempfile.mkdtemp(prefix=prefix, suffix=".old", dir=self.parent))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from leveransplan.models.language import _
 from leveransplan.models.training import ATData, ATSolution
 from leveransplan.optimizer.training_driver import solve_in_order
 
@@ -64,17 +65,20 @@ class ATModel:
         least = sum(self.data.rows[h].min for h in self.data.hospitals)
         if least > most or any(limit.positions < self.data.rows[limit.hospital].min for limit in limits):
             below = [
-                f"{limit.hospital} needs at least {self.data.rows[limit.hospital].min} but can take "
-                f"{limit.positions} ({limit.because})"
+                _("{hospital} needs at least {least} but can take {most} ({because})").format(
+                    hospital=limit.hospital,
+                    least=self.data.rows[limit.hospital].min,
+                    most=limit.positions,
+                    because=limit.because,
+                )
                 for limit in limits
                 if limit.positions < self.data.rows[limit.hospital].min
             ]
-            return "the AT minimums cannot be met: " + "; ".join(below)
+            return _("the AT minimums cannot be met: {hospitals}").format(hospitals="; ".join(below))
         details = ", ".join(f"{limit.hospital} {limit.positions} ({limit.because})" for limit in limits)
-        return (
-            f"the hospitals can take at most {most} AT positions, fewer than [at] total {self.data.total}: "
-            f"{details}"
-        )
+        return _(
+            "the hospitals can take at most {most} AT positions, fewer than [at] total {total}: {details}"
+        ).format(most=most, total=self.data.total, details=details)
 
     def solve(self, time_limit_s: float | None = None) -> ATSolution:
         settings = self.data.scenario.solver

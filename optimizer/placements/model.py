@@ -8,6 +8,8 @@ from contextlib import nullcontext
 
 from ortools.sat.python import cp_model
 
+from leveransplan.models import language
+from leveransplan.models.language import N_
 from leveransplan.models.placement_reasons import free_option_note, unplaced_reasons
 from leveransplan.models.plan import StageResult
 from leveransplan.models.training import (
@@ -30,6 +32,8 @@ from leveransplan.optimizer.training_driver import (
     stage_time,
 )
 
+# Said when no placement plan exists (the functions here use `_` for values they ignore).
+NO_PLAN = N_("no placement plan obeys every rule")
 PROPOSE_TERMS = ("places", "peak_places")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
 # prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
@@ -341,7 +345,7 @@ class RelaxAndComplete:
                 f"without concurrent_max at {len(self.full.vars.crowded) - len(self.enforced)} departments",
             )
             if status == "INFEASIBLE":
-                raise Infeasible("no placement plan obeys every rule")
+                raise Infeasible(language._(NO_PLAN))
             if status == "UNKNOWN":
                 return bound, candidate
             bound = max(bound, low_bound)
@@ -402,7 +406,7 @@ class RelaxAndComplete:
                 left = share - (search.now() - stage_started)
                 direct = self._solve(full.model, full.objectives.terms[name], left)
                 if direct[0] == "INFEASIBLE":
-                    raise Infeasible("no placement plan obeys every rule")
+                    raise Infeasible(language._(NO_PLAN))
                 if direct[0] != "UNKNOWN":
                     bound = max(bound, direct[2])
                     if candidate is None or direct[1] <= candidate[1]:
@@ -442,7 +446,7 @@ class RelaxAndComplete:
         if best is None:  # every term constant: one plan that obeys the rules
             status, _, _, best = self._solve(full.model, 0, time_limit_s)
             if status == "INFEASIBLE":
-                raise Infeasible("no placement plan obeys every rule")
+                raise Infeasible(language._(NO_PLAN))
             if status == "UNKNOWN":
                 raise NoPlanInTime("no placement plan was found within the time limit")
         return stages, best

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.language import _
+from leveransplan.models.numbers import grouped
 from leveransplan.optimizer.volumes.columns import DIVE_SECONDS, by_columns, with_margin
 from leveransplan.optimizer.volumes.cp_models import CpModels
 from leveransplan.optimizer.volumes.decomposition import ColumnsResult, Linking
@@ -184,7 +186,7 @@ class Closing:
         model, objective, offset = self.models.partial_model(mixed, columns.decisions, term)
         model.model.add(objective >= columns.bound - offset)
         model.hint(columns.decisions)
-        with self.state.progress.part(f"{len(mixed)} categories the LP mixed"):
+        with self.state.progress.part(_("{count} categories the LP mixed").format(count=len(mixed))):
             outcome = self._near_bound_search(model, objective, self.state.time.joint_time(stages_left) / 3)
         if outcome.decisions is None:
             return None
@@ -219,12 +221,14 @@ class Closing:
         # since the first stage), so caps lowered by more than the room below them together
         # leave no plan at all.
         room = self._room_below_the_caps(state.plan)
-        for _ in range(_MARGIN_TRIES):
+        for _attempt in range(_MARGIN_TRIES):
             above = self._most_above_the_caps(unlinked)
             margin = max(2 * above, 2 * margin)
             if above <= 0 or time_left() <= 0 or margin * len(columns.problem.counted) > room:
                 break
-            with state.progress.part(f"equity caps lowered by {margin} patient-months"):
+            with state.progress.part(
+                _("equity caps lowered by {margin} patient-months").format(margin=grouped(margin))
+            ):
                 tighter = with_margin(
                     last,
                     margin,
@@ -306,7 +310,9 @@ class Closing:
             # No hint: the current plan is above the target. (A hint that breaks the model also
             # crashes CP-SAT 9.15's interleaved search, --deterministic, when the model has no plan.)
             model.model.add(objective <= target)
-            with state.progress.part(f"plans with {term} at most {target}"):
+            with state.progress.part(
+                _("plans with {term} at most {target}").format(term=term, target=grouped(target))
+            ):
                 outcome = self._near_bound_search(model, objective, deadline - state.search.now())
             if outcome.status == "INFEASIBLE":
                 bound = target + 1

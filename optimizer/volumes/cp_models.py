@@ -10,6 +10,7 @@ import time
 from ortools.sat.python import cp_model
 
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.language import _
 from leveransplan.optimizer.volumes.model import VolumeModel
 from leveransplan.optimizer.volumes.state import Part, SolveState
 
@@ -196,7 +197,7 @@ class CpModels:
                     )
             model.hint(state.plan)
             limit = max(time_budget / max(len(categories), 1), 0.2)
-            with state.progress.part(f"{k}, improved within the coupled rules"):
+            with state.progress.part(_("{category}, improved within the coupled rules").format(category=k)):
                 outcome = model.solve(model.term(term), state.time.parameters(limit))
             if outcome.status == "INFEASIBLE":
                 # The caps are the current plan's values; if even they cannot be met (a start

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues, frames_kept
+from leveransplan.models.language import _
 from leveransplan.models.numbers import grouped
 from leveransplan.optimizer.volumes.decomposition import SPEND, ColumnsResult
 from leveransplan.optimizer.volumes.model import VolumeModel
@@ -52,12 +53,14 @@ class Money:
         """What a plan must keep within, for the message that no plan does."""
         words = []
         if self.budget is not None:
-            words.append(f"the budget of {grouped(self.budget)} SEK")
+            words.append(_("the budget of {amount} SEK").format(amount=grouped(self.budget)))
         if self.frames:
             words.append(
-                "the hospitals' frames" if len(self.frames) > 1 else f"{next(iter(self.frames))}'s frame"
+                _("the hospitals' frames")
+                if len(self.frames) > 1
+                else _("{hospital}'s frame").format(hospital=next(iter(self.frames)))
             )
-        return " within " + " and ".join(words) if words else ""
+        return " " + _("within {limits}").format(limits=_(" and ").join(words)) if words else ""
 
 
 @dataclass

@@ -11,6 +11,7 @@ not, the stage is solved over the coupled categories (optimizer/volumes/coupled.
 from __future__ import annotations
 
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.language import _
 from leveransplan.optimizer.volumes.coupled import CoupledStages
 from leveransplan.optimizer.volumes.cp_models import CpModels
 from leveransplan.optimizer.volumes.state import Part, SolveState
@@ -119,7 +120,11 @@ class SeparableStages:
                 model = self.models.category_model(k)
                 model.hint(state.plan)
                 limit = state.time.parameters(min(stage_time, state.time.remaining()))
-                with state.progress.part(f"{k}, category {number} of {len(categories)}"):
+                with state.progress.part(
+                    _("{category}, category {number} of {count}").format(
+                        category=k, number=number, count=len(categories)
+                    )
+                ):
                     outcome = model.solve(model.term(term), limit)
                 parts[k] = state.part(term, [k], outcome)
             bound_so_far += parts[k].bound

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.language import _
 from leveransplan.models.plan import StageResult
 from leveransplan.models.scenario import SolverSettings
 from leveransplan.optimizer.errors import Infeasible
@@ -71,7 +72,7 @@ class SolveState:
 
     def infeasible(self, where: str = "") -> Infeasible:
         """The verdict that no plan obeys every rule (`where`: " in <categories>")."""
-        return Infeasible("no plan obeys every rule" + where + self.money.words())
+        return Infeasible(_("no plan obeys every rule") + where + self.money.words())
 
     def part(self, term: str, categories: list[str], outcome: SolveOutcome) -> Part:
         """A CP-SAT search's outcome in `categories` as the stage's part there."""
@@ -81,7 +82,7 @@ class SolveState:
             # is taken as a search that found nothing better.
             outcome = SolveOutcome("UNKNOWN", 0, outcome.seconds, None)
         if outcome.status == "INFEASIBLE":
-            raise self.infeasible(f" in {', '.join(categories)}")
+            raise self.infeasible(" " + _("in {categories}").format(categories=", ".join(categories)))
         decisions = outcome.decisions
         status = outcome.status
         if decisions is None:

@@ -15,7 +15,8 @@ from typing import Any
 from rich.table import Table
 
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.numbers import grouped
+from leveransplan.models.language import N_, _, ngettext
+from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.plan import StageResult
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.manifest import SUMMARY
@@ -31,14 +32,14 @@ SHOWN_PROBLEMS = 200
 
 # Why an output could not be written, in plain words, by the error's errno.
 _CANNOT_WRITE = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EACCES: "permission denied: is the folder or a file in it open in another program, e.g. Excel?",
-    errno.EPERM: "permission denied: is the folder or a file in it open in another program, e.g. Excel?",
-    errno.EROFS: "the disk is read-only",
-    errno.ENOTEMPTY: "a folder of that name appeared meanwhile",
-    errno.EEXIST: "a file or folder of that name is in the way",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EDQUOT: N_("the disk quota is used up"),
+    errno.EACCES: N_("permission denied: is the folder or a file in it open in another program, e.g. Excel?"),
+    errno.EPERM: N_("permission denied: is the folder or a file in it open in another program, e.g. Excel?"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENOTEMPTY: N_("a folder of that name appeared meanwhile"),
+    errno.EEXIST: N_("a file or folder of that name is in the way"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder"),
 }
 
 
@@ -51,26 +52,34 @@ def print_problems(problems: Sequence[object]) -> None:
     for problem in problems[:SHOWN_PROBLEMS]:
         err_console.print(f"  {problem}", markup=False, highlight=False)
     if len(problems) > SHOWN_PROBLEMS:
-        err_console.print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more not shown here.")
+        err_console.print(
+            _("  ... and {count} more not shown here.").format(count=grouped(len(problems) - SHOWN_PROBLEMS))
+        )
 
 
 def print_refusal(title: str, problems: Sequence[object]) -> None:
     """A title and every problem, then that nothing was written."""
     err_console.print(title)
     print_problems(problems)
-    err_console.print("Nothing was written.")
+    err_console.print(_("Nothing was written."))
 
 
 def print_cannot_write(target: Path, error: OSError) -> None:
     """Why `target` could not be written, in plain words; nothing was left behind."""
-    why = _CANNOT_WRITE.get(error.errno or 0, error.strerror or str(error))
-    err_console.print(f"Cannot write {target}: {why}. Nothing was written.", markup=False, highlight=False)
+    known = _CANNOT_WRITE.get(error.errno or 0)
+    # The system's own words for an error not listed are as the system gives them.
+    why = _(known) if known is not None else error.strerror or str(error)
+    err_console.print(
+        _("Cannot write {target}: {why}. Nothing was written.").format(target=target, why=why),
+        markup=False,
+        highlight=False,
+    )
 
 
 def print_notes(notes: Sequence[str]) -> None:
     """How input files were read (for example as cp1252), on stderr."""
     for note in notes:
-        err_console.print(f"Note: {note}", markup=False, highlight=False)
+        err_console.print(_("Note: {note}").format(note=note), markup=False, highlight=False)
 
 
 def print_json(document: dict[str, Any]) -> None:
@@ -87,11 +96,18 @@ def print_summary_json(key: str, folder: Path) -> None:
 def print_stages(title: str, stages: list[StageResult]) -> None:
     """Each stage of a lexicographic solve: its objective's value, proven bound, status and time."""
     table = Table(title=title, title_justify="left")
-    for column in ("objective", "value", "bound", "status", "seconds"):
-        table.add_column(column, justify="left" if column in ("objective", "status") else "right")
+    # The objectives and statuses are the names summary.json and the documentation use: not translated.
+    for column, left in ((_("objective"), True), (_("value"), False), (_("bound"), False)):
+        table.add_column(column, justify="left" if left else "right")
+    table.add_column(_("status"), justify="left")
+    table.add_column(_("seconds"), justify="right")
     for stage in stages:
         table.add_row(
-            stage.objective, grouped(stage.value), grouped(stage.bound), stage.status, f"{stage.seconds:.2f}"
+            stage.objective,
+            grouped(stage.value),
+            grouped(stage.bound),
+            stage.status,
+            decimals(stage.seconds, 2),
         )
     out_console.print(table)
 
@@ -101,53 +117,93 @@ def print_conflict(status: str, rules: list[str] | None, proven_minimal: bool) -
     not name them in time; status FEASIBLE: it found a plan after all)."""
     if status == "FEASIBLE":
         err_console.print(
-            "A separate feasibility solve found a plan that obeys every rule, so this verdict is the "
-            "solver's error, not the scenario's: please report it with the scenario and the command."
+            _(
+                "A separate feasibility solve found a plan that obeys every rule, so this verdict is the "
+                "solver's error, not the scenario's: please report it with the scenario and the command."
+            )
         )
         return
     if rules is None:
-        err_console.print("A separate feasibility solve could not name the conflicting rules in time.")
+        err_console.print(_("A separate feasibility solve could not name the conflicting rules in time."))
         return
-    minimal = "; each one is needed for the conflict" if proven_minimal else ""
     if len(rules) == 1:
-        err_console.print("This rule cannot hold by itself:")
+        err_console.print(_("This rule cannot hold by itself:"))
+    elif proven_minimal:
+        err_console.print(
+            _("These {count} rules cannot all hold; each one is needed for the conflict:").format(
+                count=len(rules)
+            )
+        )
     else:
-        err_console.print(f"These {len(rules)} rules cannot all hold{minimal}:")
+        err_console.print(_("These {count} rules cannot all hold:").format(count=len(rules)))
     for rule in rules:
         err_console.print(f"  - {rule}", markup=False, highlight=False)
 
 
 def print_valid(folder: Path, scenario: Scenario) -> None:
     """That the scenario is valid, and what it holds for each model."""
-    parts = [f"{len(scenario.hospitals)} hospitals"]
+    parts = [ngettext("{count} hospital", "{count} hospitals", len(scenario.hospitals))]
+    parts[0] = parts[0].format(count=grouped(len(scenario.hospitals)))
     if scenario.has_volumes:
         data = VolumeData.from_scenario(scenario)
         candidates = sum(1 for c in scenario.contracts if c.candidate)
-        offered = f", {candidates} candidate contracts" if candidates else ""
-        catch_up = f", {len(data.catch_up)} catch-up capacities" if data.catch_up else ""
+        offered = _(", {count} candidate contracts").format(count=grouped(candidates)) if candidates else ""
+        catch_up = (
+            _(", {count} catch-up capacities").format(count=grouped(len(data.catch_up)))
+            if data.catch_up
+            else ""
+        )
         contracts = len(data.contracts) - candidates - len(data.catch_up)
         parts.append(
-            f"volumes: {len(data.categories)} categories, {contracts} contracts"
-            f"{offered}{catch_up}, {scenario.months} months from {scenario.start}"
+            _(
+                "volumes: {categories} categories, {contracts} contracts{offered}{catch_up}, "
+                "{months} months from {start}"
+            ).format(
+                categories=grouped(len(data.categories)),
+                contracts=grouped(contracts),
+                offered=offered,
+                catch_up=catch_up,
+                months=scenario.months,
+                start=scenario.start,
+            )
         )
     if scenario.has_at:
-        parts.append(f"AT: {scenario.at_total} positions over {len(scenario.at)} hospitals")
+        parts.append(
+            _("AT: {positions} positions over {hospitals} hospitals").format(
+                positions=grouped(scenario.at_total or 0), hospitals=grouped(len(scenario.at))
+            )
+        )
     if scenario.has_placements:
         parts.append(
-            f"ST-A: {len(scenario.st_trainees)} trainees, {len(scenario.st_requirements)} requirements, "
-            f"{len(scenario.st_fixed)} fixed, "
-            f"{scenario.placement_horizon.length} months from {scenario.start}"
+            _(
+                "ST-A: {trainees} trainees, {requirements} requirements, {fixed} fixed, "
+                "{months} months from {start}"
+            ).format(
+                trainees=grouped(len(scenario.st_trainees)),
+                requirements=grouped(len(scenario.st_requirements)),
+                fixed=grouped(len(scenario.st_fixed)),
+                months=scenario.placement_horizon.length,
+                start=scenario.start,
+            )
         )
-    out_console.print(f"{folder}: valid. " + "; ".join(parts) + ".")
+    out_console.print(_("{folder}: valid. {parts}.").format(folder=folder, parts="; ".join(parts)))
 
 
 def print_violations(problems: Sequence[object]) -> None:
     """What the plan checker found wrong with a written plan."""
-    err_console.print(f"[bold red]{len(problems)} violation(s):[/]")
+    err_console.print(
+        ngettext("[bold red]{count} violation:[/]", "[bold red]{count} violations:[/]", len(problems)).format(
+            count=grouped(len(problems))
+        )
+    )
     print_problems(problems)
 
 
 def print_checked(plan_dir: Path, models: Sequence[str]) -> None:
     """That every rule holds for the plan's models."""
     checked = ", ".join(models)
-    out_console.print(f"{plan_dir}: every rule holds and every objective matches summary.json ({checked}).")
+    out_console.print(
+        _("{plan}: every rule holds and every objective matches summary.json ({models}).").format(
+            plan=plan_dir, models=checked
+        )
+    )

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from leveransplan.models.explanation import CapacityLossAccount, OverGuaranteeReason
 from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigure
+from leveransplan.models.language import _, ngettext
 from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.console.common import err_console, out_console
@@ -55,37 +56,61 @@ def print_explanations(
     proposal of what to procure (candidate contracts), if any."""
     total = sum(r.patient_months for r in reasons)
     out_console.print(
-        f"[bold]{scenario.name}[/]: {grouped(total)} patient-months beyond the care guarantee, "
-        f"in {len(reasons)} hospital and category pairs; most first."
+        ngettext(
+            "[bold]{scenario}[/]: {total} patient-months beyond the care guarantee, in {pairs} hospital "
+            "and category pair; most first.",
+            "[bold]{scenario}[/]: {total} patient-months beyond the care guarantee, in {pairs} hospital "
+            "and category pairs; most first.",
+            len(reasons),
+        ).format(scenario=scenario.name, total=grouped(total), pairs=grouped(len(reasons)))
     )
     for reason in reasons[:top]:
         out_console.print(
-            f"\n[bold]{reason.hospital} · {reason.category}[/]: {grouped(reason.patient_months)} "
-            f"patient-months beyond the guarantee in {reason.months} ({grouped(reason.over_start)} beyond "
-            f"it at the start, {grouped(reason.over_end)} at the end)",
+            "\n"
+            + _(
+                "[bold]{hospital} · {category}[/]: {months_over} patient-months beyond the guarantee in "
+                "{months} ({start} beyond it at the start, {end} at the end)"
+            ).format(
+                hospital=reason.hospital,
+                category=reason.category,
+                months_over=grouped(reason.patient_months),
+                months=reason.months,
+                start=grouped(reason.over_start),
+                end=grouped(reason.over_end),
+            ),
             highlight=False,
         )
         for limit in reason.limits:
-            out_console.print(f"  binds: {limit}", markup=False, highlight=False)
+            out_console.print("  " + _("binds: {limit}").format(limit=limit), markup=False, highlight=False)
         for unused in reason.unused:
-            out_console.print(f"  left unused: {unused}", markup=False, highlight=False)
+            out_console.print(
+                "  " + _("left unused: {unused}").format(unused=unused), markup=False, highlight=False
+            )
     if len(reasons) > top:
-        out_console.print(f"\n... and {len(reasons) - top} more; --top {len(reasons)} shows them all.")
+        out_console.print(
+            "\n"
+            + _("... and {count} more; --top {all} shows them all.").format(
+                count=len(reasons) - top, all=len(reasons)
+            )
+        )
     unexplained = [r for r in reasons[:top] if r.unused and not r.money_binds]
     if unexplained:
         order = ", ".join(scenario.objective.volumes)
         out_console.print(
-            "\n'left unused' is capacity that would have shortened a wait beyond the guarantee. Where "
-            "no budget cap or frame binds, the plan leaves it because of the objective order "
-            f"({order}) or a stage stopped on the time limit (see the stages' status)."
+            "\n"
+            + _(
+                "'left unused' is capacity that would have shortened a wait beyond the guarantee. Where "
+                "no budget cap or frame binds, the plan leaves it because of the objective order "
+                "({order}) or a stage stopped on the time limit (see the stages' status)."
+            ).format(order=order)
         )
 
     if marginal is not None:
-        out_console.print("\n[bold]What another 10 MSEK buys[/]")
+        out_console.print("\n[bold]" + _("What another 10 MSEK buys") + "[/]")
         for line in marginal:
             out_console.print(line, markup=False, highlight=False)
     if proposal is not None:
-        out_console.print("\n[bold]Candidate contracts[/]")
+        out_console.print("\n[bold]" + _("Candidate contracts") + "[/]")
         for line in proposal:
             out_console.print(line, markup=False, highlight=False)
 
@@ -94,26 +119,39 @@ def print_frontier_written(frontier: Frontier, written: Path, partial_exit: int)
     """The curve, where it was written and, when the time limit stopped points before they were
     proven best, what that means (exit code `partial_exit`)."""
     print_frontier(frontier)
-    out_console.print(f"Frontier written to {written}.")
+    out_console.print(_("Frontier written to {folder}.").format(folder=written))
     if frontier.partial:
         stopped = [p for p in frontier.points if p.status != "OPTIMAL"]
         err_console.print(
-            f"[bold yellow]Partial frontier:[/] the time limit stopped {len(stopped)} of "
-            f"{len(frontier.points)} points before they were proven best (their gap is in the table); a "
-            f"longer --time-limit or fewer --points may do better. Exit code {partial_exit}."
+            _(
+                "[bold yellow]Partial frontier:[/] the time limit stopped {stopped} of {points} points "
+                "before they were proven best (their gap is in the table); a longer --time-limit or "
+                "fewer --points may do better. Exit code {code}."
+            ).format(stopped=len(stopped), points=len(frontier.points), code=partial_exit)
         )
 
 
 def print_frontier(frontier: Frontier) -> None:
     """The curve as a table: each budget's plan, bound and what the money from the budget before buys."""
     table = Table(
-        title=f"{frontier.scenario}: patient-months beyond the guarantee against the budget",
+        title=_("{scenario}: patient-months beyond the guarantee against the budget").format(
+            scenario=frontier.scenario
+        ),
         title_justify="left",
     )
     # The seconds of each point are in frontier.csv: without them the table fits 80 columns.
-    columns = ("budget SEK", "over_guarantee", "bound", "status", "gap %", "cost SEK", "per MSEK")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "status" else "right", no_wrap=True)
+    # over_guarantee is the objective's name, as frontier.csv and the stage tables have it.
+    columns = (
+        _("budget SEK"),
+        "over_guarantee",
+        _("bound"),
+        _("status"),
+        _("gap %"),
+        _("cost SEK"),
+        _("per MSEK"),
+    )
+    for number, column in enumerate(columns):
+        table.add_column(column, justify="left" if number == 3 else "right", no_wrap=True)
     for i, point in enumerate(frontier.points):
         per_msek = frontier.removed_per_msek(i)
         table.add_row(
@@ -121,7 +159,7 @@ def print_frontier(frontier: Frontier) -> None:
             grouped(point.over_guarantee),
             grouped(point.bound),
             point.status,
-            "<0.01" if 0 < point.gap_pct < 0.005 else f"{point.gap_pct:.2f}",
+            "<" + decimals(0.01, 2) if 0 < point.gap_pct < 0.005 else decimals(point.gap_pct, 2),
             grouped(point.cost_sek),
             "" if per_msek is None else decimals(per_msek),
             style="bold" if SCENARIO_BUDGET in point.marks else None,
@@ -129,20 +167,28 @@ def print_frontier(frontier: Frontier) -> None:
     out_console.print(table)
     first, last = frontier.points[0], frontier.points[-1]
     out_console.print(
-        "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
-        "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
-        "patient-months that the money from the budget before removes, per million SEK. The least cost, "
-        f"{grouped(first.budget_sek)} SEK (the take-or-pay minimums), leaves "
-        f"{grouped(first.over_guarantee)}; the unconstrained optimum costs {grouped(last.budget_sek)} SEK "
-        f"and leaves {grouped(last.over_guarantee)}: more money buys nothing.",
+        _(
+            "over_guarantee: patient-months beyond the care guarantee of the best plan found within the "
+            "budget; bound: proven, no plan within the budget does better; cost: the plan's; per MSEK: "
+            "patient-months that the money from the budget before removes, per million SEK. The least cost, "
+            "{least} SEK (the take-or-pay minimums), leaves {least_over}; the unconstrained optimum costs "
+            "{most} SEK and leaves {most_over}: more money buys nothing."
+        ).format(
+            least=grouped(first.budget_sek),
+            least_over=grouped(first.over_guarantee),
+            most=grouped(last.budget_sek),
+            most_over=grouped(last.over_guarantee),
+        ),
         highlight=False,
     )
     words = frontier.scenario_budget_words()
     if words is not None:
-        shown = " (in bold)" if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
+        shown = " " + _("(in bold)") if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
         out_console.print(words[0].upper() + words[1:] + shown + ".", highlight=False)
     if len(frontier.points) < frontier.points_asked:
         out_console.print(
-            f"{len(frontier.points)} budgets instead of {frontier.points_asked}: the span from the least "
-            "cost to the unconstrained optimum's holds fewer whole SEK."
+            _(
+                "{points} budgets instead of {asked}: the span from the least cost to the unconstrained "
+                "optimum's holds fewer whole SEK."
+            ).format(points=len(frontier.points), asked=frontier.points_asked)
         )

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from leveransplan.inputs.whatif import Dip, WhatIf
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.numbers import grouped, msek
+from leveransplan.models.language import _
+from leveransplan.models.numbers import grouped, msek, percent
 from leveransplan.models.plan import VolumeSolution, gap_percent
 from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.results import ScenarioPlan
@@ -27,7 +28,7 @@ def print_solved(
     """The written plan's summary on stdout; when the time limit stopped a model, what that means
     (exit code `partial_exit`) on stderr."""
     if what_ifs:
-        out_console.print("What-if changes (in memory; the scenario files are unchanged):")
+        out_console.print(_("What-if changes (in memory; the scenario files are unchanged):"))
         data = VolumeData.from_scenario(scenario) if scenario.has_volumes else None
         # The --dip rows come last in capacity_loss, in the order of the flags; each flag's figures
         # are what it takes beyond capacity_loss.csv and the flags before it, so that they add up.
@@ -41,8 +42,11 @@ def print_solved(
                 applied += rows
                 for hospital, (base, additional) in lost.items():
                     out_console.print(
-                        f"    {hospital} loses {grouped(base)} base and {grouped(additional)} additional "
-                        "units (gone, not moved to other months)",
+                        "    "
+                        + _(
+                            "{hospital} loses {base} base and {additional} additional units "
+                            "(gone, not moved to other months)"
+                        ).format(hospital=hospital, base=grouped(base), additional=grouped(additional)),
                         markup=False,
                         highlight=False,
                     )
@@ -52,7 +56,9 @@ def print_solved(
         print_at(scenario, plan)
     if plan.placements is not None:
         print_placements(scenario, plan)
-    out_console.print(f"Plan written to {written} (checked by the independent plan checker).")
+    out_console.print(
+        _("Plan written to {folder} (checked by the independent plan checker).").format(folder=written)
+    )
     if plan.partial:
         print_partial(plan, partial_exit)
 
@@ -61,21 +67,23 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
     """The volume stages and, per hospital, the waits beyond the guarantee, referrals and cost."""
     data = VolumeData.from_scenario(scenario)
     replan = solution.values.against_previous
-    print_stages(f"{scenario.name}, volumes: stages solved in order", solution.stages)
-    table = Table(title="Per hospital", title_justify="left")
+    print_stages(
+        _("{scenario}, volumes: stages solved in order").format(scenario=scenario.name), solution.stages
+    )
+    table = Table(title=_("Per hospital"), title_justify="left")
+    table.add_column(_("hospital"), justify="left")
     for column in (
-        "hospital",
-        "over 90 d start",
-        "over 90 d end",
-        "patient-months over",
-        "sent out",
-        "received",
-        *(["catch-up"] if data.catch_up else []),
-        "cost MSEK",
-        *(["frame MSEK"] if data.frames else []),
-        *(["changed units", "changed MSEK"] if replan else []),
+        _("over 90 d start"),
+        _("over 90 d end"),
+        _("patient-months over"),
+        _("sent out"),
+        _("received"),
+        *([_("catch-up")] if data.catch_up else []),
+        _("cost MSEK"),
+        *([_("frame MSEK")] if data.frames else []),
+        *([_("changed units"), _("changed MSEK")] if replan else []),
     ):
-        table.add_column(column, justify="left" if column == "hospital" else "right")
+        table.add_column(column, justify="right")
     rows = hospital_summary(data, solution)
     for row in rows:
         frame = data.frames.get(row["hospital"])
@@ -94,9 +102,9 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
     unused = unused_minimum_cost(data, solution)
     blank_after = [""] * ((1 if data.frames else 0) + (2 if replan else 0))
     blank_before = [""] * (6 if data.catch_up else 5)
-    table.add_row("unused min.", *blank_before, msek(unused), *blank_after)
+    table.add_row(_("unused min."), *blank_before, msek(unused), *blank_after)
     table.add_row(
-        "[bold]region[/]",
+        "[bold]" + _("region") + "[/]",
         grouped(sum(r["over_guarantee_start"] for r in rows)),
         grouped(sum(r["over_guarantee_end"] for r in rows)),
         grouped(sum(r["patient_months_over"] for r in rows)),
@@ -112,19 +120,22 @@ def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
         ),
     )
     out_console.print(table)
-    out_console.print(
-        "over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow); "
-        "sent out: transfers to other hospitals and referrals to contracts; received: transfers in"
-        + ("; catch-up: units produced on the hospital's own catch-up capacity" if data.catch_up else "")
-        + ("; cost: what the plan spends on the hospital's patients, within its frame" if data.frames else "")
-        + (
-            "; changed: additional units, transfers and referrals moved against the previous plan "
-            "(units, and SEK at each unit's price)"
-            if replan
-            else ""
+    notes = [
+        _("over 90 d: patients waiting beyond the guarantee (waiting list above three months of inflow)"),
+        _("sent out: transfers to other hospitals and referrals to contracts; received: transfers in"),
+    ]
+    if data.catch_up:
+        notes.append(_("catch-up: units produced on the hospital's own catch-up capacity"))
+    if data.frames:
+        notes.append(_("cost: what the plan spends on the hospital's patients, within its frame"))
+    if replan:
+        notes.append(
+            _(
+                "changed: additional units, transfers and referrals moved against the previous plan "
+                "(units, and SEK at each unit's price)"
+            )
         )
-        + ". Exact SEK figures are in the files."
-    )
+    out_console.print("; ".join(notes) + ". " + _("Exact SEK figures are in the files."))
     if solution.change_caps is not None and solution.allowance is not None:
         print_change_caps(solution)
     if scenario.has_candidates:
@@ -145,17 +156,23 @@ def print_proposal(data: VolumeData, solution: VolumeSolution) -> None:
     )
     for line in lines:
         out_console.print(line, markup=False, highlight=False)
-    out_console.print("procurement.csv holds the proposal.", highlight=False)
+    out_console.print(_("procurement.csv holds the proposal."), highlight=False)
 
 
 def print_at(scenario: Scenario, plan: ScenarioPlan) -> None:
     """The AT stages and the positions each hospital gets against its share and its limit."""
     assert plan.at is not None
     data = ATData(scenario)
-    print_stages(f"{scenario.name}, AT positions ({data.total}): stages solved in order", plan.at.stages)
-    table = Table(title="AT positions per hospital", title_justify="left")
-    for column in ("hospital", "positions", "need-weighted share", "previous", "largest possible"):
-        table.add_column(column, justify="left" if column == "hospital" else "right")
+    print_stages(
+        _("{scenario}, AT positions ({total}): stages solved in order").format(
+            scenario=scenario.name, total=grouped(data.total)
+        ),
+        plan.at.stages,
+    )
+    table = Table(title=_("AT positions per hospital"), title_justify="left")
+    table.add_column(_("hospital"), justify="left")
+    for column in (_("positions"), _("need-weighted share"), _("previous"), _("largest possible")):
+        table.add_column(column, justify="right")
     for row in at_rows(data, plan.at):
         limit = data.limit(row["hospital"])
         table.add_row(
@@ -170,11 +187,19 @@ def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
     assert solution is not None
     data = PlacementData(scenario)
     summary = placement_summary(data, solution)
-    mode = ", places proposed" if solution.propose_places else ""
-    print_stages(f"{scenario.name}, ST-A placements{mode}: stages solved in order", solution.stages)
-    table = Table(title=f"Side-service places {summary['months']}", title_justify="left")
-    for column in ("hospital", "specialty", "year", "used", "places"):
-        table.add_column(column, justify="left" if column in ("hospital", "specialty") else "right")
+    title = (
+        _("{scenario}, ST-A placements, places proposed: stages solved in order")
+        if solution.propose_places
+        else _("{scenario}, ST-A placements: stages solved in order")
+    )
+    print_stages(title.format(scenario=scenario.name), solution.stages)
+    table = Table(
+        title=_("Side-service places {months}").format(months=summary["months"]), title_justify="left"
+    )
+    for column in (_("hospital"), _("specialty")):
+        table.add_column(column, justify="left")
+    for column in (_("year"), _("used"), _("places")):
+        table.add_column(column, justify="right")
     for row in places_rows(data, solution):
         table.add_row(
             row["hospital"], row["specialty"], str(row["year"]), str(row["used"]), str(row["places"])
@@ -182,30 +207,51 @@ def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
     out_console.print(table)
     share = 100 * summary["trainees_fully_placed"] / summary["trainees"] if summary["trainees"] else 100.0
     out_console.print(
-        f"{summary['placed']} of {summary['requirements']} requirements placed; "
-        f"{summary['trainees_fully_placed']} of {summary['trainees']} trainees ({share:.1f} %) have every "
-        "mandatory side-service placed; unplaced.csv gives the reason for each one left."
+        _(
+            "{placed} of {requirements} requirements placed; {fully} of {trainees} trainees ({share}) have "
+            "every mandatory side-service placed; unplaced.csv gives the reason for each one left."
+        ).format(
+            placed=grouped(summary["placed"]),
+            requirements=grouped(summary["requirements"]),
+            fully=grouped(summary["trainees_fully_placed"]),
+            trainees=grouped(summary["trainees"]),
+            share=percent(share / 100),
+        )
     )
 
 
 def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
     """Which models the time limit stopped, each stage with its gap, and what `exit_code` means."""
     err_console.print(
-        "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was proven "
-        "optimal."
+        _(
+            "[bold yellow]Partial plan:[/] the time limit stopped the solve before every model was proven "
+            "optimal."
+        )
     )
     for model, stage in plan.stopped_stages():
         gap = gap_percent(stage.value, stage.bound)
         err_console.print(
-            f"  {model} · {stage.objective}: {grouped(stage.value)}, proven bound {grouped(stage.bound)} "
-            f"(gap {gap:.2f} %), {stage.status}",
+            "  "
+            + _("{model} · {objective}: {value}, proven bound {bound} (gap {gap}), {status}").format(
+                model=model,
+                objective=stage.objective,
+                value=grouped(stage.value),
+                bound=grouped(stage.bound),
+                gap=percent(gap / 100, 2),
+                status=stage.status,
+            ),
             highlight=False,
         )
     for model, why in plan.not_solved.items():
-        err_console.print(f"  {model}: no plan ({why}); nothing was written for it", highlight=False)
+        err_console.print(
+            "  " + _("{model}: no plan ({why}); nothing was written for it").format(model=model, why=why),
+            highlight=False,
+        )
     err_console.print(
-        "summary.json marks it (partial, stopped_by_time_limit, not_solved); a longer --time-limit "
-        f"may do better. Exit code {exit_code}."
+        _(
+            "summary.json marks it (partial, stopped_by_time_limit, not_solved); a longer --time-limit "
+            "may do better. Exit code {code}."
+        ).format(code=exit_code)
     )
 
 
@@ -218,8 +264,10 @@ def print_replan_order(scenario: Scenario, models: Sequence[str]) -> None:
         return
     orders = "; ".join(f"{m}: {', '.join(getattr(scenario.objective, m))}" for m in moved)
     err_console.print(
-        f"Re-plan: as little change as the care guarantee allows ({orders}). "
-        "[objective] in scenario.toml or --objective sets another order.",
+        _(
+            "Re-plan: as little change as the care guarantee allows ({orders}). "
+            "[objective] in scenario.toml or --objective sets another order."
+        ).format(orders=orders),
         markup=False,
         highlight=False,
     )
@@ -229,22 +277,23 @@ def print_change_caps(solution: VolumeSolution) -> None:
     """What a re-plan's change allowance let the stages after stability change, per hospital."""
     allowance = solution.allowance
     assert allowance is not None and solution.change_caps is not None
-    given = [
-        f"{grouped(allowance.units)} units" if allowance.units is not None else "",
-        f"{grouped(allowance.sek)} SEK" if allowance.sek is not None else "",
-    ]
+
+    def amount(measure: str, figure: int) -> str:
+        return (_("{amount} SEK") if measure == "sek" else _("{amount} units")).format(amount=grouped(figure))
+
+    given = [amount(m, f) for m, f in (("units", allowance.units), ("sek", allowance.sek)) if f is not None]
     caps = "; ".join(
         f"{h} "
-        + " and ".join(
-            f"{grouped(figures[measure])} {'SEK' if measure == 'sek' else 'units'}"
-            for measure in ("units", "sek")
-            if measure in figures
+        + _(" and ").join(
+            amount(measure, figures[measure]) for measure in ("units", "sek") if measure in figures
         )
         for h, figures in solution.change_caps.items()
     )
     out_console.print(
-        f"Change allowed after the least change: up to {' and '.join(g for g in given if g)} per "
-        f"hospital, or what the least change needs where that is more ({caps}).",
+        _(
+            "Change allowed after the least change: up to {allowed} per hospital, or what the least "
+            "change needs where that is more ({caps})."
+        ).format(allowed=_(" and ").join(given), caps=caps),
         markup=False,
         highlight=False,
     )

@@ -205,7 +205,7 @@ def _at_only(folder: Path) -> Path:
         ),
         pytest.param(
             ["--set", "nonsense"],
-            ["what-if flag(s) are not understood", "--set nonsense", "expected TABLE.KEY.COLUMN=VALUE"],
+            ["1 what-if flag is not understood", "--set nonsense", "expected TABLE.KEY.COLUMN=VALUE"],
             id="set",
         ),
         pytest.param(

@@ -83,8 +83,8 @@ def test_check_names_a_file_that_is_not_as_written(tmp_path: Path) -> None:
     (plan / "delivery_plan.xlsx").write_bytes(b"PK\x03\x04 not ours")
     result = invoke("check", EXAMPLE1, plan)
     assert result.exit_code == 6, result.output
-    assert flat(result.output).count("violation(s)") == 1
-    assert "2 violation(s)" in flat(result.output)
+    assert flat(result.output).count("violations:") == 1
+    assert "2 violations:" in flat(result.output)
     assert "volume_table.csv has changed since the plan was written" in flat(result.output)
     assert "delivery_plan.xlsx was not written with the plan (manifest.json does not list it)" in flat(
         result.output

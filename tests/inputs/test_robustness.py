@@ -198,7 +198,7 @@ def test_a_file_open_in_another_program(
     fail_reading(monkeypatch, name, locked())
     out = tmp_path / "plan"
     result = runner.invoke(app, ["solve", str(example1), "--out", str(out)])
-    refused(result, EXIT_INVALID, f"has 1 problem(s): {name}: {LOCKED} Nothing was written.")
+    refused(result, EXIT_INVALID, f"has 1 problem: {name}: {LOCKED} Nothing was written.")
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["example1"]
 
