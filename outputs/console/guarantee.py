@@ -14,6 +14,7 @@ from leveransplan.models.frontier import SCENARIO_BUDGET, Frontier, MarginalFigu
 from leveransplan.models.language import _, ngettext
 from leveransplan.models.numbers import decimals, grouped
 from leveransplan.models.scenario import Scenario
+from leveransplan.models.wording import shown
 from leveransplan.outputs.console.common import err_console, out_console
 
 
@@ -81,10 +82,12 @@ def print_explanations(
             highlight=False,
         )
         for limit in reason.limits:
-            out_console.print("  " + _("binds: {limit}").format(limit=limit), markup=False, highlight=False)
+            out_console.print(
+                "  " + _("binds: {limit}").format(limit=shown(limit)), markup=False, highlight=False
+            )
         for unused in reason.unused:
             out_console.print(
-                "  " + _("left unused: {unused}").format(unused=unused), markup=False, highlight=False
+                "  " + _("left unused: {unused}").format(unused=shown(unused)), markup=False, highlight=False
             )
     if len(reasons) > top:
         out_console.print(
@@ -181,10 +184,11 @@ def print_frontier(frontier: Frontier) -> None:
         ),
         highlight=False,
     )
-    words = frontier.scenario_budget_words()
-    if words is not None:
-        shown = " " + _("(in bold)") if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
-        out_console.print(words[0].upper() + words[1:] + shown + ".", highlight=False)
+    budget_words = frontier.scenario_budget_words()
+    if budget_words is not None:
+        words = shown(budget_words)
+        bold = " " + _("(in bold)") if any(SCENARIO_BUDGET in p.marks for p in frontier.points) else ""
+        out_console.print(words[0].upper() + words[1:] + bold + ".", highlight=False)
     if len(frontier.points) < frontier.points_asked:
         out_console.print(
             _(

@@ -49,10 +49,12 @@ def print_history(chain: list[PlanLink]) -> None:
                 markup=False,
             )
         else:
-            out_console.print("   " + _("BROKEN: {problem}").format(problem=link.problem), markup=False)
+            out_console.print("   " + _("BROKEN: {problem}").format(problem=link.problem_text), markup=False)
     broken = [link for link in chain if link.broken]
     for link in broken:
         err_console.print(
-            _("The chain is broken at {folder}: {problem}.").format(folder=link.folder, problem=link.problem),
+            _("The chain is broken at {folder}: {problem}.").format(
+                folder=link.folder, problem=link.problem_text
+            ),
             markup=False,
         )

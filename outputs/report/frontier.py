@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from leveransplan.models.frontier import budget_words
 from leveransplan.models.language import N_, _
 from leveransplan.outputs.report.charts import (
     BLUE,
@@ -196,8 +197,10 @@ def _curve_section(points: list[_Point], frontier: dict[str, Any], charts: Chart
     heading = _("Patient-months beyond the guarantee against the budget")
     parts = [f'<section id="frontier"><h2>{escaped(heading)}</h2>']
     parts.append(cards_html(cards))
-    words = frontier.get("scenario_budget")
-    if isinstance(words, str) and words:
+    # Said again from the figures, so it reads in the reader's language (the file keeps the English).
+    found = budget_words(own, first.budget, last.budget)
+    words = "" if found is None else found.shown()
+    if words:
         parts.append(f'<p class="note">{escaped(words[0].upper() + words[1:])}.</p>')
     note = _(
         "Each point is the best plan found within its budget (solid) and the bound the solver proved: "

@@ -67,7 +67,9 @@ def _previous_problem(plan_dir: Path, previous: Path) -> str | None:
     except ManifestUnreadable as error:
         return _("{folder} cannot be read ({error})").format(folder=previous, error=error)
     if link.previous_status not in (AS_RECORDED, REPORT_ADDED):
-        return link.problem or _("{folder} is not the plan this one was made from").format(folder=previous)
+        return link.problem_text or _("{folder} is not the plan this one was made from").format(
+            folder=previous
+        )
     if files:
         return _("{folder} is not as written: {file}").format(folder=previous, file=files[0])
     return None

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from leveransplan.models.language import N_, _, ngettext
 from leveransplan.models.numbers import decimals, grouped, percent
+from leveransplan.models.placement_reasons import shown_reason
 from leveransplan.outputs.report.charts import (
     BLUE,
     DARK,
@@ -343,7 +344,7 @@ def placements_section(plan: Plan, charts: Charts) -> str:
         parts.append(
             html_table(
                 [_("trainee"), _("specialty"), _("reason")],
-                [[r["trainee"], r["specialty"], r["reason"]] for r in shown],
+                [[r["trainee"], r["specialty"], shown_reason(r["reason"])] for r in shown],
             )
         )
         if len(unplaced) > len(shown):
