@@ -170,6 +170,6 @@ def test_explain_in_swedish() -> None:
         in shown
     )
     assert (
-        "Ingen budget: pengar binder inte. Planen ligger vid optimum utan budgettak för patientmånader "
-        "utöver vårdgarantin; mer pengar skulle inte ta bort några."
+        "Ingen budget: pengarna begränsar inte. Planen når det lägsta möjliga antalet patientmånader "
+        "utöver vårdgarantin; mer pengar skulle inte ta bort någon."
     ) in shown
