@@ -69,3 +69,27 @@ def example2(fixed: bool = False, h2_places: int = 2) -> Scenario:
         if fixed
         else (),
     )
+
+
+# A scenario folder of the training models alone, as files: the spec's example 3 (AT: H1 3, H2 4,
+# H3 3 of 10, each weighted 1: target 10/3 = 3.33) and example 2 (ST-A: H1's one paediatrics place
+# to T2, H2's two places to T1 and T3).
+TRAINING_FILES = {
+    "scenario.toml": (
+        'name = "Training only"\nstart = "2026-01"\nmonths = 6\n\n[objective]\n'
+        'placements = ["unplaced", "travel"]\n\n[at]\ntotal = 10\n\n'
+        "[solver]\ntime_limit_s = 20\nworkers = 1\n"
+    ),
+    "hospitals.csv": "hospital,name\nH1,one\nH2,two\nH3,three\n",
+    "at.csv": "hospital,min,max,weight,previous\nH1,0,10,1,3\nH2,0,10,1,5\nH3,0,10,1,2\n",
+    "at_rotations.csv": "hospital,area,months,capacity_months\nH1,psykiatri,4,12\n",
+    "st_trainees.csv": (
+        "trainee,home_area,earliest_start,deadline,unavailable\n"
+        "T1,X,2026-01,2026-06,2026-02\nT2,X,2026-01,2026-04,\nT3,X,2026-01,2026-06,\n"
+    ),
+    "st_requirements.csv": "trainee,specialty,months\nT1,ped,2\nT1,psy,2\nT2,ped,3\nT3,ped,2\n",
+    "st_capacity.csv": (
+        "hospital,specialty,year,places,concurrent_max\nH1,ped,2026,1,\nH2,ped,2026,2,1\nH1,psy,2026,1,\n"
+    ),
+    "travel.csv": "home_area,hospital,minutes\nX,H1,10\nX,H2,50\n",
+}

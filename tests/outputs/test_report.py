@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.plans import Page
 from helpers.replans import solve_replans
+from helpers.training import TRAINING_FILES
 from leveransplan.cli import app
 from leveransplan.outputs.report.costs import cost_by_channel
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
@@ -205,33 +206,13 @@ def test_the_same_plan_gives_a_byte_identical_report(example1_plan: Path, tmp_pa
     assert first.read_bytes() == second.read_bytes() == third.read_bytes()
 
 
-def test_a_plan_in_the_swedish_excel_dialect(tmp_path: Path) -> None:
-    plan = solve(EXAMPLE1, tmp_path / "plan", "--excel")
+def test_a_plan_with_workbooks_and_swedish_copies(tmp_path: Path) -> None:
+    # The workbooks and csv-sv/'s copies leave the files the report reads as they are.
+    plan = solve(EXAMPLE1, tmp_path / "plan", "--excel", "--swedish-csv")
     write_report(plan, tmp_path / "report.html")
     page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
     assert [row[1] for row in page.table("objective")[1:]] == ["0", "390", "80"]
     assert cost_by_channel(plan).total_sek == 390
-
-
-TRAINING = {
-    "scenario.toml": (
-        'name = "Training only"\nstart = "2026-01"\nmonths = 6\n\n[objective]\n'
-        'placements = ["unplaced", "travel"]\n\n[at]\ntotal = 10\n\n'
-        "[solver]\ntime_limit_s = 20\nworkers = 1\n"
-    ),
-    "hospitals.csv": "hospital,name\nH1,one\nH2,two\nH3,three\n",
-    "at.csv": "hospital,min,max,weight,previous\nH1,0,10,1,3\nH2,0,10,1,5\nH3,0,10,1,2\n",
-    "at_rotations.csv": "hospital,area,months,capacity_months\nH1,psykiatri,4,12\n",
-    "st_trainees.csv": (
-        "trainee,home_area,earliest_start,deadline,unavailable\n"
-        "T1,X,2026-01,2026-06,2026-02\nT2,X,2026-01,2026-04,\nT3,X,2026-01,2026-06,\n"
-    ),
-    "st_requirements.csv": "trainee,specialty,months\nT1,ped,2\nT1,psy,2\nT2,ped,3\nT3,ped,2\n",
-    "st_capacity.csv": (
-        "hospital,specialty,year,places,concurrent_max\nH1,ped,2026,1,\nH2,ped,2026,2,1\nH1,psy,2026,1,\n"
-    ),
-    "travel.csv": "home_area,hospital,minutes\nX,H1,10\nX,H2,50\n",
-}
 
 
 def test_a_training_only_plan_has_no_volume_section(tmp_path: Path) -> None:
@@ -239,7 +220,7 @@ def test_a_training_only_plan_has_no_volume_section(tmp_path: Path) -> None:
     # travel 250; H1's one paediatrics place to T2, H2's two places to T1 and T3).
     scenario = tmp_path / "scenario"
     scenario.mkdir()
-    for name, text in TRAINING.items():
+    for name, text in TRAINING_FILES.items():
         (scenario / name).write_text(text, encoding="utf-8")
     plan = solve(scenario, tmp_path / "plan")
     write_report(plan, tmp_path / "report.html")
