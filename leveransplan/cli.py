@@ -380,7 +380,7 @@ def history(plan_dir: options.HistoryPlanDir, as_json: options.HistoryJson = Fal
 )
 def followup(
     plan_dir: options.FollowupPlanDir,
-    actuals: options.FollowupActuals,
+    actuals: options.FollowupActuals = None,
     referrals: options.Referrals = None,
     out: options.FollowupOut = None,
 ) -> None:

@@ -343,11 +343,12 @@ def _scenario_of(plan_dir: Path) -> Scenario | None:
     return None
 
 
-def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | None) -> None:
-    """Compare reported outcomes with the plan; print the shortfalls and write the comparison."""
+def followup(plan_dir: Path, actuals: Path | None, referrals: Path | None, out: Path | None) -> None:
+    """Compare reported outcomes with the plan; print the shortfalls and write the comparison.
+    Without `actuals`, the plan's ST-A status (and the referrals, when given)."""
     notes: list[str] = []
     try:
-        performed = read_actuals(actuals, notes, blank_is_unreported=True)
+        performed = None if actuals is None else read_actuals(actuals, notes, blank_is_unreported=True)
         delivered = None if referrals is None else read_referrals(referrals, notes, blank_is_unreported=True)
         print_notes(notes)
     except ActualsInvalid as invalid:
@@ -361,6 +362,13 @@ def followup(plan_dir: Path, actuals: Path, referrals: Path | None, out: Path | 
         result = follow_up(plan_dir, performed, delivered, _scenario_of(plan_dir))
     except FollowUpUnreadable as error:
         _refuse_follow_up(str(error))
+    if not result.with_actuals and result.st_status is None and delivered is None:
+        _refuse_follow_up(
+            _(
+                "Without --actuals only the ST-A status is followed up, and {plan} has no ST-A placements "
+                "(placements.csv) or its scenario cannot be read; give --actuals"
+            ).format(plan=plan_dir)
+        )
     target = out if out is not None else free_folder_name(Path(f"followup-{plan_dir.resolve().name}"))
     if target.exists():
         _refuse_follow_up(_("{target} exists; choose another --out.").format(target=target))

@@ -312,7 +312,14 @@ DiffJson = Annotated[
 FollowupPlanDir = Annotated[Path, typer.Argument(help=_("The plan folder to follow up."))]
 
 FollowupActuals = Annotated[
-    Path, typer.Option("--actuals", help=_("CSV: hospital, category, month, performed, waiting_end."))
+    Path | None,
+    typer.Option(
+        "--actuals",
+        help=_(
+            "CSV: hospital, category, month, performed, waiting_end. Without it only the ST-A status "
+            "of the plan (and --referrals) is followed up."
+        ),
+    ),
 ]
 
 Referrals = Annotated[

@@ -124,6 +124,9 @@ class FollowUp:
     guarantee: list[dict[str, Any]] | None = None
     # None also when the plan has no placements (placements.csv), which is said, not written empty.
     st_status: list[dict[str, Any]] | None = None
+    # False for a follow-up without reported outcomes (no actuals file): the plan's ST-A status,
+    # and referrals when they are reported, are all it holds.
+    with_actuals: bool = True
 
 
 def _by_provider(referrals: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -343,13 +346,22 @@ def _placed(plan: Path) -> set[tuple[str, str]] | None:
 
 def follow_up(
     plan: Path,
-    performed: list[Performed],
+    performed: list[Performed] | None,
     delivered: list[Delivered] | None,
     scenario: Scenario | None = None,
 ) -> FollowUp:
     """Compare reported outcomes with the plan; months not reported are left out. With the plan's
     `scenario` also per hospital and kind, the settlement of additional volumes, the care
-    guarantee's fulfilment and the ST-A status."""
+    guarantee's fulfilment and the ST-A status. Without `performed` (no actuals file) only what
+    needs no production figures: the ST-A status, and the referrals when `delivered` is given."""
+    if performed is None:
+        # The ST-A status is a status of the plan, so a director of studies needs no actuals for it.
+        referrals = [] if delivered is None else _referral_rows(plan, delivered)
+        placed = _placed(plan)
+        status = None if placed is None or scenario is None else st_status(scenario, placed)
+        return FollowUp(
+            [], _sorted(referrals), by_provider=_by_provider(referrals), st_status=status, with_actuals=False
+        )
     planned_units, base_used, waiting = _production_plan(plan)
     done_units: dict[Key, int] = defaultdict(int)
     for report in performed:
@@ -422,9 +434,9 @@ def write_follow_up(target: Path, result: FollowUp, with_referrals: bool, free_n
     """Write followup_production.csv, followup_referrals.csv `with_referrals`, the other files the
     result holds and their datapackage.json into the new folder `target`, all or none; the folder
     they are in (with `free_name`, the next free name when `target` appeared meanwhile)."""
-    files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {
-        "followup_production.csv": (PRODUCTION_COLUMNS, result.production)
-    }
+    files: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
+    if result.with_actuals:
+        files["followup_production.csv"] = (PRODUCTION_COLUMNS, result.production)
     if result.by_kind:
         files["followup_by_kind.csv"] = (BY_KIND_COLUMNS, result.by_kind)
         files["followup_periods.csv"] = (PERIOD_COLUMNS, result.periods)

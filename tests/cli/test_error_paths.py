@@ -481,7 +481,7 @@ def test_debugging_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     ("args", "says"),
     [
         (["solve", str(EXAMPLE1), "--speed", "9"], "No such option"),
-        (["followup", "plan"], "Missing option '--actuals'"),
+        (["template", "bogus", "plan"], "Invalid value"),
         (["diff", "plan"], "Missing argument"),
     ],
 )

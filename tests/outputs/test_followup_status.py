@@ -199,3 +199,33 @@ def test_template_speaks_swedish(tmp_path: Path) -> None:
     assert result.exit_code == 2
     message = f"{target} finns redan; välj en annan --out eller lägg till --overwrite. Inget skrevs."
     assert squeezed(message) in squeezed(result.output)
+
+
+def test_the_st_status_needs_no_actuals(tmp_path: Path) -> None:
+    # A status of the plan: without --actuals the same rows as with them (2 of 3 trainees at A in
+    # January-April, 2 of 2 after), and the terminal shows every month, as no month is reported.
+    plan = solve(with_trainees(tmp_path), tmp_path / "plan")
+    out = tmp_path / "followup"
+    result = invoke("--lang", "sv", "followup", plan, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["datapackage.json", "followup_st_status.csv"]
+    lines = (out / "followup_st_status.csv").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines[1:] if ",A," in line][::4] == [
+        "2026-01,A,3,2,66.7,1",
+        "2026-05,A,2,2,100.0,0",
+    ]
+    text = flat(result.output)
+    assert "│ 2026-05 │ A │ 2 │ 2 │ 100,0 % │ 0 │" in text
+    assert "Utfört mot planerat" not in text
+
+
+def test_without_actuals_a_plan_without_trainees_has_nothing_to_follow_up(tmp_path: Path) -> None:
+    plan = solve(EXAMPLE1, tmp_path / "plan")
+    out = tmp_path / "followup"
+    result = invoke("followup", plan, "--out", out)
+    assert result.exit_code == 2
+    assert squeezed(
+        f"Without --actuals only the ST-A status is followed up, and {plan} has no ST-A placements"
+    ) in squeezed(result.output)
+    assert "Nothing was written." in result.output
+    assert not out.exists()
