@@ -100,7 +100,11 @@ def check_frozen_months(
                         "placements.csv {trainee} {specialty}: starts at {hospital} in {start}, a month "
                         "{why}, where the previous plan has no such start"
                     ).format(
-                        key=key[0], specialty=key[1], hospital=hospital, start=format_month(start), why=why
+                        trainee=key[0],
+                        specialty=key[1],
+                        hospital=hospital,
+                        start=format_month(start),
+                        why=why,
                     )
                 )
     return violations

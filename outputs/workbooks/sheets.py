@@ -31,6 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from leveransplan.inputs.plan_files import FORMULA_STARTS
 from leveransplan.models.language import _
+from leveransplan.models.wording import shown
 
 CREATED = datetime(2000, 1, 1)  # fixed, so identical plans give identical files
 SHEET_NAME_MAX = 31
@@ -149,7 +150,8 @@ class Sheet:
         if isinstance(value, float):
             self.worksheet.write_number(row, col, value, self.book.format(num_format="#,##0.00", **style))
             return len(f"{value:,.2f}")
-        text = str(value)
+        # A Words (an unplaced reason) in the reader's language; any other value as written.
+        text = shown(value) if isinstance(value, str) else str(value)
         if text.startswith(FORMULA_STARTS):
             style["quote_prefix"] = True
         self.worksheet.write_string(row, col, text, self.book.format(**style))
@@ -170,8 +172,8 @@ class Sheet:
         summing these columns (a filter then sums what it shows), with `total_label` in the first.
         """
         header = self._header_row()
-        for col, shown in enumerate(headers):
-            self._fit(col, len(shown) + _FILTER_BUTTON)
+        for col, heading in enumerate(headers):
+            self._fit(col, len(heading) + _FILTER_BUTTON)
         for offset, row in enumerate(rows, start=1):
             for col, column in enumerate(columns):
                 self._fit(col, self.cell(header + offset, col, row.get(column)))

@@ -16,6 +16,7 @@ from helpers import EXAMPLE1
 from helpers.training import example2
 from leveransplan.cli import app
 from leveransplan.inputs import load_scenario
+from leveransplan.models.language import use_language
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.training import PlacementData
 from leveransplan.optimizer.placements.model import solve_placements
@@ -88,3 +89,24 @@ def test_a_frozen_placement_that_moved_is_named(tmp_path: Path) -> None:
         f"placements.csv T3 ped: at H2 from 2026-02, but H2 from 2026-01 was decided by the previous plan "
         f"{base} (--freeze-until 2026-01)"
     ]
+
+
+def test_a_start_in_a_frozen_month_the_previous_plan_lacks_is_named(tmp_path: Path) -> None:
+    # Example 2 again, with a previous plan that did not place T3's paediatrics: the plan's start
+    # at H2 in the frozen 2026-01 was not decided then, so it is named (in either language).
+    scenario = example2()
+    solution = solve_placements(PlacementData(scenario), 20)
+    plan = publish_plan(tmp_path / "plan", tmp_path, scenario, ScenarioPlan(placements=solution), {})
+    previous = tmp_path / "previous"
+    shutil.copytree(plan, previous)
+    text = (previous / "placements.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("T3,ped,")]
+    (previous / "placements.csv").write_text("".join(lines), encoding="utf-8")
+    found = check_frozen_months(scenario, plan, previous, "2026-01")
+    assert len(found) == 1
+    assert found[0].startswith("placements.csv T3 ped: starts at H2 in 2026-01, a month ")
+    assert found[0].endswith("where the previous plan has no such start")
+    use_language("sv")
+    assert check_frozen_months(scenario, plan, previous, "2026-01")[0].startswith(
+        "placements.csv T3 ped: börjar på H2 i 2026-01"
+    )

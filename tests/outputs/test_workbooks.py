@@ -18,9 +18,12 @@ from helpers import EXAMPLE1, invoke
 from helpers.plans import Xlsx
 from helpers.training import TRAINING_FILES
 from leveransplan.inputs.plan_files import SWEDISH_EXCEL, read_plan_csv
+from leveransplan.models.language import N_, use_language
+from leveransplan.models.wording import phrase
 from leveransplan.outputs.checker.copies import check_copies
 from leveransplan.outputs.manifest import read_manifest
 from leveransplan.outputs.workbooks import book_names
+from leveransplan.outputs.workbooks.sheets import Book
 
 BOM = b"\xef\xbb\xbf"
 HOSPITAL_SHEETS = ["Volume table", "Delivery plan", "Referrals", "Transfers received", "Production plan"]
@@ -403,3 +406,14 @@ def test_the_volume_table_of_sas_matches_volume_table_csv(tmp_path: Path) -> Non
     assert total_row[2:] == [sum(int(r[c]) for r in every) for c in ("uppdrag", "bas", "tillagg")]
     names = json.loads((plan / "summary.json").read_text(encoding="utf-8"))["volumes"]["hospitals"]
     assert files(plan / "workbooks") == sorted([*(f"{h['hospital']}.xlsx" for h in names), "region.xlsx"])
+
+
+def test_a_reason_is_written_in_the_readers_language(tmp_path: Path) -> None:
+    # An unplaced reason is a Words: English in unplaced.csv, the reader's language on a sheet.
+    reason = phrase(N_("{hospital} has no places in {year}"), hospital="H1", year="2026")
+    assert str(reason) == "H1 has no places in 2026"
+    use_language("sv")
+    book = Book(tmp_path / "book.xlsx", "Test", "Test", None)
+    book.sheet("Utan placering", "T1").table("unplaced", ["reason"], ["Orsak"], [{"reason": reason}])
+    book.close()
+    assert Xlsx(tmp_path / "book.xlsx").row("Utan placering", 3) == ["H1 har inga platser 2026"]
