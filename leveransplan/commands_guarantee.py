@@ -30,7 +30,8 @@ from leveransplan.models.language import N_, _
 from leveransplan.models.plan import VolumeSolution
 from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.scenario import Scenario
-from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.models.wording import shown
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime, reason_of
 from leveransplan.optimizer.frontier import solve_frontier
 from leveransplan.optimizer.marginal import describe_marginal, marginal_figure
 from leveransplan.optimizer.search import search_run
@@ -158,7 +159,7 @@ def _solve_volumes(scenario: Scenario, halve: bool, quiet: bool) -> VolumeSoluti
         print_volume_conflicts(scenario, None, None)
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlanInTime as error:
-        err_console.print(_("No plan within the time limit: {why}.").format(why=error))
+        err_console.print(_("No plan within the time limit: {why}.").format(why=shown(reason_of(error))))
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     assert plan.volumes is not None
     return plan.volumes
@@ -239,7 +240,9 @@ def frontier(
         raise typer.Exit(EXIT_INFEASIBLE) from None
     except NoPlanInTime as error:
         err_console.print(
-            _("No plan within the time limit ({reasons}). Nothing was written.").format(reasons=error)
+            _("No plan within the time limit ({reasons}). Nothing was written.").format(
+                reasons=shown(reason_of(error))
+            )
         )
         raise typer.Exit(EXIT_NO_SOLUTION) from None
     parameters = {

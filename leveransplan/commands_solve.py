@@ -38,6 +38,7 @@ from leveransplan.models.language import N_, _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.plan import ChangeAllowance
 from leveransplan.models.scenario import Scenario
+from leveransplan.models.wording import shown
 from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.search import search_run
 from leveransplan.optimizer.solve import models_to_solve, solve_scenario
@@ -168,7 +169,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         err_console.print(_("Nothing was written."))
         raise typer.Exit(EXIT_INFEASIBLE) from None
     if not plan.models:
-        reasons = "; ".join(f"{model}: {why}" for model, why in plan.not_solved.items())
+        reasons = "; ".join(f"{model}: {shown(why)}" for model, why in plan.not_solved.items())
         err_console.print(
             _("No plan within the time limit ({reasons}). Nothing was written.").format(reasons=reasons)
         )

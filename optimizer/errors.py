@@ -17,3 +17,10 @@ class Infeasible(Exception):
 
 class NoPlanInTime(Exception):
     """The time limit ran out before any plan was found."""
+
+
+def reason_of(error: Exception) -> str:
+    """An error's reason as raised: a `Words` stays one (English as a string, so summary.json's
+    not_solved is the same in every language; the reader's language where it is printed)."""
+    first = error.args[0] if error.args else ""
+    return first if isinstance(first, str) else str(error)

@@ -10,7 +10,7 @@ from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.optimizer.at.model import solve_at
-from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.optimizer.errors import Infeasible, NoPlanInTime, reason_of
 from leveransplan.optimizer.placements.model import solve_placements
 from leveransplan.optimizer.procurement import MODEL as PROCUREMENT_BASELINE
 from leveransplan.optimizer.procurement import over_guarantee_without_candidates
@@ -74,7 +74,7 @@ def solve_scenario(
         except Infeasible as infeasible:
             raise Infeasible(str(infeasible), "at") from None
         except NoPlanInTime as error:
-            plan.not_solved["at"] = str(error)
+            plan.not_solved["at"] = reason_of(error)
     if "volumes" in models:
         without = None
         if scenario.has_candidates and frozen_until is None:
@@ -96,7 +96,7 @@ def solve_scenario(
         except Infeasible as infeasible:
             raise Infeasible(str(infeasible), "volumes") from None
         except NoPlanInTime as error:
-            plan.not_solved["volumes"] = str(error)
+            plan.not_solved["volumes"] = reason_of(error)
         if plan.volumes is not None:
             plan.volumes.over_without_candidates = without
     if "placements" in models:
@@ -117,5 +117,5 @@ def solve_scenario(
         except Infeasible as infeasible:
             raise Infeasible(str(infeasible), "placements") from None
         except NoPlanInTime as error:
-            plan.not_solved["placements"] = str(error)
+            plan.not_solved["placements"] = reason_of(error)
     return plan

@@ -14,14 +14,21 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from leveransplan.models.language import _
+from leveransplan.models.language import N_, _
 from leveransplan.models.plan import StageResult, StageStatus
 from leveransplan.models.scenario import SolverSettings
+from leveransplan.models.wording import Words, phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.search import current_run, starting_plan
 
 _STATUS: dict[Any, StageStatus] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
 _RESERVE_PER_STAGE_S = 3.0
+
+
+def no_plan_for_stage(name: str) -> Words:
+    """Why a stage has no plan: the time limit ran out first. English in summary.json's
+    not_solved, the reader's language on the terminal (models/wording.py)."""
+    return phrase(N_("no plan was found for the {name} stage within the time limit"), name=name)
 
 
 @dataclass
@@ -80,7 +87,7 @@ def solve_in_order(
                 # No plan of the search's own: the starting plan stands, if the model has one.
                 started_from = starting_plan(model, settings, terms[name])
                 if started_from is None:
-                    raise NoPlanInTime(f"no plan was found for the {name} stage within the time limit")
+                    raise NoPlanInTime(no_plan_for_stage(name))
                 last_solver = started_from
                 solved_once = True
             # The plan of the earlier stages stands: report this term's value in it, with the
@@ -111,7 +118,7 @@ def solve_in_order(
         if status == cp_model.INFEASIBLE:
             raise Infeasible(on_infeasible() if on_infeasible else _("no plan obeys every rule"))
         if status not in _STATUS:
-            raise NoPlanInTime("no plan was found within the time limit")
+            raise NoPlanInTime(phrase(N_("no plan was found within the time limit")))
     return StagedSolve(stages, solver)
 
 

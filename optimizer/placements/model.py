@@ -20,6 +20,7 @@ from leveransplan.models.training import (
     RequirementKey,
     placement_terms,
 )
+from leveransplan.models.wording import phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
@@ -418,7 +419,10 @@ class RelaxAndComplete:
             if candidate is None:
                 if best is None:
                     raise NoPlanInTime(
-                        f"no placement plan was found for the {name} stage within the time limit"
+                        phrase(
+                            N_("no placement plan was found for the {name} stage within the time limit"),
+                            name=name,
+                        )
                     )
                 value = round(best.value(full.objectives.terms[name]))
                 result = StageResult(
@@ -448,7 +452,7 @@ class RelaxAndComplete:
             if status == "INFEASIBLE":
                 raise Infeasible(language._(NO_PLAN))
             if status == "UNKNOWN":
-                raise NoPlanInTime("no placement plan was found within the time limit")
+                raise NoPlanInTime(phrase(N_("no placement plan was found within the time limit")))
         return stages, best
 
 

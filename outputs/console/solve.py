@@ -17,6 +17,7 @@ from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
+from leveransplan.models.wording import shown
 from leveransplan.outputs.console.common import err_console, out_console, print_stages
 from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows
 from leveransplan.outputs.volume_files import hospital_summary, unused_minimum_cost
@@ -244,7 +245,8 @@ def print_partial(plan: ScenarioPlan, exit_code: int) -> None:
         )
     for model, why in plan.not_solved.items():
         err_console.print(
-            "  " + _("{model}: no plan ({why}); nothing was written for it").format(model=model, why=why),
+            "  "
+            + _("{model}: no plan ({why}); nothing was written for it").format(model=model, why=shown(why)),
             highlight=False,
         )
     err_console.print(

@@ -22,7 +22,10 @@ from helpers import COMMAND, EXAMPLE1, flat, invoke, refused
 from leveransplan.cli import TYPER_TEXTS
 from leveransplan.exit_codes import EXIT_USAGE
 from leveransplan.models.language import use_language
+from leveransplan.models.wording import shown
+from leveransplan.optimizer.errors import NoPlanInTime, reason_of
 from leveransplan.optimizer.search import Progress
+from leveransplan.optimizer.training_driver import no_plan_for_stage
 
 TENFOLD = ("--scale", "prices.price_sek=10", "--scale", "contracts.price_sek=10")
 
@@ -173,3 +176,15 @@ def test_explain_in_swedish() -> None:
         "Ingen budget: pengarna begränsar inte. Planen når det lägsta möjliga antalet patientmånader "
         "utöver vårdgarantin; mer pengar skulle inte ta bort någon."
     ) in shown
+
+
+def test_a_time_limit_reason_is_english_in_the_files_and_swedish_on_screen() -> None:
+    # summary.json's not_solved keeps the English whatever the language; the terminal shows it
+    # in the reader's (commands_solve, outputs/console/solve.py).
+    reason = reason_of(NoPlanInTime(no_plan_for_stage("deviation")))
+    use_language("sv")
+    assert (
+        json.dumps({"at": reason})
+        == '{"at": "no plan was found for the deviation stage within the time limit"}'
+    )
+    assert shown(reason) == "ingen plan hittades för steget deviation inom tidsgränsen"
