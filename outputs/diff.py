@@ -65,6 +65,8 @@ DIFF_COLUMNS = (
 # The diff CSV of a re-plan says which kind of month each row is in.
 REPLAN_DIFF_COLUMNS = (*DIFF_COLUMNS, "month_kind")
 FROZEN, ACTUAL, DECIDED = "frozen", "actual", "decided"
+# The month kinds as a reader sees them (the CSV keeps the codes).
+MONTH_KIND_WORDS = {FROZEN: N_("frozen"), ACTUAL: N_("actual"), DECIDED: N_("decided")}
 
 VOLUME_TABLE_COLUMNS = ("hospital", "category", "bas_a", "bas_b", "tillagg_a", "tillagg_b", "uppdrag_change")
 

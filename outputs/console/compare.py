@@ -12,7 +12,14 @@ from rich.table import Table
 from leveransplan.models.language import _
 from leveransplan.models.numbers import decimals, grouped, msek, signed
 from leveransplan.outputs.console.common import out_console
-from leveransplan.outputs.diff import ActualMonths, PlanDiff, decision_words, month_span, replan_words
+from leveransplan.outputs.diff import (
+    MONTH_KIND_WORDS,
+    ActualMonths,
+    PlanDiff,
+    decision_words,
+    month_span,
+    replan_words,
+)
 
 # Follow-up rows shown per table; the CSV files hold them all.
 _FOLLOW_UP_ROWS = 25
@@ -35,7 +42,7 @@ def print_diff(plan_a: Path, plan_b: Path, result: PlanDiff) -> None:
     for row in result.changed_flows:
         flows.add_row(
             row["month"],
-            *([row["month_kind"]] if replan else []),
+            *([_(MONTH_KIND_WORDS.get(row["month_kind"], row["month_kind"]))] if replan else []),
             row["hospital"],
             row["provider"],
             grouped(row["volume_a"]),

@@ -15,9 +15,8 @@ from leveransplan.models.language import N_, _
 from leveransplan.models.numbers import grouped, signed
 from leveransplan.outputs.diff import (
     ACTUAL,
-    DECIDED,
     DELEGATION_LIMIT_SEK,
-    FROZEN,
+    MONTH_KIND_WORDS,
     PlanDiff,
     PlanUnreadable,
     decision_words,
@@ -31,7 +30,6 @@ from leveransplan.outputs.report.plan import Plan
 
 TITLE = N_("Changes against the previous plan")
 # The kind of each month compared, as the page names it (the CSV files keep the codes).
-_MONTH_KINDS = {FROZEN: N_("frozen"), ACTUAL: N_("actual"), DECIDED: N_("decided")}
 # Rows of a table shown open on the page; a longer table is folded away (`diff` lists them all).
 _SHOWN_ROWS = 25
 
@@ -181,7 +179,9 @@ def _comparison(result: PlanDiff, previous: str) -> str:
             [
                 [
                     r["month"],
-                    _(_MONTH_KINDS[r["month_kind"]]) if r["month_kind"] in _MONTH_KINDS else r["month_kind"],
+                    _(MONTH_KIND_WORDS[r["month_kind"]])
+                    if r["month_kind"] in MONTH_KIND_WORDS
+                    else r["month_kind"],
                     r["hospital"],
                     r["provider"],
                     r["volume_a"],
