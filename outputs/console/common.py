@@ -140,52 +140,65 @@ def print_conflict(status: str, rules: list[str] | None, proven_minimal: bool) -
         err_console.print(f"  - {rule}", markup=False, highlight=False)
 
 
+def _counted(text: str, count: int) -> str:
+    """A count filled into its singular or plural (`ngettext`'s choice)."""
+    return text.format(count=grouped(count))
+
+
 def print_valid(folder: Path, scenario: Scenario) -> None:
     """That the scenario is valid, and what it holds for each model."""
-    parts = [ngettext("{count} hospital", "{count} hospitals", len(scenario.hospitals))]
-    parts[0] = parts[0].format(count=grouped(len(scenario.hospitals)))
+    count = len(scenario.hospitals)
+    parts = [_counted(ngettext("{count} hospital", "{count} hospitals", count), count)]
     if scenario.has_volumes:
         data = VolumeData.from_scenario(scenario)
         candidates = sum(1 for c in scenario.contracts if c.candidate)
-        offered = _(", {count} candidate contracts").format(count=grouped(candidates)) if candidates else ""
-        catch_up = (
-            _(", {count} catch-up capacities").format(count=grouped(len(data.catch_up)))
-            if data.catch_up
-            else ""
-        )
         contracts = len(data.contracts) - candidates - len(data.catch_up)
-        parts.append(
-            _(
-                "volumes: {categories} categories, {contracts} contracts{offered}{catch_up}, "
-                "{months} months from {start}"
-            ).format(
-                categories=grouped(len(data.categories)),
-                contracts=grouped(contracts),
-                offered=offered,
-                catch_up=catch_up,
-                months=scenario.months,
-                start=scenario.start,
+        holds = [
+            _counted(
+                ngettext("{count} category", "{count} categories", len(data.categories)), len(data.categories)
+            ),
+            _counted(ngettext("{count} contract", "{count} contracts", contracts), contracts),
+        ]
+        if candidates:
+            holds.append(
+                _counted(
+                    ngettext("{count} candidate contract", "{count} candidate contracts", candidates),
+                    candidates,
+                )
             )
+        if data.catch_up:
+            catch_up = len(data.catch_up)
+            holds.append(
+                _counted(
+                    ngettext("{count} catch-up capacity", "{count} catch-up capacities", catch_up), catch_up
+                )
+            )
+        holds.append(
+            _counted(ngettext("{count} month", "{count} months", scenario.months), scenario.months)
+            + " "
+            + _("from {start}").format(start=scenario.start)
         )
+        parts.append(_("volumes: {holds}").format(holds=", ".join(holds)))
     if scenario.has_at:
+        positions, hospitals = scenario.at_total or 0, len(scenario.at)
         parts.append(
-            _("AT: {positions} positions over {hospitals} hospitals").format(
-                positions=grouped(scenario.at_total or 0), hospitals=grouped(len(scenario.at))
+            _("AT: {positions} over {hospitals}").format(
+                positions=_counted(ngettext("{count} position", "{count} positions", positions), positions),
+                hospitals=_counted(ngettext("{count} hospital", "{count} hospitals", hospitals), hospitals),
             )
         )
     if scenario.has_placements:
-        parts.append(
-            _(
-                "ST-A: {trainees} trainees, {requirements} requirements, {fixed} fixed, "
-                "{months} months from {start}"
-            ).format(
-                trainees=grouped(len(scenario.st_trainees)),
-                requirements=grouped(len(scenario.st_requirements)),
-                fixed=grouped(len(scenario.st_fixed)),
-                months=scenario.placement_horizon.length,
-                start=scenario.start,
-            )
-        )
+        trainees, requirements = len(scenario.st_trainees), len(scenario.st_requirements)
+        months = scenario.placement_horizon.length
+        holds = [
+            _counted(ngettext("{count} trainee", "{count} trainees", trainees), trainees),
+            _counted(ngettext("{count} requirement", "{count} requirements", requirements), requirements),
+            _("{count} fixed").format(count=grouped(len(scenario.st_fixed))),
+            _counted(ngettext("{count} month", "{count} months", months), months)
+            + " "
+            + _("from {start}").format(start=scenario.start),
+        ]
+        parts.append(_("ST-A: {holds}").format(holds=", ".join(holds)))
     out_console.print(_("{folder}: valid. {parts}.").format(folder=folder, parts="; ".join(parts)))
 
 

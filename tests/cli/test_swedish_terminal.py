@@ -188,3 +188,14 @@ def test_a_time_limit_reason_is_english_in_the_files_and_swedish_on_screen() -> 
         == '{"at": "no plan was found for the deviation stage within the time limit"}'
     )
     assert shown(reason) == "ingen plan hittades för steget deviation inom tidsgränsen"
+
+
+def test_validate_counts_in_singular_and_plural() -> None:
+    # Example 1: hospitals A and B, category k, contract c1, months 2026-01..2026-02.
+    for language, expected in (
+        ("sv", "giltigt. 2 sjukhus; volymer: 1 kategori, 1 avtal, 2 månader från 2026-01."),
+        ("en", "valid. 2 hospitals; volumes: 1 category, 1 contract, 2 months from 2026-01."),
+    ):
+        result = invoke("--lang", language, "validate", EXAMPLE1)
+        assert result.exit_code == 0, result.output
+        assert expected in flat(result.output)
