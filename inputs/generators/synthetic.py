@@ -30,7 +30,8 @@ from leveransplan.inputs.generators.vgr_decision import MONTHS
 from leveransplan.inputs.generators.vgr_training import ST_MONTHS
 from leveransplan.inputs.schemas import ALL_TABLES, CONTRACTS
 from leveransplan.models.derived import guarantee_limit
-from leveransplan.models.numbers import grouped
+from leveransplan.models.language import _, ngettext
+from leveransplan.models.numbers import decimals, grouped
 
 __all__ = ["MAX_SCALE", "describe", "generate_scenario", "key_figures", "unsafe_target"]
 
@@ -194,14 +195,37 @@ def key_figures(files: Mapping[str, str]) -> dict[str, int]:
 
 
 def describe(files: Mapping[str, str]) -> str:
-    """One line of a generated scenario's sizes, for the command line."""
+    """One line of a generated scenario's sizes, for the command line, in the reader's language."""
     f = key_figures(files)
     megabytes = sum(len(text.encode("utf-8")) for text in files.values()) / 1e6
-    return (
-        f"{f['hospitals']} hospitals, {f['categories']} categories, {f['contracts']} contracts, "
-        f"{f['months']} months; {f['AT positions']} AT positions; {f['trainees']} trainees with "
-        f"{f['requirements']} requirements; {len(files)} files, {megabytes:.1f} MB"
+    # ngettext's texts are written out at each call, where the catalogue's extractor finds them.
+    volumes = ", ".join(
+        [
+            ngettext("{count} hospital", "{count} hospitals", f["hospitals"]).format(
+                count=grouped(f["hospitals"])
+            ),
+            ngettext("{count} category", "{count} categories", f["categories"]).format(
+                count=grouped(f["categories"])
+            ),
+            ngettext("{count} contract", "{count} contracts", f["contracts"]).format(
+                count=grouped(f["contracts"])
+            ),
+            ngettext("{count} month", "{count} months", f["months"]).format(count=grouped(f["months"])),
+        ]
     )
+    positions = ngettext("{count} AT position", "{count} AT positions", f["AT positions"]).format(
+        count=grouped(f["AT positions"])
+    )
+    trainees = _("{trainees} with {requirements}").format(
+        trainees=ngettext("{count} trainee", "{count} trainees", f["trainees"]).format(
+            count=grouped(f["trainees"])
+        ),
+        requirements=ngettext("{count} requirement", "{count} requirements", f["requirements"]).format(
+            count=grouped(f["requirements"])
+        ),
+    )
+    size = ngettext("{count} file", "{count} files", len(files)).format(count=grouped(len(files)))
+    return f"{volumes}; {positions}; {trainees}; {size}, {decimals(megabytes, 1)} MB"
 
 
 def unsafe_target(out: Path) -> str | None:
@@ -209,19 +233,19 @@ def unsafe_target(out: Path) -> str | None:
     scenario folder (or an empty one), never the current folder, one that holds it, or a file."""
     resolved = out.resolve()
     if resolved == Path.cwd() or resolved in Path.cwd().parents:
-        return "is the current folder or holds it; choose a new folder"
+        return _("is the current folder or holds it; choose a new folder")
     if any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
-        return "lies under a file, not a folder"
+        return _("lies under a file, not a folder")
     if resolved.exists() and not resolved.is_dir():
-        return "is a file; a scenario is a folder"
+        return _("is a file; a scenario is a folder")
     if resolved.is_dir() and any(resolved.iterdir()) and not (resolved / "scenario.toml").is_file():
-        return "holds files but no scenario.toml: --overwrite replaces only scenario folders"
+        return _("holds files but no scenario.toml: --overwrite replaces only scenario folders")
     if resolved.is_dir():
         written = {"scenario.toml", "README.md", *(schema.file for schema in ALL_TABLES)}
         foreign = sorted(entry.name for entry in resolved.iterdir() if entry.name not in written)
         if foreign:
-            return (
-                f"holds {', '.join(foreign[:5])}, which a generated scenario does not have and --overwrite "
-                "would delete; move it out of the folder, or choose another"
-            )
+            return _(
+                "holds {files}, which a generated scenario does not have and --overwrite would delete; "
+                "move it out of the folder, or choose another"
+            ).format(files=", ".join(foreign[:5]))
     return None
