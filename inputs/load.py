@@ -419,9 +419,10 @@ def _required_files(folder: Path, present: set[str], settings: dict[str, Any]) -
             InputProblem(
                 "scenario.toml",
                 None,
-                _("key {key}").format(key="at.total"),
+                None,
                 None,
                 _("is missing; at.csv needs the number to distribute"),
+                key="at.total",
             )
         )
     if "at_total" in settings and "at.csv" not in present:

@@ -20,6 +20,8 @@ class InputProblem:
     column: str | None
     value: str | None
     expected: str
+    # A setting's key in scenario.toml (at.total), which has keys where a table has columns.
+    key: str | None = None
 
     def __str__(self) -> str:
         # Built when printed, so the place reads in the language of the command; the file, the
@@ -29,6 +31,8 @@ class InputProblem:
             where = _("{where}, row {row}").format(where=where, row=self.row)
         if self.column is not None:
             where = _("{where}, column {column}").format(where=where, column=self.column)
+        if self.key is not None:
+            where = _("{where}, key {key}").format(where=where, key=self.key)
         if self.value is None:
             return f"{where}: {self.expected}"
         return f"{where}: {self.value!r}: {self.expected}"

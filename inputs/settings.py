@@ -40,8 +40,7 @@ MONTHS_MAX = 1200
 
 
 def _problem(key: str, value: Any, expected: str) -> InputProblem:
-    where = _("key {key}").format(key=key)
-    return InputProblem(FILE, None, where, None if value is None else str(value), expected)
+    return InputProblem(FILE, None, None, None if value is None else str(value), expected, key=key)
 
 
 def _whole(

@@ -346,4 +346,4 @@ def _last(horizon: Horizon) -> int:
 
 
 def _setting_problem(value: int, expected: str) -> InputProblem:
-    return InputProblem("scenario.toml", None, _("key {key}").format(key="at.total"), str(value), expected)
+    return InputProblem("scenario.toml", None, None, str(value), expected, key="at.total")

@@ -105,16 +105,31 @@ def only_message(folder: Path) -> str:
 
 
 def assert_located(
-    problem: InputProblem, file: str, row: int | None, column: str | None, value: str | None, says: str
+    problem: InputProblem,
+    file: str,
+    row: int | None,
+    column: str | None,
+    value: str | None,
+    says: str,
+    key: str | None = None,
 ) -> None:
-    """The problem names file, row, column and value, both as fields and in its message."""
-    assert (problem.file, problem.row, problem.column, problem.value) == (file, row, column, value)
+    """The problem names file, row, column (or scenario.toml's key) and value, both as fields and
+    in its message."""
+    assert (problem.file, problem.row, problem.column, problem.value, problem.key) == (
+        file,
+        row,
+        column,
+        value,
+        key,
+    )
     message = str(problem)
     assert message.startswith(file)
     if row is not None:
         assert re.search(rf"\brow {row}\b", message), message
     if column is not None:
         assert f"column {column}" in message
+    if key is not None:
+        assert f"key {key}" in message
     if value is not None:
         assert value in message
     assert says in message

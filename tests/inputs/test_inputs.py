@@ -299,7 +299,7 @@ SETTINGS = 'name = "Example 1"\nstart = "2026-01"\nmonths = 2\n'
 )
 def test_unknown_key_in_scenario_toml(example1, extra, key):
     (example1 / "scenario.toml").write_text(SETTINGS + extra, encoding="utf-8")
-    assert_located(only_problem(example1), "scenario.toml", None, f"key {key}", None, "is not a setting")
+    assert_located(only_problem(example1), "scenario.toml", None, None, None, "is not a setting", key=key)
 
 
 def test_unknown_objective_name(example1):
@@ -307,7 +307,13 @@ def test_unknown_objective_name(example1):
         SETTINGS + '[objective]\nvolumes = ["over_guarantee", "costs"]\n', encoding="utf-8"
     )
     assert_located(
-        only_problem(example1), "scenario.toml", None, "key objective.volumes", "costs", "is not an objective"
+        only_problem(example1),
+        "scenario.toml",
+        None,
+        None,
+        "costs",
+        "is not an objective",
+        key="objective.volumes",
     )
 
 
@@ -316,7 +322,7 @@ def test_repeated_objective_name(example1):
         SETTINGS + '[objective]\nvolumes = ["cost", "over_guarantee", "cost"]\n', encoding="utf-8"
     )
     assert_located(
-        only_problem(example1), "scenario.toml", None, "key objective.volumes", "cost", "appears twice"
+        only_problem(example1), "scenario.toml", None, None, "cost", "appears twice", key="objective.volumes"
     )
 
 
@@ -330,13 +336,13 @@ def test_problems_in_several_files_are_all_reported_in_one_pass(example1):
     write(example1, "access.csv", ACCESS, "A,X,30,true", "A,Y,20,true")
     (example1 / "scenario.toml").write_text(SETTINGS + '[objective]\nvolumes = ["speed"]\n', encoding="utf-8")
     problems = problems_in(example1)
-    located = {(p.file, p.row, p.column, p.value) for p in problems}
+    located = {(p.file, p.row, p.column or p.key, p.value) for p in problems}
     assert located == {
         ("need.csv", 2, "waiting", "-10"),
         ("profile.csv", 3, "month", "2026-07"),
         ("contracts.csv", 2, "volume_min", "4"),
         ("access.csv", 3, "provider", "Y"),
-        ("scenario.toml", None, "key objective.volumes", "speed"),
+        ("scenario.toml", None, "objective.volumes", "speed"),
     }
     assert len(problems) == 5
 

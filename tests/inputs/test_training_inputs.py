@@ -209,7 +209,7 @@ def test_at_total_out_of_the_bounds(folder: Path) -> None:
     # The maximums add up to 3 x 10 = 30 < 31.
     write(folder, "scenario.toml", 'start = "2026-01"', "months = 6", "[at]", "total = 31")
     problem = only_problem(folder)
-    assert (problem.file, problem.column, problem.value) == ("scenario.toml", "key at.total", "31")
+    assert (problem.file, problem.key, problem.value) == ("scenario.toml", "at.total", "31")
     assert "maximums to 30" in problem.expected
 
 

@@ -35,7 +35,7 @@ def test_the_mark_is_read(tmp_path: Path, line: str, mark: str | None) -> None:
 
 def test_a_mark_that_is_not_a_sentence_is_refused(tmp_path: Path) -> None:
     problem = only_problem(example_with(tmp_path, "illustrative = 3"))
-    assert (problem.file, problem.column, problem.value) == ("scenario.toml", "key illustrative", "3")
+    assert (problem.file, problem.key, problem.value) == ("scenario.toml", "illustrative", "3")
     assert "expected true, false or a sentence" in problem.expected
 
 
