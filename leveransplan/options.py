@@ -352,7 +352,8 @@ TemplateOut = Annotated[
 Variants = Annotated[
     Path | None,
     typer.Option(
-        "--variants", help=_("TOML file of [[variant]] tables (name and what-if keys); default: built in.")
+        "--variants",
+        help=_("TOML file of \\[\\[variant]] tables (name and what-if keys); default: built in."),
     ),
 ]
 
