@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from leveransplan.models.language import N_, ngettext
+from leveransplan.models.language import N_, _, ngettext
 from leveransplan.models.months import format_month, month_ranges, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.training import PlacementData, PlacementPlan, Requirement, RequirementKey
@@ -54,6 +54,12 @@ _NOT_AN_OBJECTIVE = N_("unplaced is not among the placement objectives")
 _RANKED_BEFORE = N_("placing it would worsen {terms}, ranked before unplaced")
 _TIME_LIMIT = N_("the unplaced stage stopped at the time limit before it was placed")
 _LEFT_FREE = N_("the plan left it free (please report this: a proven plan should have placed it)")
+# When the unplaced stage stopped at the time limit above its bound, the plan's other placements
+# are not proven, so what blocks a requirement in it is no limit of the scenario: said so first.
+_STOPPED = N_(
+    "the search stopped at the time limit before it could place this or prove it impossible; in the "
+    "plan as it stood: {why}"
+)
 # As _crowded_words writes them (ngettext's own words, for the extractor to find them there).
 _ALREADY_HAS = (
     "{hospital} already has {count} trainee at a time (concurrent_max) in {months}",
@@ -119,7 +125,7 @@ class _PlanCounts:
     @classmethod
     def of(cls, data: PlacementData, plan: PlacementPlan) -> _PlanCounts:
         months_of: dict[str, dict[str, range]] = defaultdict(dict)
-        for (trainee, specialty), (_, start) in plan.placed.items():
+        for (trainee, specialty), (_hospital, start) in plan.placed.items():
             months_of[trainee][specialty] = range(start, start + data.by_key[trainee, specialty].months)
         return cls(plan.starts(data), plan.present(data), months_of)
 
@@ -234,12 +240,16 @@ def unplaced_reasons(
     plan: PlacementPlan,
     places: dict[tuple[str, str, int], int] | None,
     free_note: str,
+    stopped: bool = False,
 ) -> dict[RequirementKey, str]:
     """A plain-words reason for every requirement the plan leaves unplaced (a `Words`: English as
     a str, `shown` in the reader's language).
 
     `places` is None when the places were proposed by the solve itself (then they equal the
     starts and never explain anything); `free_note` says why a free option was left unused.
+    `stopped`: the unplaced stage stopped at the time limit above its bound, so a requirement
+    with options is reported as left by the search, with what blocks it in the plan as it stood;
+    a requirement without any option has its rule whatever the search did.
     """
     reasons: dict[RequirementKey, str] = {}
     counts: _PlanCounts | None = None
@@ -266,7 +276,8 @@ def unplaced_reasons(
         )
         counts = counts or _PlanCounts.of(data, plan)
         blocking = _blocking(data, counts, places, requirement, free_note)
-        reasons[requirement.key] = joined(": ", [lead, blocking]) if blocking else lead
+        reason = joined(": ", [lead, blocking]) if blocking else lead
+        reasons[requirement.key] = phrase(_STOPPED, why=reason) if stopped else reason
     return reasons
 
 
@@ -317,6 +328,9 @@ def _read_part(text: str) -> Words | None:
 def shown_reason(english: str) -> str:
     """A reason as unplaced.csv holds it (its English), in the reader's language; a text that is no
     reason this module writes is given back as it is."""
+    stopped = _pattern(_STOPPED).fullmatch(english)
+    if stopped is not None:
+        return _(_STOPPED).format(why=shown_reason(stopped["why"]))
     words = _read(english, _STATIC)
     if words is not None:
         return words.shown()

@@ -220,6 +220,12 @@ class PlacementModel:
             places = {place: row.places for place, row in self.data.capacity.items()}
         unplaced_stage = next((s for s in stages if s.objective == "unplaced"), None)
         note = free_option_note(self.order, None if unplaced_stage is None else unplaced_stage.status)
+        # Stopped above its bound: which requirements a finished search would place is unknown.
+        stopped = (
+            unplaced_stage is not None
+            and unplaced_stage.status != "OPTIMAL"
+            and unplaced_stage.value > unplaced_stage.bound
+        )
         return PlacementSolution(
             plan=plan,
             places=places,
@@ -227,7 +233,7 @@ class PlacementModel:
             terms=placement_terms(self.data, plan, self.previous),
             propose_places=self.propose_places,
             previous_plan=previous_plan,
-            reasons=unplaced_reasons(self.data, plan, None if self.propose_places else places, note),
+            reasons=unplaced_reasons(self.data, plan, None if self.propose_places else places, note, stopped),
         )
 
 

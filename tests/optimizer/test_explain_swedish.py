@@ -24,8 +24,9 @@ from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import CapacityLossAccount, explain_over_guarantee
 from leveransplan.models.frontier import BudgetResult, Frontier, MarginalFigure, budget_words
 from leveransplan.models.language import use_language
-from leveransplan.models.placement_reasons import free_option_note, shown_reason
+from leveransplan.models.placement_reasons import free_option_note, shown_reason, unplaced_reasons
 from leveransplan.models.scenario import Trainee, TravelRow
+from leveransplan.models.training import PlacementData
 from leveransplan.models.wording import shown
 from leveransplan.optimizer.marginal import describe_marginal
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
@@ -280,3 +281,35 @@ def test_a_broken_chain_in_swedish(tmp_path: Path) -> None:
     # history --json keeps the English.
     document = json.loads(invoke("--lang", "sv", "history", b, "--json").output)
     assert document["plans"][0]["problem"] == english
+
+
+def test_a_requirement_the_search_left_is_not_given_a_capacity_reason() -> None:
+    # The same plan as test_the_reasons_a_trainee_is_unplaced_in_swedish, reasoned as if its
+    # unplaced stage had stopped at the time limit above its bound: the crowded ped stay is the
+    # search's, said first, with what blocks it in the plan as it stood; T1's psychiatry has no
+    # option at all, a rule of the scenario whatever the search did, so it keeps its reason.
+    scenario = example2(h2_places=3).model_copy(
+        update={
+            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
+            "st_trainees": (
+                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
+                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
+            ),
+        }
+    )
+    solution = placements(scenario)
+    data = PlacementData(scenario)
+    places = {place: row.places for place, row in data.capacity.items()}
+    proven = unplaced_reasons(data, solution.plan, places, "", stopped=False)
+    stopped = unplaced_reasons(data, solution.plan, places, "", stopped=True)
+    (key,) = [k for k in stopped if k[1] == "ped"]
+    lead = "the search stopped at the time limit before it could place this or prove it impossible; "
+    assert str(stopped[key]) == lead + "in the plan as it stood: " + str(proven[key])
+    assert str(stopped["T1", "psy"]) == str(proven["T1", "psy"])
+    use_language("sv")
+    swedish = shown(stopped[key])
+    assert swedish.startswith("sökningen stoppades av tidsgränsen innan den kunde placera detta")
+    assert swedish.endswith(shown(proven[key]))
+    # Read back from unplaced.csv, the same Swedish.
+    assert shown_reason(str(stopped[key])) == swedish
