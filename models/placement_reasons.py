@@ -54,6 +54,12 @@ _NOT_AN_OBJECTIVE = N_("unplaced is not among the placement objectives")
 _RANKED_BEFORE = N_("placing it would worsen {terms}, ranked before unplaced")
 _TIME_LIMIT = N_("the unplaced stage stopped at the time limit before it was placed")
 _LEFT_FREE = N_("the plan left it free (please report this: a proven plan should have placed it)")
+# A stay that can still start after the placement horizon and end by the deadline is not missed:
+# the spec counts it unplaced in this plan, and a later plan places it.
+_AFTER_HORIZON = N_(
+    "after the horizon: the stay can start after {last}, the placement horizon's last month, and end "
+    "by the deadline {deadline}; a later plan places it"
+)
 # When the unplaced stage stopped at the time limit above its bound, the plan's other placements
 # are not proven, so what blocks a requirement in it is no limit of the scenario: said so first.
 _STOPPED = N_(
@@ -65,6 +71,24 @@ _ALREADY_HAS = (
     "{hospital} already has {count} trainee at a time (concurrent_max) in {months}",
     "{hospital} already has {count} trainees at a time (concurrent_max) in {months}",
 )
+
+
+def _after_horizon(data: PlacementData, requirement: Requirement) -> Words | None:
+    """The requirement can start after the placement horizon and end by its deadline, in months
+    the trainee is available: a later plan's, not a missed placement (None when it cannot)."""
+    trainee = data.trainees[requirement.trainee]
+    months, deadline = requirement.months, parse_month(trainee.deadline)
+    away = data.unavailable(requirement.trainee)
+    first = max(data.last + 1, parse_month(trainee.earliest_start))
+    for start in range(first, deadline - months + 2):
+        if not away.intersection(range(start, start + months)):
+            return phrase(_AFTER_HORIZON, last=format_month(data.last), deadline=trainee.deadline)
+    return None
+
+
+def after_horizon(english: str) -> bool:
+    """Whether a reason as unplaced.csv holds it says the stay falls after the horizon."""
+    return _pattern(_AFTER_HORIZON).fullmatch(english) is not None
 
 
 def _static_reason(data: PlacementData, requirement: Requirement) -> Words | None:
@@ -256,6 +280,10 @@ def unplaced_reasons(
     for requirement in data.requirements:
         if requirement.key in plan.placed:
             continue
+        later = _after_horizon(data, requirement)
+        if later is not None:
+            reasons[requirement.key] = later
+            continue
         static = _static_reason(data, requirement)
         if static is not None:
             reasons[requirement.key] = static
@@ -283,7 +311,7 @@ def unplaced_reasons(
 
 # Reading a reason back: the sentences a reason is made of, with the placeholders whose value is
 # itself one of these sentences.
-_STATIC = (_OUT_OF_REACH, _DOES_NOT_FIT, _UNAVAILABLE, _NO_PLACES_IN_YEARS)
+_STATIC = (_AFTER_HORIZON, _OUT_OF_REACH, _DOES_NOT_FIT, _UNAVAILABLE, _NO_PLACES_IN_YEARS)
 _PARTS = (_OWN_PLACEMENTS, _FREE_PLACE, _NO_PLACES, _ONE_PLACE, _ALL_PLACES, _NO_TRAINEES)
 _NESTED = {
     "when": (_BEFORE_DEADLINE, _WITHIN_PLANNING),

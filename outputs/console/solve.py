@@ -10,8 +10,9 @@ from rich.table import Table
 
 from leveransplan.inputs.whatif import Dip, WhatIf
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.language import _
+from leveransplan.models.language import _, ngettext
 from leveransplan.models.numbers import grouped, msek, percent
+from leveransplan.models.placement_reasons import after_horizon
 from leveransplan.models.plan import VolumeSolution, gap_percent
 from leveransplan.models.procurement import describe_proposal
 from leveransplan.models.results import ScenarioPlan
@@ -219,6 +220,17 @@ def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
             share=percent(share / 100),
         )
     )
+    later = sum(1 for reason in solution.reasons.values() if after_horizon(str(reason)))
+    if later:
+        out_console.print(
+            ngettext(
+                "{count} of the requirements left can start after the placement horizon and end by "
+                "its deadline: a later plan places it (unplaced.csv says after the horizon).",
+                "{count} of the requirements left can start after the placement horizon and end by "
+                "their deadlines: a later plan places them (unplaced.csv says after the horizon).",
+                later,
+            ).format(count=grouped(later))
+        )
 
 
 def print_partial(plan: ScenarioPlan, exit_code: int) -> None:

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from leveransplan.models.language import N_, _, ngettext
 from leveransplan.models.numbers import decimals, grouped, percent
-from leveransplan.models.placement_reasons import shown_reason
+from leveransplan.models.placement_reasons import after_horizon, shown_reason
 from leveransplan.outputs.report.charts import (
     BLUE,
     DARK,
@@ -339,6 +339,16 @@ def placements_section(plan: Plan, charts: Charts) -> str:
         parts.append(f'<p class="note">{escaped(empty)}</p>')
 
     parts.append(element("h3", _("Requirements not placed")))
+    later = sum(1 for r in unplaced if after_horizon(r["reason"]))
+    if later:
+        note = ngettext(
+            "{count} of them can start after the placement horizon and end by its deadline: a later plan "
+            "places it.",
+            "{count} of them can start after the placement horizon and end by their deadlines: a later "
+            "plan places them.",
+            later,
+        ).format(count=grouped(later))
+        parts.append(f'<p class="note">{escaped(note)}</p>')
     if unplaced:
         shown = unplaced[:200]
         parts.append(

@@ -24,8 +24,13 @@ from leveransplan.models.evaluation import Decisions
 from leveransplan.models.explanation import CapacityLossAccount, explain_over_guarantee
 from leveransplan.models.frontier import BudgetResult, Frontier, MarginalFigure, budget_words
 from leveransplan.models.language import use_language
-from leveransplan.models.placement_reasons import free_option_note, shown_reason, unplaced_reasons
-from leveransplan.models.scenario import Trainee, TravelRow
+from leveransplan.models.placement_reasons import (
+    after_horizon,
+    free_option_note,
+    shown_reason,
+    unplaced_reasons,
+)
+from leveransplan.models.scenario import Requirement, Trainee, TravelRow
 from leveransplan.models.training import PlacementData
 from leveransplan.models.wording import shown
 from leveransplan.optimizer.marginal import describe_marginal
@@ -313,3 +318,36 @@ def test_a_requirement_the_search_left_is_not_given_a_capacity_reason() -> None:
     assert swedish.endswith(shown(proven[key]))
     # Read back from unplaced.csv, the same Swedish.
     assert shown_reason(str(stopped[key])) == swedish
+
+
+def test_a_stay_that_can_start_after_the_horizon_is_said_to_be_for_a_later_plan() -> None:
+    # Example 2 plus T4 (earliest 2026-05, deadline 2026-12) needing 3 months of ped: the horizon
+    # 2026-01..06 leaves only May and June, so the spec counts it unplaced; its stay can start
+    # 2026-07 and end 2026-09, before the deadline. The other reasons are example 2's own.
+    base = example2()
+    scenario = base.model_copy(
+        update={
+            "st_trainees": (
+                *base.st_trainees,
+                Trainee(trainee="T4", home_area="X", earliest_start="2026-05", deadline="2026-12"),
+            ),
+            "st_requirements": (*base.st_requirements, Requirement(trainee="T4", specialty="ped", months=3)),
+        }
+    )
+    solution = placements(scenario)
+    reason = solution.reasons["T4", "ped"]
+    assert str(reason) == (
+        "after the horizon: the stay can start after 2026-06, the placement horizon's last month, and end "
+        "by the deadline 2026-12; a later plan places it"
+    )
+    assert after_horizon(str(reason))
+    assert not any(after_horizon(str(r)) for key, r in solution.reasons.items() if key != ("T4", "ped"))
+    use_language("sv")
+    assert (
+        shown_reason(str(reason))
+        == shown(reason)
+        == (
+            "efter planeringsperioden: placeringen kan börja efter 2026-06, planeringsperiodens sista månad, "
+            "och sluta senast slutmånaden 2026-12; en senare plan placerar den"
+        )
+    )
