@@ -248,7 +248,7 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
         if is_frontier_folder(plan_dir):
             write_frontier_report(plan_dir, target)
         else:
-            write_report(plan_dir, target)
+            write_report(plan_dir, target, scenario=_report_scenario(plan_dir))
         if target.resolve() == (plan_dir / REPORT).resolve():
             record_output(plan_dir, target)  # the plan folder keeps listing all its files
     except ReportUnreadable as error:
@@ -318,6 +318,21 @@ def history(plan_dir: Path, as_json: bool) -> None:
         print_history(chain)
     if broken:
         raise typer.Exit(EXIT_CHECK)
+
+
+def _report_scenario(plan_dir: Path) -> Scenario | None:
+    """The scenario a plan with placements was made from, as it was then, for the report's ST-A
+    status; None (the report says so) when the plan has none or it cannot be read unchanged."""
+    if not (plan_dir / "placements.csv").is_file():
+        return None
+    try:
+        run, _manifest = plan_run(plan_dir)
+        folder = run.scenario_folder
+        if folder is None or run.changed_inputs(folder):
+            return None
+        return plan_scenario(run, folder)
+    except (ManifestUnreadable, ScenarioInvalid):
+        return None
 
 
 def _scenario_of(plan_dir: Path) -> Scenario | None:

@@ -344,7 +344,7 @@ def publish_plan(
         def name_the_folder(final: Path) -> None:
             # The report shows the manifest's audit trail and the folder's final name; the
             # manifest then records the report's digest.
-            write_report(folder, folder / REPORT, progress, shown_folder=final)
+            write_report(folder, folder / REPORT, progress, shown_folder=final, scenario=scenario)
             record["outputs_sha256"][REPORT] = sha256_of(folder / REPORT)
             write_json(folder / MANIFEST, record)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from leveransplan.models.language import _
+from leveransplan.models.scenario import Scenario
 from leveransplan.outputs.report.charts import Charts
 from leveransplan.outputs.report.decision import decision_section
 from leveransplan.outputs.report.html import element, escaped, html_document
@@ -33,6 +34,7 @@ from leveransplan.outputs.report.sections import (
     progress_section,
     summary_section,
 )
+from leveransplan.outputs.report.st_status import st_status_section
 from leveransplan.outputs.report.volumes import volume_section
 
 VOLUME_FILES = ("delivery_plan.csv", "production_plan.csv", "volume_table.csv", "contract_usage.csv")
@@ -40,12 +42,16 @@ PLACEMENT_FILES = ("places_table.csv", "unplaced.csv")
 
 
 def render_report(
-    plan_dir: Path, progress: list[dict[str, Any]] | None = None, shown_folder: Path | None = None
+    plan_dir: Path,
+    progress: list[dict[str, Any]] | None = None,
+    shown_folder: Path | None = None,
+    scenario: Scenario | None = None,
 ) -> str:
     """The report of the plan in `plan_dir` as one HTML document.
 
     `shown_folder`: the plan folder's name on the page when the files are still in a staging
-    folder (`solve --report` writes the report before the plan is moved into place).
+    folder (`solve --report` writes the report before the plan is moved into place). `scenario`:
+    the scenario the plan was made from, for the ST-A status per month (None: a note instead).
     """
     plan = read_plan(plan_dir, progress)
     plan.shown_folder = None if shown_folder is None else shown_folder.resolve()
@@ -68,17 +74,19 @@ def render_report(
         sections.insert(1, f'<p class="illustrative">{banner}</p>')
     builders = {"volumes": volume_section, "at": at_section, "placements": placements_section}
     sections += [builders[m](plan, charts) for m in plan.models]
+    if "placements" in plan.models:
+        sections.append(st_status_section(plan, scenario))
     if "volumes" in plan.models:
         replan = replan_section(plan)
         sections += [replan] if replan else []
         sections.append(decision_section(plan))
     sections.append(progress_section(plan, charts))
-    scenario = plan.summary.get("scenario") or _("plan")
+    name = plan.summary.get("scenario") or _("plan")
     footer = _(
         "Written by {command} from the files in the plan folder. Every figure is also in the plan's "
         "CSV files and summary.json."
     ).format(command="<code>leveransplan report</code>")
-    title = _("Delivery plan report: {scenario}").format(scenario=scenario)
+    title = _("Delivery plan report: {scenario}").format(scenario=name)
     return html_document(title, sections, footer)
 
 
@@ -87,9 +95,10 @@ def write_report(
     target: Path,
     progress: list[dict[str, Any]] | None = None,
     shown_folder: Path | None = None,
+    scenario: Scenario | None = None,
 ) -> None:
     """Write the report of the plan in `plan_dir` to `target` (see `render_report`)."""
-    document = render_report(Path(plan_dir), progress, shown_folder)
+    document = render_report(Path(plan_dir), progress, shown_folder, scenario)
     try:
         Path(target).write_text(document, encoding="utf-8")
     except OSError as error:

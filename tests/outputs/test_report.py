@@ -225,7 +225,8 @@ def test_a_training_only_plan_has_no_volume_section(tmp_path: Path) -> None:
     plan = solve(scenario, tmp_path / "plan")
     write_report(plan, tmp_path / "report.html")
     page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
-    assert page.sections == ["at", "placements", "progress"]
+    # The ST-A status per month follows the placements (a note here: write_report has no scenario).
+    assert page.sections == ["at", "placements", "st-status", "progress"]
     assert [(r[0], r[1], r[4]) for r in page.table("objective")[1:]] == [
         ("deviation", "4", "OPTIMAL"),
         ("stability", "2", "OPTIMAL"),
