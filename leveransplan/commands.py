@@ -248,7 +248,10 @@ def report(plan_dir: Path, out: Path | None, overwrite: bool) -> None:
         if is_frontier_folder(plan_dir):
             write_frontier_report(plan_dir, target)
         else:
-            write_report(plan_dir, target, scenario=_report_scenario(plan_dir))
+            # The ST-A status per month needs the scenario; the report says so when it is not at hand.
+            has_trainees = (plan_dir / "placements.csv").is_file()
+            scenario = _scenario_of(plan_dir, say_why=False) if has_trainees else None
+            write_report(plan_dir, target, scenario=scenario)
         if target.resolve() == (plan_dir / REPORT).resolve():
             record_output(plan_dir, target)  # the plan folder keeps listing all its files
     except ReportUnreadable as error:
@@ -320,41 +323,28 @@ def history(plan_dir: Path, as_json: bool) -> None:
         raise typer.Exit(EXIT_CHECK)
 
 
-def _report_scenario(plan_dir: Path) -> Scenario | None:
-    """The scenario a plan with placements was made from, as it was then, for the report's ST-A
-    status; None (the report says so) when the plan has none or it cannot be read unchanged."""
-    if not (plan_dir / "placements.csv").is_file():
-        return None
-    try:
-        run, _manifest = plan_run(plan_dir)
-        folder = run.scenario_folder
-        if folder is None or run.changed_inputs(folder):
-            return None
-        return plan_scenario(run, folder)
-    except (ManifestUnreadable, ScenarioInvalid):
-        return None
-
-
-def _scenario_of(plan_dir: Path) -> Scenario | None:
-    """The scenario a plan's manifest names, with its what-ifs, or None (said on stderr) when it
-    cannot be read: followup then compares row by row only."""
+def _scenario_of(plan_dir: Path, say_why: bool = True) -> Scenario | None:
+    """The scenario a plan's manifest names, as the plan was made from it (its what-ifs, re-plan
+    order and months from actuals), or None when it cannot be read or its files have changed
+    since; `say_why` says so on stderr (followup then compares row by row only)."""
     try:
         run, _manifest = plan_run(plan_dir)
         folder = run.scenario_folder
         if folder is not None:
             changed = run.changed_inputs(folder)
-            if changed:
+            if not changed:
+                return plan_scenario(run, folder)
+            if say_why:
                 err_console.print(
                     _(SCENARIO_CHANGED).format(plan=plan_dir, files=", ".join(changed)),
                     markup=False,
                     highlight=False,
                 )
-                return None
-            # As the plan was made: its what-ifs, a re-plan's order and months from actuals.
-            return plan_scenario(run, folder)
+            return None
     except (ManifestUnreadable, ScenarioInvalid):  # what-ifs, actuals and previous plans too
         pass
-    err_console.print(_(NO_SCENARIO).format(plan=plan_dir), markup=False, highlight=False)
+    if say_why:
+        err_console.print(_(NO_SCENARIO).format(plan=plan_dir), markup=False, highlight=False)
     return None
 
 

@@ -11,7 +11,7 @@ the folder has summary.json, a resource listing its keys. docs/data-dictionary.m
 A header the dictionary does not describe column by column, in order, is refused when the file
 is described (DictionaryMismatch), so that a new or renamed column cannot reach a folder without
 its description; outputs/checker/data_dictionary.py holds a written folder to its datapackage.json.
-The file depends only on the columns, the dialect and the summary's keys, never on the language,
+The file depends only on the columns and the summary's keys, never on the language,
 so the same run gives the same bytes.
 """
 
@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from leveransplan.inputs.plan_files import PLAIN, Dialect
+from leveransplan.inputs.plan_files import PLAIN
 from leveransplan.outputs.manifest import SUMMARY, json_text
 
 DATA_PACKAGE = "datapackage.json"
@@ -155,22 +155,19 @@ def summary_keys(summary: Mapping[str, Any]) -> Iterator[str]:
             yield from (f"{key}.{inner}" for inner in value)
 
 
-def _csv_resource(file: str, columns: Sequence[str], dialect: Dialect) -> dict[str, Any]:
+def _csv_resource(file: str, columns: Sequence[str]) -> dict[str, Any]:
+    # The tool writes its CSV files in one dialect only (inputs/plan_files.PLAIN); csv-sv/'s
+    # Swedish copies have the same columns.
     entry = dictionary().files[file]
-    fields = []
-    for column in describe_columns(file, columns):
-        field = column.as_field()
-        if dialect.decimal != "." and column.type == "number":
-            field["decimalChar"] = dialect.decimal
-        fields.append(field)
+    fields = [column.as_field() for column in describe_columns(file, columns)]
     return {
         "name": Path(file).stem,
         "path": file,
         "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
-        "encoding": dialect.encoding,
-        "dialect": {"delimiter": dialect.delimiter, "header": True},
+        "encoding": PLAIN.encoding,
+        "dialect": {"delimiter": PLAIN.delimiter, "header": True},
         **entry.texts,
         "schema": {"fields": fields, "missingValues": [""]},
     }
@@ -197,12 +194,11 @@ def _summary_resource(summary: Mapping[str, Any]) -> dict[str, Any]:
 def data_package(
     name: str,
     files: Sequence[tuple[str, Sequence[str]]],
-    dialect: Dialect = PLAIN,
     summary: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The data package of a folder holding `files` (CSV name, columns) in `dialect`, and
-    summary.json with `summary`'s content when given; `name`: the package's name."""
-    resources_ = [_csv_resource(file, columns, dialect) for file, columns in files]
+    """The data package of a folder holding `files` (CSV name, columns), and summary.json with
+    `summary`'s content when given; `name`: the package's name."""
+    resources_ = [_csv_resource(file, columns) for file, columns in files]
     if summary is not None:
         resources_.append(_summary_resource(summary))
     return {"profile": "data-package", "name": name, "resources": resources_}
@@ -212,12 +208,11 @@ def write_data_package(
     folder: Path,
     name: str,
     files: Sequence[tuple[str, Sequence[str]]],
-    dialect: Dialect = PLAIN,
     summary: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write `data_package` as datapackage.json into `folder`; return its path."""
     path = folder / DATA_PACKAGE
-    path.write_text(json_text(data_package(name, files, dialect, summary)), encoding="utf-8")
+    path.write_text(json_text(data_package(name, files, summary)), encoding="utf-8")
     return path
 
 

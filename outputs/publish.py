@@ -272,7 +272,7 @@ def write_plan(
     written.append(folder / SUMMARY)
     # The machine CSV files are always plain; csv-sv/'s copies have the same columns in Swedish.
     package = f"leveransplan-plan-{summary[PLAN_ID]}"
-    written.append(write_data_package(folder, package, [t[:2] for t in tables], PLAIN, summary))
+    written.append(write_data_package(folder, package, [t[:2] for t in tables], summary))
     return written
 
 

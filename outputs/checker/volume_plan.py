@@ -31,7 +31,6 @@ from pathlib import Path
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.language import ngettext
 from leveransplan.models.scenario import Scenario
-from leveransplan.outputs.checker.decided_volumes import decided_as_given
 from leveransplan.outputs.checker.flows import (
     additional_capacity,
     base_capacity,
@@ -49,6 +48,7 @@ from leveransplan.outputs.checker.volume_files import read_plan
 from leveransplan.outputs.checker.volume_summary import (
     categories_as_given,
     change_within_allowance,
+    decided_as_given,
     objectives_match,
     volume_stages,
     volume_table_consistent,

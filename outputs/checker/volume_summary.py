@@ -69,28 +69,48 @@ def volume_table_consistent(c: VolumeCheck) -> Iterator[str]:
             )
 
 
-def categories_as_given(c: VolumeCheck) -> Iterator[str]:
-    """Hard: summary.json's categories, when written, are categories.csv's rows in its order."""
-    written = None if c.plan.summary is None else c.plan.summary.categories
+def _rows_as_given(name: str, written: object, given: list[dict[str, object]], source: str) -> Iterator[str]:
+    """summary.json's volumes.`name` against the rows of `source` it copies, in their order (a
+    plan written before the key was added has none: nothing to hold)."""
     if written is None:
         return
-    keys = ("category", "area", "kind", "specialty")
-    given = [{key: getattr(row, key) for key in keys} for row in c.data.scenario.categories]
     if not isinstance(written, list) or len(written) != len(given):
-        yield (
-            _(
-                "{file} volumes.categories: expected a list of the {count} categories of categories.csv "
-                "(category, area, kind, specialty)"
-            ).format(file=SUMMARY, count=len(given))
+        columns = ", ".join(given[0]) if given else ""
+        yield _("{file} volumes.{name}: expected a list of the {count} rows of {source} ({columns})").format(
+            file=SUMMARY, name=name, count=len(given), source=source, columns=columns
         )
         return
     for number, (entry, row) in enumerate(zip(written, given, strict=True)):
         if entry != row:
-            yield (
-                _(
-                    "{file} volumes.categories[{number}]: {entry}, but categories.csv row {value} is {row}"
-                ).format(file=SUMMARY, number=number, entry=repr(entry), value=number + 2, row=repr(row))
+            yield _("{file} volumes.{name}[{index}]: {written}, but {source} row {row} gives {given}").format(
+                file=SUMMARY,
+                name=name,
+                index=number,
+                written=repr(entry),
+                source=source,
+                row=number + 2,
+                given=repr(row),
             )
+
+
+def categories_as_given(c: VolumeCheck) -> Iterator[str]:
+    """Hard: summary.json's categories, when written, are categories.csv's rows in its order."""
+    keys = ("category", "area", "kind", "specialty")
+    given = [{key: getattr(row, key) for key in keys} for row in c.data.scenario.categories]
+    written = None if c.plan.summary is None else c.plan.summary.categories
+    yield from _rows_as_given("categories", written, given, "categories.csv")
+
+
+def decided_as_given(c: VolumeCheck) -> Iterator[str]:
+    """Hard: summary.json's volumes.decided, when written, is own_volumes.csv's rows in its order:
+    hospital, category, bas = base and tillagg = additional_max (the decision's table prints them
+    beside the plan's figures)."""
+    given: list[dict[str, object]] = [
+        {"hospital": o.hospital, "category": o.category, "bas": o.base, "tillagg": o.additional_max}
+        for o in c.data.scenario.own_volumes
+    ]
+    written = None if c.plan.summary is None else c.plan.summary.decided
+    yield from _rows_as_given("decided", written, given, "own_volumes.csv")
 
 
 def objectives_match(c: VolumeCheck) -> Iterator[str]:

@@ -3,6 +3,8 @@ decision prints it and the referrals it sends, provider x month (outputs/decisio
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from leveransplan.models.language import N_, _
@@ -40,32 +42,19 @@ PROVIDER = N_("provider")
 TOTAL = N_("total")
 
 
-def _decided(plan: Plan) -> list[dict[str, object]] | None:
-    raw = plan.summary["volumes"].get("decided")
+def _summary_rows(plan: Plan, name: str, keys: tuple[str, ...]) -> list[dict[str, Any]] | None:
+    """summary.json's volumes.`name`, a list of objects with `keys`; None when the plan does not
+    record it (written before it was added)."""
+    raw = plan.summary["volumes"].get(name)
     if raw is None:
         return None
-    keys = ("hospital", "category", "bas", "tillagg")
     if not isinstance(raw, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in raw):
         raise ReportUnreadable(
-            _("{file}, volumes.decided: expected a list of {keys}").format(
-                file=plan.folder / "summary.json", keys=keys
+            _("{file}, volumes.{name}: expected a list of {keys}").format(
+                file=plan.folder / "summary.json", name=name, keys=keys
             )
         )
     return [{k: r[k] for k in keys} for r in raw]
-
-
-def _categories(plan: Plan) -> list[dict[str, str]] | None:
-    raw = plan.summary["volumes"].get("categories")
-    if raw is None:
-        return None
-    keys = ("category", "area", "kind", "specialty")
-    if not isinstance(raw, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in raw):
-        raise ReportUnreadable(
-            _("{file}, volumes.categories: expected a list of {keys}").format(
-                file=plan.folder / "summary.json", keys=keys
-            )
-        )
-    return [{k: str(r[k]) for k in keys} for r in raw]
 
 
 def decision_table_html(table: pd.DataFrame, hospital: str) -> str:
@@ -92,7 +81,8 @@ def decision_section(plan: Plan) -> str:
     """One fold per hospital: its volume table in the decision's layout and its referrals by month."""
     folder = plan.folder
     parts = [f'<section id="decision"><h2>{escaped(_(TITLE))}</h2><p class="note">{escaped(_(LEAD))}</p>']
-    categories, decided = _categories(plan), _decided(plan)
+    categories = _summary_rows(plan, "categories", ("category", "area", "kind", "specialty"))
+    decided = _summary_rows(plan, "decided", ("hospital", "category", "bas", "tillagg"))
     if categories is None:
         parts.append(f'<p class="note">{escaped(_(NO_CATEGORIES))}</p>')
     elif decided is None:

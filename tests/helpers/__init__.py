@@ -87,6 +87,17 @@ def write(folder: Path, file: str, *lines: str, bom: bool = False, newline: str 
     (folder / file).write_bytes((("\ufeff" if bom else "") + text).encode("utf-8"))
 
 
+def with_category_m(folder: Path) -> None:
+    """Example 1's categories.csv with a second category m that no hospital plans."""
+    write(
+        folder,
+        "categories.csv",
+        "category,area,kind,specialty,price_class",
+        "k,somatik,forstabesok,Test,besok",
+        "m,somatik,forstabesok,Test,besok",
+    )
+
+
 def problems_in(folder: Path) -> list[InputProblem]:
     with pytest.raises(ScenarioInvalid) as raised:
         load_scenario(folder)

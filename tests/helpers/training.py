@@ -71,6 +71,22 @@ def example2(fixed: bool = False, h2_places: int = 2) -> Scenario:
     )
 
 
+def crowded_at_h2() -> Scenario:
+    """Example 2 with only H2 (3 places, concurrent_max 1) within reach of home area X: T2
+    (3 months by 2026-04) and T3 (2 months by 2026-03) cannot both fit 2026-01..04 one at a time,
+    so one stays unplaced though a place is left; T1's psychiatry is only at H1, out of reach."""
+    return example2(h2_places=3).model_copy(
+        update={
+            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
+            "st_trainees": (
+                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
+                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
+                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
+            ),
+        }
+    )
+
+
 # A scenario folder of the training models alone, as files: the spec's example 3 (AT: H1 3, H2 4,
 # H3 3 of 10, each weighted 1: target 10/3 = 3.33) and example 2 (ST-A: H1's one paediatrics place
 # to T2, H2's two places to T1 and T3).

@@ -25,7 +25,7 @@ from leveransplan.models import (
     VolumeSolution,
 )
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
+from leveransplan.models.scenario import CapacityLossRow, CatchUpRow, order_with_procurement
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
@@ -152,6 +152,17 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def untaken_candidate() -> Scenario:
+    """A candidate contract not taken up: A's base units clear its 5 waiting, so CAND (provider
+    Capio, a candidate only) is proposed with 0 units and no months."""
+    return build(
+        order=order_with_procurement(("over_guarantee", "cost")),
+        own={("A", "k"): (5, 0)},
+        need={("A", "k"): (5, 0)},
+        contracts=[contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True)],
+    )
 
 
 def write_scenario(folder: Path, scenario: Scenario) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE1, assert_located, flat, invoke, only_problem, refused, write
+from helpers import EXAMPLE1, assert_located, flat, invoke, only_problem, refused, with_category_m, write
 from leveransplan.inputs import load_scenario
 from leveransplan.inputs.whatif import parse_what_ifs
 from leveransplan.models.derived import VolumeData
@@ -22,7 +22,6 @@ from leveransplan.models.scenario import CapacityLossRow, CatchUpRow
 
 LOSS = "hospital,category,first_month,last_month,factor"
 CATCH_UP = "hospital,category,first_month,last_month,units_per_month,price_sek"
-CATEGORIES = "category,area,kind,specialty,price_class"
 EXIT_INVALID = 3
 
 
@@ -92,13 +91,7 @@ def test_capacity_loss_and_catch_up_rows_load(example1: Path) -> None:
 def test_a_bad_row_is_located(
     example1: Path, file: str, lines: list[str], row: int, column: str, value: str, says: str
 ) -> None:
-    write(
-        example1,
-        "categories.csv",
-        CATEGORIES,
-        "k,somatik,forstabesok,Test,besok",
-        "m,somatik,forstabesok,Test,besok",
-    )
+    with_category_m(example1)
     write(example1, file, *lines)
     assert_located(only_problem(example1), file, row, column, value, says)
 
@@ -106,13 +99,7 @@ def test_a_bad_row_is_located(
 def test_an_empty_category_covers_the_hospitals_categories(example1: Path) -> None:
     # With a second category m that no hospital plans, an empty category still loads: it means
     # k for A (base 3 in 2026-01 keeps floor(0.5 x 3) = 1, 2 lost) and nothing more.
-    write(
-        example1,
-        "categories.csv",
-        CATEGORIES,
-        "k,somatik,forstabesok,Test,besok",
-        "m,somatik,forstabesok,Test,besok",
-    )
+    with_category_m(example1)
     write(example1, "capacity_loss.csv", LOSS, "A,,2026-01,2026-01,0.5")
     assert VolumeData.from_scenario(load_scenario(example1)).lost_by_hospital() == {"A": (2, 0)}
 

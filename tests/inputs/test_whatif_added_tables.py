@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import write
+from helpers import with_category_m, write
 from leveransplan.inputs import load_scenario
 from leveransplan.inputs.whatif import KEYS, SCHEMAS, WhatIfInvalid, parse_what_ifs
 from leveransplan.models.scenario import Scenario
@@ -21,7 +21,6 @@ CANDIDATES = "contract,provider,category,price_sek,first_month,last_month,monthl
 ACCESS = "hospital,provider,travel_minutes,allowed"
 LOSS = "hospital,category,first_month,last_month,factor"
 CATCH_UP = "hospital,category,first_month,last_month,units_per_month,price_sek"
-CATEGORIES = "category,area,kind,specialty,price_class"
 
 
 def loaded(folder: Path, **flags: list[str]) -> Scenario:
@@ -99,12 +98,6 @@ def test_set_refuses_a_key_that_names_several_rows(example1: Path) -> None:
 
 def test_dip_refuses_a_category_its_hospital_does_not_plan(example1: Path) -> None:
     # Category m exists, but A has no need.csv or own_volumes.csv row in it: nothing to lose.
-    write(
-        example1,
-        "categories.csv",
-        CATEGORIES,
-        "k,somatik,forstabesok,Test,besok",
-        "m,somatik,forstabesok,Test,besok",
-    )
+    with_category_m(example1)
     message = refusal(example1, dips=["A:m:2026-01=0.5"])
     assert "--dip A:m:2026-01=0.5: 'm': A has no row for it in need.csv or own_volumes.csv" in message

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from helpers import EXAMPLE1, flat, invoke
-from helpers.training import example2, placements
+from helpers.training import crowded_at_h2, example2, placements
 from leveransplan.inputs import load_scenario
 from leveransplan.inputs.previous import read_previous_plan
 from leveransplan.models.derived import VolumeData
@@ -30,7 +30,7 @@ from leveransplan.models.placement_reasons import (
     shown_reason,
     unplaced_reasons,
 )
-from leveransplan.models.scenario import Requirement, Trainee, TravelRow
+from leveransplan.models.scenario import Requirement, Trainee
 from leveransplan.models.training import PlacementData
 from leveransplan.models.wording import shown
 from leveransplan.optimizer.marginal import describe_marginal
@@ -166,16 +166,7 @@ def test_the_rule_in_conflict_in_swedish() -> None:
 def test_the_reasons_a_trainee_is_unplaced_in_swedish() -> None:
     # test_training's test_concurrent_max_binds: only H2 (concurrent_max 1) is within reach of
     # home area X; psychiatry is only at H1, and one of T2 and T3 cannot do ped beside the other.
-    scenario = example2(h2_places=3).model_copy(
-        update={
-            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
-            "st_trainees": (
-                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
-                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
-                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
-            ),
-        }
-    )
+    scenario = crowded_at_h2()
     use_language("sv")  # a solve in Swedish: unplaced.csv still gets the English
     reasons = placements(scenario).reasons
     out_of_reach = reasons["T1", "psy"]
@@ -293,16 +284,7 @@ def test_a_requirement_the_search_left_is_not_given_a_capacity_reason() -> None:
     # unplaced stage had stopped at the time limit above its bound: the crowded ped stay is the
     # search's, said first, with what blocks it in the plan as it stood; T1's psychiatry has no
     # option at all, a rule of the scenario whatever the search did, so it keeps its reason.
-    scenario = example2(h2_places=3).model_copy(
-        update={
-            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
-            "st_trainees": (
-                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
-                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
-                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
-            ),
-        }
-    )
+    scenario = crowded_at_h2()
     solution = placements(scenario)
     data = PlacementData(scenario)
     places = {place: row.places for place, row in data.capacity.items()}

@@ -53,6 +53,21 @@ def _solve_plan(tmp_path: Path, scenario: Scenario) -> tuple[dict, list[dict[str
         return summary, list(csv.DictReader(handle)), plan
 
 
+def cheaper_candidate() -> Scenario:
+    """A has 10 waiting (L = 0) in one month, its own additional 4 units at 1 000 SEK, the existing
+    contract EX 3 units at 800 SEK and the candidate CAND up to 10 units at 10 SEK."""
+    return build(
+        order=ORDER,
+        prices={"A": 1000},
+        own={("A", "k"): (0, 4)},
+        need={("A", "k"): (10, 0)},
+        contracts=[
+            contract("EX", price=800, volume_max=3),
+            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
+        ],
+    )
+
+
 def _stages(summary: dict) -> list[tuple[str, int]]:
     for stage in summary["stages"]:
         assert stage["status"] == "OPTIMAL" and stage["bound"] == stage["value"], stage
@@ -116,16 +131,7 @@ def test_own_capacity_and_existing_contracts_come_before_a_cheaper_candidate(tmp
     # only 10 - 4 - 3 = 3; cost 4*1 000 + 3*800 + 3*10 = 6 430 (CAND for all 10 would cost 100).
     # Without CAND at most 4 + 3 = 7 are treated: over_guarantee 3, so the 3 units buy 3
     # patient-months.
-    scenario = build(
-        order=ORDER,
-        prices={"A": 1000},
-        own={("A", "k"): (0, 4)},
-        need={("A", "k"): (10, 0)},
-        contracts=[
-            contract("EX", price=800, volume_max=3),
-            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
-        ],
-    )
+    scenario = cheaper_candidate()
     summary, proposal = _solve(tmp_path, scenario)
     assert _stages(summary)[:5] == [
         ("over_guarantee", 0),
@@ -159,16 +165,7 @@ def test_a_candidate_not_taken_up_is_in_the_proposal_with_no_units(tmp_path: Pat
 def test_the_checker_holds_the_proposal_to_the_delivery_plan(tmp_path: Path) -> None:
     # The plan of test_own_capacity_...: CAND takes 3 units at 10 SEK. A proposal that says 4
     # units, or a summary that says 40 SEK, disagrees with delivery_plan.csv's referrals.
-    scenario = build(
-        order=ORDER,
-        prices={"A": 1000},
-        own={("A", "k"): (0, 4)},
-        need={("A", "k"): (10, 0)},
-        contracts=[
-            contract("EX", price=800, volume_max=3),
-            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
-        ],
-    )
+    scenario = cheaper_candidate()
     _summary, _proposal, plan = _solve_plan(tmp_path, scenario)
     loaded = load_scenario(tmp_path / "scenario")
     path = plan / "procurement.csv"
@@ -223,16 +220,7 @@ def test_generated_plans_with_candidates_pass_the_checker_and_match_one_whole_re
 def test_explain_and_the_report_show_the_proposal(tmp_path: Path) -> None:
     # The scenario of test_own_capacity_...: CAND takes 3 units at 10 SEK (30 SEK), and they buy
     # 3 patient-months (3 without the candidates, 0 with them).
-    scenario = build(
-        order=ORDER,
-        prices={"A": 1000},
-        own={("A", "k"): (0, 4)},
-        need={("A", "k"): (10, 0)},
-        contracts=[
-            contract("EX", price=800, volume_max=3),
-            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
-        ],
-    )
+    scenario = cheaper_candidate()
     folder = write_scenario(tmp_path / "scenario", scenario)
     plan = tmp_path / "plan"
     runner = CliRunner()
@@ -259,17 +247,7 @@ def test_explain_and_the_report_show_the_proposal(tmp_path: Path) -> None:
 def _cheaper_candidate_plan(tmp_path: Path) -> Path:
     """The plan of test_own_capacity_...: CAND takes 3 units at 10 SEK, all in 2026-01; without
     the candidates over_guarantee is 3 (OPTIMAL), with them 0."""
-    scenario = build(
-        order=ORDER,
-        prices={"A": 1000},
-        own={("A", "k"): (0, 4)},
-        need={("A", "k"): (10, 0)},
-        contracts=[
-            contract("EX", price=800, volume_max=3),
-            contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True),
-        ],
-    )
-    _summary, _proposal, plan = _solve_plan(tmp_path, scenario)
+    _summary, _proposal, plan = _solve_plan(tmp_path, cheaper_candidate())
     return plan
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.training import ONE_WORKER, H, example2, placements
+from helpers.training import ONE_WORKER, H, crowded_at_h2, example2, placements
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import (
     ATRotation,
@@ -179,16 +179,7 @@ def test_concurrent_max_binds() -> None:
     # Only H2 (3 places, concurrent_max 1) is within reach; T2 (3 months by 2026-04) and T3
     # (2 months by 2026-03) cannot both fit 2026-01..2026-04 one at a time (3 + 2 > 4): one stays
     # unplaced though a place is left, and T1 ped fits 2026-05..06 after them.
-    scenario = example2(h2_places=3).model_copy(
-        update={
-            "travel": (TravelRow(home_area="X", hospital="H2", minutes=50),),
-            "st_trainees": (
-                Trainee(trainee="T1", home_area="X", earliest_start="2026-05", deadline="2026-06"),
-                Trainee(trainee="T2", home_area="X", earliest_start="2026-01", deadline="2026-04"),
-                Trainee(trainee="T3", home_area="X", earliest_start="2026-01", deadline="2026-03"),
-            ),
-        }
-    )
+    scenario = crowded_at_h2()
     solution = placements(scenario)
     # T1 psy is out of reach (1), and one of T2/T3 ped (1).
     assert value(solution, "unplaced") == 2

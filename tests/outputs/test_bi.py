@@ -18,10 +18,9 @@ import pytest
 
 from helpers import EXAMPLE1, invoke, read_rows, refused
 from helpers.training import example2, placements
-from helpers.volumes import build, contract, write_scenario
+from helpers.volumes import untaken_candidate, write_scenario
 from leveransplan.inputs import load_scenario
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.models.scenario import order_with_procurement
 from leveransplan.outputs.bi import COLUMN_TYPES
 from leveransplan.outputs.checker.plan import check_plan
 from leveransplan.outputs.manifest import ManifestUnreadable, read_manifest
@@ -249,12 +248,7 @@ def test_placement_tables_typed(tmp_path: Path) -> None:
 def test_procurement_and_a_candidate_provider(tmp_path: Path) -> None:
     # tests/optimizer/test_procurement.py's candidate not taken up: base units clear A's 5
     # waiting, so CAND (provider Capio, candidates only) is proposed with 0 units and no months.
-    scenario = build(
-        order=order_with_procurement(("over_guarantee", "cost")),
-        own={("A", "k"): (5, 0)},
-        need={("A", "k"): (5, 0)},
-        contracts=[contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True)],
-    )
+    scenario = untaken_candidate()
     out = tmp_path / "plan"
     result = invoke(
         "solve",

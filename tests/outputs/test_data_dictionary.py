@@ -17,11 +17,11 @@ import pytest
 
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.training import ONE_WORKER, H, example2, placements
-from helpers.volumes import build, contract, write_scenario
+from helpers.volumes import untaken_candidate, write_scenario
 from leveransplan.inputs import load_scenario
 from leveransplan.inputs.plan_files import read_plan_csv
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.models.scenario import ATRow, Scenario, order_with_procurement
+from leveransplan.models.scenario import ATRow, Scenario
 from leveransplan.models.training import ATData
 from leveransplan.optimizer.at.model import solve_at
 from leveransplan.outputs import bi, followup, followup_guarantee, followup_training, frontier_files
@@ -256,12 +256,7 @@ def test_at_and_placement_plans_are_described(tmp_path: Path) -> None:
 
 
 def test_a_procurement_plan_is_described(tmp_path: Path) -> None:
-    scenario = build(
-        order=order_with_procurement(("over_guarantee", "cost")),
-        own={("A", "k"): (5, 0)},
-        need={("A", "k"): (5, 0)},
-        contracts=[contract("CAND", price=10, volume_max=10, provider="Capio", candidate=True)],
-    )
+    scenario = untaken_candidate()
     out = tmp_path / "plan"
     result = invoke(
         "solve", write_scenario(tmp_path / "s", scenario), "--deterministic", "--out", out, "--quiet"
