@@ -24,6 +24,11 @@ from leveransplan.models.wording import phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
+from leveransplan.optimizer.placements.lp_relaxation import (
+    LpRelaxation,
+    fix_integral_choices,
+    solve_lp_relaxation,
+)
 from leveransplan.optimizer.placements.objectives import Objectives
 from leveransplan.optimizer.placements.variables import Variables
 from leveransplan.optimizer.search import current_run, starting_plan
@@ -286,30 +291,72 @@ class RelaxAndComplete:
         bound = min(math.ceil(solver.best_objective_bound - 1e-6), value)
         return ("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"), value, bound, solver
 
+    def _lp_bound(self, name: str, seconds: float, detail: str) -> LpRelaxation | None:
+        """The LP relaxation of the relaxation's stage (optimizer.placements.lp_relaxation)."""
+        search = current_run()
+        self.relaxed.model.minimize(self.relaxed.objectives.terms[name])
+        # GLOP has no deterministic clock; its result does not depend on time unless it stops.
+        with search.progress.part(detail):
+            return solve_lp_relaxation(self.relaxed.model, None if search.deterministic else seconds)
+
+    def _solve_relaxed(
+        self, name: str, relaxation: LpRelaxation | None, seconds: float, detail: str
+    ) -> tuple[str, int, int, cp_model.CpSolver]:
+        """The relaxation's stage, first as the plan that keeps the LP's whole choices.
+
+        When that plan reaches the LP's bound it is optimal; otherwise CP-SAT solves the
+        relaxation, starting from that plan, and the LP's bound stays a bound.
+        """
+        relaxed = self.relaxed
+        model, objective = relaxed.model, relaxed.objectives.terms[name]
+        search = current_run()
+        started = search.now()
+        if relaxation is not None:
+            kept = fix_integral_choices(model, relaxation, relaxed.vars.year_and_site_choices())
+            status, value, _, solver = self._solve(kept, objective, seconds * 0.5, detail)
+            if status in ("OPTIMAL", "FEASIBLE"):
+                if value <= relaxation.bound:
+                    return "OPTIMAL", value, value, solver
+                hint_solution(model, solver)
+        left = seconds - (search.now() - started)
+        done = self._solve(model, objective, left, detail)
+        if relaxation is not None and done[0] in ("OPTIMAL", "FEASIBLE"):
+            bound = min(max(done[2], relaxation.bound), done[1])
+            return ("OPTIMAL" if bound == done[1] else done[0]), done[1], bound, done[3]
+        return done
+
     @staticmethod
     def _keep_to(target: PlacementModel, relaxed_plan: PlacementPlan) -> cp_model.CpModel:
-        """A copy of `target` kept to the relaxed plan's years and hospitals (leaving out allowed)."""
+        """A copy of `target` kept to the relaxed plan's years and hospitals (leaving out allowed).
+
+        The choices the plan rules out get their domains narrowed in the copy, which presolve
+        takes in at once (a constraint per choice would take it a pass per constraint).
+        """
         model = target.model.clone()
 
-        def same(var: cp_model.IntVar) -> cp_model.IntVar:
-            return model.get_int_var_from_proto_index(var.index)
+        def at_most(var: cp_model.IntVar, most: int) -> None:
+            domain = model.proto.variables[var.index].domain
+            if len(domain) == 2 and domain[0] <= most:  # an interval: its end moves
+                domain[1] = min(domain[1], most)
+            else:
+                model.add(model.get_int_var_from_proto_index(var.index) <= most)
 
         placed = relaxed_plan.placed
         for key, years in target.vars.year.items():
             for year, var in years.items():
                 if key not in placed or placed[key][1] // 12 != year:
-                    model.add(same(var) == 0)
+                    at_most(var, 0)
         for key, sites in target.vars.site.items():
             for (hospital, year), var in sites.items():
                 if key not in placed or placed[key][0] != hospital or placed[key][1] // 12 != year:
-                    model.add(same(var) == 0)
+                    at_most(var, 0)
         counts: dict[tuple[tuple[str, str, int], int, str], int] = defaultdict(int)
         for key, (hospital, start) in placed.items():
             if key not in target.vars.site:
                 pool = (target.data.trainees[key[0]].home_area, key[1], target.data.by_key[key].months)
                 counts[pool, start // 12, hospital] += 1
         for flow_key, var in target.vars.flow.items():
-            model.add(same(var) <= counts.get(flow_key, 0))
+            at_most(var, counts.get(flow_key, 0))
         return model
 
     def _binding_departments(self, relaxed_plan: PlacementPlan, seconds: float) -> set[tuple[str, str]]:
@@ -344,19 +391,25 @@ class RelaxAndComplete:
         started = search.now()
         bound, candidate = 0, None
         while True:
+            relaxed_departments = len(self.full.vars.crowded) - len(self.enforced)
+            detail = f"without concurrent_max at {relaxed_departments} departments"
             left = share - (search.now() - started)
-            status, _, low_bound, relaxed_solver = self._solve(
-                self.relaxed.model,
-                self.relaxed.objectives.terms[name],
-                left * 0.7,
-                f"without concurrent_max at {len(self.full.vars.crowded) - len(self.enforced)} departments",
-            )
+            relaxation = self._lp_bound(name, left * 0.3, detail)
+            if relaxation is not None:
+                bound = max(bound, relaxation.bound)
+                search.progress.update(search.now(), bound=bound)
+                # A plan under every limit found before already reaches the tighter bound.
+                if candidate is not None and candidate[1] <= bound:
+                    return bound, candidate
+            left = share - (search.now() - started)
+            status, _, low_bound, relaxed_solver = self._solve_relaxed(name, relaxation, left * 0.7, detail)
             if status == "INFEASIBLE":
                 raise Infeasible(language._(NO_PLAN))
             if status == "UNKNOWN":
                 return bound, candidate
             bound = max(bound, low_bound)
             relaxed_plan = self.relaxed.decode(relaxed_solver)
+            self.full.hint_plan(relaxed_plan.placed)  # the completion starts from the relaxed plan
             completion = self._keep_to(self.full, relaxed_plan)
             search.progress.update(search.now(), bound=bound)
             left = share - (search.now() - started)

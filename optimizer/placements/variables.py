@@ -169,6 +169,17 @@ class Variables:
                 found[hospital, specialty, month].append(var)
         return found
 
+    def year_and_site_choices(self) -> list[cp_model.IntVar]:
+        """The start-year, pattern and site variables: each requirement's own year and hospital.
+
+        Not the pooled flows: a flow the LP takes whole may still be fed by a pool whose members'
+        years it takes fractionally, and fixing it would leave the rounding no room.
+        """
+        found = [var for years in self.year.values() for var in years.values()]
+        found += [var for options in self.patterns.values() for _, var in options]
+        found += [var for sites in self.site.values() for var in sites.values()]
+        return found
+
     def placed(self, key: RequirementKey) -> cp_model.LinearExprT:
         """1 when the requirement is placed anywhere."""
         return sum(self.year.get(key, {}).values())  # type: ignore[return-value]
