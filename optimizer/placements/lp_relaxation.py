@@ -45,7 +45,7 @@ class LpRelaxation:
     values: np.ndarray
 
 
-def _rows(proto) -> Iterable[tuple[list[int], list[int], float, float]]:  # type: ignore[no-untyped-def]
+def linear_rows(proto) -> Iterable[tuple[list[int], list[int], float, float]]:  # type: ignore[no-untyped-def]
     """(variables, coefficients, low, high) of each linear row the LP holds."""
     for constraint in proto.constraints:
         if len(constraint.enforcement_literal):
@@ -81,8 +81,8 @@ def solve_lp_relaxation(model: cp_model.CpModel, time_limit_s: float | None = No
     """The LP relaxation of `model` and its objective; None if GLOP gives no optimum in time."""
     proto = model.proto
     objective = proto.objective
-    scale = objective.scaling_factor or 1.0
-    if not model.has_objective() or scale <= 0:
+    # Rounding the bound up is valid only for an objective that is whole at every whole point.
+    if not model.has_objective() or (objective.scaling_factor or 1.0) != 1.0 or objective.offset % 1:
         return None
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if time_limit_s is not None:
@@ -93,7 +93,7 @@ def solve_lp_relaxation(model: cp_model.CpModel, time_limit_s: float | None = No
     infinity = lp.infinity()
     entries: list[tuple[int, int, int]] = []  # (row, variable, coefficient)
     sides: list[tuple[float, float]] = []
-    for variables, coefficients, low, high in _rows(proto):
+    for variables, coefficients, low, high in linear_rows(proto):
         row = lp.Constraint(low if low > -math.inf else -infinity, high if high < math.inf else infinity)
         for var, coefficient in zip(variables, coefficients, strict=True):
             row.SetCoefficient(x[var], row.GetCoefficient(x[var]) + coefficient)
@@ -109,12 +109,12 @@ def solve_lp_relaxation(model: cp_model.CpModel, time_limit_s: float | None = No
         return None
     duals = np.array([row.dual_value() for row in lp.constraints()])
     matrix = np.array(entries, dtype=float).reshape(-1, 3)
-    bound = _safe_bound(matrix, np.array(sides).reshape(-1, 2), duals, cost, lower, upper)
-    whole = math.ceil(scale * (bound + objective.offset) - 1e-9)
+    bound = lagrangian_bound(matrix, np.array(sides).reshape(-1, 2), duals, cost, lower, upper)
+    whole = math.ceil(bound + objective.offset)
     return LpRelaxation(bound=whole, values=np.array([v.solution_value() for v in x]))
 
 
-def _safe_bound(
+def lagrangian_bound(
     matrix: np.ndarray,
     sides: np.ndarray,
     duals: np.ndarray,
@@ -146,7 +146,7 @@ def _safe_bound(
         np.abs(by_rows).sum() + np.abs(terms).sum() + widest * (np.abs(products).sum() + np.abs(cost).sum())
     )
     count = len(by_rows) + len(terms) + len(products) + 1
-    return float(by_rows.sum() + terms.sum() - magnitude * count * np.finfo(float).eps - 1e-9)
+    return float(by_rows.sum() + terms.sum() - magnitude * count * np.finfo(float).eps)
 
 
 def fix_integral_choices(

@@ -1,6 +1,8 @@
-"""The spec's example 2 of the ST-A model (placements), and its solve."""
+"""The spec's example 2 of the ST-A model (placements), its solve, and small generated cohorts."""
 
 from __future__ import annotations
+
+from hypothesis import strategies as st
 
 from leveransplan.models.scenario import (
     CapacityRow,
@@ -109,3 +111,64 @@ TRAINING_FILES = {
     ),
     "travel.csv": "home_area,hospital,minutes\nX,H1,10\nX,H2,50\n",
 }
+
+
+@st.composite
+def cohorts(draw: st.DrawFn) -> Scenario:
+    """Small random cohorts over 12 months: windows, leave, reach, places and concurrent limits."""
+    specialties = ("ped", "psy", "med")
+    hospitals = H
+    capacity = []
+    for h in hospitals:
+        for s in specialties:
+            if draw(st.booleans()):
+                capacity.append(
+                    CapacityRow(
+                        hospital=h.hospital,
+                        specialty=s,
+                        year=2026,
+                        places=draw(st.integers(0, 3)),
+                        concurrent_max=draw(st.one_of(st.none(), st.integers(0, 2))),
+                    )
+                )
+    if not capacity:
+        capacity.append(CapacityRow(hospital="H1", specialty="ped", year=2026, places=1))
+    offered = sorted({c.specialty for c in capacity})
+    areas = ("A", "B")
+    travel = [
+        TravelRow(home_area=a, hospital=h.hospital, minutes=draw(st.integers(0, 90)))
+        for a in areas
+        for h in hospitals
+        if draw(st.booleans())
+    ]
+    reached = sorted({t.home_area for t in travel}) or ["A"]
+    if not travel:
+        travel.append(TravelRow(home_area="A", hospital="H1", minutes=5))
+    trainees, requirements = [], []
+    for number in range(draw(st.integers(1, 6))):
+        name = f"T{number}"
+        first = draw(st.integers(1, 12))
+        last = draw(st.integers(first, 12))
+        away = tuple(f"2026-{m:02d}" for m in sorted(draw(st.sets(st.integers(1, 12), max_size=3))))
+        trainees.append(
+            Trainee(
+                trainee=name,
+                home_area=draw(st.sampled_from(reached)),
+                earliest_start=f"2026-{first:02d}",
+                deadline=f"2026-{last:02d}",
+                unavailable=away,
+            )
+        )
+        for s in draw(st.sets(st.sampled_from(offered), min_size=1)):
+            requirements.append(Requirement(trainee=name, specialty=s, months=draw(st.integers(1, 4))))
+    return Scenario(
+        name="generated",
+        start="2026-01",
+        months=12,
+        hospitals=hospitals,
+        solver=ONE_WORKER,
+        st_trainees=tuple(trainees),
+        st_requirements=tuple(requirements),
+        st_capacity=tuple(capacity),
+        travel=tuple(travel),
+    )
