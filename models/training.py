@@ -198,8 +198,20 @@ class PlacementData:
     def reachable(self, requirement: Requirement) -> list[str]:
         """Hospitals offered to the trainee's home area that have this specialty in some year."""
         area = self.trainees[requirement.trainee].home_area
-        offering = {h for h, s, _ in self.capacity if s == requirement.specialty}
-        return [h for h in self._hospital_order() if (area, h) in self.travel and h in offering]
+        return self._reachable_from.get((area, requirement.specialty), [])
+
+    @cached_property
+    def _reachable_from(self) -> dict[tuple[str, str], list[str]]:
+        """reachable's answer per (home area, specialty): asked for every stay of every trainee."""
+        offering: dict[str, set[str]] = defaultdict(set)
+        for hospital, specialty, _year in self.capacity:
+            offering[specialty].add(hospital)
+        order = self._hospital_order()
+        return {
+            (area, specialty): [h for h in order if (area, h) in self.travel and h in hospitals]
+            for area in {t.home_area for t in self.trainees.values()}
+            for specialty, hospitals in offering.items()
+        }
 
     def _hospital_order(self) -> list[str]:
         known = list(self.hospitals)

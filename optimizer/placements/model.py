@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -146,10 +149,6 @@ class PlacementModel:
             restated.append(stage)
         return restated
 
-    def hint_all(self, solver: cp_model.CpSolver) -> None:
-        """Start the next search from every variable's value in a solution of this model."""
-        hint_solution(self.model, solver)
-
     def decode(self, solver: cp_model.CpSolver) -> PlacementPlan:
         """The plan a solution describes: years and hospitals from the model, months where free."""
         years = {
@@ -200,27 +199,32 @@ class PlacementModel:
         if self.vars.stay:
             relax_and_complete = RelaxAndComplete(self, quick_plan)
             left = time_limit_s - (search.now() - started) - afterwards
-            stages, solver = relax_and_complete.run(left, constant)
-        else:
-            staged = solve_in_order(
-                self.model,
-                self.objectives.terms,
-                self.order,
-                self.data.scenario.solver,
-                time_limit_s - (search.now() - started) - afterwards,
-                constant_terms=constant,
-                full_subsolvers=FULL_SUBSOLVERS,
-            )
-            stages, solver = staged.stages, staged.solver
-        return self.solution(stages, solver, previous_plan)
+            stages, found = relax_and_complete.run(left, constant)
+            return self.solution(stages, found.model, found.solver, previous_plan)
+        staged = solve_in_order(
+            self.model,
+            self.objectives.terms,
+            self.order,
+            self.data.scenario.solver,
+            time_limit_s - (search.now() - started) - afterwards,
+            constant_terms=constant,
+            full_subsolvers=FULL_SUBSOLVERS,
+        )
+        return self.solution(staged.stages, self, staged.solver, previous_plan)
 
     def solution(
-        self, stages: list[StageResult], solver: cp_model.CpSolver, previous_plan: str | None
+        self,
+        stages: list[StageResult],
+        solved: PlacementModel,
+        solver: cp_model.CpSolver,
+        previous_plan: str | None,
     ) -> PlacementSolution:
-        plan = self.decode(solver)
+        """The solution of the cohort from the plan `solver` holds for `solved` (this model, or the
+        same cohort narrowed to a plan's years and hospitals: `kept_to`)."""
+        plan = solved.decode(solver)
         stages = self._restate_stability(stages, plan)
         if self.propose_places:
-            places = {place: solver.value(var) for place, var in self.vars.places.items()}
+            places = {place: solver.value(var) for place, var in solved.vars.places.items()}
         else:
             places = {place: row.places for place, row in self.data.capacity.items()}
         unplaced_stage = next((s for s in stages if s.objective == "unplaced"), None)
@@ -242,6 +246,42 @@ class PlacementModel:
         )
 
 
+@dataclass
+class Found:
+    """A plan of a stage found by one solve: its figures, and the model and solver that hold it."""
+
+    status: str  # OPTIMAL or FEASIBLE, of that solve
+    value: int
+    bound: int  # of that solve's model, which may be a restriction of the stage
+    model: PlacementModel
+    solver: cp_model.CpSolver
+
+    @cached_property
+    def plan(self) -> PlacementPlan:
+        return self.model.decode(self.solver)
+
+
+def kept_to(data: PlacementData, placed: dict[RequirementKey, Placement]) -> PlacementData:
+    """The same cohort with each requirement's options narrowed to a plan's hospital and start year.
+
+    A requirement the plan leaves out keeps no option. Only trainees with a stay at a department
+    with concurrent_max then need their months decided in the model (Variables), a small part of
+    those who could reach one.
+    """
+    view = copy.copy(data)
+    view.__dict__.pop("option_starts", None)  # cached from the full options
+    view.__dict__["options"] = {
+        key: [
+            option
+            for option in options
+            if key in placed
+            and (option.hospital, option.start // 12) == (placed[key][0], placed[key][1] // 12)
+        ]
+        for key, options in data.options.items()
+    }
+    return view
+
+
 class RelaxAndComplete:
     """Each stage solved with concurrent_max only where it binds; the full model only if that falls short.
 
@@ -249,12 +289,14 @@ class RelaxAndComplete:
     variables for every trainee who can reach such a department: most of a region's cohort.
     Usually only a few departments' limits actually bind. So each stage is solved first on a
     relaxation that enforces concurrent_max at an `enforced` set of departments only (at the
-    start none). Its optimum is a lower bound for the stage. Its plan's years and hospitals are
-    then kept and the months chosen under every limit (the completion). If the completion reaches
-    the bound, it is optimal. If it had to leave requirements out, the departments they were
-    meant for are added to `enforced` and the stage is tried again. What is left after that is
-    solved on the full model, hinted with the best plan, and the relaxation's optimum stays a
-    valid bound. Each stage's value is held in every model.
+    start none): its LP first (optimizer.placements.lp_relaxation), whose bound is a lower bound
+    for the stage, then the plan that keeps the LP's whole choices. That plan's years and
+    hospitals are then kept and the months chosen under every limit, on a model of the cohort
+    narrowed to them (the completion, `kept_to`). If the completion reaches the bound, it is
+    optimal. If it had to leave requirements out, the departments they were meant for are added
+    to `enforced` and the stage is tried again. What is left after that is solved on the full
+    model, hinted with the best plan, and the relaxation's bound stays valid. Each stage's value
+    is held in every model.
     """
 
     def __init__(self, full: PlacementModel, quick_plan: dict[RequirementKey, Placement]) -> None:
@@ -275,21 +317,28 @@ class RelaxAndComplete:
             relaxed.model.add(relaxed.objectives.terms[name] <= value)
         return relaxed
 
-    def _solve(
-        self, model: cp_model.CpModel, objective: cp_model.LinearExprT, seconds: float, detail: str = ""
-    ) -> tuple[str, int, int, cp_model.CpSolver]:
-        """One solve: (status, value, bound, solver); a `detail` solve is shown as a part of the stage."""
-        model.minimize(objective)
+    def _solve(self, target: PlacementModel, name: str, seconds: float, detail: str = "") -> Found | str:
+        """One solve of a stage on `target` (its `model`): what it found, or INFEASIBLE or UNKNOWN.
+
+        A `detail` solve is shown as a part of the stage.
+        """
+        return self._solve_model(target, target.model, name, seconds, detail)
+
+    def _solve_model(
+        self, target: PlacementModel, model: cp_model.CpModel, name: str, seconds: float, detail: str = ""
+    ) -> Found | str:
+        """As `_solve`, on `model`: `target`'s model or a copy of it with narrower domains."""
+        model.minimize(target.objectives.terms[name])
         search = current_run()
         with search.progress.part(detail) if detail else nullcontext():
             status, solver, _ = search.solve(model, self.settings, seconds, FULL_SUBSOLVERS)
         if status == cp_model.INFEASIBLE:
-            return "INFEASIBLE", 0, 0, solver
+            return "INFEASIBLE"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return "UNKNOWN", 0, 0, solver
+            return "UNKNOWN"
         value = round(solver.objective_value)
         bound = min(math.ceil(solver.best_objective_bound - 1e-6), value)
-        return ("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"), value, bound, solver
+        return Found("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE", value, bound, target, solver)
 
     def _lp_bound(self, name: str, seconds: float, detail: str) -> LpRelaxation | None:
         """The LP relaxation of the relaxation's stage (optimizer.placements.lp_relaxation)."""
@@ -301,79 +350,45 @@ class RelaxAndComplete:
 
     def _solve_relaxed(
         self, name: str, relaxation: LpRelaxation | None, seconds: float, detail: str
-    ) -> tuple[str, int, int, cp_model.CpSolver]:
+    ) -> Found | str:
         """The relaxation's stage, first as the plan that keeps the LP's whole choices.
 
         When that plan reaches the LP's bound it is optimal; otherwise CP-SAT solves the
         relaxation, starting from that plan, and the LP's bound stays a bound.
         """
         relaxed = self.relaxed
-        model, objective = relaxed.model, relaxed.objectives.terms[name]
         search = current_run()
         started = search.now()
         if relaxation is not None:
-            kept = fix_integral_choices(model, relaxation, relaxed.vars.year_and_site_choices())
-            status, value, _, solver = self._solve(kept, objective, seconds * 0.5, detail)
-            if status in ("OPTIMAL", "FEASIBLE"):
-                if value <= relaxation.bound:
-                    return "OPTIMAL", value, value, solver
-                hint_solution(model, solver)
-        left = seconds - (search.now() - started)
-        done = self._solve(model, objective, left, detail)
-        if relaxation is not None and done[0] in ("OPTIMAL", "FEASIBLE"):
-            bound = min(max(done[2], relaxation.bound), done[1])
-            return ("OPTIMAL" if bound == done[1] else done[0]), done[1], bound, done[3]
+            kept = fix_integral_choices(relaxed.model, relaxation, relaxed.vars.year_and_site_choices())
+            found = self._solve_model(relaxed, kept, name, seconds * 0.5, detail)
+            if isinstance(found, Found):
+                if found.value <= relaxation.bound:
+                    found.status, found.bound = "OPTIMAL", found.value
+                    return found
+                hint_solution(relaxed.model, found.solver)
+        done = self._solve(relaxed, name, seconds - (search.now() - started), detail)
+        if relaxation is not None and isinstance(done, Found):
+            done.bound = min(max(done.bound, relaxation.bound), done.value)
+            done.status = "OPTIMAL" if done.bound == done.value else done.status
         return done
 
-    @staticmethod
-    def _keep_to(target: PlacementModel, relaxed_plan: PlacementPlan) -> cp_model.CpModel:
-        """A copy of `target` kept to the relaxed plan's years and hospitals (leaving out allowed).
+    def _complete(
+        self, name: str, relaxed_plan: PlacementPlan, seconds: float, held: bool = True
+    ) -> Found | str:
+        """The relaxed plan's years and hospitals kept, the months chosen under every limit.
 
-        The choices the plan rules out get their domains narrowed in the copy, which presolve
-        takes in at once (a constraint per choice would take it a pass per constraint).
+        `held`: the earlier stages' values are held (without, it only asks where limits bite).
         """
-        model = target.model.clone()
-
-        def at_most(var: cp_model.IntVar, most: int) -> None:
-            domain = model.proto.variables[var.index].domain
-            if len(domain) == 2 and domain[0] <= most:  # an interval: its end moves
-                domain[1] = min(domain[1], most)
-            else:
-                model.add(model.get_int_var_from_proto_index(var.index) <= most)
-
-        placed = relaxed_plan.placed
-        for key, years in target.vars.year.items():
-            for year, var in years.items():
-                if key not in placed or placed[key][1] // 12 != year:
-                    at_most(var, 0)
-        for key, sites in target.vars.site.items():
-            for (hospital, year), var in sites.items():
-                if key not in placed or placed[key][0] != hospital or placed[key][1] // 12 != year:
-                    at_most(var, 0)
-        counts: dict[tuple[tuple[str, str, int], int, str], int] = defaultdict(int)
-        for key, (hospital, start) in placed.items():
-            if key not in target.vars.site:
-                pool = (target.data.trainees[key[0]].home_area, key[1], target.data.by_key[key].months)
-                counts[pool, start // 12, hospital] += 1
-        for flow_key, var in target.vars.flow.items():
-            at_most(var, counts.get(flow_key, 0))
-        return model
-
-    def _binding_departments(self, relaxed_plan: PlacementPlan, seconds: float) -> set[tuple[str, str]]:
-        """Departments whose concurrent_max makes the relaxed plan leave requirements out.
-
-        The relaxed plan is kept to with months chosen under every limit, and as many of its
-        requirements placed as possible (earlier stages' holds left out, so this only asks
-        where the limits bite).
-        """
-        unheld = PlacementModel(self.full.data, self.full.propose_places, self.full.previous)
-        model = self._keep_to(unheld, relaxed_plan)
-        status, _, _, solver = self._solve(
-            model, unheld.objectives.terms["unplaced"], seconds, "where concurrent_max binds"
+        full = self.full
+        completion = PlacementModel(
+            kept_to(full.data, relaxed_plan.placed), full.propose_places, full.previous
         )
-        if status not in ("OPTIMAL", "FEASIBLE"):
-            return set()
-        return self._departments_of(relaxed_plan, unheld.decode(solver).placed)
+        completion.hint_plan(relaxed_plan.placed)
+        for held_name, value in self.holds if held else []:
+            completion.model.add(completion.objectives.terms[held_name] <= value)
+        detail = "months under every limit" if held else "where concurrent_max binds"
+        return self._solve(completion, name if held else "unplaced", seconds, detail)
 
     def _departments_of(
         self, relaxed_plan: PlacementPlan, kept: dict[RequirementKey, Placement]
@@ -385,7 +400,7 @@ class RelaxAndComplete:
             if key not in kept and (hospital, key[1]) in self.full.vars.crowded
         } - self.enforced
 
-    def _stage(self, name: str, share: float) -> tuple[int, tuple[str, int, int, cp_model.CpSolver] | None]:
+    def _stage(self, name: str, share: float) -> tuple[int, Found | None]:
         """The relaxation's bound and the best completed plan for one stage."""
         search = current_run()
         started = search.now()
@@ -399,53 +414,47 @@ class RelaxAndComplete:
                 bound = max(bound, relaxation.bound)
                 search.progress.update(search.now(), bound=bound)
                 # A plan under every limit found before already reaches the tighter bound.
-                if candidate is not None and candidate[1] <= bound:
+                if candidate is not None and candidate.value <= bound:
                     return bound, candidate
             left = share - (search.now() - started)
-            status, _, low_bound, relaxed_solver = self._solve_relaxed(name, relaxation, left * 0.7, detail)
-            if status == "INFEASIBLE":
+            relaxed = self._solve_relaxed(name, relaxation, left * 0.7, detail)
+            if relaxed == "INFEASIBLE":
                 raise Infeasible(language._(NO_PLAN))
-            if status == "UNKNOWN":
+            if not isinstance(relaxed, Found):
                 return bound, candidate
-            bound = max(bound, low_bound)
-            relaxed_plan = self.relaxed.decode(relaxed_solver)
-            self.full.hint_plan(relaxed_plan.placed)  # the completion starts from the relaxed plan
-            completion = self._keep_to(self.full, relaxed_plan)
+            bound = max(bound, relaxed.bound)
             search.progress.update(search.now(), bound=bound)
             left = share - (search.now() - started)
-            done = self._solve(
-                completion, self.full.objectives.terms[name], left * 0.7, "months under every limit"
-            )
+            done = self._complete(name, relaxed.plan, left * 0.7)
             binding: set[tuple[str, str]] = set()
-            if done[0] in ("OPTIMAL", "FEASIBLE"):
-                if candidate is None or done[1] < candidate[1]:
+            if isinstance(done, Found):
+                if candidate is None or done.value < candidate.value:
                     candidate = done
-                    search.progress.update(search.now(), value=done[1], bound=bound)
+                    search.progress.update(search.now(), value=done.value, bound=bound)
                 # Requirements the completion left out show where the limits bite (when the
                 # earlier stages' holds let it leave any out; otherwise ask separately below).
-                kept = self.full.decode(done[3]).placed
-                binding = self._departments_of(relaxed_plan, kept)
-            if candidate is not None and candidate[1] <= bound:
+                binding = self._departments_of(relaxed.plan, done.plan.placed)
+            if candidate is not None and candidate.value <= bound:
                 return bound, candidate
             if not binding:
                 left = share - (search.now() - started)
-                binding = self._binding_departments(relaxed_plan, left * 0.5)
+                asked = self._complete(name, relaxed.plan, left * 0.5, held=False)
+                if isinstance(asked, Found):
+                    binding = self._departments_of(relaxed.plan, asked.plan.placed)
             if not binding:
                 return bound, candidate
             self.enforced |= binding
             if candidate is not None:  # the completed plan obeys every limit: a good start
-                self.best_plan = self.full.decode(candidate[3])
+                self.best_plan = candidate.plan
             self.relaxed = self._relaxation()
 
-    def run(
-        self, time_limit_s: float, constant: dict[str, int]
-    ) -> tuple[list[StageResult], cp_model.CpSolver]:
+    def run(self, time_limit_s: float, constant: dict[str, int]) -> tuple[list[StageResult], Found]:
         search = current_run()
         started = search.now()
         full = self.full
         order = full.order
         stages: list[StageResult] = []
-        best: cp_model.CpSolver | None = None
+        best: Found | None = None
         for index, name in enumerate(order):
             stage_started = search.now()
             if name in constant:
@@ -458,22 +467,27 @@ class RelaxAndComplete:
             share = stage_time(time_limit_s - (stage_started - started), solved_later)
             search.progress.start_stage(name, search.now())
             bound, candidate = self._stage(name, share)
-            if candidate is None or candidate[1] > bound:
-                if candidate is not None:
-                    full.hint_all(candidate[3])
-                elif best is not None:
-                    full.hint_all(best)
+            if candidate is None or candidate.value > bound:
+                start_from = candidate or best
+                full.hint_plan(self.quick_plan if start_from is None else start_from.plan.placed)
                 left = share - (search.now() - stage_started)
-                direct = self._solve(full.model, full.objectives.terms[name], left)
-                if direct[0] == "INFEASIBLE":
+                direct = self._solve(full, name, left)
+                if direct == "INFEASIBLE":
                     raise Infeasible(language._(NO_PLAN))
-                if direct[0] != "UNKNOWN":
-                    bound = max(bound, direct[2])
-                    if candidate is None or direct[1] <= candidate[1]:
+                if isinstance(direct, Found):
+                    bound = max(bound, direct.bound)
+                    if candidate is None or direct.value <= candidate.value:
                         candidate = direct
             if candidate is None and best is None:
-                # No plan of the search's own: the quick plan the search started from stands.
-                best = starting_plan(full.model, self.settings, full.objectives.terms[name])
+                # No plan of the search's own: the quick plan the search started from stands,
+                # read out of a model of the cohort narrowed to it (the full one is slow to load).
+                narrowed = kept_to(full.data, self.quick_plan)
+                quick = PlacementModel(narrowed, full.propose_places, full.previous)
+                quick.hint_plan(self.quick_plan)
+                solver = starting_plan(quick.model, self.settings, quick.objectives.terms[name])
+                if solver is not None:
+                    value = round(solver.value(quick.objectives.terms[name]))
+                    best = Found("FEASIBLE", value, 0, quick, solver)
             seconds = search.now() - stage_started
             if candidate is None:
                 if best is None:
@@ -483,12 +497,12 @@ class RelaxAndComplete:
                             name=name,
                         )
                     )
-                value = round(best.value(full.objectives.terms[name]))
+                value = round(best.solver.value(best.model.objectives.terms[name]))
                 result = StageResult(
                     objective=name, value=value, bound=min(bound, value), status="FEASIBLE", seconds=seconds
                 )
             else:
-                _, value, _, best = candidate
+                best, value = candidate, candidate.value
                 bound = min(bound, value)
                 result = StageResult(
                     objective=name,
@@ -503,15 +517,16 @@ class RelaxAndComplete:
             full.model.add(full.objectives.terms[name] <= result.value)
             self.relaxed.model.add(self.relaxed.objectives.terms[name] <= result.value)
             if best is not None:
-                full.hint_all(best)
-                self.best_plan = full.decode(best)
+                self.best_plan = best.plan
                 self.relaxed.hint_plan(self.best_plan.placed)
         if best is None:  # every term constant: one plan that obeys the rules
-            status, _, _, best = self._solve(full.model, 0, time_limit_s)
-            if status == "INFEASIBLE":
+            full.hint_plan(self.quick_plan)
+            found = self._solve_model(full, full.model, "unplaced", time_limit_s)
+            if found == "INFEASIBLE":
                 raise Infeasible(language._(NO_PLAN))
-            if status == "UNKNOWN":
+            if not isinstance(found, Found):
                 raise NoPlanInTime(phrase(N_("no placement plan was found within the time limit")))
+            best = found
         return stages, best
 
 

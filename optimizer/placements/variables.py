@@ -97,8 +97,11 @@ class Variables:
         self.flow: dict[tuple[Pool, int, str], cp_model.IntVar] = {}
         for (pool, year), members in sorted(self.pooled.items()):
             area, specialty, months = pool
+            # The hospitals the members' options offer that year: those within reach with places
+            # then (the same for every member), or fewer where the options were narrowed to a plan.
+            offered = {o.hospital for r in members for o in data.options[r.key] if o.start // 12 == year}
             for hospital in data.reachable(members[0]):
-                if (hospital, specialty, year) in data.capacity:
+                if hospital in offered:
                     self.flow[pool, year, hospital] = model.new_int_var(
                         0, len(members), f"flow[{area},{specialty},{months},{year},{hospital}]"
                     )
