@@ -273,6 +273,7 @@ class SearchRun:
         value_offset: int = 0,
         presolve_inclusions: bool = True,
         fixed_to_hint: bool = False,
+        good_enough: int | None = None,
     ) -> tuple[Any, cp_model.CpSolver, float]:
         """Solve `model` within `time_limit_s` on the run's clock: (status, solver, seconds spent).
 
@@ -280,6 +281,8 @@ class SearchRun:
         `presolve_inclusions` False skips presolve's search for linear constraints that include
         others (see VolumeModel.solve). `fixed_to_hint`: every hinted variable is fixed to its
         hint, so the solve only completes the starting plan (see `starting_plan`).
+        `good_enough`: stop at the first plan whose objective is at most this, a bound the caller
+        has proven elsewhere (the plan is then optimal, though the solve reports FEASIBLE).
         """
         solver = cp_model.CpSolver()
         parameters = solver.parameters
@@ -303,7 +306,7 @@ class SearchRun:
         wall_started = time.perf_counter()
         callback = None
         if model.has_objective():
-            callback = _SolutionProgress(self, value_offset, wall_started, started)
+            callback = _SolutionProgress(self, value_offset, wall_started, started, good_enough)
             solver.best_bound_callback = callback.on_bound
         with _active_lock:
             _active_solvers.add(solver)
@@ -341,9 +344,17 @@ def starting_plan(
 class _SolutionProgress(cp_model.CpSolverSolutionCallback):
     """Forwards each improving plan and bound of one solve to the run's progress."""
 
-    def __init__(self, run: SearchRun, offset: int, wall_started: float, clock_started: float) -> None:
+    def __init__(
+        self,
+        run: SearchRun,
+        offset: int,
+        wall_started: float,
+        clock_started: float,
+        good_enough: int | None = None,
+    ) -> None:
         super().__init__()
         self.run = run
+        self.good_enough = good_enough
         self.offset = offset
         self.wall_started = wall_started
         self.clock_started = clock_started
@@ -358,6 +369,8 @@ class _SolutionProgress(cp_model.CpSolverSolutionCallback):
             value=round(self.objective_value) + self.offset,
             bound=math.ceil(self.best_objective_bound - 1e-6) + self.offset,
         )
+        if self.good_enough is not None and round(self.objective_value) <= self.good_enough:
+            self.stop_search()
 
     def on_bound(self, bound: float) -> None:
         self.run.progress.update(self._now(), bound=math.ceil(bound - 1e-6) + self.offset)

@@ -317,21 +317,37 @@ class RelaxAndComplete:
             relaxed.model.add(relaxed.objectives.terms[name] <= value)
         return relaxed
 
-    def _solve(self, target: PlacementModel, name: str, seconds: float, detail: str = "") -> Found | str:
+    def _solve(
+        self,
+        target: PlacementModel,
+        name: str,
+        seconds: float,
+        detail: str = "",
+        good_enough: int | None = None,
+    ) -> Found | str:
         """One solve of a stage on `target` (its `model`): what it found, or INFEASIBLE or UNKNOWN.
 
-        A `detail` solve is shown as a part of the stage.
+        A `detail` solve is shown as a part of the stage. `good_enough`: a bound proven elsewhere;
+        the solve stops at a plan that reaches it.
         """
-        return self._solve_model(target, target.model, name, seconds, detail)
+        return self._solve_model(target, target.model, name, seconds, detail, good_enough)
 
     def _solve_model(
-        self, target: PlacementModel, model: cp_model.CpModel, name: str, seconds: float, detail: str = ""
+        self,
+        target: PlacementModel,
+        model: cp_model.CpModel,
+        name: str,
+        seconds: float,
+        detail: str = "",
+        good_enough: int | None = None,
     ) -> Found | str:
         """As `_solve`, on `model`: `target`'s model or a copy of it with narrower domains."""
         model.minimize(target.objectives.terms[name])
         search = current_run()
         with search.progress.part(detail) if detail else nullcontext():
-            status, solver, _ = search.solve(model, self.settings, seconds, FULL_SUBSOLVERS)
+            status, solver, _ = search.solve(
+                model, self.settings, seconds, FULL_SUBSOLVERS, good_enough=good_enough
+            )
         if status == cp_model.INFEASIBLE:
             return "INFEASIBLE"
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -361,24 +377,26 @@ class RelaxAndComplete:
         started = search.now()
         if relaxation is not None:
             kept = fix_integral_choices(relaxed.model, relaxation, relaxed.vars.year_and_site_choices())
-            found = self._solve_model(relaxed, kept, name, seconds * 0.5, detail)
+            found = self._solve_model(relaxed, kept, name, seconds * 0.5, detail, relaxation.bound)
             if isinstance(found, Found):
                 if found.value <= relaxation.bound:
                     found.status, found.bound = "OPTIMAL", found.value
                     return found
                 hint_solution(relaxed.model, found.solver)
-        done = self._solve(relaxed, name, seconds - (search.now() - started), detail)
+        proven = None if relaxation is None else relaxation.bound
+        done = self._solve(relaxed, name, seconds - (search.now() - started), detail, proven)
         if relaxation is not None and isinstance(done, Found):
             done.bound = min(max(done.bound, relaxation.bound), done.value)
             done.status = "OPTIMAL" if done.bound == done.value else done.status
         return done
 
     def _complete(
-        self, name: str, relaxed_plan: PlacementPlan, seconds: float, held: bool = True
+        self, name: str, relaxed_plan: PlacementPlan, seconds: float, bound: int, held: bool = True
     ) -> Found | str:
         """The relaxed plan's years and hospitals kept, the months chosen under every limit.
 
-        `held`: the earlier stages' values are held (without, it only asks where limits bite).
+        `bound`: the stage's proven bound, where the completion may stop. `held`: the earlier
+        stages' values are held (without, it only asks where limits bite).
         """
         full = self.full
         completion = PlacementModel(
@@ -388,7 +406,7 @@ class RelaxAndComplete:
         for held_name, value in self.holds if held else []:
             completion.model.add(completion.objectives.terms[held_name] <= value)
         detail = "months under every limit" if held else "where concurrent_max binds"
-        return self._solve(completion, name if held else "unplaced", seconds, detail)
+        return self._solve(completion, name if held else "unplaced", seconds, detail, bound if held else None)
 
     def _departments_of(
         self, relaxed_plan: PlacementPlan, kept: dict[RequirementKey, Placement]
@@ -425,7 +443,7 @@ class RelaxAndComplete:
             bound = max(bound, relaxed.bound)
             search.progress.update(search.now(), bound=bound)
             left = share - (search.now() - started)
-            done = self._complete(name, relaxed.plan, left * 0.7)
+            done = self._complete(name, relaxed.plan, left * 0.7, bound)
             binding: set[tuple[str, str]] = set()
             if isinstance(done, Found):
                 if candidate is None or done.value < candidate.value:
@@ -438,7 +456,7 @@ class RelaxAndComplete:
                 return bound, candidate
             if not binding:
                 left = share - (search.now() - started)
-                asked = self._complete(name, relaxed.plan, left * 0.5, held=False)
+                asked = self._complete(name, relaxed.plan, left * 0.5, bound, held=False)
                 if isinstance(asked, Found):
                     binding = self._departments_of(relaxed.plan, asked.plan.placed)
             if not binding:
@@ -471,7 +489,7 @@ class RelaxAndComplete:
                 start_from = candidate or best
                 full.hint_plan(self.quick_plan if start_from is None else start_from.plan.placed)
                 left = share - (search.now() - stage_started)
-                direct = self._solve(full, name, left)
+                direct = self._solve(full, name, left, good_enough=bound)
                 if direct == "INFEASIBLE":
                     raise Infeasible(language._(NO_PLAN))
                 if isinstance(direct, Found):
