@@ -26,7 +26,10 @@ def greedy_plan(
     """
     left: dict[tuple[str, str, int], int] = {}
     for place, row in data.capacity.items():
-        left[place] = row.places if limited_places else len(data.requirements)
+        if limited_places:
+            left[place] = row.places
+        else:  # proposed places: as many as the department can take
+            left[place] = len(data.requirements) if row.max_places is None else row.max_places
     present: dict[tuple[str, str, int], int] = defaultdict(int)
     # Fixed placements hold their place and months from the start, whoever comes first.
     for key, (hospital, start) in data.fixed.items():

@@ -35,7 +35,7 @@ from leveransplan.optimizer.training_driver import (
 
 # Said when no placement plan exists (the functions here use `_` for values they ignore).
 NO_PLAN = N_("no placement plan obeys every rule")
-PROPOSE_TERMS = ("places", "peak_places")
+PROPOSE_TERMS = ("places", "peak_load")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
 # prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
 # towards them for minutes (see docs/performance.md).
@@ -64,7 +64,7 @@ class PlacementModel:
 
     @property
     def order(self) -> list[str]:
-        """The configured order; proposing places puts places and peak_places right after unplaced."""
+        """The configured order; proposing places puts places and peak_load right after unplaced."""
         configured = list(self.data.scenario.objective.placements)
         if not self.propose_places:
             return configured
@@ -120,6 +120,7 @@ class PlacementModel:
                 self.model.add_hint(var, where is not None and where[1] == start)
         for (trainee, specialty, hospital, start), var in self.vars.stay.items():
             self.model.add_hint(var, placed.get((trainee, specialty)) == (hospital, start))
+        self.objectives.hint_proposal(placed)
 
     def _restate_stability(self, stages: list[StageResult], plan: PlacementPlan) -> list[StageResult]:
         """The stability stage's value as the plan has it.

@@ -36,7 +36,8 @@ Pool = tuple[str, str, int]  # home area, specialty, months
 
 
 class Variables:
-    """year, pattern, flow, site, start and stay variables, and places[h,spec,Y] when proposed."""
+    """year, pattern, flow, site, start and stay variables, and places[h,spec,Y] when proposed
+    (at most max_places)."""
 
     def __init__(
         self,
@@ -105,9 +106,12 @@ class Variables:
         self.places: dict[Place, cp_model.IntVar] = {}
         if propose_places:
             wanting = self.starts_by_place()
-            for place in data.capacity:
+            for place, row in data.capacity.items():
                 hospital, specialty, year = place
+                # No more than can start there, nor than the department can take (max_places).
                 most = sum(self.upper_bound(term) for term in wanting.get(place, []))
+                if row.max_places is not None:
+                    most = min(most, row.max_places)
                 self.places[place] = model.new_int_var(0, most, f"places[{hospital},{specialty},{year}]")
 
     def _add_requirement(self, model: cp_model.CpModel, requirement: Requirement, monthly: bool) -> None:
