@@ -22,6 +22,7 @@ from leveransplan.models.training import (
 )
 from leveransplan.models.wording import phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.optimizer.placements.balance import even_out
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
 from leveransplan.optimizer.placements.objectives import Objectives
@@ -87,7 +88,14 @@ class PlacementModel:
         return placed
 
     def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
-        """Start the search from a plan given as (hospital, start) per placed requirement."""
+        """Start the search from a plan given as (hospital, start) per placed requirement.
+
+        Proposing places, the plan is first evened out (optimizer.placements.balance) and put in the
+        order CP-SAT keeps interchangeable trainees in (Variables.in_symmetry_order).
+        """
+        if self.propose_places:
+            evened = even_out(self.data, self.vars.pattern_starts, placed, self.previous)
+            placed = self.vars.in_symmetry_order(evened)
         self.model.clear_hints()
         for trainee, options in self.vars.patterns.items():
             placed_years = {
