@@ -143,6 +143,8 @@ ST_CAPACITY = TableSchema(
         Column("year", cells.whole_number),
         Column("places", cells.whole_number),
         optional("concurrent_max", cells.whole_number),
+        # A format 1.1 addition (docs/scenarios.md): the most places the department can offer.
+        optional("max_places", cells.whole_number),
     ),
 )
 TRAVEL = TableSchema(

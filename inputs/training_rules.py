@@ -52,6 +52,7 @@ class TrainingRules:
         self.home_areas_reach_a_hospital()
         self.requirements_name_trainees_and_specialties()
         self.capacity_years()
+        self.places_within_max_places()
         self.fixed_placements_obey_the_rules()
         self.fixed_placements_do_not_overlap()
         self.fixed_placements_fit_the_places()
@@ -164,6 +165,20 @@ class TrainingRules:
         for record in self.c.rows("st_capacity.csv"):
             if record["year"] not in _YEARS:
                 self.c.add("st_capacity.csv", record, "year", _("expected a calendar year such as 2026"))
+
+    def places_within_max_places(self) -> None:
+        """Hard: a department's places are at most its max_places (format 1.1), when given."""
+        for record in self.c.rows("st_capacity.csv"):
+            most = record["max_places"]
+            if most is not None and record["places"] > most:
+                self.c.add(
+                    "st_capacity.csv",
+                    record,
+                    "places",
+                    _("is above max_places {maximum}; expected places <= max_places").format(
+                        maximum=grouped(most)
+                    ),
+                )
 
     def _fixed_rows(self) -> list[tuple[Record, Record, Record, int]]:
         """Fixed rows whose trainee and requirement are known: (row, trainee, requirement, start)."""
@@ -281,7 +296,7 @@ class TrainingRules:
             taken[record["trainee"]].append((start, end, record))
 
     def fixed_placements_fit_the_places(self) -> None:
-        """Hard: fixed placements count against places per year and concurrent_max per month."""
+        """Hard: fixed placements count against places and max_places per year, concurrent_max per month."""
         starts: dict[tuple[str, str, int], list[Record]] = defaultdict(list)
         present: dict[tuple[str, str, int], list[Record]] = defaultdict(list)
         for record, _trainee, requirement, start in self._fixed_rows_quiet():
@@ -290,7 +305,27 @@ class TrainingRules:
                 present[record["hospital"], record["specialty"], month].append(record)
         for (hospital, specialty, year), records in starts.items():
             row = self.capacity.get((hospital, specialty, year))
-            if row is not None and len(records) > row["places"]:
+            most = None if row is None else row["max_places"]
+            if row is not None and most is not None and len(records) > most:
+                # Above what the department can take at all: proposing places cannot help either.
+                self.c.add(
+                    FIXED,
+                    records[-1],
+                    "hospital",
+                    _(
+                        "is one of {count} fixed {specialty} placements starting at {hospital} in {year} "
+                        "(rows {rows}), above its max_places {maximum} (st_capacity.csv row {row})"
+                    ).format(
+                        count=grouped(len(records)),
+                        specialty=specialty,
+                        hospital=hospital,
+                        year=year,
+                        rows=", ".join(str(r.row) for r in records),
+                        maximum=grouped(most),
+                        row=row.row,
+                    ),
+                )
+            elif row is not None and len(records) > row["places"]:
                 self.c.add(
                     FIXED,
                     records[-1],

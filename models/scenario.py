@@ -207,6 +207,8 @@ class CapacityRow(_Row):
     year: int
     places: int = Field(ge=0)
     concurrent_max: int | None = Field(default=None, ge=0)
+    # The most placements the department can take starting in the year (a format 1.1 addition).
+    max_places: int | None = Field(default=None, ge=0)
 
 
 class TravelRow(_Row):

@@ -409,10 +409,23 @@ class PlacementData:
                 return [by_key[r.key] for r in requirements]
         return None
 
+    def load_reference(self, place: tuple[str, str, int]) -> int:
+        """What a department's proposed places are a load of (100 %): max_places when given, else
+        the places decided in st_capacity.csv, else (0 places and no maximum) 1 place."""
+        row = self.capacity[place]
+        if row.max_places is not None:
+            return max(row.max_places, 1)
+        return max(row.places, 1)
+
     def concurrent_limit(self, hospital: str, specialty: str, month: int) -> int | None:
         """concurrent_max of the row for the month's own calendar year (None: no limit)."""
         row = self.capacity.get((hospital, specialty, month // 12))
         return None if row is None else row.concurrent_max
+
+
+def load_percent(proposed: int, reference: int) -> int:
+    """Proposed places as a whole percent of the reference, rounded up (the peak_load term's load)."""
+    return -(-100 * proposed // reference)
 
 
 @dataclass

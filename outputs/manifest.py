@@ -46,7 +46,12 @@ VOLUME_FILES = (
     "procurement.csv",  # only with candidate contracts
 )
 AT_FILES = ("at_distribution.csv",)
-PLACEMENT_FILES = ("placements.csv", "unplaced.csv", "places_table.csv")
+PLACEMENT_FILES = (
+    "placements.csv",
+    "unplaced.csv",
+    "places_table.csv",
+    "places_proposal.csv",  # only with --propose-places
+)
 MODEL_FILES = {"volumes": VOLUME_FILES, "at": AT_FILES, "placements": PLACEMENT_FILES}
 PLAN_FILES = (
     *VOLUME_FILES,

@@ -245,6 +245,14 @@ def write_plan(
             ("unplaced.csv", tf.UNPLACED_COLUMNS, tf.unplaced_rows(placement_data, plan.placements)),
             ("places_table.csv", tf.PLACES_COLUMNS, tf.places_rows(placement_data, plan.placements)),
         ]
+        if plan.placements.propose_places:
+            tables.append(
+                (
+                    "places_proposal.csv",
+                    tf.PROPOSAL_COLUMNS,
+                    tf.proposal_rows(placement_data, plan.placements),
+                )
+            )
         summary["placements"] = tf.placement_summary(placement_data, plan.placements)
     for name, model in (("volumes", plan.volumes), ("at", plan.at), ("placements", plan.placements)):
         if model is not None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from leveransplan.models.months import format_month
-from leveransplan.models.training import ATData, ATSolution, PlacementData, PlacementSolution
+from leveransplan.models.training import (
+    ATData,
+    ATSolution,
+    PlacementData,
+    PlacementSolution,
+    load_percent,
+)
 
 Row = dict[str, Any]
 
@@ -13,6 +19,7 @@ AT_COLUMNS = ("hospital", "positions", "target", "previous")
 PLACEMENT_COLUMNS = ("trainee", "specialty", "hospital", "start", "end", "travel_minutes")
 UNPLACED_COLUMNS = ("trainee", "specialty", "reason")
 PLACES_COLUMNS = ("hospital", "specialty", "year", "used", "places")
+PROPOSAL_COLUMNS = ("hospital", "specialty", "year", "proposed", "decided", "max_places", "load_percent")
 
 
 def at_rows(data: ATData, solution: ATSolution) -> list[Row]:
@@ -80,6 +87,27 @@ def places_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
         }
         for row in data.scenario.st_capacity
     ]
+
+
+def proposal_rows(data: PlacementData, solution: PlacementSolution) -> list[Row]:
+    """With --propose-places, one row per st_capacity.csv row: the places proposed beside the places
+    decided and the most the department can take, and the proposal's load of its reference."""
+    rows = []
+    for row in data.scenario.st_capacity:
+        place = (row.hospital, row.specialty, row.year)
+        proposed = solution.places[place]
+        rows.append(
+            {
+                "hospital": row.hospital,
+                "specialty": row.specialty,
+                "year": row.year,
+                "proposed": proposed,
+                "decided": row.places,
+                "max_places": "" if row.max_places is None else row.max_places,
+                "load_percent": load_percent(proposed, data.load_reference(place)),
+            }
+        )
+    return rows
 
 
 def placement_summary(data: PlacementData, solution: PlacementSolution) -> dict[str, Any]:

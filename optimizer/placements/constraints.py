@@ -95,11 +95,13 @@ class Constraints:
                 self.model.add_at_most_one(starts)
 
     def _places_per_year(self) -> None:
-        """Hard: placements starting in a year at a hospital's department fit its places."""
-        for place, starting in self.vars.starts_by_place().items():
-            if place in self.vars.places:
-                self.model.add(sum(starting) <= self.vars.places[place])
-            else:
+        """Hard: placements starting in a year at a hospital's department fit its places (proposed
+        places are the placements started: a place more would only be an unused place)."""
+        starts = self.vars.starts_by_place()
+        for place, proposed in self.vars.places.items():
+            self.model.add(sum(starts.get(place, [])) == proposed)
+        for place, starting in starts.items():
+            if place not in self.vars.places:
                 # No st_capacity.csv row means no places (a frozen placement may still name one).
                 row = self.data.capacity.get(place)
                 self.model.add(sum(starting) <= (0 if row is None else row.places))

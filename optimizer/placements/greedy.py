@@ -1,4 +1,5 @@
-"""A quick plan to start the search from: trainees with the fewest choices first, nearest place free.
+"""A quick plan to start the search from: trainees with the fewest choices first, nearest place free
+(with proposed places: the least loaded department first).
 
 It obeys every rule: places, concurrent_max (months counted as the stays are sequenced), the
 trainee's window, leave and no-overlap. A good start matters here: with hundreds of trainees
@@ -8,8 +9,9 @@ the solver's own first plans leave far more requirements unplaced than the optim
 from __future__ import annotations
 
 from collections import defaultdict
+from fractions import Fraction
 
-from leveransplan.models.training import Placement, PlacementData, RequirementKey
+from leveransplan.models.training import Placement, PlacementData, Requirement, RequirementKey
 
 Pattern = dict[RequirementKey, int]
 
@@ -26,7 +28,11 @@ def greedy_plan(
     """
     left: dict[tuple[str, str, int], int] = {}
     for place, row in data.capacity.items():
-        left[place] = row.places if limited_places else len(data.requirements)
+        if limited_places:
+            left[place] = row.places
+        else:  # proposed places: as many as the department can take
+            left[place] = len(data.requirements) if row.max_places is None else row.max_places
+    most = dict(left)
     present: dict[tuple[str, str, int], int] = defaultdict(int)
     # Fixed placements hold their place and months from the start, whoever comes first.
     for key, (hospital, start) in data.fixed.items():
@@ -69,6 +75,24 @@ def greedy_plan(
             for m in range(start, start + months)
         )
 
+    def load_after(hospital: str, specialty: str, year: int) -> tuple[Fraction, int]:
+        """The department's load (optimizer.placements.objectives) with one more start, and its row."""
+        place = (hospital, specialty, year)
+        if place not in data.capacity:
+            return Fraction(len(data.requirements) + 1), 1  # no row: it cannot start there
+        taken = most[place] - left[place]
+        return Fraction(taken + 1, data.load_reference(place)), 0
+
+    def ordered(requirement: Requirement, year: int) -> list[str]:
+        """Hospitals to try: the nearest first, or with proposed places the least loaded first."""
+        reachable = data.reachable(requirement)
+        if limited_places:
+            return sorted(reachable, key=lambda h: data.minutes(requirement, h))
+        return sorted(
+            reachable,
+            key=lambda h: (load_after(h, requirement.specialty, year), data.minutes(requirement, h)),
+        )
+
     def tightness(trainee: str) -> tuple[int, int]:
         largest = max((len(p) for p in patterns[trainee]), default=0)
         return (len(patterns[trainee]), -largest)
@@ -79,24 +103,29 @@ def greedy_plan(
             continue  # keeps its previous placements; the solver places the rest
         best: dict[RequirementKey, Placement] = {}
         best_pattern: Pattern = {}
+        best_load = Fraction(0)
         for pattern in patterns[trainee]:
             requirements = [data.by_key[k] for k in pattern]
             starts = data.sequence(requirements, pattern) or []
             attempt: dict[RequirementKey, Placement] = {}
+            load = Fraction(0)
             for requirement, start in zip(requirements, starts, strict=True):
                 fixed = data.fixed.get(requirement.key)
-                candidates = (
-                    [fixed[0]]
-                    if fixed
-                    else sorted(data.reachable(requirement), key=lambda h: data.minutes(requirement, h))
-                )
+                candidates = [fixed[0]] if fixed else ordered(requirement, start // 12)
                 for hospital in candidates:
                     if fixed or fits(hospital, requirement.specialty, start, requirement.months):
                         attempt[requirement.key] = (hospital, start)
+                        if not limited_places:
+                            load += load_after(hospital, requirement.specialty, start // 12)[0]
                         break
-            if len(attempt) > len(best) or not best_pattern:
-                best, best_pattern = attempt, pattern
-            if len(best) == len(pattern):
+            if (
+                len(attempt) > len(best)
+                or not best_pattern
+                or (not limited_places and len(attempt) == len(best) and load < best_load)
+            ):
+                best, best_pattern, best_load = attempt, pattern, load
+            # Proposing places, the start years matter to the load: every pattern is weighed.
+            if limited_places and len(best) == len(pattern):
                 break
         chosen[trainee] = best_pattern
         for key, (hospital, start) in best.items():

@@ -25,6 +25,7 @@ from leveransplan.models.training import (
 )
 from leveransplan.models.wording import phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.optimizer.placements.balance import even_out
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
 from leveransplan.optimizer.placements.lp_relaxation import (
@@ -43,7 +44,7 @@ from leveransplan.optimizer.training_driver import (
 
 # Said when no placement plan exists (the functions here use `_` for values they ignore).
 NO_PLAN = N_("no placement plan obeys every rule")
-PROPOSE_TERMS = ("places", "peak_places")
+PROPOSE_TERMS = ("places", "peak_load")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
 # prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
 # towards them for minutes (see docs/performance.md).
@@ -72,7 +73,7 @@ class PlacementModel:
 
     @property
     def order(self) -> list[str]:
-        """The configured order; proposing places puts places and peak_places right after unplaced."""
+        """The configured order; proposing places puts places and peak_load right after unplaced."""
         configured = list(self.data.scenario.objective.placements)
         if not self.propose_places:
             return configured
@@ -95,7 +96,14 @@ class PlacementModel:
         return placed
 
     def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
-        """Start the search from a plan given as (hospital, start) per placed requirement."""
+        """Start the search from a plan given as (hospital, start) per placed requirement.
+
+        Proposing places, the plan is first evened out (optimizer.placements.balance) and put in the
+        order CP-SAT keeps interchangeable trainees in (Variables.in_symmetry_order).
+        """
+        if self.propose_places:
+            evened = even_out(self.data, self.vars.pattern_starts, placed, self.previous)
+            placed = self.vars.in_symmetry_order(evened)
         self.model.clear_hints()
         for trainee, options in self.vars.patterns.items():
             placed_years = {
@@ -128,6 +136,7 @@ class PlacementModel:
                 self.model.add_hint(var, where is not None and where[1] == start)
         for (trainee, specialty, hospital, start), var in self.vars.stay.items():
             self.model.add_hint(var, placed.get((trainee, specialty)) == (hospital, start))
+        self.objectives.hint_proposal(placed)
 
     def _restate_stability(self, stages: list[StageResult], plan: PlacementPlan) -> list[StageResult]:
         """The stability stage's value as the plan has it.

@@ -1,4 +1,5 @@
-"""The placement objective terms of spec section 5, and the two terms of proposing places."""
+"""The placement objective terms of spec section 5, and the two terms of proposing places (places,
+peak_load)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from leveransplan.models.training import Placement, PlacementData, RequirementKey
+from leveransplan.models.training import Placement, PlacementData, RequirementKey, load_percent
 from leveransplan.optimizer.placements.variables import Variables
 
 
@@ -25,6 +26,7 @@ class Objectives:
         self.vars = variables
         self.previous = previous
         self.kept: dict[RequirementKey, cp_model.IntVar] = {}  # stays kept at the previous plan's place
+        self.loads: dict[tuple[str, int], cp_model.IntVar] = {}  # load[specialty, year] when proposing
         self.terms: dict[str, cp_model.LinearExprT] = {
             "unplaced": self._unplaced(),
             "travel": self._travel(),
@@ -32,7 +34,21 @@ class Objectives:
         }
         if variables.places:
             self.terms["places"] = sum(variables.places.values())  # type: ignore[assignment]
-            self.terms["peak_places"] = self._peak_places()
+            self.terms["peak_load"] = self._peak_load()
+
+    def hint_proposal(self, placed: dict[RequirementKey, Placement]) -> None:
+        """Hint the proposed places and loads a plan implies: places = its starts, loads their peak."""
+        starts: dict[tuple[str, str, int], int] = defaultdict(int)
+        for (_, specialty), (hospital, start) in placed.items():
+            starts[hospital, specialty, start // 12] += 1
+        peaks: dict[tuple[str, int], int] = defaultdict(int)
+        for place, var in self.vars.places.items():
+            count = min(starts.get(place, 0), self.vars.upper_bound(var))
+            self.model.add_hint(var, count)
+            group = (place[1], place[2])
+            peaks[group] = max(peaks[group], load_percent(count, self.data.load_reference(place)))
+        for group, load in self.loads.items():
+            self.model.add_hint(load, peaks[group])
 
     def _unplaced(self) -> cp_model.LinearExprT:
         """Requirements not placed."""
@@ -94,16 +110,24 @@ class Objectives:
             parts.append(1 - kept)
         return sum(parts)  # type: ignore[return-value]
 
-    def _peak_places(self) -> cp_model.LinearExprT:
-        """sum over (specialty, year) of the most places any one hospital is asked for."""
-        groups: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-        for (_, specialty, year), var in self.vars.places.items():
-            groups[specialty, year].append(var)
-        peaks = []
-        for (specialty, year), places in groups.items():
-            most = max(self.vars.upper_bound(p) for p in places)
-            peak = self.model.new_int_var(0, most, f"peak[{specialty},{year}]")
-            for p in places:
-                self.model.add(p <= peak)
-            peaks.append(peak)
-        return sum(peaks)  # type: ignore[return-value]
+    def _peak_load(self) -> cp_model.LinearExprT:
+        """sum over (specialty, year) of the highest load of any department in it.
+
+        A department's load is its proposed places as a whole percent of its reference
+        (PlacementData.load_reference: max_places, else the decided places, else 1), so the
+        proposal asks each department for the same share of what it can offer, not the same count:
+        100 * places[d] <= reference[d] * load[specialty, year].
+        """
+        groups: dict[tuple[str, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        for place, var in self.vars.places.items():
+            _, specialty, year = place
+            groups[specialty, year].append((var, self.data.load_reference(place)))
+        loads = []
+        for (specialty, year), departments in groups.items():
+            most = max(load_percent(self.vars.upper_bound(var), ref) for var, ref in departments)
+            load = self.model.new_int_var(0, most, f"load[{specialty},{year}]")
+            for var, reference in departments:
+                self.model.add(100 * var <= reference * load)
+            self.loads[specialty, year] = load
+            loads.append(load)
+        return sum(loads)  # type: ignore[return-value]

@@ -24,6 +24,7 @@ from leveransplan.outputs.checker.training_files import (
     Placement,
     PlacementSummary,
     PlacesLine,
+    ProposalLine,
     ReqKey,
     UnplacedLine,
     read_training_csv,
@@ -71,6 +72,7 @@ class PlacementCheck:
     placement_rows: int  # data rows of placements.csv, parsed or not
     unplaced_rows: int
     summary: PlacementSummary | None
+    proposal_lines: list[ProposalLine] | None = None  # places_proposal.csv's rows, when it was read
     trainees: dict[str, Trainee] = field(default_factory=dict)
     requirements: dict[ReqKey, Requirement] = field(default_factory=dict)
     capacity: dict[PlaceKey, CapacityRow] = field(default_factory=dict)
@@ -120,7 +122,7 @@ class PlacementCheck:
         return self
 
     def _terms(self) -> None:
-        """The placement terms of spec section 5, and places and peak_places of the propose mode."""
+        """The placement terms of spec section 5, and places and peak_load of the propose mode."""
         self.terms["unplaced"] = self.unplaced_rows
         self.terms["travel"] = sum(
             self.travel.get((self.home(st.placement.trainee), st.placement.hospital), 0)
@@ -131,9 +133,12 @@ class PlacementCheck:
         self.terms["places"] = sum(line.places for line in self.places_lines)
         peak: dict[tuple[str, int], int] = {}
         for line in self.places_lines:
+            row = self.capacity.get(line.key)
+            if row is None:
+                continue
             key = (line.specialty, line.year)
-            peak[key] = max(peak.get(key, 0), line.places)
-        self.terms["peak_places"] = sum(peak.values())
+            peak[key] = max(peak.get(key, 0), load_of(line.places, row))
+        self.terms["peak_load"] = sum(peak.values())
 
     def _stability(self) -> int:
         """Requirements whose (hospital, start) differs from the previous plan's; 0 without one."""
@@ -161,6 +166,19 @@ class PlacementCheck:
                 )
         current = {st.placement.key: (st.placement.hospital, st.placement.start) for st in self.stays}
         return sum(1 for key in self.requirements if current.get(key) != previous.get(key))
+
+
+def load_reference(row: CapacityRow) -> int:
+    """The places a department's load is counted against: max_places when given, else the places
+    st_capacity.csv decides; a figure of 0 counts as 1 place (docs/scenarios.md)."""
+    figure = row.places if row.max_places is None else row.max_places
+    return max(figure, 1)
+
+
+def load_of(places: int, row: CapacityRow) -> int:
+    """Places as a whole percent of the department's reference, rounded up."""
+    reference = load_reference(row)
+    return (100 * places + reference - 1) // reference
 
 
 def requirements_known(c: PlacementCheck) -> Iterator[str]:

@@ -1,6 +1,6 @@
 """The ST-A placements' places and summary: starts within the places, trainees present within
-concurrent_max, fixed placements kept, places_table.csv, and summary.json's counts, objectives and
-stages.
+concurrent_max, fixed placements kept, places_table.csv, places_proposal.csv, and summary.json's
+counts, objectives and stages.
 
 Each rule family is one function (its docstring starts with the rule) over what
 placements.PlacementCheck holds.
@@ -15,10 +15,11 @@ from leveransplan.models.language import _
 from leveransplan.models.months import format_month, parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.outputs.checker.files import SUMMARY, file_rows
-from leveransplan.outputs.checker.placements import PlacementCheck
+from leveransplan.outputs.checker.placements import PlacementCheck, load_of
 from leveransplan.outputs.checker.summary import one_row_each, stages_consistent, terms_match
 from leveransplan.outputs.checker.training_files import (
     PLACEMENTS,
+    PLACES_PROPOSAL,
     PLACES_TABLE,
     PROPOSE_STAGES,
     UNPLACED,
@@ -174,6 +175,76 @@ def places_table_consistent(c: PlacementCheck) -> Iterator[str]:
             )
 
 
+def places_proposal_consistent(c: PlacementCheck) -> Iterator[str]:
+    """Hard: in mode propose_places, places_proposal.csv has one row per st_capacity.csv row; proposed
+    is places_table.csv's places and at most max_places; decided and max_places are st_capacity.csv's;
+    load_percent is proposed as a percent of max_places (else of decided; 0 counts as 1), rounded up.
+    In mode places there is no such file."""
+    lines = c.proposal_lines
+    if lines is None:
+        return
+    if c.mode != "propose_places":
+        yield _(
+            "{file}: the plan holds to st_capacity.csv's places (mode places); the file is written only "
+            "with --propose-places"
+        ).format(file=PLACES_PROPOSAL)
+        return
+    yield from one_row_each(
+        PLACES_PROPOSAL,
+        ((line.row, line.key) for line in lines),
+        list(c.capacity),
+        lambda key: f"{key[0]}, {key[1]}, {key[2]}",
+        _("one row per row of st_capacity.csv"),
+    )
+    seen: set[tuple[str, str, int]] = set()
+    for line in lines:
+        row = c.capacity.get(line.key)
+        if row is None or line.key in seen:
+            continue
+        seen.add(line.key)
+        where = _("{file} row {row}").format(file=PLACES_PROPOSAL, row=line.row)
+        department = f"{line.hospital}, {line.specialty}, {line.year}"
+        table = c.table.get(line.key)
+        if table is not None and line.proposed != table.places:
+            yield _("{where}: proposed {proposed}, but {file} row {row} gives {places} places").format(
+                where=where,
+                proposed=grouped(line.proposed),
+                file=PLACES_TABLE,
+                row=table.row,
+                places=grouped(table.places),
+            )
+        if row.max_places is not None and line.proposed > row.max_places:
+            yield _(
+                "{where}: proposed {proposed} places, above the max_places {maximum} st_capacity.csv "
+                "gives {department}"
+            ).format(
+                where=where,
+                proposed=grouped(line.proposed),
+                maximum=grouped(row.max_places),
+                department=department,
+            )
+        if line.decided != row.places:
+            yield _(
+                "{where}: decided {decided}, but st_capacity.csv gives {department} {places} places"
+            ).format(
+                where=where, decided=grouped(line.decided), department=department, places=grouped(row.places)
+            )
+        if line.max_places != row.max_places:
+            expected = _("none") if row.max_places is None else grouped(row.max_places)
+            written = _("empty") if line.max_places is None else grouped(line.max_places)
+            yield _(
+                "{where}: max_places {written}, but st_capacity.csv gives {department} {expected}"
+            ).format(where=where, written=written, department=department, expected=expected)
+        load = load_of(line.proposed, row)
+        if line.load_percent != load:
+            yield _(
+                "{where}: load_percent {written}, but {proposed} proposed places are {load} % of the "
+                "department's reference, rounded up"
+            ).format(
+                where=where, written=grouped(line.load_percent), proposed=grouped(line.proposed), load=load
+            )
+
+
 def placement_counts(c: PlacementCheck) -> Iterator[str]:
     """Hard: summary.json's placement horizon and counts equal those recomputed from the scenario and plan."""
     summary = c.summary
@@ -215,7 +286,7 @@ def placement_objectives(c: PlacementCheck) -> Iterator[str]:
 
 def placement_stages(c: PlacementCheck) -> Iterator[str]:
     """Hard: the stages follow the configured placement order; in mode propose_places they are unplaced,
-    places, peak_places, then the rest of that order."""
+    places, peak_load, then the rest of that order."""
     if c.summary is None:
         return
     configured = list(c.scenario.objective.placements)

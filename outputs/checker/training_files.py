@@ -1,5 +1,6 @@
 """The training plans' files as the checker reads them: at_distribution.csv, placements.csv,
-unplaced.csv, places_table.csv and summary.json's "at" and "placements" objects.
+unplaced.csv, places_table.csv, places_proposal.csv (with --propose-places) and summary.json's
+"at" and "placements" objects.
 
 Each row is parsed into its record with every cell typed (a bad cell is reported once and leaves
 its row out); summary.json's figures are read as far as they parse.
@@ -28,15 +29,17 @@ AT_DISTRIBUTION = "at_distribution.csv"
 PLACEMENTS = "placements.csv"
 UNPLACED = "unplaced.csv"
 PLACES_TABLE = "places_table.csv"
+PLACES_PROPOSAL = "places_proposal.csv"
 
 HEADERS: dict[str, tuple[str, ...]] = {
     AT_DISTRIBUTION: ("hospital", "positions", "target", "previous"),
     PLACEMENTS: ("trainee", "specialty", "hospital", "start", "end", "travel_minutes"),
     UNPLACED: ("trainee", "specialty", "reason"),
     PLACES_TABLE: ("hospital", "specialty", "year", "used", "places"),
+    PLACES_PROPOSAL: ("hospital", "specialty", "year", "proposed", "decided", "max_places", "load_percent"),
 }
 MODES = ("places", "propose_places")
-PROPOSE_STAGES = ("unplaced", "places", "peak_places")
+PROPOSE_STAGES = ("unplaced", "places", "peak_load")
 PLACEMENT_COUNTS = ("requirements", "placed", "trainees", "trainees_fully_placed", "places_total")
 
 ReqKey = tuple[str, str]  # trainee, specialty
@@ -170,6 +173,24 @@ class PlacesLine:
         return (self.hospital, self.specialty, self.year)
 
 
+@dataclass(frozen=True)
+class ProposalLine:
+    """A places_proposal.csv row: the places proposed for a department and year, beside its figures."""
+
+    row: int
+    hospital: str
+    specialty: str
+    year: int
+    proposed: int
+    decided: int
+    max_places: int | None
+    load_percent: int
+
+    @property
+    def key(self) -> PlaceKey:
+        return (self.hospital, self.specialty, self.year)
+
+
 @dataclass
 class PlacementSummary:
     """The parts of summary.json's "placements" object that parsed; a part that did not is left out."""
@@ -209,6 +230,20 @@ def places_line(c: Cells, row: int) -> PlacesLine:
         year=c.count("year"),
         used=c.count("used"),
         places=c.count("places"),
+    )
+
+
+def proposal_line(c: Cells, row: int) -> ProposalLine:
+    """A places_proposal.csv row as a ProposalLine."""
+    return ProposalLine(
+        row=row,
+        hospital=c.text("hospital"),
+        specialty=c.text("specialty"),
+        year=c.count("year"),
+        proposed=c.count("proposed"),
+        decided=c.count("decided"),
+        max_places=c.optional_count("max_places"),
+        load_percent=c.count("load_percent"),
     )
 
 

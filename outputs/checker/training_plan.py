@@ -66,17 +66,20 @@ from leveransplan.outputs.checker.places import (
     placement_counts,
     placement_objectives,
     placement_stages,
+    places_proposal_consistent,
     places_table_consistent,
     starts_within_places,
 )
 from leveransplan.outputs.checker.training_files import (
     AT_DISTRIBUTION,
     PLACEMENTS,
+    PLACES_PROPOSAL,
     PLACES_TABLE,
     UNPLACED,
     at_line,
     placement_line,
     places_line,
+    proposal_line,
     read_at_summary,
     read_placement_summary,
     read_training_csv,
@@ -127,6 +130,7 @@ PLACEMENT_RULES: tuple[Callable[[PlacementCheck], Iterator[str]], ...] = (
     concurrent_within_max,
     fixed_placements_kept,
     places_table_consistent,
+    places_proposal_consistent,
     placement_counts,
     placement_objectives,
     placement_stages,
@@ -146,6 +150,13 @@ def check_placements_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
     }
     summary = read_placement_summary(folder, violations)
     placements, unplaced, places = tables[PLACEMENTS], tables[UNPLACED], tables[PLACES_TABLE]
+    # places_proposal.csv belongs to a proposal: missing then, and present otherwise, are both wrong.
+    proposing = summary is not None and summary.mode == "propose_places"
+    proposal = None
+    if proposing or (folder / PLACES_PROPOSAL).exists():
+        proposal = read_training_csv(folder, PLACES_PROPOSAL, violations)
+        if proposal is None:
+            return violations
     if placements is None or unplaced is None or places is None:
         return violations
     check = PlacementCheck(
@@ -157,6 +168,9 @@ def check_placements_plan(scenario: Scenario, plan_dir: Path) -> list[str]:
         placement_rows=len(placements),
         unplaced_rows=len(unplaced),
         summary=summary,
+        proposal_lines=None
+        if proposal is None
+        else parse_rows(PLACES_PROPOSAL, proposal, violations, proposal_line),
     ).build()
     for rule in PLACEMENT_RULES:
         violations.extend(rule(check))

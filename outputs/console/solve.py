@@ -20,7 +20,7 @@ from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import ATData, PlacementData
 from leveransplan.models.wording import shown
 from leveransplan.outputs.console.common import err_console, out_console, print_stages
-from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows
+from leveransplan.outputs.training_files import at_rows, placement_summary, places_rows, proposal_rows
 from leveransplan.outputs.volume_files import hospital_summary, unused_minimum_cost
 
 
@@ -202,10 +202,20 @@ def print_placements(scenario: Scenario, plan: ScenarioPlan) -> None:
         table.add_column(column, justify="left")
     for column in (_("year"), _("used"), _("places")):
         table.add_column(column, justify="right")
-    for row in places_rows(data, solution):
-        table.add_row(
-            row["hospital"], row["specialty"], str(row["year"]), str(row["used"]), str(row["places"])
-        )
+    if solution.propose_places:  # the proposal beside what st_capacity.csv decides and allows
+        for column in (_("decided"), _("max"), _("load")):
+            table.add_column(column, justify="right")
+    proposal = proposal_rows(data, solution) if solution.propose_places else []
+    for index, row in enumerate(places_rows(data, solution)):
+        cells = [row["hospital"], row["specialty"], str(row["year"]), str(row["used"]), str(row["places"])]
+        if proposal:
+            figures = proposal[index]
+            cells += [
+                str(figures["decided"]),
+                str(figures["max_places"]) or "–",
+                percent(figures["load_percent"] / 100, 0),
+            ]
+        table.add_row(*cells)
     out_console.print(table)
     share = 100 * summary["trainees_fully_placed"] / summary["trainees"] if summary["trainees"] else 100.0
     out_console.print(

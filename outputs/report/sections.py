@@ -27,6 +27,7 @@ from leveransplan.outputs.report.html import (
     number_text,
 )
 from leveransplan.outputs.report.plan import Plan, cell_int, read_rows
+from leveransplan.outputs.report.proposal import proposal_tables
 from leveransplan.outputs.report.replan import TITLE as REPLAN_TITLE
 
 # Marked here, translated where shown: the language may change while the process runs.
@@ -337,6 +338,8 @@ def placements_section(plan: Plan, charts: Charts) -> str:
     else:
         empty = _("The plan has no places (places_table.csv is empty).")
         parts.append(f'<p class="note">{escaped(empty)}</p>')
+    if summary.get("mode") == "propose_places":
+        parts.append(proposal_tables(plan))
 
     parts.append(element("h3", _("Requirements not placed")))
     later = sum(1 for r in unplaced if after_horizon(r["reason"]))

@@ -133,6 +133,17 @@ def hospital_book(
             tf.PLACES_COLUMNS,
             _of(tables["places_table.csv"], hospital=code),
         )
+        if "places_proposal.csv" in tables:
+            _table(
+                book,
+                _("Proposed places"),
+                _("{hospital}: places proposed beside the decided (places_proposal.csv)").format(
+                    hospital=who
+                ),
+                "places_proposal",
+                tf.PROPOSAL_COLUMNS,
+                _of(tables["places_proposal.csv"], hospital=code),
+            )
     book.close()
 
 
@@ -372,4 +383,13 @@ def st_a_book(path: Path, summary: Mapping[str, Any], tables: Mapping[str, Seque
         tf.PLACES_COLUMNS,
         tables["places_table.csv"],
     )
+    if "places_proposal.csv" in tables:
+        _table(
+            book,
+            _("Proposed places"),
+            _("Places proposed beside the decided (places_proposal.csv)"),
+            "places_proposal",
+            tf.PROPOSAL_COLUMNS,
+            tables["places_proposal.csv"],
+        )
     book.close()

@@ -89,6 +89,33 @@ def crowded_at_h2() -> Scenario:
     )
 
 
+def even_load_at_two_hospitals(h1_max: int = 2) -> Scenario:
+    """Four trainees of home area X, each with 2 months of ped in 2026-01..06; H1 (10 minutes,
+    decided 1 place or `h1_max` if less, max_places `h1_max`) and H2 (50 minutes, decided 3,
+    max_places 6)."""
+    return Scenario(
+        name="even load",
+        start="2026-01",
+        months=6,
+        hospitals=H[:2],
+        solver=ONE_WORKER,
+        objective=ObjectiveOrder(placements=("unplaced", "travel")),
+        st_trainees=tuple(
+            Trainee(trainee=f"T{i}", home_area="X", earliest_start="2026-01", deadline="2026-06")
+            for i in range(1, 5)
+        ),
+        st_requirements=tuple(Requirement(trainee=f"T{i}", specialty="ped", months=2) for i in range(1, 5)),
+        st_capacity=(
+            CapacityRow(hospital="H1", specialty="ped", year=2026, places=min(1, h1_max), max_places=h1_max),
+            CapacityRow(hospital="H2", specialty="ped", year=2026, places=3, max_places=6),
+        ),
+        travel=(
+            TravelRow(home_area="X", hospital="H1", minutes=10),
+            TravelRow(home_area="X", hospital="H2", minutes=50),
+        ),
+    )
+
+
 # A scenario folder of the training models alone, as files: the spec's example 3 (AT: H1 3, H2 4,
 # H3 3 of 10, each weighted 1: target 10/3 = 3.33) and example 2 (ST-A: H1's one paediatrics place
 # to T2, H2's two places to T1 and T3).

@@ -191,6 +191,53 @@ def test_fixed_placements_above_places(folder: Path) -> None:
     )
 
 
+def test_max_places_is_read_and_empty_means_no_maximum(folder: Path) -> None:
+    write(
+        folder,
+        "st_capacity.csv",
+        "hospital,specialty,year,places,concurrent_max,max_places",
+        "H1,ped,2026,1,,3",
+        "H2,ped,2026,2,1,",
+        "H1,psy,2026,1,,1",
+    )
+    rows = load_scenario(folder).st_capacity
+    assert [r.max_places for r in rows] == [3, None, 1]
+
+
+def test_places_above_max_places(folder: Path) -> None:
+    # H2 decides 2 ped places in 2026 but can take at most 1.
+    write(
+        folder,
+        "st_capacity.csv",
+        "hospital,specialty,year,places,concurrent_max,max_places",
+        "H1,ped,2026,1,,",
+        "H2,ped,2026,2,1,1",
+        "H1,psy,2026,1,,",
+    )
+    assert str(only_problem(folder)) == (
+        "st_capacity.csv, row 3, column places: '2': is above max_places 1; expected places <= max_places"
+    )
+
+
+def test_fixed_placements_above_max_places(folder: Path) -> None:
+    # H1 has one ped place in 2026 and can take at most one; two fixed ped placements start there.
+    write(
+        folder,
+        "st_capacity.csv",
+        "hospital,specialty,year,places,concurrent_max,max_places",
+        "H1,ped,2026,1,,1",
+        "H2,ped,2026,2,1,",
+        "H1,psy,2026,1,,",
+    )
+    write(
+        folder, "st_fixed.csv", "trainee,specialty,hospital,start", "T1,ped,H1,2026-03", "T3,ped,H1,2026-01"
+    )
+    assert str(only_problem(folder)) == (
+        "st_fixed.csv, row 3, column hospital: 'H1': is one of 2 fixed ped placements starting at H1 in "
+        "2026 (rows 2, 3), above its max_places 1 (st_capacity.csv row 2)"
+    )
+
+
 def test_fixed_placement_must_match_a_requirement(folder: Path) -> None:
     write(folder, "st_fixed.csv", "trainee,specialty,hospital,start", "T2,psy,H1,2026-01")
     problem = only_problem(folder)

@@ -12,7 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.training import ONE_WORKER, H, cohorts, crowded_at_h2, example2, placements
+from helpers.training import (
+    ONE_WORKER,
+    H,
+    cohorts,
+    crowded_at_h2,
+    even_load_at_two_hospitals,
+    example2,
+    placements,
+)
 from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import (
     ATRotation,
@@ -129,18 +137,50 @@ def test_example2_places_bind(tmp_path: Path) -> None:
 
 
 def test_propose_places_places_everything_placeable(tmp_path: Path) -> None:
-    # Unlimited places: all four requirements placed with 4 places (3 paediatrics, 1 psychiatry);
-    # the most any hospital gets is 2 paediatrics (H1: T2 and one more; H2 holds one at a time)
-    # plus 1 psychiatry: peak 3. Travel then 30 + 20 + 20 + 100 = 170.
+    # Unlimited places: all four requirements placed with 4 places (3 paediatrics, 1 psychiatry).
+    # Every department's reference is 1 place (H1's decided 1 and 1; H2's 0 counts as 1), so a
+    # load is 100 % per place: paediatrics splits 2 + 1 (peak 200 %), psychiatry 1 (100 %):
+    # peak_load 300. Travel then puts 2 at H1 (T2 10 x 3, one 2-month stay 10 x 2) and 1 at H2
+    # (50 x 2), psychiatry at H1 (10 x 2): 30 + 20 + 100 + 20 = 170.
     scenario = example2(h2_places=0)
     solution = placements(scenario, propose=True)
     assert [(s.objective, s.value) for s in solution.stages] == [
         ("unplaced", 0),
         ("places", 4),
-        ("peak_places", 3),
+        ("peak_load", 300),
         ("travel", 170),
     ]
     published(tmp_path, scenario, ScenarioPlan(placements=solution))
+
+
+def test_proposal_evens_the_load_within_max_places(tmp_path: Path) -> None:
+    # Four ped stays share H1 (max 2) and H2 (max 6); the load is proposed places over max_places.
+    # H1 0 + H2 4: 0 % and ceil(400/6) = 67 %; H1 1 + H2 3: 50 % and 50 %; H1 2 + H2 2: 100 % and
+    # 34 %: the even split 1 + 3 is the least peak, 50. Travel alone would fill H1's maximum
+    # (2 x 10 x 2 + 2 x 50 x 2 = 240); held at 50 % it is 1 x 10 x 2 + 3 x 50 x 2 = 320.
+    scenario = even_load_at_two_hospitals()
+    solution = placements(scenario, propose=True)
+    assert [(s.objective, s.value, s.status) for s in solution.stages] == [
+        ("unplaced", 0, "OPTIMAL"),
+        ("places", 4, "OPTIMAL"),
+        ("peak_load", 50, "OPTIMAL"),
+        ("travel", 320, "OPTIMAL"),
+    ]
+    assert solution.places == {("H1", "ped", 2026): 1, ("H2", "ped", 2026): 3}
+    out = published(tmp_path, scenario, ScenarioPlan(placements=solution))
+    assert (out / "places_proposal.csv").read_text(encoding="utf-8").splitlines() == [
+        "hospital,specialty,year,proposed,decided,max_places,load_percent",
+        "H1,ped,2026,1,1,2,50",
+        "H2,ped,2026,3,3,6,50",
+    ]
+
+
+def test_max_places_caps_the_proposal() -> None:
+    # With H1's max_places 0 every stay goes to H2: 4 places of its 6, ceil(400/6) = 67 %; H1's
+    # reference counts as 1 place, its 0 places 0 %. Travel 4 x 50 x 2 = 400.
+    solution = placements(even_load_at_two_hospitals(h1_max=0), propose=True)
+    assert solution.places == {("H1", "ped", 2026): 0, ("H2", "ped", 2026): 4}
+    assert [(s.objective, s.value) for s in solution.stages][2:] == [("peak_load", 67), ("travel", 400)]
 
 
 def test_unavailable_months_and_window_leave_a_reason() -> None:

@@ -442,7 +442,9 @@ def test_example2_with_one_requirement_unplaced_passes(example2: Scenario, tmp_p
 
 
 def propose_plan() -> Plan:
-    """Example 2 proposing places: 4 places in all, peak 2 + 1; then T2 and T3 at H1, T1 ped at H2."""
+    """Example 2 proposing places: 4 places in all; T2 and T3 at H1, T1 ped at H2. No max_places, so
+    each load is of the decided places: H1 ped 2 of 1 = 200 %, H2 ped 1 of 2 = 50 %, H1 psy 1 of 1
+    = 100 %: peak_load 200 + 100 = 300."""
     plan = placements_plan()
     plan["placements.csv"] = [
         ["T1", "ped", "H2", "2026-03", "2026-04", 50],
@@ -455,12 +457,17 @@ def propose_plan() -> Plan:
         ["H2", "ped", 2026, 1, 1],
         ["H1", "psy", 2026, 1, 1],
     ]
+    plan["places_proposal.csv"] = [
+        ["H1", "ped", 2026, 2, 1, "", 200],  # row 2
+        ["H2", "ped", 2026, 1, 2, "", 50],  # row 3
+        ["H1", "psy", 2026, 1, 1, "", 100],  # row 4
+    ]
     summary = placements(plan)
     summary["mode"] = "propose_places"
     summary["stages"] = [
         summary_stage("unplaced", 0),
         summary_stage("places", 4),
-        summary_stage("peak_places", 3),
+        summary_stage("peak_load", 300),
         summary_stage("travel", 170),
     ]
     summary["objectives"]["travel"] = 170
@@ -469,6 +476,68 @@ def propose_plan() -> Plan:
 
 def test_propose_places_plan_passes(example2: Scenario, tmp_path: Path) -> None:
     assert check_st(example2, tmp_path, propose_plan()) == []
+
+
+def with_max_places(scenario: Scenario, *maxima: int | None) -> Scenario:
+    """The scenario with st_capacity.csv's max_places set row by row."""
+    rows = tuple(
+        row.model_copy(update={"max_places": most})
+        for row, most in zip(scenario.st_capacity, maxima, strict=True)
+    )
+    return with_rows(scenario, st_capacity=rows)
+
+
+def test_a_proposal_within_max_places_passes(example2: Scenario, tmp_path: Path) -> None:
+    # max_places 4, 2, 1: the loads are of the maxima, H1 ped 2 of 4 = 50 %, H2 ped 1 of 2 = 50 %,
+    # H1 psy 1 of 1 = 100 %: peak_load 50 + 100 = 150.
+    plan = propose_plan()
+    plan["places_proposal.csv"] = [
+        ["H1", "ped", 2026, 2, 1, 4, 50],
+        ["H2", "ped", 2026, 1, 2, 2, 50],
+        ["H1", "psy", 2026, 1, 1, 1, 100],
+    ]
+    placements(plan)["stages"][2] = summary_stage("peak_load", 150)
+    assert check_st(with_max_places(example2, 4, 2, 1), tmp_path, plan) == []
+
+
+def test_a_proposal_above_max_places_is_reported(example2: Scenario, tmp_path: Path) -> None:
+    # H1 can take 1 ped placement in 2026 (max_places 1), but the plan proposes and starts 2 there.
+    plan = propose_plan()
+    plan["places_proposal.csv"][0] = ["H1", "ped", 2026, 2, 1, 1, 200]
+    violations = check_st(with_max_places(example2, 1, None, None), tmp_path, plan)
+    assert violations == [
+        "places_proposal.csv row 2: proposed 2 places, above the max_places 1 st_capacity.csv gives "
+        "H1, ped, 2026"
+    ]
+
+
+def test_a_tampered_proposal_is_reported(example2: Scenario, tmp_path: Path) -> None:
+    # Row 3 claims 2 proposed places for H2 (places_table.csv has 1), decided 3 (st_capacity.csv: 2),
+    # a maximum st_capacity.csv does not give, and a load that is not 2 of 2 = 100 %.
+    plan = propose_plan()
+    plan["places_proposal.csv"][1] = ["H2", "ped", 2026, 2, 3, 5, 60]
+    assert check_st(example2, tmp_path, plan) == [
+        "places_proposal.csv row 3: proposed 2, but places_table.csv row 3 gives 1 places",
+        "places_proposal.csv row 3: decided 3, but st_capacity.csv gives H2, ped, 2026 2 places",
+        "places_proposal.csv row 3: max_places 5, but st_capacity.csv gives H2, ped, 2026 none",
+        "places_proposal.csv row 3: load_percent 60, but 2 proposed places are 100 % of the department's "
+        "reference, rounded up",
+    ]
+
+
+def test_the_proposal_belongs_to_a_proposal(example2: Scenario, tmp_path: Path) -> None:
+    # Proposing without places_proposal.csv, or holding to the places with one, are both wrong.
+    plan = propose_plan()
+    del plan["places_proposal.csv"]
+    assert check_st(example2, tmp_path, plan) == [
+        f"places_proposal.csv: missing from the plan folder {tmp_path / 'plan'}"
+    ]
+    plan = placements_plan()
+    plan["places_proposal.csv"] = propose_plan()["places_proposal.csv"]
+    assert check_st(example2, tmp_path / "held", plan) == [
+        "places_proposal.csv: the plan holds to st_capacity.csv's places (mode places); the file is "
+        "written only with --propose-places"
+    ]
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -818,21 +887,22 @@ def test_propose_stages_follow_their_own_order(example2: Scenario, tmp_path: Pat
     plan = propose_plan()
     placements(plan)["stages"] = [summary_stage("unplaced", 0), summary_stage("travel", 170)]
     violations = check_st(example2, tmp_path, plan)
-    order = "['unplaced', 'places', 'peak_places', 'travel']"
+    order = "['unplaced', 'places', 'peak_load', 'travel']"
     assert violations == [
         "summary.json placements.stages: no stage for 'places' of the placement order of mode "
         f"propose_places {order}",
-        "summary.json placements.stages: no stage for 'peak_places' of the placement order of mode "
+        "summary.json placements.stages: no stage for 'peak_load' of the placement order of mode "
         f"propose_places {order}",
     ]
 
 
-def test_peak_places_is_recomputed_from_the_places_table(example2: Scenario, tmp_path: Path) -> None:
-    # The proposed ped places are 2 at H1 and 1 at H2: the peak is 2 (+ 1 for psy), not 2 in all.
+def test_peak_load_is_recomputed_from_the_places_table(example2: Scenario, tmp_path: Path) -> None:
+    # The proposed ped places are 2 at H1 (of 1 decided: 200 %) and 1 at H2 (of 2: 50 %); the peak
+    # is 200 (+ 100 for psy), not 200 in all.
     plan = propose_plan()
-    placements(plan)["stages"][2] = summary_stage("peak_places", 2)
+    placements(plan)["stages"][2] = summary_stage("peak_load", 200)
     violations = check_st(example2, tmp_path, plan)
     assert violations == [
-        "summary.json placements.stages[2] (peak_places): the final plan's peak_places is 3, above the "
-        "value 2 this stage reached; later stages hold it at or below that"
+        "summary.json placements.stages[2] (peak_load): the final plan's peak_load is 300, above the "
+        "value 200 this stage reached; later stages hold it at or below that"
     ]

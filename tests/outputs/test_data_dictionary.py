@@ -52,6 +52,7 @@ WRITTEN = {
     "placements.csv": tf.PLACEMENT_COLUMNS,
     "unplaced.csv": tf.UNPLACED_COLUMNS,
     "places_table.csv": tf.PLACES_COLUMNS,
+    "places_proposal.csv": tf.PROPOSAL_COLUMNS,
     "frontier.csv": frontier_files.FRONTIER_COLUMNS,
     "followup_production.csv": followup.PRODUCTION_COLUMNS,
     "followup_referrals.csv": followup.REFERRAL_COLUMNS,
@@ -253,6 +254,10 @@ def test_at_and_placement_plans_are_described(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.glob("*.csv")) == ["placements.csv", "places_table.csv", "unplaced.csv"]
     assert fields(out, "placements.csv")["travel_minutes"]["unit"] == "minutes"
     assert check_plan(scenario, out) == []
+    proposed = ScenarioPlan(placements=placements(scenario, propose=True))
+    out = publish_plan(tmp_path / "proposed", tmp_path, scenario, proposed, {}, excel=True, parquet=True)
+    assert_described(out)
+    assert fields(out, "places_proposal.csv")["load_percent"]["unit"] == "percent"
 
 
 def test_a_procurement_plan_is_described(tmp_path: Path) -> None:

@@ -22,8 +22,10 @@ from typer.testing import CliRunner
 from helpers import EXAMPLE1, ROOT, invoke
 from helpers.plans import Page
 from helpers.replans import solve_replans
-from helpers.training import TRAINING_FILES
+from helpers.training import TRAINING_FILES, even_load_at_two_hospitals, placements
 from leveransplan.cli import app
+from leveransplan.models.results import ScenarioPlan
+from leveransplan.outputs.publish import publish_plan
 from leveransplan.outputs.report.costs import cost_by_channel
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
@@ -254,6 +256,28 @@ def test_a_training_only_plan_has_no_volume_section(tmp_path: Path) -> None:
     ]
     with pytest.raises(ReportUnreadable, match="holds no volume plan"):
         cost_by_channel(plan)
+
+
+def test_a_proposal_shows_proposed_decided_and_maximum_per_hospital(tmp_path: Path) -> None:
+    # tests/helpers/training.py's even load: 4 ped stays, H1 decided 1 of at most 2, H2 decided 3 of
+    # at most 6; the proposal 1 + 3 loads each to 50 % of its maximum.
+    scenario = even_load_at_two_hospitals()
+    solution = placements(scenario, propose=True)
+    plan = publish_plan(
+        tmp_path / "plan", tmp_path, scenario, ScenarioPlan(placements=solution), {}, report=True
+    )
+    page = Page((plan / "report.html").read_text(encoding="utf-8"))
+    header = ["specialty", "2026 proposed", "2026 decided", "2026 max", "2026 load"]
+    assert page.table("specialty") == [
+        header,
+        ["ped", "1", "1", "2", "50 %"],
+        ["total", "1", "1", "2", ""],
+    ]
+    assert page.table("specialty", after=1) == [
+        header,
+        ["ped", "3", "3", "6", "50 %"],
+        ["total", "3", "3", "6", ""],
+    ]
 
 
 def progress_points() -> list[dict[str, object]]:
