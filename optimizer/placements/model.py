@@ -25,7 +25,6 @@ from leveransplan.models.training import (
 )
 from leveransplan.models.wording import phrase
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
-from leveransplan.optimizer.placements.balance import even_out
 from leveransplan.optimizer.placements.constraints import Constraints
 from leveransplan.optimizer.placements.greedy import greedy_plan
 from leveransplan.optimizer.placements.lp_relaxation import (
@@ -39,7 +38,6 @@ from leveransplan.optimizer.search import current_run, starting_plan
 from leveransplan.optimizer.training_driver import (
     hint_solution,
     solve_in_order,
-    stage_time,
 )
 
 # Said when no placement plan exists (the functions here use `_` for values they ignore).
@@ -96,14 +94,7 @@ class PlacementModel:
         return placed
 
     def hint_plan(self, placed: dict[RequirementKey, Placement]) -> None:
-        """Start the search from a plan given as (hospital, start) per placed requirement.
-
-        Proposing places, the plan is first evened out (optimizer.placements.balance) and put in the
-        order CP-SAT keeps interchangeable trainees in (Variables.in_symmetry_order).
-        """
-        if self.propose_places:
-            evened = even_out(self.data, self.vars.pattern_starts, placed, self.previous)
-            placed = self.vars.in_symmetry_order(evened)
+        """Start the search from a plan given as (hospital, start) per placed requirement."""
         self.model.clear_hints()
         for trainee, options in self.vars.patterns.items():
             placed_years = {
@@ -323,7 +314,7 @@ class RelaxAndComplete:
         relaxed = PlacementModel(full.data, full.propose_places, full.previous, enforced=set(self.enforced))
         relaxed.hint_plan(self.quick_plan if self.best_plan is None else self.best_plan.placed)
         for name, value in self.holds:
-            relaxed.model.add(relaxed.objectives.terms[name] <= value)
+            relaxed.model.add(relaxed.objectives.held(name) <= value)
         return relaxed
 
     def _solve(
@@ -413,7 +404,7 @@ class RelaxAndComplete:
         )
         completion.hint_plan(relaxed_plan.placed)
         for held_name, value in self.holds if held else []:
-            completion.model.add(completion.objectives.terms[held_name] <= value)
+            completion.model.add(completion.objectives.held(held_name) <= value)
         detail = "months under every limit" if held else "where concurrent_max binds"
         return self._solve(completion, name if held else "unplaced", seconds, detail, bound if held else None)
 
@@ -475,6 +466,26 @@ class RelaxAndComplete:
                 self.best_plan = candidate.plan
             self.relaxed = self._relaxation()
 
+    def _implied(self, name: str, stages: list[StageResult]) -> int | None:
+        """A stage's value that the stages before it settle, or None.
+
+        Proposed places are the placements started, so once unplaced is proven the total places
+        are the requirements less those unplaced: the stage needs no search.
+        """
+        unplaced = next((s for s in stages if s.objective == "unplaced"), None)
+        if name != "places" or not self.full.propose_places or unplaced is None:
+            return None
+        if unplaced.status != "OPTIMAL":
+            return None
+        data = self.full.data
+        # A frozen stay at a department without a row starts no proposed place.
+        rowless = sum(
+            1
+            for (_, specialty), (h, start) in data.fixed.items()
+            if (h, specialty, start // 12) not in data.capacity
+        )
+        return len(data.requirements) - unplaced.value - rowless
+
     def run(self, time_limit_s: float, constant: dict[str, int]) -> tuple[list[StageResult], Found]:
         search = current_run()
         started = search.now()
@@ -484,14 +495,17 @@ class RelaxAndComplete:
         best: Found | None = None
         for index, name in enumerate(order):
             stage_started = search.now()
-            if name in constant:
-                value = constant[name]
+            implied = constant.get(name, self._implied(name, stages))
+            if implied is not None:
+                value = implied
                 stages.append(
                     StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 continue
-            solved_later = sum(1 for later in order[index:] if later not in constant)
-            share = stage_time(time_limit_s - (stage_started - started), solved_later)
+            # An even share of what is left for each stage still to search: every stage is meant
+            # to end near its bound, and a stage that is proven early leaves its time to the next.
+            searched = [later for later in order[index:] if later not in constant and later != "places"]
+            share = (time_limit_s - (stage_started - started)) / max(len(searched), 1)
             search.progress.start_stage(name, search.now())
             bound, candidate = self._stage(name, share)
             if candidate is None or candidate.value > bound:
@@ -540,9 +554,18 @@ class RelaxAndComplete:
                 )
             stages.append(result)
             search.progress.finish_stage(search.now(), result.value, result.bound)
-            self.holds.append((name, result.value))
-            full.model.add(full.objectives.terms[name] <= result.value)
-            self.relaxed.model.add(self.relaxed.objectives.terms[name] <= result.value)
+            holds = [(name, result.value)]
+            if name == "peak_load" and best is not None:
+                # Each specialty keeps the load the plan reached: the later stages then choose
+                # under fixed caps on every department, the problem the relaxation solves fastest.
+                holds += [
+                    (Objectives.load_name(specialty), round(best.solver.value(load)))
+                    for specialty, load in best.model.objectives.loads.items()
+                ]
+            for held_name, value in holds:
+                self.holds.append((held_name, value))
+                full.model.add(full.objectives.held(held_name) <= value)
+                self.relaxed.model.add(self.relaxed.objectives.held(held_name) <= value)
             if best is not None:
                 self.best_plan = best.plan
                 self.relaxed.hint_plan(self.best_plan.placed)

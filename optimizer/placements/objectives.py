@@ -26,7 +26,7 @@ class Objectives:
         self.vars = variables
         self.previous = previous
         self.kept: dict[RequirementKey, cp_model.IntVar] = {}  # stays kept at the previous plan's place
-        self.loads: dict[tuple[str, int], cp_model.IntVar] = {}  # load[specialty, year] when proposing
+        self.loads: dict[str, cp_model.IntVar] = {}  # load[specialty] when proposing
         self.terms: dict[str, cp_model.LinearExprT] = {
             "unplaced": self._unplaced(),
             "travel": self._travel(),
@@ -36,17 +36,27 @@ class Objectives:
             self.terms["places"] = sum(variables.places.values())  # type: ignore[assignment]
             self.terms["peak_load"] = self._peak_load()
 
+    @staticmethod
+    def load_name(specialty: str) -> str:
+        """The name a specialty's load is held by after the peak_load stage."""
+        return f"load[{specialty}]"
+
+    def held(self, name: str) -> cp_model.LinearExprT:
+        """The expression a hold of `name` limits: a term, or a specialty's load (load_name)."""
+        if name in self.terms:
+            return self.terms[name]
+        return next(load for specialty, load in self.loads.items() if self.load_name(specialty) == name)
+
     def hint_proposal(self, placed: dict[RequirementKey, Placement]) -> None:
         """Hint the proposed places and loads a plan implies: places = its starts, loads their peak."""
         starts: dict[tuple[str, str, int], int] = defaultdict(int)
         for (_, specialty), (hospital, start) in placed.items():
             starts[hospital, specialty, start // 12] += 1
-        peaks: dict[tuple[str, int], int] = defaultdict(int)
+        peaks: dict[str, int] = defaultdict(int)
         for place, var in self.vars.places.items():
             count = min(starts.get(place, 0), self.vars.upper_bound(var))
             self.model.add_hint(var, count)
-            group = (place[1], place[2])
-            peaks[group] = max(peaks[group], load_percent(count, self.data.load_reference(place)))
+            peaks[place[1]] = max(peaks[place[1]], load_percent(count, self.data.load_reference(place)))
         for group, load in self.loads.items():
             self.model.add_hint(load, peaks[group])
 
@@ -111,23 +121,22 @@ class Objectives:
         return sum(parts)  # type: ignore[return-value]
 
     def _peak_load(self) -> cp_model.LinearExprT:
-        """sum over (specialty, year) of the highest load of any department in it.
+        """sum over specialties of the highest load of any of its departments in any year.
 
         A department's load is its proposed places as a whole percent of its reference
         (PlacementData.load_reference: max_places, else the decided places, else 1), so the
-        proposal asks each department for the same share of what it can offer, not the same count:
-        100 * places[d] <= reference[d] * load[specialty, year].
+        proposal asks each department for the same share of what it can offer, not the same count,
+        and in each year alike: 100 * places[h, specialty, year] <= reference * load[specialty].
         """
-        groups: dict[tuple[str, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        groups: dict[str, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         for place, var in self.vars.places.items():
-            _, specialty, year = place
-            groups[specialty, year].append((var, self.data.load_reference(place)))
+            groups[place[1]].append((var, self.data.load_reference(place)))
         loads = []
-        for (specialty, year), departments in groups.items():
+        for specialty, departments in groups.items():
             most = max(load_percent(self.vars.upper_bound(var), ref) for var, ref in departments)
-            load = self.model.new_int_var(0, most, f"load[{specialty},{year}]")
+            load = self.model.new_int_var(0, most, f"load[{specialty}]")
             for var, reference in departments:
                 self.model.add(100 * var <= reference * load)
-            self.loads[specialty, year] = load
+            self.loads[specialty] = load
             loads.append(load)
         return sum(loads)  # type: ignore[return-value]

@@ -25,7 +25,6 @@ interchangeable trainees that otherwise keeps CP-SAT from proving the travel sta
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -191,78 +190,3 @@ class Variables:
     def placed(self, key: RequirementKey) -> cp_model.LinearExprT:
         """1 when the requirement is placed anywhere."""
         return sum(self.year.get(key, {}).values())  # type: ignore[return-value]
-
-    @cached_property
-    def interchangeable(self) -> list[list[str]]:
-        """Groups of trainees the model cannot tell apart, each in variable order.
-
-        A month-level trainee's variables follow its options, so its group shares home area,
-        requirements and options; any other trainee (pooled) has only start years and patterns,
-        so its group shares home area, requirement lengths, years and patterns. Trainees with a
-        fixed placement or a previous plan's are apart.
-        """
-        groups: dict[tuple[object, ...], list[str]] = defaultdict(list)
-        for trainee, requirements in self.requirements_of.items():
-            if any(r.key in self.data.fixed or r.key in (self.previous or {}) for r in requirements):
-                continue
-            shape: tuple[object, ...]
-            if trainee in self.monthly:
-                shape = tuple(
-                    (r.specialty, r.months, r.key in self.own_site, tuple(self.data.options[r.key]))
-                    for r in requirements
-                )
-            else:
-                position = {r.key: index for index, r in enumerate(requirements)}
-                patterns = tuple(
-                    tuple(sorted((position[key], year) for key, year in pattern.items()))
-                    for pattern, _ in self.patterns[trainee]
-                )
-                shape = (
-                    tuple((r.specialty, r.months, tuple(self.year[r.key])) for r in requirements),
-                    patterns,
-                )
-            groups[self.data.trainees[trainee].home_area, trainee in self.monthly, shape].append(trainee)
-        return [members for members in groups.values() if len(members) > 1]
-
-    @cached_property
-    def pattern_starts(self) -> dict[str, list[list[tuple[RequirementKey, int]]]]:
-        """Each pattern of each trainee as the requirements it places with their earliest starts."""
-        found: dict[str, list[list[tuple[RequirementKey, int]]]] = {}
-        for trainee, options in self.patterns.items():
-            found[trainee] = []
-            for pattern, _ in options:
-                requirements = [self.data.by_key[k] for k in pattern]
-                starts = self.data.sequence(requirements, pattern) or []
-                found[trainee].append([(r.key, s) for r, s in zip(requirements, starts, strict=True)])
-        return found
-
-    def in_symmetry_order(self, placed: dict[RequirementKey, Placement]) -> dict[RequirementKey, Placement]:
-        """The same plan for the model's hints, with interchangeable trainees' placements reordered so
-        that the values of their start-year variables decrease in variable order.
-
-        CP-SAT's presolve breaks the symmetry between interchangeable trainees (Variables.interchangeable)
-        in that order, and takes a hint that orders them otherwise for infeasible: its repair of such
-        a hint was seen to fail for a whole stage (docs/performance.md). Swapping the placements of
-        interchangeable trainees changes no rule and no term. Only for hints: a pooled trainee's
-        start month goes with the placement it is given, and the model reads only its year.
-        """
-
-        def years(trainee: str) -> tuple[bool, ...]:
-            return tuple(
-                r.key in placed and placed[r.key][1] // 12 == year
-                for r in self.requirements_of[trainee]
-                for year in self.year[r.key]
-            )
-
-        result = dict(placed)
-        for members in self.interchangeable:
-            ordered = sorted(members, key=years, reverse=True)
-            for trainee, source in zip(members, ordered, strict=True):
-                for mine, theirs in zip(
-                    self.requirements_of[trainee], self.requirements_of[source], strict=True
-                ):
-                    if theirs.key in placed:
-                        result[mine.key] = placed[theirs.key]
-                    else:
-                        result.pop(mine.key, None)
-        return result

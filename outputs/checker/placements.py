@@ -131,13 +131,13 @@ class PlacementCheck:
         )
         self.terms["stability"] = self._stability()
         self.terms["places"] = sum(line.places for line in self.places_lines)
-        peak: dict[tuple[str, int], int] = {}
+        # peak_load: per specialty, the highest load of its departments in any year, summed.
+        peak: dict[str, int] = {}
         for line in self.places_lines:
             row = self.capacity.get(line.key)
             if row is None:
                 continue
-            key = (line.specialty, line.year)
-            peak[key] = max(peak.get(key, 0), load_of(line.places, row))
+            peak[line.specialty] = max(peak.get(line.specialty, 0), load_of(line.places, row))
         self.terms["peak_load"] = sum(peak.values())
 
     def _stability(self) -> int:

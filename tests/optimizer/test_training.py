@@ -183,6 +183,38 @@ def test_max_places_caps_the_proposal() -> None:
     assert [(s.objective, s.value) for s in solution.stages][2:] == [("peak_load", 67), ("travel", 400)]
 
 
+def test_the_proposal_evens_the_load_over_the_years_too() -> None:
+    # Two trainees, 2 months of ped each, free from 2026-11 to 2027-04, so each stay starts in
+    # 2026 (November) or in 2027; H1 decided 2 places in each year and has no maximum, so the
+    # load is of 2. Both in one year is 100 % that year, one in each is 50 % in both: the
+    # specialty's highest load over its departments and years is least split, peak_load 50.
+    # (A peak per year summed would see 100 + 0 and 50 + 50 alike.) Travel 2 x 10 x 2 = 40.
+    scenario = even_load_at_two_hospitals().model_copy(
+        update={
+            "start": "2026-11",
+            "months": 6,
+            "hospitals": H[:1],
+            "st_trainees": tuple(
+                Trainee(trainee=f"T{i}", home_area="X", earliest_start="2026-11", deadline="2027-04")
+                for i in (1, 2)
+            ),
+            "st_requirements": tuple(Requirement(trainee=f"T{i}", specialty="ped", months=2) for i in (1, 2)),
+            "st_capacity": tuple(
+                CapacityRow(hospital="H1", specialty="ped", year=year, places=2) for year in (2026, 2027)
+            ),
+            "travel": (TravelRow(home_area="X", hospital="H1", minutes=10),),
+        }
+    )
+    solution = placements(scenario, propose=True)
+    assert [(s.objective, s.value, s.status) for s in solution.stages] == [
+        ("unplaced", 0, "OPTIMAL"),
+        ("places", 2, "OPTIMAL"),
+        ("peak_load", 50, "OPTIMAL"),
+        ("travel", 40, "OPTIMAL"),
+    ]
+    assert solution.places == {("H1", "ped", 2026): 1, ("H1", "ped", 2027): 1}
+
+
 def test_unavailable_months_and_window_leave_a_reason() -> None:
     # T2 needs 3 months of ped by 2026-04 but is away 2026-02..2026-03: no 3 free months in a row.
     scenario = example2().model_copy(
