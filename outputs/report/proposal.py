@@ -26,7 +26,7 @@ def proposal_tables(plan: Plan) -> str:
         "The places the plan proposes (places_proposal.csv), the places decided today (st_capacity.csv) "
         "and the most the department can take (max_places). The load is the proposal as a percent of "
         "the maximum, or of the decided places where no maximum is given; the plan evens out the "
-        "highest load in each specialty and year."
+        "highest load of each specialty over its departments and years."
     )
     parts.append(element("p", note, "note"))
     if not rows:
