@@ -38,6 +38,7 @@ from leveransplan.optimizer.search import current_run, starting_plan
 from leveransplan.optimizer.training_driver import (
     hint_solution,
     solve_in_order,
+    stage_time,
 )
 
 # Said when no placement plan exists (the functions here use `_` for values they ignore).
@@ -502,10 +503,12 @@ class RelaxAndComplete:
                     StageResult(objective=name, value=value, bound=value, status="OPTIMAL", seconds=0.0)
                 )
                 continue
-            # An even share of what is left for each stage still to search: every stage is meant
-            # to end near its bound, and a stage that is proven early leaves its time to the next.
+            # The first stage (unplaced, the indicator) may take all the time but a reserve for
+            # each later stage; later stages share what is left evenly, so that proposing places
+            # leaves travel as much as the peak_load stage, which is seldom proven.
             searched = [later for later in order[index:] if later not in constant and later != "places"]
-            share = (time_limit_s - (stage_started - started)) / max(len(searched), 1)
+            remaining = time_limit_s - (stage_started - started)
+            share = remaining / max(len(searched), 1) if stages else stage_time(remaining, len(searched))
             search.progress.start_stage(name, search.now())
             bound, candidate = self._stage(name, share)
             if candidate is None or candidate.value > bound:

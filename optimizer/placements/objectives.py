@@ -4,6 +4,7 @@ peak_load)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -137,6 +138,33 @@ class Objectives:
             load = self.model.new_int_var(0, most, f"load[{specialty}]")
             for var, reference in departments:
                 self.model.add(100 * var <= reference * load)
+                for slope, rise, constant in load_envelope(reference, self.vars.upper_bound(var)):
+                    self.model.add(slope * load >= rise * var + constant)
             self.loads[specialty] = load
             loads.append(load)
         return sum(loads)  # type: ignore[return-value]
+
+
+def load_envelope(reference: int, most: int) -> list[tuple[int, int, int]]:
+    """Cuts `slope * load >= rise * places + constant` through the whole points of the load.
+
+    The load of p places is ceil(100 * p / reference), a staircase above the line 100 * p /
+    reference; a place more moves a small department's load by several percent. Every whole
+    (places, load) pair lies on or above the lower convex hull of the staircase's points, so each
+    edge of that hull is a valid inequality, and with it the LP sees the rounding that the line
+    alone hides (CP-SAT's LP and the relaxation's, optimizer.placements.lp_relaxation).
+    """
+    points = [(p, load_percent(p, reference)) for p in range(most + 1)]
+    hull: list[tuple[int, int]] = []
+    for point in points:  # Andrew's monotone chain, the lower hull
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) > 0:
+                break
+            hull.pop()
+        hull.append(point)
+    cuts = []
+    for (x1, y1), (x2, y2) in pairwise(hull):
+        # load >= y1 + (y2 - y1) / (x2 - x1) * (places - x1), times (x2 - x1)
+        cuts.append((x2 - x1, y2 - y1, (x2 - x1) * y1 - (y2 - y1) * x1))
+    return cuts

@@ -17,13 +17,14 @@ from ortools.sat.python import cp_model
 
 from helpers.training import cohorts, crowded_at_h2, placements
 from leveransplan.models.scenario import Scenario
-from leveransplan.models.training import PlacementData
+from leveransplan.models.training import PlacementData, load_percent
 from leveransplan.optimizer.placements.lp_relaxation import (
     fix_integral_choices,
     lagrangian_bound,
     linear_rows,
     solve_lp_relaxation,
 )
+from leveransplan.optimizer.placements.objectives import load_envelope
 
 
 def test_a_fractional_lp_bound_is_rounded_up() -> None:
@@ -42,6 +43,22 @@ def test_a_fractional_lp_bound_is_rounded_up() -> None:
     # None of the three is whole in the LP, so none is fixed: the model keeps its freedom.
     kept = fix_integral_choices(model, relaxation, [x, y, z])
     assert [list(kept.proto.variables[v.index].domain) for v in (x, y, z)] == [[0, 1]] * 3
+
+
+def test_the_load_envelope_by_hand() -> None:
+    # Reference 22 places: loads ceil(100p/22) are 0, 5, 10, 14, 19, 23, 28 for p = 0..6. The
+    # lower hull runs from (0, 0) to (5, 23) (slope 4.6; every point between lies above it), then
+    # to (6, 28): cuts 5*load >= 23*p and load >= 5*p - 2.
+    assert load_envelope(22, 6) == [(5, 23, 0), (1, 5, -2)]
+    # Reference 10: every point lies on load = 10p, one cut.
+    assert load_envelope(10, 5) == [(5, 50, 0)]
+    for reference, most in ((22, 6), (3, 9), (7, 30)):
+        for places in range(most + 1):
+            load = load_percent(places, reference)
+            assert all(
+                slope * load >= rise * places + constant
+                for slope, rise, constant in load_envelope(reference, most)
+            )
 
 
 def test_the_lagrangian_bound_by_hand() -> None:
