@@ -64,7 +64,7 @@ import highspy
 import numpy as np
 from highs_volumes import _load as load_source  # benchmarks/ is on the path: this file runs as a script
 from highs_volumes import _new_highs as new_highs
-from highs_volumes import stage_time
+from highs_volumes import print_stages, stage_time
 from numpy.typing import NDArray
 
 from leveransplan.inputs import default_scenario_path
@@ -486,17 +486,7 @@ def main() -> None:
         f"{result['trainees']} trainees, {result['requirements']} requirements, {result['months']}; "
         f"{result['columns']} columns, {result['rows']} rows, {result['nonzeros']} nonzeros"
     )
-    print(f"load {result['load_seconds']:.2f} s, build {result['build_seconds']:.2f} s")
-    print(f"{'stage':<15} {'status':<9} {'value':>12} {'bound':>12} {'gap %':>7} {'seconds':>8} {'CPU s':>8}")
-    for s in result["stages"]:
-        value, gap = "-", "-"
-        if s["value"] is not None:
-            value = f"{s['value']:,}".replace(",", " ")
-            gap = f"{100 * (s['value'] - s['bound']) / s['value'] if s['value'] else 0.0:.3f}"
-        print(
-            f"{s['objective']:<15} {s['status']:<9} {value:>12} {s['bound']:>12,} {gap:>7} "
-            f"{s['seconds']:>8.2f} {s.get('cpu_seconds', 0.0):>8.2f}".replace(",", " ")
-        )
+    print_stages(result, width=12, cpu=True)
     if "plan_terms" in result:
         print(f"final plan's terms, recomputed: {result['plan_terms']}")
     if "checker_violations" in result:

@@ -546,17 +546,7 @@ def main() -> None:
         f"{result['solver']}, {result['threads']} threads (0 = HiGHS's default), time limit "
         f"{limit:g} s; {result['columns']} columns, {result['rows']} rows, {result['nonzeros']} nonzeros"
     )
-    print(f"load {result['load_seconds']:.2f} s, build {result['build_seconds']:.2f} s")
-    print(f"{'stage':<15} {'status':<9} {'value':>15} {'bound':>15} {'gap %':>7} {'seconds':>8}")
-    for s in result["stages"]:
-        value, gap = "-", "-"
-        if s["value"] is not None:
-            value = f"{s['value']:,}".replace(",", " ")
-            gap = f"{100 * (s['value'] - s['bound']) / s['value'] if s['value'] else 0.0:.3f}"
-        print(
-            f"{s['objective']:<15} {s['status']:<9} {value:>15} {s['bound']:>15,} {gap:>7} "
-            f"{s['seconds']:>8.2f}".replace(",", " ")
-        )
+    print_stages(result, width=15)
     if result["max_cost_sek"] is not None or result["frames_sek"]:
         cap = result["max_cost_sek"]
         budget = "no budget" if cap is None else f"budget {cap:,} SEK".replace(",", " ")
@@ -569,6 +559,24 @@ def main() -> None:
         for line in result["checker_violations"]:
             print(f"  {line}")
     print(f"peak memory: {result['peak_memory_mb']} MB")
+
+
+def print_stages(result: dict[str, Any], width: int, cpu: bool = False) -> None:
+    """The load and build seconds and a table of the stages (also benchmarks/highs_placements.py's)."""
+    print(f"load {result['load_seconds']:.2f} s, build {result['build_seconds']:.2f} s")
+    extra = f" {'CPU s':>8}" if cpu else ""
+    figures = f"{'value':>{width}} {'bound':>{width}} {'gap %':>7} {'seconds':>8}{extra}"
+    print(f"{'stage':<15} {'status':<9} {figures}")
+    for s in result["stages"]:
+        value, gap = "-", "-"
+        if s["value"] is not None:
+            value = f"{s['value']:,}".replace(",", " ")
+            gap = f"{100 * (s['value'] - s['bound']) / s['value'] if s['value'] else 0.0:.3f}"
+        seconds = f"{s['seconds']:>8.2f}" + (f" {s.get('cpu_seconds', 0.0):>8.2f}" if cpu else "")
+        print(
+            f"{s['objective']:<15} {s['status']:<9} {value:>{width}} {s['bound']:>{width},} {gap:>7} "
+            f"{seconds}".replace(",", " ")
+        )
 
 
 if __name__ == "__main__":
