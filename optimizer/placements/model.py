@@ -46,7 +46,7 @@ NO_PLAN = N_("no placement plan obeys every rule")
 PROPOSE_TERMS = ("places", "peak_load")
 # The workers that solve the LP with every constraint in it (with and without symmetry handling)
 # prove the bounds of this model in seconds; the default two-worker portfolio's LP crawls
-# towards them for minutes (see docs/performance.md).
+# towards them for minutes (see docs/solver.md).
 FULL_SUBSOLVERS = ("max_lp", "max_lp_sym")
 
 
