@@ -49,7 +49,6 @@ cohort took 64 s (no plan), and on a generated scale-5 cohort (2 755 trainees) a
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import resource
@@ -64,7 +63,7 @@ import highspy
 import numpy as np
 from highs_volumes import _load as load_source  # benchmarks/ is on the path: this file runs as a script
 from highs_volumes import _new_highs as new_highs
-from highs_volumes import print_stages, stage_time
+from highs_volumes import common_arguments, order_and_holds, print_stages, stage_time
 from numpy.typing import NDArray
 
 from leveransplan.inputs import default_scenario_path
@@ -429,38 +428,18 @@ def checker_violations(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", nargs="?", type=Path, default=None, help="folder or Scenario JSON")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds for all stages")
-    parser.add_argument("--threads", type=int, default=0, help="HiGHS threads (0 = its default)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--check", action="store_true", help="run the plan checker on the final plan")
-    parser.add_argument("--log", action="store_true", help="HiGHS's own log on stdout")
-    parser.add_argument("--order", default=None, help="comma-separated terms, replacing the scenario's order")
-    parser.add_argument(
-        "--at-most", action="append", default=[], metavar="TERM=VALUE", help="hold a term at or below VALUE"
-    )
+    parser = common_arguments(__doc__.splitlines()[0])
     parser.add_argument(
         "--option", action="append", default=[], metavar="NAME=VALUE", help="a HiGHS option (repeatable)"
     )
     args = parser.parse_args()
-    at_most = {}
-    for text in args.at_most:
-        name, _, value = text.partition("=")
-        if name.strip() not in ("unplaced", "travel") or not value.strip().isdigit():
-            raise SystemExit(f"--at-most {text} not understood.")
-        at_most[name.strip()] = int(value)
+    order, at_most = order_and_holds(args, PLACEMENT_OBJECTIVES, ("unplaced", "travel"))
     options = {}
     for text in args.option:
         name, _, value = text.partition("=")
         if not value:
             raise SystemExit(f"--option {text} not understood.")
         options[name.strip()] = value.strip()
-    order = tuple(name.strip() for name in args.order.split(",")) if args.order else None
-    if order and (unknown := set(order) - set(PLACEMENT_OBJECTIVES)):
-        raise SystemExit(f"--order {args.order} not understood: {', '.join(sorted(unknown))}.")
-    if "ortools" in sys.modules:
-        raise SystemExit("ortools is loaded in this process; HiGHS must run without it.")
     loaded = time.perf_counter()
     scenario = load_source(args.scenario or default_scenario_path())
     load_seconds = time.perf_counter() - loaded

@@ -500,8 +500,9 @@ def solve_lexicographic(
     return result, decisions
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def common_arguments(description: str) -> argparse.ArgumentParser:
+    """The command line both HiGHS comparisons share (also benchmarks/highs_placements.py's)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("scenario", nargs="?", type=Path, default=None, help="folder or Scenario JSON")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds for all stages")
     parser.add_argument("--threads", type=int, default=0, help="HiGHS threads (0 = its default)")
@@ -512,18 +513,32 @@ def main() -> None:
     parser.add_argument(
         "--at-most", action="append", default=[], metavar="TERM=VALUE", help="hold a term at or below VALUE"
     )
-    args = parser.parse_args()
+    return parser
+
+
+def order_and_holds(
+    args: argparse.Namespace, terms: Sequence[str], holdable: Sequence[str]
+) -> tuple[tuple[str, ...] | None, dict[str, int]]:
+    """--order read against the model's `terms` and --at-most against the terms the MILP models
+    (`holdable`); refuses to run next to ortools."""
     at_most = {}
     for text in args.at_most:
         name, _, value = text.partition("=")
-        if not value.strip().isdigit():
+        if name.strip() not in holdable or not value.strip().isdigit():
             raise SystemExit(f"--at-most {text} not understood.")
         at_most[name.strip()] = int(value)
     order = tuple(name.strip() for name in args.order.split(",")) if args.order else None
-    if order and (unknown := set(order) - set(VOLUME_TERMS)):
+    if order and (unknown := set(order) - set(terms)):
         raise SystemExit(f"--order {args.order} not understood: {', '.join(sorted(unknown))}.")
     if "ortools" in sys.modules:
         raise SystemExit("ortools is loaded in this process; HiGHS must run without it.")
+    return order, at_most
+
+
+def main() -> None:
+    parser = common_arguments(__doc__.splitlines()[0])
+    args = parser.parse_args()
+    order, at_most = order_and_holds(args, VOLUME_TERMS, TERMS)
     loaded = time.perf_counter()
     scenario = _load(args.scenario or default_scenario_path())
     load_seconds = time.perf_counter() - loaded

@@ -7,6 +7,7 @@ Months are running numbers (models.months.parse_month) so that stays can cross a
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -252,6 +253,23 @@ class PlacementData:
                 if (h, requirement.specialty, s // 12) in self.capacity
             ]
         return found
+
+    def kept_to(self, placed: dict[RequirementKey, Placement]) -> PlacementData:
+        """The same cohort with each requirement's options narrowed to a plan's hospital and start year.
+
+        A requirement the plan leaves out keeps no option. Only trainees with a stay at a department
+        with concurrent_max then need their months decided in the model (optimizer.placements.
+        variables), a small part of those who could reach one. Everything but the options (and what
+        is cached from them) is shared with this cohort.
+        """
+        view = copy.copy(self)
+        view.__dict__.pop("option_starts", None)  # cached from the full options
+        where = {key: (hospital, start // 12) for key, (hospital, start) in placed.items()}
+        view.__dict__["options"] = {
+            key: [option for option in options if (option.hospital, option.start // 12) == where.get(key)]
+            for key, options in self.options.items()
+        }
+        return view
 
     def _stay_obeys_the_rules(self, requirement: Requirement, hospital: str, start: int) -> bool:
         """Whether a stay lies in the window and the horizon, avoids leave, and the home area reaches

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from collections import defaultdict
 from contextlib import nullcontext
@@ -221,7 +220,7 @@ class PlacementModel:
         previous_plan: str | None,
     ) -> PlacementSolution:
         """The solution of the cohort from the plan `solver` holds for `solved` (this model, or the
-        same cohort narrowed to a plan's years and hospitals: `kept_to`)."""
+        same cohort narrowed to a plan's years and hospitals: `PlacementData.kept_to`)."""
         plan = solved.decode(solver)
         stages = self._restate_stability(stages, plan)
         if self.propose_places:
@@ -262,27 +261,6 @@ class Found:
         return self.model.decode(self.solver)
 
 
-def kept_to(data: PlacementData, placed: dict[RequirementKey, Placement]) -> PlacementData:
-    """The same cohort with each requirement's options narrowed to a plan's hospital and start year.
-
-    A requirement the plan leaves out keeps no option. Only trainees with a stay at a department
-    with concurrent_max then need their months decided in the model (Variables), a small part of
-    those who could reach one.
-    """
-    view = copy.copy(data)
-    view.__dict__.pop("option_starts", None)  # cached from the full options
-    view.__dict__["options"] = {
-        key: [
-            option
-            for option in options
-            if key in placed
-            and (option.hospital, option.start // 12) == (placed[key][0], placed[key][1] // 12)
-        ]
-        for key, options in data.options.items()
-    }
-    return view
-
-
 class RelaxAndComplete:
     """Each stage solved with concurrent_max only where it binds; the full model only if that falls short.
 
@@ -293,7 +271,7 @@ class RelaxAndComplete:
     start none): its LP first (optimizer.placements.lp_relaxation), whose bound is a lower bound
     for the stage, then the plan that keeps the LP's whole choices. That plan's years and
     hospitals are then kept and the months chosen under every limit, on a model of the cohort
-    narrowed to them (the completion, `kept_to`). If the completion reaches the bound, it is
+    narrowed to them (the completion, `PlacementData.kept_to`). If the completion reaches the bound, it is
     optimal. If it had to leave requirements out, the departments they were meant for are added
     to `enforced` and the stage is tried again. What is left after that is solved on the full
     model, hinted with the best plan, and the relaxation's bound stays valid. Each stage's value
@@ -401,7 +379,7 @@ class RelaxAndComplete:
         """
         full = self.full
         completion = PlacementModel(
-            kept_to(full.data, relaxed_plan.placed), full.propose_places, full.previous
+            full.data.kept_to(relaxed_plan.placed), full.propose_places, full.previous
         )
         completion.hint_plan(relaxed_plan.placed)
         for held_name, value in self.holds if held else []:
@@ -525,7 +503,7 @@ class RelaxAndComplete:
             if candidate is None and best is None:
                 # No plan of the search's own: the quick plan the search started from stands,
                 # read out of a model of the cohort narrowed to it (the full one is slow to load).
-                narrowed = kept_to(full.data, self.quick_plan)
+                narrowed = full.data.kept_to(self.quick_plan)
                 quick = PlacementModel(narrowed, full.propose_places, full.previous)
                 quick.hint_plan(self.quick_plan)
                 solver = starting_plan(quick.model, self.settings, quick.objectives.terms[name])

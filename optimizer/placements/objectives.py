@@ -46,7 +46,7 @@ class Objectives:
         """The expression a hold of `name` limits: a term, or a specialty's load (load_name)."""
         if name in self.terms:
             return self.terms[name]
-        return next(load for specialty, load in self.loads.items() if self.load_name(specialty) == name)
+        return {self.load_name(specialty): load for specialty, load in self.loads.items()}[name]
 
     def hint_proposal(self, placed: dict[RequirementKey, Placement]) -> None:
         """Hint the proposed places and loads a plan implies: places = its starts, loads their peak."""
