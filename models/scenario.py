@@ -153,6 +153,48 @@ class CatchUpRow(_Row):
     price_sek: int = Field(ge=0)
 
 
+UncertaintyKind = Literal[
+    "inflow_cv", "inflow_swing", "season", "shortfall_chance", "shortfall_depth", "reliability"
+]
+# Which keys each kind of uncertainty.csv row may give (the others stay empty); an empty key means
+# every hospital, category, contract or month.
+UNCERTAINTY_KEYS: dict[str, tuple[str, ...]] = {
+    "inflow_cv": ("hospital", "category"),
+    "inflow_swing": ("hospital", "category"),
+    "season": ("hospital", "category", "month"),
+    "shortfall_chance": ("hospital", "month"),
+    "shortfall_depth": ("hospital", "month"),
+    "reliability": ("contract",),
+}
+# What a future looks like where uncertainty.csv says nothing (docs/risk.md explains each figure).
+UNCERTAINTY_DEFAULTS: dict[str, Decimal] = {
+    "inflow_cv": Decimal("0.10"),
+    "season": Decimal(1),
+    "shortfall_chance": Decimal("0.10"),
+    "shortfall_depth": Decimal("0.20"),
+    "reliability": Decimal("0.95"),
+}
+
+
+class UncertaintyRow(_Row):
+    """How the year may differ from the forecast (a format 1.1 addition, uncertainty.csv).
+
+    inflow_cv: the coefficient of variation of a hospital's and category's inflow over the horizon
+    (gamma-distributed around the forecast); inflow_swing: instead, the inflow is (1 - value) or
+    (1 + value) times the forecast, equally likely; season: a month's inflow relative to an
+    average month; shortfall_chance and shortfall_depth: the chance that a hospital's production
+    falls short in a month, and the share it then loses; reliability: the share of a contract's
+    planned referrals its provider delivers (each one delivered with that chance).
+    """
+
+    kind: UncertaintyKind
+    hospital: str | None = None
+    category: str | None = None
+    contract: str | None = None
+    month: str | None = None
+    value: Decimal = Field(ge=0)
+
+
 class AccessRow(_Row):
     """Travel time, and whether it is allowed, for a hospital's patients to a provider or hospital."""
 
@@ -331,6 +373,7 @@ class Scenario(_Row):
     st_fixed: tuple[FixedPlacement, ...] = ()
     capacity_loss: tuple[CapacityLossRow, ...] = ()  # format 1.1 addition: capacity_loss.csv
     catch_up: tuple[CatchUpRow, ...] = ()  # format 1.1 addition: catch_up.csv
+    uncertainty: tuple[UncertaintyRow, ...] = ()  # format 1.1 addition: uncertainty.csv
 
     @property
     def horizon(self) -> Horizon:
