@@ -65,6 +65,7 @@ class SolveRun:
     overwrite: bool
     only: str | None
     propose_places: bool
+    robust: int | None  # --robust N: the planning futures
     # --time-limit, --workers, --seed and --deterministic, as the solver settings they change.
     solver: dict[str, Any]
     previous: Path | None
@@ -84,6 +85,31 @@ class SolveRun:
     as_json: bool
 
 
+def _check_robust(scenario: Scenario, models: list[str], run: SolveRun) -> None:
+    """--robust plans a year of volumes from its start, against the region's money alone."""
+    why = None
+    if "volumes" not in models:
+        why = _("--robust plans the volumes; the scenario has no volume tables, or --only leaves them out.")
+    elif run.previous is not None or run.freeze_until is not None or run.decision_round is not None:
+        why = _(
+            "--robust plans the year from its start; it does not re-plan (--previous, --freeze-until, "
+            "--round). Re-plan without --robust."
+        )
+    elif any(h.frame_sek is not None for h in scenario.hospitals):
+        why = _(
+            "--robust keeps the region's money within the forecast plan's cost, not each hospital's "
+            "frame (frame_sek in hospitals.csv); solve without --robust, or without the frames."
+        )
+    elif scenario.has_candidates:
+        why = _(
+            "--robust does not choose which candidate contracts to procure; solve without --robust, "
+            "or without candidate_contracts.csv."
+        )
+    if why is not None:
+        err_console.print(why)
+        raise typer.Exit(EXIT_USAGE)
+
+
 def solve(run: SolveRun, started: float) -> NoReturn:
     """Solve the scenario and publish its plan; exit 0, or 8 when the time limit stopped a model
     (`started`: when the command started, on time.perf_counter's clock)."""
@@ -97,6 +123,8 @@ def solve(run: SolveRun, started: float) -> NoReturn:
     if run.propose_places and "placements" not in models:
         err_console.print(_("--propose-places needs the ST-A tables (st_trainees.csv and the others)."))
         raise typer.Exit(EXIT_USAGE)
+    if run.robust is not None:
+        _check_robust(scenario, models, run)
     if run.solver:
         try:
             settings = scenario.solver.model_copy(update=run.solver)
@@ -159,6 +187,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
                 previous_plan,
                 freeze_until,
                 allowance,
+                run.robust,
             )
     except Infeasible as error:
         err_console.print(_("[bold red]Infeasible:[/] {why}.").format(why=error))
@@ -186,6 +215,7 @@ def solve(run: SolveRun, started: float) -> NoReturn:
         else {"file": str(run.actuals), "decided_until": _month_before_start(scenario)},
         "models": models,
         "propose_places": run.propose_places,
+        "robust": run.robust,
         "objective": scenario.objective.model_dump(),
         "objective_source": scenario.objective.sources(run.previous is not None, models),
         **({} if allowance is None else {"change_allowance": asdict(allowance)}),

@@ -66,7 +66,26 @@ TimeLimit = Annotated[
 
 Workers = Annotated[int | None, typer.Option("--workers", help=_("CP-SAT workers (0 = all cores)."))]
 
-Seed = Annotated[int | None, typer.Option("--seed", help=_("CP-SAT random seed."))]
+Seed = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", help=_("CP-SAT random seed; with --robust also the seed of the planning futures.")
+    ),
+]
+
+Robust = Annotated[
+    int | None,
+    typer.Option(
+        "--robust",
+        min=1,
+        max=200,
+        help=_(
+            "Plan against N sampled futures (uncertainty.csv) for the fewest patient-months beyond "
+            "the guarantee on average, at no more than the cost of the plan made at forecast inflow "
+            "(docs/risk.md); 30 is a good start."
+        ),
+    ),
+]
 
 Previous = Annotated[
     Path | None,

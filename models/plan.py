@@ -57,6 +57,19 @@ class ChangeAllowance:
         return caps
 
 
+@dataclass(frozen=True)
+class RobustRecord:
+    """How a robust plan was made (docs/risk.md): the planning futures, the money it could spend,
+    and the plan made at forecast inflow that it replaced."""
+
+    samples: int
+    seed: int
+    money_cap_sek: int  # the forecast plan's cost, or the budget where that is lower
+    forecast_over_guarantee: int
+    forecast_cost_sek: int
+    price_per_msek: float  # patient-months the LP priced a million SEK at (0 when money did not bind)
+
+
 @dataclass
 class VolumeSolution:
     """The decisions reached, the result of every stage, and the plan's objective terms."""
@@ -70,6 +83,8 @@ class VolumeSolution:
     # A re-plan's change allowance and each hospital's caps under it ({h: {"units": .., "sek": ..}}).
     allowance: ChangeAllowance | None = None
     change_caps: dict[str, dict[str, int]] | None = None
+    # `solve --robust`: the plan is the robust one; its stages are empty (it is no lexicographic optimum).
+    robust: RobustRecord | None = None
 
     def stage(self, objective: str) -> StageResult:
         """The stage result of one objective term."""

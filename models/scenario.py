@@ -183,8 +183,8 @@ class UncertaintyRow(_Row):
     (gamma-distributed around the forecast); inflow_swing: instead, the inflow is (1 - value) or
     (1 + value) times the forecast, equally likely; season: a month's inflow relative to an
     average month; shortfall_chance and shortfall_depth: the chance that a hospital's production
-    falls short in a month, and the share it then loses; reliability: the share of a contract's
-    planned referrals its provider delivers (each one delivered with that chance).
+    falls short in a month, and the share it then loses; reliability: the chance that a contract's
+    provider delivers a month's planned referrals (else none that month).
     """
 
     kind: UncertaintyKind

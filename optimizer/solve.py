@@ -16,6 +16,7 @@ from leveransplan.optimizer.procurement import MODEL as PROCUREMENT_BASELINE
 from leveransplan.optimizer.procurement import over_guarantee_without_candidates
 from leveransplan.optimizer.search import current_run_or_none, search_run
 from leveransplan.optimizer.volumes.driver import solve_volumes
+from leveransplan.optimizer.volumes.robust import robust_plan
 
 
 def models_to_solve(scenario: Scenario, only: str | None) -> list[str]:
@@ -47,6 +48,7 @@ def solve_scenario(
     previous: PreviousPlan | None = None,
     frozen_until: str | None = None,
     allowance: ChangeAllowance | None = None,
+    robust_samples: int | None = None,
 ) -> ScenarioPlan:
     """AT first (tiny), then volumes with at most half the time when placements follow, then the
     placements with all that is left.
@@ -59,7 +61,9 @@ def solve_scenario(
     run = current_run_or_none()
     if run is None:
         with search_run(scenario.solver.deterministic):
-            return solve_scenario(scenario, models, propose_places, previous, frozen_until, allowance)
+            return solve_scenario(
+                scenario, models, propose_places, previous, frozen_until, allowance, robust_samples
+            )
     started = run.now()
     limit = scenario.solver.time_limit_s
     plan = ScenarioPlan()
@@ -99,6 +103,10 @@ def solve_scenario(
             plan.not_solved["volumes"] = reason_of(error)
         if plan.volumes is not None:
             plan.volumes.over_without_candidates = without
+        if plan.volumes is not None and robust_samples is not None:
+            # The plan made at forecast inflow sets the money; the robust plan replaces it.
+            run.progress.start_model("robust", run.now())
+            plan.volumes = robust_plan(scenario, plan.volumes, robust_samples)
     if "placements" in models:
         run.progress.start_model("placements", run.now())
         previous_placements = None if previous is None else previous.placements

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 from leveransplan.models.derived import VolumeData
@@ -312,4 +313,6 @@ def volume_summary(data: VolumeData, solution: VolumeSolution, previous_plan: st
                 }
             }
         ),
+        # `solve --robust`: how the plan was made, and the forecast plan it replaced.
+        **({} if solution.robust is None else {"robust": asdict(solution.robust)}),
     }

@@ -140,6 +140,8 @@ class Summary:
     # A re-plan's change allowance: (units, sek) as given, and each hospital's caps under it.
     allowance: tuple[int | None, int | None] | None = None
     change_caps: dict[str, dict[str, int]] | None = None
+    # `solve --robust`: money_cap_sek, forecast_cost_sek and forecast_over_guarantee as written.
+    robust: dict[str, int] | None = None
     # categories.csv's grouping as written (absent from plans written before it was added).
     categories: Any = None
     # own_volumes.csv's decided bas and tillägg as written (absent from plans written before it was added).
@@ -327,7 +329,24 @@ def _read_summary(folder: Path, data: VolumeData, out: list[str]) -> Summary | N
     summary.decided = volumes.get("decided")
     if volumes.get("change_allowance") is not None:
         _parse_allowance(volumes["change_allowance"], data, out, summary)
+    if volumes.get("robust") is not None:
+        _parse_robust(volumes["robust"], out, summary)
     return summary
+
+
+def _parse_robust(raw: Any, out: list[str], summary: Summary) -> None:
+    """summary.json's robust: the figures the checker holds the plan to, each a whole number >= 0."""
+    where = "volumes.robust"
+    if not isinstance(raw, dict):
+        out.append(
+            _("{file} {where}: {raw} is not an object").format(file=SUMMARY, where=where, raw=repr(raw))
+        )
+        return
+    figures = {
+        name: json_int(raw, name, where, out)
+        for name in ("samples", "money_cap_sek", "forecast_cost_sek", "forecast_over_guarantee")
+    }
+    summary.robust = {name: value for name, value in figures.items() if value is not None}
 
 
 def _parse_allowance(raw: Any, data: VolumeData, out: list[str], summary: Summary) -> None:

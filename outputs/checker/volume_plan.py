@@ -50,6 +50,7 @@ from leveransplan.outputs.checker.volume_summary import (
     change_within_allowance,
     decided_as_given,
     objectives_match,
+    robust_within_money,
     volume_stages,
     volume_table_consistent,
 )
@@ -89,6 +90,7 @@ RULES: tuple[Callable[[VolumeCheck], Iterator[str]], ...] = (
     decided_as_given,
     volume_stages,
     change_within_allowance,
+    robust_within_money,
     procurement_proposal,
 )
 

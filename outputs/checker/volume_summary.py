@@ -165,9 +165,17 @@ def objectives_match(c: VolumeCheck) -> Iterator[str]:
 
 def volume_stages(c: VolumeCheck) -> Iterator[str]:
     """Hard: one stage per term of the volume objective order, in order; bound <= value, equal when
-    OPTIMAL; later stages hold it (stability under a change allowance: change_within_allowance)."""
+    OPTIMAL; later stages hold it (stability under a change allowance: change_within_allowance).
+    A robust plan has no stages (robust_within_money)."""
     summary = c.plan.summary
     if summary is None:
+        return
+    if summary.robust is not None:
+        if summary.stages:
+            yield _(
+                "{file} volumes.stages: a robust plan (volumes.robust) is no lexicographic optimum and "
+                "has no stages, but {count} are written"
+            ).format(file=SUMMARY, count=len(summary.stages))
         return
     order = list(c.data.scenario.objective.volumes)
     loosened = frozenset({"stability"}) if summary.change_caps is not None else frozenset()
@@ -243,3 +251,28 @@ def change_within_allowance(c: VolumeCheck) -> Iterator[str]:
                         cap=grouped(cap),
                     )
                 )
+
+
+def robust_within_money(c: VolumeCheck) -> Iterator[str]:
+    """Hard: a robust plan costs at most its money cap, and the cap is at most the cost of the
+    forecast plan it replaced and at most the budget."""
+    summary = c.plan.summary
+    if summary is None or summary.robust is None:
+        return
+    robust = summary.robust
+    cost = c.found.terms["cost"]
+    cap = robust.get("money_cap_sek")
+    if cap is None:
+        return
+    if cost > cap:
+        yield _("{file} volumes.robust: the plan costs {cost} SEK, above its money_cap_sek {cap}").format(
+            file=SUMMARY, cost=grouped(cost), cap=grouped(cap)
+        )
+    forecast = robust.get("forecast_cost_sek")
+    budget = c.data.scenario.max_cost_sek
+    limits = [v for v in (forecast, budget) if v is not None]
+    if limits and cap > min(limits):
+        yield _(
+            "{file} volumes.robust: money_cap_sek {cap} is above the forecast plan's cost and the "
+            "budget ({allowed})"
+        ).format(file=SUMMARY, cap=grouped(cap), allowed=grouped(min(limits)))

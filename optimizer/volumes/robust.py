@@ -1,0 +1,273 @@
+"""A volume plan that holds up when the year does not go to plan (docs/risk.md, "The robust plan").
+
+Sample average approximation: the plan is chosen once, for every one of `samples` sampled futures
+(models.uncertainty, drawn from the planning stream so they are never the futures a plan is
+judged on), to minimise the mean patient-months beyond the guarantee over them, within the money
+the plan may cost. In each future the plan's units are scaled by the hospital's production
+factor and the contract's delivery, and the waiting list runs on with the future's inflow:
+
+    y[s,p,m] >= y[s,p,m-1] + inflow[s,p,m] - made[s,p,m](plan),  y >= 0,
+    o[s,p,m] >= y[s,p,m] - L[p],  o >= 0,
+
+which the minimisation holds at the played waiting list wherever it counts. The plan itself must
+still be a plan of the scenario: capacities, contracts and a waiting list that never goes below
+zero in the forecast future.
+
+The categories share only the money, so the model is one LP per category (GLOP) and the money is
+priced: each category minimises its mean patient-months plus `price` times its cost, and the price
+is the least (found by bisection) at which the categories together keep within the cap. The LP's
+plan is rounded down, which keeps every limit and never raises the cost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from leveransplan.models.derived import VolumeData
+from leveransplan.models.evaluation import Decisions, TermValues
+from leveransplan.models.plan import RobustRecord, VolumeSolution
+from leveransplan.models.scenario import Scenario
+from leveransplan.models.uncertainty import (
+    PLANNING_STREAM,
+    Futures,
+    UncertaintyModel,
+    draw_futures,
+    forecast_inflow,
+)
+from leveransplan.optimizer.errors import NoPlanInTime
+
+# Sending a patient out of the region is the last means (the care guarantee's rule): a small price
+# per patient keeps the LP from it where the region's own options do as well.
+OUT_OF_REGION_PRICE = 1e-3
+# Travel breaks the remaining ties: without it the LP may swap patients between two hospitals at
+# no cost to either measure. A patient-minute is priced far below a patient-month.
+TRAVEL_PRICE = 1e-7
+BISECTION_STEPS = 20
+# Without a price the LP buys everything that lowers the mean, however little; a price of money as
+# small as a patient-month per 10 billion SEK only breaks ties towards the cheaper.
+PRICE_FLOOR = 1e-10
+
+
+@dataclass
+class _CategoryLP:
+    """One category's LP: its plan variables, its cost expression's coefficients and its objective."""
+
+    category: str
+    solver: pywraplp.Solver
+    base: dict[tuple[str, str, int], pywraplp.Variable]
+    additional: dict[tuple[str, str, int], pywraplp.Variable]
+    transfers: dict[tuple[str, str, str, int], pywraplp.Variable]
+    referrals: dict[tuple[str, str, int], pywraplp.Variable]
+    unused_min: dict[str, pywraplp.Variable]
+    priced: dict[pywraplp.Variable, float]  # SEK per unit of each variable that costs money
+    over: dict[pywraplp.Variable, float]  # the patient-month variables and their weight 1/S
+    tie_break: dict[pywraplp.Variable, float]  # out of the region and travel, priced per unit
+    cost: float = 0.0
+
+    def solve(self, price: float) -> float:
+        """The LP at this price of money; its cost in SEK."""
+        objective = self.solver.Objective()
+        for var, weight in self.over.items():
+            objective.SetCoefficient(var, weight)
+        for var, sek in self.priced.items():
+            objective.SetCoefficient(var, price * sek + self.tie_break.get(var, 0.0))
+        objective.SetMinimization()
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            raise NoPlanInTime(f"the robust LP of {self.category} was not solved")
+        self.cost = sum(var.solution_value() * sek for var, sek in self.priced.items())
+        return self.cost
+
+    def decisions(self) -> Decisions:
+        """The LP's plan rounded down (a little above a whole unit counts as that unit)."""
+
+        def whole(var: pywraplp.Variable) -> int:
+            return int(np.floor(var.solution_value() + 1e-6))
+
+        return Decisions(
+            {key: whole(v) for key, v in self.base.items() if whole(v)},
+            {key: whole(v) for key, v in self.additional.items() if whole(v)},
+            {key: whole(v) for key, v in self.transfers.items() if whole(v)},
+            {key: whole(v) for key, v in self.referrals.items() if whole(v)},
+        )
+
+
+def _category_lp(data: VolumeData, k: str, futures: Futures) -> _CategoryLP:
+    """The SAA LP of category k over the futures (module docstring)."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    months = list(data.months)
+    first = months[0]
+    pair_index = {pair: p for p, pair in enumerate(data.pairs)}
+    hospital_index = {h: i for i, h in enumerate(data.hospitals)}
+    contract_index = {c: i for i, c in enumerate(data.contracts)}
+    patients = [(h, kk) for h, kk in data.pairs if kk == k and data.has_need(h, kk)]
+    suppliers = [
+        g for g, kk in data.pairs if kk == k and any(data.additional_capacity[g, k, m] for m in months)
+    ]
+    base, additional, transfers, referrals = {}, {}, {}, {}
+    priced: dict[pywraplp.Variable, float] = {}
+    tie_break: dict[pywraplp.Variable, float] = {}
+    # made[p][m]: (variable, the hospital whose factor scales it, or the contract whose delivery does)
+    made: dict[tuple[str, int], list[tuple[pywraplp.Variable, int, int]]] = defaultdict(list)
+    receiving: dict[tuple[str, int], list[pywraplp.Variable]] = defaultdict(list)
+    for h, _k in patients:
+        total = data.waiting[h, k] + data.inflow_total[h, k]
+        for m in months:
+            if (cap := min(data.base_capacity[h, k, m], total)) > 0:
+                var = base[h, k, m] = solver.NumVar(0, cap, "")
+                made[h, m].append((var, hospital_index[h], -1))
+            if (cap := min(data.additional_capacity[h, k, m], total)) > 0:
+                var = additional[h, k, m] = solver.NumVar(0, cap, "")
+                priced[var] = data.additional_price(h, k)
+                made[h, m].append((var, hospital_index[h], -1))
+                receiving[h, m].append(var)
+            for g in suppliers:
+                cap = min(data.additional_capacity[g, k, m], total)
+                if g != h and cap > 0 and data.allowed(h, g):
+                    var = transfers[h, g, k, m] = solver.NumVar(0, cap, "")
+                    priced[var] = data.additional_price(g, k)
+                    tie_break[var] = TRAVEL_PRICE * data.travel_minutes(h, g)
+                    made[h, m].append((var, hospital_index[g], -1))
+                    receiving[g, m].append(var)
+    unused_min: dict[str, pywraplp.Variable] = {}
+    for c, contract in data.contracts.items():
+        if contract.category != k:
+            continue
+        limit = (
+            contract.volume_max
+            if contract.monthly_max is None
+            else min(contract.volume_max, contract.monthly_max)
+        )
+        used = []
+        by_month: dict[int, list[pywraplp.Variable]] = defaultdict(list)
+        producer = hospital_index[data.catch_up[c]] if c in data.catch_up else -1
+        for h, _k in patients:
+            if not data.allowed(h, contract.provider):
+                continue
+            cap = min(limit, data.waiting[h, k] + data.inflow_total[h, k])
+            for m in data.contract_months[c]:
+                if cap > 0:
+                    var = referrals[h, c, m] = solver.NumVar(0, cap, "")
+                    priced[var] = contract.price_sek
+                    tie_break[var] = TRAVEL_PRICE * data.travel_minutes(h, contract.provider) + (
+                        OUT_OF_REGION_PRICE if contract.out_of_region else 0.0
+                    )
+                    made[h, m].append((var, producer, contract_index[c]))
+                    used.append(var)
+                    by_month[m].append(var)
+        if used:
+            solver.Add(solver.Sum(used) <= contract.volume_max)
+        if contract.monthly_max is not None:
+            for vars_ in by_month.values():
+                solver.Add(solver.Sum(vars_) <= contract.monthly_max)
+        if contract.volume_min:
+            slack = unused_min[c] = solver.NumVar(0, contract.volume_min, "")
+            solver.Add(slack + solver.Sum(used) >= contract.volume_min)
+            priced[slack] = contract.price_sek
+    for g in suppliers:
+        for m in months:
+            if receiving[g, m]:
+                solver.Add(solver.Sum(receiving[g, m]) <= data.additional_capacity[g, k, m])
+    over: dict[pywraplp.Variable, float] = {}
+    samples = futures.samples
+    for h, _k in patients:
+        p = pair_index[h, k]
+        # The forecast future: the waiting list never below zero.
+        level = data.waiting[h, k]
+        leaving: list[pywraplp.Variable] = []
+        for m in months:
+            level += data.inflow[h, k, m]
+            leaving += [var for var, _g, _c in made[h, m]]
+            solver.Add(solver.Sum(leaving) <= level)
+        limit = data.limit[h, k]
+        for s in range(samples):
+            previous = None
+            for m in months:
+                col = m - first
+                terms = []
+                for var, hospital, contract in made[h, m]:
+                    if hospital >= 0:
+                        factor = futures.production[s, hospital, col]
+                    else:
+                        factor = futures.delivered[s, contract, col]
+                    terms.append(factor * var)
+                y = solver.NumVar(0, solver.infinity(), "")
+                inflow = float(futures.inflow[s, p, col]) + (data.waiting[h, k] if previous is None else 0)
+                solver.Add(y + solver.Sum(terms) - (previous if previous is not None else 0) >= inflow)
+                o = solver.NumVar(0, solver.infinity(), "")
+                solver.Add(o - y >= -limit)
+                over[o] = 1.0 / samples
+                previous = y
+    return _CategoryLP(
+        k, solver, base, additional, transfers, referrals, unused_min, priced, over, tie_break
+    )
+
+
+@dataclass(frozen=True)
+class RobustResult:
+    decisions: Decisions
+    price: float  # patient-months per SEK the money cap is priced at (0: the cap does not bind)
+    lp_cost: float  # the LP's cost before rounding
+
+
+def solve_robust(data: VolumeData, futures: Futures, money_cap: int | None) -> RobustResult:
+    """The SAA plan within `money_cap` SEK (None: no cap)."""
+    lps = [_category_lp(data, k, futures) for k in data.categories]
+
+    def cost_at(price: float) -> float:
+        return sum(lp.solve(price) for lp in lps)
+
+    low = PRICE_FLOOR
+    price = low
+    cost = cost_at(low)
+    if money_cap is not None and cost > money_cap:
+        high = 1e-6
+        while cost_at(high) > money_cap:
+            high *= 10
+        for _step in range(BISECTION_STEPS):
+            middle = (low * high) ** 0.5
+            if cost_at(middle) > money_cap:
+                low = middle
+            else:
+                high = middle
+        price = high
+        cost = cost_at(high)
+    merged = Decisions()
+    for lp in lps:
+        part = lp.decisions()
+        merged.base_used.update(part.base_used)
+        merged.additional_own.update(part.additional_own)
+        merged.transfers.update(part.transfers)
+        merged.referrals.update(part.referrals)
+    if money_cap is not None:
+        spent = TermValues(data, merged).term("cost")
+        assert spent <= money_cap, (spent, money_cap)
+    return RobustResult(merged, price, cost)
+
+
+def planning_futures(data: VolumeData, samples: int, seed: int) -> Futures:
+    """The futures a robust plan is made against: the planning stream of `seed`, never risk's."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, PLANNING_STREAM]))
+    return draw_futures(forecast_inflow(data), UncertaintyModel.of(data), samples, rng)
+
+
+def robust_plan(scenario: Scenario, forecast: VolumeSolution, samples: int) -> VolumeSolution:
+    """The robust plan that replaces `forecast` (the plan made at forecast inflow): at most its
+    cost, or the budget where that is lower."""
+    data = VolumeData.from_scenario(scenario)
+    cost = forecast.values.term("cost")
+    cap = cost if scenario.max_cost_sek is None else min(cost, scenario.max_cost_sek)
+    seed = scenario.solver.seed
+    result = solve_robust(data, planning_futures(data, samples, seed), cap)
+    record = RobustRecord(
+        samples=samples,
+        seed=seed,
+        money_cap_sek=cap,
+        forecast_over_guarantee=forecast.values.over_guarantee(),
+        forecast_cost_sek=cost,
+        price_per_msek=0.0 if result.price <= PRICE_FLOOR else result.price * 1e6,
+    )
+    return VolumeSolution(result.decisions, [], TermValues(data, result.decisions), robust=record)
