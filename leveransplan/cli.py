@@ -16,7 +16,7 @@ from typer import rich_utils
 from typer._click import core as click_core
 from typer.core import TyperCommand, TyperGroup
 
-from leveransplan import __version__, commands, commands_guarantee, commands_solve, options
+from leveransplan import __version__, commands, commands_guarantee, commands_risk, commands_solve, options
 from leveransplan.commands import refuse
 from leveransplan.commands_solve import SolveRun
 from leveransplan.exit_codes import (
@@ -407,6 +407,28 @@ def template_command(
 ) -> None:
     """`leveransplan template`: the help is the translated text above."""
     commands.followup_template(kind.value, plan_dir, out, overwrite)
+
+
+@app.command(
+    "risk",
+    cls=_TranslatedCommand,
+    help=_(
+        "How likely a plan is to break the care guarantee: the plan played through sampled futures "
+        "of inflow, production and deliveries (all files appear together, or none)."
+    ),
+)
+def risk_command(
+    plan_dir: options.RiskPlan,
+    samples: options.Samples = 1000,
+    seed: options.RiskSeed = 0,
+    uncertainty: options.Uncertainty = None,
+    scheduler: options.Scheduler = None,
+    out: options.RiskOut = None,
+    overwrite: options.Overwrite = False,
+    as_json: options.Json = False,
+) -> None:
+    """`leveransplan risk`: the help is the translated text above."""
+    commands_risk.risk(plan_dir, samples, seed, uncertainty, scheduler, out, overwrite, as_json)
 
 
 @app.command(

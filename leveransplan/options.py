@@ -478,3 +478,33 @@ HistoryJson = Annotated[
         ),
     ),
 ]
+
+RiskPlan = Annotated[Path, typer.Argument(help=_("A plan folder written by `leveransplan solve`."))]
+
+Samples = Annotated[
+    int,
+    typer.Option("--samples", min=1, max=1_000_000, help=_("How many futures to sample (1 000 by default).")),
+]
+
+RiskSeed = Annotated[
+    int,
+    typer.Option(
+        "--seed", min=0, max=2**31 - 1, help=_("The futures' seed: the same seed gives the same futures.")
+    ),
+]
+
+Uncertainty = Annotated[
+    Path | None,
+    typer.Option(
+        "--uncertainty",
+        help=_(
+            "A file read as the scenario's uncertainty.csv, to try other figures without changing the "
+            "scenario the plan was made from."
+        ),
+    ),
+]
+
+RiskOut = Annotated[
+    Path | None,
+    typer.Option("--out", help=_("Output folder (default: risk-<plan folder name>, never overwritten).")),
+]

@@ -201,9 +201,7 @@ def _category_lp(data: VolumeData, k: str, futures: Futures) -> _CategoryLP:
                 solver.Add(o - y >= -limit)
                 over[o] = 1.0 / samples
                 previous = y
-    return _CategoryLP(
-        k, solver, base, additional, transfers, referrals, unused_min, priced, over, tie_break
-    )
+    return _CategoryLP(k, solver, base, additional, transfers, referrals, unused_min, priced, over, tie_break)
 
 
 @dataclass(frozen=True)
