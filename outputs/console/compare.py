@@ -215,6 +215,7 @@ def sweep_progress(total: int, done: int) -> Iterator[Callable[[], None]]:
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # nothing in a log file or a pipe
     )
     task = progress.add_task("", total=total, completed=done)
     with progress:
