@@ -434,20 +434,40 @@ def risk_command(
 @app.command(
     "sweep",
     cls=_TranslatedCommand,
-    help=_("Solve a set of what-ifs side by side and compare each with the base plan."),
+    help=_(
+        "Solve a set of what-ifs side by side and compare each with the base plan, a row of the CSV "
+        "file as each one finishes."
+    ),
 )
 def sweep_command(
     scenario_dir: options.ScenarioArgument = None,
     variants: options.Variants = None,
     time_limit: options.SweepTimeLimit = 20.0,
     processes: options.Processes = 0,
+    scheduler: options.Scheduler = None,
+    deterministic: options.SweepDeterministic = False,
     out: options.SweepOut = None,
+    resume: options.Resume = False,
 ) -> None:
     """`leveransplan sweep`: the help is the translated text above."""
     if not math.isfinite(time_limit) or time_limit <= 0 or processes < 0:
         err_console.print(_("--time-limit must be a number of seconds above 0, --processes 0 or more."))
         raise typer.Exit(EXIT_USAGE)
-    commands.sweep(scenario_dir or default_scenario_path(), variants, time_limit, processes, out)
+    if scheduler is not None and processes:
+        err_console.print(
+            _("--processes is for the cluster started on this machine; with --scheduler its workers solve.")
+        )
+        raise typer.Exit(EXIT_USAGE)
+    commands.sweep(
+        scenario_dir or default_scenario_path(),
+        variants,
+        time_limit,
+        processes,
+        out,
+        scheduler=scheduler,
+        resume=resume,
+        deterministic=deterministic,
+    )
 
 
 @app.command(

@@ -8,10 +8,9 @@ A command that cannot go on says why on stderr (outputs.console) and stops with 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -29,12 +28,20 @@ from leveransplan.models.months import parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import PlacementData
+from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
 from leveransplan.optimizer.conflicts import ConflictSearch
 from leveransplan.optimizer.placements.conflicts import placement_conflicts
+from leveransplan.optimizer.search import Interrupted
+from leveransplan.optimizer.sweep import BASE as SWEEP_BASE
+from leveransplan.optimizer.sweep import CHANGES as SWEEP_CHANGES
+from leveransplan.optimizer.sweep import COLUMNS as SWEEP_COLUMNS
+from leveransplan.optimizer.sweep import FAILED as SWEEP_FAILED
 from leveransplan.optimizer.sweep import TERMS as SWEEP_TERMS
-from leveransplan.optimizer.sweep import VariantsInvalid, built_in_variants, read_variants
+from leveransplan.optimizer.sweep import Variant, VariantsInvalid, built_in_variants, read_variants
+from leveransplan.optimizer.sweep import parameters as sweep_parameters
 from leveransplan.optimizer.sweep import sweep as run_sweep
 from leveransplan.optimizer.volumes.conflicts import volume_conflicts
+from leveransplan.outputs.appended_table import AppendedTable, TableUnreadable
 from leveransplan.outputs.chain import plan_chain
 from leveransplan.outputs.checker.plan import check_plan, models_in_plan
 from leveransplan.outputs.console.common import (
@@ -49,7 +56,7 @@ from leveransplan.outputs.console.common import (
     print_valid,
     print_violations,
 )
-from leveransplan.outputs.console.compare import print_diff, print_sweep
+from leveransplan.outputs.console.compare import print_diff, print_sweep, sweep_progress
 from leveransplan.outputs.console.followup import print_follow_up
 from leveransplan.outputs.console.history import print_history
 from leveransplan.outputs.diff import PlanUnreadable, diff_plans
@@ -61,6 +68,9 @@ from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, 
 from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, plan_scenario, verify_plan
 from leveransplan.outputs.report.frontier import is_frontier_folder, write_frontier_report
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
+
+# The sweep table's whole-number columns: the objective terms and their changes.
+SWEEP_WHOLE = (*SWEEP_TERMS, *SWEEP_CHANGES.values())
 
 # --- the steps the commands share ----------------------------------------------------------------
 
@@ -428,30 +438,128 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
     )
 
 
-def sweep(folder: Path, variants: Path | None, time_limit: float, processes: int, out: Path | None) -> None:
-    """Solve each what-if variant against the base plan in `processes` worker processes (0: one
-    per core); print the comparison and write it as CSV."""
+def sweep(
+    folder: Path,
+    variants: Path | None,
+    time_limit: float,
+    processes: int,
+    out: Path | None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    deterministic: bool = False,
+) -> None:
+    """Solve each what-if variant against the base plan on a Dask cluster (an embedded one of
+    `processes` workers, 0: one per core; or the one at `scheduler`), each row added to the CSV
+    file as it finishes; print the comparison. `resume` keeps the rows already in the file."""
     scenario = load(folder)
     try:
         chosen = read_variants(variants) if variants is not None else built_in_variants(scenario)
     except VariantsInvalid as error:
         _nothing_written(error, EXIT_USAGE)
     target = out if out is not None else Path(f"sweep-{folder.resolve().name}.csv")
-    if target.exists():
-        _exists(target, overwrite=False)
-    rows = run_sweep(folder, chosen, time_limit, processes or os.cpu_count() or 1)
-    columns = ("variant", "status", *SWEEP_TERMS, "cost_change_sek", "seconds", "note")
+    table = AppendedTable(target, SWEEP_COLUMNS)
+    finished: list[dict[str, Any]] = []
+    if resume:
+        finished = _resumed_rows(table, chosen)
+    elif target.exists():
+        err_console.print(
+            _(
+                "{target} exists; choose another --out, or add --resume to go on with it. "
+                "Nothing was written."
+            ).format(target=target),
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    total = len(chosen) + 1
+
+    def finished_row(row: dict[str, Any]) -> None:
+        try:
+            table.append(row)
+        except OSError as error:
+            cannot_write(target, error)
+        advance()
+
+    try:
+        with (
+            dask_client(scheduler, workers=processes or None) as client,
+            sweep_progress(total, len(finished)) as advance,
+        ):
+            rows = run_sweep(
+                client,
+                folder,
+                chosen,
+                time_limit,
+                deterministic=deterministic,
+                finished=finished,
+                on_row=finished_row,
+            )
+    except ClusterUnavailable as error:
+        _nothing_written(error, EXIT_USAGE)
+    except Interrupted as stop:
+        if not table.rows:
+            raise
+        err_console.print(
+            ngettext(
+                "Stopped ({signal}). {count} finished row is in {target}; add --resume to go on.",
+                "Stopped ({signal}). {count} finished rows are in {target}; add --resume to go on.",
+                table.rows,
+            ).format(signal=stop, count=grouped(table.rows), target=target),
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(128 + stop.signal_number) from None
     title = ngettext(
         "{scenario}: {count} what-if against the base plan",
         "{scenario}: {count} what-ifs against the base plan",
         len(chosen),
     )
-    print_sweep(title.format(scenario=scenario.name, count=len(chosen)), columns, rows)
+    print_sweep(title.format(scenario=scenario.name, count=len(chosen)), rows)
     try:
-        write_csv(target, columns, rows)
+        table.write(rows)  # in the variants' order, each with its changes
     except OSError as error:
         cannot_write(target, error)
     out_console.print(_("Written to {target} (exact SEK there).").format(target=target))
+
+
+def _resumed_rows(table: AppendedTable, variants: list[Variant]) -> list[dict[str, Any]]:
+    """The rows of an earlier run of the same sweep to keep: every one but those that failed (the
+    last row of a variant counts). A row of a variant this sweep does not have, or with other
+    what-ifs, is refused: the file is another sweep's."""
+    wanted = {variant.name: sweep_parameters(variant) for variant in (Variant(SWEEP_BASE), *variants)}
+    try:
+        read = table.read(whole=SWEEP_WHOLE, decimal=("seconds",))
+    except TableUnreadable as error:
+        _nothing_written(error, EXIT_USAGE)
+    rows: dict[str, dict[str, Any]] = {}
+    for number, row in read:
+        name = row["variant"]
+        problem = None
+        if name not in wanted:
+            problem = _("{file}, row {row}, column variant: {value} is not a variant of this sweep").format(
+                file=table.path, row=number, value=repr(name)
+            )
+        elif row["parameters"] != wanted[name]:
+            problem = _(
+                "{file}, row {row}, column parameters: {value}; expected {expected}, as variant {name} is now"
+            ).format(
+                file=table.path,
+                row=number,
+                value=repr(row["parameters"]),
+                expected=repr(wanted[name]),
+                name=name,
+            )
+        if problem is not None:
+            err_console.print(
+                _(
+                    "{problem}. The file is another sweep's; choose another --out. Nothing was written."
+                ).format(problem=problem),
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_USAGE)
+        rows[name] = row
+    return [row for row in rows.values() if row["status"] != SWEEP_FAILED]
 
 
 def generate(out: Path, scale: int, seed: int, overwrite: bool) -> None:

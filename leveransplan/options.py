@@ -378,7 +378,47 @@ Variants = Annotated[
 
 SweepTimeLimit = Annotated[float, typer.Option("--time-limit", help=_("Seconds per variant."))]
 
-Processes = Annotated[int, typer.Option("--processes", help=_("Worker processes (default: the cores)."))]
+Processes = Annotated[
+    int,
+    typer.Option(
+        "--processes", help=_("Worker processes of the cluster started on this machine (default: the cores).")
+    ),
+]
+
+# An existing Dask cluster to run on, for the commands that run many solves (sweep, risk).
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help=_(
+            "Run on the Dask cluster of this scheduler (`dask scheduler`, with `dask worker` on each "
+            "machine) instead of a cluster of this machine's cores started for the command."
+        ),
+    ),
+]
+
+Resume = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help=_(
+            "Go on with the --out file of a stopped run: its rows are kept and only the variants "
+            "missing there, or failed, are solved."
+        ),
+    ),
+]
+
+SweepDeterministic = Annotated[
+    bool,
+    typer.Option(
+        "--deterministic",
+        help=_(
+            "The same rows for the same inputs on any machine: the solver searches in a fixed order "
+            "and --time-limit counts CP-SAT's deterministic time units."
+        ),
+    ),
+]
 
 SweepOut = Annotated[
     Path | None,

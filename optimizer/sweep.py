@@ -1,25 +1,27 @@
-"""A set of what-ifs solved side by side in worker processes, each against the base plan.
+"""A set of what-ifs solved on a Dask cluster, each compared with the base plan, row by row as they finish.
 
 Each variant is a set of what-if flags (inputs.whatif) applied to the same scenario, solved for
-the volume model; one row per variant with its objective values and cost, and the change in
-cost against the base plan (no flags). Variants come from a small TOML file, or a built-in set:
-each provider left out in turn (a provider of contracts.csv or candidate_contracts.csv: the
+the volume model; one row per variant with its flags, its objective values, and each value's
+change against the base plan (no flags). Variants come from a small TOML file, or a built-in
+set: each provider left out in turn (a provider of contracts.csv or candidate_contracts.csv: the
 region without that contract, or without that offer to procure), inflow -10 %, +10 % and +20 %,
 and each hospital's capacity -30 % for three months from the horizon's fourth month.
+
+The solves run as tasks of a Dask cluster (optimizer.cluster): every row is handed on as soon as
+its solve ends, and a variant that fails (an error, a worker that died each time it tried) gets
+a row saying why, so that no failure loses another variant's row.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from distributed import Client, as_completed
 
 from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
@@ -27,13 +29,27 @@ from leveransplan.inputs.tables import read_text
 from leveransplan.inputs.whatif import FLAGS, parse_recorded
 from leveransplan.models.language import _, current_language, use_language
 from leveransplan.models.scenario import Scenario
+from leveransplan.optimizer.cluster import ScenarioFiles
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
+from leveransplan.optimizer.search import Interrupted
 from leveransplan.optimizer.volumes.driver import solve_volumes
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
-# Ctrl-C and a termination request: the parent stops the sweep and ends its workers.
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-_CAN_BLOCK = hasattr(signal, "pthread_sigmask")  # not on Windows, where workers are not forked
+# Each term's change against the base plan: patient-months beyond the guarantee first, then SEK.
+CHANGES = {
+    "over_guarantee": "over_guarantee_change",
+    "cost": "cost_change_sek",
+    "equity": "equity_change",
+    "out_of_region": "out_of_region_change",
+    "travel": "travel_change",
+}
+# The sweep table's columns, in the order of its CSV file.
+COLUMNS = ("variant", "parameters", "status", *CHANGES.values(), *TERMS, "seconds", "note")
+BASE = "base"
+# A row whose solve failed (not an answer about the scenario, as INVALID or INFEASIBLE are): a
+# resumed sweep solves it again.
+FAILED = "ERROR"
+Row = dict[str, Any]
 
 
 class VariantsInvalid(Exception):
@@ -125,6 +141,7 @@ def read_variants(path: Path) -> list[Variant]:
             _('{file}: expected one or more [[variant]] tables, each with a "name"').format(file=path)
         )
     variants = []
+    names: list[str] = []  # "base" is the plan without flags, and each row is found by its name
     messages: list[str] = []
     for index, entry in enumerate(entries, start=1):
         where = _("{file}, variant {number}").format(file=path, number=index)
@@ -139,6 +156,14 @@ def read_variants(path: Path) -> list[Variant]:
                 )
             )
             continue
+        if entry["name"] in (BASE, *names):
+            messages.append(
+                _('{where}: the name "{name}" is taken; expected a name of its own').format(
+                    where=where, name=entry["name"]
+                )
+            )
+            continue
+        names.append(entry["name"])
         where = f"{where} ({entry['name']})"
         flags: dict[str, Any] = {}
         wrong = []
@@ -165,32 +190,45 @@ def read_variants(path: Path) -> list[Variant]:
     return variants
 
 
-def solve_variant(folder: str, variant: Variant, time_limit_s: float, workers: int) -> dict[str, Any]:
-    """One row of the sweep: the variant's objective values and cost, or why it has none.
+def parameters(variant: Variant) -> str:
+    """The variant's what-ifs as `leveransplan solve` takes them (empty for the base plan)."""
+    try:
+        return " ".join(str(change) for change in parse_recorded(variant.flags))
+    except ScenarioInvalid:  # a flag written wrongly: its row says INVALID and why
+        return " ".join(f"{key}={value!r}" for key, value in variant.flags.items())
 
-    The row is a line of the sweep's CSV file, a machine file: its note is in English whatever
-    language the terminal speaks."""
+
+def solve_variant(files: ScenarioFiles, variant: Variant, time_limit_s: float, deterministic: bool) -> Row:
+    """One row of the sweep: the variant's objective values, or why it has none.
+
+    Runs on a worker, with one CP-SAT worker. The row is a line of the sweep's CSV file, a
+    machine file: its note is in English whatever language the terminal speaks.
+    """
     chosen = current_language()
     use_language("en")
     try:
-        return _variant_row(folder, variant, time_limit_s, workers)
+        return _variant_row(files, variant, time_limit_s, deterministic)
     finally:
         use_language(chosen)
 
 
-def _variant_row(folder: str, variant: Variant, time_limit_s: float, workers: int) -> dict[str, Any]:
+def _variant_row(files: ScenarioFiles, variant: Variant, time_limit_s: float, deterministic: bool) -> Row:
     started = time.perf_counter()
-    row: dict[str, Any] = {"variant": variant.name, "status": "", "note": ""}
+    row: Row = {"variant": variant.name, "parameters": parameters(variant), "status": "", "note": ""}
     try:
-        scenario = load_scenario(Path(folder), parse_recorded(variant.flags))
-        settings = scenario.solver.model_copy(update={"time_limit_s": time_limit_s, "workers": workers})
+        scenario = load_scenario(files.folder(), parse_recorded(variant.flags))
+        settings = scenario.solver.model_copy(
+            update={"time_limit_s": time_limit_s, "workers": 1, "deterministic": deterministic}
+        )
         solution = solve_volumes(scenario.model_copy(update={"solver": settings}))
     except ScenarioInvalid as invalid:
-        row.update(status="INVALID", note=str(invalid).replace("\n", "; "))
+        row.update(status="INVALID", note=one_line(str(invalid)))
     except Infeasible as error:
-        row.update(status="INFEASIBLE", note=str(error))
+        row.update(status="INFEASIBLE", note=one_line(str(error)))
     except NoPlanInTime as error:
-        row.update(status="NO PLAN", note=str(error))
+        row.update(status="NO PLAN", note=one_line(str(error)))
+    except Exception as error:  # out of memory, a fault in the solver: this row, not the sweep
+        row.update(status=FAILED, note=one_line(f"{type(error).__name__}: {error}"))
     else:
         proven = all(s.status == "OPTIMAL" for s in solution.stages)
         row["status"] = "OPTIMAL" if proven else "FEASIBLE"
@@ -199,83 +237,76 @@ def _variant_row(folder: str, variant: Variant, time_limit_s: float, workers: in
     return row
 
 
-def _worker_started() -> None:
-    """A worker leaves Ctrl-C to the parent, which ends it, and dies at once of SIGTERM.
+def one_line(text: str) -> str:
+    """A note on one line of the CSV file (a row is one line, so a cut-off row can be told)."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
 
-    A forked worker inherits the parent's handlers, which would raise `Interrupted` inside its
-    solve (a traceback on the terminal, and a search that goes on to its time limit), and the
-    parent's wakeup file descriptor, but not the thread that reads it. The worker starts with
-    the stop signals blocked (`_stop_signals_blocked`), so none arrives before this has run.
+
+def failed_row(variant: Variant, error: BaseException) -> Row:
+    """The row of a variant whose task ended without a row: its worker died, or it could not run."""
+    return {
+        "variant": variant.name,
+        "parameters": parameters(variant),
+        "status": FAILED,
+        "note": one_line(f"{type(error).__name__}: {error}"),
+    }
+
+
+def with_changes(row: Row, base: Row | None) -> Row:
+    """The row with each term's change against the base plan (empty where either has no value)."""
+    changed = dict(row)
+    for term, column in CHANGES.items():
+        value, before = row.get(term), (base or {}).get(term)
+        changed[column] = value - before if isinstance(value, int) and isinstance(before, int) else None
+    return changed
+
+
+def sweep(
+    client: Client,
+    folder: Path,
+    variants: list[Variant],
+    time_limit_s: float,
+    *,
+    deterministic: bool = False,
+    finished: Iterable[Row] = (),
+    on_row: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """The base plan and every variant, each solved as a task on `client`'s cluster.
+
+    `finished` rows (of an earlier run) are kept and their variants not solved again. `on_row`
+    gets each new row as its solve ends, with its changes once the base plan's row is known (the
+    base plan is solved first). Returns every row, the base plan's first, then the variants in
+    their order, each with its changes. A task that fails gives a row with status ERROR.
+    Ctrl-C or SIGTERM (optimizer.search.Interrupted) is raised as it comes; the rows handed on
+    before it are all there is.
     """
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if _CAN_BLOCK:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-
-
-@contextmanager
-def _stop_signals_blocked() -> Iterator[None]:
-    """Workers forked inside start with the stop signals blocked, until `_worker_started` has run."""
-    if not _CAN_BLOCK:
-        yield
-        return
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-@contextmanager
-def _stop_signals_ignored() -> Iterator[None]:
-    """A second Ctrl-C must not cut short the ending of the workers (only the main thread can do this)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def _end_workers(pool: ProcessPoolExecutor, futures: Sequence[Future[dict[str, Any]]]) -> None:
-    """Cancel what has not started and end the workers in the middle of their solves."""
-    with _stop_signals_ignored():
-        for future in futures:
-            future.cancel()
-        # The executor has no public way to end a busy worker; without this, shutting it down
-        # waits for every solve under way to reach its time limit.
-        for process in list((pool._processes or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def sweep(folder: Path, variants: list[Variant], time_limit_s: float, processes: int) -> list[dict[str, Any]]:
-    """The base plan and every variant, solved in `processes` worker processes (one CP-SAT worker each).
-
-    Ctrl-C or SIGTERM (optimizer.search.Interrupted in this process) ends the workers at once
-    and is raised again: no row is returned.
-    """
-    everything = [Variant("base"), *variants]
-    # Forked all at once: never more workers than solves.
-    workers = min(max(processes, 1), len(everything))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
-    futures: list[Future[dict[str, Any]]] = []
-    try:
-        with _stop_signals_blocked():  # the workers are forked at the first submit
-            futures = [pool.submit(solve_variant, str(folder), v, time_limit_s, 1) for v in everything]
-        rows = [future.result() for future in futures]
-    except BaseException:
-        _end_workers(pool, futures)
-        raise
-    pool.shutdown()
-    base_cost = rows[0].get("cost")
-    for row in rows:
-        cost = row.get("cost")
-        row["cost_change_sek"] = (
-            cost - base_cost if isinstance(cost, int) and isinstance(base_cost, int) else None
-        )
-    return rows
+    everything = [Variant(BASE), *variants]
+    rows: dict[str, Row] = {row["variant"]: row for row in finished}
+    todo = [variant for variant in everything if variant.name not in rows]
+    futures = {}
+    if todo:
+        # The folder goes to every worker once; the tasks refer to it.
+        files = client.scatter(ScenarioFiles.read(folder), broadcast=True)
+        for variant in todo:
+            future = client.submit(
+                solve_variant,
+                files,
+                variant,
+                time_limit_s,
+                deterministic,
+                pure=False,
+                priority=1 if variant.name == BASE else 0,
+            )
+            futures[future] = variant
+    for future in as_completed(futures):
+        variant = futures.pop(future)
+        try:
+            row = future.result()
+        except Interrupted:
+            raise
+        except Exception as error:  # a worker died each time it tried, or the task could not run
+            row = failed_row(variant, error)
+        rows[variant.name] = row
+        if on_row is not None:
+            on_row(with_changes(row, rows.get(BASE)))
+    return [with_changes(rows[variant.name], rows.get(BASE)) for variant in everything]

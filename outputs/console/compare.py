@@ -3,15 +3,17 @@ plan) and `sweep` (what-ifs against the base plan)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from leveransplan.models.language import _
 from leveransplan.models.numbers import decimals, grouped, msek, signed
-from leveransplan.outputs.console.common import out_console
+from leveransplan.outputs.console.common import err_console, out_console
 from leveransplan.outputs.diff import (
     MONTH_KIND_WORDS,
     ActualMonths,
@@ -141,26 +143,51 @@ def _print_actual_months(actual: ActualMonths) -> None:
     )
 
 
-def print_sweep(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-    """Each variant's objective terms and cost change in a table (money in MSEK), then its note."""
+# The sweep table's columns on the terminal, by their names in the CSV file: the change in
+# patient-months beyond the guarantee first, then in money; the other terms' changes are in the file.
+_SWEEP_SHOWN = (
+    "variant",
+    "status",
+    "over_guarantee_change",
+    "cost_change_sek",
+    "over_guarantee",
+    "cost",
+    "equity",
+    "out_of_region",
+    "travel",
+    "seconds",
+)
+
+
+def print_sweep(title: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Each variant's change against the base plan (patient-months, then MSEK) and its objective
+    terms in a table, then its note."""
     table = Table(title=title, title_justify="left")
     # The objective terms' columns keep the names sweep's CSV has.
     money = {"cost": _("cost MSEK"), "cost_change_sek": _("change MSEK")}
-    words = {"variant": _("variant"), "status": _("status"), "seconds": _("seconds")}
-    shown = [c for c in columns if c != "note"]
-    for column in shown:
+    words = {
+        "variant": _("variant"),
+        "status": _("status"),
+        "seconds": _("seconds"),
+        "over_guarantee_change": _("change patient-months"),
+    }
+    for column in _SWEEP_SHOWN:
         table.add_column(
             money.get(column, words.get(column, column)),
             justify="left" if column in ("variant", "status") else "right",
         )
     for row in rows:
         cells = []
-        for column in shown:
+        for column in _SWEEP_SHOWN:
             value = row.get(column)
             if value is None:
                 cells.append("")
+            elif column == "cost_change_sek":
+                cells.append(("+" if value > 0 else "") + msek(value))
             elif column in money:
                 cells.append(msek(value))
+            elif column.endswith("_change"):
+                cells.append(signed(value) if value else "0")
             else:
                 cells.append(
                     grouped(value)
@@ -174,3 +201,22 @@ def print_sweep(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any
     for row in rows:
         if row.get("note"):
             out_console.print(f"{row['variant']}: {row['note']}", markup=False, highlight=False)
+
+
+@contextmanager
+def sweep_progress(total: int, done: int) -> Iterator[Callable[[], None]]:
+    """A bar on stderr of the variants solved (`done` of `total` at the start) and the time left;
+    calling what it yields counts one more. It is gone when the block ends."""
+    progress = Progress(
+        TextColumn(_("What-ifs")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(_("time left")),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,  # nothing in a log file or a pipe
+    )
+    task = progress.add_task("", total=total, completed=done)
+    with progress:
+        yield lambda: progress.advance(task)

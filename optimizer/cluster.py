@@ -1,0 +1,194 @@
+"""The Dask cluster that many solves run on: an embedded local one, or an existing scheduler.
+
+`dask_client()` starts a `LocalCluster` on this machine (one single-threaded worker per core, no
+dashboard, quiet logs) and closes it again; `dask_client("tcp://HOST:PORT")` connects to a
+cluster someone started (`dask scheduler`, `dask worker ...` on each machine), for work one
+machine cannot do in time. The workers need not share a file system with this machine:
+`ScenarioFiles` carries a scenario folder's files to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from distributed import Client, LocalCluster, Nanny, Worker, WorkerPlugin
+
+from leveransplan.models.language import _
+
+# How long a scheduler given by address may take to answer before the command gives up.
+CONNECT_TIMEOUT_S = 10.0
+# The loggers of dask's scheduler, workers and client: only what stops the work is shown.
+_QUIET = logging.CRITICAL
+
+
+class ClusterUnavailable(Exception):
+    """The Dask scheduler named cannot be reached; the message names its address."""
+
+
+@contextmanager
+def dask_client(
+    scheduler: str | None = None, workers: int | None = None, processes: bool = True
+) -> Iterator[Client]:
+    """A client of an embedded LocalCluster (`scheduler` None) or of the scheduler at that address.
+
+    The embedded cluster has `workers` workers (default: the machine's cores), one thread each,
+    in worker processes (`processes`) or in threads of this one. Leaving the block closes it;
+    leaving it by an exception (Ctrl-C, SIGTERM) ends its worker processes at once, in the
+    middle of whatever they solve. A cluster given by address is left running.
+    Raises ClusterUnavailable when the scheduler does not answer within CONNECT_TIMEOUT_S.
+    """
+    with _quiet_logs():
+        if scheduler is not None:
+            client = _connect(scheduler)
+            try:
+                yield client
+            finally:
+                client.close()
+            return
+        with _interrupts_ignored():
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=_QUIET,
+            )
+        try:
+            client = Client(cluster)
+            pids: list[int] = []
+            if processes:
+                client.register_plugin(_IgnoreInterrupts())
+                pids = list(client.run(os.getpid).values())
+            try:
+                yield client
+            except BaseException:
+                _end_now(cluster, pids)
+                raise
+            finally:
+                client.close()
+        finally:
+            cluster.close()
+
+
+def _connect(scheduler: str) -> Client:
+    """A client of the scheduler at `scheduler`, or ClusterUnavailable naming it."""
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (ValueError, TypeError) as error:
+        message = _(
+            "{address} is not the address of a Dask scheduler ({error}); expected tcp://HOST:PORT, "
+            "such as tcp://10.0.0.5:8786 (`dask scheduler` prints it)."
+        ).format(address=scheduler, error=error)
+    except OSError as error:
+        message = _(
+            "No Dask scheduler answers at {address} within {seconds} s ({error}); start one with "
+            "`dask scheduler` and its workers with `dask worker {address}`."
+        ).format(
+            address=scheduler, seconds=f"{CONNECT_TIMEOUT_S:g}", error=str(error) or type(error).__name__
+        )
+    raise ClusterUnavailable(message)
+
+
+def _end_now(cluster: LocalCluster, pids: list[int]) -> None:
+    """End the embedded cluster's worker processes now: closing it would wait for their solves.
+
+    Each worker's nanny is told first that its worker is not to be started again.
+    """
+    for nanny in cluster.workers.values():
+        if isinstance(nanny, Nanny):
+            nanny.close_gracefully(reason="leveransplan-stopped")
+    for pid in pids:
+        with suppress(OSError):  # already gone
+            os.kill(pid, signal.SIGKILL)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the embedded cluster starts its worker processes, which inherit that.
+
+    Ctrl-C on a terminal reaches every process of its group: only this one is to see it, and
+    end the workers (a worker would print a traceback of its own). Python leaves SIGINT ignored
+    in a process started with it ignored; `_IgnoreInterrupts` does the same for a worker the
+    cluster starts later, in place of one that died. A Ctrl-C in this second is lost.
+    SIGTERM stays open: it ends a worker at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _IgnoreInterrupts(WorkerPlugin):
+    """A worker process ignores Ctrl-C: the process that started the cluster ends it."""
+
+    def setup(self, worker: Worker) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """Dask's own log lines (a worker lost, a task retried) kept off the terminal in this process."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(_QUIET)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@dataclass(frozen=True)
+class ScenarioFiles:
+    """A scenario folder's files (its top level, as load_scenario reads it), to solve it on any worker."""
+
+    name: str  # the folder's name
+    files: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def read(cls, folder: Path) -> ScenarioFiles:
+        """The files of `folder`'s top level (sub-folders are no part of a scenario)."""
+        files = tuple((path.name, path.read_bytes()) for path in sorted(folder.iterdir()) if path.is_file())
+        return cls(folder.resolve().name, files)
+
+    @property
+    def digest(self) -> str:
+        """The files' SHA-256 together: the same folder on a worker is written once."""
+        digest = hashlib.sha256()
+        for name, content in self.files:
+            digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+        return digest.hexdigest()
+
+    def folder(self) -> Path:
+        """The folder, written once per process into a temporary folder that lives as long as it."""
+        key = self.digest
+        with _written_lock:
+            written = _written.get(key)
+            if written is None:
+                holder = tempfile.TemporaryDirectory(prefix="leveransplan-")
+                written = Path(holder.name) / self.name
+                written.mkdir()
+                for name, content in self.files:
+                    (written / name).write_bytes(content)
+                _holders.append(holder)
+                _written[key] = written
+            return written
+
+
+# The scenario folders written in this process (a worker's), by digest; removed when it exits.
+_written: dict[str, Path] = {}
+_holders: list[tempfile.TemporaryDirectory[str]] = []
+_written_lock = threading.Lock()
