@@ -65,13 +65,45 @@ def print_solved(
         print_partial(plan, partial_exit)
 
 
+def print_robust(scenario: Scenario, solution: VolumeSolution) -> None:
+    """A robust plan: what it was planned against, and the plan at forecast inflow it replaces."""
+    robust = solution.robust
+    assert robust is not None
+    out_console.print(
+        _(
+            "{scenario}, volumes: a robust plan, made against {samples} sampled futures (seed {seed}) "
+            "for the fewest patient-months beyond the guarantee on average, within {cap} MSEK."
+        ).format(
+            scenario=scenario.name,
+            samples=robust.samples,
+            seed=robust.seed,
+            cap=msek(robust.money_cap_sek),
+        )
+    )
+    out_console.print(
+        _(
+            "At forecast inflow it leaves {over} patient-months beyond the guarantee and costs {cost} MSEK; "
+            "the plan made for forecast inflow alone leaves {forecast_over} and costs {forecast_cost} MSEK. "
+            "`leveransplan risk` compares the two over the same futures."
+        ).format(
+            over=grouped(solution.values.over_guarantee()),
+            cost=msek(solution.values.term("cost")),
+            forecast_over=grouped(robust.forecast_over_guarantee),
+            forecast_cost=msek(robust.forecast_cost_sek),
+        )
+    )
+
+
 def print_volumes(scenario: Scenario, solution: VolumeSolution) -> None:
     """The volume stages and, per hospital, the waits beyond the guarantee, referrals and cost."""
     data = VolumeData.from_scenario(scenario)
     replan = solution.values.against_previous
-    print_stages(
-        _("{scenario}, volumes: stages solved in order").format(scenario=scenario.name), solution.stages
-    )
+    if solution.robust is None:
+        print_stages(
+            _("{scenario}, volumes: stages solved in order").format(scenario=scenario.name), solution.stages
+        )
+    else:
+        print_robust(scenario, solution)
     table = Table(title=_("Per hospital"), title_justify="left")
     table.add_column(_("hospital"), justify="left")
     for column in (
