@@ -84,6 +84,31 @@ def factor(text: str, decimal_comma: bool) -> Decimal:
     return value
 
 
+def expected_decimal() -> str:
+    """What a decimal figure must be before its table's own range applies, as a message says it."""
+    return _(
+        "expected a decimal number such as 0.25, from -{maximum} to {maximum}, with at most "
+        "{decimals} decimals"
+    ).format(maximum=grouped(FACTOR_MAX), decimals=FACTOR_DECIMALS)
+
+
+def decimal(text: str, decimal_comma: bool) -> Decimal:
+    """A decimal number from -FACTOR_MAX to FACTOR_MAX with at most FACTOR_DECIMALS decimals.
+
+    For figures whose range depends on another cell of the row (uncertainty.csv's value, whose
+    kind says what it means): the table's rules check the range and say what the figure means,
+    also for a negative one.
+    """
+    cleaned = _number_text(text, decimal_comma)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(expected_decimal()) from None
+    if not value.is_finite() or not in_factor_range(abs(value)):  # abs() of a signalling NaN raises
+        raise ValueError(expected_decimal())
+    return value
+
+
 def month(text: str, decimal_comma: bool) -> str:
     """A month written YYYY-MM."""
     try:

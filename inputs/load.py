@@ -20,6 +20,7 @@ from leveransplan.inputs.settings import FILE as SETTINGS_FILE
 from leveransplan.inputs.settings import read_settings
 from leveransplan.inputs.tables import CSV_ADVICE, Record, duplicate_keys, read_table
 from leveransplan.inputs.training_rules import TrainingRules
+from leveransplan.inputs.uncertainty_rules import UncertaintyRules
 from leveransplan.inputs.whatif import WhatIf, WhatIfInvalid, apply_what_ifs
 from leveransplan.models.derived import catch_up_provider
 from leveransplan.models.language import _
@@ -83,11 +84,11 @@ class CrossTableRules:
             if record[column] not in allowed_set:
                 self.add(file, record, column, _(what).format(source=source))
 
-    def in_horizon(self, file: str, column: str) -> None:
-        """Hard: a month lies within the horizon."""
+    def in_horizon(self, file: str, column: str, records: Iterable[Record] | None = None) -> None:
+        """Hard: a month lies within the horizon (in `records`, or in every row of the file)."""
         if self.horizon is None:
             return
-        for record in self.rows(file):
+        for record in self.rows(file) if records is None else records:
             value = record[column]
             if value is not None and self.horizon.number(value) is None:
                 last = self.horizon.label(self.horizon.length)
@@ -125,6 +126,7 @@ class CrossTableRules:
         self.go_live_rules()
         self.additional_volume_has_price()
         self.figures_fit_the_arithmetic()
+        UncertaintyRules(self).check_all()
         TrainingRules(self).check_all()
         return self.problems
 
@@ -386,6 +388,7 @@ def _build(settings: dict[str, Any], tables: dict[str, list[Record]], notes: tup
         st_fixed=rows("st_fixed.csv", lambda v: m.FixedPlacement(**v)),
         capacity_loss=rows("capacity_loss.csv", lambda v: m.CapacityLossRow(**v)),
         catch_up=rows("catch_up.csv", lambda v: m.CatchUpRow(**v)),
+        uncertainty=rows("uncertainty.csv", lambda v: m.UncertaintyRow(**v)),
     )
 
 

@@ -183,6 +183,20 @@ CATCH_UP = TableSchema(
         Column("price_sek", cells.whole_number),
     ),
 )
+# A format 1.1 addition (docs/scenarios.md): how the year may differ from the forecast, for
+# `leveransplan risk` and `solve --robust`. Which keys a row takes depends on its kind
+# (models.scenario.UNCERTAINTY_KEYS), and so does its value's range: the loader's rules check both.
+UNCERTAINTY = TableSchema(
+    "uncertainty.csv",
+    (
+        Column("kind", cells.code),
+        optional("hospital", cells.code),
+        optional("category", cells.code),
+        optional("contract", cells.code),
+        optional("month", cells.month),
+        Column("value", cells.decimal),
+    ),
+)
 VOLUME_TABLES = (
     HOSPITALS,
     CATEGORIES,
@@ -195,6 +209,7 @@ VOLUME_TABLES = (
     CANDIDATE_CONTRACTS,
     CAPACITY_LOSS,
     CATCH_UP,
+    UNCERTAINTY,
 )
 TRAINING_TABLES = (AT, AT_ROTATIONS, ST_TRAINEES, ST_REQUIREMENTS, ST_CAPACITY, TRAVEL, ST_FIXED)
 ALL_TABLES = VOLUME_TABLES + TRAINING_TABLES
@@ -211,5 +226,6 @@ VOLUME_ONLY = (
     "candidate_contracts.csv",
     "capacity_loss.csv",
     "catch_up.csv",
+    "uncertainty.csv",
 )
 PLACEMENT_TABLES = (*REQUIRED_FOR_PLACEMENTS, "st_fixed.csv")

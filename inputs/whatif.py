@@ -53,11 +53,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "st_fixed.csv": ("trainee", "specialty"),
     "capacity_loss.csv": ("hospital", "category", "first_month", "last_month"),
     "catch_up.csv": ("hospital", "category", "first_month", "last_month"),
+    "uncertainty.csv": ("kind", "hospital", "category", "contract", "month"),
 }
 # Tables whose key may repeat: a --set that matches several of their rows is refused.
 _REPEATABLE_KEYS = ("capacity_loss.csv", "catch_up.csv")
 SCHEMAS = {schema.file: schema for schema in ALL_TABLES}
-NUMERIC = (cells.whole_number, cells.factor)
+NUMERIC = (cells.whole_number, cells.factor, cells.decimal)
 # --shift HOSPITAL:FIRST[..LAST]=FACTOR
 _SHIFT = re.compile(
     r"^(?P<hospital>[^:]+):(?P<first>\d{4}-\d{2})(?:\.\.(?P<last>\d{4}-\d{2}))?=(?P<factor>.+)$"

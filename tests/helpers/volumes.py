@@ -25,7 +25,7 @@ from leveransplan.models import (
     VolumeSolution,
 )
 from leveransplan.models.results import ScenarioPlan
-from leveransplan.models.scenario import CapacityLossRow, CatchUpRow, order_with_procurement
+from leveransplan.models.scenario import CapacityLossRow, CatchUpRow, UncertaintyRow, order_with_procurement
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.outputs.checker.volume_plan import check_volume_plan
 from leveransplan.outputs.publish import publish_plan
@@ -43,6 +43,7 @@ TABLES: dict[str, tuple[str, type]] = {
     "access": ("access.csv", AccessRow),
     "capacity_loss": ("capacity_loss.csv", CapacityLossRow),
     "catch_up": ("catch_up.csv", CatchUpRow),
+    "uncertainty": ("uncertainty.csv", UncertaintyRow),
 }
 # candidate_contracts.csv's columns: a candidate is a Contract with `candidate` set and no minimum.
 CANDIDATE_COLUMNS = (
@@ -56,7 +57,7 @@ CANDIDATE_COLUMNS = (
     "volume_max",
     "out_of_region",
 )
-OPTIONAL_ADDITIONS = ("capacity_loss", "catch_up")  # written only when they have rows
+OPTIONAL_ADDITIONS = ("capacity_loss", "catch_up", "uncertainty")  # written only when they have rows
 
 
 # -- building, writing, solving and publishing ----------------------------------------------
@@ -100,6 +101,7 @@ def build(
     budget: int | None = None,
     capacity_loss: Iterable[CapacityLossRow] = (),
     catch_up: Iterable[CatchUpRow] = (),
+    uncertainty: Iterable[UncertaintyRow] = (),
 ) -> Scenario:
     """A scenario from compact tables; every category is of price class besok.
 
@@ -143,6 +145,7 @@ def build(
         ),
         capacity_loss=tuple(capacity_loss),
         catch_up=tuple(catch_up),
+        uncertainty=tuple(uncertainty),
     )
 
 
