@@ -52,7 +52,7 @@ def test_solve_robust_writes_a_checked_plan(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "robust" in result.output
     risk = CliRunner().invoke(
-        app, ["risk", str(out), "--samples", "250", "--out", str(tmp_path / "risk"), "--lang", "en"]
+        app, ["--lang", "en", "risk", str(out), "--samples", "250", "--out", str(tmp_path / "risk")]
     )
     assert risk.exit_code == 0, risk.output
     summary = (tmp_path / "risk" / "risk_summary.csv").read_text(encoding="utf-8").splitlines()
