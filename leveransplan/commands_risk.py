@@ -11,8 +11,8 @@ from typing import Any, NoReturn
 import numpy as np
 import typer
 
-from leveransplan.commands import load, refuse
-from leveransplan.exit_codes import EXIT_OUTPUT, EXIT_USAGE
+from leveransplan.commands import cannot_write, load, refuse
+from leveransplan.exit_codes import EXIT_USAGE
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.language import N_, _
@@ -129,14 +129,7 @@ def risk(
         err_console.print(_("{why}. Nothing was written.").format(why=error), markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     except OSError as error:
-        err_console.print(
-            _("{target} cannot be written ({error}). Nothing was written.").format(
-                target=target.path, error=error
-            ),
-            markup=False,
-            highlight=False,
-        )
-        raise typer.Exit(EXIT_OUTPUT) from None
+        cannot_write(target.path, error)
     if as_json:
         print_json({"risk_folder": str(written), **json.loads(files[RISK_JSON])})
     else:
