@@ -12,6 +12,8 @@ from typing import Any
 
 from leveransplan.models.months import Horizon
 from leveransplan.models.risk import RiskSummary
+from leveransplan.outputs.data_dictionary import DATA_PACKAGE, data_package
+from leveransplan.outputs.manifest import json_text
 
 RISK_SUMMARY = "risk_summary.csv"
 RISK_MONTHS = "risk_months.csv"
@@ -41,7 +43,8 @@ def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
 def risk_files(
     summary: RiskSummary, horizon: Horizon, plan_dir: Path, seed: int, uncertainty: list[dict[str, Any]]
 ) -> dict[str, str]:
-    """risk_summary.csv, risk_months.csv and risk.json as texts (the report is added by the caller)."""
+    """risk_summary.csv, risk_months.csv, risk.json and datapackage.json as texts (the report is
+    added by the caller)."""
     areas = [
         {
             "area": a.area,
@@ -84,4 +87,7 @@ def risk_files(
         RISK_SUMMARY: _csv(SUMMARY_COLUMNS, areas),
         RISK_MONTHS: _csv(MONTH_COLUMNS, months),
         RISK_JSON: json.dumps(document, ensure_ascii=False, indent=2) + "\n",
+        DATA_PACKAGE: json_text(
+            data_package("risk", [(RISK_SUMMARY, SUMMARY_COLUMNS), (RISK_MONTHS, MONTH_COLUMNS)])
+        ),
     }

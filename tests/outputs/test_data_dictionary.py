@@ -24,7 +24,14 @@ from leveransplan.models.results import ScenarioPlan
 from leveransplan.models.scenario import ATRow, Scenario
 from leveransplan.models.training import ATData
 from leveransplan.optimizer.at.model import solve_at
-from leveransplan.outputs import bi, followup, followup_guarantee, followup_training, frontier_files
+from leveransplan.outputs import (
+    bi,
+    followup,
+    followup_guarantee,
+    followup_training,
+    frontier_files,
+    risk_files,
+)
 from leveransplan.outputs import training_files as tf
 from leveransplan.outputs import volume_files as vf
 from leveransplan.outputs.checker.data_dictionary import check_data_package
@@ -54,6 +61,8 @@ WRITTEN = {
     "places_table.csv": tf.PLACES_COLUMNS,
     "places_proposal.csv": tf.PROPOSAL_COLUMNS,
     "frontier.csv": frontier_files.FRONTIER_COLUMNS,
+    "risk_summary.csv": risk_files.SUMMARY_COLUMNS,
+    "risk_months.csv": risk_files.MONTH_COLUMNS,
     "followup_production.csv": followup.PRODUCTION_COLUMNS,
     "followup_referrals.csv": followup.REFERRAL_COLUMNS,
     "followup_referrals_by_provider.csv": followup.BY_PROVIDER_COLUMNS,
