@@ -106,7 +106,11 @@ def solve_scenario(
         if plan.volumes is not None and robust_samples is not None:
             # The plan made at forecast inflow sets the money; the robust plan replaces it.
             run.progress.start_model("robust", run.now())
-            plan.volumes = robust_plan(scenario, plan.volumes, robust_samples)
+            try:
+                plan.volumes = robust_plan(scenario, plan.volumes, robust_samples)
+            except NoPlanInTime as error:
+                plan.volumes = None
+                plan.not_solved["volumes"] = reason_of(error)
     if "placements" in models:
         run.progress.start_model("placements", run.now())
         previous_placements = None if previous is None else previous.placements
