@@ -39,8 +39,8 @@ EXPECTED_VALUE = {
         "expected the share of production lost in a month that falls short, from 0 to 1 (0.2 loses a fifth)"
     ),
     "reliability": N_(
-        "expected the share of the contract's planned referrals the provider delivers, from 0 to 1 "
-        "(0.95 delivers 95 in 100)"
+        "expected the chance that the provider delivers a month's planned referrals, from 0 to 1 "
+        "(0.95 cancels one month in twenty)"
     ),
 }
 

@@ -136,8 +136,10 @@ class Outcome:
 
 def forecast_future(data: VolumeData, contracts: int) -> Futures:
     """The one future the plan was made for: forecast inflow, full production, every referral made."""
-    inflow = np.array([[data.inflow[h, k, m] for m in data.months] for h, k in data.pairs], dtype=np.int64)
     months = len(data.months)
+    inflow = np.array(
+        [[data.inflow[h, k, m] for m in data.months] for h, k in data.pairs], dtype=np.int64
+    ).reshape(len(data.pairs), months)
     return Futures(
         inflow[None],
         np.ones((1, len(data.hospitals), months)),

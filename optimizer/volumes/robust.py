@@ -91,11 +91,12 @@ class _CategoryLP:
         self.cost = sum(var.solution_value() * sek for var, sek in self.priced.items())
         return self.cost
 
-    def decisions(self) -> Decisions:
-        """The LP's plan rounded down (a little above a whole unit counts as that unit)."""
+    def decisions(self, tolerance: float = ROUNDING) -> Decisions:
+        """The LP's plan rounded down; a value within `tolerance` below a whole unit counts as that
+        unit (the simplex's 49.9999999 is 50)."""
 
         def whole(var: pywraplp.Variable) -> int:
-            return int(np.floor(var.solution_value() + ROUNDING))
+            return int(np.floor(var.solution_value() + tolerance))
 
         return Decisions(
             {key: whole(v) for key, v in self.base.items() if whole(v)},
@@ -259,9 +260,7 @@ def solve_robust(
     low = PRICE_FLOOR
     price = low
     cost = cost_at(low)
-    # Rounding counts a value within ROUNDING of a whole unit as that unit: the LP keeps that much
-    # below the cap, so that the rounded plan never costs more than the cap.
-    target = None if money_cap is None else money_cap - ROUNDING * sum(sum(lp.priced.values()) for lp in lps)
+    target = money_cap
     if target is not None and cost > target:
         high = 1e-6
         while cost_at(high) > target:
@@ -277,17 +276,24 @@ def solve_robust(
         price = high
         cost = cost_at(high)
     pool.shutdown()
+    merged = _merged(lps, ROUNDING)
+    if money_cap is not None and TermValues(data, merged).term("cost") > money_cap:
+        # The tolerance rounded up past the money: whole units strictly below the LP's values
+        # cost at most what the LP's plan costs, which is within the money.
+        merged = _merged(lps, 0.0)
+    return RobustResult(merged, price, cost)
+
+
+def _merged(lps: list[_CategoryLP], tolerance: float) -> Decisions:
+    """The categories' rounded plans as one plan."""
     merged = Decisions()
     for lp in lps:
-        part = lp.decisions()
+        part = lp.decisions(tolerance)
         merged.base_used.update(part.base_used)
         merged.additional_own.update(part.additional_own)
         merged.transfers.update(part.transfers)
         merged.referrals.update(part.referrals)
-    if money_cap is not None:
-        spent = TermValues(data, merged).term("cost")
-        assert spent <= money_cap, (spent, money_cap)
-    return RobustResult(merged, price, cost)
+    return merged
 
 
 def planning_futures(data: VolumeData, samples: int, seed: int) -> Futures:

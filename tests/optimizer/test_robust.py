@@ -1,17 +1,23 @@
-"""solve --robust on a case where the plan made at forecast inflow is visibly fragile."""
+"""solve --robust on a case where the plan made at forecast inflow is visibly fragile, and over
+generated scenarios."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given
 from typer.testing import CliRunner
 
+from helpers.generated import PROPERTY, scenarios
 from helpers.risk import fragile_referrals
-from helpers.volumes import write_scenario
+from helpers.volumes import publish_and_check, write_scenario
 from leveransplan.cli import app
 from leveransplan.models.derived import VolumeData
-from leveransplan.models.risk import PlanArrays, sample_outcomes
+from leveransplan.models.risk import PlanArrays, forecast_future, play, sample_outcomes
+from leveransplan.models.scenario import Scenario, SolverSettings
 from leveransplan.models.uncertainty import RISK_STREAM, UncertaintyModel
+from leveransplan.optimizer.errors import Infeasible
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.optimizer.volumes.robust import robust_plan
 
@@ -58,3 +64,31 @@ def test_solve_robust_writes_a_checked_plan(tmp_path: Path) -> None:
     summary = (tmp_path / "risk" / "risk_summary.csv").read_text(encoding="utf-8").splitlines()
     # No future leaves anyone beyond the guarantee with B, which never falls short.
     assert summary[1].startswith("A,0,0.0,0,0,0,0,0.0")
+
+
+@PROPERTY
+@given(scenarios(budget="feasible"))
+def test_a_robust_plan_is_a_plan_within_the_money(
+    tmp_path_factory: pytest.TempPathFactory, scenario: Scenario
+) -> None:
+    # Over generated scenarios (with a budget, without hospital frames, which --robust refuses):
+    # the robust plan passes the independent checker, costs at most the forecast plan and the
+    # budget, and the forecast future played through it gives the spec's own waiting lists.
+    hospitals = tuple(h.model_copy(update={"frame_sek": None}) for h in scenario.hospitals)
+    scenario = scenario.model_copy(
+        update={"hospitals": hospitals, "solver": SolverSettings(time_limit_s=5, workers=1)}
+    )
+    try:
+        forecast = solve_volumes(scenario)
+    except Infeasible:
+        return
+    robust = robust_plan(scenario, forecast, samples=4)
+    cost = robust.values.term("cost")
+    assert cost <= forecast.values.term("cost")
+    assert scenario.max_cost_sek is None or cost <= scenario.max_cost_sek
+    data = VolumeData.from_scenario(scenario)
+    played = play(PlanArrays.of(data, robust.decisions), forecast_future(data, len(data.contracts)))
+    assert int(played.over.sum()) == robust.values.over_guarantee()
+    assert int(played.paid[0]) == cost
+    tmp = tmp_path_factory.mktemp("robust")
+    publish_and_check(tmp, write_scenario(tmp / "scenario", scenario), scenario, robust)
