@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 import typer
 
-from leveransplan.commands import cannot_write, load, refuse
-from leveransplan.exit_codes import EXIT_USAGE
+from leveransplan.commands import cannot_write, refuse
+from leveransplan.exit_codes import EXIT_INVALID, EXIT_USAGE
+from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
+from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.language import N_, _
 from leveransplan.models.risk import (
@@ -35,6 +38,8 @@ from leveransplan.outputs.recorded import PlanUnverified, recorded_run, verify_p
 from leveransplan.outputs.report.risk import render_risk_report
 from leveransplan.outputs.risk_files import RISK_JSON, RISK_REPORT, risk_files
 from leveransplan.outputs.staging import TargetTaken, write_folder
+
+UNCERTAINTY = "uncertainty.csv"
 
 
 def _dask_mapper(client: Any) -> Any:
@@ -64,11 +69,30 @@ def _plan_scenario(plan_dir: Path, uncertainty: Path | None) -> Scenario:
         return scenario
     folder = recorded_run(plan_dir).scenario_folder
     assert folder is not None  # verify_plan found it
+    if not uncertainty.is_file():
+        err_console.print(
+            _("--uncertainty {file}: no such file. Nothing was written.").format(file=uncertainty),
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    # The file is read as uncertainty.csv of a copy of the plan's scenario, with every rule that
+    # table has (codes, months and ranges of that scenario); its problems name the file given.
     with tempfile.TemporaryDirectory(prefix="leveransplan-risk-") as holder:
         copy = Path(holder) / folder.name
         shutil.copytree(folder, copy)
-        shutil.copyfile(uncertainty, copy / "uncertainty.csv")
-        with_rows = load(copy, run.what_ifs)
+        shutil.copyfile(uncertainty, copy / UNCERTAINTY)
+        try:
+            with_rows = load_scenario(copy, run.what_ifs)
+        except ScenarioInvalid as invalid:
+            problems = [
+                replace(p, file=str(uncertainty)) if p.file == UNCERTAINTY else p for p in invalid.problems
+            ]
+            refuse(
+                _("[bold red]--uncertainty {file} cannot be used:[/]").format(file=uncertainty),
+                problems,
+                EXIT_INVALID,
+            )
     return scenario.model_copy(update={"uncertainty": with_rows.uncertainty})
 
 
