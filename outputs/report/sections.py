@@ -3,6 +3,8 @@ each model, the AT distribution, the ST-A placements and the solver's progress."
 
 from __future__ import annotations
 
+from typing import Any
+
 from matplotlib.figure import Figure
 
 from leveransplan.models.language import N_, _, ngettext
@@ -129,6 +131,26 @@ def _stage_table(plan: Plan, model: str) -> str:
     )
 
 
+def _robust_note(robust: dict[str, Any]) -> str:
+    """What a robust plan was made against, in place of the stages it does not have."""
+    return element(
+        "p",
+        _(
+            "A robust plan (solve --robust): made against {samples} sampled futures (seed {seed}) for "
+            "the fewest patient-months beyond the guarantee on average, within {cap} SEK: the cost of "
+            "the plan made for forecast inflow alone, or the budget where that is lower. That plan "
+            "leaves {over} patient-months beyond the guarantee at forecast inflow. A robust plan is no "
+            "lexicographic optimum and has no stages; `leveransplan risk` compares plans over the same "
+            "futures (docs/risk.md)."
+        ).format(
+            samples=number_text(robust.get("samples", 0)),
+            seed=robust.get("seed", 0),
+            cap=number_text(robust.get("money_cap_sek", 0)),
+            over=number_text(robust.get("forecast_over_guarantee", 0)),
+        ),
+    )
+
+
 def summary_section(plan: Plan) -> str:
     """Each model's stages (value, bound, gap, status), and a warning for each the time limit stopped."""
     parts = [
@@ -143,6 +165,10 @@ def summary_section(plan: Plan) -> str:
         + "</p>",
     ]
     for model in plan.models:
+        robust = plan.summary[model].get("robust") if model == "volumes" else None
+        if isinstance(robust, dict):
+            parts.append(f"<h3>{escaped(model_title(model))}</h3>{_robust_note(robust)}")
+            continue
         parts.append(f"<h3>{escaped(model_title(model))}</h3>{_stage_table(plan, model)}")
         for stage in plan.stages(model):
             if stage.status != "OPTIMAL" and stage.gap_pct:
