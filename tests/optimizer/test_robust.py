@@ -3,6 +3,7 @@ generated scenarios."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,9 +55,17 @@ def test_solve_robust_writes_a_checked_plan(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "plan"
-    result = CliRunner().invoke(app, ["solve", str(folder), "--out", str(out), "--robust", "10"])
+    result = CliRunner().invoke(
+        app, ["--lang", "en", "solve", str(folder), "--out", str(out), "--robust", "10", "--report"]
+    )
     assert result.exit_code == 0, result.output
-    assert "robust" in result.output
+    assert "a robust plan, made against 10 sampled futures (seed 0)" in result.output
+    robust = json.loads((out / "summary.json").read_text(encoding="utf-8"))["volumes"]["robust"]
+    # The forecast plan: nobody beyond the guarantee at forecast inflow, 100 referrals at 100 SEK.
+    assert (robust["samples"], robust["money_cap_sek"], robust["forecast_over_guarantee"]) == (10, 10_000, 0)
+    assert "A robust plan (solve --robust): made against 10 sampled futures" in (
+        out / "report.html"
+    ).read_text(encoding="utf-8")
     risk = CliRunner().invoke(
         app, ["--lang", "en", "risk", str(out), "--samples", "250", "--out", str(tmp_path / "risk")]
     )
