@@ -71,6 +71,8 @@ class _CategoryLP:
     over: dict[pywraplp.Variable, float]  # the patient-month variables and their weight 1/S
     tie_break: dict[pywraplp.Variable, float]  # out of the region and travel, priced per unit
     backend: str
+    limits: list[tuple[list[pywraplp.Variable], float]]  # the plan's rows: a sum at most a bound
+    contract_of: dict[pywraplp.Variable, str]  # each referral's contract
     cost: float = 0.0
     solved: bool = False
 
@@ -91,18 +93,21 @@ class _CategoryLP:
         self.cost = sum(var.solution_value() * sek for var, sek in self.priced.items())
         return self.cost
 
-    def decisions(self, tolerance: float = ROUNDING) -> Decisions:
-        """The LP's plan rounded down; a value within `tolerance` below a whole unit counts as that
-        unit (the simplex's 49.9999999 is 50)."""
+    def plan_variables(self) -> list[pywraplp.Variable]:
+        return [
+            *self.base.values(),
+            *self.additional.values(),
+            *self.transfers.values(),
+            *self.referrals.values(),
+        ]
 
-        def whole(var: pywraplp.Variable) -> int:
-            return int(np.floor(var.solution_value() + tolerance))
-
+    def decisions(self, values: dict[pywraplp.Variable, int]) -> Decisions:
+        """The plan of whole `values`."""
         return Decisions(
-            {key: whole(v) for key, v in self.base.items() if whole(v)},
-            {key: whole(v) for key, v in self.additional.items() if whole(v)},
-            {key: whole(v) for key, v in self.transfers.items() if whole(v)},
-            {key: whole(v) for key, v in self.referrals.items() if whole(v)},
+            {key: values[v] for key, v in self.base.items() if values[v]},
+            {key: values[v] for key, v in self.additional.items() if values[v]},
+            {key: values[v] for key, v in self.transfers.items() if values[v]},
+            {key: values[v] for key, v in self.referrals.items() if values[v]},
         )
 
 
@@ -123,6 +128,14 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
         g for g, kk in data.pairs if kk == k and any(data.additional_capacity[g, k, m] for m in months)
     ]
     base, additional, transfers, referrals = {}, {}, {}, {}
+    # The plan's own rows, each a sum of plan variables at most a bound, for rounding up (_whole_plan).
+    limits: list[tuple[list[pywraplp.Variable], float]] = []
+
+    def at_most(variables: list[pywraplp.Variable], bound: float) -> None:
+        solver.Add(solver.Sum(variables) <= bound)
+        limits.append((list(variables), bound))
+
+    contract_of: dict[pywraplp.Variable, str] = {}
     priced: dict[pywraplp.Variable, float] = {}
     tie_break: dict[pywraplp.Variable, float] = {}
     # made[p][m]: (variable, the hospital whose factor scales it, or the contract whose delivery does)
@@ -171,13 +184,14 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
                         OUT_OF_REGION_PRICE if contract.out_of_region else 0.0
                     )
                     made[h, m].append((var, producer, contract_index[c]))
+                    contract_of[var] = c
                     used.append(var)
                     by_month[m].append(var)
         if used:
-            solver.Add(solver.Sum(used) <= contract.volume_max)
+            at_most(used, contract.volume_max)
         if contract.monthly_max is not None:
             for vars_ in by_month.values():
-                solver.Add(solver.Sum(vars_) <= contract.monthly_max)
+                at_most(vars_, contract.monthly_max)
         if contract.volume_min:
             slack = unused_min[c] = solver.NumVar(0, contract.volume_min, "")
             solver.Add(slack + solver.Sum(used) >= contract.volume_min)
@@ -185,7 +199,7 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
     for g in suppliers:
         for m in months:
             if receiving[g, m]:
-                solver.Add(solver.Sum(receiving[g, m]) <= data.additional_capacity[g, k, m])
+                at_most(receiving[g, m], data.additional_capacity[g, k, m])
     over: dict[pywraplp.Variable, float] = {}
     samples = futures.samples
     for h, _k in patients:
@@ -196,7 +210,7 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
         for m in months:
             level += data.inflow[h, k, m]
             leaving += [var for var, _g, _c in made[h, m]]
-            solver.Add(solver.Sum(leaving) <= level)
+            at_most(leaving, level)
         limit = data.limit[h, k]
         # Each unit's factor in every future: [samples, units] per month.
         factors = {
@@ -234,7 +248,19 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
                 over[o] = 1.0 / samples
                 previous = y
     return _CategoryLP(
-        k, solver, base, additional, transfers, referrals, unused_min, priced, over, tie_break, backend
+        k,
+        solver,
+        base,
+        additional,
+        transfers,
+        referrals,
+        unused_min,
+        priced,
+        over,
+        tie_break,
+        backend,
+        limits,
+        contract_of,
     )
 
 
@@ -276,24 +302,70 @@ def solve_robust(
         price = high
         cost = cost_at(high)
     pool.shutdown()
-    merged = _merged(lps, ROUNDING)
-    if money_cap is not None and TermValues(data, merged).term("cost") > money_cap:
+    return RobustResult(_whole_plan(data, lps, money_cap), price, cost)
+
+
+def _whole_plan(
+    data: VolumeData, lps: list[_CategoryLP], money_cap: int | None, tolerance: float = ROUNDING
+) -> Decisions:
+    """The LP's plan in whole units: rounded down (a value within ROUNDING below a whole unit is
+    that unit: the simplex's 49.9999999 is 50), then the units the LP wanted most, the largest
+    fractions first, rounded up as long as every row of the plan and the money allow. A unit more
+    never leaves a future with more patients waiting."""
+    values: dict[pywraplp.Variable, int] = {}
+    rows: list[list[float]] = []  # [activity, bound] of each plan row
+    rows_of: dict[pywraplp.Variable, list[int]] = defaultdict(list)
+    price: dict[pywraplp.Variable, float] = {}
+    contract_of: dict[pywraplp.Variable, str] = {}
+    fractions: list[tuple[float, int, pywraplp.Variable]] = []
+    for lp in lps:
+        for var in lp.plan_variables():
+            value = var.solution_value()
+            values[var] = int(np.floor(value + tolerance))
+            if value - values[var] > ROUNDING:
+                fractions.append((value - values[var], len(fractions), var))
+        price.update((var, sek) for var, sek in lp.priced.items() if var in values)
+        contract_of.update(lp.contract_of)
+        for variables, bound in lp.limits:
+            for var in variables:
+                rows_of[var].append(len(rows))
+            rows.append([sum(values[var] for var in variables), bound])
+    used: dict[str, int] = defaultdict(int)
+    for var, c in contract_of.items():
+        used[c] += values[var]
+    money = sum(values[var] * sek for var, sek in price.items()) + sum(
+        max(0, contract.volume_min - used[c]) * contract.price_sek for c, contract in data.contracts.items()
+    )
+    if money_cap is not None and money > money_cap and tolerance:
         # The tolerance rounded up past the money: whole units strictly below the LP's values
         # cost at most what the LP's plan costs, which is within the money.
-        merged = _merged(lps, 0.0)
-    return RobustResult(merged, price, cost)
-
-
-def _merged(lps: list[_CategoryLP], tolerance: float) -> Decisions:
-    """The categories' rounded plans as one plan."""
-    merged = Decisions()
+        return _whole_plan(data, lps, money_cap, 0.0)
+    for _fraction, _order, var in sorted(fractions, key=lambda f: (-f[0], f[1])):
+        if values[var] + 1 > var.ub() + ROUNDING:
+            continue
+        if any(rows[r][0] + 1 > rows[r][1] + ROUNDING for r in rows_of[var]):
+            continue
+        code = contract_of.get(var)
+        # A referral within the contract's take-or-pay minimum is paid already.
+        extra = (
+            0.0 if code is not None and used[code] < data.contracts[code].volume_min else price.get(var, 0.0)
+        )
+        if money_cap is not None and money + extra > money_cap:
+            continue
+        values[var] += 1
+        money += extra
+        for r in rows_of[var]:
+            rows[r][0] += 1
+        if code is not None:
+            used[code] += 1
+    plan = Decisions()
     for lp in lps:
-        part = lp.decisions(tolerance)
-        merged.base_used.update(part.base_used)
-        merged.additional_own.update(part.additional_own)
-        merged.transfers.update(part.transfers)
-        merged.referrals.update(part.referrals)
-    return merged
+        part = lp.decisions(values)
+        plan.base_used.update(part.base_used)
+        plan.additional_own.update(part.additional_own)
+        plan.transfers.update(part.transfers)
+        plan.referrals.update(part.referrals)
+    return plan
 
 
 def planning_futures(data: VolumeData, samples: int, seed: int) -> Futures:
