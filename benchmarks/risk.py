@@ -110,7 +110,7 @@ def main() -> None:
     )
     header = (
         f"{'plan':<28} {'at forecast':>12} {'cost MSEK':>10} {'mean':>9} {'P50':>9} {'P90':>9} {'P99':>9} "
-        f"{'paid MSEK':>10} {'made in s':>9}"
+        f"{'paid MSEK':>10} {'equity':>7} {'travel':>10} {'made in s':>9}"
     )
     print(header)
     for name, (decisions, seconds) in plans.items():
@@ -120,7 +120,8 @@ def main() -> None:
         line = (
             f"{name:<28} {values.over_guarantee():>12,} {values.term('cost') / 1e6:>10,.1f} "
             f"{region.mean:>9,.0f} {region.p50:>9,} {region.p90:>9,} {region.p99:>9,} "
-            f"{summary.paid_mean / 1e6:>10,.1f} {seconds:>9.1f}"
+            f"{summary.paid_mean / 1e6:>10,.1f} {values.equity():>7,} {values.term('travel'):>10,} "
+            f"{seconds:>9.1f}"
         )
         print(line.replace(",", " "))
 
