@@ -15,8 +15,10 @@ zero in the forecast future.
 
 The categories share only the money, so the model is one LP per category (GLOP) and the money is
 priced: each category minimises its mean patient-months plus `price` times its cost, and the price
-is the least (found by bisection) at which the categories together keep within the cap. The LP's
-plan is rounded down, which keeps every limit and never raises the cost.
+is the least (found by bisection) at which the categories together keep within the cap. Travel
+and referrals out of the region have small prices of their own. The LP's plan is rounded down,
+which keeps every limit and never raises the cost; then the units it wanted most are rounded up
+while every limit and the money allow.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ from leveransplan.models.uncertainty import (
 )
 from leveransplan.optimizer.errors import NoPlanInTime
 
-# Sending a patient out of the region is the last means (the care guarantee's rule): a small price
-# per patient keeps the LP from it where the region's own options do as well.
-OUT_OF_REGION_PRICE = 1e-3
+# Sending a patient out of the region is the last means (the care guarantee's rule): each such
+# referral weighs a tenth of a patient-month, so the LP takes the region's own options first
+# wherever they do nearly as well.
+OUT_OF_REGION_PRICE = 0.1
 # Travel has a price too: a patient-month beyond the guarantee weighs as much as 1 000 patient-
 # minutes of travel. Without it the LP sends patients across the region for the last fraction of
 # a patient-month (on the shipped scenario 6.6 million minutes against the forecast plan's 1.1;
