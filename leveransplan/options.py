@@ -523,7 +523,7 @@ RiskPlan = Annotated[Path, typer.Argument(help=_("A plan folder written by `leve
 
 Samples = Annotated[
     int,
-    typer.Option("--samples", min=1, max=1_000_000, help=_("How many futures to sample (1 000 by default).")),
+    typer.Option("--samples", min=1, max=100_000, help=_("How many futures to sample (1 000 by default).")),
 ]
 
 RiskSeed = Annotated[

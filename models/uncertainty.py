@@ -20,7 +20,7 @@ the scenario, so two plans are compared on the same years.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,7 +49,10 @@ def _shortfall_rank(row: UncertaintyRow) -> int:
 
 
 def _most_specific(
-    rows: Sequence[UncertaintyRow], kinds: tuple[str, ...], rank: object, **keys: str | None
+    rows: Sequence[UncertaintyRow],
+    kinds: tuple[str, ...],
+    rank: Callable[[UncertaintyRow], int],
+    **keys: str | None,
 ) -> UncertaintyRow | None:
     """The row of `kinds` that applies to `keys` (each row key empty or equal) with the highest rank."""
     best: UncertaintyRow | None = None
@@ -59,7 +62,7 @@ def _most_specific(
             continue
         if any(getattr(row, name) not in (None, value) for name, value in keys.items()):
             continue
-        row_rank = rank(row)  # type: ignore[operator]
+        row_rank = rank(row)
         if row_rank > best_rank:
             best, best_rank = row, row_rank
     return best
