@@ -99,6 +99,7 @@ def render_risk_report(summary: RiskSummary, horizon: Horizon, plan: str, scenar
             "P99",
             _("beyond at the end, planned"),
             _("chance the end is worse"),
+            _("most at risk"),
         ],
         [
             [
@@ -110,10 +111,11 @@ def render_risk_report(summary: RiskSummary, horizon: Horizon, plan: str, scenar
                 a.p99,
                 a.planned_end,
                 percent(a.chance_end_above_plan),
+                ", ".join(horizon.label(r.month) for r in summary.concentrated(a.area, 1)) or "–",
             ]
             for a in summary.areas
         ],
-        numeric=[False, True, True, True, True, True, True, True],
+        numeric=[False, True, True, True, True, True, True, True, False],
     )
     worst = summary.concentrated()
     if worst:
