@@ -53,7 +53,7 @@ OUT_OF_REGION_PRICE = 0.1
 # a patient-month (on the shipped scenario 6.6 million minutes against the forecast plan's 1.1;
 # at this price 2.1 million, with the mean over the futures 0.02 % higher).
 TRAVEL_PRICE = 1e-3
-BISECTION_STEPS = 16
+BISECTION_STEPS = 10
 MOST_PRICE = 1.0  # a patient-month per SEK: far above any price the money has in a plan
 ROUNDING = 1e-6
 # Without a price the LP buys everything that lowers the mean, however little; a price of money as
@@ -291,16 +291,17 @@ def solve_robust(
     low = PRICE_FLOOR
     price = low
     cost = cost_at(low)
-    target = money_cap
-    if target is not None and cost > target:
+    if money_cap is not None and cost > money_cap:
+        # A bracket of one decade, [low, high], the cost above the money at low and within at high;
+        # then bisection in log scale, to a price within 0.2 % (rounding up spends what is left).
         high = 1e-6
-        while cost_at(high) > target:
+        while cost_at(high) > money_cap:
             if high > MOST_PRICE:
                 raise NoPlanInTime("the robust LP does not keep within the money at any price")
-            high *= 10
+            low, high = high, high * 10
         for _step in range(BISECTION_STEPS):
             middle = (low * high) ** 0.5
-            if cost_at(middle) > target:
+            if cost_at(middle) > money_cap:
                 low = middle
             else:
                 high = middle
