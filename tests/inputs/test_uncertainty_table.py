@@ -122,7 +122,7 @@ def test_the_shipped_scenario_has_no_uncertainty() -> None:
         ([UNCERTAINTY, "shortfall_depth,,,,,2"], 2, "value", "2",
          "expected the share of production lost in a month that falls short, from 0 to 1"),
         ([UNCERTAINTY, "reliability,,,c1,,1.01"], 2, "value", "1.01",
-         "expected the share of the contract's planned referrals the provider delivers, from 0 to 1"),
+         "expected the chance that the provider delivers a month's planned referrals, from 0 to 1"),
         ([UNCERTAINTY, "reliability,,,c1,,lots"], 2, "value", "lots",
          "expected a decimal number such as 0.25, from -1 000 to 1 000, with at most 20 decimals"),
         ([UNCERTAINTY, "inflow_cv,A,k,,,0.1", "inflow_cv,B,k,,,0.1", "inflow_cv,A,k,,,0.2"], 4, "kind",
