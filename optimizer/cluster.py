@@ -15,6 +15,7 @@ import os
 import signal
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ def dask_client(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                # No dashboard; the scheduler's own HTTP server (health checks) on a free port,
+                # so that clusters side by side do not contend for 8787.
+                dashboard_address=":0",
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=_QUIET,
             )
         try:
@@ -141,12 +145,15 @@ class _IgnoreInterrupts(WorkerPlugin):
 
 @contextmanager
 def _quiet_logs() -> Iterator[None]:
-    """Dask's own log lines (a worker lost, a task retried) kept off the terminal in this process."""
+    """Dask's own log lines (a worker lost, a task retried) and warnings kept off the terminal in
+    this process."""
     logger = logging.getLogger("distributed")
     level = logger.level
     logger.setLevel(_QUIET)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
     finally:
         logger.setLevel(level)
 

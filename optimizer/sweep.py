@@ -214,7 +214,7 @@ def solve_variant(files: ScenarioFiles, variant: Variant, time_limit_s: float, d
 
 def _variant_row(files: ScenarioFiles, variant: Variant, time_limit_s: float, deterministic: bool) -> Row:
     started = time.perf_counter()
-    row: Row = {"variant": variant.name, "parameters": parameters(variant), "status": "", "note": ""}
+    row = _empty_row(variant)
     try:
         scenario = load_scenario(files.folder(), parse_recorded(variant.flags))
         settings = scenario.solver.model_copy(
@@ -242,14 +242,18 @@ def one_line(text: str) -> str:
     return "; ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _empty_row(variant: Variant) -> Row:
+    """A row with every column, the variant's name and parameters filled in."""
+    row: Row = dict.fromkeys(COLUMNS)
+    row.update(variant=variant.name, parameters=parameters(variant), status="", note="")
+    return row
+
+
 def failed_row(variant: Variant, error: BaseException) -> Row:
     """The row of a variant whose task ended without a row: its worker died, or it could not run."""
-    return {
-        "variant": variant.name,
-        "parameters": parameters(variant),
-        "status": FAILED,
-        "note": one_line(f"{type(error).__name__}: {error}"),
-    }
+    row = _empty_row(variant)
+    row.update(status=FAILED, note=one_line(f"{type(error).__name__}: {error}"))
+    return row
 
 
 def with_changes(row: Row, base: Row | None) -> Row:
