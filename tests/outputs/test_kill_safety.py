@@ -220,3 +220,46 @@ def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in children)
+
+
+def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
+    # Three variants of the shipped scenario name a provider it lacks: their rows (INVALID) come
+    # within seconds, while the base plan and the last variant take more than 10 s each. Ctrl-C
+    # after the first row stops the sweep: the rows finished stay in the file, and the message
+    # says how many and how to go on.
+    variants = tmp_path / "variants.toml"
+    variants.write_text(
+        "".join(
+            f'[[variant]]\nname = "without {n}"\nwithout_provider = ["{n}"]\n' for n in ("N1", "N2", "N3")
+        )
+        + '[[variant]]\nname = "inflow +10 %"\nscale = ["need.inflow=1.10"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep.csv"
+    run = subprocess.Popen(
+        [*COMMAND, "sweep", "--variants", str(variants), "--time-limit", "30", "--processes", "2"]
+        + ["--out", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not out.exists():
+            time.sleep(0.1)
+        assert run.poll() is None, "the sweep ended before the signal"
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert 1 <= len(rows) <= 3
+    assert {row.split(",")[0] for row in rows} <= {"without N1", "without N2", "without N3"}
+    assert all(",INVALID," in row for row in rows)
+    finished = f"{len(rows)} finished row is" if len(rows) == 1 else f"{len(rows)} finished rows are"
+    assert stderr.strip() == f"Stopped (SIGINT). {finished} in {out}; add --resume to go on."
