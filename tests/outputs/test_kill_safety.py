@@ -237,8 +237,7 @@ def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
     )
     out = tmp_path / "sweep.csv"
     run = subprocess.Popen(
-        [*COMMAND, "sweep", "--variants", str(variants), "--time-limit", "30", "--processes", "2"]
-        + ["--out", str(out)],
+        [*COMMAND, "sweep", "--variants", variants, "--time-limit", "30", "--processes", "2", "--out", out],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
