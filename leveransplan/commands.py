@@ -8,11 +8,13 @@ A command that cannot go on says why on stderr (outputs.console) and stops with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from distributed import Client
 
 from leveransplan.exit_codes import EXIT_CHECK, EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE
 from leveransplan.inputs import ScenarioInvalid, load_scenario
@@ -438,6 +440,17 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
     )
 
 
+@contextmanager
+def cluster_client(scheduler: str | None, workers: int | None = None) -> Iterator[Client]:
+    """`optimizer.cluster.dask_client`, with a scheduler that cannot be reached said in one message
+    naming its address (exit code 2, nothing written)."""
+    try:
+        with dask_client(scheduler, workers=workers) as client:
+            yield client
+    except ClusterUnavailable as error:
+        _nothing_written(error, EXIT_USAGE)
+
+
 def sweep(
     folder: Path,
     variants: Path | None,
@@ -482,7 +495,7 @@ def sweep(
 
     try:
         with (
-            dask_client(scheduler, workers=processes or None) as client,
+            cluster_client(scheduler, workers=processes or None) as client,
             sweep_progress(total, len(finished)) as advance,
         ):
             rows = run_sweep(
@@ -494,8 +507,6 @@ def sweep(
                 finished=finished,
                 on_row=finished_row,
             )
-    except ClusterUnavailable as error:
-        _nothing_written(error, EXIT_USAGE)
     except Interrupted as stop:
         if not table.rows:
             raise

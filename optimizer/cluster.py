@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from distributed import Client, LocalCluster, Nanny, Worker, WorkerPlugin
@@ -90,12 +91,12 @@ def _connect(scheduler: str) -> Client:
     except (ValueError, TypeError) as error:
         message = _(
             "{address} is not the address of a Dask scheduler ({error}); expected tcp://HOST:PORT, "
-            "such as tcp://10.0.0.5:8786 (`dask scheduler` prints it)."
+            "such as tcp://10.0.0.5:8786 (`dask scheduler` prints it)"
         ).format(address=scheduler, error=error)
     except OSError as error:
         message = _(
             "No Dask scheduler answers at {address} within {seconds} s ({error}); start one with "
-            "`dask scheduler` and its workers with `dask worker {address}`."
+            "`dask scheduler` and its workers with `dask worker {address}`"
         ).format(
             address=scheduler, seconds=f"{CONNECT_TIMEOUT_S:g}", error=str(error) or type(error).__name__
         )
@@ -171,9 +172,9 @@ class ScenarioFiles:
         files = tuple((path.name, path.read_bytes()) for path in sorted(folder.iterdir()) if path.is_file())
         return cls(folder.resolve().name, files)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """The files' SHA-256 together: the same folder on a worker is written once."""
+        """The files' SHA-256 together: the same folder on a worker is written once (and hashed once)."""
         digest = hashlib.sha256()
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
