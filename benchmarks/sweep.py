@@ -55,11 +55,16 @@ def main() -> None:
     order = "the whole objective order" if args.full else CHEAP_ORDER
     print(f"command: python {' '.join(sys.argv)}")
     print(
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {len(chosen)} variants and the base plan, "
-        f"{order}, deterministic limit {args.time_limit:g} s"
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at the "
+        f"start {os.getloadavg()[0]:.2f} (load: at each run's end); {len(chosen)} variants and the base "
+        f"plan, {order}, deterministic limit {args.time_limit:g} s"
     )
-    print(f"{'workers':>7} {'start s':>8} {'sweep s':>8} {'s/variant':>9} {'speed-up':>8} {'statuses':<30}")
+    # solve s: the seconds of every solve added up (loading included), as each worker measured
+    # them; solve s / sweep s is how many solves ran at once on average.
+    print(
+        f"{'workers':>7} {'start s':>8} {'sweep s':>8} {'s/variant':>9} {'speed-up':>8} {'solve s':>8} "
+        f"{'at once':>7} {'load':>5} statuses"
+    )
     first = None
     for workers in args.workers:
         started = time.perf_counter()
@@ -72,9 +77,11 @@ def main() -> None:
         statuses: dict[str, int] = {}
         for row in rows:
             statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+        solving = sum(row["seconds"] for row in rows)
         print(
             f"{workers:>7} {ready - started:>8.1f} {seconds:>8.1f} {seconds / len(rows):>9.2f} "
-            f"{first / seconds:>8.2f} {', '.join(f'{k} {v}' for k, v in sorted(statuses.items())):<30}"
+            f"{first / seconds:>8.2f} {solving:>8.1f} {solving / seconds:>7.2f} {os.getloadavg()[0]:>5.2f} "
+            f"{', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}"
         )
 
 

@@ -118,6 +118,20 @@ def test_finished_rows_are_not_solved_again(local_client: Client) -> None:
     assert _changes(handed_on[0]) == _changes(rows[1]) == WITHOUT_X_CHANGES
 
 
+def test_a_sweep_with_every_row_finished_solves_nothing(local_client: Client) -> None:
+    earlier = [
+        {"variant": "base", "parameters": "", "status": "OPTIMAL", **BASE_ROW},
+        {"variant": "without X", "parameters": "--without-provider X", "status": "INVALID"},
+    ]
+    handed_on: list[dict[str, Any]] = []
+    rows = sweep(local_client, EXAMPLE1, VARIANTS[:1], 10, finished=earlier, on_row=handed_on.append)
+    assert handed_on == []
+    assert [(r["variant"], r["status"], r["over_guarantee_change"]) for r in rows] == [
+        ("base", "OPTIMAL", 0),
+        ("without X", "INVALID", None),
+    ]
+
+
 def _variants_file(folder: Path, *names: str) -> Path:
     known = {
         "without X": 'without_provider = ["X"]',
