@@ -94,9 +94,10 @@ def refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
-def cannot_write(target: Path, error: OSError) -> NoReturn:
-    """The output could not be written: say why in plain words; nothing was left behind."""
-    print_cannot_write(target, error)
+def cannot_write(target: Path, error: OSError, kept_rows: int = 0) -> NoReturn:
+    """The output could not be written: say why in plain words; nothing was left behind, or (a
+    file written a row at a time) the `kept_rows` written before."""
+    print_cannot_write(target, error, kept_rows)
     raise typer.Exit(EXIT_OUTPUT)
 
 
@@ -490,7 +491,9 @@ def sweep(
         try:
             table.append(row)
         except OSError as error:
-            cannot_write(target, error)
+            if not table.rows:  # no half of a first row left behind either
+                target.unlink(missing_ok=True)
+            cannot_write(target, error, table.rows)
         advance()
 
     try:
@@ -507,6 +510,16 @@ def sweep(
                 finished=finished,
                 on_row=finished_row,
             )
+        title = ngettext(
+            "{scenario}: {count} what-if against the base plan",
+            "{scenario}: {count} what-ifs against the base plan",
+            len(chosen),
+        )
+        print_sweep(title.format(scenario=scenario.name, count=len(chosen)), rows)
+        try:
+            table.write(rows)  # in the variants' order, each with its changes
+        except OSError as error:
+            cannot_write(target, error, table.rows)
     except Interrupted as stop:
         if not table.rows:
             raise
@@ -520,16 +533,6 @@ def sweep(
             highlight=False,
         )
         raise typer.Exit(128 + stop.signal_number) from None
-    title = ngettext(
-        "{scenario}: {count} what-if against the base plan",
-        "{scenario}: {count} what-ifs against the base plan",
-        len(chosen),
-    )
-    print_sweep(title.format(scenario=scenario.name, count=len(chosen)), rows)
-    try:
-        table.write(rows)  # in the variants' order, each with its changes
-    except OSError as error:
-        cannot_write(target, error)
     out_console.print(_("Written to {target} (exact SEK there).").format(target=target))
 
 

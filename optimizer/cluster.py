@@ -113,7 +113,7 @@ def _end_now(cluster: LocalCluster, pids: list[int]) -> None:
             nanny.close_gracefully(reason="leveransplan-stopped")
     for pid in pids:
         with suppress(OSError):  # already gone
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows has no SIGKILL
 
 
 @contextmanager

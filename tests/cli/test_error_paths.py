@@ -133,6 +133,8 @@ sweep
        test_sweep::test_an_unreachable_scheduler_is_named
   2  --processes with --scheduler
        test_sweep_errors[processes and scheduler]
+  7  the disk is full: the rows finished before stay in --out
+       test_kill_safety::test_a_sweep_on_a_full_disk_keeps_the_rows_before
   130/143  Ctrl-C or SIGTERM: the finished rows stay in --out
        test_kill_safety::test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once (no row yet)
        test_kill_safety::test_a_stopped_sweep_keeps_its_finished_rows

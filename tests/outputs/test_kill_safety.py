@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from helpers import COMMAND, EXAMPLE1, flat
 from leveransplan.cli import app
 from leveransplan.outputs import publish, staging
+from leveransplan.outputs.appended_table import AppendedTable
 from leveransplan.outputs.staging import remove_stale_staging
 from leveransplan.outputs.tabular import write_csv
 
@@ -262,3 +263,31 @@ def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
     assert all(",INVALID," in row for row in rows)
     finished = f"{len(rows)} finished row is" if len(rows) == 1 else f"{len(rows)} finished rows are"
     assert stderr.strip() == f"Stopped (SIGINT). {finished} in {out}; add --resume to go on."
+
+
+@pytest.mark.parametrize("full_at_row", [1, 3])
+def test_a_sweep_on_a_full_disk_keeps_the_rows_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_at_row: int
+) -> None:
+    # The disk fills up at the sweep's first row (no file is left, not even its header) or at its
+    # third (the two rows before stay, and the message says so). Exit 7 either way.
+    appended = AppendedTable.append
+    calls = []
+
+    def fills_up(table: AppendedTable, row: dict[str, object]) -> None:
+        calls.append(row)
+        if len(calls) == full_at_row:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        appended(table, row)
+
+    monkeypatch.setattr(AppendedTable, "append", fills_up)
+    target = tmp_path / "s.csv"
+    result = runner.invoke(app, ["sweep", str(EXAMPLE1), "--processes", "1", "--out", str(target)])
+    assert result.exit_code == 7
+    said = flat(result.output)
+    if full_at_row == 1:
+        assert f"Cannot write {target}: the disk is full. Nothing was written." in said
+        assert not target.exists()
+    else:
+        assert "the disk is full. The 2 rows finished before are in it; add --resume to go on." in said
+        assert len(target.read_text(encoding="utf-8").splitlines()) == 1 + 2
