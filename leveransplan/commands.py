@@ -521,14 +521,15 @@ def sweep(
         except OSError as error:
             cannot_write(target, error, table.rows)
     except Interrupted as stop:
-        if not table.rows:
+        kept = table.rows_on_disk()
+        if not kept:
             raise
         err_console.print(
             ngettext(
                 "Stopped ({signal}). {count} finished row is in {target}; add --resume to go on.",
                 "Stopped ({signal}). {count} finished rows are in {target}; add --resume to go on.",
-                table.rows,
-            ).format(signal=stop, count=grouped(table.rows), target=target),
+                kept,
+            ).format(signal=stop, count=grouped(kept), target=target),
             markup=False,
             highlight=False,
         )

@@ -9,9 +9,11 @@ machine cannot do in time. The workers need not share a file system with this ma
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import logging
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -181,22 +183,28 @@ class ScenarioFiles:
         return digest.hexdigest()
 
     def folder(self) -> Path:
-        """The folder, written once per process into a temporary folder that lives as long as it."""
-        key = self.digest
-        with _written_lock:
-            written = _written.get(key)
-            if written is None:
-                holder = tempfile.TemporaryDirectory(prefix="leveransplan-")
-                written = Path(holder.name) / self.name
-                written.mkdir()
-                for name, content in self.files:
-                    (written / name).write_bytes(content)
-                _holders.append(holder)
-                _written[key] = written
-            return written
+        """The folder on this machine: written once into the temporary folder, under the files'
+        digest, and used by every process and every run with the same files.
 
-
-# The scenario folders written in this process (a worker's), by digest; removed when it exits.
-_written: dict[str, Path] = {}
-_holders: list[tempfile.TemporaryDirectory[str]] = []
-_written_lock = threading.Lock()
+        Worker processes are ended without warning (a killed sweep, a lost worker), so nothing
+        would remove a folder of their own; one per distinct scenario is what is left.
+        """
+        root = Path(tempfile.gettempdir()) / f"leveransplan-scenarios-{getpass.getuser()}"
+        folder = root / self.digest[:32] / self.name
+        if folder.is_dir():
+            return folder
+        root.mkdir(mode=0o700, exist_ok=True)
+        # Written beside it and renamed into place: a process solving on it never sees half of it.
+        writing = Path(tempfile.mkdtemp(dir=root, prefix=".writing-"))
+        try:
+            (writing / self.name).mkdir()
+            for name, content in self.files:
+                (writing / self.name / name).write_bytes(content)
+            try:
+                writing.rename(folder.parent)
+            except OSError:  # another process wrote it first
+                if not folder.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(writing, ignore_errors=True)
+        return folder

@@ -55,7 +55,7 @@ def test_leaving_by_an_exception_ends_the_workers_in_the_middle_of_their_tasks(t
     assert not _alive(pid)
 
 
-def test_a_scenario_folder_is_written_once_per_process(tmp_path: Path) -> None:
+def test_a_scenario_folder_is_written_once_per_machine(tmp_path: Path) -> None:
     # The top level's files only (a scenario has no sub-folders); the same files give the same
     # folder, other files another.
     files = ScenarioFiles.read(EXAMPLE1)

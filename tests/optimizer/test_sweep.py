@@ -295,10 +295,10 @@ def separate_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Pope
             client.wait_for_workers(2, timeout=30)
         yield address, workers
     finally:
-        for process in processes:
+        # The workers first, while their scheduler is there to take their leave.
+        for process in reversed(processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
