@@ -155,7 +155,7 @@ def _quiet_logs() -> Iterator[None]:
     logger.setLevel(_QUIET)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.filterwarnings("ignore", category=UserWarning, module="distributed")
             yield
     finally:
         logger.setLevel(level)
