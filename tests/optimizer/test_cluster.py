@@ -9,15 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE1
+from helpers import EXAMPLE1, alive
 from leveransplan.optimizer.cluster import ScenarioFiles, dask_client
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_the_embedded_cluster_has_single_threaded_workers_that_leave_ctrl_c_to_it() -> None:
@@ -28,7 +21,7 @@ def test_the_embedded_cluster_has_single_threaded_workers_that_leave_ctrl_c_to_i
         handlers = client.run(lambda: signal.getsignal(signal.SIGINT))
         assert list(handlers.values()) == [signal.SIG_IGN, signal.SIG_IGN]
         pids = list(client.run(os.getpid).values())
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
 
 
 def _start_then_sleep(marker: str) -> None:
@@ -52,7 +45,7 @@ def test_leaving_by_an_exception_ends_the_workers_in_the_middle_of_their_tasks(t
     # Measured: 0.02 s; closing the cluster without ending its workers first waits for the
     # nannies' time-out, 4 s.
     assert time.monotonic() - started < 2
-    assert not _alive(pid)
+    assert not alive(pid)
 
 
 def test_a_scenario_folder_is_written_once_per_machine(tmp_path: Path) -> None:

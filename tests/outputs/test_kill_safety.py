@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import COMMAND, EXAMPLE1, flat
+from helpers import COMMAND, EXAMPLE1, alive, flat
 from leveransplan.cli import app
 from leveransplan.outputs import publish, staging
 from leveransplan.outputs.appended_table import AppendedTable
@@ -162,12 +162,17 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def _sweep(folder: Path, *arguments: str | Path) -> subprocess.Popen[str]:
+    """`leveransplan sweep` of the shipped scenario, 30 s per variant on two workers, in a process
+    group of its own (as a terminal starts it), its stderr to read."""
+    return subprocess.Popen(
+        [*COMMAND, "sweep", "--time-limit", "30", "--processes", "2", *arguments],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -186,14 +191,7 @@ def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
     # must not run on to their time limit, and the worker processes must not print tracebacks of
     # their own: one line, exit 128 + the signal's number, no CSV (no row had finished).
     out = tmp_path / "sweep.csv"
-    run = subprocess.Popen(
-        [*COMMAND, "sweep", "--time-limit", "30", "--processes", "2", "--out", str(out)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    run = _sweep(tmp_path, "--out", out)
     try:
         time.sleep(8)
         assert run.poll() is None, "the sweep ended before the signal"
@@ -215,12 +213,12 @@ def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
     assert run.returncode == exit_code
     assert stderr.strip() == f"Stopped ({signal.Signals(signal_number).name}). Nothing was written."
     assert list(tmp_path.iterdir()) == []
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
     # The resource tracker ends when it sees the sweep's end, a moment later.
     deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in children)
+    assert not any(alive(pid) for pid in children)
 
 
 def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
@@ -237,14 +235,7 @@ def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "sweep.csv"
-    run = subprocess.Popen(
-        [*COMMAND, "sweep", "--variants", variants, "--time-limit", "30", "--processes", "2", "--out", out],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    run = _sweep(tmp_path, "--variants", variants, "--out", out)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not out.exists():
