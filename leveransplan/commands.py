@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from distributed import Client
 
 from leveransplan.exit_codes import EXIT_CHECK, EXIT_INVALID, EXIT_OUTPUT, EXIT_USAGE
 from leveransplan.inputs import ScenarioInvalid, load_scenario
@@ -30,7 +29,6 @@ from leveransplan.models.months import parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import PlacementData
-from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
 from leveransplan.optimizer.conflicts import ConflictSearch
 from leveransplan.optimizer.placements.conflicts import placement_conflicts
 from leveransplan.optimizer.search import Interrupted
@@ -70,6 +68,9 @@ from leveransplan.outputs.publish import REPORT, TargetTaken, free_folder_name, 
 from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run, plan_scenario, verify_plan
 from leveransplan.outputs.report.frontier import is_frontier_folder, write_frontier_report
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 # The sweep table's whole-number columns: the objective terms and their changes.
 SWEEP_WHOLE = (*SWEEP_TERMS, *SWEEP_CHANGES.values())
@@ -445,6 +446,9 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
 def cluster_client(scheduler: str | None, workers: int | None = None) -> Iterator[Client]:
     """`optimizer.cluster.dask_client`, with a scheduler that cannot be reached said in one message
     naming its address (exit code 2, nothing written)."""
+    # Imported here: Dask takes a third of a second to import, which no other command should pay.
+    from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
+
     try:
         with dask_client(scheduler, workers=workers) as client:
             yield client

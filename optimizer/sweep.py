@@ -19,9 +19,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from distributed import Client, as_completed
+from typing import TYPE_CHECKING, Any
 
 from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
@@ -29,10 +27,14 @@ from leveransplan.inputs.tables import read_text
 from leveransplan.inputs.whatif import FLAGS, parse_recorded
 from leveransplan.models.language import _, current_language, use_language
 from leveransplan.models.scenario import Scenario
-from leveransplan.optimizer.cluster import ScenarioFiles
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.search import Interrupted
 from leveransplan.optimizer.volumes.driver import solve_volumes
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from leveransplan.optimizer.cluster import ScenarioFiles
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 # Each term's change against the base plan: patient-months beyond the guarantee first, then SEK.
@@ -284,6 +286,12 @@ def sweep(
     Ctrl-C or SIGTERM (optimizer.search.Interrupted) is raised as it comes; the rows handed on
     before it are all there is.
     """
+    # Imported here: Dask takes a third of a second to import, which no other command should pay
+    # (the command line imports this module for its variants).
+    from distributed import as_completed
+
+    from leveransplan.optimizer.cluster import ScenarioFiles
+
     everything = [Variant(BASE), *variants]
     rows: dict[str, Row] = {row["variant"]: row for row in finished}
     todo = [variant for variant in everything if variant.name not in rows]
