@@ -8,9 +8,10 @@ A command that cannot go on says why on stderr (outputs.console) and stops with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -28,7 +29,6 @@ from leveransplan.models.months import parse_month
 from leveransplan.models.numbers import grouped
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.training import PlacementData
-from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
 from leveransplan.optimizer.conflicts import ConflictSearch
 from leveransplan.optimizer.placements.conflicts import placement_conflicts
 from leveransplan.optimizer.search import Interrupted
@@ -69,6 +69,9 @@ from leveransplan.outputs.recorded import PlanUnverified, RecordedRun, plan_run,
 from leveransplan.outputs.report.frontier import is_frontier_folder, write_frontier_report
 from leveransplan.outputs.report.page import ReportUnreadable, write_report
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 # The sweep table's whole-number columns: the objective terms and their changes.
 SWEEP_WHOLE = (*SWEEP_TERMS, *SWEEP_CHANGES.values())
 
@@ -92,9 +95,10 @@ def refuse(title: str, problems: Sequence[object], exit_code: int) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
-def cannot_write(target: Path, error: OSError) -> NoReturn:
-    """The output could not be written: say why in plain words; nothing was left behind."""
-    print_cannot_write(target, error)
+def cannot_write(target: Path, error: OSError, kept_rows: int = 0) -> NoReturn:
+    """The output could not be written: say why in plain words; nothing was left behind, or (a
+    file written a row at a time) the `kept_rows` written before."""
+    print_cannot_write(target, error, kept_rows)
     raise typer.Exit(EXIT_OUTPUT)
 
 
@@ -438,6 +442,20 @@ def followup_template(kind: str, plan_dir: Path, out: Path | None, overwrite: bo
     )
 
 
+@contextmanager
+def cluster_client(scheduler: str | None, workers: int | None = None) -> Iterator[Client]:
+    """`optimizer.cluster.dask_client`, with a scheduler that cannot be reached said in one message
+    naming its address (exit code 2, nothing written)."""
+    # Imported here: Dask takes a third of a second to import, which no other command should pay.
+    from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
+
+    try:
+        with dask_client(scheduler, workers=workers) as client:
+            yield client
+    except ClusterUnavailable as error:
+        _nothing_written(error, EXIT_USAGE)
+
+
 def sweep(
     folder: Path,
     variants: Path | None,
@@ -477,12 +495,14 @@ def sweep(
         try:
             table.append(row)
         except OSError as error:
-            cannot_write(target, error)
+            if not table.rows:  # no half of a first row left behind either
+                target.unlink(missing_ok=True)
+            cannot_write(target, error, table.rows)
         advance()
 
     try:
         with (
-            dask_client(scheduler, workers=processes or None) as client,
+            cluster_client(scheduler, workers=processes or None) as client,
             sweep_progress(total, len(finished)) as advance,
         ):
             rows = run_sweep(
@@ -494,31 +514,30 @@ def sweep(
                 finished=finished,
                 on_row=finished_row,
             )
-    except ClusterUnavailable as error:
-        _nothing_written(error, EXIT_USAGE)
+        title = ngettext(
+            "{scenario}: {count} what-if against the base plan",
+            "{scenario}: {count} what-ifs against the base plan",
+            len(chosen),
+        )
+        print_sweep(title.format(scenario=scenario.name, count=len(chosen)), rows)
+        try:
+            table.write(rows)  # in the variants' order, each with its changes
+        except OSError as error:
+            cannot_write(target, error, table.rows)
     except Interrupted as stop:
-        if not table.rows:
+        kept = table.rows_on_disk()
+        if not kept:
             raise
         err_console.print(
             ngettext(
                 "Stopped ({signal}). {count} finished row is in {target}; add --resume to go on.",
                 "Stopped ({signal}). {count} finished rows are in {target}; add --resume to go on.",
-                table.rows,
-            ).format(signal=stop, count=grouped(table.rows), target=target),
+                kept,
+            ).format(signal=stop, count=grouped(kept), target=target),
             markup=False,
             highlight=False,
         )
         raise typer.Exit(128 + stop.signal_number) from None
-    title = ngettext(
-        "{scenario}: {count} what-if against the base plan",
-        "{scenario}: {count} what-ifs against the base plan",
-        len(chosen),
-    )
-    print_sweep(title.format(scenario=scenario.name, count=len(chosen)), rows)
-    try:
-        table.write(rows)  # in the variants' order, each with its changes
-    except OSError as error:
-        cannot_write(target, error)
     out_console.print(_("Written to {target} (exact SEK there).").format(target=target))
 
 

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import numpy as np
 import typer
 
-from leveransplan.commands import cannot_write, refuse
+from leveransplan.commands import cannot_write, cluster_client, refuse
 from leveransplan.exit_codes import EXIT_INVALID, EXIT_USAGE
 from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.previous import PreviousPlanInvalid, read_previous_plan
@@ -30,7 +30,6 @@ from leveransplan.models.risk import (
 )
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.uncertainty import RISK_STREAM, UncertaintyModel, decimal_text
-from leveransplan.optimizer.cluster import ClusterUnavailable, dask_client
 from leveransplan.outputs.console.common import err_console, out_console, print_json
 from leveransplan.outputs.console.risk import print_risk
 from leveransplan.outputs.publish import OutputRefused, plan_target
@@ -130,12 +129,8 @@ def risk(
     data = VolumeData.from_scenario(scenario)
     plan = PlanArrays.of(data, previous.volumes)
     model = UncertaintyModel.of(data)
-    try:
-        with dask_client(scheduler) as client:
-            outcome = sample_outcomes(data, plan, model, samples, seed, RISK_STREAM, _dask_mapper(client))
-    except ClusterUnavailable as error:
-        err_console.print(_("{why} Nothing was written.").format(why=error), markup=False, highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+    with cluster_client(scheduler) as client:
+        outcome = sample_outcomes(data, plan, model, samples, seed, RISK_STREAM, _dask_mapper(client))
     summary = summarise(data.hospitals, outcome, play(plan, forecast_future(data, len(data.contracts))))
     figures = [
         {

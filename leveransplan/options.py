@@ -422,7 +422,13 @@ SweepDeterministic = Annotated[
 
 SweepOut = Annotated[
     Path | None,
-    typer.Option("--out", help=_("CSV of the results (default: sweep-SCENARIO.csv, never overwritten).")),
+    typer.Option(
+        "--out",
+        help=_(
+            "CSV of the results, a row added as each variant ends (default: sweep-SCENARIO.csv; an "
+            "existing file only with --resume)."
+        ),
+    ),
 ]
 
 Points = Annotated[

@@ -9,15 +9,19 @@ machine cannot do in time. The workers need not share a file system with this ma
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import logging
 import os
+import shutil
 import signal
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from distributed import Client, LocalCluster, Nanny, Worker, WorkerPlugin
@@ -59,7 +63,10 @@ def dask_client(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                # No dashboard; the scheduler's own HTTP server (health checks) on a free port,
+                # so that clusters side by side do not contend for 8787.
+                dashboard_address=":0",
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=_QUIET,
             )
         try:
@@ -86,12 +93,12 @@ def _connect(scheduler: str) -> Client:
     except (ValueError, TypeError) as error:
         message = _(
             "{address} is not the address of a Dask scheduler ({error}); expected tcp://HOST:PORT, "
-            "such as tcp://10.0.0.5:8786 (`dask scheduler` prints it)."
+            "such as tcp://10.0.0.5:8786 (`dask scheduler` prints it)"
         ).format(address=scheduler, error=error)
     except OSError as error:
         message = _(
             "No Dask scheduler answers at {address} within {seconds} s ({error}); start one with "
-            "`dask scheduler` and its workers with `dask worker {address}`."
+            "`dask scheduler` and its workers with `dask worker {address}`"
         ).format(
             address=scheduler, seconds=f"{CONNECT_TIMEOUT_S:g}", error=str(error) or type(error).__name__
         )
@@ -108,7 +115,7 @@ def _end_now(cluster: LocalCluster, pids: list[int]) -> None:
             nanny.close_gracefully(reason="leveransplan-stopped")
     for pid in pids:
         with suppress(OSError):  # already gone
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows has no SIGKILL
 
 
 @contextmanager
@@ -141,12 +148,15 @@ class _IgnoreInterrupts(WorkerPlugin):
 
 @contextmanager
 def _quiet_logs() -> Iterator[None]:
-    """Dask's own log lines (a worker lost, a task retried) kept off the terminal in this process."""
+    """Dask's own log lines (a worker lost, a task retried) and warnings kept off the terminal in
+    this process."""
     logger = logging.getLogger("distributed")
     level = logger.level
     logger.setLevel(_QUIET)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="distributed")
+            yield
     finally:
         logger.setLevel(level)
 
@@ -164,31 +174,37 @@ class ScenarioFiles:
         files = tuple((path.name, path.read_bytes()) for path in sorted(folder.iterdir()) if path.is_file())
         return cls(folder.resolve().name, files)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """The files' SHA-256 together: the same folder on a worker is written once."""
+        """The files' SHA-256 together: the same folder on a worker is written once (and hashed once)."""
         digest = hashlib.sha256()
         for name, content in self.files:
             digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
         return digest.hexdigest()
 
     def folder(self) -> Path:
-        """The folder, written once per process into a temporary folder that lives as long as it."""
-        key = self.digest
-        with _written_lock:
-            written = _written.get(key)
-            if written is None:
-                holder = tempfile.TemporaryDirectory(prefix="leveransplan-")
-                written = Path(holder.name) / self.name
-                written.mkdir()
-                for name, content in self.files:
-                    (written / name).write_bytes(content)
-                _holders.append(holder)
-                _written[key] = written
-            return written
+        """The folder on this machine: written once into the temporary folder, under the files'
+        digest, and used by every process and every run with the same files.
 
-
-# The scenario folders written in this process (a worker's), by digest; removed when it exits.
-_written: dict[str, Path] = {}
-_holders: list[tempfile.TemporaryDirectory[str]] = []
-_written_lock = threading.Lock()
+        Worker processes are ended without warning (a killed sweep, a lost worker), so nothing
+        would remove a folder of their own; one per distinct scenario is what is left.
+        """
+        root = Path(tempfile.gettempdir()) / f"leveransplan-scenarios-{getpass.getuser()}"
+        folder = root / self.digest[:32] / self.name
+        if folder.is_dir():
+            return folder
+        root.mkdir(mode=0o700, exist_ok=True)
+        # Written beside it and renamed into place: a process solving on it never sees half of it.
+        writing = Path(tempfile.mkdtemp(dir=root, prefix=".writing-"))
+        try:
+            (writing / self.name).mkdir()
+            for name, content in self.files:
+                (writing / self.name / name).write_bytes(content)
+            try:
+                writing.rename(folder.parent)
+            except OSError:  # another process wrote it first
+                if not folder.is_dir():
+                    raise
+        finally:
+            shutil.rmtree(writing, ignore_errors=True)
+        return folder

@@ -19,9 +19,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from distributed import Client, as_completed
+from typing import TYPE_CHECKING, Any
 
 from leveransplan.inputs.load import load_scenario
 from leveransplan.inputs.problems import InputProblem, ScenarioInvalid
@@ -29,10 +27,14 @@ from leveransplan.inputs.tables import read_text
 from leveransplan.inputs.whatif import FLAGS, parse_recorded
 from leveransplan.models.language import _, current_language, use_language
 from leveransplan.models.scenario import Scenario
-from leveransplan.optimizer.cluster import ScenarioFiles
 from leveransplan.optimizer.errors import Infeasible, NoPlanInTime
 from leveransplan.optimizer.search import Interrupted
 from leveransplan.optimizer.volumes.driver import solve_volumes
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from leveransplan.optimizer.cluster import ScenarioFiles
 
 TERMS = ("over_guarantee", "equity", "out_of_region", "cost", "travel")
 # Each term's change against the base plan: patient-months beyond the guarantee first, then SEK.
@@ -214,7 +216,7 @@ def solve_variant(files: ScenarioFiles, variant: Variant, time_limit_s: float, d
 
 def _variant_row(files: ScenarioFiles, variant: Variant, time_limit_s: float, deterministic: bool) -> Row:
     started = time.perf_counter()
-    row: Row = {"variant": variant.name, "parameters": parameters(variant), "status": "", "note": ""}
+    row = _empty_row(variant)
     try:
         scenario = load_scenario(files.folder(), parse_recorded(variant.flags))
         settings = scenario.solver.model_copy(
@@ -242,14 +244,18 @@ def one_line(text: str) -> str:
     return "; ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _empty_row(variant: Variant) -> Row:
+    """A row with every column, the variant's name and parameters filled in."""
+    row: Row = dict.fromkeys(COLUMNS)
+    row.update(variant=variant.name, parameters=parameters(variant), status="", note="")
+    return row
+
+
 def failed_row(variant: Variant, error: BaseException) -> Row:
     """The row of a variant whose task ended without a row: its worker died, or it could not run."""
-    return {
-        "variant": variant.name,
-        "parameters": parameters(variant),
-        "status": FAILED,
-        "note": one_line(f"{type(error).__name__}: {error}"),
-    }
+    row = _empty_row(variant)
+    row.update(status=FAILED, note=one_line(f"{type(error).__name__}: {error}"))
+    return row
 
 
 def with_changes(row: Row, base: Row | None) -> Row:
@@ -280,6 +286,12 @@ def sweep(
     Ctrl-C or SIGTERM (optimizer.search.Interrupted) is raised as it comes; the rows handed on
     before it are all there is.
     """
+    # Imported here: Dask takes a third of a second to import, which no other command should pay
+    # (the command line imports this module for its variants).
+    from distributed import as_completed
+
+    from leveransplan.optimizer.cluster import ScenarioFiles
+
     everything = [Variant(BASE), *variants]
     rows: dict[str, Row] = {row["variant"]: row for row in finished}
     todo = [variant for variant in everything if variant.name not in rows]

@@ -95,6 +95,14 @@ class AppendedTable:
         self.rows = len(rows)
         return rows
 
+    def rows_on_disk(self) -> int:
+        """The whole rows in the file now (a stop can come between a row's write and its count)."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return 0
+        return max(data.count(b"\n") - 1, 0)
+
     def append(self, row: Mapping[str, Any]) -> None:
         """Add `row` (missing keys as empty cells) at the end, on the disk before this returns."""
         buffer = io.StringIO()

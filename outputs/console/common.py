@@ -64,15 +64,24 @@ def print_refusal(title: str, problems: Sequence[object]) -> None:
     err_console.print(_("Nothing was written."))
 
 
-def print_cannot_write(target: Path, error: OSError) -> None:
-    """Why `target` could not be written, in plain words; nothing was left behind."""
+def print_cannot_write(target: Path, error: OSError, kept_rows: int = 0) -> None:
+    """Why `target` could not be written, in plain words; nothing was left behind, or (a file
+    written a row at a time) the `kept_rows` written before."""
     known = _CANNOT_WRITE.get(error.errno or 0)
     # The system's own words for an error not listed are as the system gives them.
     why = _(known) if known is not None else error.strerror or str(error)
+    words = (
+        ngettext(
+            "Cannot write {target}: {why}. The {count} row finished before is in it; add --resume to go on.",
+            "Cannot write {target}: {why}. The {count} rows finished before are in it; add --resume "
+            "to go on.",
+            kept_rows,
+        )
+        if kept_rows
+        else _("Cannot write {target}: {why}. Nothing was written.")
+    )
     err_console.print(
-        _("Cannot write {target}: {why}. Nothing was written.").format(target=target, why=why),
-        markup=False,
-        highlight=False,
+        words.format(target=target, why=why, count=grouped(kept_rows)), markup=False, highlight=False
     )
 
 

@@ -124,8 +124,20 @@ sweep
   2  the variants file is bad (VariantsInvalid)
        test_sweep::test_a_bad_variants_file_is_named
        test_robustness::test_a_variants_file_that_cannot_be_read
-  2  --out exists
+  2  --out exists, no --resume
        test_sweep_errors[exists]
+       test_sweep::test_an_existing_table_is_kept_without_resume
+  2  --resume with another sweep's file (a variant it lacks, other what-ifs)
+       test_sweep::test_resume_refuses_another_sweeps_file
+  2  --scheduler not an address, or no scheduler answers there (ClusterUnavailable)
+       test_sweep::test_an_unreachable_scheduler_is_named
+  2  --processes with --scheduler
+       test_sweep_errors[processes and scheduler]
+  7  the disk is full: the rows finished before stay in --out
+       test_kill_safety::test_a_sweep_on_a_full_disk_keeps_the_rows_before
+  130/143  Ctrl-C or SIGTERM: the finished rows stay in --out
+       test_kill_safety::test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once (no row yet)
+       test_kill_safety::test_a_stopped_sweep_keeps_its_finished_rows
 main()
   1  any other exception: one line, no traceback
        test_an_internal_error_is_one_line
@@ -429,7 +441,7 @@ def test_followup_errors(solved: Path, tmp_path: Path, case: str) -> None:
     assert left_in(tmp_path) == (["actuals.csv", "f"] if case == "exists" else ["actuals.csv"])
 
 
-@pytest.mark.parametrize("case", ["scenario", "exists"])
+@pytest.mark.parametrize("case", ["scenario", "exists", "processes and scheduler"])
 def test_sweep_errors(tmp_path: Path, case: str) -> None:
     scenario = tmp_path / "scenario"
     shutil.copytree(EXAMPLE1, scenario)
@@ -440,11 +452,17 @@ def test_sweep_errors(tmp_path: Path, case: str) -> None:
         result = invoke("sweep", scenario, "--processes", "1", "--out", out)
         refused(result, EXIT_INVALID, "access.csv, row 2, column provider: 'Y'", "Nothing was written")
         assert not out.exists()
-    else:
+    elif case == "exists":
         out.write_text("theirs\n", encoding="utf-8")
         result = invoke("sweep", scenario, "--processes", "1", "--out", out)
         refused(result, EXIT_USAGE, "exists; choose another --out", "Nothing was written")
         assert out.read_text(encoding="utf-8") == "theirs\n"
+    else:
+        result = invoke(
+            "sweep", scenario, "--processes", "2", "--scheduler", "tcp://127.0.0.1:8786", "--out", out
+        )
+        refused(result, EXIT_USAGE, "--processes is for the cluster started on this machine")
+        assert not out.exists()
 
 
 # --- main() and typer ------------------------------------------------------------------------------

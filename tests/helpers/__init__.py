@@ -42,6 +42,14 @@ def invoke(*args: str | Path) -> Any:
     return runner.invoke(app, [str(a) for a in args])
 
 
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped, does not; Linux /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def flat(text: str) -> str:
     """The output with rich's line wrapping undone."""
     return " ".join(text.split())

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from helpers import COMMAND, EXAMPLE1, flat
+from helpers import COMMAND, EXAMPLE1, alive, flat
 from leveransplan.cli import app
 from leveransplan.outputs import publish, staging
+from leveransplan.outputs.appended_table import AppendedTable
 from leveransplan.outputs.staging import remove_stale_staging
 from leveransplan.outputs.tabular import write_csv
 
@@ -161,12 +162,17 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def _sweep(folder: Path, *arguments: str | Path) -> subprocess.Popen[str]:
+    """`leveransplan sweep` of the shipped scenario, 30 s per variant on two workers, in a process
+    group of its own (as a terminal starts it), its stderr to read."""
+    return subprocess.Popen(
+        [*COMMAND, "sweep", "--time-limit", "30", "--processes", "2", *arguments],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -185,14 +191,7 @@ def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
     # must not run on to their time limit, and the worker processes must not print tracebacks of
     # their own: one line, exit 128 + the signal's number, no CSV (no row had finished).
     out = tmp_path / "sweep.csv"
-    run = subprocess.Popen(
-        [*COMMAND, "sweep", "--time-limit", "30", "--processes", "2", "--out", str(out)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    run = _sweep(tmp_path, "--out", out)
     try:
         time.sleep(8)
         assert run.poll() is None, "the sweep ended before the signal"
@@ -214,9 +213,72 @@ def test_ctrl_c_and_sigterm_stop_a_sweep_and_its_workers_at_once(
     assert run.returncode == exit_code
     assert stderr.strip() == f"Stopped ({signal.Signals(signal_number).name}). Nothing was written."
     assert list(tmp_path.iterdir()) == []
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
     # The resource tracker ends when it sees the sweep's end, a moment later.
     deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in children)
+    assert not any(alive(pid) for pid in children)
+
+
+def test_a_stopped_sweep_keeps_its_finished_rows(tmp_path: Path) -> None:
+    # Three variants of the shipped scenario name a provider it lacks: their rows (INVALID) come
+    # within seconds, while the base plan and the last variant take more than 10 s each. Ctrl-C
+    # after the first row stops the sweep: the rows finished stay in the file, and the message
+    # says how many and how to go on.
+    variants = tmp_path / "variants.toml"
+    variants.write_text(
+        "".join(
+            f'[[variant]]\nname = "without {n}"\nwithout_provider = ["{n}"]\n' for n in ("N1", "N2", "N3")
+        )
+        + '[[variant]]\nname = "inflow +10 %"\nscale = ["need.inflow=1.10"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep.csv"
+    run = _sweep(tmp_path, "--variants", variants, "--out", out)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not out.exists():
+            time.sleep(0.1)
+        assert run.poll() is None, "the sweep ended before the signal"
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
+    assert run.returncode == 130
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert 1 <= len(rows) <= 3
+    assert {row.split(",")[0] for row in rows} <= {"without N1", "without N2", "without N3"}
+    assert all(",INVALID," in row for row in rows)
+    finished = f"{len(rows)} finished row is" if len(rows) == 1 else f"{len(rows)} finished rows are"
+    assert stderr.strip() == f"Stopped (SIGINT). {finished} in {out}; add --resume to go on."
+
+
+@pytest.mark.parametrize("full_at_row", [1, 3])
+def test_a_sweep_on_a_full_disk_keeps_the_rows_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_at_row: int
+) -> None:
+    # The disk fills up at the sweep's first row (no file is left, not even its header) or at its
+    # third (the two rows before stay, and the message says so). Exit 7 either way.
+    appended = AppendedTable.append
+    calls = []
+
+    def fills_up(table: AppendedTable, row: dict[str, object]) -> None:
+        calls.append(row)
+        if len(calls) == full_at_row:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        appended(table, row)
+
+    monkeypatch.setattr(AppendedTable, "append", fills_up)
+    target = tmp_path / "s.csv"
+    result = runner.invoke(app, ["sweep", str(EXAMPLE1), "--processes", "1", "--out", str(target)])
+    assert result.exit_code == 7
+    said = flat(result.output)
+    if full_at_row == 1:
+        assert f"Cannot write {target}: the disk is full. Nothing was written." in said
+        assert not target.exists()
+    else:
+        assert "the disk is full. The 2 rows finished before are in it; add --resume to go on." in said
+        assert len(target.read_text(encoding="utf-8").splitlines()) == 1 + 2
