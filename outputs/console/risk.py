@@ -17,10 +17,12 @@ def print_risk(summary: RiskSummary, horizon: Horizon) -> None:
         samples=grouped(summary.samples)
     )
     table = Table(title=title, title_justify="left")
-    table.add_column(_("hospital"))
-    for column in (_("planned"), _("mean"), "P50", "P90", "P99", _("end worse than planned")):
-        table.add_column(column, justify="right")
-    table.add_column(_("most at risk"))
+    table.add_column(_("hospital"), no_wrap=True, min_width=8)
+    # Each figure on one line: the table fits 80 columns (each hospital's month most at risk is in
+    # the report; the region's are said below the table).
+    for column in (_("planned"), _("mean"), "P50", "P90", "P99"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=7)
+    table.add_column(_("end worse than planned"), justify="right", min_width=7)
     for area in summary.areas:
         table.add_row(
             _("the region") if area.area == REGION else area.area,
@@ -30,7 +32,6 @@ def print_risk(summary: RiskSummary, horizon: Horizon) -> None:
             grouped(area.p90),
             grouped(area.p99),
             percent(area.chance_end_above_plan),
-            ", ".join(horizon.label(r.month) for r in summary.concentrated(area.area, 1)) or "–",
             end_section=area.area != REGION
             and summary.areas[-1].area == REGION
             and area is summary.areas[-2],
@@ -51,7 +52,6 @@ def print_risk(summary: RiskSummary, horizon: Horizon) -> None:
     out_console.print(
         _(
             "end worse than planned: the share of futures in which the year ends with more patients "
-            "beyond the guarantee than the plan has; most at risk: the month the futures leave most "
-            "patients beyond the plan on average."
+            "beyond the guarantee than the plan has."
         )
     )
