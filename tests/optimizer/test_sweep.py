@@ -291,6 +291,14 @@ def separate_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Pope
             for n in (1, 2)
         ]  # fmt: skip
         processes += workers
+        # Both workers registered before a client starts: on 2 cores the three processes' start-up
+        # (their imports) can starve the client's event loop past distributed's 10 s to start it.
+        logs = [tmp_path / f"worker{n}.log" for n in (1, 2)]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+            "Registered to" in log.read_text(encoding="utf-8", errors="replace") for log in logs
+        ):
+            time.sleep(0.2)
         with Client(address, timeout=30) as client:
             client.wait_for_workers(2, timeout=30)
         yield address, workers
