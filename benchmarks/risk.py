@@ -37,12 +37,13 @@ from leveransplan.models.risk import (
     RiskSummary,
     forecast_future,
     play,
+    play_chunk,
     sample_outcomes,
     summarise,
 )
 from leveransplan.models.scenario import Scenario
 from leveransplan.models.uncertainty import RISK_STREAM, UncertaintyModel
-from leveransplan.optimizer.cluster import dask_client
+from leveransplan.optimizer.cluster import chunk_mapper, dask_client
 from leveransplan.optimizer.volumes.driver import solve_volumes
 from leveransplan.optimizer.volumes.robust import planning_futures, solve_robust
 
@@ -63,7 +64,7 @@ def at_inflow_quantile(scenario: Scenario, data: VolumeData, q: float) -> Scenar
 def judged(data: VolumeData, decisions: Decisions, samples: int, seed: int) -> RiskSummary:
     plan = PlanArrays.of(data, decisions)
     outcome = sample_outcomes(data, plan, UncertaintyModel.of(data), samples, seed, RISK_STREAM)
-    return summarise(data.hospitals, outcome, play(plan, forecast_future(data, len(data.contracts))))
+    return summarise(data.hospitals, outcome, play(plan, forecast_future(data)))
 
 
 def main() -> None:
@@ -133,13 +134,7 @@ def main() -> None:
     started = time.perf_counter()
     with dask_client() as client:
         ready = time.perf_counter() - started
-
-        def mapper(p, m, f, tasks):  # type: ignore[no-untyped-def]
-            from leveransplan.models.risk import play_chunk
-
-            shared = client.scatter([p, m, f], broadcast=True)
-            return client.gather([client.submit(play_chunk, *shared, n, s, pure=False) for n, s in tasks])
-
+        mapper = chunk_mapper(client, play_chunk)
         sample_outcomes(data, plan, model, args.samples, args.seed, RISK_STREAM, mapper)
     on_dask = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as holder:

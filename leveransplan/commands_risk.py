@@ -7,9 +7,8 @@ import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-import numpy as np
 import typer
 
 from leveransplan.commands import cannot_write, cluster_client, refuse
@@ -20,7 +19,6 @@ from leveransplan.inputs.problems import ScenarioInvalid
 from leveransplan.models.derived import VolumeData
 from leveransplan.models.language import N_, _
 from leveransplan.models.risk import (
-    Outcome,
     PlanArrays,
     forecast_future,
     play,
@@ -33,25 +31,12 @@ from leveransplan.models.uncertainty import RISK_STREAM, UncertaintyModel, decim
 from leveransplan.outputs.console.common import err_console, out_console, print_json
 from leveransplan.outputs.console.risk import print_risk
 from leveransplan.outputs.publish import OutputRefused, plan_target
-from leveransplan.outputs.recorded import PlanUnverified, recorded_run, verify_plan
+from leveransplan.outputs.recorded import PlanUnverified, verify_plan
 from leveransplan.outputs.report.risk import render_risk_report
 from leveransplan.outputs.risk_files import RISK_JSON, RISK_REPORT, risk_files
 from leveransplan.outputs.staging import TargetTaken, write_folder
 
 UNCERTAINTY = "uncertainty.csv"
-
-
-def _dask_mapper(client: Any) -> Any:
-    """Chunks of futures as Dask tasks; the results in the chunks' order, whatever finishes first."""
-
-    def mapper(
-        plan: PlanArrays, model: UncertaintyModel, forecast: np.ndarray, tasks: list[Any]
-    ) -> list[Outcome]:
-        shared = client.scatter([plan, model, forecast], broadcast=True)
-        futures = [client.submit(play_chunk, *shared, size, seed, pure=False) for size, seed in tasks]
-        return list(client.gather(futures))
-
-    return mapper
 
 
 def _plan_scenario(plan_dir: Path, uncertainty: Path | None) -> Scenario:
@@ -66,8 +51,8 @@ def _plan_scenario(plan_dir: Path, uncertainty: Path | None) -> Scenario:
         )
     if uncertainty is None:
         return scenario
-    folder = recorded_run(plan_dir).scenario_folder
-    assert folder is not None  # verify_plan found it
+    folder = run.scenario_folder
+    assert folder is not None  # verify_plan checked the plan against it
     if not uncertainty.is_file():
         err_console.print(
             _("--uncertainty {file}: no such file. Nothing was written.").format(file=uncertainty),
@@ -129,9 +114,13 @@ def risk(
     data = VolumeData.from_scenario(scenario)
     plan = PlanArrays.of(data, previous.volumes)
     model = UncertaintyModel.of(data)
+    # Imported here, as cluster_client imports Dask: only the commands that use it pay for it.
+    from leveransplan.optimizer.cluster import chunk_mapper
+
     with cluster_client(scheduler) as client:
-        outcome = sample_outcomes(data, plan, model, samples, seed, RISK_STREAM, _dask_mapper(client))
-    summary = summarise(data.hospitals, outcome, play(plan, forecast_future(data, len(data.contracts))))
+        mapper = chunk_mapper(client, play_chunk)
+        outcome = sample_outcomes(data, plan, model, samples, seed, RISK_STREAM, mapper)
+    summary = summarise(data.hospitals, outcome, play(plan, forecast_future(data)))
     figures = [
         {
             key: decimal_text(v) if key == "value" else v

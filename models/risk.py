@@ -134,7 +134,7 @@ class Outcome:
         return Outcome(np.concatenate([p.over for p in parts]), np.concatenate([p.paid for p in parts]))
 
 
-def forecast_future(data: VolumeData, contracts: int) -> Futures:
+def forecast_future(data: VolumeData) -> Futures:
     """The one future the plan was made for: forecast inflow, full production, every referral made."""
     months = len(data.months)
     inflow = np.array(
@@ -143,7 +143,7 @@ def forecast_future(data: VolumeData, contracts: int) -> Futures:
     return Futures(
         inflow[None],
         np.ones((1, len(data.hospitals), months)),
-        np.ones((1, contracts, months)),
+        np.ones((1, len(data.contracts), months)),
     )
 
 

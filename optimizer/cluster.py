@@ -18,11 +18,12 @@ import signal
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from distributed import Client, LocalCluster, Nanny, Worker, WorkerPlugin
 
@@ -32,6 +33,21 @@ from leveransplan.models.language import _
 CONNECT_TIMEOUT_S = 10.0
 # The loggers of dask's scheduler, workers and client: only what stops the work is shown.
 _QUIET = logging.CRITICAL
+
+
+def chunk_mapper(client: Client, task: Callable[..., Any]) -> Callable[..., list[Any]]:
+    """A mapper of chunks for models.risk.sample_outcomes: the arguments every chunk shares sent to
+    each worker once, then `task(*shared, size, seed)` per chunk, the results in the chunks' order
+    whichever finishes first."""
+
+    def mapper(*arguments: Any) -> list[Any]:
+        *shared_arguments, chunks = arguments
+        shared = client.scatter(shared_arguments, broadcast=True)
+        return list(
+            client.gather([client.submit(task, *shared, size, seed, pure=False) for size, seed in chunks])
+        )
+
+    return mapper
 
 
 class ClusterUnavailable(Exception):

@@ -71,7 +71,6 @@ class _CategoryLP:
     additional: dict[tuple[str, str, int], pywraplp.Variable]
     transfers: dict[tuple[str, str, str, int], pywraplp.Variable]
     referrals: dict[tuple[str, str, int], pywraplp.Variable]
-    unused_min: dict[str, pywraplp.Variable]
     priced: dict[pywraplp.Variable, float]  # SEK per unit of each variable that costs money
     over: dict[pywraplp.Variable, float]  # the patient-month variables and their weight 1/S
     tie_break: dict[pywraplp.Variable, float]  # out of the region and travel, priced per unit
@@ -165,7 +164,6 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
                     tie_break[var] = TRAVEL_PRICE * data.travel_minutes(h, g)
                     made[h, m].append((var, hospital_index[g], -1))
                     receiving[g, m].append(var)
-    unused_min: dict[str, pywraplp.Variable] = {}
     for c, contract in data.contracts.items():
         if contract.category != k:
             continue
@@ -198,7 +196,7 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
             for vars_ in by_month.values():
                 at_most(vars_, contract.monthly_max)
         if contract.volume_min:
-            slack = unused_min[c] = solver.NumVar(0, contract.volume_min, "")
+            slack = solver.NumVar(0, contract.volume_min, "")
             solver.Add(slack + solver.Sum(used) >= contract.volume_min)
             priced[slack] = contract.price_sek
     for g in suppliers:
@@ -259,7 +257,6 @@ def _category_lp(data: VolumeData, k: str, futures: Futures, backend: str) -> _C
         additional,
         transfers,
         referrals,
-        unused_min,
         priced,
         over,
         tie_break,

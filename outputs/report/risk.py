@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -156,7 +155,3 @@ def render_risk_report(summary: RiskSummary, horizon: Horizon, plan: str, scenar
         command="<code>leveransplan risk</code>"
     )
     return html_document(title, sections, footer)
-
-
-def write_risk_report(document: str, target: Path) -> None:
-    target.write_text(document, encoding="utf-8")

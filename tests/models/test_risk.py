@@ -14,6 +14,7 @@ from leveransplan.models.risk import (
     PlanArrays,
     forecast_future,
     play,
+    play_chunk,
     sample_outcomes,
     summarise,
 )
@@ -44,7 +45,7 @@ def test_two_point_inflow_risk_by_hand() -> None:
     scenario, decisions = two_month_swing()
     data = VolumeData.from_scenario(scenario)
     plan = PlanArrays.of(data, decisions)
-    planned = play(plan, forecast_future(data, 0))
+    planned = play(plan, forecast_future(data))
     assert planned.over.tolist() == [[[40, 30]]]
     futures = Futures(
         inflow=np.array([[[40, 40]], [[60, 60]]]),
@@ -73,7 +74,7 @@ def test_sampling_converges_to_the_two_point_risk() -> None:
     assert set(totals.tolist()) == {40, 100}  # only the two futures derived by hand
     # The mean's standard error is 30 / sqrt(4000) = 0.47: 4 is more than eight of them.
     assert abs(totals.mean() - 70) < 4
-    summary = summarise(data.hospitals, outcome, play(plan, forecast_future(data, 0)))
+    summary = summarise(data.hospitals, outcome, play(plan, forecast_future(data)))
     assert abs(summary.area("A").chance_end_above_plan - 0.5) < 0.03
 
 
@@ -121,17 +122,13 @@ def test_the_same_seed_gives_the_same_futures_in_any_chunking() -> None:
         300,
         seed=3,
         stream=0,
-        mapper=lambda p, m, f, tasks: [_one(p, m, f, size, child) for size, child in reversed(tasks)][::-1],
+        mapper=lambda p, m, f, tasks: [play_chunk(p, m, f, size, child) for size, child in reversed(tasks)][
+            ::-1
+        ],
     )
     assert np.array_equal(first.over, again.over)
     other = sample_outcomes(data, plan, model, 300, seed=3, stream=1)
     assert not np.array_equal(first.over, other.over)  # the planning stream is another
-
-
-def _one(plan, model, forecast, size, child):  # type: ignore[no-untyped-def]
-    from leveransplan.models.risk import play_chunk
-
-    return play_chunk(plan, model, forecast, size, child)
 
 
 def test_cumulative_split_is_the_spec_split() -> None:

@@ -96,7 +96,7 @@ def test_a_robust_plan_is_a_plan_within_the_money(
     assert cost <= forecast.values.term("cost")
     assert scenario.max_cost_sek is None or cost <= scenario.max_cost_sek
     data = VolumeData.from_scenario(scenario)
-    played = play(PlanArrays.of(data, robust.decisions), forecast_future(data, len(data.contracts)))
+    played = play(PlanArrays.of(data, robust.decisions), forecast_future(data))
     assert int(played.over.sum()) == robust.values.over_guarantee()
     assert int(played.paid[0]) == cost
     tmp = tmp_path_factory.mktemp("robust")
